@@ -1,0 +1,346 @@
+//! The catalog: what can be assessed (DESIGN.md §2). Built from the built-in files
+//! (compiled in from the top-level `catalog/`) plus the repository's own `catalog/`,
+//! with every id indexed for lookup and the sync classes of `related` mappings computed
+//! once (union–find over control references).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::diag::{Code, Diagnostic};
+use crate::model::{CatalogControl, Certification, Coverage, Family, Service, Template};
+use crate::repo::source::{FileId, SourceMap};
+use crate::repo::yaml::Node;
+use crate::repo::{CatalogDoc, Doc};
+
+/// A sync class that joins more than this many controls is a warning.
+pub const MAX_SYNC_CLASS: usize = 12;
+
+#[derive(Debug)]
+pub struct CertInfo {
+    pub cert: Certification,
+    pub file: FileId,
+    /// control id → (family index, control index)
+    index: HashMap<String, (usize, usize)>,
+}
+
+impl CertInfo {
+    pub fn control(&self, id: &str) -> Option<(&Family, &CatalogControl)> {
+        let &(f, c) = self.index.get(id)?;
+        let family = &self.cert.families[f];
+        Some((family, &family.controls[c]))
+    }
+
+    /// Every control in catalog order, with its family.
+    pub fn controls(&self) -> impl Iterator<Item = (&Family, &CatalogControl)> {
+        self.cert.families.iter().flat_map(|f| f.controls.iter().map(move |c| (f, c)))
+    }
+
+    pub fn control_ids(&self) -> impl Iterator<Item = &str> {
+        self.controls().map(|(_, c)| c.id.as_str())
+    }
+}
+
+#[derive(Debug)]
+pub struct TemplateInfo {
+    pub template: Template,
+    pub file: FileId,
+}
+
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub services: BTreeMap<String, (Service, FileId)>,
+    pub certifications: BTreeMap<String, CertInfo>,
+    /// (service, certification) → template
+    pub templates: BTreeMap<(String, String), TemplateInfo>,
+    /// control reference → index into `classes`
+    class_of: HashMap<String, usize>,
+    /// sync classes from `related` mappings, each sorted
+    classes: Vec<Vec<String>>,
+    /// control reference → informative links (other reference, coverage)
+    informative: HashMap<String, Vec<(String, Coverage)>>,
+}
+
+/// `certification:control`.
+pub fn control_ref(cert: &str, control: &str) -> String {
+    format!("{cert}:{control}")
+}
+
+impl Catalog {
+    pub fn service_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.services.get(id).map_or(id, |(s, _)| s.name.as_str())
+    }
+
+    pub fn certification_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.certifications.get(id).map_or(id, |c| c.cert.name.as_str())
+    }
+
+    /// The assessment's display name, "Office 365 - GDPR".
+    pub fn assessment_name(&self, service: &str, certification: &str) -> String {
+        format!("{} - {}", self.service_name(service), self.certification_name(certification))
+    }
+
+    pub fn template(&self, service: &str, certification: &str) -> Option<&TemplateInfo> {
+        self.templates.get(&(service.to_owned(), certification.to_owned()))
+    }
+
+    /// The sync class key of a control: the same for every control joined by `related`
+    /// mappings, the control reference itself otherwise.
+    pub fn class_key(&self, cert: &str, control: &str) -> String {
+        let r = control_ref(cert, control);
+        match self.class_of.get(&r) {
+            Some(&i) => self.classes[i][0].clone(),
+            None => r,
+        }
+    }
+
+    /// The other controls `related` to this one (its sync class without itself).
+    pub fn related(&self, cert: &str, control: &str) -> Vec<&str> {
+        let r = control_ref(cert, control);
+        self.class_of.get(&r).map_or_else(Vec::new, |&i| self.classes[i].iter().filter(|m| **m != r).map(String::as_str).collect())
+    }
+
+    /// Informative ("see also") links of a control.
+    pub fn informative(&self, cert: &str, control: &str) -> &[(String, Coverage)] {
+        self.informative.get(&control_ref(cert, control)).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether `cert:control` exists.
+    pub fn has_ref(&self, reference: &str) -> bool {
+        reference
+            .split_once(':')
+            .and_then(|(cert, id)| self.certifications.get(cert).map(|c| c.index.contains_key(id)))
+            .unwrap_or(false)
+    }
+
+    /// Builds the catalog from its files, reporting duplicate ids, names that disagree
+    /// with file names, and references to things that do not exist.
+    pub fn build(docs: &[CatalogDoc], sources: &SourceMap) -> (Catalog, Vec<Diagnostic>) {
+        let mut cat = Catalog::default();
+        let mut out = Vec::new();
+        let stem = |file: FileId| {
+            let path = sources.path(file);
+            path.rsplit('/').next().unwrap_or(path).trim_end_matches(".yaml").to_owned()
+        };
+
+        for doc in docs {
+            match doc {
+                CatalogDoc::Services(d) => {
+                    for (i, s) in d.value.services.iter().enumerate() {
+                        let span = value_span(&d.node, &["services", &i.to_string(), "id"]);
+                        if let Some((_, first)) = cat.services.get(&s.id) {
+                            out.push(duplicate("service", &s.id, d.file, span, *first, sources));
+                        } else {
+                            cat.services.insert(s.id.clone(), (s.clone(), d.file));
+                        }
+                    }
+                }
+                CatalogDoc::Certification(d) => {
+                    let id = &d.value.id;
+                    if stem(d.file) != *id {
+                        out.push(
+                            Diagnostic::new(Code::CatalogFileName, format!("certification `{id}` is in a file named `{}.yaml`", stem(d.file)))
+                                .at(d.file, value_span(&d.node, &["id"]), "the id")
+                                .help(format!("name the file `{id}.yaml`, or change `id` to match the file")),
+                        );
+                    }
+                    if let Some(first) = cat.certifications.get(id) {
+                        out.push(duplicate("certification", id, d.file, value_span(&d.node, &["id"]), first.file, sources));
+                        continue;
+                    }
+                    let mut index = HashMap::new();
+                    for (fi, family) in d.value.families.iter().enumerate() {
+                        for (ci, control) in family.controls.iter().enumerate() {
+                            if index.insert(control.id.clone(), (fi, ci)).is_some() {
+                                let span = value_span(&d.node, &["families", &fi.to_string(), "controls", &ci.to_string(), "id"]);
+                                out.push(
+                                    Diagnostic::new(Code::DuplicateCatalogId, format!("control `{}` is defined twice in certification `{id}`", control.id))
+                                        .at(d.file, span, "second definition")
+                                        .help("control ids must be unique within a certification"),
+                                );
+                            }
+                        }
+                    }
+                    cat.certifications.insert(id.clone(), CertInfo { cert: d.value.clone(), file: d.file, index });
+                }
+                CatalogDoc::Template(_) | CatalogDoc::Mapping(_) => {}
+            }
+        }
+
+        for doc in docs {
+            match doc {
+                CatalogDoc::Template(d) => cat.add_template(d, &stem(d.file), sources, &mut out),
+                CatalogDoc::Mapping(d) => cat.add_mapping(d, &mut out),
+                _ => {}
+            }
+        }
+        cat.finish_classes(docs, &mut out);
+        (cat, out)
+    }
+
+    fn add_template(&mut self, d: &Doc<Template>, stem: &str, sources: &SourceMap, out: &mut Vec<Diagnostic>) {
+        let t = &d.value;
+        let expected = format!("{}--{}", t.service, t.certification);
+        if stem != expected {
+            out.push(
+                Diagnostic::new(Code::CatalogFileName, format!("the template for ({}, {}) is in a file named `{stem}.yaml`", t.service, t.certification))
+                    .at(d.file, value_span(&d.node, &["service"]), "service and certification name the file")
+                    .help(format!("name the file `{expected}.yaml`")),
+            );
+        }
+        if !self.services.contains_key(&t.service) {
+            out.push(unknown_service(&t.service, d.file, value_span(&d.node, &["service"]), self));
+        }
+        let Some(cert) = self.certifications.get(&t.certification) else {
+            out.push(unknown_certification(&t.certification, d.file, value_span(&d.node, &["certification"]), self));
+            return;
+        };
+        for id in t.provider_controls.keys() {
+            if cert.control(id).is_none() {
+                out.push(
+                    Diagnostic::new(Code::TemplateUnknownControl, format!("provider control `{id}` is not a control of `{}`", t.certification))
+                        .at(d.file, key_span(&d.node, &["provider_controls", id]), "unknown control")
+                        .help(did_you_mean(id, cert.control_ids())),
+                );
+            }
+        }
+        let key = (t.service.clone(), t.certification.clone());
+        if let Some(first) = self.templates.get(&key) {
+            out.push(duplicate("template", &expected, d.file, value_span(&d.node, &["service"]), first.file, sources));
+            return;
+        }
+        self.templates.insert(key, TemplateInfo { template: t.clone(), file: d.file });
+    }
+
+    fn add_mapping(&mut self, d: &Doc<crate::model::Mapping>, out: &mut Vec<Diagnostic>) {
+        for (si, set) in d.value.related.iter().enumerate() {
+            let members: Vec<String> = set
+                .iter()
+                .enumerate()
+                .filter(|(mi, r)| self.check_ref(d, r, &["related".into(), si.to_string(), mi.to_string()], out))
+                .map(|(_, r)| r.clone())
+                .collect();
+            self.union(&members);
+        }
+        for (i, link) in d.value.informative.iter().enumerate() {
+            let from_ok = self.check_ref(d, &link.from, &["informative".into(), i.to_string(), "from".into()], out);
+            let to_ok = self.check_ref(d, &link.to, &["informative".into(), i.to_string(), "to".into()], out);
+            if from_ok && to_ok {
+                self.informative.entry(link.from.clone()).or_default().push((link.to.clone(), link.coverage));
+                self.informative.entry(link.to.clone()).or_default().push((link.from.clone(), link.coverage));
+            }
+        }
+    }
+
+    /// Whether a mapping's reference exists; pushes a finding when it does not.
+    fn check_ref(&self, d: &Doc<crate::model::Mapping>, r: &str, path: &[String], out: &mut Vec<Diagnostic>) -> bool {
+        if self.has_ref(r) {
+            return true;
+        }
+        let (cert, id) = r.split_once(':').unwrap_or((r, ""));
+        let help = match self.certifications.get(cert) {
+            Some(c) => did_you_mean(id, c.control_ids()),
+            None => format!("there is no certification `{cert}`; known: {}", self.certifications.keys().cloned().collect::<Vec<_>>().join(", ")),
+        };
+        out.push(
+            Diagnostic::new(Code::MappingUnknownControl, format!("`{r}` is not a control in the catalog"))
+                .at(d.file, value_span(&d.node, path), "unknown control")
+                .help(help),
+        );
+        false
+    }
+
+    /// Joins `members` into one class, merging the classes they already belong to.
+    fn union(&mut self, members: &[String]) {
+        if members.len() < 2 {
+            return;
+        }
+        let existing: BTreeSet<usize> = members.iter().filter_map(|m| self.class_of.get(m).copied()).collect();
+        let target = match existing.first() {
+            Some(&t) => t,
+            None => {
+                self.classes.push(Vec::new());
+                self.classes.len() - 1
+            }
+        };
+        for &other in existing.iter().skip(1) {
+            let moved = std::mem::take(&mut self.classes[other]);
+            for m in &moved {
+                self.class_of.insert(m.clone(), target);
+            }
+            self.classes[target].extend(moved);
+        }
+        for m in members {
+            if self.class_of.insert(m.clone(), target) != Some(target) {
+                self.classes[target].push(m.clone());
+            }
+        }
+    }
+
+    fn finish_classes(&mut self, docs: &[CatalogDoc], out: &mut Vec<Diagnostic>) {
+        for class in &mut self.classes {
+            class.sort();
+            class.dedup();
+        }
+        for v in self.informative.values_mut() {
+            v.sort();
+            v.dedup();
+        }
+        for class in self.classes.iter().filter(|c| c.len() > MAX_SYNC_CLASS) {
+            // Locate the warning at the first related set that contributes to it.
+            let place = docs.iter().find_map(|doc| match doc {
+                CatalogDoc::Mapping(d) => d.value.related.iter().position(|s| s.iter().any(|m| class.contains(m))).map(|i| (d.file, value_span(&d.node, &["related", &i.to_string()]))),
+                _ => None,
+            });
+            let mut diag = Diagnostic::new(
+                Code::SyncClassTooLarge,
+                format!("`related` mappings join {} controls into one sync class ({} …)", class.len(), class.iter().take(4).cloned().collect::<Vec<_>>().join(", ")),
+            )
+            .help("keep `related` for curated one-to-one equivalences and move crosswalks to `informative`");
+            if let Some((file, span)) = place {
+                diag = diag.at(file, span, "part of the class");
+            }
+            out.push(diag);
+        }
+    }
+}
+
+/// The span of the value at `path`, or of the nearest part of it that exists.
+pub fn value_span<S: AsRef<str>>(root: &Node, path: &[S]) -> std::ops::Range<usize> {
+    root.walk(path).0.span.clone()
+}
+
+/// The span of the key of the entry at `path` (the value's span if it has no key).
+pub fn key_span<S: AsRef<str>>(root: &Node, path: &[S]) -> std::ops::Range<usize> {
+    let (node, entry, found) = root.walk(path);
+    match entry {
+        Some(e) if found => e.key_span.clone(),
+        _ => node.span.clone(),
+    }
+}
+
+fn duplicate(what: &str, id: &str, file: FileId, span: std::ops::Range<usize>, first: FileId, sources: &SourceMap) -> Diagnostic {
+    Diagnostic::new(Code::DuplicateCatalogId, format!("{what} `{id}` is defined twice (first in `{}`)", sources.path(first)))
+        .at(file, span, "defined again here")
+        .help("catalog ids must be unique across the built-in catalog and the repository's `catalog/`; rename or remove one")
+}
+
+pub fn unknown_service(id: &str, file: FileId, span: std::ops::Range<usize>, cat: &Catalog) -> Diagnostic {
+    Diagnostic::new(Code::UnknownService, format!("unknown service `{id}`"))
+        .at(file, span, "not in the catalog")
+        .help(did_you_mean(id, cat.services.keys().map(String::as_str)))
+}
+
+pub fn unknown_certification(id: &str, file: FileId, span: std::ops::Range<usize>, cat: &Catalog) -> Diagnostic {
+    Diagnostic::new(Code::UnknownCertification, format!("unknown certification `{id}`"))
+        .at(file, span, "not in the catalog")
+        .help(did_you_mean(id, cat.certifications.keys().map(String::as_str)))
+}
+
+/// "did you mean `x`?" when one candidate is close, else the list of candidates (up to 12).
+pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> String {
+    let all: Vec<&str> = candidates.collect();
+    match crate::schema::suggest(word, &all) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None if all.len() <= 12 => format!("known: {}", all.join(", ")),
+        None => format!("known: {}, … ({} in all)", all[..12].join(", "), all.len()),
+    }
+}

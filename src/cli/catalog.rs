@@ -1,0 +1,189 @@
+//! `assure catalog list | show CERT | import-oscal FILE`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use super::{Cli, DataFormat, Failure, Outcome, print_json, truncate};
+use crate::catalog::did_you_mean;
+use crate::ops::import_oscal::{ImportRequest, import_oscal};
+use crate::oscal::ImportOptions;
+
+/// Browse the catalog (services, certifications, templates, mappings) and import OSCAL.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: CatalogCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum CatalogCommand {
+    /// List services and certifications, with their templates.
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: DataFormat,
+    },
+    /// Show a certification's families and controls (id, score, title, articles).
+    Show {
+        /// Certification id, e.g. gdpr or nist-800-53-r5.
+        cert: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: DataFormat,
+    },
+    /// Import an OSCAL catalog or profile (JSON or YAML) as a certification.
+    ///
+    /// FILE is an OSCAL catalog, or a profile: a profile imports the subset of its catalog
+    /// that it selects (its catalog is found by file name next to the profile, or given
+    /// with --catalog). Withdrawn controls are left out. Control ids are the labels the
+    /// standard prints (SC-13, AC-2(1)). Writes catalog/certifications/<id>.yaml in the
+    /// repository, or the file given with -o.
+    ImportOscal(ImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The OSCAL catalog or profile.
+    pub file: PathBuf,
+    /// The catalog a profile imports, when it is not next to the profile.
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    /// Import only what this profile selects from the catalog FILE.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// Certification id (default: from the document's title).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Short name used in assessment names (default: the document's title).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Long title (default: the document's title).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Score value of controls no --score-from profile selects.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub default_score: u32,
+    /// Controls selected by the profile FILE score N (repeatable; highest wins),
+    /// e.g. --score-from LOW-profile.json=8.
+    #[arg(long = "score-from", value_name = "FILE=N", value_parser = parse_score_from)]
+    pub score_from: Vec<(PathBuf, u32)>,
+    /// Leave out control statements (keep ids, titles, families and scores).
+    #[arg(long)]
+    pub no_statements: bool,
+    /// Where to write (default: catalog/certifications/<id>.yaml in the repository).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Start the file with `# yaml-language-server: $schema=URL`, so editors check it.
+    #[arg(long, value_name = "URL")]
+    pub schema_url: Option<String>,
+}
+
+fn parse_score_from(s: &str) -> Result<(PathBuf, u32), String> {
+    let (file, n) = s.rsplit_once('=').ok_or("expected FILE=N, e.g. low-profile.json=8")?;
+    let n: u32 = n.parse().map_err(|_| format!("`{n}` is not a positive whole number"))?;
+    if n == 0 {
+        return Err("score values are positive".into());
+    }
+    Ok((PathBuf::from(file), n))
+}
+
+#[derive(Serialize)]
+struct CertSummary<'a> {
+    id: &'a str,
+    name: &'a str,
+    version: &'a str,
+    controls: usize,
+    families: usize,
+    templates: Vec<&'a str>,
+}
+
+pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
+    match &args.command {
+        CatalogCommand::List { format } => list(cli, *format, out),
+        CatalogCommand::Show { cert, format } => show(cli, cert, *format, out),
+        CatalogCommand::ImportOscal(a) => import(cli, a, out),
+    }
+}
+
+fn list(cli: &Cli, format: DataFormat, out: &mut dyn Write) -> Outcome {
+    let project = cli.project()?;
+    let cat = &project.catalog;
+    let services: Vec<_> = cat.services.values().map(|(s, _)| s).collect();
+    let certs: Vec<CertSummary> = cat
+        .certifications
+        .values()
+        .map(|c| CertSummary {
+            id: &c.cert.id,
+            name: &c.cert.name,
+            version: &c.cert.version,
+            controls: c.controls().count(),
+            families: c.cert.families.len(),
+            templates: cat.templates.keys().filter(|(_, cert)| *cert == c.cert.id).map(|(s, _)| s.as_str()).collect(),
+        })
+        .collect();
+    if format == DataFormat::Json {
+        print_json(out, &serde_json::json!({ "services": services, "certifications": certs }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "Services")?;
+    for s in &services {
+        writeln!(out, "  {:<16} {}", s.id, s.name)?;
+    }
+    writeln!(out, "\nCertifications")?;
+    for c in &certs {
+        writeln!(out, "  {:<16} {:<22} {:<14} {:>5} controls in {} families", c.id, c.name, c.version, c.controls, c.families)?;
+        writeln!(out, "  {:<16} templates: {}", "", if c.templates.is_empty() { "none".to_owned() } else { c.templates.join(", ") })?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(cli: &Cli, id: &str, format: DataFormat, out: &mut dyn Write) -> Outcome {
+    let project = cli.project()?;
+    let cat = &project.catalog;
+    let cert = cat
+        .certifications
+        .get(id)
+        .ok_or_else(|| Failure(format!("no certification `{id}`; {}", did_you_mean(id, cat.certifications.keys().map(String::as_str)))))?;
+    if format == DataFormat::Json {
+        print_json(out, &cert.cert)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let c = &cert.cert;
+    writeln!(out, "{} — {} (version {})", c.name, c.title.as_deref().unwrap_or(&c.name), c.version)?;
+    for family in &c.families {
+        writeln!(out, "\n{} ({} controls)", family.name, family.controls.len())?;
+        for control in &family.controls {
+            let articles = if control.articles.is_empty() { String::new() } else { format!("  [{}]", control.articles.join(", ")) };
+            writeln!(out, "  {:<12} {:>2}  {}{}", control.id, control.score, truncate(&control.title, 60), articles)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> Outcome {
+    let request = ImportRequest {
+        input: a.file.clone(),
+        catalog: a.catalog.clone(),
+        profile: a.profile.clone(),
+        score_profiles: a.score_from.clone(),
+        options: ImportOptions {
+            id: a.id.clone(),
+            name: a.name.clone(),
+            title: a.title.clone(),
+            default_score: a.default_score,
+            statements: !a.no_statements,
+            score_profiles: Vec::new(),
+        },
+    };
+    let cert = import_oscal(&request)?;
+    let path = match &a.output {
+        Some(p) => p.clone(),
+        None => cli.root()?.join("catalog/certifications").join(format!("{}.yaml", cert.id)),
+    };
+    let text = crate::oscal::write::certification_yaml(&cert, a.schema_url.as_deref());
+    crate::edit::write_atomic(&path, text.as_bytes()).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
+    let count: usize = cert.families.iter().map(|f| f.controls.len()).sum();
+    writeln!(out, "imported {} ({}): {count} controls in {} families → {}", cert.name, cert.id, cert.families.len(), path.display())?;
+    Ok(ExitCode::SUCCESS)
+}

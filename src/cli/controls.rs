@@ -1,0 +1,169 @@
+//! `assure controls A [filters]`: an assessment's customer-managed controls, filtered.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use super::{Cli, DataFormat, Failure, Outcome, print_json, truncate};
+use crate::model::{Status, TestResult};
+use crate::ops::filter::Filter;
+use crate::ops::score::{Managed, controls};
+
+/// List an assessment's customer-managed controls by family, with filters.
+///
+/// Several values of one filter match any of them (OR); different filters must all match
+/// (AND). `--article "Article (5)"` matches every article reference containing the text.
+/// No match is not an error: the list is empty.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The assessment, `group/service--certification` (e.g. default-group/office-365--gdpr).
+    pub assessment: String,
+    /// Article reference contains this text (e.g. "Article (32)").
+    #[arg(long = "article", value_name = "TEXT")]
+    pub articles: Vec<String>,
+    /// Control id contains this text (e.g. 6.10 or AC-2).
+    #[arg(long = "control", value_name = "TEXT")]
+    pub controls: Vec<String>,
+    /// Assigned to this person (email).
+    #[arg(long = "assigned", value_name = "EMAIL")]
+    pub assigned: Vec<String>,
+    /// Has this status.
+    #[arg(long = "status", value_enum, value_name = "STATUS")]
+    pub statuses: Vec<StatusArg>,
+    /// Has this test result.
+    #[arg(long = "result", value_enum, value_name = "RESULT")]
+    pub results: Vec<ResultArg>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DataFormat,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum StatusArg {
+    Implemented,
+    AlternativeImplementation,
+    Planned,
+    NotInScope,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ResultArg {
+    Passed,
+    FailedLowRisk,
+    FailedMediumRisk,
+    FailedHighRisk,
+}
+
+impl From<StatusArg> for Status {
+    fn from(s: StatusArg) -> Status {
+        match s {
+            StatusArg::Implemented => Status::Implemented,
+            StatusArg::AlternativeImplementation => Status::AlternativeImplementation,
+            StatusArg::Planned => Status::Planned,
+            StatusArg::NotInScope => Status::NotInScope,
+        }
+    }
+}
+
+impl From<ResultArg> for TestResult {
+    fn from(r: ResultArg) -> TestResult {
+        match r {
+            ResultArg::Passed => TestResult::Passed,
+            ResultArg::FailedLowRisk => TestResult::FailedLowRisk,
+            ResultArg::FailedMediumRisk => TestResult::FailedMediumRisk,
+            ResultArg::FailedHighRisk => TestResult::FailedHighRisk,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    family: &'a str,
+    id: &'a str,
+    title: &'a str,
+    articles: &'a [String],
+    score: u32,
+    status: Option<Status>,
+    test_date: Option<chrono::NaiveDate>,
+    test_result: Option<TestResult>,
+    assigned_to: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Listing<'a> {
+    assessment: String,
+    name: String,
+    filter: &'a Filter,
+    customer_controls: usize,
+    matches: Vec<Row<'a>>,
+}
+
+pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
+    let project = cli.project()?;
+    let a = project.assessment(&args.assessment).map_err(Failure)?;
+    let v = &a.doc.value;
+    let filter = Filter {
+        articles: args.articles.clone(),
+        controls: args.controls.clone(),
+        assigned: args.assigned.clone(),
+        statuses: args.statuses.iter().map(|&s| s.into()).collect(),
+        results: args.results.iter().map(|&r| r.into()).collect(),
+    };
+    let views = controls(v, &project.catalog)
+        .ok_or_else(|| Failure(format!("{} names an unknown certification or template; run `assure validate`", args.assessment)))?;
+    let customer: Vec<_> = views.iter().filter_map(|view| match view.managed {
+        Managed::Customer(record) => Some((view, record)),
+        Managed::Provider(_) => None,
+    }).collect();
+    let matches: Vec<Row> = customer
+        .iter()
+        .filter(|(view, record)| filter.matches(view.control, *record))
+        .map(|(view, record)| Row {
+            family: view.family,
+            id: &view.control.id,
+            title: &view.control.title,
+            articles: &view.control.articles,
+            score: view.control.score,
+            status: record.and_then(|r| r.status),
+            test_date: record.and_then(|r| r.test_date),
+            test_result: record.and_then(|r| r.test_result),
+            assigned_to: record.and_then(|r| r.assigned_to.as_deref()),
+        })
+        .collect();
+    let listing = Listing { assessment: a.key(), name: project.catalog.assessment_name(&v.service, &v.certification), filter: &filter, customer_controls: customer.len(), matches };
+    if args.format == DataFormat::Json {
+        print_json(out, &listing)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "{} ({})", listing.name, listing.assessment)?;
+    if filter.is_empty() {
+        writeln!(out, "{} customer-managed controls", listing.customer_controls)?;
+    } else {
+        writeln!(out, "{} of {} customer-managed controls match", listing.matches.len(), listing.customer_controls)?;
+    }
+    let mut family = "";
+    for row in &listing.matches {
+        if row.family != family {
+            family = row.family;
+            writeln!(out, "\n{family}")?;
+        }
+        let result = match (row.test_result, row.test_date) {
+            (Some(r), Some(d)) => format!("{} {d}", r.label()),
+            (Some(r), None) => r.label().to_owned(),
+            _ => "-".to_owned(),
+        };
+        writeln!(
+            out,
+            "  {:<12} {:<44} {:<26} {:<30} {}",
+            row.id,
+            truncate(row.title, 44),
+            row.status.map_or("not started", Status::label),
+            result,
+            row.assigned_to.unwrap_or("-")
+        )?;
+    }
+    if listing.matches.is_empty() && !filter.is_empty() {
+        writeln!(out, "\nno control matches these filters")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

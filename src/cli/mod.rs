@@ -1,0 +1,176 @@
+//! The command line: one file per subcommand, each with its clap arguments (whose doc
+//! comments are the `--help`) and a `run` that makes one call into `ops` and renders it.
+//!
+//! Exit codes: 0 clean, 1 findings (or a check that would change something), 2 could not
+//! run. A closed pipe (`assure … | head`) is not an error.
+
+mod actions;
+mod catalog;
+mod controls;
+mod explain;
+mod schema;
+mod status;
+mod validate;
+
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::ops::Project;
+
+/// Compliance as code: assessments, controls, action items and evidence as YAML in git.
+///
+/// A compliance repository is a folder with `assure.yaml` (the organization and its
+/// people), `groups/<group>/group.yaml` and one YAML file per assessment
+/// (`groups/<group>/<service>--<certification>.yaml`). assure checks it, scores it and
+/// reports on it. Commands find the repository by walking up from the current folder to
+/// `assure.yaml`, or take `-C DIR`.
+#[derive(Debug, Parser)]
+#[command(name = "assure", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Run as if assure was started in DIR (like `git -C`).
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    pub dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Validate(validate::Args),
+    Status(status::Args),
+    Controls(controls::Args),
+    Actions(actions::Args),
+    Catalog(catalog::Args),
+    Schema(schema::Args),
+    Explain(explain::Args),
+}
+
+/// Output format of commands that print data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum DataFormat {
+    /// Readable text.
+    #[default]
+    Human,
+    /// JSON, for scripts.
+    Json,
+}
+
+/// Why a command could not run (exit 2).
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+/// What a command returns: its exit code, or why it could not run.
+pub type Outcome = Result<ExitCode, Failure>;
+
+/// Parses `args`, runs the command and returns the process exit code.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let result = match &cli.command {
+        Command::Validate(args) => validate::run(&cli, args, &mut out),
+        Command::Status(args) => status::run(&cli, args, &mut out),
+        Command::Controls(args) => controls::run(&cli, args, &mut out),
+        Command::Actions(args) => actions::run(&cli, args, &mut out),
+        Command::Catalog(args) => catalog::run(&cli, args, &mut out),
+        Command::Schema(args) => schema::run(args, &mut out),
+        Command::Explain(args) => explain::run(args, &mut out),
+    };
+    let _ = out.flush();
+    match result {
+        Ok(code) => code,
+        Err(Failure(message)) if is_broken_pipe(&message) => ExitCode::SUCCESS,
+        Err(Failure(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(message: &str) -> bool {
+    message.contains("Broken pipe") || message.contains("os error 32")
+}
+
+impl Cli {
+    /// The folder commands start from.
+    fn start_dir(&self) -> PathBuf {
+        self.dir.clone().unwrap_or_else(|| PathBuf::from("."))
+    }
+
+    /// The repository root, found by walking up to `assure.yaml`.
+    fn root(&self) -> Result<PathBuf, Failure> {
+        let start = self.start_dir();
+        if !start.is_dir() {
+            return Err(Failure(format!("-C {}: no such folder", start.display())));
+        }
+        Ok(crate::repo::discover(&start)?)
+    }
+
+    /// Loads the repository.
+    fn project(&self) -> Result<Project, Failure> {
+        Ok(Project::open(&self.root()?)?)
+    }
+}
+
+/// Today's date: the clock, or `ASSURE_TODAY` (YYYY-MM-DD), which tests use to pin time.
+fn today() -> Result<NaiveDate, Failure> {
+    match std::env::var("ASSURE_TODAY") {
+        Ok(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|e| Failure(format!("ASSURE_TODAY={s}: {e}"))),
+        Err(_) => Ok(chrono::Local::now().date_naive()),
+    }
+}
+
+/// Whether to colour output: a terminal, and NO_COLOR unset.
+fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
+}
+
+fn print_json(out: &mut dyn Write, value: &impl serde::Serialize) -> Result<(), Failure> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Shortens text to `width` characters, marking the cut with `…`.
+fn truncate(text: &str, width: usize) -> String {
+    let line = text.lines().next().unwrap_or("");
+    if line.chars().count() <= width && !text.contains('\n') {
+        line.to_owned()
+    } else {
+        let cut: String = line.chars().take(width.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+/// A text progress bar of `width` cells.
+fn bar(done: usize, total: usize, width: usize) -> String {
+    let filled = if total == 0 { 0 } else { (done * width + total / 2) / total };
+    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled.min(width)))
+}
+
+#[allow(dead_code)]
+fn display_path(p: &Path) -> String {
+    p.display().to_string()
+}

@@ -1,0 +1,66 @@
+//! `assure status`: the dashboard in the terminal.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use super::{Cli, DataFormat, Outcome, bar, print_json};
+use crate::ops::status::{Tile, dashboard};
+
+/// Show the dashboard: each group with its assessments' score and progress.
+///
+/// Score is the sum of the score values of controls implemented (or alternatively
+/// implemented) and passed; the maximum sums every control not marked not-in-scope.
+/// Progress counts customer-managed controls that have a test result.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Also list archived assessments.
+    #[arg(long)]
+    pub archived: bool,
+
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DataFormat,
+}
+
+pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
+    let project = cli.project()?;
+    let board = dashboard(&project, args.archived);
+    if args.format == DataFormat::Json {
+        print_json(out, &board)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let active: usize = board.groups.iter().map(|g| g.tiles.len()).sum();
+    writeln!(out, "{} — {} groups, {} active assessments", board.organization, board.groups.len(), active)?;
+    for g in &board.groups {
+        writeln!(out, "\n{} ({})", g.name, g.id)?;
+        if g.tiles.is_empty() {
+            writeln!(out, "  no active assessments")?;
+        }
+        for t in &g.tiles {
+            tile(out, t)?;
+        }
+    }
+    if args.archived && !board.archived.is_empty() {
+        writeln!(out, "\nArchived Assessments")?;
+        for t in &board.archived {
+            tile(out, t)?;
+        }
+    } else if board.archived_count > 0 {
+        writeln!(out, "\n{} archived assessment(s) hidden; --archived shows them", board.archived_count)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn tile(out: &mut dyn Write, t: &Tile) -> std::io::Result<()> {
+    let p = &t.progress;
+    let pct = if p.total == 0 { 0 } else { p.assessed * 100 / p.total };
+    writeln!(out, "  {:<40} {}", t.name, t.assessment)?;
+    let mut dates = format!("created {}", t.created.format("%Y-%m-%d"));
+    if let Some(m) = t.modified {
+        dates.push_str(&format!("  modified {}", m.format("%Y-%m-%d")));
+    }
+    if let Some(a) = t.archived {
+        dates.push_str(&format!("  archived {}", a.format("%Y-%m-%d")));
+    }
+    writeln!(out, "    {dates}")?;
+    writeln!(out, "    score {} / {}   progress {} {}/{} assessed ({pct}%)", p.score, p.max, bar(p.assessed, p.total, 20), p.assessed, p.total)
+}

@@ -1,0 +1,78 @@
+//! rustc-style output: the finding, its code, and the source lines it is about.
+//! The only file that knows the snippet crate (annotate-snippets).
+
+use std::io::{self, Write};
+
+use annotate_snippets::{Level, Renderer, Snippet};
+
+use super::{Diagnostic, Label, Severity, counts};
+use crate::repo::source::SourceMap;
+
+/// Writes every finding and a closing summary line.
+pub fn render(w: &mut dyn Write, sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) -> io::Result<()> {
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    for d in diagnostics {
+        render_one(w, sources, d, &renderer)?;
+        writeln!(w)?;
+    }
+    let (errors, warnings) = counts(diagnostics);
+    match (errors, warnings) {
+        (0, 0) => writeln!(w, "no problems found"),
+        _ => writeln!(w, "{} {}, {} {}", errors, plural(errors, "error"), warnings, plural(warnings, "warning")),
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { word.to_owned() } else { format!("{word}s") }
+}
+
+fn level(severity: Severity) -> Level {
+    match severity {
+        Severity::Error => Level::Error,
+        Severity::Warning => Level::Warning,
+    }
+}
+
+/// The lines a label covers, cut out of the file so that huge files cost nothing here.
+struct Excerpt<'a> {
+    origin: &'a str,
+    text: &'a str,
+    line_start: usize,
+    span: std::ops::Range<usize>,
+    label: &'a str,
+}
+
+fn excerpt<'a>(sources: &'a SourceMap, label: &'a Label) -> Excerpt<'a> {
+    let file = sources.get(label.file);
+    let (first, _) = file.line_col(label.span.start);
+    let (mut last, _) = file.line_col(label.span.end);
+    // Long multi-line values are shown by their first lines only.
+    last = last.min(first + 5);
+    let range = file.line_range(first, last);
+    let start = label.span.start.clamp(range.start, range.end);
+    let end = label.span.end.clamp(start, range.end);
+    Excerpt { origin: &file.path, text: &file.text[range.clone()], line_start: first, span: start - range.start..end - range.start, label: &label.message }
+}
+
+fn render_one(w: &mut dyn Write, sources: &SourceMap, d: &Diagnostic, renderer: &Renderer) -> io::Result<()> {
+    let lvl = level(d.severity);
+    let mut excerpts: Vec<(Excerpt, Level)> = Vec::new();
+    if let Some(primary) = &d.primary {
+        excerpts.push((excerpt(sources, primary), lvl));
+    }
+    excerpts.extend(d.secondary.iter().map(|l| (excerpt(sources, l), Level::Note)));
+    let mut message = lvl.title(&d.message).id(d.code.name());
+    for (e, l) in &excerpts {
+        message = message.snippet(
+            Snippet::source(e.text)
+                .line_start(e.line_start)
+                .origin(e.origin)
+                .fold(false)
+                .annotation(l.span(e.span.clone()).label(e.label)),
+        );
+    }
+    if let Some(help) = &d.help {
+        message = message.footer(Level::Help.title(help));
+    }
+    writeln!(w, "{}", renderer.render(message))
+}

@@ -1,0 +1,152 @@
+//! `groups/<group>/<service>--<certification>.yaml`: one assessment.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assessment {
+    pub service: String,
+    pub certification: String,
+    pub created: DateTime<Utc>,
+    pub created_by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived: Option<DateTime<Utc>>,
+    /// Customer-managed controls by control id. Not listed = not started.
+    #[serde(default)]
+    pub controls: BTreeMap<String, ControlRecord>,
+}
+
+/// The work recorded on one customer-managed control.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControlRecord {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub implementation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_plan: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub management_response: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_result: Option<TestResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<Action>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<Document>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Implemented,
+    AlternativeImplementation,
+    Planned,
+    NotInScope,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [Status::Implemented, Status::AlternativeImplementation, Status::Planned, Status::NotInScope];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Implemented => "implemented",
+            Status::AlternativeImplementation => "alternative-implementation",
+            Status::Planned => "planned",
+            Status::NotInScope => "not-in-scope",
+        }
+    }
+
+    /// The label the portal shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Implemented => "Implemented",
+            Status::AlternativeImplementation => "Alternative Implementation",
+            Status::Planned => "Planned",
+            Status::NotInScope => "Not in Scope",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TestResult {
+    Passed,
+    FailedLowRisk,
+    FailedMediumRisk,
+    FailedHighRisk,
+}
+
+impl TestResult {
+    pub const ALL: [TestResult; 4] = [TestResult::Passed, TestResult::FailedLowRisk, TestResult::FailedMediumRisk, TestResult::FailedHighRisk];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TestResult::Passed => "passed",
+            TestResult::FailedLowRisk => "failed-low-risk",
+            TestResult::FailedMediumRisk => "failed-medium-risk",
+            TestResult::FailedHighRisk => "failed-high-risk",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TestResult::Passed => "Passed",
+            TestResult::FailedLowRisk => "Failed-Low Risk",
+            TestResult::FailedMediumRisk => "Failed-Medium Risk",
+            TestResult::FailedHighRisk => "Failed-High Risk",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub notify: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Priority {
+    Low,
+    Medium,
+    High,
+}
+
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Medium => "medium",
+            Priority::High => "high",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    pub path: String,
+    pub sha256: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<Purpose>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Purpose {
+    Implementation,
+    Testing,
+}

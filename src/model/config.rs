@@ -1,0 +1,135 @@
+//! `assure.yaml` and `groups/<id>/group.yaml`.
+
+use serde::{Deserialize, Serialize};
+
+/// `assure.yaml`: the organization, its people and settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub organization: String,
+    pub people: Vec<Person>,
+    #[serde(default)]
+    pub global_admins: Vec<String>,
+    #[serde(default)]
+    pub sync: SyncSettings,
+    #[serde(default)]
+    pub report: ReportSettings,
+    #[serde(default)]
+    pub notifications: Option<Notifications>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    pub email: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+}
+
+/// The roles of DESIGN.md §3, from least to most privileged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Reader,
+    Contributor,
+    Assessor,
+    Administrator,
+    PortalAdmin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [Role::Reader, Role::Contributor, Role::Assessor, Role::Administrator, Role::PortalAdmin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Reader => "reader",
+            Role::Contributor => "contributor",
+            Role::Assessor => "assessor",
+            Role::Administrator => "administrator",
+            Role::PortalAdmin => "portal-admin",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncSettings {
+    #[serde(default = "SyncField::all")]
+    pub fields: Vec<SyncField>,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        SyncSettings { fields: SyncField::all() }
+    }
+}
+
+/// The fields of a customer-managed control that sync keeps equal across a sync class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncField {
+    Status,
+    Implementation,
+    TestPlan,
+    ManagementResponse,
+    TestDate,
+    TestResult,
+    AssignedTo,
+    Documents,
+}
+
+impl SyncField {
+    pub fn all() -> Vec<SyncField> {
+        use SyncField::*;
+        vec![Status, Implementation, TestPlan, ManagementResponse, TestDate, TestResult, AssignedTo, Documents]
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncField::Status => "status",
+            SyncField::Implementation => "implementation",
+            SyncField::TestPlan => "test_plan",
+            SyncField::ManagementResponse => "management_response",
+            SyncField::TestDate => "test_date",
+            SyncField::TestResult => "test_result",
+            SyncField::AssignedTo => "assigned_to",
+            SyncField::Documents => "documents",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSettings {
+    /// A URL pattern with `{commit}` and `{path}` for links to documents.
+    #[serde(default)]
+    pub link_base: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notifications {
+    pub smtp: Smtp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Smtp {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    pub from: String,
+}
+
+fn default_smtp_port() -> u16 {
+    25
+}
+
+/// `groups/<id>/group.yaml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}

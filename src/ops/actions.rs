@@ -1,0 +1,60 @@
+//! Action items (DESIGN.md §4.7): a customer-managed control with `assigned_to` is an
+//! action item for that person, listed across active assessments, by certification.
+
+use serde::Serialize;
+
+use crate::model::{Priority, Status, TestResult};
+use crate::ops::Project;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionItem {
+    pub person: String,
+    pub certification: String,
+    pub certification_name: String,
+    pub assessment: String,
+    pub assessment_name: String,
+    pub control: String,
+    pub title: String,
+    pub priority: Option<Priority>,
+    pub notes: Option<String>,
+    pub notify: bool,
+    pub status: Option<Status>,
+    pub test_result: Option<TestResult>,
+}
+
+/// Action items of active assessments, optionally of one person (email, case-insensitive)
+/// and one certification, ordered by (person, certification, assessment, catalog order).
+pub fn action_items(project: &Project, person: Option<&str>, certification: Option<&str>) -> Vec<ActionItem> {
+    let mut items = Vec::new();
+    for a in project.ws.assessments.iter().filter(|a| !a.is_archived()) {
+        let v = &a.doc.value;
+        if certification.is_some_and(|c| c != v.certification) {
+            continue;
+        }
+        let Some(cert) = project.catalog.certifications.get(&v.certification) else { continue };
+        for (_, control) in cert.controls() {
+            let Some(record) = v.controls.get(&control.id) else { continue };
+            let Some(to) = &record.assigned_to else { continue };
+            if person.is_some_and(|p| !p.trim().eq_ignore_ascii_case(to)) {
+                continue;
+            }
+            let action = record.action.clone().unwrap_or_default();
+            items.push(ActionItem {
+                person: to.clone(),
+                certification: v.certification.clone(),
+                certification_name: cert.cert.name.clone(),
+                assessment: a.key(),
+                assessment_name: project.catalog.assessment_name(&v.service, &v.certification),
+                control: control.id.clone(),
+                title: control.title.clone(),
+                priority: action.priority,
+                notes: action.notes,
+                notify: action.notify,
+                status: record.status,
+                test_result: record.test_result,
+            });
+        }
+    }
+    items.sort_by(|x, y| (&x.person, &x.certification_name, &x.assessment).cmp(&(&y.person, &y.certification_name, &y.assessment)));
+    items
+}

@@ -1,0 +1,53 @@
+//! The use cases, returning data for the CLI to render: open a repository, validate it,
+//! score assessments, filter controls, list action items, build the status dashboard.
+
+pub mod actions;
+pub mod filter;
+pub mod import_oscal;
+pub mod score;
+pub mod status;
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::catalog::Catalog;
+use crate::diag::{self, Diagnostic};
+use crate::repo::{self, AssessmentDoc, RepoError, Workspace};
+use crate::rules;
+
+/// A loaded repository with its catalog, and the findings made while loading.
+pub struct Project {
+    pub ws: Workspace,
+    pub catalog: Catalog,
+    /// Load and catalog findings (not yet the semantic rules).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Project {
+    /// Loads the repository whose root is `root` (the folder holding `assure.yaml`).
+    pub fn open(root: &Path) -> Result<Project, RepoError> {
+        let mut ws = repo::load(root)?;
+        let (catalog, mut diagnostics) = Catalog::build(&ws.catalog, &ws.sources);
+        diagnostics.append(&mut ws.diagnostics);
+        Ok(Project { ws, catalog, diagnostics })
+    }
+
+    /// Finds an assessment by `group/service--certification`.
+    pub fn assessment(&self, key: &str) -> Result<&AssessmentDoc, String> {
+        self.ws.assessments.iter().find(|a| a.key() == key || format!("{}/{}", a.group, a.stem) == key).ok_or_else(|| {
+            let keys: Vec<String> = self.ws.assessments.iter().map(AssessmentDoc::key).collect();
+            let hint = crate::catalog::did_you_mean(key, keys.iter().map(String::as_str));
+            format!("no assessment `{key}` (assessments are named group/service--certification); {hint}")
+        })
+    }
+}
+
+/// Every finding of `assure validate` without `--base`, sorted.
+pub fn validate(project: &Project, today: NaiveDate) -> Vec<Diagnostic> {
+    let ctx = rules::Context { ws: &project.ws, catalog: &project.catalog, today };
+    let mut all = project.diagnostics.clone();
+    all.extend(rules::check(&ctx));
+    diag::sort(&project.ws.sources, &mut all);
+    all
+}

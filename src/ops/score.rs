@@ -1,0 +1,128 @@
+//! Compliance score and progress (DESIGN.md §4.2).
+//!
+//! A control, provider- or customer-managed, earns its score value when its status is
+//! implemented or alternative-implementation and its test result is passed. The score is
+//! the sum earned; the maximum sums the controls not marked not-in-scope. Progress counts
+//! customer-managed controls with a test result, for the assessment and each family.
+
+use serde::Serialize;
+
+use crate::catalog::Catalog;
+use crate::model::{Assessment, CatalogControl, ControlRecord, ProviderControl, Status, TestResult};
+
+/// Whether a control with this status and result earns its score value.
+pub fn earns(status: Option<Status>, result: Option<TestResult>) -> bool {
+    matches!(status, Some(Status::Implemented | Status::AlternativeImplementation)) && result == Some(TestResult::Passed)
+}
+
+/// Who manages a control in an assessment, and what is recorded on it.
+#[derive(Debug, Clone, Copy)]
+pub enum Managed<'a> {
+    Provider(&'a ProviderControl),
+    /// `None`: not started.
+    Customer(Option<&'a ControlRecord>),
+}
+
+impl Managed<'_> {
+    pub fn status(&self) -> Option<Status> {
+        match self {
+            Managed::Provider(p) => Some(p.status),
+            Managed::Customer(r) => r.and_then(|r| r.status),
+        }
+    }
+
+    pub fn test_result(&self) -> Option<TestResult> {
+        match self {
+            Managed::Provider(p) => Some(p.test_result),
+            Managed::Customer(r) => r.and_then(|r| r.test_result),
+        }
+    }
+}
+
+/// One control of an assessment, in catalog order.
+#[derive(Debug, Clone, Copy)]
+pub struct ControlView<'a> {
+    pub family: &'a str,
+    pub control: &'a CatalogControl,
+    pub managed: Managed<'a>,
+}
+
+/// Every control of an assessment with how it is managed. `None` when the certification
+/// or template is unknown (validation reports that).
+pub fn controls<'a>(assessment: &'a Assessment, catalog: &'a Catalog) -> Option<Vec<ControlView<'a>>> {
+    let cert = catalog.certifications.get(&assessment.certification)?;
+    let template = catalog.template(&assessment.service, &assessment.certification)?;
+    Some(
+        cert.controls()
+            .map(|(family, control)| ControlView {
+                family: &family.name,
+                control,
+                managed: match template.template.provider_controls.get(&control.id) {
+                    Some(p) => Managed::Provider(p),
+                    None => Managed::Customer(assessment.controls.get(&control.id)),
+                },
+            })
+            .collect(),
+    )
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub score: u32,
+    pub max: u32,
+    /// Customer-managed controls with a test result.
+    pub assessed: usize,
+    /// Customer-managed controls.
+    pub total: usize,
+}
+
+impl Progress {
+    fn add(&mut self, view: &ControlView) {
+        let value = view.control.score;
+        if view.managed.status() != Some(Status::NotInScope) {
+            self.max += value;
+        }
+        if earns(view.managed.status(), view.managed.test_result()) {
+            self.score += value;
+        }
+        if let Managed::Customer(record) = view.managed {
+            self.total += 1;
+            if record.is_some_and(|r| r.test_result.is_some()) {
+                self.assessed += 1;
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FamilyProgress {
+    pub name: String,
+    #[serde(flatten)]
+    pub progress: Progress,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Score {
+    #[serde(flatten)]
+    pub total: Progress,
+    pub families: Vec<FamilyProgress>,
+}
+
+/// Score and progress of an assessment, overall and per family.
+pub fn score(assessment: &Assessment, catalog: &Catalog) -> Option<Score> {
+    let views = controls(assessment, catalog)?;
+    let mut total = Progress::default();
+    let mut families: Vec<FamilyProgress> = Vec::new();
+    for view in &views {
+        total.add(view);
+        match families.last_mut() {
+            Some(f) if f.name == view.family => f.progress.add(view),
+            _ => {
+                let mut progress = Progress::default();
+                progress.add(view);
+                families.push(FamilyProgress { name: view.family.to_owned(), progress });
+            }
+        }
+    }
+    Some(Score { total, families })
+}

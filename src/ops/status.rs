@@ -1,0 +1,77 @@
+//! The dashboard (`assure status`): one tile per assessment, grouped by group.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::ops::Project;
+use crate::ops::score::{Progress, score};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tile {
+    pub assessment: String,
+    pub name: String,
+    pub service: String,
+    pub certification: String,
+    pub created: DateTime<Utc>,
+    pub modified: Option<DateTime<Utc>>,
+    pub archived: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub progress: Progress,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupTiles {
+    pub id: String,
+    pub name: String,
+    pub tiles: Vec<Tile>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    pub organization: String,
+    pub groups: Vec<GroupTiles>,
+    /// Archived assessments (only when asked for).
+    pub archived: Vec<Tile>,
+    /// How many archived assessments exist (shown or not).
+    pub archived_count: usize,
+}
+
+/// Builds the dashboard; archived assessments are listed only when `show_archived`.
+pub fn dashboard(project: &Project, show_archived: bool) -> Dashboard {
+    let mut groups: Vec<GroupTiles> = project
+        .ws
+        .groups
+        .iter()
+        .map(|g| GroupTiles { id: g.id.clone(), name: g.doc.as_ref().map_or_else(|| g.id.clone(), |d| d.value.name.clone()), tiles: Vec::new() })
+        .collect();
+    let mut archived = Vec::new();
+    let mut archived_count = 0;
+    for a in &project.ws.assessments {
+        let v = &a.doc.value;
+        let tile = Tile {
+            assessment: a.key(),
+            name: project.catalog.assessment_name(&v.service, &v.certification),
+            service: v.service.clone(),
+            certification: v.certification.clone(),
+            created: v.created,
+            modified: a.modified,
+            archived: v.archived,
+            progress: score(v, &project.catalog).map(|s| s.total).unwrap_or_default(),
+        };
+        if a.is_archived() {
+            archived_count += 1;
+            if show_archived {
+                archived.push(tile);
+            }
+        } else if let Some(g) = groups.iter_mut().find(|g| g.id == a.group) {
+            g.tiles.push(tile);
+        }
+    }
+    groups.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
+    Dashboard {
+        organization: project.ws.config.as_ref().map_or_else(String::new, |c| c.value.organization.clone()),
+        groups,
+        archived,
+        archived_count,
+    }
+}

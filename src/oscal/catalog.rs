@@ -1,0 +1,306 @@
+//! An OSCAL catalog and its conversion to a [`Certification`].
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::model::{CatalogControl, Certification, Family};
+
+use super::raw::{self, Control, Group};
+use super::text::{self, Params};
+use super::{DocumentKind, ImportOptions, Metadata, OscalError};
+
+/// A parsed OSCAL catalog.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    file: String,
+    metadata: Metadata,
+    raw: raw::Catalog,
+    /// Every control's OSCAL id, in document order (enhancements after their parent).
+    order: Vec<String>,
+    /// OSCAL id → the ids of its direct child controls (enhancements).
+    children: HashMap<String, Vec<String>>,
+}
+
+impl Catalog {
+    pub(crate) fn new(file: &str, raw: raw::Catalog) -> Result<Self, OscalError> {
+        let metadata = Metadata::from_raw(&raw.metadata);
+        let mut order = Vec::new();
+        let mut children = HashMap::new();
+        fn walk(controls: &[Control], order: &mut Vec<String>, children: &mut HashMap<String, Vec<String>>) {
+            for c in controls {
+                order.push(c.id.0.clone());
+                children.insert(c.id.0.clone(), c.controls.iter().map(|k| k.id.0.clone()).collect());
+                walk(&c.controls, order, children);
+            }
+        }
+        fn groups(gs: &[Group], order: &mut Vec<String>, children: &mut HashMap<String, Vec<String>>) {
+            for g in gs {
+                walk(&g.controls, order, children);
+                groups(&g.groups, order, children);
+            }
+        }
+        walk(&raw.controls, &mut order, &mut children);
+        groups(&raw.groups, &mut order, &mut children);
+        if children.len() != order.len() {
+            let mut seen = BTreeSet::new();
+            if let Some(dup) = order.iter().find(|id| !seen.insert(id.as_str())) {
+                return Err(OscalError::Invalid {
+                    file: file.to_string(),
+                    kind: DocumentKind::Catalog,
+                    message: format!("the control id `{dup}` is used by more than one control"),
+                });
+            }
+        }
+        Ok(Catalog { file: file.to_string(), metadata, raw, order, children })
+    }
+
+    /// The file name the catalog was parsed from (as given to [`super::parse_document`]).
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    /// Every control's OSCAL id (withdrawn ones too), in document order.
+    pub fn control_ids(&self) -> &[String] {
+        &self.order
+    }
+
+    /// Whether the catalog has a control with this OSCAL id.
+    pub fn contains(&self, id: &str) -> bool {
+        self.children.contains_key(id)
+    }
+
+    /// The OSCAL ids of the direct child controls (enhancements) of `id`.
+    pub fn children(&self, id: &str) -> &[String] {
+        self.children.get(id).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// `id` and all its descendants, `id` first, in document order.
+    pub(crate) fn with_descendants(&self, id: &str, out: &mut Vec<String>) {
+        out.push(id.to_string());
+        for child in self.children(id) {
+            self.with_descendants(child, out);
+        }
+    }
+
+    /// The OSCAL ids of the controls that are not withdrawn, in document order.
+    pub fn active_control_ids(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        self.visit(&mut |_, c| {
+            if !withdrawn(c) {
+                out.push(c.id.0.clone());
+            }
+        });
+        out
+    }
+
+    /// Used as a selection of `catalog` (a resolved baseline, say): the ids of this
+    /// catalog's active controls, each of which `catalog` must have.
+    pub fn select_in(&self, catalog: &Catalog) -> Result<BTreeSet<String>, OscalError> {
+        let ids = self.active_control_ids();
+        if let Some(id) = ids.iter().find(|id| !catalog.contains(id)) {
+            return Err(OscalError::UnknownControl {
+                file: self.file.clone(),
+                id: id.clone(),
+                catalog: catalog.file().to_string(),
+            });
+        }
+        Ok(ids.into_iter().collect())
+    }
+
+    fn visit<'a>(&'a self, f: &mut dyn FnMut(Option<&'a Group>, &'a Control)) {
+        fn controls<'a>(g: Option<&'a Group>, cs: &'a [Control], f: &mut dyn FnMut(Option<&'a Group>, &'a Control)) {
+            for c in cs {
+                f(g, c);
+                controls(g, &c.controls, f);
+            }
+        }
+        fn groups<'a>(gs: &'a [Group], f: &mut dyn FnMut(Option<&'a Group>, &'a Control)) {
+            for g in gs {
+                controls(Some(g), &g.controls, f);
+                groups(&g.groups, f);
+            }
+        }
+        controls(None, &self.raw.controls, f);
+        groups(&self.raw.groups, f);
+    }
+
+    fn params(&self) -> Params<'_> {
+        let mut map = Params::new();
+        for p in &self.raw.params {
+            map.insert(p.id.0.as_str(), p);
+        }
+        fn groups<'a>(gs: &'a [Group], map: &mut Params<'a>) {
+            for g in gs {
+                for p in &g.params {
+                    map.insert(p.id.0.as_str(), p);
+                }
+                groups(&g.groups, map);
+            }
+        }
+        groups(&self.raw.groups, &mut map);
+        self.visit(&mut |_, c| {
+            for p in &c.params {
+                map.insert(p.id.0.as_str(), p);
+            }
+        });
+        map
+    }
+
+    /// The certification of this catalog, restricted to `selection` (OSCAL ids) when given.
+    ///
+    /// `origin` is the document the certification is named after: the catalog itself, or
+    /// the profile that selected the controls.
+    pub(crate) fn certification(
+        &self,
+        selection: Option<&BTreeSet<String>>,
+        origin: (DocumentKind, &Metadata),
+        options: &ImportOptions,
+    ) -> Result<Certification, OscalError> {
+        let (kind, meta) = origin;
+        let params = if options.statements { self.params() } else { Params::new() };
+        let root_family = text::line(&self.raw.metadata.title.0, &params);
+
+        let mut families: Vec<Family> = Vec::new();
+        let mut family_index: HashMap<String, usize> = HashMap::new();
+        // Display id → OSCAL id, to name both controls of a duplicate.
+        let mut ids: HashMap<String, String> = HashMap::new();
+        let mut error = None;
+        self.visit(&mut |group, c| {
+            if error.is_some() || withdrawn(c) {
+                return;
+            }
+            if selection.is_some_and(|s| !s.contains(&c.id.0)) {
+                return;
+            }
+            let id = text::label_of(&c.props).unwrap_or_else(|| c.id.0.trim().to_string());
+            if let Some(other) = ids.insert(id.clone(), c.id.0.clone()) {
+                error = Some(OscalError::DuplicateId {
+                    file: self.file.clone(),
+                    id,
+                    first: other,
+                    second: c.id.0.clone(),
+                });
+                return;
+            }
+            let family = match group {
+                Some(g) => {
+                    let title = text::line(&g.title.0, &params);
+                    if title.is_empty() {
+                        g.id.as_ref().map(|i| i.0.clone()).unwrap_or_default()
+                    } else {
+                        title
+                    }
+                }
+                None => root_family.clone(),
+            };
+            let index = *family_index.entry(family.clone()).or_insert_with(|| {
+                families.push(Family { name: family, controls: Vec::new() });
+                families.len() - 1
+            });
+            let title = text::line(&c.title.0, &params);
+            families[index].controls.push(CatalogControl {
+                id,
+                title,
+                articles: Vec::new(),
+                score: score_of(&c.id.0, options),
+                description: if options.statements { text::statement(&c.parts, &params) } else { None },
+            });
+        });
+        if let Some(e) = error {
+            return Err(e);
+        }
+        families.retain(|f| !f.controls.is_empty());
+
+        let id = match &options.id {
+            Some(id) => {
+                if !valid_id(id) {
+                    return Err(OscalError::InvalidCertificationId { id: id.clone() });
+                }
+                id.clone()
+            }
+            None => {
+                let slug = slug(&meta.title);
+                if slug.is_empty() {
+                    return Err(OscalError::InvalidCertificationId { id: meta.title.clone() });
+                }
+                slug
+            }
+        };
+        let name = options.name.clone().unwrap_or_else(|| meta.title.clone());
+        let title = options.title.clone().unwrap_or_else(|| meta.title.clone());
+        let version = meta.version.clone().unwrap_or_default();
+        let shown_version = if version.is_empty() { "unknown".to_string() } else { version.clone() };
+        Ok(Certification {
+            id,
+            name,
+            title: Some(title),
+            version,
+            description: meta.remarks.clone().filter(|r| !r.is_empty()),
+            source: Some(format!(
+                "OSCAL {kind} '{}' version {shown_version}, imported by assure",
+                meta.title
+            )),
+            families,
+        })
+    }
+}
+
+fn score_of(id: &str, options: &ImportOptions) -> u32 {
+    options
+        .score_profiles
+        .iter()
+        .filter(|(selection, _)| selection.contains(id))
+        .map(|(_, score)| *score)
+        .max()
+        .unwrap_or(options.default_score)
+}
+
+/// Whether the control carries the prop `status` = `withdrawn` (any case).
+fn withdrawn(c: &Control) -> bool {
+    c.props_named("status").any(|p| p.value.0.trim().eq_ignore_ascii_case("withdrawn"))
+}
+
+/// A certification id: lower-case letters, digits and `-` (docs/format.md).
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// `"NIST SP 800-53 Rev. 5"` → `"nist-sp-800-53-rev-5"`: lower case, every run of other
+/// characters one `-`, none at either end. Non-ASCII letters are dropped.
+pub fn slug(title: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            dash = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("NIST SP 800-53 Rev. 5"), "nist-sp-800-53-rev-5");
+        assert_eq!(slug("  *Sample* — Catalog!  "), "sample-catalog");
+        assert_eq!(slug("—"), "");
+        assert!(valid_id("nist-800-53-r5"));
+        assert!(!valid_id("NIST"));
+        assert!(!valid_id("-a"));
+    }
+}

@@ -1,0 +1,210 @@
+//! The subset of the OSCAL catalog and profile models (1.0–1.2) that the importer reads.
+//!
+//! Field names are OSCAL's (kebab-case). Unknown fields are ignored: OSCAL documents carry
+//! much more than we need (links, back-matter citations, assessment methods …), and each
+//! minor OSCAL version adds fields. Scalars that OSCAL types as strings are read leniently
+//! ([`Text`]), because a YAML document may write `version: 1.1` or `value: 1` unquoted.
+
+use serde::{Deserialize, Deserializer};
+
+/// A string that also accepts a number or boolean (YAML writes `1.1` or `1` unquoted).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Text(pub String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => Ok(Text(s)),
+            serde_json::Value::Number(n) => Ok(Text(n.to_string())),
+            serde_json::Value::Bool(b) => Ok(Text(b.to_string())),
+            other => Err(D::Error::custom(format!(
+                "expected a string, found {}",
+                kind_of(&other)
+            ))),
+        }
+    }
+}
+
+/// "an object", "an array" …, for messages about the shape of a document.
+pub(crate) fn kind_of(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct Metadata {
+    pub title: Text,
+    #[serde(default)]
+    pub version: Option<Text>,
+    #[serde(default)]
+    pub remarks: Option<Text>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct Catalog {
+    pub metadata: Metadata,
+    #[serde(default)]
+    pub params: Vec<Param>,
+    #[serde(default)]
+    pub controls: Vec<Control>,
+    #[serde(default)]
+    pub groups: Vec<Group>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct Group {
+    #[serde(default)]
+    pub id: Option<Text>,
+    pub title: Text,
+    #[serde(default)]
+    pub params: Vec<Param>,
+    #[serde(default)]
+    pub groups: Vec<Group>,
+    #[serde(default)]
+    pub controls: Vec<Control>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct Control {
+    pub id: Text,
+    pub title: Text,
+    #[serde(default)]
+    pub params: Vec<Param>,
+    #[serde(default)]
+    pub props: Vec<Prop>,
+    #[serde(default)]
+    pub parts: Vec<Part>,
+    #[serde(default)]
+    pub controls: Vec<Control>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct Prop {
+    pub name: Text,
+    pub value: Text,
+    #[serde(default)]
+    pub class: Option<Text>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct Param {
+    pub id: Text,
+    #[serde(default)]
+    pub label: Option<Text>,
+    #[serde(default)]
+    pub select: Option<Select>,
+    #[serde(default)]
+    pub guidelines: Vec<Guideline>,
+    #[serde(default)]
+    pub values: Vec<Text>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct Select {
+    #[serde(default)]
+    pub how_many: Option<Text>,
+    #[serde(default)]
+    pub choice: Vec<Text>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Guideline {
+    pub prose: Text,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct Part {
+    pub name: Text,
+    #[serde(default)]
+    pub props: Vec<Prop>,
+    #[serde(default)]
+    pub title: Option<Text>,
+    #[serde(default)]
+    pub prose: Option<Text>,
+    #[serde(default)]
+    pub parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct Profile {
+    pub metadata: Metadata,
+    #[serde(default)]
+    pub imports: Vec<Import>,
+    #[serde(default)]
+    pub back_matter: Option<BackMatter>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct Import {
+    pub href: Text,
+    /// `include-all: {}`; any value counts as present.
+    #[serde(default)]
+    pub include_all: Option<serde_json::Value>,
+    #[serde(default)]
+    pub include_controls: Vec<Selector>,
+    #[serde(default)]
+    pub exclude_controls: Vec<Selector>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct Selector {
+    #[serde(default)]
+    pub with_child_controls: Option<Text>,
+    #[serde(default)]
+    pub with_ids: Vec<Text>,
+    #[serde(default)]
+    pub matching: Vec<Matching>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Matching {
+    #[serde(default)]
+    pub pattern: Option<Text>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct BackMatter {
+    #[serde(default)]
+    pub resources: Vec<Resource>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Resource {
+    pub uuid: Text,
+    #[serde(default)]
+    pub rlinks: Vec<Rlink>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct Rlink {
+    pub href: Text,
+    #[serde(default)]
+    pub media_type: Option<Text>,
+}
+
+impl Control {
+    /// The value of the first prop `name` (compared case-insensitively on the value side
+    /// by callers), if any.
+    pub fn props_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Prop> + 'a {
+        self.props.iter().filter(move |p| p.name.0 == name)
+    }
+}

@@ -1,0 +1,438 @@
+//! The only code that reads the work tree: finding the repository root, listing its
+//! files, and loading each one into a located, schema-checked, typed document.
+//!
+//! Loading never fails on bad content: a file that cannot be read, parsed or checked
+//! becomes findings, and the rest of the repository is still loaded. Only a missing
+//! repository is an error. Files are read and parsed in parallel, each exactly once.
+
+pub mod source;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+
+use crate::diag::{Code, Diagnostic};
+use crate::model::{Assessment, Certification, Config, Group, Mapping, ServicesFile, Template};
+use crate::schema::{self, Kind};
+use source::{FileId, SourceMap};
+use yaml::Node;
+
+/// Files larger than this are refused unread (`file-too-large`).
+pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// The name of the file that marks a repository root.
+pub const CONFIG_FILE: &str = "assure.yaml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error("no {CONFIG_FILE} found in {} or any folder above it; run `assure init` to start a repository, or pass -C DIR", .0.display())]
+    NotFound(PathBuf),
+    #[error("cannot read {}: {source}", .path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// Finds the repository root: the nearest folder at or above `start` holding `assure.yaml`.
+pub fn discover(start: &Path) -> Result<PathBuf, RepoError> {
+    let start = std::path::absolute(start).map_err(|source| RepoError::Io { path: start.to_owned(), source })?;
+    start
+        .ancestors()
+        .find(|dir| dir.join(CONFIG_FILE).is_file())
+        .map(Path::to_path_buf)
+        .ok_or(RepoError::NotFound(start))
+}
+
+/// A file's parsed YAML and its typed value.
+#[derive(Debug)]
+pub struct Doc<T> {
+    pub file: FileId,
+    pub node: Node,
+    pub value: T,
+}
+
+/// One folder under `groups/`.
+#[derive(Debug)]
+pub struct GroupDir {
+    /// The folder name, which is the group's id.
+    pub id: String,
+    /// A pseudo-file standing for the folder, so findings about it have a location.
+    pub folder: FileId,
+    /// `group.yaml`, if present and valid.
+    pub doc: Option<Doc<Group>>,
+    /// Whether `group.yaml` exists at all (valid or not).
+    pub has_file: bool,
+}
+
+/// One assessment file.
+#[derive(Debug)]
+pub struct AssessmentDoc {
+    pub group: String,
+    /// The file name without `.yaml`, normally `<service>--<certification>`.
+    pub stem: String,
+    pub doc: Doc<Assessment>,
+    /// When the file last changed (its modification time; git history refines this).
+    pub modified: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl AssessmentDoc {
+    /// `group/service--certification`, the way commands name an assessment.
+    pub fn key(&self) -> String {
+        format!("{}/{}--{}", self.group, self.doc.value.service, self.doc.value.certification)
+    }
+
+    pub fn is_archived(&self) -> bool {
+        self.doc.value.archived.is_some()
+    }
+}
+
+/// A catalog file, built-in or the repository's own.
+#[derive(Debug)]
+pub enum CatalogDoc {
+    Services(Doc<ServicesFile>),
+    Certification(Doc<Certification>),
+    Template(Doc<Template>),
+    Mapping(Doc<Mapping>),
+}
+
+/// Everything read from one repository (plus the built-in catalog).
+#[derive(Debug)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub sources: SourceMap,
+    pub config: Option<Doc<Config>>,
+    pub groups: Vec<GroupDir>,
+    /// Every valid assessment, ordered by (group, file name).
+    pub assessments: Vec<AssessmentDoc>,
+    /// Built-in catalog files first, then the repository's.
+    pub catalog: Vec<CatalogDoc>,
+    /// Findings made while loading: unreadable, malformed and schema-invalid files.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What a listed path is, before reading it.
+#[derive(Debug, Clone)]
+enum Entry {
+    Config,
+    Group { id: String },
+    Assessment { group: String, stem: String },
+    Catalog(Kind),
+    /// A file where none belongs (reported, not read).
+    Unexpected,
+    /// A group folder (a pseudo-file with no text).
+    Folder { id: String },
+}
+
+/// A file's content: read from disk, or built in.
+enum Content {
+    Disk(PathBuf),
+    Builtin(&'static str),
+    Empty,
+}
+
+struct Job {
+    path: String,
+    entry: Entry,
+    content: Content,
+}
+
+enum Typed {
+    Config(Config),
+    Group(Group),
+    Assessment(Assessment),
+    Services(ServicesFile),
+    Certification(Certification),
+    Template(Template),
+    Mapping(Mapping),
+}
+
+struct Loaded {
+    text: String,
+    parsed: Option<(Node, Typed)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads the repository at `root` and the built-in catalog.
+pub fn load(root: &Path) -> Result<Workspace, RepoError> {
+    let mut jobs = Vec::new();
+    for (path, text) in crate::assets::CATALOG_FILES {
+        if let Some(kind) = catalog_kind(path) {
+            jobs.push(Job { path: format!("<builtin>/{path}"), entry: Entry::Catalog(kind), content: Content::Builtin(text) });
+        }
+    }
+    list(root, &mut jobs)?;
+
+    let loaded: Vec<Loaded> = jobs
+        .par_iter()
+        .enumerate()
+        .map(|(i, job)| load_one(FileId(u32::try_from(i).expect("fewer than 2^32 files")), job))
+        .collect();
+
+    let mut ws = Workspace {
+        root: root.to_owned(),
+        sources: SourceMap::default(),
+        config: None,
+        groups: Vec::new(),
+        assessments: Vec::new(),
+        catalog: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    for (job, loaded) in jobs.into_iter().zip(loaded) {
+        let file = ws.sources.add(job.path.clone(), loaded.text);
+        ws.diagnostics.extend(loaded.diagnostics);
+        match (job.entry, loaded.parsed) {
+            (Entry::Folder { id }, _) => ws.groups.push(GroupDir { id, folder: file, doc: None, has_file: false }),
+            (Entry::Group { id }, parsed) => {
+                let group = ws.groups.iter_mut().find(|g| g.id == id).expect("folders are listed before their files");
+                group.has_file = true;
+                if let Some((node, Typed::Group(value))) = parsed {
+                    group.doc = Some(Doc { file, node, value });
+                }
+            }
+            (Entry::Assessment { group, stem }, Some((node, Typed::Assessment(value)))) => {
+                let modified = match &job.content {
+                    Content::Disk(path) => std::fs::metadata(path).and_then(|m| m.modified()).ok().map(chrono::DateTime::<chrono::Utc>::from),
+                    _ => None,
+                };
+                ws.assessments.push(AssessmentDoc { group, stem, doc: Doc { file, node, value }, modified });
+            }
+            (Entry::Config, Some((node, Typed::Config(value)))) => ws.config = Some(Doc { file, node, value }),
+            (Entry::Catalog(_), Some((node, typed))) => ws.catalog.push(match typed {
+                Typed::Services(value) => CatalogDoc::Services(Doc { file, node, value }),
+                Typed::Certification(value) => CatalogDoc::Certification(Doc { file, node, value }),
+                Typed::Template(value) => CatalogDoc::Template(Doc { file, node, value }),
+                Typed::Mapping(value) => CatalogDoc::Mapping(Doc { file, node, value }),
+                _ => unreachable!("catalog entries parse to catalog kinds"),
+            }),
+            (Entry::Unexpected, _) => {
+                let path = ws.sources.path(file).to_owned();
+                ws.diagnostics.push(
+                    Diagnostic::new(Code::UnexpectedFile, format!("`{path}` is not an assure file and is ignored"))
+                        .at(file, 0..0, "ignored")
+                        .help("assessment files end in `.yaml`; evidence belongs under `evidence/`"),
+                );
+            }
+            _ => {}
+        }
+    }
+    Ok(ws)
+}
+
+/// Lists the repository's files in a fixed order (sorted paths), so ids and output never
+/// depend on the order the file system returns entries in.
+fn list(root: &Path, jobs: &mut Vec<Job>) -> Result<(), RepoError> {
+    let config = root.join(CONFIG_FILE);
+    jobs.push(Job { path: CONFIG_FILE.into(), entry: Entry::Config, content: Content::Disk(config) });
+
+    for (path, disk) in sorted_files(root, "catalog", 2)? {
+        match catalog_kind(&path) {
+            Some(kind) => jobs.push(Job { path, entry: Entry::Catalog(kind), content: Content::Disk(disk) }),
+            None if is_yaml(&path) => jobs.push(Job { path, entry: Entry::Unexpected, content: Content::Empty }),
+            None => {}
+        }
+    }
+
+    let groups = root.join("groups");
+    if !groups.is_dir() {
+        return Ok(());
+    }
+    let mut entries: Vec<(String, PathBuf, bool)> = read_dir(&groups)?;
+    entries.sort();
+    for (name, path, is_dir) in entries {
+        if !is_dir {
+            jobs.push(Job { path: format!("groups/{name}"), entry: Entry::Unexpected, content: Content::Empty });
+            continue;
+        }
+        jobs.push(Job { path: format!("groups/{name}/"), entry: Entry::Folder { id: name.clone() }, content: Content::Empty });
+        let mut files = read_dir(&path)?;
+        files.sort();
+        for (file, disk, is_dir) in files {
+            let rel = format!("groups/{name}/{file}");
+            let entry = if is_dir || !is_yaml(&file) {
+                Entry::Unexpected
+            } else if file == "group.yaml" {
+                Entry::Group { id: name.clone() }
+            } else {
+                let stem = file.trim_end_matches(".yaml").trim_end_matches(".yml").to_owned();
+                Entry::Assessment { group: name.clone(), stem }
+            };
+            let content = if matches!(entry, Entry::Unexpected) { Content::Empty } else { Content::Disk(disk) };
+            jobs.push(Job { path: rel, entry, content });
+        }
+    }
+    // group.yaml must come right after its folder so the folder exists when it is read.
+    Ok(())
+}
+
+fn is_yaml(name: &str) -> bool {
+    name.ends_with(".yaml") || name.ends_with(".yml")
+}
+
+/// The kind of a catalog file from its path relative to the catalog's parent.
+fn catalog_kind(path: &str) -> Option<Kind> {
+    let rest = path.strip_prefix("catalog/")?;
+    if !rest.ends_with(".yaml") {
+        return None;
+    }
+    match rest.split_once('/') {
+        None if rest == "services.yaml" => Some(Kind::Services),
+        Some(("certifications", f)) if !f.contains('/') => Some(Kind::Certification),
+        Some(("templates", f)) if !f.contains('/') => Some(Kind::Template),
+        Some(("mappings", f)) if !f.contains('/') => Some(Kind::Mapping),
+        _ => None,
+    }
+}
+
+/// Non-hidden entries of a folder: (name, path, is a folder). Symbolic links are not
+/// followed: a link is listed as a file, and reading it is checked like any file.
+fn read_dir(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, RepoError> {
+    let io = |source| RepoError::Io { path: dir.to_owned(), source };
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let is_dir = entry.file_type().map_err(io)?.is_dir();
+        out.push((name, entry.path(), is_dir));
+    }
+    Ok(out)
+}
+
+/// Files under `root/sub` up to `depth` levels, as sorted (relative path, disk path).
+fn sorted_files(root: &Path, sub: &str, depth: usize) -> Result<Vec<(String, PathBuf)>, RepoError> {
+    let dir = root.join(sub);
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(&dir).max_depth(depth).sort_by_file_name() {
+        let entry = entry.map_err(|e| RepoError::Io { path: dir.clone(), source: e.into() })?;
+        if entry.file_type().is_dir() || entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(root).expect("walked under root");
+        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        out.push((rel, entry.path().to_owned()));
+    }
+    Ok(out)
+}
+
+fn load_one(file: FileId, job: &Job) -> Loaded {
+    let mut diagnostics = Vec::new();
+    let kind = match &job.entry {
+        Entry::Config => Kind::Config,
+        Entry::Group { .. } => Kind::Group,
+        Entry::Assessment { .. } => Kind::Assessment,
+        Entry::Catalog(kind) => *kind,
+        Entry::Unexpected | Entry::Folder { .. } => return Loaded { text: String::new(), parsed: None, diagnostics },
+    };
+    let text = match &job.content {
+        Content::Builtin(text) => (*text).to_owned(),
+        Content::Empty => String::new(),
+        Content::Disk(path) => match read_text(file, path, &mut diagnostics) {
+            Some(text) => text,
+            None => {
+                // Keep what can be shown (lossy) so the finding can show the line.
+                let text = std::fs::metadata(path)
+                    .ok()
+                    .filter(|m| m.len() <= MAX_FILE_SIZE)
+                    .and_then(|_| std::fs::read(path).ok())
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
+                return Loaded { text, parsed: None, diagnostics };
+            }
+        },
+    };
+    let parsed = parse_typed(file, kind, &text, &mut diagnostics);
+    Loaded { text, parsed, diagnostics }
+}
+
+fn read_text(file: FileId, path: &Path, out: &mut Vec<Diagnostic>) -> Option<String> {
+    let unreadable = |e: std::io::Error| {
+        Diagnostic::new(Code::FileUnreadable, format!("cannot read this file: {e}")).at(file, 0..0, "unreadable")
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            out.push(unreadable(e));
+            return None;
+        }
+    };
+    if meta.len() > MAX_FILE_SIZE {
+        out.push(
+            Diagnostic::new(Code::FileTooLarge, format!("the file is {} MiB; YAML files may be at most {} MiB", meta.len() / (1024 * 1024), MAX_FILE_SIZE / (1024 * 1024)))
+                .at(file, 0..0, "not read")
+                .help("split the file or remove data that does not belong in it"),
+        );
+        return None;
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            out.push(unreadable(e));
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(text),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            // The lossy text has the same bytes up to `at`, so the span is valid in it.
+            out.push(
+                Diagnostic::new(Code::NotUtf8, format!("the file is not UTF-8: byte {at} (0x{:02x}) is not valid UTF-8", e.as_bytes()[at]))
+                    .at(file, at..at + 1, "invalid byte here")
+                    .help("re-save the file with UTF-8 encoding"),
+            );
+            None
+        }
+    }
+}
+
+/// Parses `text` as YAML, checks it against the schema of `kind` and converts it to the
+/// typed model. Pushes findings; returns `None` when the file cannot be used further.
+fn parse_typed(file: FileId, kind: Kind, text: &str, out: &mut Vec<Diagnostic>) -> Option<(Node, Typed)> {
+    let node = match yaml::parse(text) {
+        Ok(node) => node,
+        Err(e) => {
+            let code = match &e.kind {
+                yaml::ErrorKind::Syntax => Code::YamlSyntax,
+                yaml::ErrorKind::TooDeep => Code::YamlTooDeep,
+                yaml::ErrorKind::AliasBudget => Code::YamlAliasBomb,
+                yaml::ErrorKind::DuplicateKey { .. } => Code::YamlDuplicateKey,
+                yaml::ErrorKind::Unsupported => Code::YamlUnsupported,
+                yaml::ErrorKind::MultipleDocuments => Code::YamlMultipleDocuments,
+            };
+            let mut d = Diagnostic::new(code, e.message).at(file, e.span, "here");
+            if let yaml::ErrorKind::DuplicateKey { first } = e.kind {
+                d = d.also(file, first, "first defined here");
+            }
+            out.push(d);
+            return None;
+        }
+    };
+    let value = node.to_json();
+    if !schema::check(kind, file, &node, &value, out) {
+        return None;
+    }
+    fn typed<T: DeserializeOwned>(value: serde_json::Value, file: FileId, node: &Node, out: &mut Vec<Diagnostic>) -> Option<T> {
+        match serde_json::from_value(value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                out.push(Diagnostic::new(Code::InvalidValue, format!("the file's content is not valid: {e}")).at(file, node.span.start..node.span.start, "in this file"));
+                None
+            }
+        }
+    }
+    let typed = match kind {
+        Kind::Config => Typed::Config(typed(value, file, &node, out)?),
+        Kind::Group => Typed::Group(typed(value, file, &node, out)?),
+        Kind::Assessment => Typed::Assessment(typed(value, file, &node, out)?),
+        Kind::Services => Typed::Services(typed(value, file, &node, out)?),
+        Kind::Certification => Typed::Certification(typed(value, file, &node, out)?),
+        Kind::Template => Typed::Template(typed(value, file, &node, out)?),
+        Kind::Mapping => Typed::Mapping(typed(value, file, &node, out)?),
+    };
+    Some((node, typed))
+}

@@ -1,0 +1,507 @@
+//! The one module that knows which YAML library `assure` uses.
+//!
+//! Files are parsed once, by `saphyr-parser`'s event API, into a small spanned tree
+//! ([`Node`]): every value and every mapping key keeps the byte range it came from, so
+//! that any finding can point at a file, line and column, and edits can replace exactly
+//! the bytes of one value. The tree is also the input of schema validation
+//! ([`Node::to_json`]) and of the typed model (through `serde_json`).
+//!
+//! Why not `serde_yaml` (named by the design card): it is archived upstream and gives no
+//! positions, so it would need a second parser for them. `serde-saphyr` (STYLE.md) gives
+//! positions only for typed fields; schema validation needs the positions of arbitrary
+//! values, so we use the parser it is built on directly.
+//!
+//! Bounds, so hostile input cannot hang or exhaust the process: nesting depth
+//! ([`MAX_DEPTH`]), the number of nodes that aliases may add (an alias bomb is an error,
+//! not an expansion), one document per file, and mapping keys that are plain scalars.
+//! Duplicate keys are errors. Scalars resolve by the YAML 1.2 core schema.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
+
+/// A byte range into the file text.
+pub type Span = Range<usize>;
+
+/// The deepest nesting of mappings and sequences a file may have.
+pub const MAX_DEPTH: usize = 64;
+/// Aliases may add at most this many nodes, or as many as the file has itself if more.
+pub const MIN_ALIAS_BUDGET: usize = 10_000;
+
+/// A parsed YAML value with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub span: Span,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+/// One `key: value` pair of a mapping, in file order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+/// Why a file could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Not well-formed YAML.
+    Syntax,
+    /// Nested deeper than [`MAX_DEPTH`].
+    TooDeep,
+    /// Aliases would expand beyond the budget.
+    AliasBudget,
+    /// A key appears twice in one mapping; `first` is where it was first defined.
+    DuplicateKey { first: Span },
+    /// A mapping key that is not a plain scalar, or a tag we do not support.
+    Unsupported,
+    /// More than one document in the file.
+    MultipleDocuments,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub span: Span,
+    pub message: String,
+}
+
+impl Node {
+    /// The value of `key` if this node is a mapping that has it.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// The entry of `key` if this node is a mapping that has it.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|e| e.key == key),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Follows a path of mapping keys and sequence indexes (as decimal strings), the way
+    /// a JSON pointer does. Returns the deepest node reached and whether the whole path
+    /// was found, so a finding about a missing field can point at its parent.
+    pub fn walk<'a, S: AsRef<str>>(&'a self, path: &[S]) -> (&'a Node, Option<&'a Entry>, bool) {
+        let mut node = self;
+        let mut last_entry = None;
+        for segment in path {
+            let segment = segment.as_ref();
+            let next = match &node.value {
+                Value::Map(entries) => entries.iter().find(|e| e.key == segment).map(|e| {
+                    last_entry = Some(e);
+                    &e.value
+                }),
+                Value::Seq(items) => {
+                    last_entry = None;
+                    segment.parse::<usize>().ok().and_then(|i| items.get(i))
+                }
+                _ => None,
+            };
+            match next {
+                Some(n) => node = n,
+                None => return (node, last_entry, false),
+            }
+        }
+        (node, last_entry, true)
+    }
+
+    /// The JSON form of this value, for schema validation and the typed model.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f)
+                .map(J::Number)
+                .unwrap_or_else(|| J::String(f.to_string())),
+            Value::Str(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn count(&self) -> usize {
+        1 + match &self.value {
+            Value::Seq(items) => items.iter().map(Node::count).sum(),
+            Value::Map(entries) => entries.iter().map(|e| 1 + e.value.count()).sum(),
+            _ => 0,
+        }
+    }
+}
+
+/// Parses one YAML document. An empty file is `Null`.
+pub fn parse(text: &str) -> Result<Node, Error> {
+    Builder::new(text).run()
+}
+
+/// Parses YAML straight to JSON (for inputs, such as OSCAL files, that need no positions).
+pub fn parse_to_json(text: &str) -> Result<serde_json::Value, Error> {
+    parse(text).map(|n| n.to_json())
+}
+
+enum Frame {
+    Seq {
+        start: usize,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: usize,
+        anchor: usize,
+        entries: Vec<Entry>,
+        pending: Option<(String, Span)>,
+        index: Option<HashSet<String>>,
+    },
+}
+
+struct Builder<'t> {
+    text: &'t str,
+    pos: CharToByte<'t>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    root: Option<Node>,
+    documents: usize,
+    nodes: usize,
+    alias_nodes: usize,
+}
+
+impl<'t> Builder<'t> {
+    fn new(text: &'t str) -> Self {
+        Builder {
+            text,
+            pos: CharToByte::new(text),
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            root: None,
+            documents: 0,
+            nodes: 0,
+            alias_nodes: 0,
+        }
+    }
+
+    fn run(mut self) -> Result<Node, Error> {
+        let mut parser = Parser::new_from_str(self.text);
+        while let Some(item) = parser.next_event() {
+            let (event, span) = item.map_err(|e| self.scan_error(&e))?;
+            let start = self.pos.byte(span.start.index());
+            let end = self.pos.byte(span.end.index()).max(start);
+            match event {
+                Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => {}
+                Event::DocumentStart(_) => {
+                    self.documents += 1;
+                    if self.documents > 1 {
+                        return Err(Error {
+                            kind: ErrorKind::MultipleDocuments,
+                            span: start..end.max(start + 3).min(self.text.len()),
+                            message: "a file holds one YAML document; remove this `---` and what follows, or move it to a file of its own".into(),
+                        });
+                    }
+                }
+                Event::Scalar(text, style, anchor, tag) => {
+                    let value = resolve(&text, style, tag.as_deref().map(|t| (t.handle.as_str(), t.suffix.as_str())))
+                        .map_err(|message| Error { kind: ErrorKind::Unsupported, span: start..end, message })?;
+                    let node = Node { span: start..end, value };
+                    if anchor != 0 {
+                        self.anchors.insert(anchor, (node.clone(), 1));
+                    }
+                    self.nodes += 1;
+                    self.push(node, Some(text.into_owned()))?;
+                }
+                Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                    if self.stack.len() >= MAX_DEPTH {
+                        return Err(Error {
+                            kind: ErrorKind::TooDeep,
+                            span: start..end.max(start + 1).min(self.text.len()),
+                            message: format!("nested more than {MAX_DEPTH} levels deep; assure files are never this deep, so this is not a file it can read"),
+                        });
+                    }
+                    self.stack.push(if matches!(event, Event::SequenceStart(..)) {
+                        Frame::Seq { start, anchor, items: Vec::new() }
+                    } else {
+                        Frame::Map { start, anchor, entries: Vec::new(), pending: None, index: None }
+                    });
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    let frame = self.stack.pop().expect("the parser balances start and end events");
+                    let (node, anchor) = match frame {
+                        Frame::Seq { start, anchor, items } => {
+                            (Node { span: start..end.max(start), value: Value::Seq(items) }, anchor)
+                        }
+                        Frame::Map { start, anchor, entries, .. } => {
+                            (Node { span: start..end.max(start), value: Value::Map(entries) }, anchor)
+                        }
+                    };
+                    self.nodes += 1;
+                    if anchor != 0 {
+                        let count = node.count();
+                        self.anchors.insert(anchor, (node.clone(), count));
+                    }
+                    self.push(node, None)?;
+                }
+                Event::Alias(id) => {
+                    let Some((node, count)) = self.anchors.get(&id).cloned() else {
+                        return Err(Error { kind: ErrorKind::Syntax, span: start..end, message: "alias to an unknown anchor".into() });
+                    };
+                    self.alias_nodes += count;
+                    if self.alias_nodes > MIN_ALIAS_BUDGET.max(self.nodes) {
+                        return Err(Error {
+                            kind: ErrorKind::AliasBudget,
+                            span: start..end,
+                            message: "aliases here expand to far more data than the file holds (an alias bomb); write the values out instead of aliasing them".into(),
+                        });
+                    }
+                    let raw = node.as_str().map(str::to_owned);
+                    // The copy keeps the anchor's position: that is where its text is.
+                    self.push(node, raw)?;
+                }
+            }
+        }
+        Ok(self.root.unwrap_or(Node { span: 0..0, value: Value::Null }))
+    }
+
+    fn push(&mut self, node: Node, raw: Option<String>) -> Result<(), Error> {
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some(node);
+                Ok(())
+            }
+            Some(Frame::Seq { items, .. }) => {
+                items.push(node);
+                Ok(())
+            }
+            Some(Frame::Map { entries, pending, index, .. }) => match pending.take() {
+                Some((key, key_span)) => {
+                    entries.push(Entry { key, key_span, value: node });
+                    Ok(())
+                }
+                None => {
+                    let Some(key) = raw else {
+                        return Err(Error {
+                            kind: ErrorKind::Unsupported,
+                            span: node.span,
+                            message: "a mapping key must be plain text, not a list or a mapping".into(),
+                        });
+                    };
+                    let duplicate = match index {
+                        Some(set) => !set.insert(key.clone()),
+                        None => {
+                            let dup = entries.iter().any(|e| e.key == key);
+                            if entries.len() >= 16 {
+                                *index = Some(entries.iter().map(|e| e.key.clone()).chain([key.clone()]).collect());
+                            }
+                            dup
+                        }
+                    };
+                    if duplicate {
+                        let first = entries.iter().find(|e| e.key == key).map(|e| e.key_span.clone()).unwrap_or_default();
+                        return Err(Error {
+                            kind: ErrorKind::DuplicateKey { first },
+                            span: node.span,
+                            message: format!("duplicate key `{key}`: YAML keeps only one of them; merge the two or remove one"),
+                        });
+                    }
+                    *pending = Some((key, node.span));
+                    Ok(())
+                }
+            },
+        }
+    }
+
+    fn scan_error(&mut self, e: &ScanError) -> Error {
+        let at = self.pos.byte(e.marker().index());
+        let end = self.text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+        Error { kind: ErrorKind::Syntax, span: at..end, message: format!("invalid YAML: {}", e.info()) }
+    }
+}
+
+/// Resolves a scalar by the YAML 1.2 core schema. Only plain scalars can be anything but
+/// a string; `!!str` forces a string.
+fn resolve(text: &str, style: ScalarStyle, tag: Option<(&str, &str)>) -> Result<Value, String> {
+    match tag {
+        None => {}
+        Some(("!!", "str")) => return Ok(Value::Str(text.to_owned())),
+        Some((handle, suffix)) if handle == "!!" && matches!(suffix, "int" | "float" | "bool" | "null" | "map" | "seq") => {}
+        Some((handle, suffix)) => {
+            return Err(format!("the YAML tag `{handle}{suffix}` is not supported; remove it"));
+        }
+    }
+    if style != ScalarStyle::Plain {
+        return Ok(Value::Str(text.to_owned()));
+    }
+    Ok(match text {
+        "" | "~" | "null" | "Null" | "NULL" => Value::Null,
+        "true" | "True" | "TRUE" => Value::Bool(true),
+        "false" | "False" | "FALSE" => Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Value::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => Value::Float(f64::NAN),
+        _ => resolve_number(text).unwrap_or_else(|| Value::Str(text.to_owned())),
+    })
+}
+
+fn resolve_number(text: &str) -> Option<Value> {
+    let bytes = text.as_bytes();
+    let first = *bytes.first()?;
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return None;
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        return i64::from_str_radix(oct, 8).ok().map(Value::Int);
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        return i64::from_str_radix(hex, 16).ok().map(Value::Int);
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(text.parse::<i64>().map(Value::Int).unwrap_or_else(|_| Value::Float(text.parse().unwrap_or(f64::NAN))));
+    }
+    // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+    let (mantissa, exponent) = match digits.find(['e', 'E']) {
+        Some(i) => (&digits[..i], Some(&digits[i + 1..])),
+        None => (digits, None),
+    };
+    let (int, frac) = match mantissa.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (mantissa, None),
+    };
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = all_digits(int)
+        && frac.is_none_or(all_digits)
+        && (!int.is_empty() || frac.is_some_and(|f| !f.is_empty()));
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && all_digits(e)
+    });
+    (mantissa_ok && exponent_ok).then(|| Value::Float(text.parse().unwrap_or(f64::NAN)))
+}
+
+/// Converts the parser's character offsets to byte offsets. Offsets arrive nearly in
+/// order, so a moving cursor makes the conversion linear over the file.
+struct CharToByte<'t> {
+    text: &'t str,
+    ascii: bool,
+    chars: usize,
+    bytes: usize,
+}
+
+impl<'t> CharToByte<'t> {
+    fn new(text: &'t str) -> Self {
+        CharToByte { text, ascii: text.is_ascii(), chars: 0, bytes: 0 }
+    }
+
+    fn byte(&mut self, char_index: usize) -> usize {
+        if self.ascii {
+            return char_index.min(self.text.len());
+        }
+        while self.chars < char_index {
+            match self.text[self.bytes..].chars().next() {
+                Some(c) => {
+                    self.bytes += c.len_utf8();
+                    self.chars += 1;
+                }
+                None => return self.text.len(),
+            }
+        }
+        while self.chars > char_index {
+            match self.text[..self.bytes].chars().next_back() {
+                Some(c) => {
+                    self.bytes -= c.len_utf8();
+                    self.chars -= 1;
+                }
+                None => break,
+            }
+        }
+        self.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> serde_json::Value {
+        parse_to_json(text).expect("valid YAML")
+    }
+
+    #[test]
+    fn core_schema_scalars() {
+        let v = json("a: 1\nb: 1.5\nc: '1'\nd: yes\ne: ~\nf: true\ng: 6.10.1.2\nh: 2019-04-02\ni: 0x1F\n");
+        assert_eq!(
+            v,
+            serde_json::json!({"a":1,"b":1.5,"c":"1","d":"yes","e":null,"f":true,"g":"6.10.1.2","h":"2019-04-02","i":31})
+        );
+    }
+
+    #[test]
+    fn spans_are_bytes_even_after_multibyte_text() {
+        let text = "name: Ünïcödé — ok\nother: value\n";
+        let node = parse(text).expect("valid");
+        let entry = node.entry("other").expect("present");
+        assert_eq!(&text[entry.key_span.clone()], "other");
+        assert_eq!(&text[entry.value.span.clone()], "value");
+    }
+
+    #[test]
+    fn duplicate_keys_point_at_both() {
+        let err = parse("a: 1\nb: 2\na: 3\n").expect_err("duplicate");
+        assert_eq!(err.kind, ErrorKind::DuplicateKey { first: 0..1 });
+        assert_eq!(err.span, 10..11);
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = i - 1;
+            text.push_str(&format!("a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"));
+        }
+        let err = parse(&text).expect_err("bomb");
+        assert_eq!(err.kind, ErrorKind::AliasBudget);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = "[".repeat(10_000);
+        let err = parse(&text).expect_err("deep");
+        assert_eq!(err.kind, ErrorKind::TooDeep);
+    }
+
+    #[test]
+    fn walk_reports_partial_paths() {
+        let node = parse("controls:\n  x:\n    status: planned\n").expect("valid");
+        let (n, _, found) = node.walk(&["controls", "x", "status"]);
+        assert!(found);
+        assert_eq!(n.as_str(), Some("planned"));
+        let (_, entry, found) = node.walk(&["controls", "y"]);
+        assert!(!found);
+        assert_eq!(entry.map(|e| e.key.as_str()), Some("controls"));
+    }
+}

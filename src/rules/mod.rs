@@ -1,0 +1,33 @@
+//! Semantic checks over a loaded workspace (DESIGN.md §5), one file per rule family.
+//! Rules push findings and never fail; they read no clock (the caller passes `today`).
+
+mod controls;
+mod evidence;
+mod people;
+mod structure;
+pub mod sync;
+
+use chrono::NaiveDate;
+
+use crate::catalog::Catalog;
+use crate::diag::Diagnostic;
+use crate::repo::Workspace;
+
+/// What every rule may read.
+pub struct Context<'a> {
+    pub ws: &'a Workspace,
+    pub catalog: &'a Catalog,
+    /// The current date, for "test date in the future".
+    pub today: NaiveDate,
+}
+
+/// Runs every rule that needs no git base.
+pub fn check(ctx: &Context) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    people::check(ctx, &mut out);
+    structure::check(ctx, &mut out);
+    controls::check(ctx, &mut out);
+    evidence::check(ctx, &mut out);
+    sync::check(ctx, &mut out);
+    out
+}

@@ -6,7 +6,10 @@ use std::{env, fs, path::Path};
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = String::new();
-    for (name, dir, ext) in [("CATALOG_FILES", "catalog", "yaml"), ("SCHEMA_FILES", "schemas", "json")] {
+    for (name, dir, ext) in [
+        ("CATALOG_FILES", "catalog", "yaml"),
+        ("SCHEMA_FILES", "schemas", "json"),
+    ] {
         println!("cargo:rerun-if-changed={dir}");
         let mut files: Vec<String> = walkdir::WalkDir::new(root.join(dir))
             .into_iter()
@@ -14,13 +17,19 @@ fn main() {
             .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == ext))
             .map(|e| {
                 println!("cargo:rerun-if-changed={}", e.path().display());
-                e.path().strip_prefix(root).expect("under the root").to_string_lossy().replace('\\', "/")
+                e.path()
+                    .strip_prefix(root)
+                    .expect("under the root")
+                    .to_string_lossy()
+                    .replace('\\', "/")
             })
             .collect();
         files.sort();
         out.push_str(&format!("pub static {name}: &[(&str, &str)] = &[\n"));
         for f in files {
-            out.push_str(&format!("    ({f:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{f}\"))),\n"));
+            out.push_str(&format!(
+                "    ({f:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/{f}\"))),\n"
+            ));
         }
         out.push_str("];\n");
     }

@@ -8,6 +8,7 @@
 //! `ops` (pure logic) → `diag` and `cli` (rendering). `catalog` holds the built-in catalog
 //! and the lookup over built-in plus repository catalogs; `oscal` imports NIST OSCAL.
 
+pub mod assets;
 pub mod catalog;
 pub mod cli;
 pub mod diag;
@@ -18,4 +19,3 @@ pub mod oscal;
 pub mod repo;
 pub mod rules;
 pub mod schema;
-pub mod assets;

@@ -25,7 +25,15 @@ pub enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 7] = [Kind::Config, Kind::Group, Kind::Assessment, Kind::Services, Kind::Certification, Kind::Template, Kind::Mapping];
+    const ALL: [Kind; 7] = [
+        Kind::Config,
+        Kind::Group,
+        Kind::Assessment,
+        Kind::Services,
+        Kind::Certification,
+        Kind::Template,
+        Kind::Mapping,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -45,7 +53,8 @@ fn validators() -> &'static [Validator; 7] {
     VALIDATORS.get_or_init(|| {
         Kind::ALL.map(|kind| {
             let text = assets::schema(kind.name()).expect("every kind has a built-in schema");
-            let schema: Value = serde_json::from_str(text).expect("built-in schemas are valid JSON (tested)");
+            let schema: Value =
+                serde_json::from_str(text).expect("built-in schemas are valid JSON (tested)");
             jsonschema::options()
                 .should_validate_formats(true)
                 .build(&schema)
@@ -56,99 +65,191 @@ fn validators() -> &'static [Validator; 7] {
 
 /// Validates `value` (the JSON form of `node`) against the schema of `kind`, pushing one
 /// located finding per violation. Returns whether it is valid.
-pub fn check(kind: Kind, file: FileId, node: &Node, value: &Value, out: &mut Vec<Diagnostic>) -> bool {
+pub fn check(
+    kind: Kind,
+    file: FileId,
+    node: &Node,
+    value: &Value,
+    out: &mut Vec<Diagnostic>,
+) -> bool {
     let validator = &validators()[Kind::ALL.iter().position(|k| *k == kind).expect("listed")];
     let before = out.len();
     for error in validator.iter_errors(value) {
-        let path: Vec<String> = error.instance_path().segments().map(|s| s.to_string()).collect();
-        out.push(finding(kind, file, node, &path, error.kind(), error.instance()));
+        let path: Vec<String> = error
+            .instance_path()
+            .segments()
+            .map(|s| s.to_string())
+            .collect();
+        out.push(finding(
+            kind,
+            file,
+            node,
+            &path,
+            error.kind(),
+            error.instance(),
+        ));
     }
     out.len() == before
 }
 
-fn finding(kind: Kind, file: FileId, root: &Node, path: &[String], error: &ValidationErrorKind, instance: &Value) -> Diagnostic {
+fn finding(
+    kind: Kind,
+    file: FileId,
+    root: &Node,
+    path: &[String],
+    error: &ValidationErrorKind,
+    instance: &Value,
+) -> Diagnostic {
     let (node, entry, _) = root.walk(path);
-    let field = path.last().map_or_else(|| "the document".to_owned(), |f| format!("`{f}`"));
-    let help_schema = format!("`assure schema {}` shows every field this file may have", kind.name());
+    // Name the field, not a list index: `roles`, not `0`.
+    let field = path
+        .iter()
+        .rev()
+        .find(|s| s.parse::<usize>().is_err())
+        .map_or_else(|| "the document".to_owned(), |f| format!("`{f}`"));
+    let help_schema = format!(
+        "`assure schema {}` shows every field this file may have",
+        kind.name()
+    );
     match error {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             // Point at the unexpected key itself.
             let key = unexpected.first().cloned().unwrap_or_default();
-            let span = node.entry(&key).map_or(node.span.clone(), |e| e.key_span.clone());
+            let span = node
+                .entry(&key)
+                .map_or(node.span.clone(), |e| e.key_span.clone());
             let allowed = allowed_fields(kind, path);
-            Diagnostic::new(Code::UnknownField, format!("unknown field `{key}` in {}", place(path)))
-                .at(file, span, "not a field of this file")
-                .help(match suggest(&key, &allowed) {
-                    Some(s) => format!("did you mean `{s}`? ({help_schema})"),
-                    None if !allowed.is_empty() => format!("the fields here are: {}", allowed.join(", ")),
-                    None => help_schema,
-                })
+            Diagnostic::new(
+                Code::UnknownField,
+                format!("unknown field `{key}` in {}", place(path)),
+            )
+            .at(file, span, "not a field of this file")
+            .help(match suggest(&key, &allowed) {
+                Some(s) => format!("did you mean `{s}`? ({help_schema})"),
+                None if !allowed.is_empty() => {
+                    format!("the fields here are: {}", allowed.join(", "))
+                }
+                None => help_schema,
+            })
         }
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
-            let span = entry.filter(|_| !path.is_empty()).map_or(node.span.start..node.span.start, |e| e.key_span.clone());
-            Diagnostic::new(Code::MissingField, format!("missing required field `{name}` in {}", place(path)))
-                .at(file, span, format!("`{name}` is required here"))
-                .help(format!("add `{name}:`; {help_schema}"))
+            let span = entry
+                .filter(|_| !path.is_empty())
+                .map_or(node.span.start..node.span.start, |e| e.key_span.clone());
+            Diagnostic::new(
+                Code::MissingField,
+                format!("missing required field `{name}` in {}", place(path)),
+            )
+            .at(file, span, format!("`{name}` is required here"))
+            .help(format!("add `{name}:`; {help_schema}"))
         }
         ValidationErrorKind::Type { kind: expected } => {
             let expected = match expected {
                 TypeKind::Single(t) => t.to_string(),
-                TypeKind::Multiple(ts) => ts.into_iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or "),
+                TypeKind::Multiple(ts) => ts
+                    .into_iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
             };
             let help = match instance {
-                Value::Number(n) if expected.contains("string") => format!("quote it: `\"{n}\"` (YAML reads unquoted {n} as a number)"),
+                Value::Number(n) if expected.contains("string") => {
+                    format!("quote it: `\"{n}\"` (YAML reads unquoted {n} as a number)")
+                }
                 Value::Bool(b) if expected.contains("string") => format!("quote it: `\"{b}\"`"),
                 Value::Null => format!("give {field} a value, or remove the key"),
                 _ => help_schema,
             };
-            Diagnostic::new(Code::WrongType, format!("{field} must be {}, found {}", article(&expected), describe(instance)))
-                .at(file, node.span.clone(), format!("expected {expected}"))
-                .help(help)
+            Diagnostic::new(
+                Code::WrongType,
+                format!(
+                    "{field} must be {}, found {}",
+                    article(&expected),
+                    describe(instance)
+                ),
+            )
+            .at(file, node.span.clone(), format!("expected {expected}"))
+            .help(help)
         }
         ValidationErrorKind::Enum { options } => {
-            let options: Vec<String> = options.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+            let options: Vec<String> = options
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
             let got = instance.as_str().unwrap_or_default();
-            let code = if path.iter().any(|p| p == "roles") { Code::UnknownRole } else { Code::InvalidValue };
+            let code = if path.iter().any(|p| p == "roles") {
+                Code::UnknownRole
+            } else {
+                Code::InvalidValue
+            };
             let help = match suggest(got, &options) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("allowed values: {}", options.join(", ")),
             };
-            Diagnostic::new(code, format!("{} is not an allowed value of {field}", describe(instance)))
-                .at(file, node.span.clone(), "not allowed here")
-                .help(help)
+            Diagnostic::new(
+                code,
+                format!("{} is not an allowed value of {field}", describe(instance)),
+            )
+            .at(file, node.span.clone(), "not allowed here")
+            .help(help)
         }
         ValidationErrorKind::Format { format } => {
             let expected = match format.as_str() {
                 "date" => "a date written YYYY-MM-DD, e.g. 2019-04-02".to_owned(),
-                "date-time" => "a date and time in RFC 3339 form, e.g. 2019-01-15T09:30:00Z".to_owned(),
+                "date-time" => {
+                    "a date and time in RFC 3339 form, e.g. 2019-01-15T09:30:00Z".to_owned()
+                }
                 "email" => "an email address".to_owned(),
                 other => format!("a valid {other}"),
             };
-            Diagnostic::new(Code::InvalidValue, format!("{field} must be {expected}, found {}", describe(instance)))
-                .at(file, node.span.clone(), format!("not {expected}"))
+            Diagnostic::new(
+                Code::InvalidValue,
+                format!("{field} must be {expected}, found {}", describe(instance)),
+            )
+            .at(file, node.span.clone(), format!("not {expected}"))
         }
         ValidationErrorKind::Pattern { pattern } => {
             let help = match path.last().map(String::as_str) {
-                Some("sha256") => "a SHA-256 is 64 lower-case hex digits; `sha256sum FILE` prints it".to_owned(),
-                Some("service" | "certification" | "id") => "ids are lower-case letters, digits and `-`, e.g. `office-365`".to_owned(),
-                Some("path") => "write a repository-relative path with `/`, e.g. `evidence/scan.pdf`".to_owned(),
+                Some("sha256") => {
+                    "a SHA-256 is 64 lower-case hex digits; `sha256sum FILE` prints it".to_owned()
+                }
+                Some("service" | "certification" | "id") => {
+                    "ids are lower-case letters, digits and `-`, e.g. `office-365`".to_owned()
+                }
+                Some("path") => {
+                    "write a repository-relative path with `/`, e.g. `evidence/scan.pdf`".to_owned()
+                }
                 _ => format!("the value must match `{pattern}`"),
             };
-            Diagnostic::new(Code::InvalidValue, format!("{} is not a valid value of {field}", describe(instance)))
-                .at(file, node.span.clone(), "invalid form")
-                .help(help)
+            Diagnostic::new(
+                Code::InvalidValue,
+                format!("{} is not a valid value of {field}", describe(instance)),
+            )
+            .at(file, node.span.clone(), "invalid form")
+            .help(help)
         }
-        other => Diagnostic::new(Code::InvalidValue, format!("{field} {}", message(other, instance)))
-            .at(file, node.span.clone(), "invalid value")
-            .help(help_schema),
+        other => Diagnostic::new(
+            Code::InvalidValue,
+            format!("{field} {}", message(other, instance)),
+        )
+        .at(file, node.span.clone(), "invalid value")
+        .help(help_schema),
     }
 }
 
 fn message(kind: &ValidationErrorKind, instance: &Value) -> String {
     match kind {
-        ValidationErrorKind::Minimum { limit } => format!("must be at least {limit}, found {instance}"),
-        ValidationErrorKind::Maximum { limit } => format!("must be at most {limit}, found {instance}"),
+        ValidationErrorKind::Minimum { limit } => {
+            format!("must be at least {limit}, found {instance}")
+        }
+        ValidationErrorKind::Maximum { limit } => {
+            format!("must be at most {limit}, found {instance}")
+        }
         ValidationErrorKind::MinLength { .. } => "must not be empty".to_owned(),
         ValidationErrorKind::MinItems { limit } => format!("must have at least {limit} entries"),
         ValidationErrorKind::UniqueItems => "must not list the same entry twice".to_owned(),
@@ -158,7 +259,11 @@ fn message(kind: &ValidationErrorKind, instance: &Value) -> String {
 }
 
 fn place(path: &[String]) -> String {
-    if path.is_empty() { "the file".to_owned() } else { format!("`{}`", path.join(".")) }
+    if path.is_empty() {
+        "the file".to_owned()
+    } else {
+        format!("`{}`", path.join("."))
+    }
 }
 
 fn article(t: &str) -> String {
@@ -173,7 +278,9 @@ fn describe(v: &Value) -> String {
         Value::Null => "nothing (null)".to_owned(),
         Value::Bool(b) => format!("`{b}`"),
         Value::Number(n) => format!("the number {n}"),
-        Value::String(s) if s.chars().count() > 40 => format!("\"{}…\"", s.chars().take(40).collect::<String>()),
+        Value::String(s) if s.chars().count() > 40 => {
+            format!("\"{}…\"", s.chars().take(40).collect::<String>())
+        }
         Value::String(s) => format!("\"{s}\""),
         Value::Array(_) => "a list".to_owned(),
         Value::Object(_) => "a mapping".to_owned(),
@@ -182,8 +289,12 @@ fn describe(v: &Value) -> String {
 
 /// The property names the schema allows at `path` (for "did you mean").
 fn allowed_fields(kind: Kind, path: &[String]) -> Vec<String> {
-    let Some(text) = assets::schema(kind.name()) else { return Vec::new() };
-    let Ok(schema) = serde_json::from_str::<Value>(text) else { return Vec::new() };
+    let Some(text) = assets::schema(kind.name()) else {
+        return Vec::new();
+    };
+    let Ok(schema) = serde_json::from_str::<Value>(text) else {
+        return Vec::new();
+    };
     let mut here = &schema;
     let resolve = |v: &'_ Value| -> Option<Value> {
         let r = v.get("$ref")?.as_str()?.strip_prefix("#/")?;
@@ -213,7 +324,10 @@ fn allowed_fields(kind: Kind, path: &[String]) -> Vec<String> {
         owned = r;
         here = &owned;
     }
-    here.get("properties").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_default()
+    here.get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to be a typo.
@@ -233,7 +347,9 @@ fn strsim_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.iter().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }

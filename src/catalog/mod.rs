@@ -31,7 +31,10 @@ impl CertInfo {
 
     /// Every control in catalog order, with its family.
     pub fn controls(&self) -> impl Iterator<Item = (&Family, &CatalogControl)> {
-        self.cert.families.iter().flat_map(|f| f.controls.iter().map(move |c| (f, c)))
+        self.cert
+            .families
+            .iter()
+            .flat_map(|f| f.controls.iter().map(move |c| (f, c)))
     }
 
     pub fn control_ids(&self) -> impl Iterator<Item = &str> {
@@ -70,16 +73,23 @@ impl Catalog {
     }
 
     pub fn certification_name<'a>(&'a self, id: &'a str) -> &'a str {
-        self.certifications.get(id).map_or(id, |c| c.cert.name.as_str())
+        self.certifications
+            .get(id)
+            .map_or(id, |c| c.cert.name.as_str())
     }
 
     /// The assessment's display name, "Office 365 - GDPR".
     pub fn assessment_name(&self, service: &str, certification: &str) -> String {
-        format!("{} - {}", self.service_name(service), self.certification_name(certification))
+        format!(
+            "{} - {}",
+            self.service_name(service),
+            self.certification_name(certification)
+        )
     }
 
     pub fn template(&self, service: &str, certification: &str) -> Option<&TemplateInfo> {
-        self.templates.get(&(service.to_owned(), certification.to_owned()))
+        self.templates
+            .get(&(service.to_owned(), certification.to_owned()))
     }
 
     /// The sync class key of a control: the same for every control joined by `related`
@@ -95,19 +105,31 @@ impl Catalog {
     /// The other controls `related` to this one (its sync class without itself).
     pub fn related(&self, cert: &str, control: &str) -> Vec<&str> {
         let r = control_ref(cert, control);
-        self.class_of.get(&r).map_or_else(Vec::new, |&i| self.classes[i].iter().filter(|m| **m != r).map(String::as_str).collect())
+        self.class_of.get(&r).map_or_else(Vec::new, |&i| {
+            self.classes[i]
+                .iter()
+                .filter(|m| **m != r)
+                .map(String::as_str)
+                .collect()
+        })
     }
 
     /// Informative ("see also") links of a control.
     pub fn informative(&self, cert: &str, control: &str) -> &[(String, Coverage)] {
-        self.informative.get(&control_ref(cert, control)).map_or(&[], Vec::as_slice)
+        self.informative
+            .get(&control_ref(cert, control))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Whether `cert:control` exists.
     pub fn has_ref(&self, reference: &str) -> bool {
         reference
             .split_once(':')
-            .and_then(|(cert, id)| self.certifications.get(cert).map(|c| c.index.contains_key(id)))
+            .and_then(|(cert, id)| {
+                self.certifications
+                    .get(cert)
+                    .map(|c| c.index.contains_key(id))
+            })
             .unwrap_or(false)
     }
 
@@ -118,7 +140,11 @@ impl Catalog {
         let mut out = Vec::new();
         let stem = |file: FileId| {
             let path = sources.path(file);
-            path.rsplit('/').next().unwrap_or(path).trim_end_matches(".yaml").to_owned()
+            path.rsplit('/')
+                .next()
+                .unwrap_or(path)
+                .trim_end_matches(".yaml")
+                .to_owned()
         };
 
         for doc in docs {
@@ -137,29 +163,66 @@ impl Catalog {
                     let id = &d.value.id;
                     if stem(d.file) != *id {
                         out.push(
-                            Diagnostic::new(Code::CatalogFileName, format!("certification `{id}` is in a file named `{}.yaml`", stem(d.file)))
-                                .at(d.file, value_span(&d.node, &["id"]), "the id")
-                                .help(format!("name the file `{id}.yaml`, or change `id` to match the file")),
+                            Diagnostic::new(
+                                Code::CatalogFileName,
+                                format!(
+                                    "certification `{id}` is in a file named `{}.yaml`",
+                                    stem(d.file)
+                                ),
+                            )
+                            .at(d.file, value_span(&d.node, &["id"]), "the id")
+                            .help(format!(
+                                "name the file `{id}.yaml`, or change `id` to match the file"
+                            )),
                         );
                     }
                     if let Some(first) = cat.certifications.get(id) {
-                        out.push(duplicate("certification", id, d.file, value_span(&d.node, &["id"]), first.file, sources));
+                        out.push(duplicate(
+                            "certification",
+                            id,
+                            d.file,
+                            value_span(&d.node, &["id"]),
+                            first.file,
+                            sources,
+                        ));
                         continue;
                     }
                     let mut index = HashMap::new();
                     for (fi, family) in d.value.families.iter().enumerate() {
                         for (ci, control) in family.controls.iter().enumerate() {
                             if index.insert(control.id.clone(), (fi, ci)).is_some() {
-                                let span = value_span(&d.node, &["families", &fi.to_string(), "controls", &ci.to_string(), "id"]);
+                                let span = value_span(
+                                    &d.node,
+                                    &[
+                                        "families",
+                                        &fi.to_string(),
+                                        "controls",
+                                        &ci.to_string(),
+                                        "id",
+                                    ],
+                                );
                                 out.push(
-                                    Diagnostic::new(Code::DuplicateCatalogId, format!("control `{}` is defined twice in certification `{id}`", control.id))
-                                        .at(d.file, span, "second definition")
-                                        .help("control ids must be unique within a certification"),
+                                    Diagnostic::new(
+                                        Code::DuplicateCatalogId,
+                                        format!(
+                                            "control `{}` is defined twice in certification `{id}`",
+                                            control.id
+                                        ),
+                                    )
+                                    .at(d.file, span, "second definition")
+                                    .help("control ids must be unique within a certification"),
                                 );
                             }
                         }
                     }
-                    cat.certifications.insert(id.clone(), CertInfo { cert: d.value.clone(), file: d.file, index });
+                    cat.certifications.insert(
+                        id.clone(),
+                        CertInfo {
+                            cert: d.value.clone(),
+                            file: d.file,
+                            index,
+                        },
+                    );
                 }
                 CatalogDoc::Template(_) | CatalogDoc::Mapping(_) => {}
             }
@@ -176,38 +239,87 @@ impl Catalog {
         (cat, out)
     }
 
-    fn add_template(&mut self, d: &Doc<Template>, stem: &str, sources: &SourceMap, out: &mut Vec<Diagnostic>) {
+    fn add_template(
+        &mut self,
+        d: &Doc<Template>,
+        stem: &str,
+        sources: &SourceMap,
+        out: &mut Vec<Diagnostic>,
+    ) {
         let t = &d.value;
         let expected = format!("{}--{}", t.service, t.certification);
         if stem != expected {
             out.push(
-                Diagnostic::new(Code::CatalogFileName, format!("the template for ({}, {}) is in a file named `{stem}.yaml`", t.service, t.certification))
-                    .at(d.file, value_span(&d.node, &["service"]), "service and certification name the file")
-                    .help(format!("name the file `{expected}.yaml`")),
+                Diagnostic::new(
+                    Code::CatalogFileName,
+                    format!(
+                        "the template for ({}, {}) is in a file named `{stem}.yaml`",
+                        t.service, t.certification
+                    ),
+                )
+                .at(
+                    d.file,
+                    value_span(&d.node, &["service"]),
+                    "service and certification name the file",
+                )
+                .help(format!("name the file `{expected}.yaml`")),
             );
         }
         if !self.services.contains_key(&t.service) {
-            out.push(unknown_service(&t.service, d.file, value_span(&d.node, &["service"]), self));
+            out.push(unknown_service(
+                &t.service,
+                d.file,
+                value_span(&d.node, &["service"]),
+                self,
+            ));
         }
         let Some(cert) = self.certifications.get(&t.certification) else {
-            out.push(unknown_certification(&t.certification, d.file, value_span(&d.node, &["certification"]), self));
+            out.push(unknown_certification(
+                &t.certification,
+                d.file,
+                value_span(&d.node, &["certification"]),
+                self,
+            ));
             return;
         };
         for id in t.provider_controls.keys() {
             if cert.control(id).is_none() {
                 out.push(
-                    Diagnostic::new(Code::TemplateUnknownControl, format!("provider control `{id}` is not a control of `{}`", t.certification))
-                        .at(d.file, key_span(&d.node, &["provider_controls", id]), "unknown control")
-                        .help(did_you_mean(id, cert.control_ids())),
+                    Diagnostic::new(
+                        Code::TemplateUnknownControl,
+                        format!(
+                            "provider control `{id}` is not a control of `{}`",
+                            t.certification
+                        ),
+                    )
+                    .at(
+                        d.file,
+                        key_span(&d.node, &["provider_controls", id]),
+                        "unknown control",
+                    )
+                    .help(did_you_mean(id, cert.control_ids())),
                 );
             }
         }
         let key = (t.service.clone(), t.certification.clone());
         if let Some(first) = self.templates.get(&key) {
-            out.push(duplicate("template", &expected, d.file, value_span(&d.node, &["service"]), first.file, sources));
+            out.push(duplicate(
+                "template",
+                &expected,
+                d.file,
+                value_span(&d.node, &["service"]),
+                first.file,
+                sources,
+            ));
             return;
         }
-        self.templates.insert(key, TemplateInfo { template: t.clone(), file: d.file });
+        self.templates.insert(
+            key,
+            TemplateInfo {
+                template: t.clone(),
+                file: d.file,
+            },
+        );
     }
 
     fn add_mapping(&mut self, d: &Doc<crate::model::Mapping>, out: &mut Vec<Diagnostic>) {
@@ -215,35 +327,74 @@ impl Catalog {
             let members: Vec<String> = set
                 .iter()
                 .enumerate()
-                .filter(|(mi, r)| self.check_ref(d, r, &["related".into(), si.to_string(), mi.to_string()], out))
+                .filter(|(mi, r)| {
+                    self.check_ref(
+                        d,
+                        r,
+                        &["related".into(), si.to_string(), mi.to_string()],
+                        out,
+                    )
+                })
                 .map(|(_, r)| r.clone())
                 .collect();
             self.union(&members);
         }
         for (i, link) in d.value.informative.iter().enumerate() {
-            let from_ok = self.check_ref(d, &link.from, &["informative".into(), i.to_string(), "from".into()], out);
-            let to_ok = self.check_ref(d, &link.to, &["informative".into(), i.to_string(), "to".into()], out);
+            let from_ok = self.check_ref(
+                d,
+                &link.from,
+                &["informative".into(), i.to_string(), "from".into()],
+                out,
+            );
+            let to_ok = self.check_ref(
+                d,
+                &link.to,
+                &["informative".into(), i.to_string(), "to".into()],
+                out,
+            );
             if from_ok && to_ok {
-                self.informative.entry(link.from.clone()).or_default().push((link.to.clone(), link.coverage));
-                self.informative.entry(link.to.clone()).or_default().push((link.from.clone(), link.coverage));
+                self.informative
+                    .entry(link.from.clone())
+                    .or_default()
+                    .push((link.to.clone(), link.coverage));
+                self.informative
+                    .entry(link.to.clone())
+                    .or_default()
+                    .push((link.from.clone(), link.coverage));
             }
         }
     }
 
     /// Whether a mapping's reference exists; pushes a finding when it does not.
-    fn check_ref(&self, d: &Doc<crate::model::Mapping>, r: &str, path: &[String], out: &mut Vec<Diagnostic>) -> bool {
+    fn check_ref(
+        &self,
+        d: &Doc<crate::model::Mapping>,
+        r: &str,
+        path: &[String],
+        out: &mut Vec<Diagnostic>,
+    ) -> bool {
         if self.has_ref(r) {
             return true;
         }
         let (cert, id) = r.split_once(':').unwrap_or((r, ""));
         let help = match self.certifications.get(cert) {
             Some(c) => did_you_mean(id, c.control_ids()),
-            None => format!("there is no certification `{cert}`; known: {}", self.certifications.keys().cloned().collect::<Vec<_>>().join(", ")),
+            None => format!(
+                "there is no certification `{cert}`; known: {}",
+                self.certifications
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         };
         out.push(
-            Diagnostic::new(Code::MappingUnknownControl, format!("`{r}` is not a control in the catalog"))
-                .at(d.file, value_span(&d.node, path), "unknown control")
-                .help(help),
+            Diagnostic::new(
+                Code::MappingUnknownControl,
+                format!("`{r}` is not a control in the catalog"),
+            )
+            .at(d.file, value_span(&d.node, path), "unknown control")
+            .help(help),
         );
         false
     }
@@ -253,7 +404,10 @@ impl Catalog {
         if members.len() < 2 {
             return;
         }
-        let existing: BTreeSet<usize> = members.iter().filter_map(|m| self.class_of.get(m).copied()).collect();
+        let existing: BTreeSet<usize> = members
+            .iter()
+            .filter_map(|m| self.class_of.get(m).copied())
+            .collect();
         let target = match existing.first() {
             Some(&t) => t,
             None => {
@@ -287,7 +441,12 @@ impl Catalog {
         for class in self.classes.iter().filter(|c| c.len() > MAX_SYNC_CLASS) {
             // Locate the warning at the first related set that contributes to it.
             let place = docs.iter().find_map(|doc| match doc {
-                CatalogDoc::Mapping(d) => d.value.related.iter().position(|s| s.iter().any(|m| class.contains(m))).map(|i| (d.file, value_span(&d.node, &["related", &i.to_string()]))),
+                CatalogDoc::Mapping(d) => d
+                    .value
+                    .related
+                    .iter()
+                    .position(|s| s.iter().any(|m| class.contains(m)))
+                    .map(|i| (d.file, value_span(&d.node, &["related", &i.to_string()]))),
                 _ => None,
             });
             let mut diag = Diagnostic::new(
@@ -317,22 +476,45 @@ pub fn key_span<S: AsRef<str>>(root: &Node, path: &[S]) -> std::ops::Range<usize
     }
 }
 
-fn duplicate(what: &str, id: &str, file: FileId, span: std::ops::Range<usize>, first: FileId, sources: &SourceMap) -> Diagnostic {
+fn duplicate(
+    what: &str,
+    id: &str,
+    file: FileId,
+    span: std::ops::Range<usize>,
+    first: FileId,
+    sources: &SourceMap,
+) -> Diagnostic {
     Diagnostic::new(Code::DuplicateCatalogId, format!("{what} `{id}` is defined twice (first in `{}`)", sources.path(first)))
         .at(file, span, "defined again here")
         .help("catalog ids must be unique across the built-in catalog and the repository's `catalog/`; rename or remove one")
 }
 
-pub fn unknown_service(id: &str, file: FileId, span: std::ops::Range<usize>, cat: &Catalog) -> Diagnostic {
+pub fn unknown_service(
+    id: &str,
+    file: FileId,
+    span: std::ops::Range<usize>,
+    cat: &Catalog,
+) -> Diagnostic {
     Diagnostic::new(Code::UnknownService, format!("unknown service `{id}`"))
         .at(file, span, "not in the catalog")
         .help(did_you_mean(id, cat.services.keys().map(String::as_str)))
 }
 
-pub fn unknown_certification(id: &str, file: FileId, span: std::ops::Range<usize>, cat: &Catalog) -> Diagnostic {
-    Diagnostic::new(Code::UnknownCertification, format!("unknown certification `{id}`"))
-        .at(file, span, "not in the catalog")
-        .help(did_you_mean(id, cat.certifications.keys().map(String::as_str)))
+pub fn unknown_certification(
+    id: &str,
+    file: FileId,
+    span: std::ops::Range<usize>,
+    cat: &Catalog,
+) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnknownCertification,
+        format!("unknown certification `{id}`"),
+    )
+    .at(file, span, "not in the catalog")
+    .help(did_you_mean(
+        id,
+        cat.certifications.keys().map(String::as_str),
+    ))
 }
 
 /// "did you mean `x`?" when one candidate is close, else the list of candidates (up to 12).

@@ -22,7 +22,11 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let project = cli.project()?;
-    let items = action_items(&project, args.person.as_deref(), args.certification.as_deref());
+    let items = action_items(
+        &project,
+        args.person.as_deref(),
+        args.certification.as_deref(),
+    );
     if args.format == DataFormat::Json {
         print_json(out, &items)?;
         return Ok(ExitCode::SUCCESS);
@@ -38,7 +42,9 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         if item.person != person {
             person = &item.person;
             cert = "";
-            let name = people.and_then(|p| p.iter().find(|x| x.email.eq_ignore_ascii_case(person))).map(|p| p.name.as_str());
+            let name = people
+                .and_then(|p| p.iter().find(|x| x.email.eq_ignore_ascii_case(person)))
+                .map(|p| p.name.as_str());
             let count = items.iter().filter(|i| i.person == person).count();
             match name {
                 Some(name) => writeln!(out, "\n{name} <{person}> — {count} action item(s)")?,

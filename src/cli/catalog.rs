@@ -80,8 +80,12 @@ pub struct ImportArgs {
 }
 
 fn parse_score_from(s: &str) -> Result<(PathBuf, u32), String> {
-    let (file, n) = s.rsplit_once('=').ok_or("expected FILE=N, e.g. low-profile.json=8")?;
-    let n: u32 = n.parse().map_err(|_| format!("`{n}` is not a positive whole number"))?;
+    let (file, n) = s
+        .rsplit_once('=')
+        .ok_or("expected FILE=N, e.g. low-profile.json=8")?;
+    let n: u32 = n
+        .parse()
+        .map_err(|_| format!("`{n}` is not a positive whole number"))?;
     if n == 0 {
         return Err("score values are positive".into());
     }
@@ -119,11 +123,19 @@ fn list(cli: &Cli, format: DataFormat, out: &mut dyn Write) -> Outcome {
             version: &c.cert.version,
             controls: c.controls().count(),
             families: c.cert.families.len(),
-            templates: cat.templates.keys().filter(|(_, cert)| *cert == c.cert.id).map(|(s, _)| s.as_str()).collect(),
+            templates: cat
+                .templates
+                .keys()
+                .filter(|(_, cert)| *cert == c.cert.id)
+                .map(|(s, _)| s.as_str())
+                .collect(),
         })
         .collect();
     if format == DataFormat::Json {
-        print_json(out, &serde_json::json!({ "services": services, "certifications": certs }))?;
+        print_json(
+            out,
+            &serde_json::json!({ "services": services, "certifications": certs }),
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     writeln!(out, "Services")?;
@@ -132,8 +144,21 @@ fn list(cli: &Cli, format: DataFormat, out: &mut dyn Write) -> Outcome {
     }
     writeln!(out, "\nCertifications")?;
     for c in &certs {
-        writeln!(out, "  {:<16} {:<22} {:<14} {:>5} controls in {} families", c.id, c.name, c.version, c.controls, c.families)?;
-        writeln!(out, "  {:<16} templates: {}", "", if c.templates.is_empty() { "none".to_owned() } else { c.templates.join(", ") })?;
+        writeln!(
+            out,
+            "  {:<16} {:<22} {:<14} {:>5} controls in {} families",
+            c.id, c.name, c.version, c.controls, c.families
+        )?;
+        writeln!(
+            out,
+            "  {:<16} templates: {}",
+            "",
+            if c.templates.is_empty() {
+                "none".to_owned()
+            } else {
+                c.templates.join(", ")
+            }
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -141,21 +166,45 @@ fn list(cli: &Cli, format: DataFormat, out: &mut dyn Write) -> Outcome {
 fn show(cli: &Cli, id: &str, format: DataFormat, out: &mut dyn Write) -> Outcome {
     let project = cli.project()?;
     let cat = &project.catalog;
-    let cert = cat
-        .certifications
-        .get(id)
-        .ok_or_else(|| Failure(format!("no certification `{id}`; {}", did_you_mean(id, cat.certifications.keys().map(String::as_str)))))?;
+    let cert = cat.certifications.get(id).ok_or_else(|| {
+        Failure(format!(
+            "no certification `{id}`; {}",
+            did_you_mean(id, cat.certifications.keys().map(String::as_str))
+        ))
+    })?;
     if format == DataFormat::Json {
         print_json(out, &cert.cert)?;
         return Ok(ExitCode::SUCCESS);
     }
     let c = &cert.cert;
-    writeln!(out, "{} — {} (version {})", c.name, c.title.as_deref().unwrap_or(&c.name), c.version)?;
+    writeln!(
+        out,
+        "{} — {} (version {})",
+        c.name,
+        c.title.as_deref().unwrap_or(&c.name),
+        c.version
+    )?;
     for family in &c.families {
-        writeln!(out, "\n{} ({} controls)", family.name, family.controls.len())?;
+        writeln!(
+            out,
+            "\n{} ({} controls)",
+            family.name,
+            family.controls.len()
+        )?;
         for control in &family.controls {
-            let articles = if control.articles.is_empty() { String::new() } else { format!("  [{}]", control.articles.join(", ")) };
-            writeln!(out, "  {:<12} {:>2}  {}{}", control.id, control.score, truncate(&control.title, 60), articles)?;
+            let articles = if control.articles.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", control.articles.join(", "))
+            };
+            writeln!(
+                out,
+                "  {:<12} {:>2}  {}{}",
+                control.id,
+                control.score,
+                truncate(&control.title, 60),
+                articles
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -179,11 +228,22 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> Outcome {
     let cert = import_oscal(&request)?;
     let path = match &a.output {
         Some(p) => p.clone(),
-        None => cli.root()?.join("catalog/certifications").join(format!("{}.yaml", cert.id)),
+        None => cli
+            .root()?
+            .join("catalog/certifications")
+            .join(format!("{}.yaml", cert.id)),
     };
     let text = crate::oscal::write::certification_yaml(&cert, a.schema_url.as_deref());
-    crate::edit::write_atomic(&path, text.as_bytes()).map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
+    crate::edit::write_atomic(&path, text.as_bytes())
+        .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
     let count: usize = cert.families.iter().map(|f| f.controls.len()).sum();
-    writeln!(out, "imported {} ({}): {count} controls in {} families → {}", cert.name, cert.id, cert.families.len(), path.display())?;
+    writeln!(
+        out,
+        "imported {} ({}): {count} controls in {} families → {}",
+        cert.name,
+        cert.id,
+        cert.families.len(),
+        path.display()
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -109,12 +109,19 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         statuses: args.statuses.iter().map(|&s| s.into()).collect(),
         results: args.results.iter().map(|&r| r.into()).collect(),
     };
-    let views = controls(v, &project.catalog)
-        .ok_or_else(|| Failure(format!("{} names an unknown certification or template; run `assure validate`", args.assessment)))?;
-    let customer: Vec<_> = views.iter().filter_map(|view| match view.managed {
-        Managed::Customer(record) => Some((view, record)),
-        Managed::Provider(_) => None,
-    }).collect();
+    let views = controls(v, &project.catalog).ok_or_else(|| {
+        Failure(format!(
+            "{} names an unknown certification or template; run `assure validate`",
+            args.assessment
+        ))
+    })?;
+    let customer: Vec<_> = views
+        .iter()
+        .filter_map(|view| match view.managed {
+            Managed::Customer(record) => Some((view, record)),
+            Managed::Provider(_) => None,
+        })
+        .collect();
     let matches: Vec<Row> = customer
         .iter()
         .filter(|(view, record)| filter.matches(view.control, *record))
@@ -130,16 +137,33 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             assigned_to: record.and_then(|r| r.assigned_to.as_deref()),
         })
         .collect();
-    let listing = Listing { assessment: a.key(), name: project.catalog.assessment_name(&v.service, &v.certification), filter: &filter, customer_controls: customer.len(), matches };
+    let listing = Listing {
+        assessment: a.key(),
+        name: project
+            .catalog
+            .assessment_name(&v.service, &v.certification),
+        filter: &filter,
+        customer_controls: customer.len(),
+        matches,
+    };
     if args.format == DataFormat::Json {
         print_json(out, &listing)?;
         return Ok(ExitCode::SUCCESS);
     }
     writeln!(out, "{} ({})", listing.name, listing.assessment)?;
     if filter.is_empty() {
-        writeln!(out, "{} customer-managed controls", listing.customer_controls)?;
+        writeln!(
+            out,
+            "{} customer-managed controls",
+            listing.customer_controls
+        )?;
     } else {
-        writeln!(out, "{} of {} customer-managed controls match", listing.matches.len(), listing.customer_controls)?;
+        writeln!(
+            out,
+            "{} of {} customer-managed controls match",
+            listing.matches.len(),
+            listing.customer_controls
+        )?;
     }
     let mut family = "";
     for row in &listing.matches {

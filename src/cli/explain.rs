@@ -26,11 +26,21 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Outcome {
             }
         }
         Some(name) => {
-            let code = Code::from_name(name.trim().trim_start_matches('[').trim_end_matches(']')).ok_or_else(|| {
+            let code = Code::from_name(name.trim().trim_start_matches('[').trim_end_matches(']'))
+                .ok_or_else(|| {
                 let names: Vec<&str> = Code::ALL.iter().map(|c| c.name()).collect();
-                Failure(format!("unknown code `{name}`; {} (run `assure explain` for the list)", crate::catalog::did_you_mean(name, names.into_iter())))
+                Failure(format!(
+                    "unknown code `{name}`; {} (run `assure explain` for the list)",
+                    crate::catalog::did_you_mean(name, names.into_iter())
+                ))
             })?;
-            writeln!(out, "{} ({}, {} rule)\n", code.name(), code.severity().as_str(), code.family())?;
+            writeln!(
+                out,
+                "{} ({}, {} rule)\n",
+                code.name(),
+                code.severity().as_str(),
+                code.family()
+            )?;
             writeln!(out, "{}", code.explanation())?;
         }
     }

@@ -30,7 +30,12 @@ use crate::ops::Project;
 /// reports on it. Commands find the repository by walking up from the current folder to
 /// `assure.yaml`, or take `-C DIR`.
 #[derive(Debug, Parser)]
-#[command(name = "assure", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "assure",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// Run as if assure was started in DIR (like `git -C`).
     #[arg(short = 'C', value_name = "DIR", global = true)]
@@ -84,7 +89,11 @@ where
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let stdout = io::stdout();
@@ -137,7 +146,8 @@ impl Cli {
 /// Today's date: the clock, or `ASSURE_TODAY` (YYYY-MM-DD), which tests use to pin time.
 fn today() -> Result<NaiveDate, Failure> {
     match std::env::var("ASSURE_TODAY") {
-        Ok(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|e| Failure(format!("ASSURE_TODAY={s}: {e}"))),
+        Ok(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+            .map_err(|e| Failure(format!("ASSURE_TODAY={s}: {e}"))),
         Err(_) => Ok(chrono::Local::now().date_naive()),
     }
 }
@@ -166,8 +176,12 @@ fn truncate(text: &str, width: usize) -> String {
 
 /// A text progress bar of `width` cells.
 fn bar(done: usize, total: usize, width: usize) -> String {
-    let filled = if total == 0 { 0 } else { (done * width + total / 2) / total };
-    format!("{}{}", "█".repeat(filled), "░".repeat(width - filled.min(width)))
+    let filled = (done * width + total / 2).checked_div(total).unwrap_or(0);
+    format!(
+        "{}{}",
+        "█".repeat(filled),
+        "░".repeat(width - filled.min(width))
+    )
 }
 
 #[allow(dead_code)]

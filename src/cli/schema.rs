@@ -26,7 +26,10 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Outcome {
         Some(name) => {
             let text = assets::schema(name).ok_or_else(|| {
                 let names = assets::SCHEMA_KINDS.iter().map(|(n, _)| *n);
-                Failure(format!("no schema `{name}`; {}", crate::catalog::did_you_mean(name, names)))
+                Failure(format!(
+                    "no schema `{name}`; {}",
+                    crate::catalog::did_you_mean(name, names)
+                ))
             })?;
             write!(out, "{text}")?;
         }

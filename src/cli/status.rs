@@ -29,7 +29,13 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         return Ok(ExitCode::SUCCESS);
     }
     let active: usize = board.groups.iter().map(|g| g.tiles.len()).sum();
-    writeln!(out, "{} — {} groups, {} active assessments", board.organization, board.groups.len(), active)?;
+    writeln!(
+        out,
+        "{} — {} groups, {} active assessments",
+        board.organization,
+        board.groups.len(),
+        active
+    )?;
     for g in &board.groups {
         writeln!(out, "\n{} ({})", g.name, g.id)?;
         if g.tiles.is_empty() {
@@ -45,14 +51,18 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             tile(out, t)?;
         }
     } else if board.archived_count > 0 {
-        writeln!(out, "\n{} archived assessment(s) hidden; --archived shows them", board.archived_count)?;
+        writeln!(
+            out,
+            "\n{} archived assessment(s) hidden; --archived shows them",
+            board.archived_count
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn tile(out: &mut dyn Write, t: &Tile) -> std::io::Result<()> {
     let p = &t.progress;
-    let pct = if p.total == 0 { 0 } else { p.assessed * 100 / p.total };
+    let pct = (p.assessed * 100).checked_div(p.total).unwrap_or(0);
     writeln!(out, "  {:<40} {}", t.name, t.assessment)?;
     let mut dates = format!("created {}", t.created.format("%Y-%m-%d"));
     if let Some(m) = t.modified {
@@ -62,5 +72,13 @@ fn tile(out: &mut dyn Write, t: &Tile) -> std::io::Result<()> {
         dates.push_str(&format!("  archived {}", a.format("%Y-%m-%d")));
     }
     writeln!(out, "    {dates}")?;
-    writeln!(out, "    score {} / {}   progress {} {}/{} assessed ({pct}%)", p.score, p.max, bar(p.assessed, p.total, 20), p.assessed, p.total)
+    writeln!(
+        out,
+        "    score {} / {}   progress {} {}/{} assessed ({pct}%)",
+        p.score,
+        p.max,
+        bar(p.assessed, p.total, 20),
+        p.assessed,
+        p.total
+    )
 }

@@ -40,5 +40,9 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         Format::Github => diag::github::render(out, sources, &findings)?,
         Format::Sarif => diag::sarif::render(out, sources, &findings)?,
     }
-    Ok(if findings.iter().any(diag::Diagnostic::is_error) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if findings.iter().any(diag::Diagnostic::is_error) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -8,7 +8,9 @@ use crate::repo::source::SourceMap;
 
 /// Escapes the message part of a workflow command.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a property value (also `:` and `,`, which separate properties).
@@ -16,7 +18,11 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-pub fn render(w: &mut dyn Write, sources: &SourceMap, diagnostics: &[Diagnostic]) -> io::Result<()> {
+pub fn render(
+    w: &mut dyn Write,
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+) -> io::Result<()> {
     for d in diagnostics {
         let command = match d.severity {
             Severity::Error => "error",
@@ -42,7 +48,12 @@ pub fn render(w: &mut dyn Write, sources: &SourceMap, diagnostics: &[Diagnostic]
                     escape_data(&message)
                 )?;
             }
-            None => writeln!(w, "::{command} title={}::{}", escape_property(d.code.name()), escape_data(&message))?,
+            None => writeln!(
+                w,
+                "::{command} title={}::{}",
+                escape_property(d.code.name()),
+                escape_data(&message)
+            )?,
         }
     }
     Ok(())

@@ -9,8 +9,17 @@ use super::{Diagnostic, Label, Severity, counts};
 use crate::repo::source::SourceMap;
 
 /// Writes every finding and a closing summary line.
-pub fn render(w: &mut dyn Write, sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) -> io::Result<()> {
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+pub fn render(
+    w: &mut dyn Write,
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+    color: bool,
+) -> io::Result<()> {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     for d in diagnostics {
         render_one(w, sources, d, &renderer)?;
         writeln!(w)?;
@@ -18,12 +27,23 @@ pub fn render(w: &mut dyn Write, sources: &SourceMap, diagnostics: &[Diagnostic]
     let (errors, warnings) = counts(diagnostics);
     match (errors, warnings) {
         (0, 0) => writeln!(w, "no problems found"),
-        _ => writeln!(w, "{} {}, {} {}", errors, plural(errors, "error"), warnings, plural(warnings, "warning")),
+        _ => writeln!(
+            w,
+            "{} {}, {} {}",
+            errors,
+            plural(errors, "error"),
+            warnings,
+            plural(warnings, "warning")
+        ),
     }
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 { word.to_owned() } else { format!("{word}s") }
+    if n == 1 {
+        word.to_owned()
+    } else {
+        format!("{word}s")
+    }
 }
 
 fn level(severity: Severity) -> Level {
@@ -49,18 +69,39 @@ fn excerpt<'a>(sources: &'a SourceMap, label: &'a Label) -> Excerpt<'a> {
     // Long multi-line values are shown by their first lines only.
     last = last.min(first + 5);
     let range = file.line_range(first, last);
-    let start = label.span.start.clamp(range.start, range.end);
-    let end = label.span.end.clamp(start, range.end);
-    Excerpt { origin: &file.path, text: &file.text[range.clone()], line_start: first, span: start - range.start..end - range.start, label: &label.message }
+    let boundary = |mut i: usize| {
+        while !file.text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = boundary(label.span.start.clamp(range.start, range.end));
+    let end = boundary(label.span.end.clamp(start, range.end));
+    Excerpt {
+        origin: &file.path,
+        text: &file.text[range.clone()],
+        line_start: first,
+        span: start - range.start..end - range.start,
+        label: &label.message,
+    }
 }
 
-fn render_one(w: &mut dyn Write, sources: &SourceMap, d: &Diagnostic, renderer: &Renderer) -> io::Result<()> {
+fn render_one(
+    w: &mut dyn Write,
+    sources: &SourceMap,
+    d: &Diagnostic,
+    renderer: &Renderer,
+) -> io::Result<()> {
     let lvl = level(d.severity);
     let mut excerpts: Vec<(Excerpt, Level)> = Vec::new();
     if let Some(primary) = &d.primary {
         excerpts.push((excerpt(sources, primary), lvl));
     }
-    excerpts.extend(d.secondary.iter().map(|l| (excerpt(sources, l), Level::Note)));
+    excerpts.extend(
+        d.secondary
+            .iter()
+            .map(|l| (excerpt(sources, l), Level::Note)),
+    );
     let mut message = lvl.title(&d.message).id(d.code.name());
     for (e, l) in &excerpts {
         message = message.snippet(

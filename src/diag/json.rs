@@ -38,7 +38,11 @@ pub fn to_value(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Value {
     json!({ "errors": errors, "warnings": warnings, "findings": findings })
 }
 
-pub fn render(w: &mut dyn Write, sources: &SourceMap, diagnostics: &[Diagnostic]) -> io::Result<()> {
+pub fn render(
+    w: &mut dyn Write,
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, &to_value(sources, diagnostics))?;
     writeln!(w)
 }

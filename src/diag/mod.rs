@@ -55,16 +55,31 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Diagnostic { code, severity: code.severity(), message: message.into(), primary: None, secondary: Vec::new(), help: None }
+        Diagnostic {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            primary: None,
+            secondary: Vec::new(),
+            help: None,
+        }
     }
 
     pub fn at(mut self, file: FileId, span: Span, label: impl Into<String>) -> Self {
-        self.primary = Some(Label { file, span, message: label.into() });
+        self.primary = Some(Label {
+            file,
+            span,
+            message: label.into(),
+        });
         self
     }
 
     pub fn also(mut self, file: FileId, span: Span, label: impl Into<String>) -> Self {
-        self.secondary.push(Label { file, span, message: label.into() });
+        self.secondary.push(Label {
+            file,
+            span,
+            message: label.into(),
+        });
         self
     }
 
@@ -92,7 +107,13 @@ pub fn locate<'a>(sources: &'a SourceMap, label: &Label) -> Location<'a> {
     let file = sources.get(label.file);
     let (line, column) = file.line_col(label.span.start);
     let (end_line, end_column) = file.line_col(label.span.end);
-    Location { path: &file.path, line, column, end_line, end_column }
+    Location {
+        path: &file.path,
+        line,
+        column,
+        end_line,
+        end_column,
+    }
 }
 
 /// Sorts findings by (path, line, column, code, message) so output never depends on the
@@ -105,7 +126,10 @@ pub fn sort(sources: &SourceMap, diagnostics: &mut Vec<Diagnostic>) {
                 (file.path.clone(), l.span.start)
             })
         };
-        key(a).cmp(&key(b)).then(a.code.cmp(&b.code)).then_with(|| a.message.cmp(&b.message))
+        key(a)
+            .cmp(&key(b))
+            .then(a.code.cmp(&b.code))
+            .then_with(|| a.message.cmp(&b.message))
     });
     diagnostics.dedup();
 }

@@ -81,7 +81,11 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-pub fn render(w: &mut dyn Write, sources: &SourceMap, diagnostics: &[Diagnostic]) -> io::Result<()> {
+pub fn render(
+    w: &mut dyn Write,
+    sources: &SourceMap,
+    diagnostics: &[Diagnostic],
+) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, &to_value(sources, diagnostics))?;
     writeln!(w)
 }

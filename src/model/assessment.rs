@@ -53,7 +53,12 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [Status::Implemented, Status::AlternativeImplementation, Status::Planned, Status::NotInScope];
+    pub const ALL: [Status; 4] = [
+        Status::Implemented,
+        Status::AlternativeImplementation,
+        Status::Planned,
+        Status::NotInScope,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -85,7 +90,12 @@ pub enum TestResult {
 }
 
 impl TestResult {
-    pub const ALL: [TestResult; 4] = [TestResult::Passed, TestResult::FailedLowRisk, TestResult::FailedMediumRisk, TestResult::FailedHighRisk];
+    pub const ALL: [TestResult; 4] = [
+        TestResult::Passed,
+        TestResult::FailedLowRisk,
+        TestResult::FailedMediumRisk,
+        TestResult::FailedHighRisk,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -38,7 +38,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Reader, Role::Contributor, Role::Assessor, Role::Administrator, Role::PortalAdmin];
+    pub const ALL: [Role; 5] = [
+        Role::Reader,
+        Role::Contributor,
+        Role::Assessor,
+        Role::Administrator,
+        Role::PortalAdmin,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -60,7 +66,9 @@ pub struct SyncSettings {
 
 impl Default for SyncSettings {
     fn default() -> Self {
-        SyncSettings { fields: SyncField::all() }
+        SyncSettings {
+            fields: SyncField::all(),
+        }
     }
 }
 
@@ -81,7 +89,16 @@ pub enum SyncField {
 impl SyncField {
     pub fn all() -> Vec<SyncField> {
         use SyncField::*;
-        vec![Status, Implementation, TestPlan, ManagementResponse, TestDate, TestResult, AssignedTo, Documents]
+        vec![
+            Status,
+            Implementation,
+            TestPlan,
+            ManagementResponse,
+            TestDate,
+            TestResult,
+            AssignedTo,
+            Documents,
+        ]
     }
 
     pub fn as_str(self) -> &'static str {

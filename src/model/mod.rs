@@ -8,6 +8,11 @@ pub mod assessment;
 pub mod catalog;
 pub mod config;
 
-pub use assessment::{Action, Assessment, ControlRecord, Document, Priority, Purpose, Status, TestResult};
-pub use catalog::{CatalogControl, Certification, Coverage, Family, Informative, Mapping, ProviderControl, Service, ServicesFile, Template};
+pub use assessment::{
+    Action, Assessment, ControlRecord, Document, Priority, Purpose, Status, TestResult,
+};
+pub use catalog::{
+    CatalogControl, Certification, Coverage, Family, Informative, Mapping, ProviderControl,
+    Service, ServicesFile, Template,
+};
 pub use config::{Config, Group, Person, Role, SyncField};

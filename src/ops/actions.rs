@@ -24,17 +24,27 @@ pub struct ActionItem {
 
 /// Action items of active assessments, optionally of one person (email, case-insensitive)
 /// and one certification, ordered by (person, certification, assessment, catalog order).
-pub fn action_items(project: &Project, person: Option<&str>, certification: Option<&str>) -> Vec<ActionItem> {
+pub fn action_items(
+    project: &Project,
+    person: Option<&str>,
+    certification: Option<&str>,
+) -> Vec<ActionItem> {
     let mut items = Vec::new();
     for a in project.ws.assessments.iter().filter(|a| !a.is_archived()) {
         let v = &a.doc.value;
         if certification.is_some_and(|c| c != v.certification) {
             continue;
         }
-        let Some(cert) = project.catalog.certifications.get(&v.certification) else { continue };
+        let Some(cert) = project.catalog.certifications.get(&v.certification) else {
+            continue;
+        };
         for (_, control) in cert.controls() {
-            let Some(record) = v.controls.get(&control.id) else { continue };
-            let Some(to) = &record.assigned_to else { continue };
+            let Some(record) = v.controls.get(&control.id) else {
+                continue;
+            };
+            let Some(to) = &record.assigned_to else {
+                continue;
+            };
             if person.is_some_and(|p| !p.trim().eq_ignore_ascii_case(to)) {
                 continue;
             }
@@ -44,7 +54,9 @@ pub fn action_items(project: &Project, person: Option<&str>, certification: Opti
                 certification: v.certification.clone(),
                 certification_name: cert.cert.name.clone(),
                 assessment: a.key(),
-                assessment_name: project.catalog.assessment_name(&v.service, &v.certification),
+                assessment_name: project
+                    .catalog
+                    .assessment_name(&v.service, &v.certification),
                 control: control.id.clone(),
                 title: control.title.clone(),
                 priority: action.priority,
@@ -55,6 +67,12 @@ pub fn action_items(project: &Project, person: Option<&str>, certification: Opti
             });
         }
     }
-    items.sort_by(|x, y| (&x.person, &x.certification_name, &x.assessment).cmp(&(&y.person, &y.certification_name, &y.assessment)));
+    items.sort_by(|x, y| {
+        (&x.person, &x.certification_name, &x.assessment).cmp(&(
+            &y.person,
+            &y.certification_name,
+            &y.assessment,
+        ))
+    });
     items
 }

@@ -27,7 +27,11 @@ fn any_of<T>(values: &[T], pred: impl Fn(&T) -> bool) -> bool {
 
 impl Filter {
     pub fn is_empty(&self) -> bool {
-        self.articles.is_empty() && self.controls.is_empty() && self.assigned.is_empty() && self.statuses.is_empty() && self.results.is_empty()
+        self.articles.is_empty()
+            && self.controls.is_empty()
+            && self.assigned.is_empty()
+            && self.statuses.is_empty()
+            && self.results.is_empty()
     }
 
     /// Whether a customer-managed control (with its record, if started) matches.
@@ -35,9 +39,12 @@ impl Filter {
         let status = record.and_then(|r| r.status);
         let result = record.and_then(|r| r.test_result);
         let assigned = record.and_then(|r| r.assigned_to.as_deref());
-        any_of(&self.articles, |a| control.articles.iter().any(|art| contains_ci(art, a)))
-            && any_of(&self.controls, |c| contains_ci(&control.id, c))
-            && any_of(&self.assigned, |p| assigned.is_some_and(|x| x.eq_ignore_ascii_case(p.trim())))
+        any_of(&self.articles, |a| {
+            control.articles.iter().any(|art| contains_ci(art, a))
+        }) && any_of(&self.controls, |c| contains_ci(&control.id, c))
+            && any_of(&self.assigned, |p| {
+                assigned.is_some_and(|x| x.eq_ignore_ascii_case(p.trim()))
+            })
             && any_of(&self.statuses, |s| status == Some(*s))
             && any_of(&self.results, |r| result == Some(*r))
     }

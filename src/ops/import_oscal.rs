@@ -54,7 +54,12 @@ pub fn import_oscal(req: &ImportRequest) -> Result<Certification, OscalError> {
                 Some(path) => {
                     let profile = loader.profile(path)?;
                     let selection = profile.select(&catalog)?;
-                    (catalog, Some(selection), DocumentKind::Profile, profile.metadata().clone())
+                    (
+                        catalog,
+                        Some(selection),
+                        DocumentKind::Profile,
+                        profile.metadata().clone(),
+                    )
                 }
                 None => {
                     let metadata = catalog.metadata().clone();
@@ -79,11 +84,17 @@ pub fn import_oscal(req: &ImportRequest) -> Result<Certification, OscalError> {
                     (catalog, selection)
                 }
                 None => {
-                    let (path, selection) = loader.resolve(&profile, &req.input, &mut Vec::new())?;
+                    let (path, selection) =
+                        loader.resolve(&profile, &req.input, &mut Vec::new())?;
                     (loader.catalog(&path)?, selection)
                 }
             };
-            (catalog, Some(selection), DocumentKind::Profile, profile.metadata().clone())
+            (
+                catalog,
+                Some(selection),
+                DocumentKind::Profile,
+                profile.metadata().clone(),
+            )
         }
     };
 
@@ -122,7 +133,10 @@ impl Loader {
             return Ok(loaded.clone());
         }
         let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| OscalError::Read { file: file.clone(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| OscalError::Read {
+            file: file.clone(),
+            source,
+        })?;
         let text = String::from_utf8(bytes).map_err(|_| OscalError::Read {
             file: file.clone(),
             source: std::io::Error::new(std::io::ErrorKind::InvalidData, "the file is not UTF-8"),
@@ -166,7 +180,11 @@ impl Loader {
     ) -> Result<(PathBuf, BTreeSet<String>), OscalError> {
         let key = Self::key(path);
         if stack.contains(&key) || stack.len() >= MAX_PROFILE_DEPTH {
-            let href = profile.imports().first().map(|i| i.href.clone()).unwrap_or_default();
+            let href = profile
+                .imports()
+                .first()
+                .map(|i| i.href.clone())
+                .unwrap_or_default();
             return Err(OscalError::UnresolvedImport {
                 file: profile.file().to_string(),
                 href,
@@ -217,8 +235,13 @@ impl Loader {
 }
 
 /// The file an import names, found next to the profile (see the module documentation).
-fn find_import(profile: &Profile, path: &Path, import: &oscal::Import) -> Result<PathBuf, OscalError> {
+fn find_import(
+    profile: &Profile,
+    path: &Path,
+    import: &oscal::Import,
+) -> Result<PathBuf, OscalError> {
     let dir = path.parent().unwrap_or(Path::new(""));
+    // Candidates relative to `dir`, best first, without repeats.
     let mut candidates: Vec<PathBuf> = Vec::new();
     let mut push = |p: PathBuf| {
         if !candidates.contains(&p) {
@@ -228,40 +251,63 @@ fn find_import(profile: &Profile, path: &Path, import: &oscal::Import) -> Result
     for location in &import.locations {
         let (local, name) = split_href(location);
         if let Some(local) = local {
-            push(dir.join(local));
+            push(local);
         }
         if let Some(name) = &name {
-            push(dir.join(name));
+            push(PathBuf::from(name));
         }
     }
     for location in &import.locations {
-        if let (_, Some(name)) = split_href(location) {
-            let stem = Path::new(&name).file_stem().map(|s| s.to_string_lossy().into_owned());
-            if let Some(stem) = stem {
-                for ext in ["json", "yaml", "yml"] {
-                    push(dir.join(format!("{stem}.{ext}")));
-                }
+        if let (_, Some(name)) = split_href(location)
+            && let Some(stem) = Path::new(&name).file_stem()
+        {
+            for ext in ["json", "yaml", "yml"] {
+                let mut file = stem.to_os_string();
+                file.push(".");
+                file.push(ext);
+                push(PathBuf::from(file));
             }
         }
     }
-    let readable = |p: &Path| {
-        !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")) && p.is_file()
-    };
-    if let Some(found) = candidates.iter().find(|p| readable(p)) {
-        return Ok(found.clone());
-    }
-    let xml = candidates
+    let xml = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml"));
+    if let Some(found) = candidates
         .iter()
-        .find(|p| p.is_file())
-        .map(|p| format!(" ({} is OSCAL XML, which assure does not read)", p.display()))
+        .map(|c| dir.join(c))
+        .find(|p| !xml(p) && p.is_file())
+    {
+        return Ok(found);
+    }
+    let xml_found = candidates
+        .iter()
+        .find(|c| dir.join(c).is_file())
+        .map(|c| {
+            format!(
+                " ({} is OSCAL XML, which assure does not read)",
+                c.display()
+            )
+        })
         .unwrap_or_default();
-    let tried: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
+    let tried: Vec<String> = candidates
+        .iter()
+        .filter(|p| !xml(p))
+        .map(|p| p.display().to_string())
+        .collect();
+    let folder = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     Err(OscalError::UnresolvedImport {
         file: profile.file().to_string(),
         href: import.href.clone(),
         reason: format!(
-            "no catalog found; tried {}{xml}. Pass the catalog with --catalog FILE",
-            if tried.is_empty() { "nothing".to_string() } else { tried.join(", ") }
+            "no catalog found in {}; tried {}{xml_found}. Pass the catalog with --catalog FILE",
+            folder.display(),
+            if tried.is_empty() {
+                "nothing".to_string()
+            } else {
+                tried.join(", ")
+            }
         ),
     })
 }
@@ -292,13 +338,19 @@ mod tests {
     fn hrefs() {
         assert_eq!(
             split_href("../../a/cat.json"),
-            (Some(PathBuf::from("../../a/cat.json")), Some("cat.json".into()))
+            (
+                Some(PathBuf::from("../../a/cat.json")),
+                Some("cat.json".into())
+            )
         );
         assert_eq!(
             split_href("https://example.org/x/cat.yaml?raw=1"),
             (None, Some("cat.yaml".into()))
         );
-        assert_eq!(split_href("file:///tmp/c.json"), (Some(PathBuf::from("/tmp/c.json")), Some("c.json".into())));
+        assert_eq!(
+            split_href("file:///tmp/c.json"),
+            (Some(PathBuf::from("/tmp/c.json")), Some("c.json".into()))
+        );
         assert_eq!(split_href(""), (None, None));
     }
 }

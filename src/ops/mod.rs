@@ -30,7 +30,11 @@ impl Project {
         let mut ws = repo::load(root)?;
         let (catalog, mut diagnostics) = Catalog::build(&ws.catalog, &ws.sources);
         diagnostics.append(&mut ws.diagnostics);
-        Ok(Project { ws, catalog, diagnostics })
+        Ok(Project {
+            ws,
+            catalog,
+            diagnostics,
+        })
     }
 
     /// Finds an assessment by `group/service--certification`.
@@ -45,7 +49,11 @@ impl Project {
 
 /// Every finding of `assure validate` without `--base`, sorted.
 pub fn validate(project: &Project, today: NaiveDate) -> Vec<Diagnostic> {
-    let ctx = rules::Context { ws: &project.ws, catalog: &project.catalog, today };
+    let ctx = rules::Context {
+        ws: &project.ws,
+        catalog: &project.catalog,
+        today,
+    };
     let mut all = project.diagnostics.clone();
     all.extend(rules::check(&ctx));
     diag::sort(&project.ws.sources, &mut all);

@@ -8,11 +8,16 @@
 use serde::Serialize;
 
 use crate::catalog::Catalog;
-use crate::model::{Assessment, CatalogControl, ControlRecord, ProviderControl, Status, TestResult};
+use crate::model::{
+    Assessment, CatalogControl, ControlRecord, ProviderControl, Status, TestResult,
+};
 
 /// Whether a control with this status and result earns its score value.
 pub fn earns(status: Option<Status>, result: Option<TestResult>) -> bool {
-    matches!(status, Some(Status::Implemented | Status::AlternativeImplementation)) && result == Some(TestResult::Passed)
+    matches!(
+        status,
+        Some(Status::Implemented | Status::AlternativeImplementation)
+    ) && result == Some(TestResult::Passed)
 }
 
 /// Who manages a control in an assessment, and what is recorded on it.
@@ -49,7 +54,10 @@ pub struct ControlView<'a> {
 
 /// Every control of an assessment with how it is managed. `None` when the certification
 /// or template is unknown (validation reports that).
-pub fn controls<'a>(assessment: &'a Assessment, catalog: &'a Catalog) -> Option<Vec<ControlView<'a>>> {
+pub fn controls<'a>(
+    assessment: &'a Assessment,
+    catalog: &'a Catalog,
+) -> Option<Vec<ControlView<'a>>> {
     let cert = catalog.certifications.get(&assessment.certification)?;
     let template = catalog.template(&assessment.service, &assessment.certification)?;
     Some(
@@ -120,7 +128,10 @@ pub fn score(assessment: &Assessment, catalog: &Catalog) -> Option<Score> {
             _ => {
                 let mut progress = Progress::default();
                 progress.add(view);
-                families.push(FamilyProgress { name: view.family.to_owned(), progress });
+                families.push(FamilyProgress {
+                    name: view.family.to_owned(),
+                    progress,
+                });
             }
         }
     }

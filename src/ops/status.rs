@@ -42,7 +42,14 @@ pub fn dashboard(project: &Project, show_archived: bool) -> Dashboard {
         .ws
         .groups
         .iter()
-        .map(|g| GroupTiles { id: g.id.clone(), name: g.doc.as_ref().map_or_else(|| g.id.clone(), |d| d.value.name.clone()), tiles: Vec::new() })
+        .map(|g| GroupTiles {
+            id: g.id.clone(),
+            name: g
+                .doc
+                .as_ref()
+                .map_or_else(|| g.id.clone(), |d| d.value.name.clone()),
+            tiles: Vec::new(),
+        })
         .collect();
     let mut archived = Vec::new();
     let mut archived_count = 0;
@@ -50,13 +57,17 @@ pub fn dashboard(project: &Project, show_archived: bool) -> Dashboard {
         let v = &a.doc.value;
         let tile = Tile {
             assessment: a.key(),
-            name: project.catalog.assessment_name(&v.service, &v.certification),
+            name: project
+                .catalog
+                .assessment_name(&v.service, &v.certification),
             service: v.service.clone(),
             certification: v.certification.clone(),
             created: v.created,
             modified: a.modified,
             archived: v.archived,
-            progress: score(v, &project.catalog).map(|s| s.total).unwrap_or_default(),
+            progress: score(v, &project.catalog)
+                .map(|s| s.total)
+                .unwrap_or_default(),
         };
         if a.is_archived() {
             archived_count += 1;
@@ -67,9 +78,18 @@ pub fn dashboard(project: &Project, show_archived: bool) -> Dashboard {
             g.tiles.push(tile);
         }
     }
-    groups.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id)));
+    groups.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then(a.id.cmp(&b.id))
+    });
     Dashboard {
-        organization: project.ws.config.as_ref().map_or_else(String::new, |c| c.value.organization.clone()),
+        organization: project
+            .ws
+            .config
+            .as_ref()
+            .map_or_else(String::new, |c| c.value.organization.clone()),
         groups,
         archived,
         archived_count,

@@ -25,14 +25,25 @@ impl Catalog {
         let metadata = Metadata::from_raw(&raw.metadata);
         let mut order = Vec::new();
         let mut children = HashMap::new();
-        fn walk(controls: &[Control], order: &mut Vec<String>, children: &mut HashMap<String, Vec<String>>) {
+        fn walk(
+            controls: &[Control],
+            order: &mut Vec<String>,
+            children: &mut HashMap<String, Vec<String>>,
+        ) {
             for c in controls {
                 order.push(c.id.0.clone());
-                children.insert(c.id.0.clone(), c.controls.iter().map(|k| k.id.0.clone()).collect());
+                children.insert(
+                    c.id.0.clone(),
+                    c.controls.iter().map(|k| k.id.0.clone()).collect(),
+                );
                 walk(&c.controls, order, children);
             }
         }
-        fn groups(gs: &[Group], order: &mut Vec<String>, children: &mut HashMap<String, Vec<String>>) {
+        fn groups(
+            gs: &[Group],
+            order: &mut Vec<String>,
+            children: &mut HashMap<String, Vec<String>>,
+        ) {
             for g in gs {
                 walk(&g.controls, order, children);
                 groups(&g.groups, order, children);
@@ -50,7 +61,13 @@ impl Catalog {
                 });
             }
         }
-        Ok(Catalog { file: file.to_string(), metadata, raw, order, children })
+        Ok(Catalog {
+            file: file.to_string(),
+            metadata,
+            raw,
+            order,
+            children,
+        })
     }
 
     /// The file name the catalog was parsed from (as given to [`super::parse_document`]).
@@ -111,7 +128,11 @@ impl Catalog {
     }
 
     fn visit<'a>(&'a self, f: &mut dyn FnMut(Option<&'a Group>, &'a Control)) {
-        fn controls<'a>(g: Option<&'a Group>, cs: &'a [Control], f: &mut dyn FnMut(Option<&'a Group>, &'a Control)) {
+        fn controls<'a>(
+            g: Option<&'a Group>,
+            cs: &'a [Control],
+            f: &mut dyn FnMut(Option<&'a Group>, &'a Control),
+        ) {
             for c in cs {
                 f(g, c);
                 controls(g, &c.controls, f);
@@ -160,7 +181,17 @@ impl Catalog {
         options: &ImportOptions,
     ) -> Result<Certification, OscalError> {
         let (kind, meta) = origin;
-        let params = if options.statements { self.params() } else { Params::new() };
+        if options.default_score == 0 || options.score_profiles.iter().any(|(_, s)| *s == 0) {
+            return Err(OscalError::BadRequest {
+                message: "a control's score must be a positive integer (docs/format.md, \"Score values\")"
+                    .into(),
+            });
+        }
+        let params = if options.statements {
+            self.params()
+        } else {
+            Params::new()
+        };
         let root_family = text::line(&self.raw.metadata.title.0, &params);
 
         let mut families: Vec<Family> = Vec::new();
@@ -197,7 +228,10 @@ impl Catalog {
                 None => root_family.clone(),
             };
             let index = *family_index.entry(family.clone()).or_insert_with(|| {
-                families.push(Family { name: family, controls: Vec::new() });
+                families.push(Family {
+                    name: family,
+                    controls: Vec::new(),
+                });
                 families.len() - 1
             });
             let title = text::line(&c.title.0, &params);
@@ -206,7 +240,11 @@ impl Catalog {
                 title,
                 articles: Vec::new(),
                 score: score_of(&c.id.0, options),
-                description: if options.statements { text::statement(&c.parts, &params) } else { None },
+                description: if options.statements {
+                    text::statement(&c.parts, &params)
+                } else {
+                    None
+                },
             });
         });
         if let Some(e) = error {
@@ -224,7 +262,9 @@ impl Catalog {
             None => {
                 let slug = slug(&meta.title);
                 if slug.is_empty() {
-                    return Err(OscalError::InvalidCertificationId { id: meta.title.clone() });
+                    return Err(OscalError::InvalidCertificationId {
+                        id: meta.title.clone(),
+                    });
                 }
                 slug
             }
@@ -232,7 +272,11 @@ impl Catalog {
         let name = options.name.clone().unwrap_or_else(|| meta.title.clone());
         let title = options.title.clone().unwrap_or_else(|| meta.title.clone());
         let version = meta.version.clone().unwrap_or_default();
-        let shown_version = if version.is_empty() { "unknown".to_string() } else { version.clone() };
+        let shown_version = if version.is_empty() {
+            "unknown".to_string()
+        } else {
+            version.clone()
+        };
         Ok(Certification {
             id,
             name,
@@ -260,7 +304,8 @@ fn score_of(id: &str, options: &ImportOptions) -> u32 {
 
 /// Whether the control carries the prop `status` = `withdrawn` (any case).
 fn withdrawn(c: &Control) -> bool {
-    c.props_named("status").any(|p| p.value.0.trim().eq_ignore_ascii_case("withdrawn"))
+    c.props_named("status")
+        .any(|p| p.value.0.trim().eq_ignore_ascii_case("withdrawn"))
 }
 
 /// A certification id: lower-case letters, digits and `-` (docs/format.md).
@@ -268,7 +313,9 @@ fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && !id.starts_with('-')
         && !id.ends_with('-')
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// `"NIST SP 800-53 Rev. 5"` → `"nist-sp-800-53-rev-5"`: lower case, every run of other

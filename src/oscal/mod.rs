@@ -31,6 +31,8 @@ pub mod write;
 use std::collections::BTreeSet;
 use std::fmt;
 
+use serde::Deserialize;
+
 use crate::model::Certification;
 
 pub use catalog::{Catalog, slug};
@@ -65,7 +67,11 @@ impl Metadata {
         let none = text::Params::new();
         Metadata {
             title: text::line(&raw.title.0, &none),
-            version: raw.version.as_ref().map(|v| v.0.trim().to_string()).filter(|v| !v.is_empty()),
+            version: raw
+                .version
+                .as_ref()
+                .map(|v| v.0.trim().to_string())
+                .filter(|v| !v.is_empty()),
             remarks: raw
                 .remarks
                 .as_ref()
@@ -231,17 +237,25 @@ pub fn parse_document(text: &str, file: &str) -> Result<Document, OscalError> {
             ),
         });
     };
-    let invalid = |kind, e: serde_json::Error| OscalError::Invalid {
-        file: file.to_string(),
-        kind,
-        message: e.to_string(),
+    let invalid = |kind: DocumentKind, shape, body: &serde_json::Value, e: serde_json::Error| {
+        let message = match raw::locate_error(body, shape, &kind.to_string()) {
+            Some((path, message)) => format!("at `{path}`: {message}"),
+            None => e.to_string(),
+        };
+        OscalError::Invalid {
+            file: file.to_string(),
+            kind,
+            message,
+        }
     };
     if let Some(body) = root.remove("catalog") {
-        let raw: raw::Catalog = serde_json::from_value(body).map_err(|e| invalid(DocumentKind::Catalog, e))?;
+        let raw = raw::Catalog::deserialize(&body)
+            .map_err(|e| invalid(DocumentKind::Catalog, raw::Shape::Catalog, &body, e))?;
         return Catalog::new(file, raw).map(Document::Catalog);
     }
     if let Some(body) = root.remove("profile") {
-        let raw: raw::Profile = serde_json::from_value(body).map_err(|e| invalid(DocumentKind::Profile, e))?;
+        let raw = raw::Profile::deserialize(&body)
+            .map_err(|e| invalid(DocumentKind::Profile, raw::Shape::Profile, &body, e))?;
         return Profile::new(file, raw).map(Document::Profile);
     }
     let found = match root.keys().find(|k| OTHER_MODELS.contains(&k.as_str())) {
@@ -255,7 +269,10 @@ pub fn parse_document(text: &str, file: &str) -> Result<Document, OscalError> {
             )
         }
     };
-    Err(OscalError::NotOscal { file: file.to_string(), found })
+    Err(OscalError::NotOscal {
+        file: file.to_string(),
+        found,
+    })
 }
 
 /// [`parse_document`], expecting a catalog.
@@ -283,8 +300,17 @@ pub fn parse_profile(text: &str, file: &str) -> Result<Profile, OscalError> {
 }
 
 /// Every active control of `catalog`, named after the catalog.
-pub fn import_catalog(catalog: &Catalog, options: &ImportOptions) -> Result<Certification, OscalError> {
-    certification(catalog, None, DocumentKind::Catalog, catalog.metadata(), options)
+pub fn import_catalog(
+    catalog: &Catalog,
+    options: &ImportOptions,
+) -> Result<Certification, OscalError> {
+    certification(
+        catalog,
+        None,
+        DocumentKind::Catalog,
+        catalog.metadata(),
+        options,
+    )
 }
 
 /// The controls `profile` selects from `catalog`, named after the profile.
@@ -294,7 +320,13 @@ pub fn import_profile(
     options: &ImportOptions,
 ) -> Result<Certification, OscalError> {
     let selection = profile.select(catalog)?;
-    certification(catalog, Some(&selection), DocumentKind::Profile, profile.metadata(), options)
+    certification(
+        catalog,
+        Some(&selection),
+        DocumentKind::Profile,
+        profile.metadata(),
+        options,
+    )
 }
 
 /// The certification of `catalog`'s active controls, restricted to `selection` (OSCAL ids)
@@ -332,7 +364,12 @@ fn parse_value(text: &str, file: &str) -> Result<serde_json::Value, OscalError> 
             } else {
                 format!("invalid YAML: {}", e.message)
             };
-            OscalError::Syntax { file: file.to_string(), line, column, message }
+            OscalError::Syntax {
+                file: file.to_string(),
+                line,
+                column,
+                message,
+            }
         })
     }
 }
@@ -352,6 +389,19 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    trait ErrText {
+        fn err_text(self) -> String;
+    }
+
+    impl<T: fmt::Debug> ErrText for Result<T, OscalError> {
+        fn err_text(self) -> String {
+            match self {
+                Ok(v) => panic!("expected an error, got {v:?}"),
+                Err(e) => e.to_string(),
+            }
+        }
+    }
 
     const CATALOG: &str = r#"{"catalog": {
         "uuid": "00000000-0000-4000-8000-000000000000",
@@ -381,21 +431,32 @@ mod tests {
 
     #[test]
     fn catalog_structure() {
-        let cert = import_catalog(&catalog(), &ImportOptions::default()).unwrap();
+        let cert = import_catalog(&catalog(), &ImportOptions::default()).expect("succeeds");
         assert_eq!(cert.id, "tiny-catalog");
         assert_eq!(cert.name, "Tiny Catalog");
         assert_eq!(cert.version, "2");
-        assert_eq!(cert.source.as_deref(), Some("OSCAL catalog 'Tiny Catalog' version 2, imported by assure"));
+        assert_eq!(
+            cert.source.as_deref(),
+            Some("OSCAL catalog 'Tiny Catalog' version 2, imported by assure")
+        );
         let shape: Vec<(String, Vec<String>)> = cert
             .families
             .iter()
-            .map(|f| (f.name.clone(), f.controls.iter().map(|c| c.id.clone()).collect()))
+            .map(|f| {
+                (
+                    f.name.clone(),
+                    f.controls.iter().map(|c| c.id.clone()).collect(),
+                )
+            })
             .collect();
         assert_eq!(
             shape,
             vec![
                 ("Tiny Catalog".to_string(), vec!["r-1".to_string()]),
-                ("Inner".to_string(), vec!["C-1".into(), "C-1(1)".into(), "c-1.2.1".into()]),
+                (
+                    "Inner".to_string(),
+                    vec!["C-1".into(), "C-1(1)".into(), "c-1.2.1".into()]
+                ),
                 ("Other".to_string(), vec!["c-2".to_string()]),
             ]
         );
@@ -417,7 +478,7 @@ mod tests {
             score_profiles: vec![(high, 3), (low, 8)],
             ..ImportOptions::default()
         };
-        let cert = import_catalog(&catalog(), &options).unwrap();
+        let cert = import_catalog(&catalog(), &options).expect("succeeds");
         let scores: Vec<(String, u32, bool)> = cert
             .families
             .iter()
@@ -446,44 +507,102 @@ mod tests {
             "back-matter": {"resources": [{"uuid": "res", "rlinks": [
                 {"href": "cat.xml", "media-type": "application/oscal.catalog+xml"},
                 {"href": "../x/cat.json", "media-type": "application/oscal.catalog+json"}]}]}}}"##;
-        let Document::Profile(p) = parse_document(profile, "p.json").unwrap() else {
+        let Document::Profile(p) = parse_document(profile, "p.json").expect("succeeds") else {
             panic!("not a profile")
         };
         assert_eq!(p.imports()[0].locations, vec!["../x/cat.json", "cat.xml"]);
-        let sel = p.select(&catalog()).unwrap();
-        let want: BTreeSet<String> = ["c-1", "c-1.2", "c-1.2.1", "r-1"].iter().map(|s| s.to_string()).collect();
+        let sel = p.select(&catalog()).expect("succeeds");
+        let want: BTreeSet<String> = ["c-1", "c-1.2", "c-1.2.1", "r-1"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(sel, want);
-        let cert = import_profile(&p, &catalog(), &ImportOptions::default()).unwrap();
+        let cert = import_profile(&p, &catalog(), &ImportOptions::default()).expect("succeeds");
         assert_eq!(cert.id, "base-line");
-        assert_eq!(cert.families.len(), 2, "the empty family `Other` is dropped");
-        assert_eq!(cert.source.as_deref(), Some("OSCAL profile 'Base line' version 1, imported by assure"));
+        assert_eq!(
+            cert.families.len(),
+            2,
+            "the empty family `Other` is dropped"
+        );
+        assert_eq!(
+            cert.source.as_deref(),
+            Some("OSCAL profile 'Base line' version 1, imported by assure")
+        );
     }
 
     #[test]
     fn errors() {
-        let e = parse_document("{\"catalog\": [1,", "x.json").unwrap_err().to_string();
+        let e = parse_document("{\"catalog\": [1,", "x.json").err_text();
         assert!(e.starts_with("x.json:1:"), "{e}");
         assert!(e.contains("invalid JSON"), "{e}");
-        let e = parse_document("a: [1\nb: 2\n", "x.yaml").unwrap_err().to_string();
-        assert!(e.starts_with("x.yaml:") && e.contains("invalid YAML"), "{e}");
-        let e = parse_document("{\"component-definition\": {}}", "c.json").unwrap_err().to_string();
-        assert_eq!(e, "c.json: not an OSCAL catalog or profile: it is an OSCAL component-definition");
-        let e = parse_document("[]", "a.yaml").unwrap_err().to_string();
+        let e = parse_document("a: [1\nb: 2\n", "x.yaml").err_text();
+        assert!(
+            e.starts_with("x.yaml:") && e.contains("invalid YAML"),
+            "{e}"
+        );
+        let e = parse_document("{\"component-definition\": {}}", "c.json").err_text();
+        assert_eq!(
+            e,
+            "c.json: not an OSCAL catalog or profile: it is an OSCAL component-definition"
+        );
+        let e = parse_document("[]", "a.yaml").err_text();
         assert!(e.contains("is an array"), "{e}");
-        let e = parse_document("{\"catalog\": {\"groups\": []}}", "m.json").unwrap_err().to_string();
-        assert!(e.contains("m.json: not a valid OSCAL catalog: missing field `metadata`"), "{e}");
+        let e = parse_document("{\"catalog\": {\"groups\": []}}", "m.json").err_text();
+        assert!(
+            e.contains("m.json: not a valid OSCAL catalog: at `catalog`: missing field `metadata`"),
+            "{e}"
+        );
+        let e = parse_document(
+            &CATALOG.replace(r#""title": "Two""#, r#""titel": "Two""#),
+            "t.json",
+        )
+        .err_text();
+        assert_eq!(
+            e,
+            "t.json: not a valid OSCAL catalog: at `catalog.groups[0].groups[1].controls[0]`: missing field `title`"
+        );
+        let e = parse_document(
+            r#"{"catalog": {"metadata": {"title": "x"}, "groups": {}}}"#,
+            "g.json",
+        )
+        .err_text();
+        assert!(e.starts_with("g.json: not a valid OSCAL catalog: at `catalog`: invalid type: map, expected a sequence"), "{e}");
 
         let dup = CATALOG.replace("\"value\": \"C-1(1)\"", "\"value\": \"C-1\"");
-        let e = import_catalog(&parse_catalog(&dup, "d.json").unwrap(), &ImportOptions::default())
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("`c-1` and `c-1.1` both have the id `C-1`"), "{e}");
+        let e = import_catalog(
+            &parse_catalog(&dup, "d.json").expect("succeeds"),
+            &ImportOptions::default(),
+        )
+        .err_text();
+        assert!(
+            e.contains("`c-1` and `c-1.1` both have the id `C-1`"),
+            "{e}"
+        );
 
         let bad = r#"{"profile": {"metadata": {"title": "P"}, "imports": [{"href": "c.json", "include-controls": [{"with-ids": ["zz-9"]}]}]}}"#;
-        let e = parse_profile(bad, "p.json").unwrap().select(&catalog()).unwrap_err().to_string();
-        assert_eq!(e, "p.json: the control `zz-9` it selects is not in the catalog tiny.json");
-        let e = parse_profile(CATALOG, "tiny.json").unwrap_err().to_string();
-        assert_eq!(e, "tiny.json: expected an OSCAL profile, but the file is an OSCAL catalog");
+        let e = parse_profile(bad, "p.json")
+            .expect("succeeds")
+            .select(&catalog())
+            .err_text();
+        assert_eq!(
+            e,
+            "p.json: the control `zz-9` it selects is not in the catalog tiny.json"
+        );
+        let e = parse_profile(CATALOG, "tiny.json").err_text();
+        assert_eq!(
+            e,
+            "tiny.json: expected an OSCAL profile, but the file is an OSCAL catalog"
+        );
+    }
+
+    #[test]
+    fn scores_must_be_positive() {
+        let options = ImportOptions {
+            default_score: 0,
+            ..ImportOptions::default()
+        };
+        let e = import_catalog(&catalog(), &options).err_text();
+        assert!(e.contains("score must be a positive integer"), "{e}");
     }
 
     #[test]

@@ -11,7 +11,10 @@ use super::catalog::Catalog;
 use super::raw::{self, Selector};
 use super::{DocumentKind, Metadata, OscalError};
 
-/// A parsed OSCAL profile.
+/// A parsed OSCAL profile: its metadata and what each import selects.
+///
+/// `merge` and `modify` are not read: the selection is the union of the imports, and
+/// control text, parameters and properties are the catalog's own, untailored.
 #[derive(Debug, Clone)]
 pub struct Profile {
     file: String,
@@ -50,13 +53,14 @@ impl Profile {
             let href = i.href.0.trim().to_string();
             let locations = match href.strip_prefix('#') {
                 Some(uuid) => {
-                    let resource = resources.iter().find(|r| r.uuid.0.trim() == uuid).ok_or_else(|| {
-                        OscalError::UnresolvedImport {
+                    let resource = resources
+                        .iter()
+                        .find(|r| r.uuid.0.trim() == uuid)
+                        .ok_or_else(|| OscalError::UnresolvedImport {
                             file: file.to_string(),
                             href: href.clone(),
                             reason: "no resource in `back-matter` has this uuid".into(),
-                        }
-                    })?;
+                        })?;
                     let mut links: Vec<(u8, String)> = resource
                         .rlinks
                         .iter()
@@ -89,7 +93,11 @@ impl Profile {
                 exclude: i.exclude_controls,
             });
         }
-        Ok(Profile { file: file.to_string(), metadata, imports })
+        Ok(Profile {
+            file: file.to_string(),
+            metadata,
+            imports,
+        })
     }
 
     pub fn file(&self) -> &str {
@@ -130,7 +138,13 @@ impl Profile {
         let available = |id: &str| catalog.contains(id) && within.is_none_or(|w| w.contains(id));
         let mut selected = BTreeSet::new();
         if import.include_all {
-            selected.extend(catalog.control_ids().iter().filter(|id| available(id)).cloned());
+            selected.extend(
+                catalog
+                    .control_ids()
+                    .iter()
+                    .filter(|id| available(id))
+                    .cloned(),
+            );
         }
         for selector in &import.include {
             for id in &selector.with_ids {
@@ -143,7 +157,11 @@ impl Profile {
                     });
                 }
             }
-            selected.extend(matches(selector, catalog).into_iter().filter(|id| available(id)));
+            selected.extend(
+                matches(selector, catalog)
+                    .into_iter()
+                    .filter(|id| available(id)),
+            );
         }
         for selector in &import.exclude {
             for id in matches(selector, catalog) {

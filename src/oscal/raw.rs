@@ -202,9 +202,99 @@ pub(crate) struct Rlink {
 }
 
 impl Control {
-    /// The value of the first prop `name` (compared case-insensitively on the value side
-    /// by callers), if any.
+    /// The props of this control called `name`.
     pub fn props_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Prop> + 'a {
         self.props.iter().filter(move |p| p.name.0 == name)
     }
+}
+
+/// The shapes [`locate_error`] descends through.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Shape {
+    Catalog,
+    Profile,
+    Metadata,
+    Group,
+    Control,
+    Param,
+    Prop,
+    Part,
+    Import,
+    Selector,
+}
+
+impl Shape {
+    fn children(self) -> &'static [(&'static str, Shape)] {
+        use Shape::*;
+        match self {
+            Catalog => &[
+                ("metadata", Metadata),
+                ("params", Param),
+                ("controls", Control),
+                ("groups", Group),
+            ],
+            Profile => &[("metadata", Metadata), ("imports", Import)],
+            Group => &[("params", Param), ("groups", Group), ("controls", Control)],
+            Control => &[
+                ("params", Param),
+                ("props", Prop),
+                ("parts", Part),
+                ("controls", Control),
+            ],
+            Part => &[("props", Prop), ("parts", Part)],
+            Import => &[
+                ("include-controls", Selector),
+                ("exclude-controls", Selector),
+            ],
+            Metadata | Param | Prop | Selector => &[],
+        }
+    }
+
+    /// Why `v` does not deserialize as this shape, if it does not.
+    fn error(self, v: &serde_json::Value) -> Option<String> {
+        fn check<'a, T: Deserialize<'a>>(v: &'a serde_json::Value) -> Option<String> {
+            T::deserialize(v).err().map(|e| e.to_string())
+        }
+        match self {
+            Shape::Catalog => check::<Catalog>(v),
+            Shape::Profile => check::<Profile>(v),
+            Shape::Metadata => check::<Metadata>(v),
+            Shape::Group => check::<Group>(v),
+            Shape::Control => check::<Control>(v),
+            Shape::Param => check::<Param>(v),
+            Shape::Prop => check::<Prop>(v),
+            Shape::Part => check::<Part>(v),
+            Shape::Import => check::<Import>(v),
+            Shape::Selector => check::<Selector>(v),
+        }
+    }
+}
+
+/// Where in `v` (of shape `shape`, found at `path`) the deepest part that does not
+/// deserialize is, and why: serde's own messages name a field but not its place, and
+/// "missing field `title`" in a 10 MB catalog needs one. Runs only after a failure.
+pub(crate) fn locate_error(
+    v: &serde_json::Value,
+    shape: Shape,
+    path: &str,
+) -> Option<(String, String)> {
+    let message = shape.error(v)?;
+    for (key, child_shape) in shape.children() {
+        let found = match (v.get(key), child_shape) {
+            (Some(child), Shape::Metadata) => {
+                locate_error(child, *child_shape, &format!("{path}.{key}"))
+            }
+            (Some(serde_json::Value::Array(items)), _) => {
+                items.iter().enumerate().find_map(|(i, item)| {
+                    locate_error(item, *child_shape, &format!("{path}.{key}[{i}]"))
+                })
+            }
+            // Not an array where one belongs: the parent's message says so.
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    Some((path.to_string(), message))
 }

@@ -83,7 +83,11 @@ fn part_lines(part: &Part, params: &Params<'_>, depth: usize, root: bool, out: &
         out.push(format!("{indent}{}", head.join(" ")));
     }
     // Further paragraphs of the same part continue under its first line.
-    let more = if root { indent.clone() } else { "  ".repeat(depth + 1) };
+    let more = if root {
+        indent.clone()
+    } else {
+        "  ".repeat(depth + 1)
+    };
     for rest in prose {
         out.push(format!("{more}{rest}"));
     }
@@ -241,8 +245,8 @@ pub(crate) fn strip(text: &str) -> String {
                 let marker = if c == '*' {
                     !(space(prev) && space(next))
                 } else {
-                    !(word(prev) && word(next))
-                        && !(space(prev) && space(next))
+                    // Inside a word (`ac_1`) or alone between spaces it is text.
+                    !(word(prev) && word(next) || space(prev) && space(next))
                 };
                 if !marker {
                     out.extend(&chars[i..j]);
@@ -304,8 +308,14 @@ mod tests {
             strip("Sample *for Demonstration* and **Testing**"),
             "Sample for Demonstration and Testing"
         );
-        assert_eq!(strip("see [(choppy)](#s1.2) and `code`"), "see (choppy) and code");
-        assert_eq!(strip("2 * 3, ac_1_prm, _emph_, \\*lit\\*"), "2 * 3, ac_1_prm, emph, *lit*");
+        assert_eq!(
+            strip("see [(choppy)](#s1.2) and `code`"),
+            "see (choppy) and code"
+        );
+        assert_eq!(
+            strip("2 * 3, ac_1_prm, _emph_, \\*lit\\*"),
+            "2 * 3, ac_1_prm, emph, *lit*"
+        );
         assert_eq!(strip("deploy[ing] patches"), "deploy[ing] patches");
     }
 
@@ -316,28 +326,45 @@ mod tests {
         let mut b = param("b");
         b.select = Some(Select {
             how_many: Some(Text("one-or-more".into())),
-            choice: vec![Text("x after {{ insert: param, a }}".into()), Text("y".into())],
+            choice: vec![
+                Text("x after {{ insert: param, a }}".into()),
+                Text("y".into()),
+            ],
         });
         let mut c = param("c");
         c.label = Some(Text("organization-defined roles".into()));
         let mut d = param("d");
-        d.guidelines = vec![crate::oscal::raw::Guideline { prose: Text("events are defined;".into()) }];
+        d.guidelines = vec![crate::oscal::raw::Guideline {
+            prose: Text("events are defined;".into()),
+        }];
         let list = [a, b, c, d];
         let params: Params<'_> = list.iter().map(|p| (p.id.0.as_str(), p)).collect();
         assert_eq!(
-            line("Review {{ insert: param, a }} ; and {{ insert: param, b }}.", &params),
+            line(
+                "Review {{ insert: param, a }} ; and {{ insert: param, b }}.",
+                &params
+            ),
             "Review [Assignment: organization-defined frequency]; and \
              [Selection (one or more): x after [Assignment: organization-defined frequency]; y]."
         );
-        assert_eq!(line("{{ insert: param, c }}", &params), "[Assignment: organization-defined roles]");
-        assert_eq!(line("{{insert: param, d}}", &params), "[Assignment: events are defined]");
+        assert_eq!(
+            line("{{ insert: param, c }}", &params),
+            "[Assignment: organization-defined roles]"
+        );
+        assert_eq!(
+            line("{{insert: param, d}}", &params),
+            "[Assignment: events are defined]"
+        );
         assert_eq!(line("{{ insert: param, zz }}", &params), "[Assignment: zz]");
     }
 
     #[test]
     fn self_insertion_stops() {
         let mut a = param("a");
-        a.select = Some(Select { how_many: None, choice: vec![Text("{{ insert: param, a }}".into())] });
+        a.select = Some(Select {
+            how_many: None,
+            choice: vec![Text("{{ insert: param, a }}".into())],
+        });
         let list = [a];
         let params: Params<'_> = list.iter().map(|p| (p.id.0.as_str(), p)).collect();
         assert!(line("{{ insert: param, a }}", &params).contains("[Assignment: a]"));

@@ -72,7 +72,10 @@ pub fn quote(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20
                 || (0x7f..=0x9f).contains(&(c as u32))
-                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}') =>
+                || matches!(
+                    c,
+                    '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+                ) =>
             {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
@@ -102,7 +105,8 @@ mod tests {
                     controls: vec![
                         CatalogControl {
                             id: "5.1".into(),
-                            title: "- dash, é, 漢字, \u{1F600}, \u{7f}\u{85}\u{2028}\u{feff}\u{1}".into(),
+                            title: "- dash, é, 漢字, \u{1F600}, \u{7f}\u{85}\u{2028}\u{feff}\u{1}"
+                                .into(),
                             articles: vec!["Article (5)(1)(f)".into(), "a, b: c".into()],
                             score: 8,
                             description: None,
@@ -116,7 +120,10 @@ mod tests {
                         },
                     ],
                 },
-                Family { name: "empty".into(), controls: vec![] },
+                Family {
+                    name: "empty".into(),
+                    controls: vec![],
+                },
             ],
         }
     }
@@ -125,11 +132,16 @@ mod tests {
     fn round_trips() {
         let cert = tricky();
         let text = certification_yaml(&cert, Some("../../schemas/certification.json"));
-        assert!(text.starts_with("# yaml-language-server: $schema=../../schemas/certification.json\nid: \"tricky\"\n"));
+        assert!(text.starts_with(
+            "# yaml-language-server: $schema=../../schemas/certification.json\nid: \"tricky\"\n"
+        ));
         let json = crate::repo::yaml::parse_to_json(&text).expect(&text);
         let back: Certification = serde_json::from_value(json).expect(&text);
         assert_eq!(back, cert);
-        assert_eq!(certification_yaml(&cert, None), certification_yaml(&back, None));
+        assert_eq!(
+            certification_yaml(&cert, None),
+            certification_yaml(&back, None)
+        );
     }
 
     #[test]

@@ -30,12 +30,18 @@ pub enum RepoError {
     #[error("no {CONFIG_FILE} found in {} or any folder above it; run `assure init` to start a repository, or pass -C DIR", .0.display())]
     NotFound(PathBuf),
     #[error("cannot read {}: {source}", .path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Finds the repository root: the nearest folder at or above `start` holding `assure.yaml`.
 pub fn discover(start: &Path) -> Result<PathBuf, RepoError> {
-    let start = std::path::absolute(start).map_err(|source| RepoError::Io { path: start.to_owned(), source })?;
+    let start = std::path::absolute(start).map_err(|source| RepoError::Io {
+        path: start.to_owned(),
+        source,
+    })?;
     start
         .ancestors()
         .find(|dir| dir.join(CONFIG_FILE).is_file())
@@ -78,7 +84,10 @@ pub struct AssessmentDoc {
 impl AssessmentDoc {
     /// `group/service--certification`, the way commands name an assessment.
     pub fn key(&self) -> String {
-        format!("{}/{}--{}", self.group, self.doc.value.service, self.doc.value.certification)
+        format!(
+            "{}/{}--{}",
+            self.group, self.doc.value.service, self.doc.value.certification
+        )
     }
 
     pub fn is_archived(&self) -> bool {
@@ -114,13 +123,20 @@ pub struct Workspace {
 #[derive(Debug, Clone)]
 enum Entry {
     Config,
-    Group { id: String },
-    Assessment { group: String, stem: String },
+    Group {
+        id: String,
+    },
+    Assessment {
+        group: String,
+        stem: String,
+    },
     Catalog(Kind),
     /// A file where none belongs (reported, not read).
     Unexpected,
     /// A group folder (a pseudo-file with no text).
-    Folder { id: String },
+    Folder {
+        id: String,
+    },
 }
 
 /// A file's content: read from disk, or built in.
@@ -157,7 +173,11 @@ pub fn load(root: &Path) -> Result<Workspace, RepoError> {
     let mut jobs = Vec::new();
     for (path, text) in crate::assets::CATALOG_FILES {
         if let Some(kind) = catalog_kind(path) {
-            jobs.push(Job { path: format!("<builtin>/{path}"), entry: Entry::Catalog(kind), content: Content::Builtin(text) });
+            jobs.push(Job {
+                path: format!("<builtin>/{path}"),
+                entry: Entry::Catalog(kind),
+                content: Content::Builtin(text),
+            });
         }
     }
     list(root, &mut jobs)?;
@@ -165,7 +185,12 @@ pub fn load(root: &Path) -> Result<Workspace, RepoError> {
     let loaded: Vec<Loaded> = jobs
         .par_iter()
         .enumerate()
-        .map(|(i, job)| load_one(FileId(u32::try_from(i).expect("fewer than 2^32 files")), job))
+        .map(|(i, job)| {
+            load_one(
+                FileId(u32::try_from(i).expect("fewer than 2^32 files")),
+                job,
+            )
+        })
         .collect();
 
     let mut ws = Workspace {
@@ -181,9 +206,18 @@ pub fn load(root: &Path) -> Result<Workspace, RepoError> {
         let file = ws.sources.add(job.path.clone(), loaded.text);
         ws.diagnostics.extend(loaded.diagnostics);
         match (job.entry, loaded.parsed) {
-            (Entry::Folder { id }, _) => ws.groups.push(GroupDir { id, folder: file, doc: None, has_file: false }),
+            (Entry::Folder { id }, _) => ws.groups.push(GroupDir {
+                id,
+                folder: file,
+                doc: None,
+                has_file: false,
+            }),
             (Entry::Group { id }, parsed) => {
-                let group = ws.groups.iter_mut().find(|g| g.id == id).expect("folders are listed before their files");
+                let group = ws
+                    .groups
+                    .iter_mut()
+                    .find(|g| g.id == id)
+                    .expect("folders are listed before their files");
                 group.has_file = true;
                 if let Some((node, Typed::Group(value))) = parsed {
                     group.doc = Some(Doc { file, node, value });
@@ -191,12 +225,22 @@ pub fn load(root: &Path) -> Result<Workspace, RepoError> {
             }
             (Entry::Assessment { group, stem }, Some((node, Typed::Assessment(value)))) => {
                 let modified = match &job.content {
-                    Content::Disk(path) => std::fs::metadata(path).and_then(|m| m.modified()).ok().map(chrono::DateTime::<chrono::Utc>::from),
+                    Content::Disk(path) => std::fs::metadata(path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .map(chrono::DateTime::<chrono::Utc>::from),
                     _ => None,
                 };
-                ws.assessments.push(AssessmentDoc { group, stem, doc: Doc { file, node, value }, modified });
+                ws.assessments.push(AssessmentDoc {
+                    group,
+                    stem,
+                    doc: Doc { file, node, value },
+                    modified,
+                });
             }
-            (Entry::Config, Some((node, Typed::Config(value)))) => ws.config = Some(Doc { file, node, value }),
+            (Entry::Config, Some((node, Typed::Config(value)))) => {
+                ws.config = Some(Doc { file, node, value })
+            }
             (Entry::Catalog(_), Some((node, typed))) => ws.catalog.push(match typed {
                 Typed::Services(value) => CatalogDoc::Services(Doc { file, node, value }),
                 Typed::Certification(value) => CatalogDoc::Certification(Doc { file, node, value }),
@@ -207,9 +251,12 @@ pub fn load(root: &Path) -> Result<Workspace, RepoError> {
             (Entry::Unexpected, _) => {
                 let path = ws.sources.path(file).to_owned();
                 ws.diagnostics.push(
-                    Diagnostic::new(Code::UnexpectedFile, format!("`{path}` is not an assure file and is ignored"))
-                        .at(file, 0..0, "ignored")
-                        .help("assessment files end in `.yaml`; evidence belongs under `evidence/`"),
+                    Diagnostic::new(
+                        Code::UnexpectedFile,
+                        format!("`{path}` is not an assure file and is ignored"),
+                    )
+                    .at(file, 0..0, "ignored")
+                    .help("assessment files end in `.yaml`; evidence belongs under `evidence/`"),
                 );
             }
             _ => {}
@@ -222,12 +269,24 @@ pub fn load(root: &Path) -> Result<Workspace, RepoError> {
 /// depend on the order the file system returns entries in.
 fn list(root: &Path, jobs: &mut Vec<Job>) -> Result<(), RepoError> {
     let config = root.join(CONFIG_FILE);
-    jobs.push(Job { path: CONFIG_FILE.into(), entry: Entry::Config, content: Content::Disk(config) });
+    jobs.push(Job {
+        path: CONFIG_FILE.into(),
+        entry: Entry::Config,
+        content: Content::Disk(config),
+    });
 
     for (path, disk) in sorted_files(root, "catalog", 2)? {
         match catalog_kind(&path) {
-            Some(kind) => jobs.push(Job { path, entry: Entry::Catalog(kind), content: Content::Disk(disk) }),
-            None if is_yaml(&path) => jobs.push(Job { path, entry: Entry::Unexpected, content: Content::Empty }),
+            Some(kind) => jobs.push(Job {
+                path,
+                entry: Entry::Catalog(kind),
+                content: Content::Disk(disk),
+            }),
+            None if is_yaml(&path) => jobs.push(Job {
+                path,
+                entry: Entry::Unexpected,
+                content: Content::Empty,
+            }),
             None => {}
         }
     }
@@ -240,10 +299,18 @@ fn list(root: &Path, jobs: &mut Vec<Job>) -> Result<(), RepoError> {
     entries.sort();
     for (name, path, is_dir) in entries {
         if !is_dir {
-            jobs.push(Job { path: format!("groups/{name}"), entry: Entry::Unexpected, content: Content::Empty });
+            jobs.push(Job {
+                path: format!("groups/{name}"),
+                entry: Entry::Unexpected,
+                content: Content::Empty,
+            });
             continue;
         }
-        jobs.push(Job { path: format!("groups/{name}/"), entry: Entry::Folder { id: name.clone() }, content: Content::Empty });
+        jobs.push(Job {
+            path: format!("groups/{name}/"),
+            entry: Entry::Folder { id: name.clone() },
+            content: Content::Empty,
+        });
         let mut files = read_dir(&path)?;
         files.sort();
         for (file, disk, is_dir) in files {
@@ -253,11 +320,25 @@ fn list(root: &Path, jobs: &mut Vec<Job>) -> Result<(), RepoError> {
             } else if file == "group.yaml" {
                 Entry::Group { id: name.clone() }
             } else {
-                let stem = file.trim_end_matches(".yaml").trim_end_matches(".yml").to_owned();
-                Entry::Assessment { group: name.clone(), stem }
+                let stem = file
+                    .trim_end_matches(".yaml")
+                    .trim_end_matches(".yml")
+                    .to_owned();
+                Entry::Assessment {
+                    group: name.clone(),
+                    stem,
+                }
             };
-            let content = if matches!(entry, Entry::Unexpected) { Content::Empty } else { Content::Disk(disk) };
-            jobs.push(Job { path: rel, entry, content });
+            let content = if matches!(entry, Entry::Unexpected) {
+                Content::Empty
+            } else {
+                Content::Disk(disk)
+            };
+            jobs.push(Job {
+                path: rel,
+                entry,
+                content,
+            });
         }
     }
     // group.yaml must come right after its folder so the folder exists when it is read.
@@ -286,7 +367,10 @@ fn catalog_kind(path: &str) -> Option<Kind> {
 /// Non-hidden entries of a folder: (name, path, is a folder). Symbolic links are not
 /// followed: a link is listed as a file, and reading it is checked like any file.
 fn read_dir(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, RepoError> {
-    let io = |source| RepoError::Io { path: dir.to_owned(), source };
+    let io = |source| RepoError::Io {
+        path: dir.to_owned(),
+        source,
+    };
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let entry = entry.map_err(io)?;
@@ -307,13 +391,23 @@ fn sorted_files(root: &Path, sub: &str, depth: usize) -> Result<Vec<(String, Pat
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir).max_depth(depth).sort_by_file_name() {
-        let entry = entry.map_err(|e| RepoError::Io { path: dir.clone(), source: e.into() })?;
+    for entry in walkdir::WalkDir::new(&dir)
+        .max_depth(depth)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|e| RepoError::Io {
+            path: dir.clone(),
+            source: e.into(),
+        })?;
         if entry.file_type().is_dir() || entry.file_name().to_string_lossy().starts_with('.') {
             continue;
         }
         let rel = entry.path().strip_prefix(root).expect("walked under root");
-        let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
         out.push((rel, entry.path().to_owned()));
     }
     Ok(out)
@@ -326,7 +420,13 @@ fn load_one(file: FileId, job: &Job) -> Loaded {
         Entry::Group { .. } => Kind::Group,
         Entry::Assessment { .. } => Kind::Assessment,
         Entry::Catalog(kind) => *kind,
-        Entry::Unexpected | Entry::Folder { .. } => return Loaded { text: String::new(), parsed: None, diagnostics },
+        Entry::Unexpected | Entry::Folder { .. } => {
+            return Loaded {
+                text: String::new(),
+                parsed: None,
+                diagnostics,
+            };
+        }
     };
     let text = match &job.content {
         Content::Builtin(text) => (*text).to_owned(),
@@ -341,17 +441,29 @@ fn load_one(file: FileId, job: &Job) -> Loaded {
                     .and_then(|_| std::fs::read(path).ok())
                     .map(|b| String::from_utf8_lossy(&b).into_owned())
                     .unwrap_or_default();
-                return Loaded { text, parsed: None, diagnostics };
+                return Loaded {
+                    text,
+                    parsed: None,
+                    diagnostics,
+                };
             }
         },
     };
     let parsed = parse_typed(file, kind, &text, &mut diagnostics);
-    Loaded { text, parsed, diagnostics }
+    Loaded {
+        text,
+        parsed,
+        diagnostics,
+    }
 }
 
 fn read_text(file: FileId, path: &Path, out: &mut Vec<Diagnostic>) -> Option<String> {
     let unreadable = |e: std::io::Error| {
-        Diagnostic::new(Code::FileUnreadable, format!("cannot read this file: {e}")).at(file, 0..0, "unreadable")
+        Diagnostic::new(Code::FileUnreadable, format!("cannot read this file: {e}")).at(
+            file,
+            0..0,
+            "unreadable",
+        )
     };
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
@@ -362,9 +474,16 @@ fn read_text(file: FileId, path: &Path, out: &mut Vec<Diagnostic>) -> Option<Str
     };
     if meta.len() > MAX_FILE_SIZE {
         out.push(
-            Diagnostic::new(Code::FileTooLarge, format!("the file is {} MiB; YAML files may be at most {} MiB", meta.len() / (1024 * 1024), MAX_FILE_SIZE / (1024 * 1024)))
-                .at(file, 0..0, "not read")
-                .help("split the file or remove data that does not belong in it"),
+            Diagnostic::new(
+                Code::FileTooLarge,
+                format!(
+                    "the file is {} MiB; YAML files may be at most {} MiB",
+                    meta.len() / (1024 * 1024),
+                    MAX_FILE_SIZE / (1024 * 1024)
+                ),
+            )
+            .at(file, 0..0, "not read")
+            .help("split the file or remove data that does not belong in it"),
         );
         return None;
     }
@@ -381,9 +500,20 @@ fn read_text(file: FileId, path: &Path, out: &mut Vec<Diagnostic>) -> Option<Str
             let at = e.utf8_error().valid_up_to();
             // The lossy text has the same bytes up to `at`, so the span is valid in it.
             out.push(
-                Diagnostic::new(Code::NotUtf8, format!("the file is not UTF-8: byte {at} (0x{:02x}) is not valid UTF-8", e.as_bytes()[at]))
-                    .at(file, at..at + 1, "invalid byte here")
-                    .help("re-save the file with UTF-8 encoding"),
+                Diagnostic::new(
+                    Code::NotUtf8,
+                    format!(
+                        "the file is not UTF-8: byte {at} (0x{:02x}) is not valid UTF-8",
+                        e.as_bytes()[at]
+                    ),
+                )
+                // The file is shown lossily: the bad byte became U+FFFD there.
+                .at(
+                    file,
+                    at..at + char::REPLACEMENT_CHARACTER.len_utf8(),
+                    "invalid byte here",
+                )
+                .help("re-save the file with UTF-8 encoding"),
             );
             None
         }
@@ -392,7 +522,12 @@ fn read_text(file: FileId, path: &Path, out: &mut Vec<Diagnostic>) -> Option<Str
 
 /// Parses `text` as YAML, checks it against the schema of `kind` and converts it to the
 /// typed model. Pushes findings; returns `None` when the file cannot be used further.
-fn parse_typed(file: FileId, kind: Kind, text: &str, out: &mut Vec<Diagnostic>) -> Option<(Node, Typed)> {
+fn parse_typed(
+    file: FileId,
+    kind: Kind,
+    text: &str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<(Node, Typed)> {
     let node = match yaml::parse(text) {
         Ok(node) => node,
         Err(e) => {
@@ -416,11 +551,22 @@ fn parse_typed(file: FileId, kind: Kind, text: &str, out: &mut Vec<Diagnostic>) 
     if !schema::check(kind, file, &node, &value, out) {
         return None;
     }
-    fn typed<T: DeserializeOwned>(value: serde_json::Value, file: FileId, node: &Node, out: &mut Vec<Diagnostic>) -> Option<T> {
+    fn typed<T: DeserializeOwned>(
+        value: serde_json::Value,
+        file: FileId,
+        node: &Node,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<T> {
         match serde_json::from_value(value) {
             Ok(v) => Some(v),
             Err(e) => {
-                out.push(Diagnostic::new(Code::InvalidValue, format!("the file's content is not valid: {e}")).at(file, node.span.start..node.span.start, "in this file"));
+                out.push(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("the file's content is not valid: {e}"),
+                    )
+                    .at(file, node.span.start..node.span.start, "in this file"),
+                );
                 None
             }
         }

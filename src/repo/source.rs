@@ -20,7 +20,11 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        SourceFile { path, text, line_starts }
+        SourceFile {
+            path,
+            text,
+            line_starts,
+        }
     }
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
@@ -28,14 +32,24 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
         (line + 1, col + 1)
     }
 
     /// The byte range of the 1-based lines `first..=last`, without the final newline.
     pub fn line_range(&self, first: usize, last: usize) -> Span {
-        let start = self.line_starts.get(first.saturating_sub(1)).copied().unwrap_or(self.text.len());
-        let end = self.line_starts.get(last).map_or(self.text.len(), |&s| s.saturating_sub(1));
+        let start = self
+            .line_starts
+            .get(first.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(last)
+            .map_or(self.text.len(), |&s| s.saturating_sub(1));
         start..end.max(start)
     }
 }

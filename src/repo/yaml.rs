@@ -226,9 +226,21 @@ impl<'t> Builder<'t> {
                     }
                 }
                 Event::Scalar(text, style, anchor, tag) => {
-                    let value = resolve(&text, style, tag.as_deref().map(|t| (t.handle.as_str(), t.suffix.as_str())))
-                        .map_err(|message| Error { kind: ErrorKind::Unsupported, span: start..end, message })?;
-                    let node = Node { span: start..end, value };
+                    let value = resolve(
+                        &text,
+                        style,
+                        tag.as_deref()
+                            .map(|t| (t.handle.as_str(), t.suffix.as_str())),
+                    )
+                    .map_err(|message| Error {
+                        kind: ErrorKind::Unsupported,
+                        span: start..end,
+                        message,
+                    })?;
+                    let node = Node {
+                        span: start..end,
+                        value,
+                    };
                     if anchor != 0 {
                         self.anchors.insert(anchor, (node.clone(), 1));
                     }
@@ -240,24 +252,57 @@ impl<'t> Builder<'t> {
                         return Err(Error {
                             kind: ErrorKind::TooDeep,
                             span: start..end.max(start + 1).min(self.text.len()),
-                            message: format!("nested more than {MAX_DEPTH} levels deep; assure files are never this deep, so this is not a file it can read"),
+                            message: format!(
+                                "nested more than {MAX_DEPTH} levels deep; assure files are never this deep, so this is not a file it can read"
+                            ),
                         });
                     }
-                    self.stack.push(if matches!(event, Event::SequenceStart(..)) {
-                        Frame::Seq { start, anchor, items: Vec::new() }
-                    } else {
-                        Frame::Map { start, anchor, entries: Vec::new(), pending: None, index: None }
-                    });
+                    self.stack
+                        .push(if matches!(event, Event::SequenceStart(..)) {
+                            Frame::Seq {
+                                start,
+                                anchor,
+                                items: Vec::new(),
+                            }
+                        } else {
+                            Frame::Map {
+                                start,
+                                anchor,
+                                entries: Vec::new(),
+                                pending: None,
+                                index: None,
+                            }
+                        });
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
-                    let frame = self.stack.pop().expect("the parser balances start and end events");
+                    let frame = self
+                        .stack
+                        .pop()
+                        .expect("the parser balances start and end events");
                     let (node, anchor) = match frame {
-                        Frame::Seq { start, anchor, items } => {
-                            (Node { span: start..end.max(start), value: Value::Seq(items) }, anchor)
-                        }
-                        Frame::Map { start, anchor, entries, .. } => {
-                            (Node { span: start..end.max(start), value: Value::Map(entries) }, anchor)
-                        }
+                        Frame::Seq {
+                            start,
+                            anchor,
+                            items,
+                        } => (
+                            Node {
+                                span: start..end.max(start),
+                                value: Value::Seq(items),
+                            },
+                            anchor,
+                        ),
+                        Frame::Map {
+                            start,
+                            anchor,
+                            entries,
+                            ..
+                        } => (
+                            Node {
+                                span: start..end.max(start),
+                                value: Value::Map(entries),
+                            },
+                            anchor,
+                        ),
                     };
                     self.nodes += 1;
                     if anchor != 0 {
@@ -268,7 +313,11 @@ impl<'t> Builder<'t> {
                 }
                 Event::Alias(id) => {
                     let Some((node, count)) = self.anchors.get(&id).cloned() else {
-                        return Err(Error { kind: ErrorKind::Syntax, span: start..end, message: "alias to an unknown anchor".into() });
+                        return Err(Error {
+                            kind: ErrorKind::Syntax,
+                            span: start..end,
+                            message: "alias to an unknown anchor".into(),
+                        });
                     };
                     self.alias_nodes += count;
                     if self.alias_nodes > MIN_ALIAS_BUDGET.max(self.nodes) {
@@ -284,7 +333,10 @@ impl<'t> Builder<'t> {
                 }
             }
         }
-        Ok(self.root.unwrap_or(Node { span: 0..0, value: Value::Null }))
+        Ok(self.root.unwrap_or(Node {
+            span: 0..0,
+            value: Value::Null,
+        }))
     }
 
     fn push(&mut self, node: Node, raw: Option<String>) -> Result<(), Error> {
@@ -297,9 +349,18 @@ impl<'t> Builder<'t> {
                 items.push(node);
                 Ok(())
             }
-            Some(Frame::Map { entries, pending, index, .. }) => match pending.take() {
+            Some(Frame::Map {
+                entries,
+                pending,
+                index,
+                ..
+            }) => match pending.take() {
                 Some((key, key_span)) => {
-                    entries.push(Entry { key, key_span, value: node });
+                    entries.push(Entry {
+                        key,
+                        key_span,
+                        value: node,
+                    });
                     Ok(())
                 }
                 None => {
@@ -307,7 +368,8 @@ impl<'t> Builder<'t> {
                         return Err(Error {
                             kind: ErrorKind::Unsupported,
                             span: node.span,
-                            message: "a mapping key must be plain text, not a list or a mapping".into(),
+                            message: "a mapping key must be plain text, not a list or a mapping"
+                                .into(),
                         });
                     };
                     let duplicate = match index {
@@ -315,17 +377,29 @@ impl<'t> Builder<'t> {
                         None => {
                             let dup = entries.iter().any(|e| e.key == key);
                             if entries.len() >= 16 {
-                                *index = Some(entries.iter().map(|e| e.key.clone()).chain([key.clone()]).collect());
+                                *index = Some(
+                                    entries
+                                        .iter()
+                                        .map(|e| e.key.clone())
+                                        .chain([key.clone()])
+                                        .collect(),
+                                );
                             }
                             dup
                         }
                     };
                     if duplicate {
-                        let first = entries.iter().find(|e| e.key == key).map(|e| e.key_span.clone()).unwrap_or_default();
+                        let first = entries
+                            .iter()
+                            .find(|e| e.key == key)
+                            .map(|e| e.key_span.clone())
+                            .unwrap_or_default();
                         return Err(Error {
                             kind: ErrorKind::DuplicateKey { first },
                             span: node.span,
-                            message: format!("duplicate key `{key}`: YAML keeps only one of them; merge the two or remove one"),
+                            message: format!(
+                                "duplicate key `{key}`: YAML keeps only one of them; merge the two or remove one"
+                            ),
                         });
                     }
                     *pending = Some((key, node.span));
@@ -337,20 +411,50 @@ impl<'t> Builder<'t> {
 
     fn scan_error(&mut self, e: &ScanError) -> Error {
         let at = self.pos.byte(e.marker().index());
-        let end = self.text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-        Error { kind: ErrorKind::Syntax, span: at..end, message: format!("invalid YAML: {}", e.info()) }
+        let end = self.text[at..]
+            .chars()
+            .next()
+            .map_or(at, |c| at + c.len_utf8());
+        if e.info().contains("recursion limit") {
+            // The scanner's own bound on flow nesting, met before ours.
+            return Error {
+                kind: ErrorKind::TooDeep,
+                span: at..end,
+                message: format!(
+                    "nested more than {MAX_DEPTH} levels deep; assure files are never this deep, so this is not a file it can read"
+                ),
+            };
+        }
+        Error {
+            kind: ErrorKind::Syntax,
+            span: at..end,
+            message: format!("invalid YAML: {}", e.info()),
+        }
     }
 }
 
 /// Resolves a scalar by the YAML 1.2 core schema. Only plain scalars can be anything but
 /// a string; `!!str` forces a string.
 fn resolve(text: &str, style: ScalarStyle, tag: Option<(&str, &str)>) -> Result<Value, String> {
+    // The parser may give the core schema's handle as `!!` or resolved.
+    let tag = tag.map(|(handle, suffix)| {
+        (
+            if handle == "tag:yaml.org,2002:" {
+                "!!"
+            } else {
+                handle
+            },
+            suffix,
+        )
+    });
     match tag {
         None => {}
         Some(("!!", "str")) => return Ok(Value::Str(text.to_owned())),
-        Some((handle, suffix)) if handle == "!!" && matches!(suffix, "int" | "float" | "bool" | "null" | "map" | "seq") => {}
+        Some(("!!", "int" | "float" | "bool" | "null" | "map" | "seq")) => {}
         Some((handle, suffix)) => {
-            return Err(format!("the YAML tag `{handle}{suffix}` is not supported; remove it"));
+            return Err(format!(
+                "the YAML tag `{handle}{suffix}` is not supported; remove it"
+            ));
         }
     }
     if style != ScalarStyle::Plain {
@@ -381,7 +485,11 @@ fn resolve_number(text: &str) -> Option<Value> {
     }
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(text.parse::<i64>().map(Value::Int).unwrap_or_else(|_| Value::Float(text.parse().unwrap_or(f64::NAN))));
+        return Some(
+            text.parse::<i64>()
+                .map(Value::Int)
+                .unwrap_or_else(|_| Value::Float(text.parse().unwrap_or(f64::NAN))),
+        );
     }
     // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
     let (mantissa, exponent) = match digits.find(['e', 'E']) {
@@ -414,7 +522,12 @@ struct CharToByte<'t> {
 
 impl<'t> CharToByte<'t> {
     fn new(text: &'t str) -> Self {
-        CharToByte { text, ascii: text.is_ascii(), chars: 0, bytes: 0 }
+        CharToByte {
+            text,
+            ascii: text.is_ascii(),
+            chars: 0,
+            bytes: 0,
+        }
     }
 
     fn byte(&mut self, char_index: usize) -> usize {
@@ -453,7 +566,9 @@ mod tests {
 
     #[test]
     fn core_schema_scalars() {
-        let v = json("a: 1\nb: 1.5\nc: '1'\nd: yes\ne: ~\nf: true\ng: 6.10.1.2\nh: 2019-04-02\ni: 0x1F\n");
+        let v = json(
+            "a: 1\nb: 1.5\nc: '1'\nd: yes\ne: ~\nf: true\ng: 6.10.1.2\nh: 2019-04-02\ni: 0x1F\n",
+        );
         assert_eq!(
             v,
             serde_json::json!({"a":1,"b":1.5,"c":"1","d":"yes","e":null,"f":true,"g":"6.10.1.2","h":"2019-04-02","i":31})

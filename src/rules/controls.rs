@@ -12,40 +12,66 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let cert = ctx.catalog.certifications.get(&v.certification);
         let template = ctx.catalog.template(&v.service, &v.certification);
         for (id, c) in &v.controls {
-            if let Some(cert) = cert {
-                if cert.control(id).is_none() {
-                    out.push(
-                        Diagnostic::new(Code::UnknownControl, format!("`{id}` is not a control of {}", cert.cert.name))
-                            .at(doc.file, key_span(&doc.node, &["controls", id]), "unknown control")
-                            .help(did_you_mean(id, cert.control_ids())),
-                    );
-                    continue;
-                }
+            if let Some(cert) = cert
+                && cert.control(id).is_none()
+            {
+                out.push(
+                    Diagnostic::new(
+                        Code::UnknownControl,
+                        format!("`{id}` is not a control of {}", cert.cert.name),
+                    )
+                    .at(
+                        doc.file,
+                        key_span(&doc.node, &["controls", id]),
+                        "unknown control",
+                    )
+                    .help(did_you_mean(id, cert.control_ids())),
+                );
+                continue;
             }
-            if let Some(t) = template {
-                if t.template.provider_controls.contains_key(id) {
-                    out.push(
+            if let Some(t) = template
+                && t.template.provider_controls.contains_key(id)
+            {
+                out.push(
                         Diagnostic::new(Code::ProviderManagedControl, format!("`{id}` is managed by the provider in {}, not by the customer", ctx.catalog.assessment_name(&v.service, &v.certification)))
                             .at(doc.file, key_span(&doc.node, &["controls", id]), "provider-managed control")
                             .help("remove it from `controls:`; the provider's result is in the template (`assure controls` shows it)"),
                     );
-                }
             }
             if c.test_result.is_some() && c.test_date.is_none() {
                 out.push(
-                    Diagnostic::new(Code::TestResultWithoutDate, format!("control `{id}` has a test result but no test date"))
-                        .at(doc.file, value_span(&doc.node, &["controls", id, "test_result"]), "result without a date")
-                        .help("add `test_date: YYYY-MM-DD`, the day the test was performed"),
+                    Diagnostic::new(
+                        Code::TestResultWithoutDate,
+                        format!("control `{id}` has a test result but no test date"),
+                    )
+                    .at(
+                        doc.file,
+                        value_span(&doc.node, &["controls", id, "test_result"]),
+                        "result without a date",
+                    )
+                    .help("add `test_date: YYYY-MM-DD`, the day the test was performed"),
                 );
             }
-            if let Some(date) = c.test_date {
-                if date > ctx.today {
-                    out.push(
-                        Diagnostic::new(Code::TestDateInFuture, format!("control `{id}` has test date {date}, which is after today ({})", ctx.today))
-                            .at(doc.file, value_span(&doc.node, &["controls", id, "test_date"]), "in the future")
-                            .help("record a test after it has been performed, with the date it was performed"),
-                    );
-                }
+            if let Some(date) = c.test_date
+                && date > ctx.today
+            {
+                out.push(
+                    Diagnostic::new(
+                        Code::TestDateInFuture,
+                        format!(
+                            "control `{id}` has test date {date}, which is after today ({})",
+                            ctx.today
+                        ),
+                    )
+                    .at(
+                        doc.file,
+                        value_span(&doc.node, &["controls", id, "test_date"]),
+                        "in the future",
+                    )
+                    .help(
+                        "record a test after it has been performed, with the date it was performed",
+                    ),
+                );
             }
         }
     }

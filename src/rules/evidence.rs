@@ -25,11 +25,19 @@ pub enum Evidence {
 
 /// Resolves and hashes one repository-relative document path.
 pub fn resolve(root: &Path, path: &str) -> Evidence {
-    if path.starts_with('/') || path.contains('\\') || path.split('/').next().is_some_and(|c| c.ends_with(':')) {
+    if path.starts_with('/')
+        || path.contains('\\')
+        || path.split('/').next().is_some_and(|c| c.ends_with(':'))
+    {
         return Evidence::Outside("an absolute path");
     }
     let rel = Path::new(path);
-    if rel.components().any(|c| matches!(c, Component::ParentDir | Component::RootDir | Component::Prefix(_))) {
+    if rel.components().any(|c| {
+        matches!(
+            c,
+            Component::ParentDir | Component::RootDir | Component::Prefix(_)
+        )
+    }) {
         return Evidence::Outside("a path with `..`");
     }
     let full = root.join(rel);
@@ -74,7 +82,12 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let resolved: HashMap<&str, Evidence> = paths.into_keys().collect::<Vec<_>>().into_par_iter().map(|p| (p, resolve(&ctx.ws.root, p))).collect();
+    let resolved: HashMap<&str, Evidence> = paths
+        .into_keys()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|p| (p, resolve(&ctx.ws.root, p)))
+        .collect();
 
     for a in &ctx.ws.assessments {
         let doc = &a.doc;

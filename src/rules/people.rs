@@ -14,25 +14,61 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let key = p.email.trim().to_lowercase();
         if let Some(&first) = seen.get(&key) {
             out.push(
-                Diagnostic::new(Code::DuplicatePerson, format!("`{}` is listed twice in `people`", p.email))
-                    .at(config.file, value_span(&config.node, &["people", &i.to_string(), "email"]), "listed again")
-                    .also(config.file, value_span(&config.node, &["people", &first.to_string(), "email"]), "first listed here")
-                    .help("keep one entry per person and list all of that person's roles in it"),
+                Diagnostic::new(
+                    Code::DuplicatePerson,
+                    format!("`{}` is listed twice in `people`", p.email),
+                )
+                .at(
+                    config.file,
+                    value_span(&config.node, &["people", &i.to_string(), "email"]),
+                    "listed again",
+                )
+                .also(
+                    config.file,
+                    value_span(&config.node, &["people", &first.to_string(), "email"]),
+                    "first listed here",
+                )
+                .help("keep one entry per person and list all of that person's roles in it"),
             );
         } else {
             seen.insert(key, i);
         }
     }
-    let known = Known(config.value.people.iter().map(|p| p.email.as_str()).collect());
+    let known = Known(
+        config
+            .value
+            .people
+            .iter()
+            .map(|p| p.email.as_str())
+            .collect(),
+    );
     for (i, email) in config.value.global_admins.iter().enumerate() {
-        known.check(email, config.file, value_span(&config.node, &["global_admins", &i.to_string()]), "global_admins", out);
+        known.check(
+            email,
+            config.file,
+            value_span(&config.node, &["global_admins", &i.to_string()]),
+            "global_admins",
+            out,
+        );
     }
     for a in &ctx.ws.assessments {
         let doc = &a.doc;
-        known.check(&doc.value.created_by, doc.file, value_span(&doc.node, &["created_by"]), "created_by", out);
+        known.check(
+            &doc.value.created_by,
+            doc.file,
+            value_span(&doc.node, &["created_by"]),
+            "created_by",
+            out,
+        );
         for (id, c) in &doc.value.controls {
             if let Some(to) = &c.assigned_to {
-                known.check(to, doc.file, value_span(&doc.node, &["controls", id, "assigned_to"]), "assigned_to", out);
+                known.check(
+                    to,
+                    doc.file,
+                    value_span(&doc.node, &["controls", id, "assigned_to"]),
+                    "assigned_to",
+                    out,
+                );
             }
         }
     }
@@ -42,14 +78,27 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 struct Known<'a>(Vec<&'a str>);
 
 impl Known<'_> {
-    fn check(&self, email: &str, file: FileId, span: std::ops::Range<usize>, field: &str, out: &mut Vec<Diagnostic>) {
+    fn check(
+        &self,
+        email: &str,
+        file: FileId,
+        span: std::ops::Range<usize>,
+        field: &str,
+        out: &mut Vec<Diagnostic>,
+    ) {
         if self.0.iter().any(|k| k.eq_ignore_ascii_case(email.trim())) {
             return;
         }
         out.push(
-            Diagnostic::new(Code::UnknownPerson, format!("`{email}` in `{field}` is not a person listed in assure.yaml"))
-                .at(file, span, "unknown person")
-                .help(format!("{} — or add the person to `people` in assure.yaml", did_you_mean(email, self.0.iter().copied()))),
+            Diagnostic::new(
+                Code::UnknownPerson,
+                format!("`{email}` in `{field}` is not a person listed in assure.yaml"),
+            )
+            .at(file, span, "unknown person")
+            .help(format!(
+                "{} — or add the person to `people` in assure.yaml",
+                did_you_mean(email, self.0.iter().copied())
+            )),
         );
     }
 }

@@ -11,24 +11,39 @@ use crate::diag::{Code, Diagnostic};
 /// Whether `id` is lower-case letters, digits and single `-` between them.
 pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
-        && id.split('-').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let mut names: HashMap<String, (crate::repo::source::FileId, std::ops::Range<usize>)> = HashMap::new();
+    let mut names: HashMap<String, (crate::repo::source::FileId, std::ops::Range<usize>)> =
+        HashMap::new();
     for g in &ctx.ws.groups {
         if !is_valid_id(&g.id) {
             out.push(
-                Diagnostic::new(Code::InvalidGroupId, format!("group folder `{}` is not a valid group id", g.id))
-                    .at(g.folder, 0..0, "this folder")
-                    .help("use lower-case letters, digits and `-`, e.g. `gdpr-assessments-2019`"),
+                Diagnostic::new(
+                    Code::InvalidGroupId,
+                    format!("group folder `{}` is not a valid group id", g.id),
+                )
+                .at(g.folder, 0..0, "this folder")
+                .help("use lower-case letters, digits and `-`, e.g. `gdpr-assessments-2019`"),
             );
         }
         if !g.has_file {
             out.push(
-                Diagnostic::new(Code::MissingGroupFile, format!("group folder `groups/{}` has no group.yaml", g.id))
-                    .at(g.folder, 0..0, "this folder")
-                    .help(format!("create `groups/{}/group.yaml` with a `name:` line, or remove the folder", g.id)),
+                Diagnostic::new(
+                    Code::MissingGroupFile,
+                    format!("group folder `groups/{}` has no group.yaml", g.id),
+                )
+                .at(g.folder, 0..0, "this folder")
+                .help(format!(
+                    "create `groups/{}/group.yaml` with a `name:` line, or remove the folder",
+                    g.id
+                )),
             );
         }
         if let Some(doc) = &g.doc {
@@ -55,9 +70,21 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let expected = format!("{}--{}", v.service, v.certification);
         if a.stem != expected {
             out.push(
-                Diagnostic::new(Code::FileNameMismatch, format!("the file is named `{}.yaml` but holds the assessment {expected}", a.stem))
-                    .at(doc.file, value_span(&doc.node, &["service"]), "service and certification name the file")
-                    .help(format!("rename the file to `{expected}.yaml`, or correct `service` and `certification`")),
+                Diagnostic::new(
+                    Code::FileNameMismatch,
+                    format!(
+                        "the file is named `{}.yaml` but holds the assessment {expected}",
+                        a.stem
+                    ),
+                )
+                .at(
+                    doc.file,
+                    value_span(&doc.node, &["service"]),
+                    "service and certification name the file",
+                )
+                .help(format!(
+                    "rename the file to `{expected}.yaml`, or correct `service` and `certification`"
+                )),
             );
         }
         if let Some(first) = pairs.insert((&a.group, &v.service, &v.certification), a) {
@@ -71,12 +98,25 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let service_known = ctx.catalog.services.contains_key(&v.service);
         let cert_known = ctx.catalog.certifications.contains_key(&v.certification);
         if !service_known {
-            out.push(unknown_service(&v.service, doc.file, value_span(&doc.node, &["service"]), ctx.catalog));
+            out.push(unknown_service(
+                &v.service,
+                doc.file,
+                value_span(&doc.node, &["service"]),
+                ctx.catalog,
+            ));
         }
         if !cert_known {
-            out.push(unknown_certification(&v.certification, doc.file, value_span(&doc.node, &["certification"]), ctx.catalog));
+            out.push(unknown_certification(
+                &v.certification,
+                doc.file,
+                value_span(&doc.node, &["certification"]),
+                ctx.catalog,
+            ));
         }
-        if service_known && cert_known && ctx.catalog.template(&v.service, &v.certification).is_none() {
+        if service_known
+            && cert_known
+            && ctx.catalog.template(&v.service, &v.certification).is_none()
+        {
             out.push(
                 Diagnostic::new(Code::UnknownTemplate, format!("there is no template for {} and {}", v.service, v.certification))
                     .at(doc.file, value_span(&doc.node, &["certification"]), "no template for this pair")

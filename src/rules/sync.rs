@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::Context;
-use crate::catalog::{Catalog, key_span, value_span};
+use crate::catalog::{Catalog, key_span};
 use crate::diag::{Code, Diagnostic};
 use crate::model::{ControlRecord, SyncField};
 use crate::repo::AssessmentDoc;
@@ -45,25 +45,44 @@ pub fn classes<'a>(assessments: &'a [AssessmentDoc], catalog: &'a Catalog) -> Ve
     let mut by_group: BTreeMap<(&str, String), Vec<Member<'a>>> = BTreeMap::new();
     for a in assessments.iter().filter(|a| !a.is_archived()) {
         let v = &a.doc.value;
-        let (Some(cert), Some(template)) = (catalog.certifications.get(&v.certification), catalog.template(&v.service, &v.certification)) else {
+        let (Some(cert), Some(template)) = (
+            catalog.certifications.get(&v.certification),
+            catalog.template(&v.service, &v.certification),
+        ) else {
             continue;
         };
         for (_, control) in cert.controls() {
-            if template.template.provider_controls.contains_key(&control.id) {
+            if template
+                .template
+                .provider_controls
+                .contains_key(&control.id)
+            {
                 continue;
             }
             by_group
-                .entry((a.group.as_str(), catalog.class_key(&v.certification, &control.id)))
+                .entry((
+                    a.group.as_str(),
+                    catalog.class_key(&v.certification, &control.id),
+                ))
                 .or_default()
-                .push(Member { assessment: a, control: &control.id });
+                .push(Member {
+                    assessment: a,
+                    control: &control.id,
+                });
         }
     }
     by_group
         .into_iter()
         .filter(|(_, m)| m.len() > 1)
         .map(|((group, key), mut members)| {
-            members.sort_by(|x, y| (x.assessment.key(), x.control).cmp(&(y.assessment.key(), y.control)));
-            Class { group, key, members }
+            members.sort_by(|x, y| {
+                (x.assessment.key(), x.control).cmp(&(y.assessment.key(), y.control))
+            });
+            Class {
+                group,
+                key,
+                members,
+            }
         })
         .collect()
 }
@@ -92,7 +111,9 @@ pub fn differing_fields(class: &Class, fields: &[SyncField]) -> Vec<SyncField> {
         .copied()
         .filter(|&f| {
             let first = field_value(class.members[0].record(), f);
-            class.members[1..].iter().any(|m| field_value(m.record(), f) != first)
+            class.members[1..]
+                .iter()
+                .any(|m| field_value(m.record(), f) != first)
         })
         .collect()
 }
@@ -100,7 +121,9 @@ pub fn differing_fields(class: &Class, fields: &[SyncField]) -> Vec<SyncField> {
 fn short(v: &Value) -> String {
     match v {
         Value::Null => "(not set)".to_owned(),
-        Value::String(s) if s.chars().count() > 30 => format!("\"{}…\"", s.chars().take(30).collect::<String>().trim_end()),
+        Value::String(s) if s.chars().count() > 30 => {
+            format!("\"{}…\"", s.chars().take(30).collect::<String>().trim_end())
+        }
         Value::String(s) => s.clone(),
         Value::Array(a) => format!("{} document(s)", a.len()),
         other => other.to_string(),
@@ -108,7 +131,11 @@ fn short(v: &Value) -> String {
 }
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let fields = ctx.ws.config.as_ref().map_or_else(SyncField::all, |c| c.value.sync.fields.clone());
+    let fields = ctx
+        .ws
+        .config
+        .as_ref()
+        .map_or_else(SyncField::all, |c| c.value.sync.fields.clone());
     for class in classes(&ctx.ws.assessments, ctx.catalog) {
         let differing = differing_fields(&class, &fields);
         if differing.is_empty() {
@@ -120,9 +147,20 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .iter()
             .map(|m| {
                 let doc = &m.assessment.doc;
-                let span = if m.record().is_some() { key_span(&doc.node, &["controls", m.control]) } else { value_span(&doc.node, &["controls"]) };
-                let values: Vec<String> = differing.iter().map(|&f| format!("{}: {}", f.as_str(), short(&field_value(m.record(), f)))).collect();
-                let what = if m.record().is_some() { m.control.to_owned() } else { format!("{} (not started)", m.control) };
+                let span = if m.record().is_some() {
+                    key_span(&doc.node, &["controls", m.control])
+                } else {
+                    key_span(&doc.node, &["controls"])
+                };
+                let values: Vec<String> = differing
+                    .iter()
+                    .map(|&f| format!("{}: {}", f.as_str(), short(&field_value(m.record(), f))))
+                    .collect();
+                let what = if m.record().is_some() {
+                    m.control.to_owned()
+                } else {
+                    format!("{} (not started)", m.control)
+                };
                 (doc.file, span, format!("{what} — {}", values.join(", ")))
             })
             .collect();

@@ -1,0 +1,131 @@
+//! Snapshots of what people read: `validate` (human and json), `status`, `controls` and
+//! `actions`, on the fixture repositories. Paths in output are repository-relative, so
+//! only file modification dates need masking.
+
+use crate::support::{TestRepo, fixtures};
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path("snapshots");
+    s.set_prepend_module_to_snapshot(false);
+    s.add_filter(r"modified \d{4}-\d{2}-\d{2}", "modified [mtime]");
+    s
+}
+
+#[test]
+fn validate_human() {
+    let repo = TestRepo::with_overlay(&fixtures().join("invalid/sync-out-of-sync"));
+    let nist = repo.read("groups/default-group/office-365--nist-800-53-r5.yaml");
+    repo.write(
+        "groups/default-group/office-365--nist-800-53-r5.yaml",
+        nist.replace(
+            "    assigned_to: dave@example.com\n",
+            "    assigned_to: dave@exmaple.com\n",
+        ),
+    );
+    let out = repo.run(&["validate"]);
+    assert_eq!(out.code, 1);
+    settings().bind(|| insta::assert_snapshot!("validate_human", out.stdout));
+}
+
+#[test]
+fn validate_json() {
+    let repo = TestRepo::with_overlay(&fixtures().join("invalid/yaml-duplicate-key"));
+    let out = repo.run(&["validate", "--format", "json"]);
+    assert_eq!(out.code, 1);
+    settings().bind(|| insta::assert_snapshot!("validate_json", out.stdout));
+}
+
+#[test]
+fn validate_clean_human() {
+    let out = TestRepo::base().run(&["validate"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "no problems found\n"));
+}
+
+#[test]
+fn status() {
+    let repo = TestRepo::base();
+    repo.write("groups/old/group.yaml", "name: Old Work\n");
+    repo.write(
+        "groups/old/azure--gdpr.yaml",
+        "service: azure\ncertification: gdpr\ncreated: 2018-03-01T08:00:00Z\ncreated_by: alice@example.com\narchived: 2019-01-01T00:00:00Z\n",
+    );
+    let out = repo.run(&["status"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    settings().bind(|| insta::assert_snapshot!("status", out.stdout));
+    let out = repo.run(&["status", "--archived"]);
+    settings().bind(|| insta::assert_snapshot!("status_archived", out.stdout));
+}
+
+#[test]
+fn controls_filtered() {
+    let repo = TestRepo::base();
+    let out = repo.run(&[
+        "controls",
+        "default-group/office-365--gdpr",
+        "--status",
+        "implemented",
+        "--status",
+        "planned",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    settings().bind(|| insta::assert_snapshot!("controls_filtered", out.stdout));
+    let out = repo.run(&[
+        "controls",
+        "default-group/office-365--gdpr",
+        "--status",
+        "implemented",
+        "--assigned",
+        "dave@example.com",
+    ]);
+    assert_eq!(out.code, 0);
+    settings().bind(|| insta::assert_snapshot!("controls_no_match", out.stdout));
+    let out = repo.run(&[
+        "controls",
+        "default-group/office-365--gdpr",
+        "--article",
+        "Article (32)",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert!(v["matches"].as_array().expect("matches").iter().all(|m| {
+        m["articles"]
+            .as_array()
+            .expect("a")
+            .iter()
+            .any(|a| a.as_str().expect("s").contains("Article (32)"))
+    }));
+}
+
+#[test]
+fn controls_unknown_assessment_suggests() {
+    let out = TestRepo::base().run(&["controls", "default-group/office-365--gpdr"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("did you mean `default-group/office-365--gdpr`?"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn actions() {
+    let repo = TestRepo::base();
+    let out = repo.run(&["actions"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    settings().bind(|| insta::assert_snapshot!("actions", out.stdout));
+    let out = repo.run(&[
+        "actions",
+        "--person",
+        "dave@example.com",
+        "--certification",
+        "gdpr",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(v.as_array().expect("list").len(), 1);
+    assert_eq!(v[0]["control"], "6.2.1.1");
+}

@@ -1,0 +1,133 @@
+//! The test harness: fixture repositories copied to temporary folders, and the `assure`
+//! binary run in a clean environment with the date pinned.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The date tests run "today" (`ASSURE_TODAY`), after every fixture date.
+pub const TODAY: &str = "2026-01-01";
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub fn project_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A copy of a fixture repository in a temporary folder.
+pub struct TestRepo {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestRepo {
+    /// A copy of `tests/fixtures/base`.
+    pub fn base() -> TestRepo {
+        let dir = tempfile::tempdir().expect("temp dir");
+        copy_tree(&fixtures().join("base"), dir.path());
+        TestRepo { dir }
+    }
+
+    /// A copy of any folder (e.g. the project's `example-repo/`).
+    pub fn copy_of(src: &Path) -> TestRepo {
+        let dir = tempfile::tempdir().expect("temp dir");
+        copy_tree(src, dir.path());
+        TestRepo { dir }
+    }
+
+    /// The base repository with an invalid-case overlay applied: the case's `files/`
+    /// copied over it and the paths in its `remove.txt` deleted.
+    pub fn with_overlay(case: &Path) -> TestRepo {
+        let repo = TestRepo::base();
+        if case.join("files").is_dir() {
+            copy_tree(&case.join("files"), repo.path());
+        }
+        if let Ok(list) = std::fs::read_to_string(case.join("remove.txt")) {
+            for line in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                std::fs::remove_file(repo.path().join(line)).expect("remove.txt names a base file");
+            }
+        }
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("has parent")).expect("mkdir");
+        std::fs::write(p, contents).expect("write");
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path().join(rel)).expect("read")
+    }
+
+    /// Runs `assure -C <repo> ARGS`.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let mut full = vec!["-C", self.path().to_str().expect("utf-8 temp path")];
+        full.extend_from_slice(args);
+        assure(&full, self.path())
+    }
+}
+
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the `assure` binary in `cwd` with a clean environment.
+pub fn assure(args: &[&str], cwd: &Path) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_assure"))
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("ASSURE_TODAY", TODAY)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run assure");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn copy_tree(src: &Path, dst: &Path) {
+    for entry in walkdir::WalkDir::new(src) {
+        let entry = entry.expect("walk fixture");
+        let rel = entry.path().strip_prefix(src).expect("under src");
+        let target = dst.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Findings of `assure validate --format json` as (code, file, line) triples.
+pub fn findings(repo: &TestRepo) -> (i32, Vec<(String, String, u64)>) {
+    let out = repo.run(&["validate", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("json output ({e}): {}\n{}", out.stdout, out.stderr));
+    let list = v["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or("").to_owned(),
+                f["file"].as_str().unwrap_or("").to_owned(),
+                f["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    (out.code, list)
+}

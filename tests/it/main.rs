@@ -4,6 +4,7 @@
 mod bad_input;
 mod catalog;
 mod cli;
+mod oscal;
 mod score;
 mod support;
 mod validate;

@@ -4,6 +4,7 @@
 mod bad_input;
 mod catalog;
 mod cli;
+mod example;
 mod oscal;
 mod score;
 mod support;

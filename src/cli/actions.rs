@@ -16,6 +16,7 @@ pub struct Args {
     /// Only this certification's items (id, e.g. gdpr).
     #[arg(long, value_name = "CERT")]
     pub certification: Option<String>,
+    /// Output format: human (readable text) or json (for scripts).
     #[arg(long, value_enum, default_value_t)]
     pub format: DataFormat,
 }

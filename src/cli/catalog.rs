@@ -22,6 +22,7 @@ pub struct Args {
 pub enum CatalogCommand {
     /// List services and certifications, with their templates.
     List {
+        /// Output format: human (readable text) or json (for scripts).
         #[arg(long, value_enum, default_value_t)]
         format: DataFormat,
     },
@@ -29,6 +30,7 @@ pub enum CatalogCommand {
     Show {
         /// Certification id, e.g. gdpr or nist-800-53-r5.
         cert: String,
+        /// Output format: human (readable text) or json (for scripts).
         #[arg(long, value_enum, default_value_t)]
         format: DataFormat,
     },

@@ -34,6 +34,7 @@ pub struct Args {
     /// Has this test result.
     #[arg(long = "result", value_enum, value_name = "RESULT")]
     pub results: Vec<ResultArg>,
+    /// Output format: human (readable text) or json (for scripts).
     #[arg(long, value_enum, default_value_t)]
     pub format: DataFormat,
 }

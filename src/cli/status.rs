@@ -17,6 +17,8 @@ pub struct Args {
     #[arg(long)]
     pub archived: bool,
 
+    /// Output format: human (readable text) or json (for scripts).
+
     #[arg(long, value_enum, default_value_t)]
     pub format: DataFormat,
 }

@@ -101,7 +101,7 @@ codes! {
     FileNameMismatch = "file-name-mismatch", "structure", Error,
         "An assessment file must be named `<service>--<certification>.yaml`, matching its `service` and `certification` fields. Rename the file or correct the fields.";
     UnexpectedFile = "unexpected-file", "structure", Warning,
-        "A file that assure does not read sits where only assure files belong (under `groups/`). Evidence belongs under `evidence/`; other files should move elsewhere.";
+        "A file that assure does not read sits where only assure files belong (under `groups/` or `catalog/`). assure reads `.yaml` files only, so rename a `.yml` file; evidence belongs under `evidence/`; other files should move elsewhere.";
 
     TestResultWithoutDate = "test-result-without-date", "control", Error,
         "A test result needs a test date: add `test_date: YYYY-MM-DD` (the day the test was performed).";

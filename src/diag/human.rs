@@ -102,8 +102,11 @@ fn render_one(
             .iter()
             .map(|l| (excerpt(sources, l), Level::Note)),
     );
+    // A finding about a folder, or a file that could not be read, has no text to show:
+    // it gets a plain `--> path` line instead of a snippet.
+    let (shown, bare): (Vec<_>, Vec<_>) = excerpts.iter().partition(|(e, _)| !e.text.is_empty());
     let mut message = lvl.title(&d.message).id(d.code.name());
-    for (e, l) in &excerpts {
+    for (e, l) in &shown {
         message = message.snippet(
             Snippet::source(e.text)
                 .line_start(e.line_start)
@@ -115,5 +118,16 @@ fn render_one(
     if let Some(help) = &d.help {
         message = message.footer(Level::Help.title(help));
     }
-    writeln!(w, "{}", renderer.render(message))
+    let rendered = renderer.render(message).to_string();
+    let mut lines = rendered.lines();
+    if let Some(title) = lines.next() {
+        writeln!(w, "{title}")?;
+    }
+    for (e, _) in &bare {
+        writeln!(w, "  --> {}", e.origin)?;
+    }
+    for line in lines {
+        writeln!(w, "{line}")?;
+    }
+    Ok(())
 }

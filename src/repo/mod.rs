@@ -256,7 +256,7 @@ pub fn load(root: &Path) -> Result<Workspace, RepoError> {
                         format!("`{path}` is not an assure file and is ignored"),
                     )
                     .at(file, 0..0, "ignored")
-                    .help("assessment files end in `.yaml`; evidence belongs under `evidence/`"),
+                    .help("assure reads `.yaml` files (rename a `.yml` file); evidence belongs under `evidence/`"),
                 );
             }
             _ => {}
@@ -282,7 +282,7 @@ fn list(root: &Path, jobs: &mut Vec<Job>) -> Result<(), RepoError> {
                 entry: Entry::Catalog(kind),
                 content: Content::Disk(disk),
             }),
-            None if is_yaml(&path) => jobs.push(Job {
+            None if is_yaml(&path) || path.ends_with(".yml") => jobs.push(Job {
                 path,
                 entry: Entry::Unexpected,
                 content: Content::Empty,
@@ -345,8 +345,10 @@ fn list(root: &Path, jobs: &mut Vec<Job>) -> Result<(), RepoError> {
     Ok(())
 }
 
+/// assure reads `.yaml` files only; a `.yml` file is reported as unexpected, so a file
+/// named the other common way is never silently skipped.
 fn is_yaml(name: &str) -> bool {
-    name.ends_with(".yaml") || name.ends_with(".yml")
+    name.ends_with(".yaml")
 }
 
 /// The kind of a catalog file from its path relative to the catalog's parent.

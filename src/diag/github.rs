@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Diagnostic, Severity, locate};
+use super::{Diagnostic, locate};
 use crate::repo::source::SourceMap;
 
 /// Escapes the message part of a workflow command.
@@ -24,10 +24,7 @@ pub fn render(
     diagnostics: &[Diagnostic],
 ) -> io::Result<()> {
     for d in diagnostics {
-        let command = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+        let command = d.severity.as_str();
         let mut message = d.message.clone();
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");

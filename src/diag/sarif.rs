@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::{Code, Diagnostic, Label, Severity, locate};
+use super::{Code, Diagnostic, Label, locate};
 use crate::repo::source::SourceMap;
 
 pub fn to_value(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Value {
@@ -17,7 +17,7 @@ pub fn to_value(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Value {
                 "shortDescription": { "text": c.name().replace('-', " ") },
                 "fullDescription": { "text": c.explanation() },
                 "help": { "text": format!("{}\n\nRun `assure explain {}` for more.", c.explanation(), c.name()) },
-                "defaultConfiguration": { "level": level(c.severity()) },
+                "defaultConfiguration": { "level": c.severity().as_str() },
                 "properties": { "family": c.family() },
             })
         })
@@ -47,7 +47,7 @@ pub fn to_value(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Value {
             json!({
                 "ruleId": d.code.name(),
                 "ruleIndex": index,
-                "level": level(d.severity),
+                "level": d.severity.as_str(),
                 "message": { "text": text },
                 "locations": d.primary.iter().map(location).collect::<Vec<_>>(),
                 "relatedLocations": d.secondary.iter().enumerate().map(|(i, l)| {
@@ -72,13 +72,6 @@ pub fn to_value(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Value {
             "results": results,
         }]
     })
-}
-
-fn level(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    }
 }
 
 pub fn render(

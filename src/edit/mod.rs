@@ -1,6 +1,8 @@
 //! Writing files: every write goes to a temporary file in the same folder and is renamed
 //! into place, so a reader (or a crash) never sees half a file.
 
+pub mod rewrite;
+
 use std::io::Write;
 use std::path::Path;
 

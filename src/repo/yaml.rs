@@ -433,6 +433,23 @@ impl<'t> Builder<'t> {
     }
 }
 
+/// Whether `text`, written as a plain (unquoted) scalar, reads back as this same string:
+/// not a number, boolean or null, and free of characters YAML gives a meaning.
+pub fn plain_is_string(text: &str) -> bool {
+    let Some(first) = text.chars().next() else {
+        return false;
+    };
+    let last = text.chars().next_back().unwrap_or(first);
+    !first.is_whitespace()
+        && !last.is_whitespace()
+        && !"-?:,[]{}#&*!|>'\"%@`".contains(first)
+        && !last.eq(&':')
+        && !text.contains(": ")
+        && !text.contains(" #")
+        && !text.chars().any(|c| c.is_control())
+        && matches!(resolve(text, ScalarStyle::Plain, None), Ok(Value::Str(_)))
+}
+
 /// Resolves a scalar by the YAML 1.2 core schema. Only plain scalars can be anything but
 /// a string; `!!str` forces a string.
 fn resolve(text: &str, style: ScalarStyle, tag: Option<(&str, &str)>) -> Result<Value, String> {

@@ -1,0 +1,801 @@
+//! Minimal-diff rewriting: turn a YAML file's text into text whose content is a given new
+//! document, changing only the lines that carry changed values.
+//!
+//! The new content is given as JSON (key order = where new keys go). The rewrite walks
+//! the file's spanned tree and the new document together: a changed scalar is replaced in
+//! place (keeping the key's quoting and any comment after the value); a new key goes after
+//! the nearest preceding key that exists, with the mapping's indentation; a removed key
+//! takes its lines with it; a list that only grew or lost one item gets one line edited.
+//! Whatever cannot be edited in place (a list reordered, a scalar that became a mapping)
+//! has just its own entry re-rendered. Comments, blank lines, key order and the
+//! formatting of everything else stay byte for byte.
+//!
+//! The caller checks the result by parsing it back (see [`super::Transaction`]); a rewrite
+//! that would not read back as intended is never written.
+
+use std::ops::Range;
+
+use serde_json::{Map, Value as J};
+
+use crate::repo::yaml::{self, Entry, Node, Value};
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot edit this file in place: {0}")]
+pub struct RewriteError(String);
+
+/// One replacement of a byte range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TextEdit {
+    range: Range<usize>,
+    text: String,
+}
+
+/// Rewrites `text` (parsed as `root`) so that it holds `new`.
+pub fn rewrite(text: &str, root: &Node, new: &J) -> Result<String, RewriteError> {
+    let J::Object(new) = new else {
+        return Err(RewriteError("the new document is not a mapping".into()));
+    };
+    let ctx = Ctx {
+        text,
+        unit: indent_unit(text),
+    };
+    let mut edits = Vec::new();
+    match &root.value {
+        Value::Map(entries) if !is_flow(text, root) => {
+            ctx.edit_block_map(entries, new, 0, &mut edits)?
+        }
+        Value::Null => {
+            // An empty file: write the whole document.
+            let body: String = new
+                .iter()
+                .map(|(k, v)| ctx.render_entry(&key_text(k, false), v, 0))
+                .collect();
+            edits.push(TextEdit {
+                range: 0..text.len(),
+                text: body,
+            });
+        }
+        _ => return Err(RewriteError("the file is not a block mapping".into())),
+    }
+    Ok(apply(text, edits))
+}
+
+fn apply(text: &str, mut edits: Vec<TextEdit>) -> String {
+    // Later edits first, so earlier ranges stay valid. Edits never overlap; inserts at
+    // the same position keep their order.
+    edits.sort_by(|a, b| {
+        b.range
+            .start
+            .cmp(&a.range.start)
+            .then(b.range.end.cmp(&a.range.end))
+    });
+    let mut out = text.to_owned();
+    for e in edits {
+        out.replace_range(e.range, &e.text);
+    }
+    out
+}
+
+struct Ctx<'t> {
+    text: &'t str,
+    /// The file's indentation step (2 unless the file uses another).
+    unit: usize,
+}
+
+/// Whether a value counts as "not there" (a key holding it may be absent).
+fn is_empty(v: &J) -> bool {
+    match v {
+        J::Null => true,
+        J::Array(a) => a.is_empty(),
+        J::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+/// The text of a new key: plain when that reads back as the same string and the
+/// mapping's other keys are not quoted, double-quoted otherwise.
+fn key_text(key: &str, quoted_siblings: bool) -> String {
+    if !quoted_siblings && yaml::plain_is_string(key) {
+        key.to_owned()
+    } else {
+        J::String(key.to_owned()).to_string()
+    }
+}
+
+impl Ctx<'_> {
+    fn line_start(&self, pos: usize) -> usize {
+        self.text[..pos].rfind('\n').map_or(0, |i| i + 1)
+    }
+
+    /// The position after the line break ending the line that holds `pos`.
+    fn line_end(&self, pos: usize) -> usize {
+        self.text[pos..]
+            .find('\n')
+            .map_or(self.text.len(), |i| pos + i + 1)
+    }
+
+    fn column(&self, pos: usize) -> usize {
+        pos - self.line_start(pos)
+    }
+
+    /// Where a value's own text ends (block scalars and block collections carry the
+    /// blank lines after them in their spans; this does not).
+    fn content_end(&self, node: &Node) -> usize {
+        match &node.value {
+            Value::Map(entries) if !is_flow(self.text, node) => entries
+                .last()
+                .map_or(node.span.end, |e| self.content_end(&e.value)),
+            Value::Seq(items) if !is_flow(self.text, node) => {
+                items.last().map_or(node.span.end, |i| self.content_end(i))
+            }
+            Value::Map(_) | Value::Seq(_) => node.span.end,
+            _ => {
+                let mut end = node.span.end;
+                while end > node.span.start && self.text.as_bytes()[end - 1].is_ascii_whitespace() {
+                    end -= 1;
+                }
+                end
+            }
+        }
+    }
+
+    /// The position right after the `:` that follows an entry's key.
+    fn after_colon(&self, entry: &Entry) -> Result<usize, RewriteError> {
+        self.text[entry.key_span.end..]
+            .find(':')
+            .map(|i| entry.key_span.end + i + 1)
+            .ok_or_else(|| RewriteError(format!("no `:` after key `{}`", entry.key)))
+    }
+
+    /// Whether an entry's key starts its line (it is not the first key of a `- ` item).
+    fn key_starts_line(&self, entry: &Entry) -> bool {
+        self.text[self.line_start(entry.key_span.start)..entry.key_span.start]
+            .bytes()
+            .all(|b| b == b' ')
+    }
+
+    /// The lines an entry occupies in a block mapping.
+    fn entry_lines(&self, entry: &Entry) -> Range<usize> {
+        self.line_start(entry.key_span.start)..self.line_end(self.content_end(&entry.value))
+    }
+
+    fn edit_block_map(
+        &self,
+        entries: &[Entry],
+        new: &Map<String, J>,
+        indent: usize,
+        out: &mut Vec<TextEdit>,
+    ) -> Result<(), RewriteError> {
+        let quoted = entries.iter().any(|e| {
+            matches!(
+                self.text.as_bytes().get(e.key_span.start),
+                Some(b'"' | b'\'')
+            )
+        });
+        let indent = entries
+            .first()
+            .map_or(indent, |e| self.column(e.key_span.start));
+        // Changed and removed keys.
+        for entry in entries {
+            match new.get(&entry.key) {
+                None if is_empty(&entry.value.to_json()) => {}
+                None => {
+                    if !self.key_starts_line(entry) {
+                        return Err(RewriteError(format!(
+                            "cannot remove `{}`, the first key of a list item",
+                            entry.key
+                        )));
+                    }
+                    out.push(TextEdit {
+                        range: self.entry_lines(entry),
+                        text: String::new(),
+                    });
+                }
+                Some(v) => self.edit_entry(entry, v, indent, out)?,
+            }
+        }
+        // New keys, each after the nearest preceding key that exists.
+        let existing = |k: &str| entries.iter().any(|e| e.key == k);
+        let mut anchor: Option<&Entry> = None;
+        let mut pending: Vec<(Option<&Entry>, String)> = Vec::new();
+        for (k, v) in new {
+            if let Some(e) = entries.iter().find(|e| e.key == *k) {
+                anchor = Some(e);
+                continue;
+            }
+            if is_empty(v) && !existing(k) && !matches!(v, J::Object(_) | J::Array(_)) {
+                continue;
+            }
+            if v.is_null() {
+                continue;
+            }
+            let rendered = self.render_entry(&key_text(k, quoted), v, indent);
+            match pending.last_mut() {
+                Some((a, text))
+                    if a.map(|e| e.key_span.start) == anchor.map(|e| e.key_span.start) =>
+                {
+                    text.push_str(&rendered)
+                }
+                _ => pending.push((anchor, rendered)),
+            }
+        }
+        for (anchor, rendered) in pending {
+            let (at, prefix) = match anchor {
+                Some(a) => {
+                    let at = self.line_end(self.content_end(&a.value));
+                    (
+                        at,
+                        if at == self.text.len() && !self.text.ends_with('\n') {
+                            "\n"
+                        } else {
+                            ""
+                        },
+                    )
+                }
+                None => match entries.first() {
+                    Some(first) if self.key_starts_line(first) => {
+                        (self.line_start(first.key_span.start), "")
+                    }
+                    _ => return Err(RewriteError("no place to insert a key".into())),
+                },
+            };
+            out.push(TextEdit {
+                range: at..at,
+                text: format!("{prefix}{rendered}"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Edits one existing entry of a block mapping to hold `new`.
+    fn edit_entry(
+        &self,
+        entry: &Entry,
+        new: &J,
+        indent: usize,
+        out: &mut Vec<TextEdit>,
+    ) -> Result<(), RewriteError> {
+        let old = entry.value.to_json();
+        if old == *new || (is_empty(&old) && is_empty(new) && old.is_null() == new.is_null()) {
+            return Ok(());
+        }
+        let node = &entry.value;
+        match (&node.value, new) {
+            (Value::Map(children), J::Object(map)) if children.is_empty() && !map.is_empty() => {
+                self.expand_into(entry, map, indent, out)
+            }
+            (Value::Map(children), J::Object(map))
+                if !map.is_empty() && !is_flow(self.text, node) =>
+            {
+                self.edit_block_map(children, map, indent + self.unit, out)
+            }
+            (Value::Map(children), J::Object(map)) if !map.is_empty() => {
+                self.edit_flow_map(node, children, map, out)
+            }
+            (Value::Seq(items), J::Array(new_items))
+                if !new_items.is_empty() && !is_flow(self.text, node) =>
+            {
+                self.edit_block_seq(entry, items, new_items, out)
+            }
+            (Value::Seq(items), J::Array(_)) if items.is_empty() && self.key_starts_line(entry) => {
+                out.push(self.replace_entry(entry, new));
+                Ok(())
+            }
+            (Value::Null, J::Object(map)) if !map.is_empty() => {
+                self.expand_into(entry, map, indent, out)
+            }
+            (Value::Map(_) | Value::Seq(_), _) if !is_flow(self.text, node) => {
+                out.push(self.replace_entry(entry, new));
+                Ok(())
+            }
+            (_, J::Object(_) | J::Array(_))
+                if !matches!(node.value, Value::Map(_) | Value::Seq(_)) || is_empty(new) =>
+            {
+                if !self.key_starts_line(entry) {
+                    return Err(RewriteError(format!(
+                        "cannot re-render `{}`, the first key of a list item",
+                        entry.key
+                    )));
+                }
+                out.push(self.replace_entry(entry, new));
+                Ok(())
+            }
+            _ => {
+                // A scalar (or a flow collection) replaced in place.
+                let at = self.after_colon(entry)?;
+                let end = self.content_end(node).max(at);
+                let after_on_line = &self.text[end..self.line_end(end)];
+                let rendered = match self.render_inline(new) {
+                    Some(s) => s,
+                    None if after_on_line.trim().is_empty() => self
+                        .render_block_scalar(new.as_str().unwrap_or_default(), indent + self.unit),
+                    None => J::String(new.as_str().unwrap_or_default().to_owned()).to_string(),
+                };
+                out.push(TextEdit {
+                    range: at..end,
+                    text: format!(" {rendered}"),
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// `key:` or `key: {}` receiving its first children, written on the following lines.
+    fn expand_into(
+        &self,
+        entry: &Entry,
+        map: &Map<String, J>,
+        indent: usize,
+        out: &mut Vec<TextEdit>,
+    ) -> Result<(), RewriteError> {
+        let at = self.after_colon(entry)?;
+        let body: String = map
+            .iter()
+            .map(|(k, v)| self.render_entry(&key_text(k, false), v, indent + self.unit))
+            .collect();
+        let end = self.content_end(&entry.value).max(at);
+        out.push(TextEdit {
+            range: at..end,
+            text: format!("\n{}", body.trim_end_matches('\n')),
+        });
+        Ok(())
+    }
+
+    fn replace_entry(&self, entry: &Entry, new: &J) -> TextEdit {
+        let key = &self.text[entry.key_span.clone()];
+        let indent = self.column(entry.key_span.start);
+        let range = self.entry_lines(entry);
+        let mut text = self.render_entry(key, new, indent);
+        if range.end == self.text.len() && !self.text.ends_with('\n') {
+            text.pop();
+        }
+        TextEdit { range, text }
+    }
+
+    fn edit_flow_map(
+        &self,
+        node: &Node,
+        children: &[Entry],
+        new: &Map<String, J>,
+        out: &mut Vec<TextEdit>,
+    ) -> Result<(), RewriteError> {
+        let mut kept: Vec<&Entry> = Vec::new();
+        for (i, entry) in children.iter().enumerate() {
+            match new.get(&entry.key) {
+                Some(v) => {
+                    if entry.value.to_json() != *v {
+                        let at = self.after_colon(entry)?;
+                        out.push(TextEdit {
+                            range: at..self.content_end(&entry.value),
+                            text: format!(" {}", render_flow(v)),
+                        });
+                    }
+                    kept.push(entry);
+                }
+                None => {
+                    let range = if i > 0 {
+                        self.content_end(&children[i - 1].value)..self.content_end(&entry.value)
+                    } else if let Some(next) = children.get(1) {
+                        entry.key_span.start..next.key_span.start
+                    } else {
+                        entry.key_span.start..self.content_end(&entry.value)
+                    };
+                    out.push(TextEdit {
+                        range,
+                        text: String::new(),
+                    });
+                }
+            }
+        }
+        let added: Vec<String> = new
+            .iter()
+            .filter(|(k, v)| !children.iter().any(|e| e.key == **k) && !v.is_null())
+            .map(|(k, v)| format!("{}: {}", key_text(k, false), render_flow(v)))
+            .collect();
+        if !added.is_empty() {
+            match children.last() {
+                Some(last) if !kept.is_empty() || children.len() > 1 => out.push(TextEdit {
+                    range: self.content_end(&last.value)..self.content_end(&last.value),
+                    text: format!(", {}", added.join(", ")),
+                }),
+                _ => {
+                    let inner = node.span.start + 1..node.span.end - 1;
+                    out.push(TextEdit {
+                        range: inner,
+                        text: format!(" {} ", added.join(", ")),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn edit_block_seq(
+        &self,
+        entry: &Entry,
+        items: &[Node],
+        new: &[J],
+        out: &mut Vec<TextEdit>,
+    ) -> Result<(), RewriteError> {
+        let old: Vec<J> = items.iter().map(Node::to_json).collect();
+        let dash = items.first().map(|i| self.dash_position(i));
+        if let Some(Some(dash)) = dash {
+            let dash_indent = self.column(dash);
+            // Grown at the end: append the new items.
+            if new.len() > old.len() && new[..old.len()] == old[..] {
+                let at = self.line_end(self.content_end(items.last().expect("non-empty")));
+                let prefix = if at == self.text.len() && !self.text.ends_with('\n') {
+                    "\n"
+                } else {
+                    ""
+                };
+                let body: String = new[old.len()..]
+                    .iter()
+                    .map(|v| self.render_item(v, dash_indent))
+                    .collect();
+                out.push(TextEdit {
+                    range: at..at,
+                    text: format!("{prefix}{body}"),
+                });
+                return Ok(());
+            }
+            // One item removed.
+            if new.len() + 1 == old.len() {
+                if let Some(i) =
+                    (0..old.len()).find(|&i| old[..i] == new[..i] && old[i + 1..] == new[i..])
+                {
+                    if let Some(d) = self.dash_position(&items[i]) {
+                        out.push(TextEdit {
+                            range: self.line_start(d)..self.line_end(self.content_end(&items[i])),
+                            text: String::new(),
+                        });
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        out.push(self.replace_entry(entry, &J::Array(new.to_vec())));
+        Ok(())
+    }
+
+    /// The position of the `-` that introduces a block sequence item, if it starts its line.
+    fn dash_position(&self, item: &Node) -> Option<usize> {
+        let start = self.line_start(item.span.start);
+        let before = &self.text[start..item.span.start];
+        let trimmed = before.trim_start_matches(' ');
+        (trimmed.starts_with('-') && trimmed[1..].bytes().all(|b| b == b' '))
+            .then(|| start + before.len() - trimmed.len())
+    }
+
+    /// A scalar on one line, or `None` for text that reads better as a block scalar.
+    fn render_inline(&self, v: &J) -> Option<String> {
+        Some(match v {
+            J::Null => String::new(),
+            J::Bool(b) => b.to_string(),
+            J::Number(n) => n.to_string(),
+            J::String(s) if s.contains('\n') => {
+                let lines_ok = !s.starts_with(' ')
+                    && !s.ends_with("\n\n")
+                    && !s.contains('\r')
+                    && !s.chars().any(|c| c.is_control() && c != '\n');
+                return if lines_ok {
+                    None
+                } else {
+                    Some(J::String(s.clone()).to_string())
+                };
+            }
+            J::String(s) if yaml::plain_is_string(s) => s.clone(),
+            J::String(s) => J::String(s.clone()).to_string(),
+            J::Array(_) | J::Object(_) => render_flow(v),
+        })
+    }
+
+    /// A literal block scalar (`|` or `|-`), its lines at `indent`, with no final line
+    /// break (the text after the value supplies it).
+    fn render_block_scalar(&self, s: &str, indent: usize) -> String {
+        let header = if s.ends_with('\n') { "|" } else { "|-" };
+        let pad = " ".repeat(indent);
+        let body: Vec<String> = s
+            .trim_end_matches('\n')
+            .split('\n')
+            .map(|l| {
+                if l.is_empty() {
+                    String::new()
+                } else {
+                    format!("{pad}{l}")
+                }
+            })
+            .collect();
+        format!("{header}\n{}", body.join("\n"))
+    }
+
+    /// `key: value` in block style at `indent`, ending with a line break.
+    fn render_entry(&self, key: &str, v: &J, indent: usize) -> String {
+        let pad = " ".repeat(indent);
+        match v {
+            J::Object(map) if !map.is_empty() => {
+                let mut s = format!("{pad}{key}:\n");
+                for (k, v) in map {
+                    s.push_str(&self.render_entry(&key_text(k, false), v, indent + self.unit));
+                }
+                s
+            }
+            J::Array(items) if !items.is_empty() => {
+                let mut s = format!("{pad}{key}:\n");
+                for item in items {
+                    s.push_str(&self.render_item(item, indent + self.unit));
+                }
+                s
+            }
+            _ => match self.render_inline(v) {
+                Some(inline) => format!("{pad}{key}: {inline}\n"),
+                None => format!(
+                    "{pad}{key}: {}\n",
+                    self.render_block_scalar(v.as_str().unwrap_or_default(), indent + self.unit)
+                ),
+            },
+        }
+    }
+
+    /// `- item` at `dash_indent`; a mapping item has its first key on the dash's line.
+    fn render_item(&self, v: &J, dash_indent: usize) -> String {
+        let pad = " ".repeat(dash_indent);
+        match v {
+            J::Object(map) if !map.is_empty() => {
+                let inner = dash_indent + 2;
+                let mut s = String::new();
+                for (i, (k, v)) in map.iter().enumerate() {
+                    let entry = self.render_entry(&key_text(k, false), v, inner);
+                    if i == 0 {
+                        s.push_str(&format!("{pad}- {}", &entry[inner..]));
+                    } else {
+                        s.push_str(&entry);
+                    }
+                }
+                s
+            }
+            _ => format!(
+                "{pad}- {}\n",
+                self.render_inline(v).unwrap_or_else(|| render_flow(v))
+            ),
+        }
+    }
+}
+
+/// A value in flow style (`{a: 1, b: [x, y]}`), scalars plain where safe.
+fn render_flow(v: &J) -> String {
+    match v {
+        J::Object(map) => {
+            let parts: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}: {}", key_text(k, false), render_flow(v)))
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+        J::Array(items) => format!(
+            "[{}]",
+            items.iter().map(render_flow).collect::<Vec<_>>().join(", ")
+        ),
+        J::String(s) if yaml::plain_is_string(s) && !s.contains([',', '[', ']', '{', '}']) => {
+            s.clone()
+        }
+        J::String(s) => J::String(s.clone()).to_string(),
+        J::Null => "null".into(),
+        other => other.to_string(),
+    }
+}
+
+fn is_flow(text: &str, node: &Node) -> bool {
+    matches!(text.as_bytes().get(node.span.start), Some(b'{' | b'['))
+}
+
+/// The file's indentation step: the smallest indentation of an indented key line.
+fn indent_unit(text: &str) -> usize {
+    text.lines()
+        .filter_map(|l| {
+            let n = l.len() - l.trim_start_matches(' ').len();
+            let rest = &l[n..];
+            (n > 0 && !rest.is_empty() && !rest.starts_with('#') && !rest.starts_with('-'))
+                .then_some(n)
+        })
+        .min()
+        .filter(|&n| n <= 8)
+        .unwrap_or(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn edit(text: &str, f: impl FnOnce(&mut J)) -> String {
+        let node = yaml::parse(text).expect("valid");
+        let mut doc = node.to_json();
+        f(&mut doc);
+        let out = rewrite(text, &node, &doc).expect("rewrites");
+        assert_eq!(
+            yaml::parse_to_json(&out).expect("valid output"),
+            doc,
+            "reads back as intended:\n{out}"
+        );
+        out
+    }
+
+    const FILE: &str = "# Office 365 GDPR work\nservice: office-365   # the service\ncontrols:\n  \"6.10.1.2\":\n    status: planned  # updated weekly\n    implementation: |\n      TLS everywhere.\n      HSTS on.\n\n    documents:\n      - path: a.txt\n        sha256: x\n  \"6.2.1.1\":\n    action: { priority: high, notes: call Bob }\n";
+
+    #[test]
+    fn scalar_in_place_keeps_comments() {
+        let out = edit(FILE, |d| {
+            d["controls"]["6.10.1.2"]["status"] = json!("implemented")
+        });
+        assert_eq!(
+            out,
+            FILE.replace("status: planned  #", "status: implemented  #")
+        );
+    }
+
+    #[test]
+    fn new_key_goes_after_its_predecessor() {
+        let out = edit(FILE, |d| {
+            let c = d["controls"]["6.10.1.2"].as_object_mut().expect("map");
+            let mut m = serde_json::Map::new();
+            for (k, v) in c.iter() {
+                m.insert(k.clone(), v.clone());
+                if k == "implementation" {
+                    m.insert("test_date".into(), json!("2019-04-02"));
+                }
+            }
+            *c = m;
+        });
+        assert_eq!(
+            out,
+            FILE.replace(
+                "      HSTS on.\n\n",
+                "      HSTS on.\n    test_date: 2019-04-02\n\n"
+            )
+        );
+    }
+
+    #[test]
+    fn block_text_replaced_and_removed() {
+        let out = edit(FILE, |d| {
+            d["controls"]["6.10.1.2"]["implementation"] = json!("One line now.")
+        });
+        assert_eq!(
+            out,
+            FILE.replace("|\n      TLS everywhere.\n      HSTS on.", "One line now.")
+        );
+        let out = edit(FILE, |d| {
+            d["controls"]["6.10.1.2"]["implementation"] = json!("a\nb\n")
+        });
+        assert_eq!(
+            out,
+            FILE.replace("      TLS everywhere.\n      HSTS on.", "      a\n      b")
+        );
+        let out = edit(FILE, |d| {
+            d["controls"]["6.10.1.2"]
+                .as_object_mut()
+                .expect("map")
+                .remove("implementation");
+        });
+        // The blank line after the block stays: it separates what follows.
+        assert_eq!(
+            out,
+            FILE.replace(
+                "    implementation: |\n      TLS everywhere.\n      HSTS on.\n",
+                ""
+            )
+        );
+    }
+
+    #[test]
+    fn list_append_and_remove() {
+        let out = edit(FILE, |d| {
+            d["controls"]["6.10.1.2"]["documents"]
+                .as_array_mut()
+                .expect("list")
+                .push(json!({"path": "b.txt", "sha256": "y"}))
+        });
+        assert_eq!(
+            out,
+            FILE.replace(
+                "        sha256: x\n",
+                "        sha256: x\n      - path: b.txt\n        sha256: y\n"
+            )
+        );
+        let out = edit(FILE, |d| {
+            d["controls"]["6.10.1.2"]
+                .as_object_mut()
+                .expect("map")
+                .remove("documents");
+        });
+        assert_eq!(
+            out,
+            FILE.replace(
+                "    documents:\n      - path: a.txt\n        sha256: x\n",
+                ""
+            )
+        );
+    }
+
+    #[test]
+    fn flow_mapping_edits() {
+        let out = edit(FILE, |d| {
+            d["controls"]["6.2.1.1"]["action"]["priority"] = json!("low")
+        });
+        assert_eq!(out, FILE.replace("priority: high", "priority: low"));
+        let out = edit(FILE, |d| {
+            d["controls"]["6.2.1.1"]["action"]["notify"] = json!(true)
+        });
+        assert_eq!(
+            out,
+            FILE.replace("notes: call Bob }", "notes: call Bob, notify: true }")
+        );
+        let out = edit(FILE, |d| {
+            d["controls"]["6.2.1.1"]["action"]
+                .as_object_mut()
+                .expect("map")
+                .remove("notes");
+        });
+        assert_eq!(out, FILE.replace(", notes: call Bob", ""));
+    }
+
+    #[test]
+    fn new_control_with_quoted_key_like_its_siblings() {
+        let out = edit(FILE, |d| {
+            d["controls"]["6.9.1.1"] = json!({"status": "planned", "notes_free": "x: y"});
+        });
+        assert!(
+            out.ends_with("  \"6.9.1.1\":\n    status: planned\n    notes_free: \"x: y\"\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn top_level_key_and_null_mapping() {
+        let out = edit("service: a\ncontrols:\n", |d| {
+            d["controls"] = json!({"SC-13": {"status": "implemented"}})
+        });
+        assert_eq!(
+            out,
+            "service: a\ncontrols:\n  SC-13:\n    status: implemented\n"
+        );
+        let out = edit("service: a\ncontrols: {}\n", |d| {
+            d["controls"] = json!({"SC-13": {"status": "implemented"}})
+        });
+        assert_eq!(
+            out,
+            "service: a\ncontrols:\n  SC-13:\n    status: implemented\n"
+        );
+        let out = edit("service: a\n", |d| {
+            d["archived"] = json!("2020-01-01T00:00:00Z")
+        });
+        assert_eq!(out, "service: a\narchived: 2020-01-01T00:00:00Z\n");
+    }
+
+    #[test]
+    fn four_space_files_stay_four_space() {
+        let text = "controls:\n    A:\n        status: planned\n";
+        let out = edit(text, |d| {
+            d["controls"]["B"] = json!({"status": "implemented"})
+        });
+        assert_eq!(
+            out,
+            "controls:\n    A:\n        status: planned\n    B:\n        status: implemented\n"
+        );
+    }
+
+    #[test]
+    fn tricky_strings_are_quoted() {
+        for s in [
+            "yes: no", "- dash", "123", "true", "null", "#hash", " lead", "trail ", "a: b", "{x}",
+        ] {
+            let out = edit("a: x\n", |d| d["a"] = json!(s));
+            assert_eq!(
+                yaml::parse_to_json(&out).expect("valid")["a"],
+                json!(s),
+                "{s}: {out}"
+            );
+        }
+    }
+}

@@ -440,18 +440,17 @@ impl Ctx<'_> {
                 return Ok(());
             }
             // One item removed.
-            if new.len() + 1 == old.len() {
-                if let Some(i) =
-                    (0..old.len()).find(|&i| old[..i] == new[..i] && old[i + 1..] == new[i..])
-                {
-                    if let Some(d) = self.dash_position(&items[i]) {
-                        out.push(TextEdit {
-                            range: self.line_start(d)..self.line_end(self.content_end(&items[i])),
-                            text: String::new(),
-                        });
-                        return Ok(());
-                    }
-                }
+            let removed = (new.len() + 1 == old.len())
+                .then(|| (0..old.len()).find(|&i| old[..i] == new[..i] && old[i + 1..] == new[i..]))
+                .flatten();
+            if let Some(i) = removed
+                && let Some(d) = self.dash_position(&items[i])
+            {
+                out.push(TextEdit {
+                    range: self.line_start(d)..self.line_end(self.content_end(&items[i])),
+                    text: String::new(),
+                });
+                return Ok(());
             }
         }
         out.push(self.replace_entry(entry, &J::Array(new.to_vec())));

@@ -117,6 +117,8 @@ pub struct Workspace {
     pub catalog: Vec<CatalogDoc>,
     /// Findings made while loading: unreadable, malformed and schema-invalid files.
     pub diagnostics: Vec<Diagnostic>,
+    /// Evidence an edit is about to add (path → SHA-256), not yet on disk.
+    pub pending_evidence: std::collections::HashMap<String, String>,
 }
 
 /// What a listed path is, before reading it.
@@ -139,11 +141,21 @@ enum Entry {
     },
 }
 
-/// A file's content: read from disk, or built in.
+/// A file's content: read from disk, built in, or given (an edit not yet written).
 enum Content {
     Disk(PathBuf),
     Builtin(&'static str),
+    Text(String),
     Empty,
+}
+
+/// Content that replaces what is on disk, for checking an edit before it is written:
+/// repository-relative path → new text, or `None` for a file being deleted.
+#[derive(Debug, Clone, Default)]
+pub struct Overlay {
+    pub files: std::collections::BTreeMap<String, Option<String>>,
+    /// Evidence documents about to be added: path → SHA-256.
+    pub evidence: std::collections::HashMap<String, String>,
 }
 
 struct Job {
@@ -170,6 +182,11 @@ struct Loaded {
 
 /// Loads the repository at `root` and the built-in catalog.
 pub fn load(root: &Path) -> Result<Workspace, RepoError> {
+    load_with(root, &Overlay::default())
+}
+
+/// Loads the repository as it would be with `overlay` applied.
+pub fn load_with(root: &Path, overlay: &Overlay) -> Result<Workspace, RepoError> {
     let mut jobs = Vec::new();
     for (path, text) in crate::assets::CATALOG_FILES {
         if let Some(kind) = catalog_kind(path) {
@@ -180,7 +197,19 @@ pub fn load(root: &Path) -> Result<Workspace, RepoError> {
             });
         }
     }
-    list(root, &mut jobs)?;
+    for (path, content) in list(root, overlay)? {
+        let entry = classify(&path);
+        let content = if matches!(entry, Entry::Unexpected | Entry::Folder { .. }) {
+            Content::Empty
+        } else {
+            content
+        };
+        jobs.push(Job {
+            path,
+            entry,
+            content,
+        });
+    }
 
     let loaded: Vec<Loaded> = jobs
         .par_iter()
@@ -201,6 +230,7 @@ pub fn load(root: &Path) -> Result<Workspace, RepoError> {
         assessments: Vec::new(),
         catalog: Vec::new(),
         diagnostics: Vec::new(),
+        pending_evidence: overlay.evidence.clone(),
     };
     for (job, loaded) in jobs.into_iter().zip(loaded) {
         let file = ws.sources.add(job.path.clone(), loaded.text);
@@ -265,84 +295,80 @@ pub fn load(root: &Path) -> Result<Workspace, RepoError> {
     Ok(ws)
 }
 
-/// Lists the repository's files in a fixed order (sorted paths), so ids and output never
-/// depend on the order the file system returns entries in.
-fn list(root: &Path, jobs: &mut Vec<Job>) -> Result<(), RepoError> {
-    let config = root.join(CONFIG_FILE);
-    jobs.push(Job {
-        path: CONFIG_FILE.into(),
-        entry: Entry::Config,
-        content: Content::Disk(config),
-    });
-
+/// Lists the repository's files that assure looks at, with the overlay applied, sorted
+/// by path (so ids and output never depend on the order the file system returns entries
+/// in, and a group folder comes right before its files).
+fn list(root: &Path, overlay: &Overlay) -> Result<Vec<(String, Content)>, RepoError> {
+    let mut files: std::collections::BTreeMap<String, Content> = std::collections::BTreeMap::new();
+    files.insert(CONFIG_FILE.into(), Content::Disk(root.join(CONFIG_FILE)));
     for (path, disk) in sorted_files(root, "catalog", 2)? {
-        match catalog_kind(&path) {
-            Some(kind) => jobs.push(Job {
-                path,
-                entry: Entry::Catalog(kind),
-                content: Content::Disk(disk),
-            }),
-            None if is_yaml(&path) || path.ends_with(".yml") => jobs.push(Job {
-                path,
-                entry: Entry::Unexpected,
-                content: Content::Empty,
-            }),
-            None => {}
+        if is_yaml(&path) || path.ends_with(".yml") {
+            files.insert(path, Content::Disk(disk));
         }
     }
-
     let groups = root.join("groups");
-    if !groups.is_dir() {
-        return Ok(());
-    }
-    let mut entries: Vec<(String, PathBuf, bool)> = read_dir(&groups)?;
-    entries.sort();
-    for (name, path, is_dir) in entries {
-        if !is_dir {
-            jobs.push(Job {
-                path: format!("groups/{name}"),
-                entry: Entry::Unexpected,
-                content: Content::Empty,
-            });
-            continue;
+    if groups.is_dir() {
+        for (name, path, is_dir) in read_dir(&groups)? {
+            if !is_dir {
+                files.insert(format!("groups/{name}"), Content::Empty);
+                continue;
+            }
+            files.insert(format!("groups/{name}/"), Content::Empty);
+            for (file, disk, is_dir) in read_dir(&path)? {
+                let rel = format!("groups/{name}/{file}");
+                files.insert(
+                    if is_dir { format!("{rel}/") } else { rel },
+                    Content::Disk(disk),
+                );
+            }
         }
-        jobs.push(Job {
-            path: format!("groups/{name}/"),
-            entry: Entry::Folder { id: name.clone() },
-            content: Content::Empty,
-        });
-        let mut files = read_dir(&path)?;
-        files.sort();
-        for (file, disk, is_dir) in files {
-            let rel = format!("groups/{name}/{file}");
-            let entry = if is_dir || !is_yaml(&file) {
-                Entry::Unexpected
-            } else if file == "group.yaml" {
-                Entry::Group { id: name.clone() }
-            } else {
-                let stem = file
-                    .trim_end_matches(".yaml")
-                    .trim_end_matches(".yml")
-                    .to_owned();
-                Entry::Assessment {
-                    group: name.clone(),
-                    stem,
+    }
+    for (path, text) in &overlay.files {
+        match text {
+            Some(text) => {
+                if let Some(group) = path
+                    .strip_prefix("groups/")
+                    .and_then(|r| r.split_once('/'))
+                    .map(|(g, _)| g)
+                {
+                    files
+                        .entry(format!("groups/{group}/"))
+                        .or_insert(Content::Empty);
                 }
-            };
-            let content = if matches!(entry, Entry::Unexpected) {
-                Content::Empty
-            } else {
-                Content::Disk(disk)
-            };
-            jobs.push(Job {
-                path: rel,
-                entry,
-                content,
-            });
+                files.insert(path.clone(), Content::Text(text.clone()));
+            }
+            None => {
+                files.remove(path);
+            }
         }
     }
-    // group.yaml must come right after its folder so the folder exists when it is read.
-    Ok(())
+    Ok(files.into_iter().collect())
+}
+
+/// What a repository-relative path is.
+fn classify(path: &str) -> Entry {
+    if path == CONFIG_FILE {
+        return Entry::Config;
+    }
+    if path.starts_with("catalog/") {
+        return catalog_kind(path).map_or(Entry::Unexpected, Entry::Catalog);
+    }
+    let Some(rest) = path.strip_prefix("groups/") else {
+        return Entry::Unexpected;
+    };
+    match rest.split_once('/') {
+        Some((group, "")) => Entry::Folder {
+            id: group.to_owned(),
+        },
+        Some((group, "group.yaml")) => Entry::Group {
+            id: group.to_owned(),
+        },
+        Some((group, file)) if is_yaml(file) && !file.contains('/') => Entry::Assessment {
+            group: group.to_owned(),
+            stem: file.trim_end_matches(".yaml").to_owned(),
+        },
+        _ => Entry::Unexpected,
+    }
 }
 
 /// assure reads `.yaml` files only; a `.yml` file is reported as unexpected, so a file
@@ -432,6 +458,7 @@ fn load_one(file: FileId, job: &Job) -> Loaded {
     };
     let text = match &job.content {
         Content::Builtin(text) => (*text).to_owned(),
+        Content::Text(text) => text.clone(),
         Content::Empty => String::new(),
         Content::Disk(path) => match read_text(file, path, &mut diagnostics) {
             Some(text) => text,

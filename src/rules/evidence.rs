@@ -86,7 +86,10 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         .into_keys()
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|p| (p, resolve(&ctx.ws.root, p)))
+        .map(|p| match ctx.ws.pending_evidence.get(p) {
+            Some(hash) => (p, Evidence::Found(hash.clone())),
+            None => (p, resolve(&ctx.ws.root, p)),
+        })
         .collect();
 
     for a in &ctx.ws.assessments {

@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod cli;
 pub mod diag;
 pub mod edit;
+pub mod git;
 pub mod model;
 pub mod ops;
 pub mod oscal;

@@ -2,8 +2,10 @@
 //! score assessments, filter controls, list action items, build the status dashboard.
 
 pub mod actions;
+pub mod changes;
 pub mod filter;
 pub mod import_oscal;
+pub mod permissions;
 pub mod score;
 pub mod status;
 

@@ -9,24 +9,35 @@ use serde_json::Value;
 use super::Context;
 use crate::catalog::{Catalog, key_span};
 use crate::diag::{Code, Diagnostic};
-use crate::model::{ControlRecord, SyncField};
+use crate::model::{Assessment, ControlRecord, SyncField};
 use crate::repo::AssessmentDoc;
 
-/// One control of one assessment in a sync class.
+/// An assessment as sync sees it: its group, its name and its content. The validate
+/// rule makes these from the loaded files; editing commands from their drafts.
 #[derive(Debug, Clone, Copy)]
+pub struct Item<'a> {
+    pub group: &'a str,
+    /// `group/service--certification`
+    pub key: &'a str,
+    pub value: &'a Assessment,
+}
+
+/// One control of one assessment in a sync class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Member<'a> {
-    pub assessment: &'a AssessmentDoc,
+    /// Index into the items the classes were built from.
+    pub item: usize,
     pub control: &'a str,
 }
 
 impl<'a> Member<'a> {
-    pub fn record(&self) -> Option<&'a ControlRecord> {
-        self.assessment.doc.value.controls.get(self.control)
+    pub fn record(&self, items: &[Item<'a>]) -> Option<&'a ControlRecord> {
+        items[self.item].value.controls.get(self.control)
     }
 
     /// `group/service--certification control`
-    pub fn describe(&self) -> String {
-        format!("{} {}", self.assessment.key(), self.control)
+    pub fn describe(&self, items: &[Item]) -> String {
+        format!("{} {}", items[self.item].key, self.control)
     }
 }
 
@@ -40,11 +51,16 @@ pub struct Class<'a> {
     pub members: Vec<Member<'a>>,
 }
 
-/// Every sync class with two or more members, in a fixed order (group, key).
-pub fn classes<'a>(assessments: &'a [AssessmentDoc], catalog: &'a Catalog) -> Vec<Class<'a>> {
+/// Every sync class with two or more members, in a fixed order (group, key), whatever
+/// the order of `items`. Archived assessments are in none.
+pub fn classes<'a>(items: &[Item<'a>], catalog: &'a Catalog) -> Vec<Class<'a>> {
     let mut by_group: BTreeMap<(&str, String), Vec<Member<'a>>> = BTreeMap::new();
-    for a in assessments.iter().filter(|a| !a.is_archived()) {
-        let v = &a.doc.value;
+    for (i, item) in items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| it.value.archived.is_none())
+    {
+        let v = item.value;
         let (Some(cert), Some(template)) = (
             catalog.certifications.get(&v.certification),
             catalog.template(&v.service, &v.certification),
@@ -60,13 +76,10 @@ pub fn classes<'a>(assessments: &'a [AssessmentDoc], catalog: &'a Catalog) -> Ve
                 continue;
             }
             by_group
-                .entry((
-                    a.group.as_str(),
-                    catalog.class_key(&v.certification, &control.id),
-                ))
+                .entry((item.group, catalog.class_key(&v.certification, &control.id)))
                 .or_default()
                 .push(Member {
-                    assessment: a,
+                    item: i,
                     control: &control.id,
                 });
         }
@@ -76,7 +89,7 @@ pub fn classes<'a>(assessments: &'a [AssessmentDoc], catalog: &'a Catalog) -> Ve
         .filter(|(_, m)| m.len() > 1)
         .map(|((group, key), mut members)| {
             members.sort_by(|x, y| {
-                (x.assessment.key(), x.control).cmp(&(y.assessment.key(), y.control))
+                (items[x.item].key, x.control).cmp(&(items[y.item].key, y.control))
             });
             Class {
                 group,
@@ -104,16 +117,33 @@ pub fn field_value(record: Option<&ControlRecord>, field: SyncField) -> Value {
     v.unwrap_or(Value::Null)
 }
 
+/// Sets one sync field of a record from its JSON value (`null` clears it).
+pub fn set_field(record: &mut ControlRecord, field: SyncField, value: &Value) {
+    fn get<T: serde::de::DeserializeOwned>(v: &Value) -> Option<T> {
+        serde_json::from_value(v.clone()).ok()
+    }
+    match field {
+        SyncField::Status => record.status = get(value),
+        SyncField::Implementation => record.implementation = get(value),
+        SyncField::TestPlan => record.test_plan = get(value),
+        SyncField::ManagementResponse => record.management_response = get(value),
+        SyncField::TestDate => record.test_date = get(value),
+        SyncField::TestResult => record.test_result = get(value),
+        SyncField::AssignedTo => record.assigned_to = get(value),
+        SyncField::Documents => record.documents = get(value).unwrap_or_default(),
+    }
+}
+
 /// The sync fields on which the members of a class differ.
-pub fn differing_fields(class: &Class, fields: &[SyncField]) -> Vec<SyncField> {
+pub fn differing_fields(class: &Class, items: &[Item], fields: &[SyncField]) -> Vec<SyncField> {
     fields
         .iter()
         .copied()
         .filter(|&f| {
-            let first = field_value(class.members[0].record(), f);
+            let first = field_value(class.members[0].record(items), f);
             class.members[1..]
                 .iter()
-                .any(|m| field_value(m.record(), f) != first)
+                .any(|m| field_value(m.record(items), f) != first)
         })
         .collect()
 }
@@ -136,8 +166,20 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         .config
         .as_ref()
         .map_or_else(SyncField::all, |c| c.value.sync.fields.clone());
-    for class in classes(&ctx.ws.assessments, ctx.catalog) {
-        let differing = differing_fields(&class, &fields);
+    let keys: Vec<String> = ctx.ws.assessments.iter().map(AssessmentDoc::key).collect();
+    let items: Vec<Item> = ctx
+        .ws
+        .assessments
+        .iter()
+        .zip(&keys)
+        .map(|(a, key)| Item {
+            group: &a.group,
+            key,
+            value: &a.doc.value,
+        })
+        .collect();
+    for class in classes(&items, ctx.catalog) {
+        let differing = differing_fields(&class, &items, &fields);
         if differing.is_empty() {
             continue;
         }
@@ -146,17 +188,18 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .members
             .iter()
             .map(|m| {
-                let doc = &m.assessment.doc;
-                let span = if m.record().is_some() {
+                let doc = &ctx.ws.assessments[m.item].doc;
+                let record = m.record(&items);
+                let span = if record.is_some() {
                     key_span(&doc.node, &["controls", m.control])
                 } else {
                     key_span(&doc.node, &["controls"])
                 };
                 let values: Vec<String> = differing
                     .iter()
-                    .map(|&f| format!("{}: {}", f.as_str(), short(&field_value(m.record(), f))))
+                    .map(|&f| format!("{}: {}", f.as_str(), short(&field_value(record, f))))
                     .collect();
-                let what = if m.record().is_some() {
+                let what = if record.is_some() {
                     m.control.to_owned()
                 } else {
                     format!("{} (not started)", m.control)
@@ -164,7 +207,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 (doc.file, span, format!("{what} — {}", values.join(", ")))
             })
             .collect();
-        let members: Vec<String> = class.members.iter().map(Member::describe).collect();
+        let members: Vec<String> = class.members.iter().map(|m| m.describe(&items)).collect();
         let mut d = Diagnostic::new(
             Code::SyncOutOfSync,
             format!("shared/related controls of group `{}` differ in {}: {}", class.group, names.join(", "), members.join(", ")),

@@ -5,11 +5,19 @@
 //! run. A closed pipe (`assure … | head`) is not an error.
 
 mod actions;
+mod assessment;
+mod assign;
 mod catalog;
+mod control;
 mod controls;
+mod doc;
+mod editing;
 mod explain;
+mod group;
+mod init;
 mod schema;
 mod status;
+mod sync;
 mod validate;
 
 use std::ffi::OsString;
@@ -41,15 +49,28 @@ pub struct Cli {
     #[arg(short = 'C', value_name = "DIR", global = true)]
     pub dir: Option<PathBuf>,
 
+    /// Act as this person (default: git's user.email). Editing commands check this
+    /// person's role in assure.yaml.
+    #[arg(long = "as", value_name = "EMAIL", global = true)]
+    pub acting_as: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Init(init::Args),
     Validate(validate::Args),
+    Sync(sync::Args),
     Status(status::Args),
+    Group(group::Args),
+    Assessment(assessment::Args),
     Controls(controls::Args),
+    Control(control::Args),
+    Assign(assign::AssignArgs),
+    Unassign(assign::UnassignArgs),
+    Doc(doc::Args),
     Actions(actions::Args),
     Catalog(catalog::Args),
     Schema(schema::Args),
@@ -99,7 +120,15 @@ where
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let result = match &cli.command {
+        Command::Init(args) => init::run(&cli, args, &mut out),
         Command::Validate(args) => validate::run(&cli, args, &mut out),
+        Command::Sync(args) => sync::run(&cli, args, &mut out),
+        Command::Group(args) => group::run(&cli, args, &mut out),
+        Command::Assessment(args) => assessment::run(&cli, args, &mut out),
+        Command::Control(args) => control::run(&cli, args, &mut out),
+        Command::Assign(args) => assign::assign(&cli, args, &mut out),
+        Command::Unassign(args) => assign::unassign(&cli, args, &mut out),
+        Command::Doc(args) => doc::run(&cli, args, &mut out),
         Command::Status(args) => status::run(&cli, args, &mut out),
         Command::Controls(args) => controls::run(&cli, args, &mut out),
         Command::Actions(args) => actions::run(&cli, args, &mut out),

@@ -147,6 +147,6 @@ fn default_smtp_port() -> u16 {
 #[serde(deny_unknown_fields)]
 pub struct Group {
     pub name: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }

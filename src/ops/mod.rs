@@ -3,11 +3,15 @@
 
 pub mod actions;
 pub mod changes;
+pub mod commands;
+pub mod edit;
 pub mod filter;
 pub mod import_oscal;
+pub mod init;
 pub mod permissions;
 pub mod score;
 pub mod status;
+pub mod sync;
 
 use std::path::Path;
 
@@ -29,7 +33,12 @@ pub struct Project {
 impl Project {
     /// Loads the repository whose root is `root` (the folder holding `assure.yaml`).
     pub fn open(root: &Path) -> Result<Project, RepoError> {
-        let mut ws = repo::load(root)?;
+        Project::open_with(root, &repo::Overlay::default())
+    }
+
+    /// Loads the repository as it would be with `overlay` applied.
+    pub fn open_with(root: &Path, overlay: &repo::Overlay) -> Result<Project, RepoError> {
+        let mut ws = repo::load_with(root, overlay)?;
         let (catalog, mut diagnostics) = Catalog::build(&ws.catalog, &ws.sources);
         diagnostics.append(&mut ws.diagnostics);
         Ok(Project {

@@ -2,7 +2,7 @@
 //! Rules push findings and never fail; they read no clock (the caller passes `today`).
 
 mod controls;
-mod evidence;
+pub mod evidence;
 mod people;
 mod structure;
 pub mod sync;
@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use crate::catalog::Catalog;
 use crate::diag::Diagnostic;
 use crate::repo::Workspace;
+pub use structure::is_valid_id;
 
 /// What every rule may read.
 pub struct Context<'a> {

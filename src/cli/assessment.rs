@@ -1,0 +1,205 @@
+//! `assure assessment new | archive | delete | list`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use super::editing::{EditFlags, finish, refuse, start};
+use super::{Cli, DataFormat, Failure, Outcome, print_json};
+use crate::ops::commands;
+use crate::ops::score::score;
+
+/// Create, archive, delete and list assessments (administrator role).
+///
+/// An assessment is one service assessed against one certification, in one group:
+/// groups/<group>/<service>--<certification>.yaml. It is named `group/service--certification`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: AssessmentCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum AssessmentCommand {
+    /// Create an assessment in a group.
+    ///
+    /// Its customer-managed controls are filled from the same and related controls of the
+    /// group's other assessments. With --copy-from, a new group's first assessment is
+    /// filled from another group's assessments instead.
+    New {
+        /// The group's id (create it first with `assure group new`).
+        #[arg(long)]
+        group: String,
+        /// Service id, e.g. office-365 (`assure catalog list`).
+        #[arg(long)]
+        service: String,
+        /// Certification id, e.g. gdpr.
+        #[arg(long)]
+        certification: String,
+        /// Copy the work of this group's assessments (same or related controls).
+        #[arg(long, value_name = "GROUP")]
+        copy_from: Option<String>,
+        #[command(flatten)]
+        flags: EditFlags,
+    },
+    /// Archive an assessment: it becomes read-only forever and leaves every sync class.
+    ///
+    /// Archiving cannot be undone. Export the assessment first if you need a snapshot
+    /// for auditors (`assure report excel`, when available).
+    Archive {
+        /// The assessment, group/service--certification.
+        assessment: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        flags: EditFlags,
+    },
+    /// Delete an assessment's file (it stays in git history).
+    Delete {
+        /// The assessment, group/service--certification.
+        assessment: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        flags: EditFlags,
+    },
+    /// List assessments with score and progress.
+    List {
+        /// Include archived assessments.
+        #[arg(long)]
+        archived: bool,
+        /// Output format: human (readable text) or json (for scripts).
+        #[arg(long, value_enum, default_value_t)]
+        format: DataFormat,
+    },
+}
+
+#[derive(Serialize)]
+struct Row {
+    assessment: String,
+    name: String,
+    group: String,
+    archived: bool,
+    score: u32,
+    max: u32,
+    assessed: usize,
+    total: usize,
+}
+
+/// Asks on the terminal; without one, `--yes` is required.
+fn confirm(question: &str, yes: bool) -> Result<bool, Failure> {
+    if yes {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure(format!(
+            "{question} — there is no terminal to ask on; pass --yes to confirm"
+        )));
+    }
+    eprint!("{question} [y/N] ");
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
+    let project = cli.project()?;
+    match &args.command {
+        AssessmentCommand::New {
+            group,
+            service,
+            certification,
+            copy_from,
+            flags,
+        } => {
+            let mut s = start(cli, &project)?;
+            match commands::new_assessment(
+                &mut s,
+                group,
+                service,
+                certification,
+                copy_from.as_deref(),
+            ) {
+                Ok(_) => finish(s, flags, out),
+                Err(e) => refuse(e),
+            }
+        }
+        AssessmentCommand::Archive {
+            assessment,
+            yes,
+            flags,
+        } => {
+            let mut s = start(cli, &project)?;
+            if let Err(e) = commands::archive(&mut s, assessment) {
+                return refuse(e);
+            }
+            if !flags.dry_run {
+                eprintln!(
+                    "note: archiving is final. Export the assessment first if auditors need a snapshot; its evidence stays in git history."
+                );
+                if !confirm(&format!("archive {assessment}?"), *yes)? {
+                    writeln!(out, "not archived")?;
+                    return Ok(ExitCode::from(1));
+                }
+            }
+            finish(s, flags, out)
+        }
+        AssessmentCommand::Delete {
+            assessment,
+            yes,
+            flags,
+        } => {
+            let mut s = start(cli, &project)?;
+            if let Err(e) = commands::delete(&mut s, assessment) {
+                return refuse(e);
+            }
+            if !flags.dry_run && !confirm(&format!("delete {assessment}?"), *yes)? {
+                writeln!(out, "not deleted")?;
+                return Ok(ExitCode::from(1));
+            }
+            finish(s, flags, out)
+        }
+        AssessmentCommand::List { archived, format } => {
+            let rows: Vec<Row> = project
+                .ws
+                .assessments
+                .iter()
+                .filter(|a| *archived || !a.is_archived())
+                .map(|a| {
+                    let v = &a.doc.value;
+                    let p = score(v, &project.catalog)
+                        .map(|s| s.total)
+                        .unwrap_or_default();
+                    Row {
+                        assessment: a.key(),
+                        name: project
+                            .catalog
+                            .assessment_name(&v.service, &v.certification),
+                        group: a.group.clone(),
+                        archived: a.is_archived(),
+                        score: p.score,
+                        max: p.max,
+                        assessed: p.assessed,
+                        total: p.total,
+                    }
+                })
+                .collect();
+            if *format == DataFormat::Json {
+                print_json(out, &rows)?;
+            } else {
+                for r in &rows {
+                    let mark = if r.archived { "  (archived)" } else { "" };
+                    writeln!(
+                        out,
+                        "{:<52} {:<36} {:>5} / {:<5} {:>4}/{:<4} assessed{mark}",
+                        r.assessment, r.name, r.score, r.max, r.assessed, r.total
+                    )?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

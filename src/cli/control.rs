@@ -1,0 +1,348 @@
+//! `assure control show | set | test`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::controls::{ResultArg, StatusArg};
+use super::editing::{EditFlags, finish, refuse, start};
+use super::{Cli, DataFormat, Failure, Outcome, print_json};
+use crate::model::{ControlRecord, ProviderControl};
+use crate::ops::commands::{self, ControlEdit};
+use crate::rules::sync::Item;
+
+/// Show a control, or record its implementation and test.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: ControlCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ControlCommand {
+    /// Everything about one control: catalog text, who manages it, its status, test,
+    /// action item, documents, and the controls kept in sync with it.
+    Show {
+        /// The assessment, group/service--certification.
+        assessment: String,
+        /// The control id.
+        control: String,
+        /// Output format: human (readable text) or json (for scripts).
+        #[arg(long, value_enum, default_value_t)]
+        format: DataFormat,
+    },
+    /// Record the implementation of a customer-managed control (contributor role).
+    ///
+    /// An empty text removes the field. Shared and related controls in the group get the
+    /// same values (sync).
+    Set {
+        /// The assessment, group/service--certification.
+        assessment: String,
+        /// The control id.
+        control: String,
+        #[arg(long, value_enum)]
+        status: Option<StatusArg>,
+        /// How the organization implements the control.
+        #[arg(long, value_name = "TEXT")]
+        implementation: Option<String>,
+        /// How the implementation will be tested.
+        #[arg(long, value_name = "TEXT")]
+        test_plan: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        management_response: Option<String>,
+        #[command(flatten)]
+        flags: EditFlags,
+    },
+    /// Record a test result and its date (assessor role).
+    Test {
+        /// The assessment, group/service--certification.
+        assessment: String,
+        /// The control id.
+        control: String,
+        #[arg(long, value_enum)]
+        result: ResultArg,
+        /// The day the test was performed, YYYY-MM-DD (default: today).
+        #[arg(long, value_name = "DATE")]
+        date: Option<NaiveDate>,
+        #[command(flatten)]
+        flags: EditFlags,
+    },
+}
+
+fn text(v: &Option<String>) -> Option<Option<String>> {
+    v.as_ref()
+        .map(|t| Some(t.clone()).filter(|t| !t.is_empty()))
+}
+
+pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
+    let project = cli.project()?;
+    match &args.command {
+        ControlCommand::Show {
+            assessment,
+            control,
+            format,
+        } => show(&project, assessment, control, *format, out),
+        ControlCommand::Set {
+            assessment,
+            control,
+            status,
+            implementation,
+            test_plan,
+            management_response,
+            flags,
+        } => {
+            let mut s = start(cli, &project)?;
+            let edit = ControlEdit {
+                status: status.map(|s| Some(s.into())),
+                implementation: text(implementation),
+                test_plan: text(test_plan),
+                management_response: text(management_response),
+            };
+            if edit.status.is_none()
+                && edit.implementation.is_none()
+                && edit.test_plan.is_none()
+                && edit.management_response.is_none()
+            {
+                return Err(Failure("nothing to set: give --status, --implementation, --test-plan or --management-response".into()));
+            }
+            if let Err(e) = commands::set_control(&mut s, assessment, control, edit) {
+                return refuse(e);
+            }
+            finish(s, flags, out)
+        }
+        ControlCommand::Test {
+            assessment,
+            control,
+            result,
+            date,
+            flags,
+        } => {
+            let mut s = start(cli, &project)?;
+            if let Err(e) =
+                commands::test_control(&mut s, assessment, control, (*result).into(), *date)
+            {
+                return refuse(e);
+            }
+            finish(s, flags, out)
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Shown<'a> {
+    assessment: String,
+    assessment_name: String,
+    control: &'a str,
+    title: &'a str,
+    family: &'a str,
+    articles: &'a [String],
+    score: u32,
+    recommended_actions: Option<&'a str>,
+    managed_by: &'static str,
+    provider: Option<&'a ProviderControl>,
+    record: Option<&'a ControlRecord>,
+    /// Controls kept equal to this one: `assessment control`.
+    in_sync_with: Vec<String>,
+    /// `certification:control`, related by the catalog's mappings.
+    related: Vec<&'a str>,
+    see_also: Vec<(String, crate::model::Coverage)>,
+}
+
+fn show(
+    project: &crate::ops::Project,
+    key: &str,
+    control: &str,
+    format: DataFormat,
+    out: &mut dyn Write,
+) -> Outcome {
+    let a = project.assessment(key).map_err(Failure)?;
+    let v = &a.doc.value;
+    let cat = &project.catalog;
+    let cert = cat.certifications.get(&v.certification).ok_or_else(|| {
+        Failure(format!(
+            "unknown certification `{}`; run `assure validate`",
+            v.certification
+        ))
+    })?;
+    let (family, c) = cert.control(control.trim()).ok_or_else(|| {
+        Failure(format!(
+            "`{control}` is not a control of {}; {}",
+            cert.cert.name,
+            crate::catalog::did_you_mean(control, cert.control_ids())
+        ))
+    })?;
+    let provider = cat
+        .template(&v.service, &v.certification)
+        .and_then(|t| t.template.provider_controls.get(&c.id));
+    let keys: Vec<String> = project.ws.assessments.iter().map(|x| x.key()).collect();
+    let items: Vec<Item> = project
+        .ws
+        .assessments
+        .iter()
+        .zip(&keys)
+        .map(|(x, k)| Item {
+            group: &x.group,
+            key: k,
+            value: &x.doc.value,
+        })
+        .collect();
+    let me = project
+        .ws
+        .assessments
+        .iter()
+        .position(|x| std::ptr::eq(x, a))
+        .unwrap_or(0);
+    let in_sync_with: Vec<String> = crate::rules::sync::classes(&items, cat)
+        .into_iter()
+        .find(|cl| cl.members.iter().any(|m| m.item == me && m.control == c.id))
+        .map(|cl| {
+            cl.members
+                .iter()
+                .filter(|m| !(m.item == me && m.control == c.id))
+                .map(|m| m.describe(&items))
+                .collect()
+        })
+        .unwrap_or_default();
+    let shown = Shown {
+        assessment: a.key(),
+        assessment_name: cat.assessment_name(&v.service, &v.certification),
+        control: &c.id,
+        title: &c.title,
+        family: &family.name,
+        articles: &c.articles,
+        score: c.score,
+        recommended_actions: c.description.as_deref(),
+        managed_by: if provider.is_some() {
+            "provider"
+        } else {
+            "customer"
+        },
+        provider,
+        record: v.controls.get(&c.id),
+        in_sync_with,
+        related: cat.related(&v.certification, &c.id),
+        see_also: cat.informative(&v.certification, &c.id).to_vec(),
+    };
+    if format == DataFormat::Json {
+        print_json(out, &shown)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "{} — {}", shown.control, shown.title)?;
+    writeln!(
+        out,
+        "{} ({}), family {}",
+        shown.assessment_name, shown.assessment, shown.family
+    )?;
+    if !shown.articles.is_empty() {
+        writeln!(out, "articles: {}", shown.articles.join(", "))?;
+    }
+    writeln!(
+        out,
+        "score value: {}    managed by: {}",
+        shown.score, shown.managed_by
+    )?;
+    if let Some(actions) = shown.recommended_actions {
+        writeln!(out, "recommended customer actions: {actions}")?;
+    }
+    writeln!(out)?;
+    if let Some(p) = provider {
+        writeln!(out, "status:       {}", p.status.label())?;
+        writeln!(
+            out,
+            "test:         {} on {} by {}",
+            p.test_result.label(),
+            p.test_date,
+            p.tested_by
+        )?;
+        writeln!(out, "how:          {}", p.description)?;
+    } else {
+        match shown.record {
+            None => writeln!(out, "not started")?,
+            Some(r) => {
+                writeln!(
+                    out,
+                    "status:       {}",
+                    r.status.map_or("not set", |s| s.label())
+                )?;
+                match (r.test_result, r.test_date) {
+                    (Some(res), Some(d)) => writeln!(out, "test:         {} on {d}", res.label())?,
+                    (Some(res), None) => writeln!(out, "test:         {} (no date)", res.label())?,
+                    _ => writeln!(out, "test:         not tested")?,
+                }
+                if let Some(to) = &r.assigned_to {
+                    let action = r.action.clone().unwrap_or_default();
+                    let priority = action
+                        .priority
+                        .map_or(String::new(), |p| format!(", priority {}", p.as_str()));
+                    let notify = if action.notify { ", notify" } else { "" };
+                    writeln!(out, "assigned to:  {to}{priority}{notify}")?;
+                }
+                if let Some(notes) = r.action.as_ref().and_then(|a| a.notes.as_ref()) {
+                    writeln!(out, "notes:        {notes}")?;
+                }
+                for (label, value) in [
+                    ("implementation", &r.implementation),
+                    ("test plan", &r.test_plan),
+                    ("management response", &r.management_response),
+                ] {
+                    if let Some(t) = value {
+                        writeln!(out, "{label}:")?;
+                        for line in t.lines() {
+                            writeln!(out, "  {line}")?;
+                        }
+                    }
+                }
+                if !r.documents.is_empty() {
+                    writeln!(out, "documents:")?;
+                    for d in &r.documents {
+                        let purpose = d.purpose.map_or(String::new(), |p| {
+                            format!(
+                                " ({})",
+                                if p == crate::model::Purpose::Testing {
+                                    "testing"
+                                } else {
+                                    "implementation"
+                                }
+                            )
+                        });
+                        writeln!(
+                            out,
+                            "  {}{purpose}  sha256 {}…",
+                            d.path,
+                            &d.sha256[..12.min(d.sha256.len())]
+                        )?;
+                    }
+                }
+            }
+        }
+    }
+    if !shown.in_sync_with.is_empty() {
+        writeln!(out, "\nkept in sync with:")?;
+        for m in &shown.in_sync_with {
+            writeln!(out, "  {m}")?;
+        }
+    }
+    if !shown.related.is_empty() {
+        writeln!(out, "related controls: {}", shown.related.join(", "))?;
+    }
+    if !shown.see_also.is_empty() {
+        let list: Vec<String> = shown
+            .see_also
+            .iter()
+            .map(|(r, c)| {
+                format!(
+                    "{r}{}",
+                    if *c == crate::model::Coverage::Partial {
+                        " (partial)"
+                    } else {
+                        ""
+                    }
+                )
+            })
+            .collect();
+        writeln!(out, "see also: {}", list.join(", "))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,98 @@
+//! `assure doc add | remove`: evidence documents of a control.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::editing::{EditFlags, finish, refuse, start};
+use super::{Cli, Outcome};
+use crate::model::Purpose;
+use crate::ops::commands;
+
+/// Attach evidence documents to a control, or remove them.
+///
+/// A document outside the repository is copied under evidence/; one inside is referenced
+/// where it is. Its SHA-256 is recorded, so a later change to the file is caught by
+/// `assure validate`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: DocCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum DocCommand {
+    /// Attach a document.
+    Add {
+        /// The assessment, group/service--certification.
+        assessment: String,
+        /// The control id.
+        control: String,
+        /// The document.
+        file: PathBuf,
+        /// What the document shows.
+        #[arg(long, value_enum)]
+        purpose: Option<PurposeArg>,
+        #[command(flatten)]
+        flags: EditFlags,
+    },
+    /// Remove a document reference (the file itself stays).
+    Remove {
+        /// The assessment, group/service--certification.
+        assessment: String,
+        /// The control id.
+        control: String,
+        /// The document's repository path, as listed by `assure control show`.
+        path: String,
+        #[command(flatten)]
+        flags: EditFlags,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum PurposeArg {
+    Implementation,
+    Testing,
+}
+
+pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
+    let project = cli.project()?;
+    let mut s = start(cli, &project)?;
+    let (result, flags) = match &args.command {
+        DocCommand::Add {
+            assessment,
+            control,
+            file,
+            purpose,
+            flags,
+        } => {
+            let purpose = purpose.map(|p| match p {
+                PurposeArg::Implementation => Purpose::Implementation,
+                PurposeArg::Testing => Purpose::Testing,
+            });
+            (
+                commands::doc_add(
+                    &mut s,
+                    assessment,
+                    control,
+                    &cli.start_dir().join(file),
+                    purpose,
+                )
+                .map(drop),
+                flags,
+            )
+        }
+        DocCommand::Remove {
+            assessment,
+            control,
+            path,
+            flags,
+        } => (
+            commands::doc_remove(&mut s, assessment, control, path),
+            flags,
+        ),
+    };
+    if let Err(e) = result {
+        return refuse(e);
+    }
+    finish(s, flags, out)
+}

@@ -1,0 +1,52 @@
+//! `assure init`: start a compliance repository.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::{Cli, Failure, Outcome};
+
+/// Start a compliance repository: writes assure.yaml (you as its administrator, portal
+/// admin and global admin), groups/ and evidence/.
+///
+/// You are git's `user.email` (and `user.name`), or `--as EMAIL`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The folder (default: the current one, or -C).
+    pub dir: Option<PathBuf>,
+    /// The organization's name.
+    #[arg(long, default_value = "My Organization")]
+    pub organization: String,
+    /// Your name, as people will see it (default: git's user.name).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
+    let dir = match &args.dir {
+        Some(d) => cli.start_dir().join(d),
+        None => cli.start_dir(),
+    };
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Failure(format!("cannot create {}: {e}", dir.display())))?;
+    let email = super::editing::actor(cli, &dir)?;
+    let name = args
+        .name
+        .clone()
+        .or_else(|| crate::git::user_name(&dir))
+        .unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
+    match crate::ops::init::init(&dir, &args.organization, &email, &name) {
+        Ok(files) => {
+            for f in files {
+                writeln!(out, "created  {f}")?;
+            }
+            writeln!(
+                out,
+                "\n{} is ready. Next: `assure group new NAME`, then `assure assessment new`.",
+                dir.display()
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => super::editing::refuse(e),
+    }
+}

@@ -1,0 +1,636 @@
+//! Editing the repository (DESIGN.md §8): a [`Session`] holds drafts of the files a
+//! command changes; [`Session::finish`] then, in order,
+//!
+//! 1. runs sync for what changed (the changed controls are the sources);
+//! 2. lists the changes field by field and refuses any that touch an archived assessment
+//!    or that the acting person's role does not allow;
+//! 3. rewrites each file with minimal diffs and checks that it reads back as intended;
+//! 4. validates the repository as it would be, and refuses a change that adds errors;
+//! 5. writes every file, or none (a [`Transaction`]).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{Map, Value as J};
+
+use super::changes::{Change, assessment_changes, group_changes};
+use super::permissions::{Actor, Permission};
+use super::sync::{Conflict, Update, apply, plan};
+use super::{Project, validate};
+use crate::catalog::{Catalog, did_you_mean};
+use crate::diag::{self, Diagnostic};
+use crate::edit::Transaction;
+use crate::edit::rewrite::rewrite;
+use crate::model::{Assessment, ControlRecord, Document, Group, SyncField};
+use crate::repo::yaml::{self, Node};
+use crate::repo::{Overlay, RepoError};
+use crate::rules::sync::Item;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    /// Something named does not exist (with what does).
+    #[error("{0}")]
+    NotFound(String),
+    /// The request itself is wrong.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{actor} may not make this change:\n{}", .refusals.iter().map(|(c, p)| format!("  - {c}: {p} needs {}", p.needs())).collect::<Vec<_>>().join("\n"))]
+    Refused {
+        actor: String,
+        refusals: Vec<(String, Permission)>,
+    },
+    #[error(
+        "{0} is archived, and an archived assessment is read-only forever; create a new assessment (`assure assessment new … --copy-from GROUP`) to continue the work"
+    )]
+    Archived(String),
+    #[error("sync conflict: {}", conflict_text(.0))]
+    Conflict(Vec<Conflict>),
+    #[error("the change would make the repository fail validation, so nothing was written:\n\n{0}")]
+    WouldBreak(String),
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+    #[error("cannot write the change, so nothing was written: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("internal error, nothing was written: {0}")]
+    Internal(String),
+}
+
+impl EditError {
+    /// Findings-like refusals exit 1; requests that cannot run exit 2.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            EditError::Refused { .. }
+            | EditError::Archived(_)
+            | EditError::Conflict(_)
+            | EditError::WouldBreak(_) => 1,
+            _ => 2,
+        }
+    }
+}
+
+fn show(v: &J) -> String {
+    match v {
+        J::Null => "(not set)".to_owned(),
+        J::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    }
+}
+
+/// A readable account of sync conflicts: every member and its values.
+pub fn conflict_text(conflicts: &[Conflict]) -> String {
+    let mut out = String::new();
+    for c in conflicts {
+        out.push_str(&format!("\n  in group `{}`, {}:\n", c.group, c.reason));
+        for m in &c.members {
+            let mark = if m.changed { " (changed)" } else { "" };
+            out.push_str(&format!("    {}{mark}\n", m.member));
+            for (f, v) in &m.values {
+                if !v.is_null() {
+                    out.push_str(&format!("        {}: {}\n", f.as_str(), show(v)));
+                }
+            }
+        }
+    }
+    out.push_str(
+        "  make the members agree by hand (or change only one of them), then run the command again",
+    );
+    out
+}
+
+/// The draft of one assessment file.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub group: String,
+    pub stem: String,
+    /// Index into the project's assessments; `None` for a new file.
+    pub original: Option<usize>,
+    /// The new content; `None` deletes the file.
+    pub value: Option<Assessment>,
+}
+
+impl Draft {
+    pub fn path(&self) -> String {
+        format!("groups/{}/{}.yaml", self.group, self.stem)
+    }
+}
+
+/// The draft of one `group.yaml`.
+#[derive(Debug, Clone)]
+pub struct GroupDraft {
+    pub id: String,
+    /// The group's current content, if it has a valid `group.yaml`.
+    pub original: Option<Group>,
+    pub value: Group,
+}
+
+/// A document to copy into the repository.
+#[derive(Debug, Clone)]
+pub struct EvidenceCopy {
+    pub source: PathBuf,
+    pub path: String,
+    pub sha256: String,
+}
+
+/// One file a command writes.
+#[derive(Debug, Clone)]
+pub struct FileChange {
+    pub path: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// What a finished edit did (or, with `--check`, would do).
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub files: Vec<FileChange>,
+    pub changes: Vec<Change>,
+    pub synced: Vec<Update>,
+    /// Evidence documents copied in.
+    pub copied: Vec<String>,
+}
+
+pub struct Session<'p> {
+    pub project: &'p Project,
+    pub actor: Actor,
+    pub now: DateTime<Utc>,
+    pub drafts: Vec<Draft>,
+    pub groups: Vec<GroupDraft>,
+    pub evidence: Vec<EvidenceCopy>,
+    /// Test hook: make the write fail after this many files.
+    pub fail_after: Option<usize>,
+    /// The sync base, parallel to the original drafts: `None` means "the files as they
+    /// are before this edit" (the edit's own changes are the sources).
+    pub base: Option<Vec<Option<Assessment>>>,
+    /// Whether to check the actor's permissions (`assure sync` only copies values others
+    /// entered, and CI checks who entered them).
+    pub check_permissions: bool,
+}
+
+impl<'p> Session<'p> {
+    /// Starts an edit by `actor` (an email) at time `now`.
+    pub fn new(
+        project: &'p Project,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Session<'p>, EditError> {
+        let config = project.ws.config.as_ref().ok_or_else(|| {
+            EditError::Invalid("assure.yaml does not load (run `assure validate`), so nobody's role is known; fix it first".into())
+        })?;
+        let drafts = project
+            .ws
+            .assessments
+            .iter()
+            .enumerate()
+            .map(|(i, a)| Draft {
+                group: a.group.clone(),
+                stem: a.stem.clone(),
+                original: Some(i),
+                value: Some(a.doc.value.clone()),
+            })
+            .collect();
+        Ok(Session {
+            project,
+            actor: Actor::new(&config.value, actor),
+            now,
+            drafts,
+            groups: Vec::new(),
+            evidence: Vec::new(),
+            fail_after: None,
+            base: None,
+            check_permissions: true,
+        })
+    }
+
+    pub fn catalog(&self) -> &'p Catalog {
+        &self.project.catalog
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now.date_naive()
+    }
+
+    /// The draft of assessment `key` (`group/service--certification`).
+    pub fn find(&self, key: &str) -> Result<usize, EditError> {
+        let key = key.trim().trim_end_matches(".yaml");
+        self.drafts
+            .iter()
+            .position(|d| d.value.is_some() && (format!("{}/{}", d.group, d.stem) == key || self.key_of(d).as_deref() == Some(key)))
+            .ok_or_else(|| {
+                let keys: Vec<String> = self.drafts.iter().filter(|d| d.value.is_some()).map(|d| format!("{}/{}", d.group, d.stem)).collect();
+                EditError::NotFound(format!(
+                    "no assessment `{key}` (assessments are named group/service--certification); {}",
+                    did_you_mean(key, keys.iter().map(String::as_str))
+                ))
+            })
+    }
+
+    fn key_of(&self, d: &Draft) -> Option<String> {
+        d.value
+            .as_ref()
+            .map(|v| format!("{}/{}--{}", d.group, v.service, v.certification))
+    }
+
+    /// The draft's content, for a change; refuses an archived assessment.
+    pub fn editable(&mut self, i: usize) -> Result<&mut Assessment, EditError> {
+        let d = &self.drafts[i];
+        let key = format!("{}/{}", d.group, d.stem);
+        let value = self.drafts[i]
+            .value
+            .as_mut()
+            .ok_or_else(|| EditError::NotFound(format!("assessment {key} is being deleted")))?;
+        if value.archived.is_some() {
+            return Err(EditError::Archived(key));
+        }
+        Ok(value)
+    }
+
+    /// Checks that `control` is a customer-managed control of draft `i`.
+    pub fn customer_control(&self, i: usize, control: &str) -> Result<String, EditError> {
+        let v = self.drafts[i]
+            .value
+            .as_ref()
+            .ok_or_else(|| EditError::NotFound("the assessment is being deleted".into()))?;
+        let cert = self
+            .catalog()
+            .certifications
+            .get(&v.certification)
+            .ok_or_else(|| EditError::Invalid(format!("the assessment's certification `{}` is not in the catalog; run `assure validate`", v.certification)))?;
+        let id = control.trim();
+        let Some((_, c)) = cert.control(id) else {
+            return Err(EditError::NotFound(format!(
+                "`{id}` is not a control of {}; {}",
+                cert.cert.name,
+                did_you_mean(id, cert.control_ids())
+            )));
+        };
+        if self
+            .catalog()
+            .template(&v.service, &v.certification)
+            .is_some_and(|t| t.template.provider_controls.contains_key(&c.id))
+        {
+            return Err(EditError::Invalid(format!(
+                "`{id}` is managed by the provider in {}, so there is nothing for the customer to record (`assure control show` shows the provider's result)",
+                self.catalog().assessment_name(&v.service, &v.certification)
+            )));
+        }
+        Ok(c.id.clone())
+    }
+
+    /// The record of a customer control of draft `i`, created if not started.
+    pub fn record(&mut self, i: usize, control: &str) -> Result<&mut ControlRecord, EditError> {
+        let id = self.customer_control(i, control)?;
+        Ok(self.editable(i)?.controls.entry(id).or_default())
+    }
+
+    /// Checks that `email` is a person of the organization.
+    pub fn person(&self, email: &str) -> Result<String, EditError> {
+        let people = self
+            .project
+            .ws
+            .config
+            .as_ref()
+            .map(|c| c.value.people.as_slice())
+            .unwrap_or_default();
+        people
+            .iter()
+            .find(|p| p.email.eq_ignore_ascii_case(email.trim()))
+            .map(|p| p.email.clone())
+            .ok_or_else(|| {
+                EditError::NotFound(format!(
+                    "`{email}` is not a person in assure.yaml; {}",
+                    did_you_mean(email, people.iter().map(|p| p.email.as_str()))
+                ))
+            })
+    }
+
+    /// The group `id`'s current name, checking that it exists.
+    pub fn group_name(&self, id: &str) -> Result<String, EditError> {
+        if let Some(g) = self.groups.iter().find(|g| g.id == id) {
+            return Ok(g.value.name.clone());
+        }
+        let g = self.project.ws.groups.iter().find(|g| g.id == id).ok_or_else(|| {
+            EditError::NotFound(format!(
+                "no group `{id}` (a group's id is its folder name under groups/); {} — `assure group new NAME` creates one",
+                did_you_mean(id, self.project.ws.groups.iter().map(|g| g.id.as_str()))
+            ))
+        })?;
+        Ok(g.doc
+            .as_ref()
+            .map_or_else(|| g.id.clone(), |d| d.value.name.clone()))
+    }
+
+    /// Sets `group.yaml` of group `id` (new or changed).
+    pub fn set_group(&mut self, id: &str, value: Group) {
+        let original = self
+            .project
+            .ws
+            .groups
+            .iter()
+            .find(|g| g.id == id)
+            .and_then(|g| g.doc.as_ref())
+            .map(|d| d.value.clone());
+        self.groups.retain(|g| g.id != id);
+        self.groups.push(GroupDraft {
+            id: id.to_owned(),
+            original,
+            value,
+        });
+    }
+
+    /// Finishes the edit: sync, checks, minimal rewrite, validation, and (unless
+    /// `dry_run`) the all-or-nothing write.
+    pub fn finish(mut self, dry_run: bool) -> Result<Outcome, EditError> {
+        let synced = self.sync()?;
+        let changes = self.changes();
+        self.check(&changes)?;
+        let (files, overlay) = self.render()?;
+        self.validate(&overlay)?;
+        let mut outcome = Outcome {
+            files,
+            changes,
+            synced,
+            copied: Vec::new(),
+        };
+        if dry_run || outcome.files.is_empty() {
+            return Ok(outcome);
+        }
+        let root = &self.project.ws.root;
+        let mut tx = Transaction::new();
+        for e in &self.evidence {
+            tx.write(root.join(&e.path), std::fs::read(&e.source)?);
+            outcome.copied.push(e.path.clone());
+        }
+        for f in &outcome.files {
+            match &f.after {
+                Some(text) => tx.write(root.join(&f.path), text.as_bytes()),
+                None => tx.remove(root.join(&f.path)),
+            }
+        }
+        if let Some(n) = self.fail_after {
+            tx.fail_after(n);
+        }
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    /// Sync over the drafts, with the original files as the base: the controls this
+    /// command changed are the sources.
+    fn sync(&mut self) -> Result<Vec<Update>, EditError> {
+        let fields = self
+            .project
+            .ws
+            .config
+            .as_ref()
+            .map_or_else(SyncField::all, |c| c.value.sync.fields.clone());
+        let live: Vec<usize> = (0..self.drafts.len())
+            .filter(|&i| self.drafts[i].value.is_some())
+            .collect();
+        let keys: Vec<String> = live
+            .iter()
+            .map(|&i| self.key_of(&self.drafts[i]).unwrap_or_default())
+            .collect();
+        let plan = {
+            let items: Vec<Item> = live
+                .iter()
+                .zip(&keys)
+                .map(|(&i, key)| Item {
+                    group: &self.drafts[i].group,
+                    key,
+                    value: self.drafts[i].value.as_ref().expect("live"),
+                })
+                .collect();
+            let base: Vec<Option<&Assessment>> = live
+                .iter()
+                .map(|&i| match (&self.base, self.drafts[i].original) {
+                    (Some(base), Some(o)) => base.get(o).and_then(Option::as_ref),
+                    (_, o) => o.map(|o| &self.project.ws.assessments[o].doc.value),
+                })
+                .collect();
+            plan(&items, &base, self.catalog(), &fields)
+        };
+        if !plan.conflicts.is_empty() {
+            return Err(EditError::Conflict(plan.conflicts));
+        }
+        let mut values: Vec<Assessment> = live
+            .iter()
+            .map(|&i| self.drafts[i].value.clone().expect("live"))
+            .collect();
+        apply(&plan, &mut values);
+        for (&i, v) in live.iter().zip(values) {
+            self.drafts[i].value = Some(v);
+        }
+        Ok(plan.updates)
+    }
+
+    fn changes(&self) -> Vec<Change> {
+        let mut out = Vec::new();
+        for g in &self.groups {
+            out.extend(group_changes(&g.id, g.original.as_ref(), Some(&g.value)));
+        }
+        for d in &self.drafts {
+            let original = d.original.map(|o| &self.project.ws.assessments[o]);
+            let key = original
+                .map(|a| a.key())
+                .or_else(|| self.key_of(d))
+                .unwrap_or_default();
+            out.extend(assessment_changes(
+                &key,
+                original.map(|a| &a.doc.value),
+                d.value.as_ref(),
+            ));
+        }
+        out
+    }
+
+    /// Refuses changes to archived assessments and changes the actor may not make.
+    fn check(&self, changes: &[Change]) -> Result<(), EditError> {
+        for d in &self.drafts {
+            let Some(o) = d.original else { continue };
+            let original = &self.project.ws.assessments[o];
+            if original.is_archived() && d.value.as_ref().is_some_and(|v| *v != original.doc.value)
+            {
+                return Err(EditError::Archived(original.key()));
+            }
+        }
+        if !self.check_permissions {
+            return Ok(());
+        }
+        let refusals: Vec<(String, Permission)> = changes
+            .iter()
+            .filter(|c| !self.actor.may(c.permission()))
+            .map(|c| (c.describe(), c.permission()))
+            .collect();
+        if refusals.is_empty() {
+            Ok(())
+        } else {
+            Err(EditError::Refused {
+                actor: self.actor.describe(),
+                refusals,
+            })
+        }
+    }
+
+    /// The new text of every file that changes, checked to read back as intended.
+    fn render(&self) -> Result<(Vec<FileChange>, Overlay), EditError> {
+        let mut files = Vec::new();
+        let ws = &self.project.ws;
+        for g in &self.groups {
+            let path = format!("groups/{}/group.yaml", g.id);
+            let existing = ws
+                .groups
+                .iter()
+                .find(|x| x.id == g.id)
+                .and_then(|x| x.doc.as_ref());
+            let (text, node) = match existing {
+                Some(doc) => (ws.sources.get(doc.file).text.as_str(), Some(&doc.node)),
+                None => ("", None),
+            };
+            let json =
+                serde_json::to_value(&g.value).map_err(|e| EditError::Internal(e.to_string()))?;
+            let after = rewrite_checked(&path, text, node, &json, &g.value)?;
+            if after != text {
+                files.push(FileChange {
+                    path,
+                    before: existing.map(|_| text.to_owned()),
+                    after: Some(after),
+                });
+            }
+        }
+        for d in &self.drafts {
+            let original = d.original.map(|o| &ws.assessments[o]);
+            if original.map(|a| &a.doc.value) == d.value.as_ref() {
+                continue;
+            }
+            let path = d.path();
+            let before = original.map(|a| ws.sources.get(a.doc.file).text.clone());
+            let after = match &d.value {
+                None => None,
+                Some(v) => {
+                    let json = ordered_json(v, self.catalog())?;
+                    let (text, node) = match original {
+                        Some(a) => (ws.sources.get(a.doc.file).text.as_str(), Some(&a.doc.node)),
+                        None => ("", None),
+                    };
+                    Some(rewrite_checked(&path, text, node, &json, v)?)
+                }
+            };
+            files.push(FileChange {
+                path,
+                before,
+                after,
+            });
+        }
+        let overlay = Overlay {
+            files: files
+                .iter()
+                .map(|f| (f.path.clone(), f.after.clone()))
+                .collect(),
+            evidence: self
+                .evidence
+                .iter()
+                .map(|e| (e.path.clone(), e.sha256.clone()))
+                .collect(),
+        };
+        Ok((files, overlay))
+    }
+
+    /// Refuses a change that would add validation errors.
+    fn validate(&self, overlay: &Overlay) -> Result<(), EditError> {
+        if overlay.files.is_empty() {
+            return Ok(());
+        }
+        let key = |d: &Diagnostic, p: &Project| {
+            (
+                d.code,
+                d.primary
+                    .as_ref()
+                    .map(|l| p.ws.sources.path(l.file).to_owned()),
+                d.message.clone(),
+            )
+        };
+        let before = validate(self.project, self.today());
+        let mut known: BTreeMap<_, usize> = BTreeMap::new();
+        for d in before.iter().filter(|d| d.is_error()) {
+            *known.entry(key(d, self.project)).or_default() += 1;
+        }
+        let after_project = Project::open_with(&self.project.ws.root, overlay)?;
+        let after = validate(&after_project, self.today());
+        let mut new_errors = Vec::new();
+        for d in after.into_iter().filter(Diagnostic::is_error) {
+            match known.get_mut(&key(&d, &after_project)) {
+                Some(n) if *n > 0 => *n -= 1,
+                _ => new_errors.push(d),
+            }
+        }
+        if new_errors.is_empty() {
+            return Ok(());
+        }
+        let mut text = Vec::new();
+        diag::human::render(&mut text, &after_project.ws.sources, &new_errors, false)?;
+        Err(EditError::WouldBreak(
+            String::from_utf8_lossy(&text).into_owned(),
+        ))
+    }
+}
+
+/// An assessment as JSON, with its controls in catalog order (so a new control goes
+/// where a reader expects it).
+pub fn ordered_json(v: &Assessment, catalog: &Catalog) -> Result<J, EditError> {
+    let mut json = serde_json::to_value(v).map_err(|e| EditError::Internal(e.to_string()))?;
+    if let (Some(J::Object(controls)), Some(cert)) = (
+        json.get_mut("controls"),
+        catalog.certifications.get(&v.certification),
+    ) {
+        let mut ordered = Map::new();
+        for id in cert.control_ids() {
+            if let Some(c) = controls.remove(id) {
+                ordered.insert(id.to_owned(), c);
+            }
+        }
+        ordered.append(controls);
+        *controls = ordered;
+    }
+    Ok(json)
+}
+
+/// Rewrites `text` (parsed as `node`) to hold `json`, and checks that the result reads
+/// back as `intended`.
+fn rewrite_checked<T>(
+    path: &str,
+    text: &str,
+    node: Option<&Node>,
+    json: &J,
+    intended: &T,
+) -> Result<String, EditError>
+where
+    T: serde::de::DeserializeOwned + PartialEq,
+{
+    let empty = Node {
+        span: 0..0,
+        value: yaml::Value::Null,
+    };
+    let after = rewrite(text, node.unwrap_or(&empty), json)
+        .map_err(|e| EditError::Internal(format!("{path}: {e}")))?;
+    let back = yaml::parse_to_json(&after).map_err(|e| {
+        EditError::Internal(format!(
+            "{path}: the rewrite is not valid YAML: {}",
+            e.message
+        ))
+    })?;
+    match serde_json::from_value::<T>(back) {
+        Ok(v) if v == *intended => Ok(after),
+        _ => Err(EditError::Internal(format!(
+            "{path}: the rewritten file does not read back as intended"
+        ))),
+    }
+}
+
+/// A new document reference for `path` with its hash.
+pub fn document(path: String, sha256: String, purpose: Option<crate::model::Purpose>) -> Document {
+    Document {
+        path,
+        sha256,
+        purpose,
+    }
+}

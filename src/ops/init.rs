@@ -1,0 +1,88 @@
+//! `assure init`: start a compliance repository.
+
+use std::path::Path;
+
+use super::edit::EditError;
+use crate::edit::Transaction;
+use crate::model::{Config, Person, Role};
+use crate::repo::CONFIG_FILE;
+
+/// Creates `assure.yaml` (the organization, with the person running the command as its
+/// administrator, portal admin and global admin), `groups/` and `evidence/` in `dir`.
+/// Returns the files written.
+pub fn init(
+    dir: &Path,
+    organization: &str,
+    email: &str,
+    name: &str,
+) -> Result<Vec<String>, EditError> {
+    if dir.join(CONFIG_FILE).exists() {
+        return Err(EditError::Invalid(format!(
+            "{} already has an {CONFIG_FILE}; it is a compliance repository already",
+            dir.display()
+        )));
+    }
+    let config = Config {
+        organization: organization.to_owned(),
+        people: vec![Person {
+            email: email.to_owned(),
+            name: name.to_owned(),
+            roles: vec![Role::Administrator, Role::PortalAdmin],
+        }],
+        global_admins: vec![email.to_owned()],
+        sync: Default::default(),
+        report: Default::default(),
+        notifications: None,
+    };
+    let text = render_config(&config);
+    // The generated file must read back as the configuration meant.
+    let back = crate::repo::yaml::parse_to_json(&text)
+        .ok()
+        .and_then(|j| serde_json::from_value::<Config>(j).ok());
+    if back.as_ref() != Some(&config) {
+        return Err(EditError::Invalid(
+            "the organization name, email or name cannot be written as YAML; use plain text".into(),
+        ));
+    }
+    let mut tx = Transaction::new();
+    tx.write(dir.join(CONFIG_FILE), text);
+    tx.write(dir.join("groups/.gitkeep"), "");
+    tx.write(dir.join("evidence/.gitkeep"), "");
+    tx.commit()?;
+    Ok(vec![
+        CONFIG_FILE.into(),
+        "groups/".into(),
+        "evidence/".into(),
+    ])
+}
+
+fn quote(s: &str) -> String {
+    if crate::repo::yaml::plain_is_string(s) {
+        s.to_owned()
+    } else {
+        serde_json::Value::String(s.to_owned()).to_string()
+    }
+}
+
+fn render_config(c: &Config) -> String {
+    let mut out = String::from(
+        "# The organization, its people and their roles. See `assure schema config`.\n",
+    );
+    out.push_str(&format!(
+        "organization: {}\npeople:\n",
+        quote(&c.organization)
+    ));
+    for p in &c.people {
+        let roles: Vec<&str> = p.roles.iter().map(|r| r.as_str()).collect();
+        out.push_str(&format!(
+            "  - email: {}\n    name: {}\n    roles: [{}]\n",
+            quote(&p.email),
+            quote(&p.name),
+            roles.join(", ")
+        ));
+    }
+    out.push_str("# Only global admins may grant or remove portal-admin.\n");
+    let admins: Vec<String> = c.global_admins.iter().map(|a| quote(a)).collect();
+    out.push_str(&format!("global_admins: [{}]\n", admins.join(", ")));
+    out
+}

@@ -13,7 +13,10 @@ use super::{Cli, Failure, Outcome};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The folder (default: the current one, or -C).
-    pub dir: Option<PathBuf>,
+    // Not named `dir`: that is the id of the global `-C`, and clap would give both the
+    // same value (`assure -C x init` wrote x/x/assure.yaml).
+    #[arg(value_name = "DIR")]
+    pub folder: Option<PathBuf>,
     /// The organization's name.
     #[arg(long, default_value = "My Organization")]
     pub organization: String,
@@ -23,7 +26,7 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
-    let dir = match &args.dir {
+    let dir = match &args.folder {
         Some(d) => cli.start_dir().join(d),
         None => cli.start_dir(),
     };

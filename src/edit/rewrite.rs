@@ -60,17 +60,20 @@ pub fn rewrite(text: &str, root: &Node, new: &J) -> Result<String, RewriteError>
     Ok(apply(text, edits))
 }
 
-fn apply(text: &str, mut edits: Vec<TextEdit>) -> String {
-    // Later edits first, so earlier ranges stay valid. Edits never overlap; inserts at
-    // the same position keep their order.
-    edits.sort_by(|a, b| {
+fn apply(text: &str, edits: Vec<TextEdit>) -> String {
+    // Later edits first, so earlier ranges stay valid. Edits never overlap. Of several
+    // inserts at one position, the one made last is applied first, so that they end up
+    // in the order they were made.
+    let mut edits: Vec<(usize, TextEdit)> = edits.into_iter().enumerate().collect();
+    edits.sort_by(|(i, a), (j, b)| {
         b.range
             .start
             .cmp(&a.range.start)
             .then(b.range.end.cmp(&a.range.end))
+            .then(j.cmp(i))
     });
     let mut out = text.to_owned();
-    for e in edits {
+    for (_, e) in edits {
         out.replace_range(e.range, &e.text);
     }
     out
@@ -195,7 +198,6 @@ impl Ctx<'_> {
             }
         }
         // New keys, each after the nearest preceding key that exists.
-        let existing = |k: &str| entries.iter().any(|e| e.key == k);
         let mut anchor: Option<&Entry> = None;
         let mut pending: Vec<(Option<&Entry>, String)> = Vec::new();
         for (k, v) in new {
@@ -203,10 +205,8 @@ impl Ctx<'_> {
                 anchor = Some(e);
                 continue;
             }
-            if is_empty(v) && !existing(k) && !matches!(v, J::Object(_) | J::Array(_)) {
-                continue;
-            }
-            if v.is_null() {
+            // An absent key already means "nothing": no need to write an empty value.
+            if is_empty(v) {
                 continue;
             }
             let rendered = self.render_entry(&key_text(k, quoted), v, indent);

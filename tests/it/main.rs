@@ -4,8 +4,12 @@
 mod bad_input;
 mod catalog;
 mod cli;
+mod edit_diffs;
+mod edit_errors;
+mod edit_permissions;
 mod example;
 mod oscal;
 mod score;
 mod support;
+mod sync;
 mod validate;

@@ -131,3 +131,85 @@ pub fn findings(repo: &TestRepo) -> (i32, Vec<(String, String, u64)>) {
         .collect();
     (out.code, list)
 }
+
+/// A git repository over a test folder, committing with fixed authors and times.
+pub struct GitRepo {
+    pub repo: git2::Repository,
+}
+
+impl GitRepo {
+    pub fn init(path: &Path) -> GitRepo {
+        let repo = git2::Repository::init(path).expect("git init");
+        GitRepo { repo }
+    }
+
+    /// Commits the whole work tree as `email`, at `time` (seconds since the epoch).
+    pub fn commit_all(&self, email: &str, message: &str, time: i64) -> git2::Oid {
+        let mut index = self.repo.index().expect("index");
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .expect("add");
+        index.update_all(["*"], None).expect("update");
+        index.write().expect("write index");
+        let tree = self
+            .repo
+            .find_tree(index.write_tree().expect("tree"))
+            .expect("find tree");
+        let sig = git2::Signature::new(
+            email.split('@').next().unwrap_or(email),
+            email,
+            &git2::Time::new(time, 0),
+        )
+        .expect("signature");
+        let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        self.repo
+            .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+            .expect("commit")
+    }
+}
+
+/// Every file under `dir` (but `.git`) with its bytes, to prove nothing changed.
+pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != ".git")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(dir)
+                    .expect("under dir")
+                    .to_string_lossy()
+                    .into_owned(),
+                std::fs::read(e.path()).expect("read"),
+            )
+        })
+        .collect()
+}
+
+/// Runs `assure -C <dir> ARGS` with the clock pinned (`ASSURE_NOW`) and extra variables.
+pub fn run_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut full = vec!["-C", dir.to_str().expect("utf-8 temp path")];
+    full.extend_from_slice(args);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_assure"));
+    cmd.args(&full)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("ASSURE_TODAY", TODAY)
+        .env("ASSURE_NOW", "2026-01-01T12:00:00Z")
+        .env("NO_COLOR", "1")
+        .env("HOME", dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run assure");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

@@ -172,11 +172,13 @@ impl Cli {
     }
 }
 
-/// Today's date: the clock, or `ASSURE_TODAY` (YYYY-MM-DD), which tests use to pin time.
+/// Today's date: `ASSURE_TODAY` (YYYY-MM-DD) or the date of `ASSURE_NOW` (which tests use
+/// to pin time), else the clock.
 fn today() -> Result<NaiveDate, Failure> {
     match std::env::var("ASSURE_TODAY") {
         Ok(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
             .map_err(|e| Failure(format!("ASSURE_TODAY={s}: {e}"))),
+        Err(_) if std::env::var_os("ASSURE_NOW").is_some() => Ok(editing::now()?.date_naive()),
         Err(_) => Ok(chrono::Local::now().date_naive()),
     }
 }

@@ -332,12 +332,18 @@ fn allowed_fields(kind: Kind, path: &[String]) -> Vec<String> {
 
 /// The closest of `candidates` to `word`, if it is close enough to be a typo.
 pub fn suggest<S: AsRef<str>>(word: &str, candidates: &[S]) -> Option<String> {
+    // Case counts least: `sc-13` means `SC-13` (not `AU-13`, as far off by case alone).
+    let lower = word.to_lowercase();
     candidates
         .iter()
-        .map(|c| (strsim_distance(word, c.as_ref()), c.as_ref()))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .map(|c| {
+            let c = c.as_ref();
+            let d = strsim_distance(&lower, &c.to_lowercase());
+            (d, strsim_distance(word, c), c)
+        })
+        .filter(|(d, _, c)| *d <= 2.max(c.len() / 4))
         .min()
-        .map(|(_, c)| c.to_owned())
+        .map(|(_, _, c)| c.to_owned())
 }
 
 fn strsim_distance(a: &str, b: &str) -> usize {

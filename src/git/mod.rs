@@ -136,3 +136,180 @@ pub fn user_name(root: &Path) -> Option<String> {
             .ok(),
     }
 }
+
+/// A commit as history shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CommitInfo {
+    #[serde(serialize_with = "ser_oid")]
+    pub id: Oid,
+    pub short: String,
+    pub author_name: String,
+    pub author_email: String,
+    pub time: chrono::DateTime<chrono::Utc>,
+    pub summary: String,
+    #[serde(skip)]
+    pub parents: Vec<Oid>,
+}
+
+fn ser_oid<S: serde::Serializer>(id: &Oid, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&id.to_string())
+}
+
+impl Git {
+    pub fn commit_info(&self, id: Oid) -> Result<CommitInfo, GitError> {
+        let c = self.repo.find_commit(id)?;
+        let author = c.author();
+        let time = chrono::DateTime::from_timestamp(author.when().seconds(), 0).unwrap_or_default();
+        Ok(CommitInfo {
+            id,
+            short: id.to_string()[..7].to_owned(),
+            author_name: author.name().unwrap_or("").to_owned(),
+            author_email: author.email().unwrap_or("").to_owned(),
+            time,
+            summary: c.summary().unwrap_or("").to_owned(),
+            parents: c.parent_ids().collect(),
+        })
+    }
+
+    /// Commits reachable from `head` but not from `base`, oldest first (parents before
+    /// children).
+    pub fn range(&self, base: Option<Oid>, head: Oid) -> Result<Vec<Oid>, GitError> {
+        let mut walk = self.repo.revwalk()?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
+        walk.push(head)?;
+        if let Some(b) = base {
+            walk.hide(b)?;
+        }
+        Ok(walk.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Whether the repository is a shallow clone (history is cut off).
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
+    }
+
+    /// Whether a commit's parents are missing (where a shallow clone's history stops).
+    pub fn is_boundary(&self, id: Oid) -> bool {
+        self.repo
+            .find_commit(id)
+            .map(|c| c.parent_ids().any(|p| self.repo.find_commit(p).is_err()))
+            .unwrap_or(false)
+    }
+
+    /// Whether a merge, rebase or cherry-pick is in progress.
+    pub fn operation_in_progress(&self) -> Option<String> {
+        match self.repo.state() {
+            git2::RepositoryState::Clean => None,
+            state => Some(format!("{state:?}").to_lowercase()),
+        }
+    }
+
+    /// The blob id of `path` (relative to the compliance root) at `commit`.
+    pub fn blob_id(&self, commit: Oid, path: &str) -> Result<Option<Oid>, GitError> {
+        let tree = self.repo.find_commit(commit)?.tree()?;
+        match tree.get_path(Path::new(&format!("{}{path}", self.prefix))) {
+            Ok(e) if e.kind() == Some(git2::ObjectType::Blob) => Ok(Some(e.id())),
+            Ok(_) => Ok(None),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A blob's text, if it is UTF-8.
+    pub fn blob_text(&self, blob: Oid) -> Option<String> {
+        let blob = self.repo.find_blob(blob).ok()?;
+        std::str::from_utf8(blob.content()).ok().map(str::to_owned)
+    }
+
+    /// The files under the compliance root that differ between two commits (`None`: the
+    /// empty tree), or between a commit and the work tree (`new = None`, `workdir`),
+    /// relative to the compliance root, sorted.
+    pub fn changed_files(
+        &self,
+        old: Option<Oid>,
+        new: Option<Oid>,
+    ) -> Result<Vec<String>, GitError> {
+        let tree = |c: Option<Oid>| -> Result<Option<git2::Tree<'_>>, GitError> {
+            Ok(match c {
+                Some(c) => Some(self.repo.find_commit(c)?.tree()?),
+                None => None,
+            })
+        };
+        let (old_tree, new_tree) = (tree(old)?, tree(new)?);
+        let mut opts = git2::DiffOptions::new();
+        if !self.prefix.is_empty() {
+            opts.pathspec(&self.prefix);
+        }
+        let diff = match new {
+            Some(_) => self.repo.diff_tree_to_tree(
+                old_tree.as_ref(),
+                new_tree.as_ref(),
+                Some(&mut opts),
+            )?,
+            None => {
+                opts.include_untracked(true).recurse_untracked_dirs(true);
+                self.repo
+                    .diff_tree_to_workdir_with_index(old_tree.as_ref(), Some(&mut opts))?
+            }
+        };
+        let mut out: Vec<String> = Vec::new();
+        for delta in diff.deltas() {
+            for file in [delta.old_file(), delta.new_file()] {
+                if let Some(rel) = file
+                    .path()
+                    .and_then(|p| p.to_str())
+                    .and_then(|p| p.strip_prefix(&self.prefix))
+                {
+                    out.push(rel.to_owned());
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The merge base of HEAD with the default branch (`origin/HEAD`, then `origin/main`,
+    /// `main`, `origin/master`, `master`), for reviewing the current branch.
+    pub fn default_base(&self) -> Result<Oid, GitError> {
+        let head = self.resolve("HEAD")?;
+        for name in [
+            "origin/HEAD",
+            "origin/main",
+            "main",
+            "origin/master",
+            "master",
+        ] {
+            if let Ok(branch) = self.resolve(name)
+                && branch != head
+            {
+                return Ok(self.repo.merge_base(head, branch)?);
+            }
+        }
+        // On the default branch itself: review the last commit.
+        let c = self.repo.find_commit(head)?;
+        c.parent_id(0).map_err(|_| GitError::UnknownRevision {
+            rev: "HEAD~1".into(),
+            message: "HEAD is the first commit; name a base explicitly".into(),
+        })
+    }
+
+    /// The note on `commit` under `notes_ref`, if any.
+    pub fn note(&self, notes_ref: &str, commit: Oid) -> Option<String> {
+        self.repo
+            .find_note(Some(notes_ref), commit)
+            .ok()
+            .and_then(|n| n.message().map(str::to_owned))
+    }
+
+    /// Sets the note on `commit` under `notes_ref` (replacing an existing one).
+    pub fn set_note(&self, notes_ref: &str, commit: Oid, message: &str) -> Result<(), GitError> {
+        let sig = self
+            .repo
+            .signature()
+            .or_else(|_| git2::Signature::now("assure", "assure@localhost"))?;
+        self.repo
+            .note(&sig, &sig, Some(notes_ref), commit, message, true)?;
+        Ok(())
+    }
+}

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value as J};
 
 use super::permissions::Permission;
-use crate::model::{Assessment, Group};
+use crate::model::{Assessment, Config, Group, Role};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
@@ -44,6 +44,41 @@ pub enum Change {
         old: J,
         new: J,
     },
+    /// Any change to an assessment that was archived before it.
+    ArchivedModified {
+        assessment: String,
+    },
+    /// An assessment's file left one group and appeared in another.
+    AssessmentMoved {
+        from: String,
+        to: String,
+    },
+    PersonAdded {
+        email: String,
+    },
+    PersonRemoved {
+        email: String,
+    },
+    /// A person's name or their roles other than portal-admin.
+    PersonChanged {
+        email: String,
+    },
+    PortalAdminChanged {
+        email: String,
+    },
+    GlobalAdminsChanged,
+    /// `organization`, `sync`, `report` or `notifications` in assure.yaml.
+    SettingsChanged {
+        field: String,
+    },
+    /// A file of the repository's own catalog.
+    CatalogFile {
+        path: String,
+    },
+    /// An evidence document (any file outside assure.yaml, groups/ and catalog/).
+    OtherFile {
+        path: String,
+    },
 }
 
 impl Change {
@@ -54,8 +89,31 @@ impl Change {
             {
                 Permission::EditTestResults
             }
-            Change::ControlField { .. } | Change::GroupDescription { .. } => Permission::EditData,
+            Change::ControlField { .. }
+            | Change::GroupDescription { .. }
+            | Change::OtherFile { .. } => Permission::EditData,
+            Change::PersonAdded { .. }
+            | Change::PersonRemoved { .. }
+            | Change::PersonChanged { .. }
+            | Change::SettingsChanged { .. } => Permission::ManageUsers,
+            Change::PortalAdminChanged { .. } | Change::GlobalAdminsChanged => {
+                Permission::GlobalAdmin
+            }
             _ => Permission::ManageAssessments,
+        }
+    }
+
+    /// Changes nobody may make, whatever their role, with the rule they break.
+    pub fn forbidden(&self) -> Option<&'static str> {
+        match self {
+            Change::ArchivedModified { .. } => Some("an archived assessment is read-only forever"),
+            Change::AssessmentUnarchived { .. } => {
+                Some("an archived assessment cannot be un-archived")
+            }
+            Change::AssessmentMoved { .. } => Some(
+                "an assessment can never move to another group; create a new one there with `assure assessment new --copy-from`",
+            ),
+            _ => None,
         }
     }
 
@@ -67,7 +125,9 @@ impl Change {
             | Change::AssessmentArchived { assessment }
             | Change::AssessmentUnarchived { assessment }
             | Change::AssessmentHeader { assessment, .. }
-            | Change::ControlField { assessment, .. } => Some(assessment),
+            | Change::ControlField { assessment, .. }
+            | Change::ArchivedModified { assessment } => Some(assessment),
+            Change::AssessmentMoved { to, .. } => Some(to),
             _ => None,
         }
     }
@@ -95,6 +155,20 @@ impl Change {
                 field,
                 ..
             } => format!("set `{field}` of {control} in {assessment}"),
+            Change::ArchivedModified { assessment } => {
+                format!("change archived assessment {assessment}")
+            }
+            Change::AssessmentMoved { from, to } => format!("move assessment {from} to {to}"),
+            Change::PersonAdded { email } => format!("add {email} to people"),
+            Change::PersonRemoved { email } => format!("remove {email} from people"),
+            Change::PersonChanged { email } => format!("change the name or roles of {email}"),
+            Change::PortalAdminChanged { email } => {
+                format!("grant or remove portal-admin for {email}")
+            }
+            Change::GlobalAdminsChanged => "change global_admins".to_owned(),
+            Change::SettingsChanged { field } => format!("change `{field}` in assure.yaml"),
+            Change::CatalogFile { path } => format!("change the catalog file {path}"),
+            Change::OtherFile { path } => format!("change {path}"),
         }
     }
 }
@@ -194,4 +268,235 @@ pub fn group_changes(id: &str, old: Option<&Group>, new: Option<&Group>) -> Vec<
         }
         _ => Vec::new(),
     }
+}
+
+/// The changes between two versions of `assure.yaml`.
+pub fn config_changes(old: &Config, new: &Config) -> Vec<Change> {
+    let mut out = Vec::new();
+    let find = |c: &'_ Config, email: &str| {
+        c.people
+            .iter()
+            .find(|p| p.email.eq_ignore_ascii_case(email))
+            .cloned()
+    };
+    for p in &new.people {
+        match find(old, &p.email) {
+            None => {
+                out.push(Change::PersonAdded {
+                    email: p.email.clone(),
+                });
+                if p.roles.contains(&Role::PortalAdmin) {
+                    out.push(Change::PortalAdminChanged {
+                        email: p.email.clone(),
+                    });
+                }
+            }
+            Some(o) => {
+                let portal = |r: &[Role]| r.contains(&Role::PortalAdmin);
+                if portal(&o.roles) != portal(&p.roles) {
+                    out.push(Change::PortalAdminChanged {
+                        email: p.email.clone(),
+                    });
+                }
+                let others = |r: &[Role]| {
+                    r.iter()
+                        .filter(|r| **r != Role::PortalAdmin)
+                        .copied()
+                        .collect::<std::collections::BTreeSet<_>>()
+                };
+                if o.name != p.name || others(&o.roles) != others(&p.roles) {
+                    out.push(Change::PersonChanged {
+                        email: p.email.clone(),
+                    });
+                }
+            }
+        }
+    }
+    for p in &old.people {
+        if find(new, &p.email).is_none() {
+            out.push(Change::PersonRemoved {
+                email: p.email.clone(),
+            });
+            if p.roles.contains(&Role::PortalAdmin) {
+                out.push(Change::PortalAdminChanged {
+                    email: p.email.clone(),
+                });
+            }
+        }
+    }
+    let lower = |v: &[String]| {
+        v.iter()
+            .map(|e| e.to_lowercase())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    if lower(&old.global_admins) != lower(&new.global_admins) {
+        out.push(Change::GlobalAdminsChanged);
+    }
+    for (field, changed) in [
+        ("organization", old.organization != new.organization),
+        ("sync", old.sync != new.sync),
+        ("report", old.report != new.report),
+        ("notifications", old.notifications != new.notifications),
+    ] {
+        if changed {
+            out.push(Change::SettingsChanged {
+                field: field.into(),
+            });
+        }
+    }
+    out
+}
+
+/// One file in two versions, as JSON (`None`: absent, or not readable as YAML).
+#[derive(Debug, Clone)]
+pub struct FileVersions {
+    pub path: String,
+    pub old: Option<J>,
+    pub new: Option<J>,
+    /// Whether the file exists in each version (it may exist but not parse).
+    pub old_exists: bool,
+    pub new_exists: bool,
+}
+
+/// A change and the file it is in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileChange {
+    pub path: String,
+    pub change: Change,
+}
+
+fn typed<T: serde::de::DeserializeOwned>(v: &Option<J>) -> Option<T> {
+    v.clone().and_then(|v| serde_json::from_value(v).ok())
+}
+
+/// Every change between the old and new versions of `files`, each with its file.
+/// An assessment deleted in one group and created in another with the same service,
+/// certification and creation is a move.
+pub fn file_changes(files: &[FileVersions]) -> Vec<FileChange> {
+    let mut out = Vec::new();
+    for f in files {
+        let push = |out: &mut Vec<FileChange>, changes: Vec<Change>| {
+            out.extend(changes.into_iter().map(|change| FileChange {
+                path: f.path.clone(),
+                change,
+            }))
+        };
+        let parts: Vec<&str> = f.path.split('/').collect();
+        match parts.as_slice() {
+            ["assure.yaml"] => match (typed::<Config>(&f.old), typed::<Config>(&f.new)) {
+                (Some(o), Some(n)) => push(&mut out, config_changes(&o, &n)),
+                _ => push(
+                    &mut out,
+                    vec![Change::SettingsChanged {
+                        field: "assure.yaml".into(),
+                    }],
+                ),
+            },
+            ["groups", group, "group.yaml"] => {
+                let changes = group_changes(
+                    group,
+                    typed::<Group>(&f.old).as_ref(),
+                    typed::<Group>(&f.new).as_ref(),
+                );
+                if changes.is_empty() && f.old != f.new && f.new_exists {
+                    push(
+                        &mut out,
+                        vec![Change::GroupDescription {
+                            group: group.to_string(),
+                        }],
+                    );
+                } else {
+                    push(&mut out, changes);
+                }
+            }
+            ["groups", group, file] if file.ends_with(".yaml") => {
+                let stem = file.trim_end_matches(".yaml");
+                let key = format!("{group}/{stem}");
+                let (old, new) = (typed::<Assessment>(&f.old), typed::<Assessment>(&f.new));
+                if old.as_ref().is_some_and(|o| o.archived.is_some())
+                    && f.new_exists
+                    && (new.is_none()
+                        || new
+                            .as_ref()
+                            .is_some_and(|n| n.archived.is_some() && Some(n) != old.as_ref()))
+                {
+                    push(&mut out, vec![Change::ArchivedModified { assessment: key }]);
+                    continue;
+                }
+                let changes = match (f.old_exists, f.new_exists, &old, &new) {
+                    (true, true, Some(_), Some(_))
+                    | (false, true, _, Some(_))
+                    | (true, false, Some(_), _) => {
+                        assessment_changes(&key, old.as_ref(), new.as_ref())
+                    }
+                    (false, true, _, None) => vec![Change::AssessmentCreated { assessment: key }],
+                    (true, false, None, _) => vec![Change::AssessmentDeleted { assessment: key }],
+                    _ => vec![Change::OtherFile {
+                        path: f.path.clone(),
+                    }],
+                };
+                push(&mut out, changes);
+            }
+            ["catalog", ..] => push(
+                &mut out,
+                vec![Change::CatalogFile {
+                    path: f.path.clone(),
+                }],
+            ),
+            _ => push(
+                &mut out,
+                vec![Change::OtherFile {
+                    path: f.path.clone(),
+                }],
+            ),
+        }
+    }
+    // Pair deletions and creations of the same assessment into moves.
+    let identity = |f: &FileVersions, old: bool| -> Option<(String, String, String)> {
+        let a: Assessment = typed(if old { &f.old } else { &f.new })?;
+        Some((a.service, a.certification, a.created.to_rfc3339()))
+    };
+    let deleted: Vec<(usize, String, (String, String, String))> = out
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match &c.change {
+            Change::AssessmentDeleted { assessment } => files
+                .iter()
+                .find(|f| f.path == c.path)
+                .and_then(|f| identity(f, true))
+                .map(|id| (i, assessment.clone(), id)),
+            _ => None,
+        })
+        .collect();
+    let mut moved = Vec::new();
+    for (i, c) in out.iter().enumerate() {
+        if let Change::AssessmentCreated { assessment } = &c.change {
+            let id = files
+                .iter()
+                .find(|f| f.path == c.path)
+                .and_then(|f| identity(f, false));
+            if let Some((d, from, _)) = deleted.iter().find(|(_, _, did)| Some(did) == id.as_ref())
+            {
+                moved.push((*d, i, from.clone(), assessment.clone()));
+            }
+        }
+    }
+    for (d, i, from, to) in moved.iter().rev() {
+        out[*i].change = Change::AssessmentMoved {
+            from: from.clone(),
+            to: to.clone(),
+        };
+        out[*d].change = Change::AssessmentMoved {
+            from: from.clone(),
+            to: to.clone(),
+        };
+    }
+    // A move appears once, in the new file.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|c| match &c.change {
+        Change::AssessmentMoved { from, to } => seen.insert((from.clone(), to.clone())),
+        _ => true,
+    });
+    let _ = moved;
+    out
 }

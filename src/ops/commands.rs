@@ -90,7 +90,16 @@ pub fn assign(
         action.notes = Some(n).filter(|n| !n.is_empty());
     }
     action.notify = notify;
+    drop_empty_action(r);
     Ok(())
+}
+
+/// An action item with no priority, notes or notification is no action item: the file
+/// does not hold an empty `action:` (and a rewrite drops one).
+fn drop_empty_action(r: &mut crate::model::ControlRecord) {
+    if r.action.as_ref().is_some_and(|a| *a == Default::default()) {
+        r.action = None;
+    }
 }
 
 /// `assure unassign`: the notes stay for the next assignment.
@@ -110,6 +119,7 @@ pub fn unassign(s: &mut Session, assessment: &str, control: &str) -> Result<(), 
     if let Some(a) = &mut r.action {
         a.notify = false;
     }
+    drop_empty_action(r);
     prune(s, i, &id)
 }
 

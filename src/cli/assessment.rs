@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::editing::{EditFlags, finish, refuse, start};
 use super::{Cli, DataFormat, Failure, Outcome, print_json};
 use crate::ops::commands;
+use crate::ops::permissions::Permission;
 use crate::ops::score::score;
 
 /// Create, archive, delete and list assessments (administrator role).
@@ -136,7 +137,8 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             if let Err(e) = commands::archive(&mut s, assessment) {
                 return refuse(e);
             }
-            if !flags.dry_run {
+            // Ask only someone who may archive; anyone else is refused by `finish`.
+            if !flags.dry_run && s.actor.may(Permission::ManageAssessments) {
                 eprintln!(
                     "note: archiving is final. Export the assessment first if auditors need a snapshot; its evidence stays in git history."
                 );
@@ -156,7 +158,10 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             if let Err(e) = commands::delete(&mut s, assessment) {
                 return refuse(e);
             }
-            if !flags.dry_run && !confirm(&format!("delete {assessment}?"), *yes)? {
+            if !flags.dry_run
+                && s.actor.may(Permission::ManageAssessments)
+                && !confirm(&format!("delete {assessment}?"), *yes)?
+            {
                 writeln!(out, "not deleted")?;
                 return Ok(ExitCode::from(1));
             }

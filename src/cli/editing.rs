@@ -43,6 +43,7 @@ pub fn actor(cli: &Cli, root: &std::path::Path) -> Result<String, Failure> {
 pub fn start<'p>(cli: &Cli, project: &'p Project) -> Result<Session<'p>, Failure> {
     let email = actor(cli, &project.ws.root)?;
     let mut session = Session::new(project, &email, now()?).map_err(|e| Failure(e.to_string()))?;
+    session.today = super::today()?;
     // Test hook: prove that a failed write leaves every file as it was.
     if let Some(n) = std::env::var("ASSURE_FAIL_AFTER_WRITES")
         .ok()
@@ -131,11 +132,20 @@ pub fn write_diff(
     after: &str,
 ) -> std::io::Result<()> {
     let diff = similar::TextDiff::from_lines(before, after);
+    // A created or deleted file is compared with /dev/null, as git shows it.
+    let old = if before.is_empty() {
+        "/dev/null".to_owned()
+    } else {
+        format!("a/{path}")
+    };
+    let new = if after.is_empty() {
+        "/dev/null".to_owned()
+    } else {
+        format!("b/{path}")
+    };
     write!(
         out,
         "{}",
-        diff.unified_diff()
-            .context_radius(3)
-            .header(&format!("a/{path}"), &format!("b/{path}"))
+        diff.unified_diff().context_radius(3).header(&old, &new)
     )
 }

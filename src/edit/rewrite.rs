@@ -57,6 +57,12 @@ pub fn rewrite(text: &str, root: &Node, new: &J) -> Result<String, RewriteError>
         }
         _ => return Err(RewriteError("the file is not a block mapping".into())),
     }
+    if text.contains("\r\n") {
+        // A file saved with CRLF line breaks keeps them in what is inserted.
+        for e in &mut edits {
+            e.text = e.text.replace("\r\n", "\n").replace('\n', "\r\n");
+        }
+    }
     Ok(apply(text, edits))
 }
 
@@ -197,7 +203,14 @@ impl Ctx<'_> {
                 Some(v) => self.edit_entry(entry, v, indent, out)?,
             }
         }
-        // New keys, each after the nearest preceding key that exists.
+        // New keys, each after the nearest preceding key that exists. In a mapping whose
+        // entries are separated by blank lines, so are the new ones.
+        let spaced = entries.len() > 1
+            && entries.windows(2).all(|w| {
+                let before = &self.text[..self.line_start(w[1].key_span.start)];
+                before.ends_with("\n\n") || before.ends_with("\n\r\n")
+            });
+        let gap = if spaced { "\n" } else { "" };
         let mut anchor: Option<&Entry> = None;
         let mut pending: Vec<(Option<&Entry>, String)> = Vec::new();
         for (k, v) in new {
@@ -214,6 +227,7 @@ impl Ctx<'_> {
                 Some((a, text))
                     if a.map(|e| e.key_span.start) == anchor.map(|e| e.key_span.start) =>
                 {
+                    text.push_str(gap);
                     text.push_str(&rendered)
                 }
                 _ => pending.push((anchor, rendered)),
@@ -239,9 +253,13 @@ impl Ctx<'_> {
                     _ => return Err(RewriteError("no place to insert a key".into())),
                 },
             };
+            let text = match anchor {
+                Some(_) => format!("{prefix}{gap}{rendered}"),
+                None => format!("{rendered}{gap}"),
+            };
             out.push(TextEdit {
                 range: at..at,
-                text: format!("{prefix}{rendered}"),
+                text,
             });
         }
         Ok(())
@@ -305,7 +323,38 @@ impl Ctx<'_> {
                 let at = self.after_colon(entry)?;
                 let end = self.content_end(node).max(at);
                 let after_on_line = &self.text[end..self.line_end(end)];
-                let rendered = match self.render_inline(new) {
+                let inline = self.render_inline(new);
+                // A comment between the `:` and a value on a following line stays on
+                // the key's line; the new value goes where the old one started.
+                let lead = &self.text[at..node.span.start.max(at)];
+                if let Some(hash) = lead.find('#')
+                    && lead[hash..].contains('\n')
+                {
+                    let comment_end = at + hash + lead[hash..].find('\n').unwrap_or(0) + 1;
+                    let pad = " ".repeat(self.column(node.span.start).max(indent + self.unit));
+                    let text = match inline {
+                        Some(s) => format!("{pad}{s}"),
+                        None => {
+                            let comment = self.text[at + hash..comment_end].trim_end();
+                            let block = self.render_block_scalar(
+                                new.as_str().unwrap_or_default(),
+                                indent + self.unit,
+                            );
+                            let (header, body) = block.split_once('\n').unwrap_or((&block, ""));
+                            out.push(TextEdit {
+                                range: at..end,
+                                text: format!(" {header}  {comment}\n{body}"),
+                            });
+                            return Ok(());
+                        }
+                    };
+                    out.push(TextEdit {
+                        range: comment_end..end,
+                        text,
+                    });
+                    return Ok(());
+                }
+                let rendered = match inline {
                     Some(s) => s,
                     None if after_on_line.trim().is_empty() => self
                         .render_block_scalar(new.as_str().unwrap_or_default(), indent + self.unit),
@@ -693,13 +742,13 @@ mod tests {
             d["controls"]["6.10.1.2"]["documents"]
                 .as_array_mut()
                 .expect("list")
-                .push(json!({"path": "b.txt", "sha256": "y"}))
+                .push(json!({"path": "b.txt", "sha256": "z"}))
         });
         assert_eq!(
             out,
             FILE.replace(
                 "        sha256: x\n",
-                "        sha256: x\n      - path: b.txt\n        sha256: y\n"
+                "        sha256: x\n      - path: b.txt\n        sha256: z\n"
             )
         );
         let out = edit(FILE, |d| {

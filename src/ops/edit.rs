@@ -16,7 +16,7 @@ use serde_json::{Map, Value as J};
 
 use super::changes::{Change, assessment_changes, group_changes};
 use super::permissions::{Actor, Permission};
-use super::sync::{Conflict, Update, apply, plan};
+use super::sync::{Conflict, Scope, Update, apply, plan_scoped};
 use super::{Project, validate};
 use crate::catalog::{Catalog, did_you_mean};
 use crate::diag::{self, Diagnostic};
@@ -154,6 +154,8 @@ pub struct Session<'p> {
     pub project: &'p Project,
     pub actor: Actor,
     pub now: DateTime<Utc>,
+    /// Today's date (for "not in the future"); the date of `now` unless set otherwise.
+    pub today: NaiveDate,
     pub drafts: Vec<Draft>,
     pub groups: Vec<GroupDraft>,
     pub evidence: Vec<EvidenceCopy>,
@@ -193,6 +195,7 @@ impl<'p> Session<'p> {
             project,
             actor: Actor::new(&config.value, actor),
             now,
+            today: now.date_naive(),
             drafts,
             groups: Vec::new(),
             evidence: Vec::new(),
@@ -207,7 +210,7 @@ impl<'p> Session<'p> {
     }
 
     pub fn today(&self) -> NaiveDate {
-        self.now.date_naive()
+        self.today
     }
 
     /// The draft of assessment `key` (`group/service--certification`).
@@ -217,6 +220,10 @@ impl<'p> Session<'p> {
             .iter()
             .position(|d| d.value.is_some() && (format!("{}/{}", d.group, d.stem) == key || self.key_of(d).as_deref() == Some(key)))
             .ok_or_else(|| {
+                let path = format!("groups/{key}.yaml");
+                if self.project.ws.sources.find(&path).is_some() {
+                    return EditError::Invalid(format!("{path} does not load, so it cannot be edited; `assure validate` shows what is wrong with it"));
+                }
                 let keys: Vec<String> = self.drafts.iter().filter(|d| d.value.is_some()).map(|d| format!("{}/{}", d.group, d.stem)).collect();
                 EditError::NotFound(format!(
                     "no assessment `{key}` (assessments are named group/service--certification); {}",
@@ -407,7 +414,17 @@ impl<'p> Session<'p> {
                     (_, o) => o.map(|o| &self.project.ws.assessments[o].doc.value),
                 })
                 .collect();
-            plan(&items, &base, self.catalog(), &fields)
+            plan_scoped(
+                &items,
+                &base,
+                self.catalog(),
+                &fields,
+                if self.base.is_some() {
+                    Scope::Everything
+                } else {
+                    Scope::Changed
+                },
+            )
         };
         if !plan.conflicts.is_empty() {
             return Err(EditError::Conflict(plan.conflicts));

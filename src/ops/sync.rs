@@ -70,6 +70,26 @@ pub fn plan(
     catalog: &Catalog,
     fields: &[SyncField],
 ) -> Plan {
+    plan_scoped(items, base, catalog, fields, Scope::Everything)
+}
+
+/// Which sync classes a plan covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every class (`assure sync`).
+    Everything,
+    /// Only classes with a member changed since the base (an editing command syncs what
+    /// it changed, and leaves other classes alone).
+    Changed,
+}
+
+pub fn plan_scoped(
+    items: &[Item],
+    base: &[Option<&Assessment>],
+    catalog: &Catalog,
+    fields: &[SyncField],
+    scope: Scope,
+) -> Plan {
     let mut plan = Plan::default();
     for class in classes(items, catalog) {
         let current: Vec<Values> = class
@@ -89,6 +109,9 @@ pub fn plan(
                 values(before, fields) != *now
             })
             .collect();
+        if scope == Scope::Changed && !changed.iter().any(|&c| c) {
+            continue;
+        }
         let date = |i: usize| class.members[i].record(items).and_then(|r| r.test_date);
         let candidates: Vec<usize> = if changed.iter().any(|&c| c) {
             (0..current.len()).filter(|&i| changed[i]).collect()

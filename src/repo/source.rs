@@ -74,6 +74,14 @@ impl SourceMap {
         &self.get(id).path
     }
 
+    /// The file with this repository-relative path, if it was read.
+    pub fn find(&self, path: &str) -> Option<FileId> {
+        self.files
+            .iter()
+            .position(|f| f.path == path)
+            .map(|i| FileId(i as u32))
+    }
+
     pub fn len(&self) -> usize {
         self.files.len()
     }

@@ -447,6 +447,8 @@ pub fn plain_is_string(text: &str) -> bool {
         && !text.contains(": ")
         && !text.contains(" #")
         && !text.chars().any(|c| c.is_control())
+        // YAML 1.1 tools (still common) read these as booleans: quote them for them.
+        && !matches!(text.to_ascii_lowercase().as_str(), "yes" | "no" | "on" | "off" | "y" | "n")
         && matches!(resolve(text, ScalarStyle::Plain, None), Ok(Value::Str(_)))
 }
 

@@ -303,14 +303,16 @@ fn assigning_a_control_not_started_adds_it_in_catalog_order() {
         &[(
             GDPR_FILE,
             &[
-                "@@ -25,2 +25,7 @@",
-                "     management_response: \"Accepted: roles reviewed yearly.\"",
+                // The controls are separated by blank lines, and so is the new one.
+                "@@ -26,2 +26,8 @@",
+                " ",
                 "+  \"6.2.3.1\":",
                 "+    assigned_to: dave@example.com",
                 "+    action:",
                 "+      priority: high",
                 "+      notes: Collect the signed NDAs.",
-                " ",
+                "+",
+                "   # --- Communications security ------------------------------------",
             ],
         )],
     );
@@ -323,8 +325,9 @@ fn assigning_the_last_control_in_catalog_order_appends_it() {
         &[(
             GDPR_FILE,
             &[
-                "@@ -59 +59,3 @@",
+                "@@ -59 +59,4 @@",
                 "     implementation: Standard contractual clauses with every processor.",
+                "+",
                 "+  \"7.2.1.1\":",
                 "+    assigned_to: bob@example.com",
             ],
@@ -736,11 +739,12 @@ fn a_synced_assignment_starts_the_related_control() {
             (
                 GDPR_FILE,
                 &[
-                    "@@ -25,2 +25,4 @@",
-                    "     management_response: \"Accepted: roles reviewed yearly.\"",
+                    "@@ -26,2 +26,5 @@",
+                    " ",
                     "+  \"6.6.1.1\":",
                     "+    assigned_to: bob@example.com",
-                    " ",
+                    "+",
+                    "   # --- Communications security ------------------------------------",
                 ],
             ),
             (
@@ -774,11 +778,23 @@ fn dry_run_text(
         else {
             continue;
         };
+        // Created and deleted files are compared with /dev/null, as git shows them.
+        let (old, new) = (text(before, path), text(after, path));
+        let a = if old.is_empty() {
+            "/dev/null".to_owned()
+        } else {
+            format!("a/{path}")
+        };
+        let b = if new.is_empty() {
+            "/dev/null".to_owned()
+        } else {
+            format!("b/{path}")
+        };
         out.push_str(
-            &similar::TextDiff::from_lines(&text(before, path), &text(after, path))
+            &similar::TextDiff::from_lines(&old, &new)
                 .unified_diff()
                 .context_radius(3)
-                .header(&format!("a/{path}"), &format!("b/{path}"))
+                .header(&a, &b)
                 .to_string(),
         );
     }
@@ -993,16 +1009,14 @@ fn edits_in_a_row_stay_minimal() {
     );
 }
 
-// Bugs found while writing these tests, kept as failing reproductions (run them with
-// `cargo test --test it -- --ignored`).
+// Regressions: bugs found while writing these tests, now fixed.
 
 /// DESIGN.md §8 (b): an edit runs sync "for what they changed". Here a class the edit
 /// does not touch is out of sync (SC-13 was edited by hand, with no git history): an
 /// edit of 6.2.1.1 must change the 6.2.1.1 line only, and a contributor may make it.
-/// Today the edit also syncs 6.10.1.2 from SC-13 (12 more lines, and test fields, so
-/// the contributor is refused for `test_date`/`test_result` of 6.10.1.2).
+/// (It used to also sync 6.10.1.2 from SC-13, and refuse the contributor for the test
+/// fields that brought along.)
 #[test]
-#[ignore = "bug: an edit syncs sync classes it did not touch (src/ops/edit.rs Session::sync)"]
 fn an_edit_leaves_unrelated_sync_classes_alone() {
     let repo = commented();
     let nist = repo.read(NIST_FILE);
@@ -1042,7 +1056,6 @@ fn an_edit_leaves_unrelated_sync_classes_alone() {
 /// The same with members that tie on the test date: today an unrelated edit fails with
 /// "sync conflict" (exit 1) until someone fixes the other class by hand.
 #[test]
-#[ignore = "bug: an edit syncs sync classes it did not touch (src/ops/edit.rs Session::sync)"]
 fn an_edit_is_not_blocked_by_an_unrelated_sync_conflict() {
     let repo = commented();
     let nist = repo.read(NIST_FILE);
@@ -1064,10 +1077,9 @@ fn an_edit_is_not_blocked_by_an_unrelated_sync_conflict() {
     );
 }
 
-/// A file with CRLF line breaks (saved on Windows) keeps them: today the lines an edit
-/// inserts end with a bare LF, leaving the file with mixed line endings.
+/// A file with CRLF line breaks (saved on Windows) keeps them in the lines an edit
+/// inserts, rather than ending up with mixed line endings.
 #[test]
-#[ignore = "bug: inserted lines use LF in CRLF files (src/edit/rewrite.rs)"]
 fn a_crlf_file_keeps_crlf_line_breaks() {
     let repo = commented();
     let crlf = repo.read(GDPR_FILE).replace('\n', "\r\n");
@@ -1102,9 +1114,8 @@ fn a_crlf_file_keeps_crlf_line_breaks() {
 }
 
 /// A comment after the `:` of a value written on the following lines belongs to that
-/// line: replacing the value must keep it. Today it is deleted with the old value.
+/// line: replacing the value keeps it.
 #[test]
-#[ignore = "bug: the comment between a key and its multi-line plain value is lost (src/edit/rewrite.rs)"]
 fn a_comment_after_the_colon_survives_a_new_value() {
     let repo = commented();
     let gdpr = repo.read(GDPR_FILE);

@@ -671,14 +671,12 @@ fn an_edit_needs_to_know_who_is_acting() {
     assert!(snapshot(repo.path()) == before);
 }
 
-// Bugs found while writing these tests, kept as failing reproductions (run them with
-// `cargo test --test it -- --ignored`).
+// Regressions: bugs found while writing these tests, now fixed.
 
 /// An assessment file that exists but does not load (a YAML error elsewhere in it)
-/// should be named as such. Today the edit says there is no such assessment and lists
-/// the others, which sends the user looking for a typo that is not there.
+/// is named as such, not reported as unknown (which would send the user looking for a
+/// typo that is not there).
 #[test]
-#[ignore = "bug: an assessment that fails to load is reported as unknown (src/ops/edit.rs Session::find)"]
 fn an_assessment_that_does_not_load_is_not_called_unknown() {
     let repo = TestRepo::base();
     let path = "groups/default-group/office-365--gdpr.yaml";
@@ -693,11 +691,9 @@ fn an_assessment_that_does_not_load_is_not_called_unknown() {
     assert!(!out.stderr.contains("no assessment"), "{}", out.stderr);
 }
 
-/// `ASSURE_TODAY` pins "today" for `assure validate` but not for the editing commands,
-/// which read the clock (or `ASSURE_NOW`): under the same environment an edit records a
-/// test date that `validate` then reports as in the future.
+/// `ASSURE_TODAY` pins "today" for the editing commands as for `assure validate`, so an
+/// edit never records a test date that `validate` then reports as in the future.
 #[test]
-#[ignore = "bug: editing commands ignore ASSURE_TODAY (src/cli/editing.rs now())"]
 fn editing_commands_and_validate_agree_on_today() {
     let repo = TestRepo::base();
     let before = snapshot(repo.path());

@@ -490,3 +490,35 @@ proptest! {
         prop_assert_eq!(run(&[0, 1, 2]), run(&order));
     }
 }
+
+#[test]
+fn an_edit_that_would_break_validation_is_refused_and_nothing_is_written() {
+    // No command produces such an edit; the check is a safety net, tested here through
+    // the library: a test result left without its date.
+    let repo = TestRepo::base();
+    let before = snapshot(repo.path());
+    let project = assure::ops::Project::open(repo.path()).expect("open");
+    let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T12:00:00Z")
+        .expect("time")
+        .with_timezone(&chrono::Utc);
+    let mut s =
+        assure::ops::edit::Session::new(&project, "alice@example.com", now).expect("session");
+    let i = s
+        .find("default-group/office-365--nist-800-53-r5")
+        .expect("found");
+    s.record(i, "CM-2").expect("record").test_date = None;
+    match s.finish(false) {
+        Err(assure::ops::edit::EditError::WouldBreak(findings)) => {
+            assert!(
+                findings.contains("[test-result-without-date]"),
+                "{findings}"
+            );
+            assert!(
+                findings.contains("groups/default-group/office-365--nist-800-53-r5.yaml:"),
+                "{findings}"
+            );
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(snapshot(repo.path()), before);
+}

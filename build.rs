@@ -33,6 +33,27 @@ fn main() {
         }
         out.push_str("];\n");
     }
+    // The example repository, every file, for `assure demo`.
+    println!("cargo:rerun-if-changed=example-repo");
+    let mut files: Vec<String> = walkdir::WalkDir::new(root.join("example-repo"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            println!("cargo:rerun-if-changed={}", e.path().display());
+            e.path()
+                .strip_prefix(root.join("example-repo"))
+                .expect("under example-repo")
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    files.sort();
+    out.push_str("pub static EXAMPLE_FILES: &[(&str, &[u8])] = &[\n");
+    for f in files {
+        out.push_str(&format!("    ({f:?}, include_bytes!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/example-repo/{f}\"))),\n"));
+    }
+    out.push_str("];\n");
     let dest = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("assets.rs");
     fs::write(dest, out).expect("OUT_DIR is writable");
 }

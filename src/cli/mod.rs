@@ -10,11 +10,13 @@ mod assign;
 mod catalog;
 mod control;
 mod controls;
+mod demo;
 mod doc;
 mod editing;
 mod explain;
 mod group;
 mod init;
+mod log;
 mod schema;
 mod status;
 mod sync;
@@ -60,6 +62,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Demo(demo::Args),
     Init(init::Args),
     Validate(validate::Args),
     Sync(sync::Args),
@@ -72,6 +75,7 @@ pub enum Command {
     Unassign(assign::UnassignArgs),
     Doc(doc::Args),
     Actions(actions::Args),
+    Log(log::Args),
     Catalog(catalog::Args),
     Schema(schema::Args),
     Explain(explain::Args),
@@ -120,6 +124,7 @@ where
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let result = match &cli.command {
+        Command::Demo(args) => demo::run(&cli, args, &mut out),
         Command::Init(args) => init::run(&cli, args, &mut out),
         Command::Validate(args) => validate::run(&cli, args, &mut out),
         Command::Sync(args) => sync::run(&cli, args, &mut out),
@@ -129,6 +134,7 @@ where
         Command::Assign(args) => assign::assign(&cli, args, &mut out),
         Command::Unassign(args) => assign::unassign(&cli, args, &mut out),
         Command::Doc(args) => doc::run(&cli, args, &mut out),
+        Command::Log(args) => log::run(&cli, args, &mut out),
         Command::Status(args) => status::run(&cli, args, &mut out),
         Command::Controls(args) => controls::run(&cli, args, &mut out),
         Command::Actions(args) => actions::run(&cli, args, &mut out),

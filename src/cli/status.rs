@@ -30,6 +30,16 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         print_json(out, &board)?;
         return Ok(ExitCode::SUCCESS);
     }
+    render(out, &board, args.archived)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The dashboard as text.
+pub fn render(
+    out: &mut dyn Write,
+    board: &crate::ops::status::Dashboard,
+    archived: bool,
+) -> std::io::Result<()> {
     let active: usize = board.groups.iter().map(|g| g.tiles.len()).sum();
     writeln!(
         out,
@@ -47,7 +57,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             tile(out, t)?;
         }
     }
-    if args.archived && !board.archived.is_empty() {
+    if archived && !board.archived.is_empty() {
         writeln!(out, "\nArchived Assessments")?;
         for t in &board.archived {
             tile(out, t)?;
@@ -59,7 +69,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             board.archived_count
         )?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn tile(out: &mut dyn Write, t: &Tile) -> std::io::Result<()> {

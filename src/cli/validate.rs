@@ -1,25 +1,38 @@
-//! `assure validate`: every check of DESIGN.md §5.
+//! `assure validate`: every check of DESIGN.md §5, and with `--base` the change checks of
+//! §3 and §6.3.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use super::{Cli, Outcome, today, use_color};
+use super::{Cli, Failure, Outcome, today, use_color};
 use crate::diag;
+use crate::git::Git;
 use crate::ops;
 
 /// Check the repository: YAML, schemas, references, rules, evidence and sync classes.
 ///
 /// Every finding has a stable code (`assure explain CODE` says more), a severity, the
-/// file, line and column it is about, and how to fix it. Exit status: 0 when there are
-/// no errors (warnings allowed), 1 when there are errors, 2 when validation could not run.
+/// file, line and column it is about, and how to fix it. With --base, also check every
+/// commit since that revision against its author's roles as they stood at the base (the
+/// CI gate for pull requests). Exit status: 0 when there are no errors (warnings
+/// allowed), 1 when there are errors, 2 when validation could not run.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Output format: human (colour on a terminal unless NO_COLOR is set), json, github
     /// (workflow annotations for GitHub Actions) or sarif (2.1.0, for code scanning).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Also check each commit in REV..HEAD: its author's role at REV must allow every
+    /// change it makes, and no commit may edit or un-archive an archived assessment or
+    /// move one between groups.
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// With --base: attribute the whole change to this person instead of each commit's
+    /// author (for squash merges, or a pull request's author in CI).
+    #[arg(long, value_name = "EMAIL", requires = "base")]
+    pub actor: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -31,8 +44,37 @@ pub enum Format {
 }
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
-    let project = cli.project()?;
-    let findings = ops::validate(&project, today()?);
+    let mut project = cli.project()?;
+    let mut findings = ops::validate(&project, today()?);
+    if let Some(base) = &args.base {
+        let root = project.ws.root.clone();
+        let git = Git::require(&root).map_err(|e| Failure(e.to_string()))?;
+        let gated = ops::gate::gate(&git, &root, base, args.actor.as_deref())
+            .map_err(|e| Failure(e.to_string()))?;
+        let ws = &mut project.ws;
+        let (assessments, groups, config) = (&ws.assessments, &ws.groups, &ws.config);
+        let nodes = |id| {
+            assessments
+                .iter()
+                .find(|a| a.doc.file == id)
+                .map(|a| a.doc.node.clone())
+                .or_else(|| {
+                    groups
+                        .iter()
+                        .filter_map(|g| g.doc.as_ref())
+                        .find(|d| d.file == id)
+                        .map(|d| d.node.clone())
+                })
+                .or_else(|| {
+                    config
+                        .as_ref()
+                        .filter(|c| c.file == id)
+                        .map(|c| c.node.clone())
+                })
+        };
+        findings.extend(ops::gate::diagnostics(&gated, &mut ws.sources, &nodes));
+        diag::sort(&project.ws.sources, &mut findings);
+    }
     let sources = &project.ws.sources;
     match args.format {
         Format::Human => diag::human::render(out, sources, &findings, use_color())?,

@@ -117,6 +117,15 @@ codes! {
     EvidenceHashMismatch = "evidence-hash-mismatch", "evidence", Error,
         "The evidence file's SHA-256 differs from the recorded one: the document changed after it was attached. If the new version is the right evidence, record its hash (the message gives it); otherwise restore the original.";
 
+    PermissionDenied = "permission-denied", "change", Error,
+        "With `assure validate --base REV`: a commit (or, with --actor, the whole change) makes a change its author's role does not allow. Roles are read from assure.yaml as it stood at REV, so nobody can grant themselves a right in the same change that uses it. Editing data needs contributor; test dates and results need assessor; creating, archiving and deleting assessments and creating and renaming groups need administrator; people and roles need portal-admin; portal-admin and global_admins need a global admin.";
+    ArchivedModified = "archived-modified", "change", Error,
+        "With `assure validate --base REV`: a change touches an assessment that was archived. An archived assessment is read-only forever; revert the change. To continue the work, create a new assessment (`assure assessment new --copy-from GROUP`).";
+    Unarchived = "unarchived", "change", Error,
+        "With `assure validate --base REV`: a change removes `archived` from an assessment. Archiving cannot be undone; revert the change and create a new assessment instead.";
+    AssessmentMoved = "assessment-moved", "change", Error,
+        "With `assure validate --base REV`: an assessment's file left one group and appeared in another. An assessment can never move to another group; revert the move, and create a new assessment in the other group with `assure assessment new --copy-from GROUP`.";
+
     SyncOutOfSync = "sync-out-of-sync", "sync", Error,
         "Shared controls (the same control in several active assessments of a group) and related controls (linked by a catalog mapping) form a sync class whose members must hold equal values of the sync fields (`assure.yaml` → `sync.fields`). Run `assure sync` to make them equal, or edit them by hand.";
 }

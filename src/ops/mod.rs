@@ -4,8 +4,11 @@
 pub mod actions;
 pub mod changes;
 pub mod commands;
+pub mod demo;
 pub mod edit;
 pub mod filter;
+pub mod gate;
+pub mod history;
 pub mod import_oscal;
 pub mod init;
 pub mod permissions;

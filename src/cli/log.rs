@@ -1,0 +1,118 @@
+//! `assure log`: the field-level audit trail from git history.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+
+use super::{Cli, DataFormat, Failure, Outcome, print_json};
+use crate::git::Git;
+use crate::ops::history::{LogQuery, log};
+
+/// Show who changed what and when: for each commit that changed the repository (or one
+/// assessment, or one control), the date, author, commit and every field's old and new
+/// value. Long text is shown as a diff. Group renames, new, archived and deleted
+/// assessments are shown as events.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only this assessment, group/service--certification.
+    pub assessment: Option<String>,
+    /// Only this control of the assessment.
+    pub control: Option<String>,
+    /// Only commits on or after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<NaiveDate>,
+    /// Only commits whose author's email or name contains this.
+    #[arg(long, value_name = "PERSON")]
+    pub author: Option<String>,
+    /// Output format: human (readable text) or json (for scripts).
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DataFormat,
+}
+
+fn show(v: &Option<serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => "(not set)".to_owned(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Array(a)) => format!("{} item(s)", a.len()),
+        Some(other) => other.to_string(),
+    }
+}
+
+pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
+    let root = cli.root()?;
+    let git = Git::require(&root).map_err(|e| Failure(e.to_string()))?;
+    if let Some(a) = &args.assessment {
+        let project = cli.project()?;
+        if project
+            .ws
+            .assessments
+            .iter()
+            .all(|x| x.key() != *a && format!("{}/{}", x.group, x.stem) != *a)
+            && !root.join(format!("groups/{a}.yaml")).exists()
+        {
+            // It may have been deleted: the log can still show it, so only warn.
+            eprintln!("note: {a} is not in the work tree; showing its history");
+        }
+    }
+    let query = LogQuery {
+        assessment: args.assessment.clone(),
+        control: args.control.clone(),
+        since: args.since,
+        author: args.author.clone(),
+    };
+    let history = log(&git, &root, &query).map_err(|e| Failure(e.to_string()))?;
+    if args.format == DataFormat::Json {
+        print_json(out, &history)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if history.entries.is_empty() {
+        writeln!(out, "no changes")?;
+    }
+    for e in &history.entries {
+        let c = &e.commit;
+        writeln!(
+            out,
+            "{}  {}  {} <{}>",
+            c.time.format("%Y-%m-%d %H:%M"),
+            c.short,
+            c.author_name,
+            c.author_email
+        )?;
+        if !c.summary.is_empty() {
+            writeln!(out, "    {}", c.summary)?;
+        }
+        for ch in &e.changes {
+            match (&ch.field, &ch.control) {
+                (Some(field), Some(control)) => {
+                    let subject = ch.subject.as_deref().unwrap_or("");
+                    match &ch.diff {
+                        Some(diff) => {
+                            writeln!(out, "  {subject} {control} {field}:")?;
+                            for line in diff.lines() {
+                                writeln!(out, "      {line}")?;
+                            }
+                        }
+                        None => writeln!(
+                            out,
+                            "  {subject} {control} {field}: {} → {}",
+                            show(&ch.old),
+                            show(&ch.new)
+                        )?,
+                    }
+                }
+                _ => writeln!(out, "  {}", ch.change)?,
+            }
+        }
+        writeln!(out)?;
+    }
+    if let Some(b) = &history.shallow_boundary {
+        writeln!(
+            out,
+            "history stops at {} ({}): this is a shallow clone; `git fetch --unshallow` brings the rest",
+            b.short,
+            b.time.format("%Y-%m-%d")
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

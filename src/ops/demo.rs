@@ -1,0 +1,469 @@
+//! `assure demo`: the example repository (`example-repo/`, compiled in) built into a
+//! fresh git repository with a realistic history.
+//!
+//! The history is derived from the final files: each assessment is committed first as an
+//! empty shell by the administrator who created it, then, group by group, its action
+//! items are assigned (administrator), implemented (a contributor) and tested (an
+//! assessor), each stage a minimal-diff rewrite of the final text with the later fields
+//! left out, so every commit's files are valid and every group stays in sync. A group is
+//! renamed, a person is added, an assessment archived; the last commit of `main` holds
+//! exactly `example-repo/`. One rejected pull request is left on a branch: a contributor
+//! setting a test result, which `assure validate --base main` refuses.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use serde_json::Value as J;
+
+use crate::assets::EXAMPLE_FILES;
+use crate::edit::rewrite::rewrite;
+use crate::git::{Git, GitError};
+use crate::model::{Assessment, Config};
+use crate::repo::yaml;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("{} exists and is not empty; choose another folder, or remove it first", .0.display())]
+    NotEmpty(PathBuf),
+    #[error("cannot write the demo repository: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Git(#[from] GitError),
+    #[error("the built-in example is inconsistent ({0}); this is a bug")]
+    Example(String),
+}
+
+/// What was built.
+#[derive(Debug)]
+pub struct Demo {
+    pub dir: PathBuf,
+    pub commits: usize,
+    /// The branch with the rejected change.
+    pub branch: String,
+    /// `assessment control` of the rejected change.
+    pub rejected: String,
+}
+
+/// The name and email of a person of the example.
+fn person(config: &Config, email: &str) -> (String, String) {
+    let name = config
+        .people
+        .iter()
+        .find(|p| p.email == email)
+        .map_or_else(|| email.to_owned(), |p| p.name.clone());
+    (name, email.to_owned())
+}
+
+/// One planned commit: the files it writes (path → content) at a time, by a person.
+struct Step {
+    time: DateTime<Utc>,
+    email: String,
+    message: String,
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+/// Who, when, which control fields, and the commit message of one stage of a group.
+type Stage<'a> = (&'a str, DateTime<Utc>, Option<&'a [&'a str]>, String);
+
+/// The control fields of each stage: what an administrator assigns, what a contributor
+/// implements, what an assessor tests.
+const ASSIGN: &[&str] = &["assigned_to", "action"];
+const IMPLEMENT: &[&str] = &[
+    "assigned_to",
+    "action",
+    "status",
+    "implementation",
+    "test_plan",
+    "management_response",
+    "documents",
+];
+
+fn text(bytes: &[u8]) -> Result<&str, DemoError> {
+    std::str::from_utf8(bytes).map_err(|e| DemoError::Example(e.to_string()))
+}
+
+/// The final text reduced to the control fields in `keep` (`None`: no controls).
+fn stage(final_text: &str, keep: Option<&[&str]>) -> Result<Vec<u8>, DemoError> {
+    let node = yaml::parse(final_text).map_err(|e| DemoError::Example(e.message))?;
+    let mut json = node.to_json();
+    if let Some(J::Object(controls)) = json.get_mut("controls") {
+        for (_, record) in controls.iter_mut() {
+            if let J::Object(fields) = record {
+                fields.retain(|k, _| keep.is_some_and(|keep| keep.contains(&k.as_str())));
+            }
+        }
+        controls.retain(|_, r| r.as_object().is_some_and(|f| !f.is_empty()));
+    }
+    if let Some(obj) = json.as_object_mut() {
+        obj.remove("archived");
+    }
+    let out = rewrite(final_text, &node, &json).map_err(|e| DemoError::Example(e.to_string()))?;
+    Ok(out.into_bytes())
+}
+
+fn at(date: chrono::NaiveDate, hour: u32) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&date.and_hms_opt(hour, 0, 0).unwrap_or_default())
+}
+
+/// Builds the demo repository in `dir` (created; must be empty if it exists).
+pub fn build(dir: &Path) -> Result<Demo, DemoError> {
+    if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
+        return Err(DemoError::NotEmpty(dir.to_owned()));
+    }
+    std::fs::create_dir_all(dir)?;
+    let files: BTreeMap<&str, &[u8]> = EXAMPLE_FILES.iter().map(|(p, b)| (*p, *b)).collect();
+    let config_text = text(
+        files
+            .get("assure.yaml")
+            .ok_or_else(|| DemoError::Example("no assure.yaml".into()))?,
+    )?;
+    let config: Config = serde_json::from_value(
+        yaml::parse_to_json(config_text).map_err(|e| DemoError::Example(e.message))?,
+    )
+    .map_err(|e| DemoError::Example(e.to_string()))?;
+    let admin = "alice@contoso.com";
+    let portal = "carol@contoso.com";
+
+    // The assessments, by group.
+    let mut groups: BTreeMap<String, Vec<(String, Assessment)>> = BTreeMap::new();
+    for (path, bytes) in &files {
+        let parts: Vec<&str> = path.split('/').collect();
+        if let ["groups", group, file] = parts.as_slice()
+            && *file != "group.yaml"
+        {
+            let a: Assessment = serde_json::from_value(
+                yaml::parse_to_json(text(bytes)?).map_err(|e| DemoError::Example(e.message))?,
+            )
+            .map_err(|e| DemoError::Example(format!("{path}: {e}")))?;
+            groups
+                .entry((*group).to_owned())
+                .or_default()
+                .push((path.to_string(), a));
+        }
+    }
+
+    let mut steps: Vec<Step> = Vec::new();
+    let mut step = |time, email: &str, message: String, files: BTreeMap<String, Vec<u8>>| {
+        steps.push(Step {
+            time,
+            email: email.to_owned(),
+            message,
+            files,
+        })
+    };
+
+    // The organization: everyone but the second assessor, who joins in May.
+    let late = "grace@contoso.com";
+    let mut reduced: J =
+        yaml::parse_to_json(config_text).map_err(|e| DemoError::Example(e.message))?;
+    if let Some(J::Array(people)) = reduced.get_mut("people") {
+        people.retain(|p| p["email"] != late);
+    }
+    let config_node = yaml::parse(config_text).map_err(|e| DemoError::Example(e.message))?;
+    let first_config = rewrite(config_text, &config_node, &reduced)
+        .map_err(|e| DemoError::Example(e.to_string()))?;
+    let start = Utc
+        .with_ymd_and_hms(2019, 1, 7, 9, 0, 0)
+        .single()
+        .unwrap_or_default();
+    let mut base_files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    base_files.insert("assure.yaml".into(), first_config.into_bytes());
+    if let Some(readme) = files.get("README.md") {
+        base_files.insert("README.md".into(), readme.to_vec());
+    }
+    step(
+        start,
+        portal,
+        "Start the compliance repository for Contoso".into(),
+        base_files,
+    );
+    step(
+        Utc.with_ymd_and_hms(2019, 5, 6, 9, 0, 0)
+            .single()
+            .unwrap_or_default(),
+        portal,
+        "Add Grace Tanaka as a second assessor".into(),
+        BTreeMap::from([("assure.yaml".to_owned(), config_text.as_bytes().to_vec())]),
+    );
+
+    // Evidence: added with the first implementation that cites it.
+    let mut evidence_added: BTreeSet<String> = BTreeSet::new();
+    let renamed = "azure-assessments-2019";
+    for (group, assessments) in &groups {
+        let group_file = format!("groups/{group}/group.yaml");
+        let group_text = text(
+            files
+                .get(group_file.as_str())
+                .ok_or_else(|| DemoError::Example(format!("no {group_file}")))?,
+        )?;
+        let first_created = assessments
+            .iter()
+            .map(|(_, a)| a.created)
+            .min()
+            .unwrap_or(start);
+        // The Azure group starts with a shorter name and is renamed in June.
+        let initial_group = if group == renamed {
+            group_text.replace("name: Azure Assessments - 2019", "name: Azure Assessments")
+        } else {
+            group_text.to_owned()
+        };
+        let name_of = |t: &str| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("name: "))
+                .unwrap_or(group)
+                .trim_matches('"')
+                .to_owned()
+        };
+        step(
+            first_created - Duration::hours(1),
+            admin,
+            format!("Create the group \"{}\"", name_of(&initial_group)),
+            BTreeMap::from([(group_file.clone(), initial_group.into_bytes())]),
+        );
+        if group == renamed {
+            step(
+                Utc.with_ymd_and_hms(2019, 6, 3, 11, 0, 0)
+                    .single()
+                    .unwrap_or_default(),
+                admin,
+                format!("Rename the group to \"{}\"", name_of(group_text)),
+                BTreeMap::from([(group_file.clone(), group_text.as_bytes().to_vec())]),
+            );
+        }
+        // Assessments created with the group are worked in stages; one created later
+        // (when the group's work was done) arrives filled, as `assessment new` fills it.
+        let cutoff = first_created + Duration::days(30);
+        let (early, later): (Vec<_>, Vec<_>) =
+            assessments.iter().partition(|(_, a)| a.created < cutoff);
+        for (path, a) in &early {
+            let final_text = text(files[path.as_str()])?;
+            let name = path
+                .rsplit('/')
+                .next()
+                .unwrap_or(path)
+                .trim_end_matches(".yaml");
+            step(
+                a.created,
+                &a.created_by,
+                format!("Create the assessment {name} in {group}"),
+                BTreeMap::from([(path.clone(), stage(final_text, None)?)]),
+            );
+        }
+        let created = early
+            .iter()
+            .map(|(_, a)| a.created)
+            .max()
+            .unwrap_or(first_created);
+        let contributor = if group.contains("gdpr") || group.contains("privacy") {
+            "erin@contoso.com"
+        } else {
+            "dave@contoso.com"
+        };
+        let test_day = early
+            .iter()
+            .flat_map(|(_, a)| a.controls.values().filter_map(|r| r.test_date))
+            .max();
+        let assessor = if group.contains("privacy") {
+            late
+        } else {
+            "bob@contoso.com"
+        };
+        let assign_time = created + Duration::days(2);
+        let implement_time = created + Duration::days(16);
+        let test_time = test_day
+            .map_or(implement_time + Duration::days(20), |d| at(d, 16))
+            .max(implement_time + Duration::days(1));
+        let stages: [Stage; 3] = [
+            (
+                admin,
+                assign_time,
+                Some(ASSIGN),
+                format!("Assign the action items of {group}"),
+            ),
+            (
+                contributor,
+                implement_time,
+                Some(IMPLEMENT),
+                format!("Document the implementation in {group}"),
+            ),
+            (
+                assessor,
+                test_time,
+                None,
+                format!("Record the test results of {group}"),
+            ),
+        ];
+        for (who, time, keep, message) in stages {
+            let mut changed = BTreeMap::new();
+            for (path, a) in &early {
+                let final_text = text(files[path.as_str()])?;
+                let content = match keep {
+                    Some(keep) => stage(final_text, Some(keep))?,
+                    None => {
+                        // The final text, but not yet archived.
+                        if a.archived.is_some() {
+                            stage(
+                                final_text,
+                                Some(&[
+                                    "assigned_to",
+                                    "action",
+                                    "status",
+                                    "implementation",
+                                    "test_plan",
+                                    "management_response",
+                                    "documents",
+                                    "test_date",
+                                    "test_result",
+                                ]),
+                            )?
+                        } else {
+                            final_text.as_bytes().to_vec()
+                        }
+                    }
+                };
+                if keep.is_some_and(|k| k.contains(&"documents")) {
+                    for doc in a.controls.values().flat_map(|r| r.documents.iter()) {
+                        if evidence_added.insert(doc.path.clone())
+                            && let Some(bytes) = files.get(doc.path.as_str())
+                        {
+                            changed.insert(doc.path.clone(), bytes.to_vec());
+                        }
+                    }
+                }
+                changed.insert(path.clone(), content);
+            }
+            step(time, who, message, changed);
+        }
+        for (path, a) in &later {
+            let name = path
+                .rsplit('/')
+                .next()
+                .unwrap_or(path)
+                .trim_end_matches(".yaml");
+            let mut changed = BTreeMap::from([(path.clone(), files[path.as_str()].to_vec())]);
+            for doc in a.controls.values().flat_map(|r| r.documents.iter()) {
+                if evidence_added.insert(doc.path.clone())
+                    && let Some(bytes) = files.get(doc.path.as_str())
+                {
+                    changed.insert(doc.path.clone(), bytes.to_vec());
+                }
+            }
+            step(
+                a.created,
+                &a.created_by,
+                format!("Create the assessment {name} in {group}, filled from the group"),
+                changed,
+            );
+        }
+        for (path, a) in &early {
+            if let Some(when) = a.archived {
+                let name = path
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(path)
+                    .trim_end_matches(".yaml");
+                step(
+                    when,
+                    admin,
+                    format!("Archive {group}/{name} after the audit"),
+                    BTreeMap::from([(path.clone(), files[path.as_str()].to_vec())]),
+                );
+            }
+        }
+    }
+    // Anything not yet committed (evidence nobody cites).
+    let mut rest = BTreeMap::new();
+    for (path, bytes) in &files {
+        if path.starts_with("evidence/") && !evidence_added.contains(*path) {
+            rest.insert(path.to_string(), bytes.to_vec());
+        }
+    }
+    if !rest.is_empty() {
+        step(
+            Utc.with_ymd_and_hms(2019, 12, 30, 10, 0, 0)
+                .single()
+                .unwrap_or_default(),
+            admin,
+            "Keep the remaining evidence".into(),
+            rest,
+        );
+    }
+    steps.sort_by_key(|s| s.time);
+
+    let git = Git::init(dir)?;
+    let mut commits = 0;
+    let mut head = None;
+    for s in &steps {
+        for (path, bytes) in &s.files {
+            let full = dir.join(path);
+            if let Some(parent) = full.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(full, bytes)?;
+        }
+        let (name, email) = person(&config, &s.email);
+        head = Some(git.commit_all(&name, &email, s.time, &s.message)?);
+        commits += 1;
+    }
+    let head = head.ok_or_else(|| DemoError::Example("no commits".into()))?;
+
+    // The rejected pull request: a contributor marks a control tested.
+    let project = super::Project::open(dir).map_err(|e| DemoError::Example(e.to_string()))?;
+    let (path, control) = rejected_change(&groups, &project.catalog)?;
+    let branch = "review/dave-marks-ac-tested".to_owned();
+    git.switch_new(&branch, head)?;
+    let final_text = text(files[path.as_str()])?;
+    let node = yaml::parse(final_text).map_err(|e| DemoError::Example(e.message))?;
+    let mut json = node.to_json();
+    json["controls"][&control]["test_date"] = J::String("2019-09-02".into());
+    json["controls"][&control]["test_result"] = J::String("passed".into());
+    let changed =
+        rewrite(final_text, &node, &json).map_err(|e| DemoError::Example(e.to_string()))?;
+    std::fs::write(dir.join(&path), changed)?;
+    let (name, email) = person(&config, "dave@contoso.com");
+    git.commit_all(
+        &name,
+        &email,
+        Utc.with_ymd_and_hms(2019, 9, 2, 17, 30, 0)
+            .single()
+            .unwrap_or_default(),
+        &format!("Mark {control} as tested"),
+    )?;
+    git.switch("main")?;
+    let assessment = path
+        .trim_start_matches("groups/")
+        .trim_end_matches(".yaml")
+        .to_owned();
+    Ok(Demo {
+        dir: dir.to_owned(),
+        commits,
+        branch,
+        rejected: format!("{assessment} {control}"),
+    })
+}
+
+/// A control of the NIST assessment that is implemented but not tested, and in no sync
+/// class (so the rejected change breaks nothing but the permission rule).
+fn rejected_change(
+    groups: &BTreeMap<String, Vec<(String, Assessment)>>,
+    catalog: &crate::catalog::Catalog,
+) -> Result<(String, String), DemoError> {
+    for (path, a) in groups.values().flatten() {
+        if a.certification != "nist-800-53-r5" {
+            continue;
+        }
+        for (id, r) in &a.controls {
+            if r.status.is_some()
+                && r.test_result.is_none()
+                && r.test_date.is_none()
+                && catalog.related(&a.certification, id).is_empty()
+            {
+                return Ok((path.clone(), id.clone()));
+            }
+        }
+    }
+    Err(DemoError::Example(
+        "no untested NIST control for the rejected change".into(),
+    ))
+}

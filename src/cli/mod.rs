@@ -11,6 +11,7 @@ mod catalog;
 mod control;
 mod controls;
 mod demo;
+mod diff;
 mod doc;
 mod editing;
 mod explain;
@@ -76,6 +77,7 @@ pub enum Command {
     Doc(doc::Args),
     Actions(actions::Args),
     Log(log::Args),
+    Diff(diff::Args),
     Catalog(catalog::Args),
     Schema(schema::Args),
     Explain(explain::Args),
@@ -135,6 +137,7 @@ where
         Command::Unassign(args) => assign::unassign(&cli, args, &mut out),
         Command::Doc(args) => doc::run(&cli, args, &mut out),
         Command::Log(args) => log::run(&cli, args, &mut out),
+        Command::Diff(args) => diff::run(&cli, args, &mut out),
         Command::Status(args) => status::run(&cli, args, &mut out),
         Command::Controls(args) => controls::run(&cli, args, &mut out),
         Command::Actions(args) => actions::run(&cli, args, &mut out),

@@ -371,3 +371,20 @@ impl Git {
         Ok(())
     }
 }
+
+impl Git {
+    /// The files directly in folder `dir` (relative to the compliance root) at `commit`.
+    pub fn list_files(&self, commit: Oid, dir: &str) -> Result<Vec<String>, GitError> {
+        let tree = self.repo.find_commit(commit)?.tree()?;
+        let sub = match tree.get_path(Path::new(&format!("{}{dir}", self.prefix))) {
+            Ok(e) => e.to_object(&self.repo)?.peel_to_tree()?,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(sub
+            .iter()
+            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
+            .filter_map(|e| e.name().map(|n| format!("{dir}/{n}")))
+            .collect())
+    }
+}

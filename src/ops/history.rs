@@ -318,3 +318,45 @@ pub fn log(git: &Git, root: &Path, query: &LogQuery) -> Result<Log, GitError> {
         shallow_boundary,
     })
 }
+
+/// When each file last changed: the time of the last commit that changed it, or, for a
+/// file with uncommitted changes (or outside git), `None` (callers fall back to the
+/// file's modification time). Walks history from HEAD only until every path is found.
+pub fn last_commit_times(
+    root: &Path,
+    paths: &[String],
+) -> HashMap<String, chrono::DateTime<chrono::Utc>> {
+    let mut out = HashMap::new();
+    let Ok(Some(git)) = Git::open(root) else {
+        return out;
+    };
+    let Ok(head) = git.resolve("HEAD") else {
+        return out;
+    };
+    let dirty: std::collections::HashSet<String> = git
+        .changed_files(Some(head), None)
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    let mut wanted: std::collections::HashSet<&String> =
+        paths.iter().filter(|p| !dirty.contains(*p)).collect();
+    let Ok(ids) = git.range(None, head) else {
+        return out;
+    };
+    for id in ids.into_iter().rev() {
+        if wanted.is_empty() {
+            break;
+        }
+        let Ok(info) = git.commit_info(id) else { break };
+        let parent = info.parents.first().copied();
+        let Ok(changed) = git.changed_files(parent, Some(id)) else {
+            break;
+        };
+        for p in changed {
+            if wanted.remove(&p) {
+                out.insert(p, info.time);
+            }
+        }
+    }
+    out
+}

@@ -12,6 +12,7 @@ pub mod history;
 pub mod import_oscal;
 pub mod init;
 pub mod permissions;
+pub mod review;
 pub mod score;
 pub mod status;
 pub mod sync;

@@ -37,7 +37,16 @@ pub struct Dashboard {
 }
 
 /// Builds the dashboard; archived assessments are listed only when `show_archived`.
+/// `modified` is the time of the last commit that changed each assessment file (DESIGN.md
+/// §1.3); a file without one shows its modification time.
 pub fn dashboard(project: &Project, show_archived: bool) -> Dashboard {
+    let paths: Vec<String> = project
+        .ws
+        .assessments
+        .iter()
+        .map(|a| format!("groups/{}/{}.yaml", a.group, a.stem))
+        .collect();
+    let committed = crate::ops::history::last_commit_times(&project.ws.root, &paths);
     let mut groups: Vec<GroupTiles> = project
         .ws
         .groups
@@ -63,7 +72,10 @@ pub fn dashboard(project: &Project, show_archived: bool) -> Dashboard {
             service: v.service.clone(),
             certification: v.certification.clone(),
             created: v.created,
-            modified: a.modified,
+            modified: committed
+                .get(&format!("groups/{}/{}.yaml", a.group, a.stem))
+                .copied()
+                .or(a.modified),
             archived: v.archived,
             progress: score(v, &project.catalog)
                 .map(|s| s.total)

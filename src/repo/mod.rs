@@ -185,8 +185,24 @@ pub fn load(root: &Path) -> Result<Workspace, RepoError> {
     load_with(root, &Overlay::default())
 }
 
+/// Loads only `assure.yaml` and the catalog (built-in and the repository's own): what
+/// a review of a change needs without reading every assessment.
+pub fn load_catalog(root: &Path) -> Result<Workspace, RepoError> {
+    load_filtered(root, &Overlay::default(), |e| {
+        matches!(e, Entry::Config | Entry::Catalog(_))
+    })
+}
+
 /// Loads the repository as it would be with `overlay` applied.
 pub fn load_with(root: &Path, overlay: &Overlay) -> Result<Workspace, RepoError> {
+    load_filtered(root, overlay, |_| true)
+}
+
+fn load_filtered(
+    root: &Path,
+    overlay: &Overlay,
+    keep: fn(&Entry) -> bool,
+) -> Result<Workspace, RepoError> {
     let mut jobs = Vec::new();
     for (path, text) in crate::assets::CATALOG_FILES {
         if let Some(kind) = catalog_kind(path) {
@@ -199,6 +215,9 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> Result<Workspace, RepoError>
     }
     for (path, content) in list(root, overlay)? {
         let entry = classify(&path);
+        if !keep(&entry) {
+            continue;
+        }
         let content = if matches!(entry, Entry::Unexpected | Entry::Folder { .. }) {
             Content::Empty
         } else {

@@ -1,0 +1,320 @@
+//! The review summary of a change (DESIGN.md §6.2): `assure diff`.
+//!
+//! Per assessment the change touches: compliance score and progress before and after,
+//! and the controls whose status, test result, assignment or documents changed; new,
+//! archived and deleted assessments; new and renamed groups; sync classes the change
+//! leaves out of sync; and permission findings. Only the files whose blobs differ are
+//! read (plus the other assessments of a touched group, for its sync classes), so the
+//! cost grows with the change, not with the repository.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value as J;
+
+use super::changes::{Change, file_changes};
+use super::history::{Side, Versions};
+use super::score::{Progress, score};
+use crate::catalog::Catalog;
+use crate::git::{Git, GitError};
+use crate::model::{Assessment, SyncField};
+use crate::rules::sync::{Item, classes, differing_fields};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    #[error(transparent)]
+    Git(#[from] GitError),
+    #[error(transparent)]
+    Repo(#[from] crate::repo::RepoError),
+    #[error(transparent)]
+    Gate(#[from] super::gate::GateError),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub old: J,
+    pub new: J,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlReview {
+    pub control: String,
+    pub title: String,
+    pub changes: Vec<FieldChange>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AssessmentReview {
+    pub assessment: String,
+    pub name: String,
+    /// new, changed, archived, deleted, moved
+    pub state: String,
+    pub before: Option<Progress>,
+    pub after: Option<Progress>,
+    pub controls: Vec<ControlReview>,
+    /// Controls whose other fields (implementation text, test plan…) changed.
+    pub text_edits: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupReview {
+    pub group: String,
+    /// created or renamed
+    pub state: String,
+    pub name: String,
+    pub previous_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Review {
+    pub base: String,
+    pub head: String,
+    pub assessments: Vec<AssessmentReview>,
+    pub groups: Vec<GroupReview>,
+    pub out_of_sync: Vec<String>,
+    pub permission_findings: Vec<String>,
+    /// How many file versions were read (the cost of the review).
+    pub files_read: usize,
+}
+
+impl Review {
+    pub fn is_empty(&self) -> bool {
+        self.assessments.is_empty()
+            && self.groups.is_empty()
+            && self.out_of_sync.is_empty()
+            && self.permission_findings.is_empty()
+    }
+}
+
+/// The fields a reviewer sees per control.
+const SHOWN: &[&str] = &[
+    "status",
+    "test_result",
+    "test_date",
+    "assigned_to",
+    "documents",
+];
+
+fn typed<T: serde::de::DeserializeOwned>(v: &Option<J>) -> Option<T> {
+    v.clone().and_then(|v| serde_json::from_value(v).ok())
+}
+
+/// Reviews `base..head`; `head = None` is the work tree. `base = None` is the merge base
+/// with the default branch.
+pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Review, ReviewError> {
+    let git = Git::require(root)?;
+    let base_id = match base {
+        Some(b) => git.resolve(b)?,
+        None => git.default_base()?,
+    };
+    let head_side = match head {
+        Some(h) => Side::Commit(git.resolve(h)?),
+        None => Side::WorkTree,
+    };
+    let versions = Versions::new(&git, root);
+    let paths: Vec<String> = versions
+        .changed_files(Side::Commit(base_id), head_side)?
+        .into_iter()
+        .filter(|p| p.starts_with("groups/") && p.ends_with(".yaml"))
+        .collect();
+    let files = versions.file_versions(Side::Commit(base_id), head_side, &paths)?;
+    let changes = file_changes(&files);
+    let ws = crate::repo::load_catalog(root)?;
+    let (catalog, _) = Catalog::build(&ws.catalog, &ws.sources);
+    let fields = ws
+        .config
+        .as_ref()
+        .map_or_else(SyncField::all, |c| c.value.sync.fields.clone());
+
+    let mut assessments = Vec::new();
+    let mut groups = Vec::new();
+    let mut touched_groups: BTreeMap<String, ()> = BTreeMap::new();
+    for f in &files {
+        let parts: Vec<&str> = f.path.split('/').collect();
+        let ["groups", group, file] = parts.as_slice() else {
+            continue;
+        };
+        touched_groups.insert((*group).to_owned(), ());
+        let mine: Vec<&Change> = changes
+            .iter()
+            .filter(|c| c.path == f.path)
+            .map(|c| &c.change)
+            .collect();
+        if *file == "group.yaml" {
+            for c in mine {
+                match c {
+                    Change::GroupCreated { group } => groups.push(GroupReview {
+                        group: group.clone(),
+                        state: "created".into(),
+                        name: typed::<crate::model::Group>(&f.new)
+                            .map(|g| g.name)
+                            .unwrap_or_default(),
+                        previous_name: None,
+                    }),
+                    Change::GroupRenamed { group, from, to } => groups.push(GroupReview {
+                        group: group.clone(),
+                        state: "renamed".into(),
+                        name: to.clone(),
+                        previous_name: Some(from.clone()),
+                    }),
+                    _ => {}
+                }
+            }
+            continue;
+        }
+        let (old, new) = (typed::<Assessment>(&f.old), typed::<Assessment>(&f.new));
+        let Some(any) = new.as_ref().or(old.as_ref()) else {
+            continue;
+        };
+        let state = if mine
+            .iter()
+            .any(|c| matches!(c, Change::AssessmentMoved { .. }))
+        {
+            "moved"
+        } else if old.is_none() {
+            "new"
+        } else if new.is_none() {
+            "deleted"
+        } else if old.as_ref().is_some_and(|o| o.archived.is_none())
+            && new.as_ref().is_some_and(|n| n.archived.is_some())
+        {
+            "archived"
+        } else {
+            "changed"
+        };
+        let cert = catalog.certifications.get(&any.certification);
+        let mut controls: BTreeMap<String, ControlReview> = BTreeMap::new();
+        let mut text_edits = std::collections::BTreeSet::new();
+        for c in &mine {
+            if let Change::ControlField {
+                control,
+                field,
+                old,
+                new,
+                ..
+            } = c
+            {
+                if SHOWN.contains(&field.as_str()) {
+                    let title = cert
+                        .and_then(|c| c.control(control))
+                        .map(|(_, c)| c.title.clone())
+                        .unwrap_or_default();
+                    controls
+                        .entry(control.clone())
+                        .or_insert_with(|| ControlReview {
+                            control: control.clone(),
+                            title,
+                            changes: Vec::new(),
+                        })
+                        .changes
+                        .push(FieldChange {
+                            field: field.clone(),
+                            old: old.clone(),
+                            new: new.clone(),
+                        });
+                } else {
+                    text_edits.insert(control.clone());
+                }
+            }
+        }
+        // Controls in catalog order.
+        let mut controls: Vec<ControlReview> = controls.into_values().collect();
+        if let Some(cert) = cert {
+            let order: BTreeMap<&str, usize> = cert
+                .control_ids()
+                .enumerate()
+                .map(|(i, id)| (id, i))
+                .collect();
+            controls.sort_by_key(|c| order.get(c.control.as_str()).copied().unwrap_or(usize::MAX));
+        }
+        assessments.push(AssessmentReview {
+            assessment: format!("{group}/{}", file.trim_end_matches(".yaml")),
+            name: catalog.assessment_name(&any.service, &any.certification),
+            state: state.into(),
+            before: old
+                .as_ref()
+                .and_then(|a| score(a, &catalog))
+                .map(|s| s.total),
+            after: new
+                .as_ref()
+                .and_then(|a| score(a, &catalog))
+                .map(|s| s.total),
+            controls,
+            text_edits: text_edits.len(),
+        });
+    }
+
+    // Sync classes of the touched groups, as they stand after the change.
+    let mut out_of_sync = Vec::new();
+    for group in touched_groups.keys() {
+        let dir = format!("groups/{group}");
+        let listed: Vec<String> = match head_side {
+            Side::Commit(c) => git.list_files(c, &dir)?,
+            _ => std::fs::read_dir(root.join(&dir))
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .filter_map(|e| e.file_name().to_str().map(|n| format!("{dir}/{n}")))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        let mut members: Vec<(String, Assessment)> = Vec::new();
+        for path in listed
+            .into_iter()
+            .filter(|p| p.ends_with(".yaml") && !p.ends_with("/group.yaml"))
+        {
+            if let Some(a) = typed::<Assessment>(&versions.json(head_side, &path)?.1) {
+                members.push((format!("{group}/{}--{}", a.service, a.certification), a));
+            }
+        }
+        members.sort_by(|a, b| a.0.cmp(&b.0));
+        let items: Vec<Item> = members
+            .iter()
+            .map(|(k, a)| Item {
+                group,
+                key: k,
+                value: a,
+            })
+            .collect();
+        for class in classes(&items, &catalog) {
+            let differ = differing_fields(&class, &items, &fields);
+            if !differ.is_empty() {
+                let names: Vec<&str> = differ.iter().map(|f| f.as_str()).collect();
+                let who: Vec<String> = class.members.iter().map(|m| m.describe(&items)).collect();
+                out_of_sync.push(format!(
+                    "{}: {} differ in {} (run `assure sync`)",
+                    group,
+                    who.join(", "),
+                    names.join(", ")
+                ));
+            }
+        }
+    }
+
+    let head_rev = match head_side {
+        Side::Commit(c) => c.to_string(),
+        _ => "HEAD".to_owned(),
+    };
+    let permission_findings = if git.is_unborn() {
+        Vec::new()
+    } else {
+        super::gate::gate_range(&git, root, &base_id.to_string(), &head_rev, None)?
+            .iter()
+            .map(|f| format!("[{}] {}", f.code().name(), f.message()))
+            .collect()
+    };
+    Ok(Review {
+        base: base_id.to_string()[..7].to_owned(),
+        head: match head_side {
+            Side::Commit(c) => c.to_string()[..7].to_owned(),
+            _ => "work tree".to_owned(),
+        },
+        assessments,
+        groups,
+        out_of_sync,
+        permission_findings,
+        files_read: versions.parsed.get(),
+    })
+}

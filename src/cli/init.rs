@@ -23,6 +23,17 @@ pub struct Args {
     /// Your name, as people will see it (default: git's user.name).
     #[arg(long)]
     pub name: Option<String>,
+    /// Also write a CI workflow: `github` writes .github/workflows/compliance.yml, which
+    /// validates pull requests (`validate --base`), comments their `assure diff`, and
+    /// publishes the report site from the default branch. In an existing repository,
+    /// only the workflow is written.
+    #[arg(long, value_enum, value_name = "SYSTEM")]
+    pub ci: Option<CiSystem>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CiSystem {
+    Github,
 }
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
@@ -32,6 +43,18 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     };
     std::fs::create_dir_all(&dir)
         .map_err(|e| Failure(format!("cannot create {}: {e}", dir.display())))?;
+    let existing = dir.join(crate::repo::CONFIG_FILE).exists();
+    if let Some(CiSystem::Github) = args.ci {
+        // Workflows live at the git work tree's root (the compliance root may be below it).
+        let top = crate::git::work_tree_root(&dir).unwrap_or_else(|| dir.clone());
+        match crate::ops::init::write_ci(&top) {
+            Ok(path) => writeln!(out, "created  {path}")?,
+            Err(e) => return super::editing::refuse(e),
+        }
+        if existing {
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
     let email = super::editing::actor(cli, &dir)?;
     let name = args
         .name

@@ -18,6 +18,7 @@ mod explain;
 mod group;
 mod init;
 mod log;
+mod notify;
 mod schema;
 mod status;
 mod sync;
@@ -78,6 +79,7 @@ pub enum Command {
     Actions(actions::Args),
     Log(log::Args),
     Diff(diff::Args),
+    Notify(notify::Args),
     Catalog(catalog::Args),
     Schema(schema::Args),
     Explain(explain::Args),
@@ -138,6 +140,7 @@ where
         Command::Doc(args) => doc::run(&cli, args, &mut out),
         Command::Log(args) => log::run(&cli, args, &mut out),
         Command::Diff(args) => diff::run(&cli, args, &mut out),
+        Command::Notify(args) => notify::run(&cli, args, &mut out),
         Command::Status(args) => status::run(&cli, args, &mut out),
         Command::Controls(args) => controls::run(&cli, args, &mut out),
         Command::Actions(args) => actions::run(&cli, args, &mut out),

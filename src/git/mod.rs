@@ -388,3 +388,11 @@ impl Git {
             .collect())
     }
 }
+
+/// The root of the git work tree enclosing `dir`, if any.
+pub fn work_tree_root(dir: &Path) -> Option<PathBuf> {
+    Repository::discover(dir)
+        .ok()?
+        .workdir()
+        .map(Path::to_path_buf)
+}

@@ -86,3 +86,23 @@ fn render_config(c: &Config) -> String {
     out.push_str(&format!("global_admins: [{}]\n", admins.join(", ")));
     out
 }
+
+/// The GitHub Actions workflow `assure init --ci github` writes.
+pub const GITHUB_WORKFLOW: &str = include_str!("templates/github-workflow.yml");
+
+/// Where the workflow goes.
+pub const GITHUB_WORKFLOW_PATH: &str = ".github/workflows/compliance.yml";
+
+/// Writes the CI workflow into `dir` (refusing to overwrite one). `dir` is the git work
+/// tree's root, where GitHub looks for workflows.
+pub fn write_ci(dir: &Path) -> Result<String, EditError> {
+    let path = dir.join(GITHUB_WORKFLOW_PATH);
+    if path.exists() {
+        return Err(EditError::Invalid(format!(
+            "{} exists already; remove it first to write a new one",
+            path.display()
+        )));
+    }
+    crate::edit::write_atomic(&path, GITHUB_WORKFLOW.as_bytes())?;
+    Ok(GITHUB_WORKFLOW_PATH.to_owned())
+}

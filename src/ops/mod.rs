@@ -11,6 +11,7 @@ pub mod gate;
 pub mod history;
 pub mod import_oscal;
 pub mod init;
+pub mod notify;
 pub mod permissions;
 pub mod review;
 pub mod score;

@@ -1,0 +1,306 @@
+//! Action-item notifications (DESIGN.md §6.6): `assure notify --base REV`.
+//!
+//! After a merge, one email per action item newly assigned with `notify: true` in
+//! `REV..HEAD`, to the assigned person. What was sent is recorded as a git note on the
+//! commit that made the assignment (`refs/notes/assure-notify`), so a second run sends
+//! nothing twice; a message that could not be sent is not recorded, and is tried again
+//! next time.
+
+use std::path::Path;
+
+use git2::Oid;
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{Message, SmtpTransport, Transport};
+use serde::Serialize;
+
+use super::changes::{Change, file_changes};
+use super::history::{Side, Versions};
+use crate::catalog::Catalog;
+use crate::git::{Git, GitError};
+use crate::model::config::Smtp;
+use crate::model::{Assessment, Config};
+
+/// Where sent notifications are recorded.
+pub const NOTES_REF: &str = "refs/notes/assure-notify";
+
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    #[error(transparent)]
+    Git(#[from] GitError),
+    #[error(transparent)]
+    Repo(#[from] crate::repo::RepoError),
+    #[error(
+        "assure.yaml has no `notifications.smtp` settings (host, port, from); add them, or use --dry-run DIR"
+    )]
+    NoSmtp,
+    #[error("invalid email address {0:?}: {1}")]
+    Address(String, String),
+    #[error("cannot write {0}: {1}")]
+    Write(String, std::io::Error),
+}
+
+/// One email to send.
+#[derive(Debug, Clone, Serialize)]
+pub struct Notification {
+    #[serde(serialize_with = "ser_oid")]
+    pub commit: Oid,
+    pub to: String,
+    pub name: String,
+    pub assessment: String,
+    pub assessment_name: String,
+    pub control: String,
+    pub title: String,
+    /// The recommended customer actions (the control's description).
+    pub actions: Option<String>,
+    pub priority: Option<String>,
+    pub notes: Option<String>,
+    pub link: String,
+}
+
+fn ser_oid<S: serde::Serializer>(id: &Oid, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&id.to_string())
+}
+
+impl Notification {
+    /// The line recorded in the commit's note once sent.
+    fn key(&self) -> String {
+        format!("{} {} {}", self.assessment, self.control, self.to)
+    }
+
+    pub fn subject(&self) -> String {
+        format!(
+            "Action item for you: {} {} ({})",
+            self.control, self.title, self.assessment_name
+        )
+    }
+
+    pub fn body(&self) -> String {
+        let mut b = format!(
+            "Hello {},\n\nYou have been assigned an action item in {}:\n\n",
+            self.name, self.assessment_name
+        );
+        b.push_str(&format!("  Control:   {} — {}\n", self.control, self.title));
+        b.push_str(&format!(
+            "  Priority:  {}\n",
+            self.priority.as_deref().unwrap_or("not set")
+        ));
+        b.push_str(&format!("  Assessment: {}\n", self.assessment));
+        if let Some(actions) = &self.actions {
+            b.push_str(&format!("\nRecommended customer actions:\n  {actions}\n"));
+        }
+        if let Some(notes) = &self.notes {
+            b.push_str(&format!("\nNotes:\n  {}\n", notes.replace('\n', "\n  ")));
+        }
+        b.push_str(&format!("\nYour action items: {}\n", self.link));
+        b
+    }
+}
+
+/// The notifications due for `base..HEAD` that have not been sent yet.
+pub fn pending(
+    git: &Git,
+    root: &Path,
+    base: &str,
+    site_url: Option<&str>,
+) -> Result<(Config, Vec<Notification>), NotifyError> {
+    let ws = crate::repo::load_catalog(root)?;
+    let config = ws
+        .config
+        .as_ref()
+        .map(|c| c.value.clone())
+        .ok_or(NotifyError::NoSmtp)?;
+    let (catalog, _) = Catalog::build(&ws.catalog, &ws.sources);
+    let base = git.resolve(base)?;
+    let head = git.resolve("HEAD")?;
+    let versions = Versions::new(git, root);
+    let mut out = Vec::new();
+    for id in git.range(Some(base), head)? {
+        let info = git.commit_info(id)?;
+        let parent = info
+            .parents
+            .first()
+            .map_or(Side::Empty, |&p| Side::Commit(p));
+        let paths: Vec<String> = versions
+            .changed_files(parent, Side::Commit(id))?
+            .into_iter()
+            .filter(|p| p.starts_with("groups/") && p.ends_with(".yaml"))
+            .collect();
+        let files = versions.file_versions(parent, Side::Commit(id), &paths)?;
+        let sent = git.note(NOTES_REF, id).unwrap_or_default();
+        for fc in file_changes(&files) {
+            let Change::ControlField {
+                assessment,
+                control,
+                field,
+                new,
+                ..
+            } = &fc.change
+            else {
+                continue;
+            };
+            if field != "assigned_to" && field != "action" {
+                continue;
+            }
+            let Some(a) = files
+                .iter()
+                .find(|f| f.path == fc.path)
+                .and_then(|f| f.new.clone())
+                .and_then(|j| serde_json::from_value::<Assessment>(j).ok())
+            else {
+                continue;
+            };
+            let Some(record) = a.controls.get(control) else {
+                continue;
+            };
+            let (Some(to), Some(action)) = (&record.assigned_to, &record.action) else {
+                continue;
+            };
+            // A new assignment, or notify switched on for the current one.
+            let newly = field == "assigned_to" && new.as_str() == Some(to.as_str());
+            let switched_on =
+                field == "action" && new.get("notify").and_then(|n| n.as_bool()) == Some(true);
+            if !action.notify || !(newly || switched_on) {
+                continue;
+            }
+            let cert = catalog.certifications.get(&a.certification);
+            let control_info = cert.and_then(|c| c.control(control)).map(|(_, c)| c);
+            let name = config
+                .people
+                .iter()
+                .find(|p| p.email.eq_ignore_ascii_case(to))
+                .map_or_else(|| to.clone(), |p| p.name.clone());
+            let n = Notification {
+                commit: id,
+                to: to.clone(),
+                name,
+                assessment: assessment.clone(),
+                assessment_name: catalog.assessment_name(&a.service, &a.certification),
+                control: control.clone(),
+                title: control_info.map(|c| c.title.clone()).unwrap_or_default(),
+                actions: control_info.and_then(|c| c.description.clone()),
+                priority: action.priority.map(|p| p.as_str().to_owned()),
+                notes: action.notes.clone(),
+                link: match site_url {
+                    Some(url) => format!("{}/actions.html#{}", url.trim_end_matches('/'), to),
+                    None => {
+                        format!("run `assure actions --person {to}` in the compliance repository")
+                    }
+                },
+            };
+            if !sent.lines().any(|l| l == n.key())
+                && !out
+                    .iter()
+                    .any(|o: &Notification| o.key() == n.key() && o.commit == n.commit)
+            {
+                out.push(n);
+            }
+        }
+    }
+    Ok((config, out))
+}
+
+fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, NotifyError> {
+    let address = email.parse().map_err(|e: lettre::address::AddressError| {
+        NotifyError::Address(email.to_owned(), e.to_string())
+    })?;
+    Ok(Mailbox::new(name.map(str::to_owned), address))
+}
+
+/// The email of a notification.
+pub fn message(n: &Notification, from: &str) -> Result<Message, NotifyError> {
+    Message::builder()
+        .from(mailbox(Some("assure"), from)?)
+        .to(mailbox(Some(&n.name), &n.to)?)
+        .subject(n.subject())
+        .header(ContentType::TEXT_PLAIN)
+        .body(n.body())
+        .map_err(|e| NotifyError::Address(n.to.clone(), e.to_string()))
+}
+
+/// The outcome of one notification.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sent {
+    pub notification: Notification,
+    /// `None` when sent (or written); the error otherwise.
+    pub error: Option<String>,
+}
+
+/// Writes each notification as an `.eml` file in `dir` (nothing is recorded as sent).
+pub fn write_eml(
+    notifications: &[Notification],
+    from: &str,
+    dir: &Path,
+) -> Result<Vec<Sent>, NotifyError> {
+    std::fs::create_dir_all(dir).map_err(|e| NotifyError::Write(dir.display().to_string(), e))?;
+    let mut out = Vec::new();
+    for n in notifications {
+        let name = format!(
+            "{}-{}-{}-{}.eml",
+            &n.commit.to_string()[..7],
+            n.assessment.replace('/', "_"),
+            n.control.replace(['(', ')'], ""),
+            n.to
+        );
+        let path = dir.join(&name);
+        let bytes = message(n, from)?.formatted();
+        crate::edit::write_atomic(&path, &bytes)
+            .map_err(|e| NotifyError::Write(path.display().to_string(), e))?;
+        out.push(Sent {
+            notification: n.clone(),
+            error: None,
+        });
+    }
+    Ok(out)
+}
+
+/// Sends each notification over SMTP; records the sent ones in git notes. Every message
+/// is attempted even when some fail.
+pub fn send(
+    git: &Git,
+    notifications: &[Notification],
+    smtp: &Smtp,
+    credentials: Option<(String, String)>,
+) -> Result<Vec<Sent>, NotifyError> {
+    let tls = TlsParameters::new(smtp.host.clone())
+        .map_err(|e| NotifyError::Address(smtp.host.clone(), e.to_string()))?;
+    let mut builder = SmtpTransport::builder_dangerous(&smtp.host)
+        .port(smtp.port)
+        .tls(Tls::Opportunistic(tls))
+        .timeout(Some(std::time::Duration::from_secs(20)));
+    if let Some((user, pass)) = credentials {
+        builder = builder.credentials(Credentials::new(user, pass));
+    }
+    let transport = builder.build();
+    let mut out = Vec::new();
+    for n in notifications {
+        let result = message(n, &smtp.from).and_then(|m| {
+            transport
+                .send(&m)
+                .map(|_| ())
+                .map_err(|e| NotifyError::Address(n.to.clone(), e.to_string()))
+        });
+        let error = match result {
+            Ok(()) => {
+                let mut note = git.note(NOTES_REF, n.commit).unwrap_or_default();
+                if !note.is_empty() && !note.ends_with('\n') {
+                    note.push('\n');
+                }
+                note.push_str(&n.key());
+                note.push('\n');
+                git.set_note(NOTES_REF, n.commit, &note)?;
+                None
+            }
+            Err(e) => Some(match e {
+                NotifyError::Address(_, msg) => msg,
+                other => other.to_string(),
+            }),
+        };
+        out.push(Sent {
+            notification: n.clone(),
+            error,
+        });
+    }
+    Ok(out)
+}

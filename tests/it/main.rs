@@ -3,12 +3,17 @@
 
 mod bad_input;
 mod catalog;
+mod demo;
 mod cli;
 mod edit_diffs;
 mod edit_errors;
 mod edit_permissions;
 mod example;
+mod gate;
+mod history;
+mod notify;
 mod oscal;
+mod review;
 mod score;
 mod support;
 mod sync;

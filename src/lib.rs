@@ -18,5 +18,6 @@ pub mod model;
 pub mod ops;
 pub mod oscal;
 pub mod repo;
+pub mod report;
 pub mod rules;
 pub mod schema;

@@ -19,6 +19,7 @@ mod group;
 mod init;
 mod log;
 mod notify;
+mod report;
 mod schema;
 mod status;
 mod sync;
@@ -80,6 +81,7 @@ pub enum Command {
     Log(log::Args),
     Diff(diff::Args),
     Notify(notify::Args),
+    Report(report::Args),
     Catalog(catalog::Args),
     Schema(schema::Args),
     Explain(explain::Args),
@@ -141,6 +143,7 @@ where
         Command::Log(args) => log::run(&cli, args, &mut out),
         Command::Diff(args) => diff::run(&cli, args, &mut out),
         Command::Notify(args) => notify::run(&cli, args, &mut out),
+        Command::Report(args) => report::run(&cli, args, &mut out),
         Command::Status(args) => status::run(&cli, args, &mut out),
         Command::Controls(args) => controls::run(&cli, args, &mut out),
         Command::Actions(args) => actions::run(&cli, args, &mut out),

@@ -213,3 +213,89 @@ pub fn run_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// Seconds since the epoch of an RFC 3339 date-time, for `GitRepo::commit_all`.
+pub fn unix(rfc3339: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .expect("RFC 3339 date-time")
+        .timestamp()
+}
+
+impl GitRepo {
+    /// Commits the whole work tree as `email` with the given parents (two or more make a
+    /// merge commit), and moves the current branch to the new commit.
+    pub fn commit_with_parents(
+        &self,
+        email: &str,
+        message: &str,
+        time: i64,
+        parents: &[git2::Oid],
+    ) -> git2::Oid {
+        let mut index = self.repo.index().expect("index");
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .expect("add");
+        index.update_all(["*"], None).expect("update");
+        index.write().expect("write index");
+        let tree = self
+            .repo
+            .find_tree(index.write_tree().expect("tree"))
+            .expect("find tree");
+        let sig = git2::Signature::new(
+            email.split('@').next().unwrap_or(email),
+            email,
+            &git2::Time::new(time, 0),
+        )
+        .expect("signature");
+        let parents: Vec<git2::Commit> = parents
+            .iter()
+            .map(|p| self.repo.find_commit(*p).expect("parent commit"))
+            .collect();
+        let parents: Vec<&git2::Commit> = parents.iter().collect();
+        let id = self
+            .repo
+            .commit(None, &sig, &sig, message, &tree, &parents)
+            .expect("commit");
+        let head = self.repo.find_reference("HEAD").expect("HEAD");
+        let branch = head
+            .symbolic_target()
+            .expect("HEAD names a branch")
+            .to_owned();
+        self.repo
+            .reference(&branch, id, true, message)
+            .expect("move branch");
+        id
+    }
+
+    /// Moves the current branch to `commit` and makes the index and work tree match it
+    /// (`git reset --hard`).
+    pub fn reset_hard(&self, commit: git2::Oid) {
+        let c = self.repo.find_commit(commit).expect("commit");
+        self.repo
+            .reset(c.as_object(), git2::ResetType::Hard, None)
+            .expect("reset --hard");
+    }
+}
+
+/// Runs the `git` command line in `dir` with a clean environment and a fixed identity
+/// (for what git2 cannot do: shallow clones, a merge left in conflict).
+pub fn git_cli(dir: &Path, args: &[&str]) -> Output {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "tester")
+        .env("GIT_AUTHOR_EMAIL", "tester@example.com")
+        .env("GIT_COMMITTER_NAME", "tester")
+        .env("GIT_COMMITTER_EMAIL", "tester@example.com")
+        .output()
+        .expect("run git");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

@@ -1,0 +1,100 @@
+//! Reports for people who do not read YAML: the auditor's Excel workbook (`excel.rs`)
+//! and the static report site (`site.rs`, templates in `templates/`).
+//!
+//! Reports are reproducible (DESIGN.md §7.3): the same commit renders byte-identical
+//! output. "Generated at" is the time of the commit the report is built from (marked
+//! "with uncommitted changes" when the work tree differs), every report carries the
+//! commit id, and nothing depends on the clock or on the order files are read in.
+
+pub mod excel;
+pub mod site;
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::ops::Project;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot write {0}: {1}")]
+    Write(String, std::io::Error),
+    #[error("cannot build the workbook: {0}")]
+    Excel(String),
+    #[error("cannot render the site: {0}")]
+    Template(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Git(#[from] crate::git::GitError),
+}
+
+/// What every report says about where it comes from.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportContext {
+    pub organization: String,
+    /// The commit the report is built from (`None` outside git or before the first commit).
+    pub commit: Option<String>,
+    /// The commit's time; outside git, the time passed in.
+    pub generated_at: DateTime<Utc>,
+    /// The work tree differs from the commit.
+    pub dirty: bool,
+    pub has_git: bool,
+    /// `report.link_base` of assure.yaml, with `{commit}` and `{path}`.
+    pub link_base: Option<String>,
+}
+
+impl ReportContext {
+    /// The link to a document: pinned to the commit through `link_base`, else the
+    /// repository-relative path.
+    pub fn document_link(&self, path: &str) -> String {
+        match (&self.link_base, &self.commit) {
+            (Some(base), Some(commit)) => base.replace("{commit}", commit).replace("{path}", path),
+            _ => path.to_owned(),
+        }
+    }
+
+    /// "2019-12-20 16:00 UTC, commit 1a2b3c4" (+ "with uncommitted changes").
+    pub fn generated_label(&self) -> String {
+        let mut s = self.generated_at.format("%Y-%m-%d %H:%M UTC").to_string();
+        match &self.commit {
+            Some(c) => s.push_str(&format!(", commit {}", &c[..c.len().min(7)])),
+            None => s.push_str(", not in git"),
+        }
+        if self.dirty {
+            s.push_str(", with uncommitted changes");
+        }
+        s
+    }
+}
+
+/// The context of reports built from the project's work tree at time `now` (used only
+/// outside git).
+pub fn context(project: &Project, now: DateTime<Utc>) -> ReportContext {
+    let config = project.ws.config.as_ref().map(|c| &c.value);
+    let mut ctx = ReportContext {
+        organization: config.map_or_else(String::new, |c| c.organization.clone()),
+        commit: None,
+        generated_at: now,
+        dirty: false,
+        has_git: false,
+        link_base: config.and_then(|c| c.report.link_base.clone()),
+    };
+    if let Ok(Some(git)) = crate::git::Git::open(&project.ws.root) {
+        ctx.has_git = true;
+        if let Ok(head) = git.resolve("HEAD") {
+            ctx.commit = Some(head.to_string());
+            if let Ok(info) = git.commit_info(head) {
+                ctx.generated_at = info.time;
+            }
+            ctx.dirty = git.changed_files(Some(head), None).map(|f| !f.is_empty()).unwrap_or(false);
+        }
+    }
+    ctx
+}
+
+/// Writes `bytes` to `path` atomically.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    crate::edit::write_atomic(path, bytes).map_err(|e| ReportError::Write(path.display().to_string(), e))
+}

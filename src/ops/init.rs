@@ -93,16 +93,19 @@ pub const GITHUB_WORKFLOW: &str = include_str!("templates/github-workflow.yml");
 /// Where the workflow goes.
 pub const GITHUB_WORKFLOW_PATH: &str = ".github/workflows/compliance.yml";
 
-/// Writes the CI workflow into `dir` (refusing to overwrite one). `dir` is the git work
-/// tree's root, where GitHub looks for workflows.
-pub fn write_ci(dir: &Path) -> Result<String, EditError> {
-    let path = dir.join(GITHUB_WORKFLOW_PATH);
+/// Writes the CI workflow into `top` (the git work tree's root, where GitHub looks for
+/// workflows), refusing to overwrite one. `folder` is the compliance repository's
+/// folder relative to `top` when it is below it: the workflow's steps then run there.
+pub fn write_ci(top: &Path, folder: Option<&str>) -> Result<String, EditError> {
+    let path = top.join(GITHUB_WORKFLOW_PATH);
     if path.exists() {
-        return Err(EditError::Invalid(format!(
-            "{} exists already; remove it first to write a new one",
-            path.display()
-        )));
+        return Err(EditError::Invalid(format!("{} exists already; remove it first to write a new one", path.display())));
     }
-    crate::edit::write_atomic(&path, GITHUB_WORKFLOW.as_bytes())?;
+    let mut text = GITHUB_WORKFLOW.to_owned();
+    if let Some(folder) = folder.filter(|f| !f.is_empty()) {
+        let defaults = format!("defaults:\n  run:\n    # The compliance repository is this folder of the git repository.\n    working-directory: {}\n\n", serde_json::Value::String(folder.to_owned()));
+        text = text.replacen("env:\n", &format!("{defaults}env:\n"), 1);
+    }
+    crate::edit::write_atomic(&path, text.as_bytes())?;
     Ok(GITHUB_WORKFLOW_PATH.to_owned())
 }

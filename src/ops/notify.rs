@@ -15,7 +15,7 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport};
 use serde::Serialize;
 
-use super::changes::{Change, file_changes};
+use super::changes::{Change, FileChange, assessment_changes, file_changes};
 use super::history::{Side, Versions};
 use crate::catalog::Catalog;
 use crate::git::{Git, GitError};
@@ -129,7 +129,33 @@ pub fn pending(
             .collect();
         let files = versions.file_versions(parent, Side::Commit(id), &paths)?;
         let sent = git.note(NOTES_REF, id).unwrap_or_default();
-        for fc in file_changes(&files) {
+        let mut changes = file_changes(&files);
+        // A new assessment's assignments are new too (e.g. `assessment new` and `assign`
+        // squashed into one commit): its controls against none.
+        let created: Vec<FileChange> = changes
+            .iter()
+            .filter_map(|fc| match &fc.change {
+                Change::AssessmentCreated { assessment } => {
+                    let new = files.iter().find(|f| f.path == fc.path)?.new.clone()?;
+                    let a: Assessment = serde_json::from_value(new).ok()?;
+                    let mut empty = a.clone();
+                    empty.controls.clear();
+                    Some(
+                        assessment_changes(assessment, Some(&empty), Some(&a))
+                            .into_iter()
+                            .map(|change| FileChange {
+                                path: fc.path.clone(),
+                                change,
+                            })
+                            .collect::<Vec<_>>(),
+                    )
+                }
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        changes.extend(created);
+        for fc in changes {
             let Change::ControlField {
                 assessment,
                 control,
@@ -162,6 +188,13 @@ pub fn pending(
             let switched_on =
                 field == "action" && new.get("notify").and_then(|n| n.as_bool()) == Some(true);
             if !action.notify || !(newly || switched_on) {
+                continue;
+            }
+            // A merge commit notifies only for its own assignments: one it takes from a
+            // merged branch is notified for that branch's commit (in the range too).
+            if info.parents.len() > 1
+                && taken_from_merged(&versions, &info.parents[1..], &fc.path, control, to)?
+            {
                 continue;
             }
             let cert = catalog.certifications.get(&a.certification);
@@ -201,6 +234,32 @@ pub fn pending(
     Ok((config, out))
 }
 
+/// Whether one of a merge's other `parents` already has `control` assigned to `to` with
+/// notify on (so the merge took the assignment from that branch).
+fn taken_from_merged(
+    versions: &Versions,
+    parents: &[Oid],
+    path: &str,
+    control: &str,
+    to: &str,
+) -> Result<bool, GitError> {
+    for &p in parents {
+        let files = versions.file_versions(Side::Commit(p), Side::Empty, &[path.to_owned()])?;
+        let record = files
+            .into_iter()
+            .next()
+            .and_then(|f| f.old)
+            .and_then(|j| serde_json::from_value::<Assessment>(j).ok())
+            .and_then(|a| a.controls.get(control).cloned());
+        if record.is_some_and(|r| {
+            r.assigned_to.as_deref() == Some(to) && r.action.is_some_and(|a| a.notify)
+        }) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, NotifyError> {
     let address = email.parse().map_err(|e: lettre::address::AddressError| {
         NotifyError::Address(email.to_owned(), e.to_string())
@@ -214,6 +273,7 @@ pub fn message(n: &Notification, from: &str) -> Result<Message, NotifyError> {
         .from(mailbox(Some("assure"), from)?)
         .to(mailbox(Some(&n.name), &n.to)?)
         .subject(n.subject())
+        .message_id(None)
         .header(ContentType::TEXT_PLAIN)
         .body(n.body())
         .map_err(|e| NotifyError::Address(n.to.clone(), e.to_string()))
@@ -276,10 +336,12 @@ pub fn send(
     let mut out = Vec::new();
     for n in notifications {
         let result = message(n, &smtp.from).and_then(|m| {
-            transport
-                .send(&m)
-                .map(|_| ())
-                .map_err(|e| NotifyError::Address(n.to.clone(), e.to_string()))
+            transport.send(&m).map(|_| ()).map_err(|e| {
+                NotifyError::Address(
+                    n.to.clone(),
+                    format!("{e} (SMTP server {}:{})", smtp.host, smtp.port),
+                )
+            })
         });
         let error = match result {
             Ok(()) => {

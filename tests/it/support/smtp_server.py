@@ -1,14 +1,16 @@
 """A loopback SMTP server for the notification tests (tests/it/notify.rs).
 
-    python3 smtp_server.py --port P --dir D [--refuse-rcpt ADDR]... [--refuse-all]
-                           [--auth USER:PASSWORD]
+    python3 smtp_server.py --port P --dir D [--ready FILE] [--refuse-rcpt ADDR]...
+                           [--refuse-all] [--auth USER:PASSWORD]
 
-Listens on 127.0.0.1 only. Each accepted message is saved as D/msg-NNNN.json (written to a
-temporary name, then renamed, before the server answers 250, so a client that saw its
-message accepted finds the file): the envelope (mail_from, rcpt_tos), the decoded
-subject, From and To headers and body, every header, the raw message, and the user name
-the client authenticated as (or null). Each refused recipient is saved as
-D/refused-NNNN.json ({"rcpt": ADDR}), so a test can tell "refused" from "never contacted".
+Listens on 127.0.0.1 only, and creates FILE once it does (so a test knows the port is
+its own, not another process's). Each accepted message is saved as D/msg-NNNN.json
+(written to a temporary name, then renamed, before the server answers 250, so a client
+that saw its message accepted finds the file): the envelope (mail_from, rcpt_tos), the
+decoded subject, From and To headers and body, every header, the raw message, and the
+user name the client authenticated as (or null). Each refused recipient is saved as
+D/refused-NNNN.json ({"rcpt": ADDR}), so a test can tell "refused" from "never
+contacted".
 
 --refuse-rcpt ADDR answers 550 to RCPT TO:<ADDR>; --refuse-all answers 550 to every RCPT.
 --auth USER:PASSWORD requires AUTH (over plain text: it is loopback) with these
@@ -23,16 +25,20 @@ import itertools
 import json
 import os
 import signal
+import warnings
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 def main():
+    # Plain-text AUTH on loopback is what the tests want; no warning about it.
+    warnings.simplefilter("ignore")
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", required=True)
     parser.add_argument("--refuse-rcpt", action="append", default=[])
     parser.add_argument("--refuse-all", action="store_true")
+    parser.add_argument("--ready")
     parser.add_argument("--auth")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
@@ -88,7 +94,7 @@ def main():
                 and auth_data.login.decode() == user
                 and auth_data.password.decode() == password
             )
-            return AuthResult(success=ok, auth_data=auth_data if ok else None)
+            return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 
         kwargs = dict(
             auth_required=True, auth_require_tls=False, authenticator=authenticator
@@ -104,6 +110,9 @@ def main():
             port=args.port,
         )
     )
+    if args.ready:
+        with open(args.ready, "w", encoding="utf-8") as f:
+            f.write("ready\n")
     loop.add_signal_handler(signal.SIGTERM, loop.stop)
     try:
         loop.run_forever()

@@ -45,12 +45,24 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         .map_err(|e| Failure(format!("cannot create {}: {e}", dir.display())))?;
     let existing = dir.join(crate::repo::CONFIG_FILE).exists();
     // Who is starting the repository: known before anything is written.
-    let email = if existing { String::new() } else { super::editing::actor(cli, &dir)? };
+    let email = if existing {
+        String::new()
+    } else {
+        super::editing::actor(cli, &dir)?
+    };
     if let Some(CiSystem::Github) = args.ci {
         // Workflows live at the git work tree's root (the compliance root may be below it).
         let top = crate::git::work_tree_root(&dir).unwrap_or_else(|| dir.clone());
-        let (top_real, dir_real) = (top.canonicalize().unwrap_or(top.clone()), dir.canonicalize().unwrap_or(dir.clone()));
-        let folder = dir_real.strip_prefix(&top_real).ok().map(|p| p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
+        let (top_real, dir_real) = (
+            top.canonicalize().unwrap_or(top.clone()),
+            dir.canonicalize().unwrap_or(dir.clone()),
+        );
+        let folder = dir_real.strip_prefix(&top_real).ok().map(|p| {
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/")
+        });
         match crate::ops::init::write_ci(&top, folder.as_deref()) {
             Ok(path) => writeln!(out, "created  {path}")?,
             Err(e) => return super::editing::refuse(e),

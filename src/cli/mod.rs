@@ -15,6 +15,7 @@ mod diff;
 mod doc;
 mod editing;
 mod explain;
+mod generate;
 mod group;
 mod init;
 mod log;
@@ -85,6 +86,8 @@ pub enum Command {
     Catalog(catalog::Args),
     Schema(schema::Args),
     Explain(explain::Args),
+    #[command(hide = true)]
+    Generate(generate::Args),
 }
 
 /// Output format of commands that print data.
@@ -150,6 +153,7 @@ where
         Command::Catalog(args) => catalog::run(&cli, args, &mut out),
         Command::Schema(args) => schema::run(args, &mut out),
         Command::Explain(args) => explain::run(args, &mut out),
+        Command::Generate(args) => generate::run(&cli, args, &mut out),
     };
     let _ = out.flush();
     match result {

@@ -54,11 +54,19 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let project = cli.project()?;
     let ctx = report::context(&project, super::editing::now()?);
     match &args.command {
-        ReportCommand::Excel { assessment, all, output } => {
+        ReportCommand::Excel {
+            assessment,
+            all,
+            output,
+        } => {
             let targets: Vec<&crate::repo::AssessmentDoc> = if *all {
                 project.ws.assessments.iter().collect()
             } else {
-                vec![project.assessment(assessment.as_deref().unwrap_or_default()).map_err(Failure)?]
+                vec![
+                    project
+                        .assessment(assessment.as_deref().unwrap_or_default())
+                        .map_err(Failure)?,
+                ]
             };
             for a in targets {
                 let name = format!("{}--{}.xlsx", a.group, a.stem);
@@ -67,29 +75,51 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                     (Some(file), false) => cli.start_dir().join(file),
                     (None, _) => cli.start_dir().join(&name),
                 };
-                let bytes = excel::workbook(&project, a, &ctx).map_err(|e| Failure(e.to_string()))?;
+                let bytes =
+                    excel::workbook(&project, a, &ctx).map_err(|e| Failure(e.to_string()))?;
                 report::write_file(&path, &bytes).map_err(|e| Failure(e.to_string()))?;
                 writeln!(out, "wrote {}", path.display())?;
             }
             Ok(ExitCode::SUCCESS)
         }
-        ReportCommand::Site { output, public, quiet } => {
-            let dir = cli.start_dir().join(output.clone().unwrap_or_else(|| PathBuf::from("site")));
+        ReportCommand::Site {
+            output,
+            public,
+            quiet,
+        } => {
+            let dir = cli
+                .start_dir()
+                .join(output.clone().unwrap_or_else(|| PathBuf::from("site")));
             let show = !quiet && std::io::stderr().is_terminal();
             let bar = indicatif::ProgressBar::hidden();
             if show {
                 bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-                bar.set_style(indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} pages").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} pages")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
                 bar.set_message("rendering");
             }
             let progress = |done: usize, total: usize| {
                 bar.set_length(total as u64);
                 bar.set_position(done as u64);
             };
-            let files = site::render(&project, &ctx, &site::SiteOptions { public: *public }, &progress).map_err(|e| Failure(e.to_string()))?;
+            let files = site::render(
+                &project,
+                &ctx,
+                &site::SiteOptions { public: *public },
+                &progress,
+            )
+            .map_err(|e| Failure(e.to_string()))?;
             bar.finish_and_clear();
             write_site(&dir, &files).map_err(|e| Failure(e.to_string()))?;
-            writeln!(out, "wrote {} ({} files); open {}", dir.display(), files.len(), dir.join("index.html").display())?;
+            writeln!(
+                out,
+                "wrote {} ({} files); open {}",
+                dir.display(),
+                files.len(),
+                dir.join("index.html").display()
+            )?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -97,21 +127,34 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
 
 /// Writes the site into a new folder beside `dir`, then swaps it into place, so `dir` is
 /// never half old, half new.
-pub fn write_site(dir: &std::path::Path, files: &std::collections::BTreeMap<String, Vec<u8>>) -> Result<(), report::ReportError> {
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    std::fs::create_dir_all(parent).map_err(|e| report::ReportError::Write(parent.display().to_string(), e))?;
-    let staging = tempfile::Builder::new().prefix(".assure-site-").tempdir_in(parent).map_err(|e| report::ReportError::Write(parent.display().to_string(), e))?;
+pub fn write_site(
+    dir: &std::path::Path,
+    files: &std::collections::BTreeMap<String, Vec<u8>>,
+) -> Result<(), report::ReportError> {
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(parent)
+        .map_err(|e| report::ReportError::Write(parent.display().to_string(), e))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".assure-site-")
+        .tempdir_in(parent)
+        .map_err(|e| report::ReportError::Write(parent.display().to_string(), e))?;
     for (rel, bytes) in files {
         let path = staging.path().join(rel);
         if let Some(p) = path.parent() {
-            std::fs::create_dir_all(p).map_err(|e| report::ReportError::Write(p.display().to_string(), e))?;
+            std::fs::create_dir_all(p)
+                .map_err(|e| report::ReportError::Write(p.display().to_string(), e))?;
         }
-        std::fs::write(&path, bytes).map_err(|e| report::ReportError::Write(path.display().to_string(), e))?;
+        std::fs::write(&path, bytes)
+            .map_err(|e| report::ReportError::Write(path.display().to_string(), e))?;
     }
     let staged = staging.keep();
     let old = parent.join(format!(".assure-site-old-{}", std::process::id()));
     if dir.exists() {
-        std::fs::rename(dir, &old).map_err(|e| report::ReportError::Write(dir.display().to_string(), e))?;
+        std::fs::rename(dir, &old)
+            .map_err(|e| report::ReportError::Write(dir.display().to_string(), e))?;
     }
     if let Err(e) = std::fs::rename(&staged, dir) {
         let _ = std::fs::rename(&old, dir);

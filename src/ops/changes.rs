@@ -481,22 +481,18 @@ pub fn file_changes(files: &[FileVersions]) -> Vec<FileChange> {
             }
         }
     }
-    for (d, i, from, to) in moved.iter().rev() {
+    // A move appears once, in the new file; the deletion it pairs with goes.
+    for (_, i, from, to) in &moved {
         out[*i].change = Change::AssessmentMoved {
             from: from.clone(),
             to: to.clone(),
         };
-        out[*d].change = Change::AssessmentMoved {
-            from: from.clone(),
-            to: to.clone(),
-        };
     }
-    // A move appears once, in the new file.
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|c| match &c.change {
-        Change::AssessmentMoved { from, to } => seen.insert((from.clone(), to.clone())),
-        _ => true,
+    let deletions: std::collections::HashSet<usize> = moved.iter().map(|(d, ..)| *d).collect();
+    let mut index = 0;
+    out.retain(|_| {
+        index += 1;
+        !deletions.contains(&(index - 1))
     });
-    let _ = moved;
     out
 }

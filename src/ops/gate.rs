@@ -9,7 +9,6 @@
 
 use std::path::Path;
 
-use git2::Oid;
 use serde::Serialize;
 
 use super::changes::{Change, FileChange, file_changes};
@@ -140,34 +139,76 @@ pub fn gate_range(
         None => {
             for id in git.range(Some(base_id), head)? {
                 let info = git.commit_info(id)?;
-                let first = info
-                    .parents
-                    .first()
-                    .map_or(Side::Empty, |&p| Side::Commit(p));
-                let mut paths = versions.changed_files(first, Side::Commit(id))?;
-                // What a merge takes unchanged from another parent is that parent's work.
-                let others: Vec<Oid> = info.parents.iter().skip(1).copied().collect();
-                if !others.is_empty() {
-                    let mut kept = Vec::new();
-                    for p in paths {
-                        let mine = versions.blob(Side::Commit(id), &p)?;
-                        let mut taken = false;
-                        for &o in &others {
-                            taken |= versions.blob(Side::Commit(o), &p)? == mine;
-                        }
-                        if !taken {
-                            kept.push(p);
-                        }
-                    }
-                    paths = kept;
-                }
-                let files = versions.file_versions(first, Side::Commit(id), &paths)?;
+                let changes = own_changes(&versions, &info)?;
                 let who = Actor::new(&config, &info.author_email);
-                check(Some(info), &who, file_changes(&files));
+                check(Some(info), &who, changes);
             }
         }
     }
     Ok(findings)
+}
+
+/// What a commit changes itself. For a merge, a change is the merger's own only when the
+/// merged value differs from every parent's: what the merge takes unchanged from a parent
+/// (a whole file or one field of it) is that parent's work, checked in its own commits.
+fn own_changes(versions: &Versions, info: &CommitInfo) -> Result<Vec<FileChange>, GitError> {
+    let me = Side::Commit(info.id);
+    let parents: Vec<Side> = match info.parents.as_slice() {
+        [] => vec![Side::Empty],
+        ps => ps.iter().map(|&p| Side::Commit(p)).collect(),
+    };
+    // Only a file that differs from every parent can hold the merger's own work.
+    let mut paths = versions.changed_files(parents[0], me)?;
+    for &p in &parents[1..] {
+        let other: std::collections::HashSet<String> =
+            versions.changed_files(p, me)?.into_iter().collect();
+        paths.retain(|f| other.contains(f));
+    }
+    let per_parent = parents
+        .iter()
+        .map(|&p| Ok(file_changes(&versions.file_versions(p, me, &paths)?)))
+        .collect::<Result<Vec<_>, GitError>>()?;
+    let mut own: Vec<FileChange> = Vec::new();
+    for (i, changes) in per_parent.iter().enumerate() {
+        for c in changes {
+            let from_every_parent = per_parent
+                .iter()
+                .enumerate()
+                .all(|(j, theirs)| j == i || differs_from(theirs, c));
+            if from_every_parent && !own.iter().any(|o| same_change(o, c)) {
+                own.push(c.clone());
+            }
+        }
+    }
+    Ok(own)
+}
+
+/// Whether `theirs` (one parent's changes to the merge) shows that the merge's value of
+/// what `c` changed differs from that parent's.
+fn differs_from(theirs: &[FileChange], c: &FileChange) -> bool {
+    theirs.iter().any(|t| {
+        t.path == c.path
+            && (same_change(t, c)
+                // The parent had no such file, or an archived one: every field differs.
+                || matches!(
+                    (&t.change, &c.change),
+                    (
+                        Change::AssessmentCreated { .. } | Change::ArchivedModified { .. },
+                        Change::ControlField { .. },
+                    )
+                ))
+    })
+}
+
+/// The same change to the same value (whatever the old value was).
+fn same_change(a: &FileChange, b: &FileChange) -> bool {
+    a.path == b.path
+        && match (&a.change, &b.change) {
+            (Change::ControlField { new: n1, .. }, Change::ControlField { new: n2, .. }) => {
+                n1 == n2 && a.change.describe() == b.change.describe()
+            }
+            (x, y) => x.describe() == y.describe(),
+        }
 }
 
 /// Findings as diagnostics, located in the work tree's files (a file that no longer

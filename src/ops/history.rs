@@ -268,6 +268,11 @@ pub fn log(git: &Git, root: &Path, query: &LogQuery) -> Result<Log, GitError> {
                 shallow_boundary = Some(info);
                 continue;
             }
+            // libgit2 shows a shallow clone's boundary commit with no parents at all.
+            None if git.is_shallow() => {
+                shallow_boundary = Some(info);
+                continue;
+            }
             None => Side::Empty,
         };
         let me = Side::Commit(id);
@@ -359,4 +364,230 @@ pub fn last_commit_times(
         }
     }
     out
+}
+
+/// The compliance score of an assessment after one commit that changed its file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScorePoint {
+    pub time: chrono::DateTime<chrono::Utc>,
+    pub commit: String,
+    pub score: u32,
+    pub max: u32,
+}
+
+/// The history of one assessment file, for the report site.
+#[derive(Debug, Clone, Default)]
+pub struct FileHistory {
+    /// Newest first: each commit that changed the file, with its field-level changes.
+    pub entries: Vec<LogEntry>,
+    /// Oldest first: the score after each commit that changed the file (the chart).
+    pub scores: Vec<ScorePoint>,
+}
+
+/// The histories of many assessment files from one walk of the history.
+#[derive(Debug, Clone, Default)]
+pub struct Histories {
+    /// Assessment file path (relative to the compliance root) → its history.
+    pub files: HashMap<String, FileHistory>,
+    /// Group id → changes of its `group.yaml` (renames), newest first.
+    pub groups: HashMap<String, Vec<LogEntry>>,
+    /// In a shallow clone, where history stops.
+    pub shallow_boundary: Option<CommitInfo>,
+}
+
+/// One commit's change of one file: the blob before (at the first parent) and after.
+struct Step {
+    commit: usize,
+    old: Option<Oid>,
+    new: Option<Oid>,
+    /// At a shallow boundary the commit's own changes cannot be told apart from what
+    /// came before; its content still gives a score.
+    boundary: bool,
+}
+
+fn parse_blob<T: serde::de::DeserializeOwned>(git: &Git, blob: Option<Oid>) -> Option<T> {
+    let text = git.blob_text(blob?)?;
+    let json = crate::repo::yaml::parse_to_json(&text).ok()?;
+    serde_json::from_value(json).ok()
+}
+
+/// The file's versions in order: each is parsed once (the old side of a step is the new
+/// side of the one before, except after a merge), and only the controls that differ are
+/// compared field by field.
+fn file_history(
+    git: &Git,
+    catalog: &crate::catalog::Catalog,
+    path: &str,
+    steps: &[Step],
+    commits: &[CommitInfo],
+) -> FileHistory {
+    use crate::model::Assessment;
+    let key = path
+        .strip_prefix("groups/")
+        .and_then(|p| p.strip_suffix(".yaml"))
+        .unwrap_or(path);
+    let mut out = FileHistory::default();
+    let mut last: Option<(Option<Oid>, Option<Assessment>)> = None;
+    for step in steps {
+        let info = &commits[step.commit];
+        let old = match last.take() {
+            Some((blob, parsed)) if blob == step.old => parsed,
+            _ => parse_blob::<Assessment>(git, step.old),
+        };
+        let new = parse_blob::<Assessment>(git, step.new);
+        if let Some(s) = new.as_ref().and_then(|n| super::score::score(n, catalog)) {
+            out.scores.push(ScorePoint {
+                time: info.time,
+                commit: info.short.clone(),
+                score: s.total.score,
+                max: s.total.max,
+            });
+        }
+        if !step.boundary {
+            // Only differing controls go through the field-by-field comparison.
+            let trim = |a: &Assessment, other: Option<&Assessment>| Assessment {
+                service: a.service.clone(),
+                certification: a.certification.clone(),
+                created: a.created,
+                created_by: a.created_by.clone(),
+                archived: a.archived,
+                controls: a
+                    .controls
+                    .iter()
+                    .filter(|(id, r)| other.and_then(|o| o.controls.get(*id)) != Some(*r))
+                    .map(|(id, r)| (id.clone(), r.clone()))
+                    .collect(),
+            };
+            let (o, n) = (
+                old.as_ref().map(|o| trim(o, new.as_ref())),
+                new.as_ref().map(|n| trim(n, old.as_ref())),
+            );
+            let changes: Vec<LogChange> =
+                super::changes::assessment_changes(key, o.as_ref(), n.as_ref())
+                    .iter()
+                    .map(|c| log_change(path, c))
+                    .collect();
+            if !changes.is_empty() {
+                out.entries.push(LogEntry {
+                    commit: info.clone(),
+                    changes,
+                });
+            }
+        }
+        last = Some((step.new, new));
+    }
+    out.entries.reverse();
+    out
+}
+
+/// The field-level history and score over time of every assessment file in `paths`
+/// (`groups/<group>/<file>.yaml`, relative to the compliance root at `root`), and the
+/// renames of their groups. History is walked ONCE from HEAD, comparing trees (cheap);
+/// then each file's versions are parsed and compared, files in parallel.
+pub fn assessment_histories(
+    root: &Path,
+    catalog: &crate::catalog::Catalog,
+    paths: &[String],
+) -> Result<Histories, GitError> {
+    use rayon::prelude::*;
+
+    use crate::model::Group;
+
+    let mut out = Histories::default();
+    let git = Git::require(root)?;
+    if git.is_unborn() {
+        return Ok(out);
+    }
+    let wanted: std::collections::HashSet<&str> = paths.iter().map(String::as_str).collect();
+    let group_files: std::collections::HashSet<String> = paths
+        .iter()
+        .filter_map(|p| p.split('/').nth(1))
+        .map(|g| format!("groups/{g}/group.yaml"))
+        .collect();
+    let mut commits: Vec<CommitInfo> = Vec::new();
+    let mut steps: HashMap<&str, Vec<Step>> = HashMap::new();
+    let mut last_group: HashMap<String, (Option<Oid>, Option<Group>)> = HashMap::new();
+    let head = git.resolve("HEAD")?;
+    for id in git.range(None, head)? {
+        let info = git.commit_info(id)?;
+        // In a shallow clone the boundary's parent is missing (or libgit2 shows none).
+        let parent = info
+            .parents
+            .first()
+            .copied()
+            .filter(|&p| git.commit_info(p).is_ok());
+        let boundary = parent.is_none() && (!info.parents.is_empty() || git.is_shallow());
+        if boundary {
+            out.shallow_boundary = Some(info.clone());
+        }
+        let mut index = None;
+        for path in git.changed_files(parent, Some(id))? {
+            let is_assessment = wanted.contains(path.as_str());
+            if !is_assessment && !group_files.contains(&path) {
+                continue;
+            }
+            let old = match parent {
+                Some(p) => git.blob_id(p, &path)?,
+                None => None,
+            };
+            let new = git.blob_id(id, &path)?;
+            let commit = *index.get_or_insert_with(|| {
+                commits.push(info.clone());
+                commits.len() - 1
+            });
+            if let Some(p) = wanted.get(path.as_str()).filter(|_| is_assessment) {
+                steps.entry(p).or_default().push(Step {
+                    commit,
+                    old,
+                    new,
+                    boundary,
+                });
+                continue;
+            }
+            // Group files are small and few: compared as the walk goes.
+            let group = path.split('/').nth(1).unwrap_or_default().to_owned();
+            let old_group = match last_group.remove(&path) {
+                Some((blob, parsed)) if blob == old => parsed,
+                _ => parse_blob::<Group>(&git, old),
+            };
+            let new_group = parse_blob::<Group>(&git, new);
+            if !boundary {
+                let changes: Vec<LogChange> =
+                    super::changes::group_changes(&group, old_group.as_ref(), new_group.as_ref())
+                        .iter()
+                        .map(|c| log_change(&path, c))
+                        .collect();
+                if !changes.is_empty() {
+                    out.groups.entry(group).or_default().insert(
+                        0,
+                        LogEntry {
+                            commit: info.clone(),
+                            changes,
+                        },
+                    );
+                }
+            }
+            last_group.insert(path, (new, new_group));
+        }
+    }
+    let mut jobs: Vec<(&str, Vec<Step>)> = steps.into_iter().collect();
+    jobs.sort_by(|a, b| a.0.cmp(b.0));
+    // git2 handles are not shared between threads: each worker opens its own.
+    let files: Vec<(String, FileHistory)> = jobs
+        .par_iter()
+        .map_init(
+            || Git::require(root),
+            |g, (path, steps)| {
+                let g = g
+                    .as_ref()
+                    .map_err(|e| GitError::Git(git2::Error::from_str(&e.to_string())))?;
+                Ok((
+                    (*path).to_owned(),
+                    file_history(g, catalog, path, steps, &commits),
+                ))
+            },
+        )
+        .collect::<Result<_, GitError>>()?;
+    out.files = files.into_iter().collect();
+    Ok(out)
 }

@@ -99,11 +99,17 @@ pub const GITHUB_WORKFLOW_PATH: &str = ".github/workflows/compliance.yml";
 pub fn write_ci(top: &Path, folder: Option<&str>) -> Result<String, EditError> {
     let path = top.join(GITHUB_WORKFLOW_PATH);
     if path.exists() {
-        return Err(EditError::Invalid(format!("{} exists already; remove it first to write a new one", path.display())));
+        return Err(EditError::Invalid(format!(
+            "{} exists already; remove it first to write a new one",
+            path.display()
+        )));
     }
     let mut text = GITHUB_WORKFLOW.to_owned();
     if let Some(folder) = folder.filter(|f| !f.is_empty()) {
-        let defaults = format!("defaults:\n  run:\n    # The compliance repository is this folder of the git repository.\n    working-directory: {}\n\n", serde_json::Value::String(folder.to_owned()));
+        let defaults = format!(
+            "defaults:\n  run:\n    # The compliance repository is this folder of the git repository.\n    working-directory: {}\n\n",
+            serde_json::Value::String(folder.to_owned())
+        );
         text = text.replacen("env:\n", &format!("{defaults}env:\n"), 1);
     }
     crate::edit::write_atomic(&path, text.as_bytes())?;

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod edit;
 pub mod filter;
 pub mod gate;
+pub mod generate;
 pub mod history;
 pub mod import_oscal;
 pub mod init;

@@ -173,9 +173,9 @@ pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Rev
             .any(|c| matches!(c, Change::AssessmentMoved { .. }))
         {
             "moved"
-        } else if old.is_none() {
+        } else if !f.old_exists {
             "new"
-        } else if new.is_none() {
+        } else if !f.new_exists {
             "deleted"
         } else if old.as_ref().is_some_and(|o| o.archived.is_none())
             && new.as_ref().is_some_and(|n| n.archived.is_some())

@@ -88,7 +88,17 @@ pub fn context(project: &Project, now: DateTime<Utc>) -> ReportContext {
             if let Ok(info) = git.commit_info(head) {
                 ctx.generated_at = info.time;
             }
-            ctx.dirty = git.changed_files(Some(head), None).map(|f| !f.is_empty()).unwrap_or(false);
+            // Only the compliance data counts (not, say, a rendered site lying around).
+            let data = |p: &String| {
+                p == "assure.yaml"
+                    || ["groups/", "catalog/", "evidence/"]
+                        .iter()
+                        .any(|d| p.starts_with(d))
+            };
+            ctx.dirty = git
+                .changed_files(Some(head), None)
+                .map(|f| f.iter().any(data))
+                .unwrap_or(false);
         }
     }
     ctx
@@ -96,5 +106,6 @@ pub fn context(project: &Project, now: DateTime<Utc>) -> ReportContext {
 
 /// Writes `bytes` to `path` atomically.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    crate::edit::write_atomic(path, bytes).map_err(|e| ReportError::Write(path.display().to_string(), e))
+    crate::edit::write_atomic(path, bytes)
+        .map_err(|e| ReportError::Write(path.display().to_string(), e))
 }

@@ -3,8 +3,8 @@
 
 mod bad_input;
 mod catalog;
-mod demo;
 mod cli;
+mod demo;
 mod edit_diffs;
 mod edit_errors;
 mod edit_permissions;
@@ -13,8 +13,10 @@ mod gate;
 mod history;
 mod notify;
 mod oscal;
+mod report_excel;
 mod review;
 mod score;
+mod site;
 mod support;
 mod sync;
 mod validate;

@@ -1,0 +1,687 @@
+//! `assure report site` (DESIGN.md §7.2): the static site, checked in a real browser.
+//!
+//! Pages are opened from the file system by headless Chromium (`--dump-dom`), so the
+//! filter script, "Show archived" and the tabs have run when the DOM is read. The filter
+//! script must select exactly what `ops::filter` selects (§4.3), so the expected sets
+//! come from the library. Without Chromium the browser tests say why and pass, except
+//! under CI (`CI` set), where they fail.
+//!
+//! Also: escaping of hostile text, the public site holds nothing of the organization's,
+//! output is byte-identical across runs, and a folder outside git renders and says so.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assure::model::{Status, TestResult};
+use assure::ops::Project;
+use assure::ops::filter::Filter;
+use assure::ops::score::{self, Managed};
+
+use crate::support::{GitRepo, TestRepo, project_root, run_env, snapshot, unix};
+
+const GDPR: &str = "groups/default-group/office-365--gdpr.yaml";
+const GDPR_PAGE: &str = "assessments/default-group--office-365--gdpr.html";
+
+// ---------------------------------------------------------------------------------------
+// The browser
+
+/// Chromium, or `None` (with the reason printed) when it is not installed. Under CI a
+/// missing browser is a failure: the tests must not pass by skipping there.
+fn chromium() -> Option<PathBuf> {
+    let found = ["chromium", "chromium-browser"].iter().find_map(|name| {
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but chromium is not installed (apt-get install chromium)"
+        );
+        eprintln!("skipping the browser checks: chromium is not installed");
+    }
+    found
+}
+
+/// The DOM of `page#fragment` after its scripts ran.
+fn dom(browser: &Path, page: &Path, fragment: &str) -> String {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let url = format!("file://{}{fragment}", page.display());
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--virtual-time-budget=2000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .expect("run chromium");
+    let html = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        html.contains("</html>"),
+        "chromium gave no DOM for {url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    html
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading serialized HTML without a parser: start tags and their attributes.
+
+/// Every start tag beginning with `prefix` (e.g. `<li class="control"`), with its offset.
+fn tags<'a>(html: &'a str, prefix: &str) -> Vec<(usize, &'a str)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = html[from..].find(prefix) {
+        let start = from + i;
+        let end = start + html[start..].find('>').expect("tag ends");
+        out.push((start, &html[start..=end]));
+        from = end;
+    }
+    out
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+}
+
+/// The value of attribute `name` of a start tag.
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let i = tag.find(&key)? + key.len();
+    let j = tag[i..].find('"')?;
+    Some(unescape(&tag[i..i + j]))
+}
+
+fn hidden(tag: &str) -> bool {
+    attr(tag, "hidden").is_some()
+}
+
+/// The customer-managed controls the page shows (not hidden), by id.
+fn visible_controls(html: &str) -> BTreeSet<String> {
+    tags(html, "<li class=\"control\"")
+        .into_iter()
+        .filter(|(_, t)| !hidden(t))
+        .map(|(_, t)| attr(t, "data-control").expect("data-control"))
+        .collect()
+}
+
+fn no_match_shown(html: &str) -> bool {
+    let (_, tag) = tags(html, "<p id=\"no-match\"")[0];
+    !hidden(tag)
+}
+
+/// What `ops::filter` selects among the customer-managed controls of an assessment.
+fn expected(project: &Project, path: &str, filter: &Filter) -> BTreeSet<String> {
+    let a = project
+        .ws
+        .assessments
+        .iter()
+        .find(|a| format!("groups/{}/{}.yaml", a.group, a.stem) == path)
+        .expect("assessment");
+    score::controls(&a.doc.value, &project.catalog)
+        .expect("known certification")
+        .into_iter()
+        .filter_map(|v| match v.managed {
+            Managed::Customer(r) if filter.matches(v.control, r) => Some(v.control.id.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Repositories
+
+/// The base fixture with more work on Office 365 - GDPR (several people and statuses),
+/// an archived assessment, in git with two commits.
+fn work_repo() -> (TestRepo, GitRepo) {
+    let repo = TestRepo::base();
+    let git = GitRepo::init(repo.path());
+    git.commit_all("alice@example.com", "Start", unix("2019-01-15T09:30:00Z"));
+    repo.write(
+        GDPR,
+        r#"service: office-365
+certification: gdpr
+created: 2019-01-15T09:30:00Z
+created_by: alice@example.com
+controls:
+  "6.10.1.2":
+    status: implemented
+    implementation: TLS 1.2 or later is enforced on every public endpoint.
+    test_plan: Scan every public endpoint with an external TLS scanner.
+    test_date: 2019-04-02
+    test_result: passed
+    assigned_to: bob@example.com
+    action:
+      priority: high
+      notes: Please attach the scanner report.
+    documents:
+      - path: evidence/tls-scan.txt
+        sha256: abedf288ea8d15853dfa10559c4943163de555494e1be10aa06776747f6c17f1
+        purpose: testing
+  "6.2.1.1":
+    status: planned
+    assigned_to: dave@example.com
+    action:
+      priority: medium
+      notes: Draft the policy by Q3.
+  "6.2.2.1":
+    status: planned
+    assigned_to: Dave@Example.com
+  "6.2.2.2":
+    status: planned
+    assigned_to: bob@example.com
+  "6.2.3.1":
+    status: implemented
+    test_date: 2019-05-01
+    test_result: failed-low-risk
+    assigned_to: dave@example.com
+  "6.2.3.2":
+    status: not-in-scope
+"#,
+    );
+    repo.write(
+        "groups/default-group/azure--gdpr.yaml",
+        "service: azure\ncertification: gdpr\ncreated: 2019-02-01T10:00:00Z\ncreated_by: alice@example.com\narchived: 2019-12-01T10:00:00Z\ncontrols:\n  \"6.2.1.1\":\n    status: planned\n    assigned_to: erin@example.com\n",
+    );
+    git.commit_all(
+        "dave@example.com",
+        "Plan the GDPR work",
+        unix("2019-03-01T10:00:00Z"),
+    );
+    (repo, git)
+}
+
+/// Renders the site of `repo` into a new folder, returning it.
+fn render(repo: &Path, extra: &[&str]) -> tempfile::TempDir {
+    let out = tempfile::tempdir().expect("out dir");
+    let dir = out.path().join("site");
+    let mut args = vec![
+        "report",
+        "site",
+        "--quiet",
+        "-o",
+        dir.to_str().expect("utf-8"),
+    ];
+    args.extend_from_slice(extra);
+    let run = run_env(repo, &args, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    out
+}
+
+fn site(out: &tempfile::TempDir) -> PathBuf {
+    out.path().join("site")
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+// ---------------------------------------------------------------------------------------
+// Tests
+
+#[test]
+fn dashboard_lists_active_assessments_with_scores_and_hides_archived_ones() {
+    let (repo, _git) = work_repo();
+    let project = Project::open(repo.path()).expect("open");
+    let out = render(repo.path(), &[]);
+    let index = site(&out).join("index.html");
+    let source = read(&index);
+    assert!(
+        source.contains("href=\"actions.html\""),
+        "links to Action Items"
+    );
+    assert!(source.contains("Fixture Corp"), "names the organization");
+    assert!(source.contains("commit "), "says which commit: {source}");
+
+    let Some(browser) = chromium() else { return };
+    for (fragment, archived_shown) in [("", false), ("#archived", true)] {
+        let html = dom(&browser, &index, fragment);
+        let (section_at, section) = tags(&html, "<section class=\"group archived\"")[0];
+        assert_eq!(
+            !hidden(section),
+            archived_shown,
+            "archived section with {fragment:?}"
+        );
+        let tiles: BTreeMap<String, (usize, u32)> = tags(&html, "<li class=\"tile\"")
+            .into_iter()
+            .map(|(at, t)| {
+                let score_at = at + html[at..].find("class=\"score-value\">").expect("score") + 20;
+                let score: u32 = html
+                    [score_at..score_at + html[score_at..].find('<').expect("end")]
+                    .parse()
+                    .expect("a number");
+                (attr(t, "data-assessment").expect("key"), (at, score))
+            })
+            .collect();
+        for a in &project.ws.assessments {
+            let (at, shown_score) = tiles[&a.key()];
+            let s = score::score(&a.doc.value, &project.catalog).expect("score");
+            assert_eq!(shown_score, s.total.score, "score of {}", a.key());
+            assert_eq!(
+                at > section_at,
+                a.is_archived(),
+                "{} in the right section",
+                a.key()
+            );
+        }
+        assert_eq!(tiles.len(), project.ws.assessments.len());
+    }
+}
+
+#[test]
+fn filters_in_the_url_select_what_the_cli_selects() {
+    let (repo, _git) = work_repo();
+    let project = Project::open(repo.path()).expect("open");
+    let out = render(repo.path(), &[]);
+    let page = site(&out).join(GDPR_PAGE);
+    let Some(browser) = chromium() else { return };
+
+    let dave = || vec!["dave@example.com".to_owned()];
+    // (fragment, the same filter for ops::filter, expected ids where written out)
+    let cases: Vec<(&str, Filter, Option<&[&str]>)> = vec![
+        (
+            "#status=planned&assigned=dave@example.com",
+            Filter {
+                statuses: vec![Status::Planned],
+                assigned: dave(),
+                ..Filter::default()
+            },
+            Some(&["6.2.1.1", "6.2.2.1"]),
+        ),
+        (
+            "#status=planned,implemented&assigned=dave%40example.com",
+            Filter {
+                statuses: vec![Status::Planned, Status::Implemented],
+                assigned: dave(),
+                ..Filter::default()
+            },
+            Some(&["6.2.1.1", "6.2.2.1", "6.2.3.1"]),
+        ),
+        (
+            "#article=Article%20(26),article%20(37)(1)",
+            Filter {
+                articles: vec!["Article (26)".into(), "article (37)(1)".into()],
+                ..Filter::default()
+            },
+            None,
+        ),
+        (
+            "#control=6.2.&result=passed,failed-low-risk",
+            Filter {
+                controls: vec!["6.2.".into()],
+                results: vec![TestResult::Passed, TestResult::FailedLowRisk],
+                ..Filter::default()
+            },
+            Some(&["6.2.3.1"]),
+        ),
+        ("", Filter::default(), None),
+    ];
+    for (fragment, filter, ids) in cases {
+        let html = dom(&browser, &page, fragment);
+        let want = expected(&project, GDPR, &filter);
+        if let Some(ids) = ids {
+            let ids: BTreeSet<String> = ids.iter().map(|s| s.to_string()).collect();
+            assert_eq!(want, ids, "ops::filter for {fragment}");
+        }
+        assert_eq!(
+            visible_controls(&html),
+            want,
+            "visible controls for {fragment:?}"
+        );
+        assert!(!no_match_shown(&html), "no empty message for {fragment:?}");
+    }
+
+    // Planned AND assigned to Bob AND failed-high-risk: nothing.
+    let html = dom(
+        &browser,
+        &page,
+        "#status=planned&assigned=bob@example.com&result=failed-high-risk",
+    );
+    assert!(visible_controls(&html).is_empty());
+    assert!(no_match_shown(&html), "the empty-result message shows");
+    assert!(html.contains("No controls match these filters"));
+}
+
+#[test]
+fn action_items_are_listed_per_person_under_their_certification_tab() {
+    let (repo, _git) = work_repo();
+    // A NIST item for Dave too (the base fixture has CM-2), so Dave has two tabs.
+    let project = Project::open(repo.path()).expect("open");
+    let out = render(repo.path(), &[]);
+    let page = site(&out).join("actions.html");
+    let Some(browser) = chromium() else { return };
+    let html = dom(&browser, &page, "");
+
+    let mut want: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for item in assure::ops::actions::action_items(&project, None, None) {
+        want.entry((item.person.to_lowercase(), item.certification))
+            .or_default()
+            .push(item.control);
+    }
+    assert!(
+        want.keys()
+            .any(|(p, c)| p == "dave@example.com" && c == "nist-800-53-r5")
+    );
+    assert!(
+        !want.keys().any(|(p, _)| p == "erin@example.com"),
+        "archived assessments have no action items"
+    );
+
+    let mut got: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    let people = tags(&html, "<section class=\"person\"");
+    for (n, (at, section)) in people.iter().enumerate() {
+        let person = attr(section, "id").expect("person id");
+        let end = people.get(n + 1).map_or(html.len(), |(next, _)| *next);
+        let part = &html[*at..end];
+        let panels = tags(part, "<div role=\"tabpanel\"");
+        let tabs = tags(part, "<button type=\"button\" role=\"tab\"");
+        assert_eq!(panels.len(), tabs.len());
+        for (k, (pat, panel)) in panels.iter().enumerate() {
+            // After the script: the first tab is selected and only its panel shows.
+            assert_eq!(hidden(panel), k > 0, "{person} panel {k}");
+            assert_eq!(
+                attr(tabs[k].1, "aria-selected").as_deref(),
+                Some(if k == 0 { "true" } else { "false" })
+            );
+            assert_eq!(attr(tabs[k].1, "aria-controls"), attr(panel, "id"));
+            let cert = attr(panel, "data-certification").expect("certification");
+            let pend = panels.get(k + 1).map_or(part.len(), |(next, _)| *next);
+            let items = tags(&part[*pat..pend], "<tr class=\"action-item\"")
+                .into_iter()
+                .map(|(_, t)| attr(t, "data-control").expect("control"))
+                .collect();
+            got.insert((person.clone(), cert), items);
+        }
+    }
+    assert_eq!(got, want);
+    // A person's section is reachable as #email.
+    assert!(html.contains("id=\"bob@example.com\""));
+}
+
+#[test]
+fn hostile_text_is_escaped_everywhere() {
+    let repo = TestRepo::base();
+    let script = "<script>alert(1)</script>";
+    let attr_break = "\"onmouseover=alert(1) x=\"";
+    // A quoted local part makes a valid address that would break out of an attribute.
+    let hostile_email = "\"onmouseover=alert(1)\"@example.com";
+    repo.write(
+        "assure.yaml",
+        format!(
+            "{}report:\n  link_base: \"https://git.example.com/{{commit}}/{{path}}\"\n",
+            repo.read("assure.yaml")
+        ),
+    );
+    repo.write(
+        GDPR,
+        format!(
+            r#"service: office-365
+certification: gdpr
+created: 2019-01-15T09:30:00Z
+created_by: alice@example.com
+controls:
+  "6.2.1.1":
+    status: planned
+    implementation: '{script} and {attr_break}'
+    management_response: "</p><img src=x onerror=alert(1)>"
+    assigned_to: '{hostile_email}'
+    action:
+      notes: '{attr_break}{script}'
+    documents:
+      - path: 'evidence/"><script>alert(2)</script>.txt'
+        sha256: abedf288ea8d15853dfa10559c4943163de555494e1be10aa06776747f6c17f1
+"#
+        ),
+    );
+    repo.write(
+        "groups/default-group/group.yaml",
+        format!("name: '{script}'\n"),
+    );
+    let out = render(repo.path(), &[]);
+    for file in ["index.html", GDPR_PAGE, "actions.html"] {
+        let source = read(&site(&out).join(file));
+        for bad in [
+            script,
+            "<script>alert(2)",
+            "<img src=x",
+            "\"onmouseover",
+            " onmouseover=\"",
+        ] {
+            assert!(!source.contains(bad), "{file} holds {bad:?} unescaped");
+        }
+        assert!(
+            source.contains("&lt;script&gt;alert(1)&lt;"),
+            "{file} shows the text escaped"
+        );
+    }
+    let page = site(&out).join(GDPR_PAGE);
+    let source = read(&page);
+    assert!(source.contains("&quot;onmouseover=alert(1) x=&quot;"));
+    assert!(source.contains("&lt;img src=x onerror=alert(1)&gt;"));
+
+    let Some(browser) = chromium() else { return };
+    for file in ["index.html", GDPR_PAGE, "actions.html"] {
+        let html = dom(&browser, &site(&out).join(file), "");
+        // Only the site's own script element exists, and no element got an event handler.
+        assert_eq!(
+            html.matches("<script").count(),
+            1,
+            "{file}: one script element"
+        );
+        for handler in [" onmouseover=\"", " onerror=\""] {
+            assert!(!html.contains(handler), "{file}: an element has {handler}");
+        }
+        assert!(!html.contains("<img"), "{file}: no injected image");
+    }
+    let html = dom(&browser, &page, "#c-6.2.1.1");
+    let control = tags(&html, "<li class=\"control\"")
+        .into_iter()
+        .find(|(_, t)| attr(t, "data-control").as_deref() == Some("6.2.1.1"))
+        .expect("control")
+        .1;
+    assert_eq!(
+        attr(control, "data-assigned").as_deref(),
+        Some(hostile_email)
+    );
+    assert!(
+        html.contains(&format!(
+            "&lt;script&gt;alert(1)&lt;/script&gt; and {attr_break}"
+        )),
+        "the text survives as text"
+    );
+}
+
+#[test]
+fn public_site_holds_nothing_of_the_organization() {
+    let repo = TestRepo::copy_of(&project_root().join("example-repo"));
+    let project = Project::open(repo.path()).expect("open");
+    let out = render(repo.path(), &["--public"]);
+    let files = snapshot(&site(&out));
+    assert!(files.contains_key("index.html"));
+    assert!(!files.contains_key("actions.html"), "no Action Items page");
+    assert!(
+        files.keys().all(|f| !f.starts_with("assessments/")),
+        "no assessment pages"
+    );
+    assert!(
+        files.keys().any(|f| f.starts_with("templates/")),
+        "provider controls per template"
+    );
+    assert!(
+        files.keys().any(|f| f.starts_with("certifications/")),
+        "the catalog"
+    );
+
+    let mut secrets: BTreeSet<String> = BTreeSet::new();
+    let config = &project.ws.config.as_ref().expect("assure.yaml").value;
+    for p in &config.people {
+        secrets.insert(p.email.clone());
+        secrets.insert(p.name.clone());
+    }
+    for a in &project.ws.assessments {
+        for r in a.doc.value.controls.values() {
+            let texts = [
+                &r.implementation,
+                &r.test_plan,
+                &r.management_response,
+                &r.action.as_ref().and_then(|a| a.notes.clone()),
+            ];
+            for t in texts.into_iter().flatten() {
+                // The first line is enough to recognise the text.
+                let first = t.lines().next().unwrap_or_default().trim();
+                if first.len() > 12 {
+                    secrets.insert(first.to_owned());
+                }
+            }
+            for d in &r.documents {
+                secrets.insert(d.path.clone());
+                secrets.insert(d.sha256.clone());
+            }
+        }
+    }
+    assert!(
+        secrets.len() > 40,
+        "the example has data to leak: {}",
+        secrets.len()
+    );
+    let escaped = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#x27;")
+            .replace('/', "&#x2f;")
+    };
+    for (name, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        for s in &secrets {
+            assert!(
+                !text.contains(s.as_str()) && !text.contains(&escaped(s)),
+                "{name} holds {s:?}"
+            );
+        }
+    }
+    // The guest does see provider-managed results.
+    let template = String::from_utf8_lossy(&files["templates/office-365--gdpr.html"]);
+    assert!(template.contains("Exchange Online"), "in-scope services");
+    assert!(template.contains("badge res-passed"), "provider results");
+}
+
+#[test]
+fn the_same_commit_renders_byte_identical_sites() {
+    let (repo, _git) = work_repo();
+    let first = snapshot(&site(&render(repo.path(), &[])));
+    let second = snapshot(&site(&render(repo.path(), &[])));
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        second.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &first {
+        assert!(bytes == &second[name], "{name} differs between runs");
+    }
+    let public = snapshot(&site(&render(repo.path(), &["--public"])));
+    assert_eq!(public, snapshot(&site(&render(repo.path(), &["--public"]))));
+}
+
+#[test]
+fn history_and_score_chart_come_from_git() {
+    let (repo, git) = work_repo();
+    let text = repo.read(GDPR).replace(
+        "  \"6.2.2.2\":\n    status: planned\n",
+        "  \"6.2.2.2\":\n    status: implemented\n    test_date: 2019-06-01\n    test_result: passed\n",
+    );
+    repo.write(GDPR, text);
+    git.commit_all(
+        "bob@example.com",
+        "Test the DPO control",
+        unix("2019-06-02T08:00:00Z"),
+    );
+    let out = render(repo.path(), &[]);
+    let page = read(&site(&out).join(GDPR_PAGE));
+    // The control's history: who, when, field old → new.
+    let at = page.find("data-control=\"6.2.2.2\"").expect("control");
+    let end = at
+        + page[at..]
+            .find("<li class=\"control\"")
+            .expect("a next control");
+    let control = &page[at..end];
+    assert!(control.contains("2019-06-02 08:00 UTC"), "{control}");
+    assert!(control.contains("title=\"bob@example.com\""), "{control}");
+    assert!(control.contains("Test the DPO control"));
+    assert!(
+        control.contains("<span class=\"old\">Planned</span>"),
+        "{control}"
+    );
+    assert!(
+        control.contains("<span class=\"new\">Implemented</span>"),
+        "{control}"
+    );
+    // The chart: one point per commit that changed the file (3), drawn as SVG.
+    let index = read(&site(&out).join("index.html"));
+    assert!(index.contains("<svg"), "a chart");
+    assert!(index.contains("over 3 commits"), "{index}");
+    assert!(!index.contains("no history"));
+}
+
+#[test]
+fn outside_git_the_site_renders_and_says_there_is_no_history() {
+    let repo = TestRepo::base();
+    let out = render(repo.path(), &[]);
+    let index = read(&site(&out).join("index.html"));
+    assert!(index.contains("no history (not in git)"), "{index}");
+    assert!(!index.contains("<svg"));
+    assert!(index.contains("not in git"));
+    let page = read(&site(&out).join(GDPR_PAGE));
+    assert!(page.contains("no history (not in git)"));
+    // Modified falls back to the file's time: a date is shown, not a dash.
+    assert!(index.contains("<dt>Modified</dt><dd>20"), "{index}");
+}
+
+#[test]
+fn progress_is_reported_for_every_page() {
+    let (repo, _git) = work_repo();
+    let project = Project::open(repo.path()).expect("open");
+    let ctx = assure::report::context(&project, chrono::Utc::now());
+    let calls = std::cell::RefCell::new(Vec::new());
+    let files = assure::report::site::render(
+        &project,
+        &ctx,
+        &assure::report::site::SiteOptions { public: false },
+        &|done, total| calls.borrow_mut().push((done, total)),
+    )
+    .expect("render");
+    let calls = calls.into_inner();
+    let pages = files.keys().filter(|k| k.ends_with(".html")).count();
+    assert_eq!(calls.len(), pages);
+    assert_eq!(calls.last(), Some(&(pages, pages)));
+    assert!(calls.windows(2).all(|w| w[0].0 + 1 == w[1].0));
+    for asset in ["style.css", "app.js"] {
+        let text = String::from_utf8_lossy(&files[asset]).into_owned();
+        assert!(
+            !text.contains("http://") && !text.contains("https://"),
+            "{asset} fetches nothing"
+        );
+    }
+    for (name, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(
+            !text.contains("src=\"http") && !text.contains("href=\"//"),
+            "{name} loads from a host"
+        );
+    }
+}

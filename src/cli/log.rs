@@ -35,6 +35,12 @@ fn show(v: &Option<serde_json::Value>) -> String {
         None | Some(serde_json::Value::Null) => "(not set)".to_owned(),
         Some(serde_json::Value::String(s)) => s.clone(),
         Some(serde_json::Value::Array(a)) => format!("{} item(s)", a.len()),
+        // An action item: "priority: high, notes: …".
+        Some(serde_json::Value::Object(o)) => o
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", show(&Some(v.clone()))))
+            .collect::<Vec<_>>()
+            .join(", "),
         Some(other) => other.to_string(),
     }
 }

@@ -228,7 +228,13 @@ pub fn diagnostics(
                     if found { n.span.clone() } else { key_span(&node, &["controls", control]) }
                 }
                 Change::GroupRenamed { .. } => key_span(&node, &["name"]),
-                Change::AssessmentArchived { .. } | Change::AssessmentUnarchived { .. } => key_span(&node, &["archived"]),
+                Change::AssessmentArchived { .. } | Change::AssessmentUnarchived { .. } | Change::ArchivedModified { .. } => {
+                    // `archived` is gone after an un-archiving: point at the file's header.
+                    first_key(&node, &["archived", "service"])
+                }
+                Change::AssessmentMoved { .. } | Change::AssessmentCreated { .. } | Change::AssessmentDeleted { .. } => first_key(&node, &["service"]),
+                Change::GroupCreated { .. } => first_key(&node, &["name"]),
+                Change::PersonRemoved { .. } => first_key(&node, &["people"]),
                 Change::AssessmentHeader { field, .. } => key_span(&node, &[field.as_str()]),
                 Change::PersonAdded { email } | Change::PersonChanged { email } | Change::PortalAdminChanged { email } => {
                     person_span(&node, email).unwrap_or(0..0)
@@ -247,6 +253,13 @@ pub fn diagnostics(
             Diagnostic::new(f.code(), f.message()).at(file, span, "changed here").help(help)
         })
         .collect()
+}
+
+/// The key span of the first of `keys` the mapping has (an empty span at the start if none).
+fn first_key(node: &Node, keys: &[&str]) -> std::ops::Range<usize> {
+    keys.iter()
+        .find_map(|k| node.entry(k))
+        .map_or(0..0, |e| e.key_span.clone())
 }
 
 fn person_span(node: &Node, email: &str) -> Option<std::ops::Range<usize>> {

@@ -334,7 +334,8 @@ const ROWS: &[Row] = &[
         refused: "alice@example.com",
         parts: &[(
             "assure.yaml",
-            1,
+            // Found at the `people:` key of the new file (the person's entry is gone).
+            2,
             "remove erin@example.com from people",
             USERS,
         )],
@@ -651,7 +652,8 @@ fn editing_an_archived_assessment() {
                 vec![finding(
                     "archived-modified",
                     OLD_FILE,
-                    1,
+                    // The `archived` key of the file.
+                    5,
                     format!(
                         "{}: change archived assessment old/azure--gdpr: an archived assessment is read-only forever",
                         by(commit, who)

@@ -329,7 +329,7 @@ fn one_control_human_output() {
 
 2019-02-01 10:00  {assigned}  alice <alice@example.com>
     Assign the privacy policy to Dave
-  default-group/office-365--gdpr 6.2.1.1 action: (not set) → {{\"priority\":\"medium\",\"notes\":\"Draft the policy by Q3.\"}}
+  default-group/office-365--gdpr 6.2.1.1 action: (not set) → priority: medium, notes: Draft the policy by Q3.
   default-group/office-365--gdpr 6.2.1.1 assigned_to: (not set) → dave@example.com
   default-group/office-365--gdpr 6.2.1.1 status: (not set) → planned
 

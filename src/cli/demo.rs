@@ -8,11 +8,13 @@ use super::{Cli, Failure, Outcome, today};
 use crate::diag;
 use crate::git::Git;
 use crate::ops::{self, Project};
+use crate::report;
 
 /// Build the example organization (Contoso) into a fresh git repository with a realistic
 /// history — administrators creating groups and assessments, contributors implementing,
 /// assessors testing, a group renamed, an assessment archived, and one rejected pull
-/// request left on a branch — then validate it and show the dashboard.
+/// request left on a branch — then validate it, show the dashboard, and render the
+/// report site and one workbook per active assessment into its reports/ folder.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Where to build it (default: ./assure-demo). A folder left by an earlier demo is
@@ -74,6 +76,21 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     }
     writeln!(out)?;
     super::status::render(out, &ops::status::dashboard(&project, false), false)?;
+
+    // The reports, in reports/ (kept out of git by .git/info/exclude).
+    let reports = dir.join("reports");
+    std::fs::write(dir.join(".git/info/exclude"), "# assure demo: rendered reports\n/reports/\n")?;
+    let ctx = report::context(&project, super::editing::now()?);
+    let files = report::site::render(&project, &ctx, &report::site::SiteOptions::default(), &|_, _| {}).map_err(|e| Failure(e.to_string()))?;
+    super::report::write_site(&reports.join("site"), &files).map_err(|e| Failure(e.to_string()))?;
+    writeln!(out, "\nReport site: {}", reports.join("site/index.html").display())?;
+    writeln!(out, "Workbooks:")?;
+    for a in project.ws.assessments.iter().filter(|a| !a.is_archived()) {
+        let path = reports.join(format!("{}--{}.xlsx", a.group, a.stem));
+        let bytes = report::excel::workbook(&project, a, &ctx).map_err(|e| Failure(e.to_string()))?;
+        report::write_file(&path, &bytes).map_err(|e| Failure(e.to_string()))?;
+        writeln!(out, "  {}", path.display())?;
+    }
 
     let shown = dir.display();
     writeln!(out, "\nTry:")?;

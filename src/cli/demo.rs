@@ -79,15 +79,29 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
 
     // The reports, in reports/ (kept out of git by .git/info/exclude).
     let reports = dir.join("reports");
-    std::fs::write(dir.join(".git/info/exclude"), "# assure demo: rendered reports\n/reports/\n")?;
+    std::fs::write(
+        dir.join(".git/info/exclude"),
+        "# assure demo: rendered reports\n/reports/\n",
+    )?;
     let ctx = report::context(&project, super::editing::now()?);
-    let files = report::site::render(&project, &ctx, &report::site::SiteOptions::default(), &|_, _| {}).map_err(|e| Failure(e.to_string()))?;
+    let files = report::site::render(
+        &project,
+        &ctx,
+        &report::site::SiteOptions::default(),
+        &|_, _| {},
+    )
+    .map_err(|e| Failure(e.to_string()))?;
     super::report::write_site(&reports.join("site"), &files).map_err(|e| Failure(e.to_string()))?;
-    writeln!(out, "\nReport site: {}", reports.join("site/index.html").display())?;
+    writeln!(
+        out,
+        "\nReport site: {}",
+        reports.join("site/index.html").display()
+    )?;
     writeln!(out, "Workbooks:")?;
     for a in project.ws.assessments.iter().filter(|a| !a.is_archived()) {
         let path = reports.join(format!("{}--{}.xlsx", a.group, a.stem));
-        let bytes = report::excel::workbook(&project, a, &ctx).map_err(|e| Failure(e.to_string()))?;
+        let bytes =
+            report::excel::workbook(&project, a, &ctx).map_err(|e| Failure(e.to_string()))?;
         report::write_file(&path, &bytes).map_err(|e| Failure(e.to_string()))?;
         writeln!(out, "  {}", path.display())?;
     }

@@ -191,7 +191,10 @@ fn demo_main_ends_exactly_in_example_repo() {
         );
     }
     // And on disk.
-    assert!(snapshot(&dir) == example, "the work tree is example-repo/");
+    assert!(
+        without_reports(snapshot(&dir)) == example,
+        "the work tree is example-repo/ (and the untracked reports/)"
+    );
 }
 
 #[test]
@@ -337,7 +340,7 @@ fn demo_again_replaces_the_earlier_one() {
     assert_eq!(repo.refname_to_id("refs/heads/main").expect("main"), first);
     assert!(repo.find_branch(BRANCH, git2::BranchType::Local).is_ok());
     assert_eq!(
-        snapshot(&dir),
+        without_reports(snapshot(&dir)),
         snapshot(&project_root().join("example-repo"))
     );
 }
@@ -620,7 +623,11 @@ fn the_workflow_steps_run() {
         if !run.contains("assure ") || run.contains("$ASSURE_INSTALL") {
             continue;
         }
-        let script = run.replace("${{ github.base_ref }}", "main");
+        let script = run
+            .replace("${{ github.base_ref }}", "main")
+            .replace("${{ github.event.before }}", "HEAD~1")
+            .replace("${{ github.repository_owner }}", "contoso")
+            .replace("${{ github.event.repository.name }}", "compliance");
         assert!(
             !script.contains("${{"),
             "job {id}: unknown expression in {run}"
@@ -689,4 +696,43 @@ fn pre_commit_hooks_are_defined() {
         let out = run_env(repo.path(), &args, &[]);
         assert_eq!(out.code, 0, "{entry}: {}{}", out.stdout, out.stderr);
     }
+}
+
+/// The demo's files without the rendered reports (kept out of git by .git/info/exclude).
+fn without_reports(
+    mut files: std::collections::BTreeMap<String, Vec<u8>>,
+) -> std::collections::BTreeMap<String, Vec<u8>> {
+    files.retain(|path, _| !path.starts_with("reports/"));
+    files
+}
+
+#[test]
+fn demo_renders_the_site_and_a_workbook_per_active_assessment() {
+    let (_tmp, dir, out) = built();
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let site = dir.join("reports/site/index.html");
+    assert!(site.is_file(), "the site's dashboard");
+    assert!(
+        out.stdout
+            .contains(&format!("Report site: {}", site.display())),
+        "{}",
+        out.stdout
+    );
+    let workbooks: Vec<_> = std::fs::read_dir(dir.join("reports"))
+        .expect("reports/")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "xlsx"))
+        .collect();
+    // Eleven active assessments; the archived one is not rendered.
+    assert_eq!(workbooks.len(), 11);
+    assert!(
+        !dir.join("reports/azure-assessments-2019--azure--iso-27018-2014.xlsx")
+            .exists()
+    );
+    // The reports are not part of the repository: its work tree stays clean.
+    let repo = git2::Repository::open(&dir).expect("repo");
+    let mut opts = git2::StatusOptions::new();
+    opts.include_ignored(false).include_untracked(true);
+    let statuses = repo.statuses(Some(&mut opts)).expect("status");
+    assert_eq!(statuses.len(), 0, "no untracked or changed files");
 }

@@ -28,7 +28,7 @@ mod validate;
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
@@ -232,9 +232,4 @@ fn bar(done: usize, total: usize, width: usize) -> String {
         "█".repeat(filled),
         "░".repeat(width - filled.min(width))
     )
-}
-
-#[allow(dead_code)]
-fn display_path(p: &Path) -> String {
-    p.display().to_string()
 }

@@ -22,7 +22,7 @@ use crate::catalog::{Catalog, did_you_mean};
 use crate::diag::{self, Diagnostic};
 use crate::edit::Transaction;
 use crate::edit::rewrite::rewrite;
-use crate::model::{Assessment, ControlRecord, Document, Group, SyncField};
+use crate::model::{Assessment, ControlRecord, Group, SyncField};
 use crate::repo::yaml::{self, Node};
 use crate::repo::{Overlay, RepoError};
 use crate::rules::sync::Item;
@@ -640,14 +640,5 @@ where
         _ => Err(EditError::Internal(format!(
             "{path}: the rewritten file does not read back as intended"
         ))),
-    }
-}
-
-/// A new document reference for `path` with its hash.
-pub fn document(path: String, sha256: String, purpose: Option<crate::model::Purpose>) -> Document {
-    Document {
-        path,
-        sha256,
-        purpose,
     }
 }

@@ -145,27 +145,14 @@ impl GitRepo {
 
     /// Commits the whole work tree as `email`, at `time` (seconds since the epoch).
     pub fn commit_all(&self, email: &str, message: &str, time: i64) -> git2::Oid {
-        let mut index = self.repo.index().expect("index");
-        index
-            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-            .expect("add");
-        index.update_all(["*"], None).expect("update");
-        index.write().expect("write index");
-        let tree = self
+        let parent: Vec<git2::Oid> = self
             .repo
-            .find_tree(index.write_tree().expect("tree"))
-            .expect("find tree");
-        let sig = git2::Signature::new(
-            email.split('@').next().unwrap_or(email),
-            email,
-            &git2::Time::new(time, 0),
-        )
-        .expect("signature");
-        let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-        let parents: Vec<&git2::Commit> = parent.iter().collect();
-        self.repo
-            .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-            .expect("commit")
+            .head()
+            .ok()
+            .and_then(|h| h.target())
+            .into_iter()
+            .collect();
+        self.commit_with_parents(email, message, time, &parent)
     }
 }
 

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Benchmarks of DESIGN.md §10 (issue 6), side by side in one run, printed as a table of
+# medians. Usage: bench/run.sh [--quick] [--no-peers]
+#   --quick     fewer runs and a smaller largest size (for trying the script)
+#   --no-peers  skip check-jsonschema and trestle (which need PyPI)
+# Work files go to target/bench (BENCH_DIR to change). Nothing here needs the network but
+# the peers' pip install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+QUICK=0; PEERS=1
+for a in "$@"; do case "$a" in --quick) QUICK=1 ;; --no-peers) PEERS=0 ;; esac; done
+RUNS=5; [ $QUICK = 1 ] && RUNS=3
+W=${BENCH_DIR:-target/bench}; mkdir -p "$W"
+cargo build --release --quiet --bin assure --example parse_floor
+A=$PWD/target/release/assure
+FLOOR=$PWD/target/release/examples/parse_floor
+REF=../shared/reference/nist-oscal-content/SP800-53/rev5/json/NIST_SP-800-53_rev5_catalog.json
+
+# median of the wall times (s) and max RSS (KiB) of RUNS runs of a command
+measure() {
+  local times=() rss=0 t0 t1 r
+  for _ in $(seq "$RUNS"); do
+    t0=$(date +%s.%N)
+    /usr/bin/time -f "%M" -o "$W/.rss" "$@" >/dev/null 2>&1 || true
+    r=$(tail -1 "$W/.rss" 2>/dev/null || echo 0)
+    t1=$(date +%s.%N)
+    times+=("$(echo "$t1 - $t0" | bc -l)")
+    [ "${r:-0}" -gt "$rss" ] 2>/dev/null && rss=$r
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk -v rss="$rss" '{a[NR]=$1} END {printf "%.3f %d\n", a[int((NR+1)/2)], rss}'
+}
+row() { printf '| %-44s | %10s | %12s | %s\n' "$1" "$2" "$3" "$4"; }
+
+gen() { # name groups assessments controls [commits]
+  [ -f "$W/$1/assure.yaml" ] || "$A" generate "$W/$1" --groups "$2" --assessments "$3" --controls "$4" --commits "${5:-0}" >/dev/null
+}
+LARGE_GROUPS=50; [ $QUICK = 1 ] && LARGE_GROUPS=10
+gen small 1 2 500
+gen medium 3 20 1000
+gen large "$LARGE_GROUPS" 20 500 1
+
+echo "assure benchmarks — $(date -u +%F), $(nproc) cores, $(uname -m); medians of $RUNS runs"
+echo
+row "what" "seconds" "peak RSS MiB" "notes"
+row "---" "---" "---" "---"
+for size in small medium large; do
+  recs=$(( $(grep -c '^  C' "$W"/$size/groups/*/*.yaml | grep -v group.yaml | awk -F: '{s+=$2} END {print s}') ))
+  mb=$(du -sm "$W/$size/groups" | cut -f1)
+  read -r t m < <(measure "$A" validate -C "$W/$size")
+  row "validate $size ($recs records, ${mb} MB)" "$t" "$((m/1024))" "$(echo "$recs / $t" | bc) records/s, $(echo "$mb / $t" | bc) MB/s"
+  read -r t m < <(measure "$FLOOR" "$W/$size" --read-only)
+  row "  floor: read the bytes" "$t" "$((m/1024))" ""
+  read -r t m < <(measure "$FLOOR" "$W/$size")
+  row "  floor: parse with the YAML library" "$t" "$((m/1024))" ""
+done
+for c in "sync --check" "status" ; do
+  read -r t m < <(measure "$A" $c -C "$W/medium")
+  row "$c (medium)" "$t" "$((m/1024))" ""
+done
+read -r t m < <(measure "$A" report site --quiet -C "$W/medium" -o "$PWD/$W/site")
+row "report site (medium)" "$t" "$((m/1024))" ""
+read -r t m < <(measure "$A" report excel --all -C "$W/medium" -o "$PWD/$W/xlsx")
+row "report excel --all (medium)" "$t" "$((m/1024))" ""
+
+# A one-file change in the large repository.
+if [ ! -f "$W/large/.bench-changed" ]; then
+  f=$(ls "$W"/large/groups/group-000/*.yaml | grep -v group.yaml | head -1)
+  # A field outside the sync fields, so the change stays in one file.
+  sed -i '0,/notes: Follow up by end of quarter./s//notes: Follow up next week./' "$f"
+  git -C "$W/large" -c user.email=admin@example.com -c user.name=Admin commit -qam "one change"
+  touch "$W/large/.bench-changed"
+fi
+read -r t m < <(measure "$A" diff HEAD~1..HEAD -C "$W/large")
+row "diff of a one-file change (large)" "$t" "$((m/1024))" ""
+read -r t m < <(measure "$A" validate --base HEAD~1 -C "$W/large")
+row "validate --base, one-file change (large)" "$t" "$((m/1024))" "includes the full validate"
+
+COMMITS=10000; [ $QUICK = 1 ] && COMMITS=1000
+gen history 1 2 50 "$COMMITS"
+ctl=$(grep -m1 -o '^  C0-[0-9]*' "$W/history/groups/group-000/svc-0--gen-cert-0.yaml" | tr -d ' ')
+read -r t m < <(measure "$A" log group-000/svc-0--gen-cert-0 "$ctl" -C "$W/history")
+row "log of one control ($COMMITS commits)" "$t" "$((m/1024))" ""
+
+read -r t m < <(measure "$A" catalog import-oscal "$REF" --no-statements -o "$PWD/$W/nist.yaml")
+row "catalog import-oscal (NIST 800-53 r5)" "$t" "$((m/1024))" ""
+
+if [ $PEERS = 1 ]; then
+  V=$W/venv
+  [ -x "$V/bin/check-jsonschema" ] || { python3 -m venv "$V" && "$V/bin/pip" install -q check-jsonschema ruamel.yaml.clib compliance-trestle; }
+  files=$(ls "$W"/medium/groups/*/*.yaml | grep -v group.yaml)
+  read -r t m < <(measure "$V/bin/check-jsonschema" --schemafile schemas/assessment.schema.json $files)
+  row "peer: check-jsonschema (medium, schema only)" "$t" "$((m/1024))" ""
+  sample=$(ls "$W"/large/groups/*/*.yaml | grep -v group.yaml | awk 'NR % 10 == 1')
+  read -r t m < <(measure "$V/bin/check-jsonschema" --schemafile schemas/assessment.schema.json $sample)
+  row "peer: check-jsonschema (large, 1 in 10 files)" "$t" "$((m/1024))" "× 10 for the whole: $(echo "$t * 10" | bc)"
+  T=$W/trestle; rm -rf "$T"; mkdir -p "$T"; (cd "$T" && "$PWD/../venv/bin/trestle" init >/dev/null 2>&1 || true)
+  read -r t m < <(measure sh -c "cd '$T' && rm -rf catalogs/nist && '$PWD/$V/bin/trestle' import -f '$PWD/$REF' -o nist")
+  row "peer: trestle import (NIST 800-53 r5)" "$t" "$((m/1024))" ""
+fi

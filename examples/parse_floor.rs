@@ -18,7 +18,11 @@ fn main() {
         .par_iter()
         .map(|p| {
             let text = std::fs::read_to_string(p).expect("read");
-            let n = if read_only { 0 } else { usize::from(assure::repo::yaml::parse(&text).is_ok()) };
+            let n = if read_only {
+                0
+            } else {
+                usize::from(assure::repo::yaml::parse(&text).is_ok())
+            };
             (text.len(), n)
         })
         .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));

@@ -103,9 +103,20 @@ pub fn gate_range(
     head: &str,
     actor: Option<&str>,
 ) -> Result<Vec<GateFinding>, GateError> {
+    gate_with(&Versions::new(git, root), base, head, actor)
+}
+
+/// Checks `base..head`, reading files through `versions` (whose cache a caller that has
+/// read some of them already, like `assure diff`, shares).
+pub fn gate_with(
+    versions: &Versions,
+    base: &str,
+    head: &str,
+    actor: Option<&str>,
+) -> Result<Vec<GateFinding>, GateError> {
+    let git = versions.git;
     let base_id = git.resolve(base)?;
     let head = git.resolve(head)?;
-    let versions = Versions::new(git, root);
     let config: Config = versions
         .json(Side::Commit(base_id), "assure.yaml")?
         .1
@@ -139,7 +150,7 @@ pub fn gate_range(
         None => {
             for id in git.range(Some(base_id), head)? {
                 let info = git.commit_info(id)?;
-                let changes = own_changes(&versions, &info)?;
+                let changes = own_changes(versions, &info)?;
                 let who = Actor::new(&config, &info.author_email);
                 check(Some(info), &who, changes);
             }

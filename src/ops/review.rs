@@ -300,7 +300,7 @@ pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Rev
     let permission_findings = if git.is_unborn() {
         Vec::new()
     } else {
-        super::gate::gate_range(&git, root, &base_id.to_string(), &head_rev, None)?
+        super::gate::gate_with(&versions, &base_id.to_string(), &head_rev, None)?
             .iter()
             .map(|f| format!("[{}] {}", f.code().name(), f.message()))
             .collect()

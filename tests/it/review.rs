@@ -568,8 +568,9 @@ fn the_cost_grows_with_the_change_not_the_repository() {
         );
         reads.push(r.files_read);
     }
-    // Both versions of the changed file (its group has no other assessment to read).
-    assert_eq!(reads[0], 2, "files read: {reads:?}");
+    // Both versions of the changed file (its group has no other assessment to read),
+    // and assure.yaml at the base, for the roles the permission check reads.
+    assert_eq!(reads[0], 3, "files read: {reads:?}");
     assert_eq!(
         reads[0], reads[1],
         "30 or 90 assessments: the same files are read"

@@ -88,14 +88,7 @@ pub fn report(done: &Done, dry_run: bool, out: &mut dyn Write) -> std::io::Resul
         return Ok(());
     }
     if dry_run {
-        for f in &done.files {
-            write_diff(
-                out,
-                &f.path,
-                f.before.as_deref().unwrap_or(""),
-                f.after.as_deref().unwrap_or(""),
-            )?;
-        }
+        write_diffs(out, &done.files)?;
         writeln!(out, "(dry run: nothing written)")?;
     } else {
         for path in &done.copied {
@@ -119,6 +112,22 @@ pub fn report(done: &Done, dry_run: bool, out: &mut dyn Write) -> std::io::Resul
             u.control,
             u.source,
             fields.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
+/// The unified diff of every file an edit writes.
+pub fn write_diffs(
+    out: &mut dyn Write,
+    files: &[crate::ops::edit::FileChange],
+) -> std::io::Result<()> {
+    for f in files {
+        write_diff(
+            out,
+            &f.path,
+            f.before.as_deref().unwrap_or(""),
+            f.after.as_deref().unwrap_or(""),
         )?;
     }
     Ok(())

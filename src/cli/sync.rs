@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use super::editing::{refuse, report, start_anyone, write_diff};
+use super::editing::{refuse, report, start_anyone, write_diffs};
 use super::{Cli, Outcome};
 use crate::ops::commands;
 
@@ -34,14 +34,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     }
     match s.finish(args.check) {
         Ok(done) if args.check => {
-            for f in &done.files {
-                write_diff(
-                    out,
-                    &f.path,
-                    f.before.as_deref().unwrap_or(""),
-                    f.after.as_deref().unwrap_or(""),
-                )?;
-            }
+            write_diffs(out, &done.files)?;
             if done.files.is_empty() {
                 writeln!(out, "in sync")?;
                 Ok(ExitCode::SUCCESS)

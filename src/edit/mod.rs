@@ -13,14 +13,19 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir)?;
+    staged(dir, contents)?.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// `contents` in a new temporary file in `dir`, flushed to disk, ready to be renamed.
+fn staged(dir: &Path, contents: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
     let mut tmp = tempfile::Builder::new()
         .prefix(".assure-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
     tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    Ok(tmp)
 }
 
 /// A set of file writes and deletions that happen all together or not at all.
@@ -89,13 +94,7 @@ impl Transaction {
                 }
                 std::fs::create_dir_all(dir)?;
             }
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".assure-")
-                .suffix(".tmp")
-                .tempfile_in(dir)?;
-            tmp.write_all(contents)?;
-            tmp.as_file().sync_all()?;
-            staged.push(Some(tmp));
+            staged.push(Some(self::staged(dir, contents)?));
         }
         // 2. Keep the originals, to restore them if a later step fails.
         let originals: Vec<Option<Vec<u8>>> = self

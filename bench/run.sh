@@ -63,12 +63,12 @@ read -r t m < <(measure "$A" report excel --all -C "$W/medium" -o "$PWD/$W/xlsx"
 row "report excel --all (medium)" "$t" "$((m/1024))" ""
 
 # A one-file change in the large repository.
-if [ ! -f "$W/large/.bench-changed" ]; then
+if [ ! -f "$W/large/.git/assure-bench-changed" ]; then
   f=$(ls "$W"/large/groups/group-000/*.yaml | grep -v group.yaml | head -1)
   # A field outside the sync fields, so the change stays in one file.
   sed -i '0,/notes: Follow up by end of quarter./s//notes: Follow up next week./' "$f"
   git -C "$W/large" -c user.email=admin@example.com -c user.name=Admin commit -qam "one change"
-  touch "$W/large/.bench-changed"
+  touch "$W/large/.git/assure-bench-changed"
 fi
 read -r t m < <(measure "$A" diff HEAD~1..HEAD -C "$W/large")
 row "diff of a one-file change (large)" "$t" "$((m/1024))" ""

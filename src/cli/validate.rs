@@ -9,7 +9,7 @@ use clap::ValueEnum;
 use super::{Cli, Failure, Outcome, today, use_color};
 use crate::diag;
 use crate::git::Git;
-use crate::ops;
+use crate::ops::{self, Project};
 
 /// Check the repository: YAML, schemas, references, rules, evidence and sync classes.
 ///
@@ -24,9 +24,12 @@ pub struct Args {
     /// (workflow annotations for GitHub Actions) or sarif (2.1.0, for code scanning).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Also check each commit in REV..HEAD: its author's role at REV must allow every
-    /// change it makes, and no commit may edit or un-archive an archived assessment or
-    /// move one between groups.
+    /// Check the change since REV (commits in REV..HEAD and the work tree): each
+    /// commit's author's role at REV must allow every change it makes, and no commit may
+    /// edit or un-archive an archived assessment or move one between groups. The other
+    /// checks run on the groups the change touches only, so the cost follows the size of
+    /// the change; a change to assure.yaml, the catalog or any other file (which may be
+    /// evidence) checks every group.
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
     /// With --base: attribute the whole change to this person instead of each commit's
@@ -44,43 +47,67 @@ pub enum Format {
 }
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
-    let mut project = cli.project()?;
+    let Some(base) = &args.base else {
+        let project = cli.project()?;
+        let findings = ops::validate(&project, today()?);
+        return render(args, &project, &findings, out);
+    };
+    let root = cli.root()?;
+    let git = Git::require(&root).map_err(|e| Failure(e.to_string()))?;
+    let fail = |e: ops::gate::GateError| Failure(e.to_string());
+    let gated = ops::gate::gate(&git, &root, base, args.actor.as_deref()).map_err(fail)?;
+    // Only what the change can affect: the groups it touches (or everything).
+    let mut project = match ops::gate::affected_groups(&git, base).map_err(fail)? {
+        Some(groups) => {
+            let note = match groups.len() {
+                0 => "the change touches no assure file".to_owned(),
+                1 => "checked the one group the change touches".to_owned(),
+                n => format!("checked the {n} groups the change touches"),
+            };
+            eprintln!("note: {note}; `assure validate` without --base checks every group");
+            Project::open_groups(&root, &groups)?
+        }
+        None => Project::open(&root)?,
+    };
     let mut findings = ops::validate(&project, today()?);
-    if let Some(base) = &args.base {
-        let root = project.ws.root.clone();
-        let git = Git::require(&root).map_err(|e| Failure(e.to_string()))?;
-        let gated = ops::gate::gate(&git, &root, base, args.actor.as_deref())
-            .map_err(|e| Failure(e.to_string()))?;
-        let ws = &mut project.ws;
-        let (assessments, groups, config) = (&ws.assessments, &ws.groups, &ws.config);
-        let nodes = |id| {
-            assessments
-                .iter()
-                .find(|a| a.doc.file == id)
-                .map(|a| a.doc.node.clone())
-                .or_else(|| {
-                    groups
-                        .iter()
-                        .filter_map(|g| g.doc.as_ref())
-                        .find(|d| d.file == id)
-                        .map(|d| d.node.clone())
-                })
-                .or_else(|| {
-                    config
-                        .as_ref()
-                        .filter(|c| c.file == id)
-                        .map(|c| c.node.clone())
-                })
-        };
-        findings.extend(ops::gate::diagnostics(&gated, &mut ws.sources, &nodes));
-        diag::sort(&project.ws.sources, &mut findings);
-    }
+    let ws = &mut project.ws;
+    let (assessments, groups, config) = (&ws.assessments, &ws.groups, &ws.config);
+    let nodes = |id| {
+        assessments
+            .iter()
+            .find(|a| a.doc.file == id)
+            .map(|a| a.doc.node.clone())
+            .or_else(|| {
+                groups
+                    .iter()
+                    .filter_map(|g| g.doc.as_ref())
+                    .find(|d| d.file == id)
+                    .map(|d| d.node.clone())
+            })
+            .or_else(|| {
+                config
+                    .as_ref()
+                    .filter(|c| c.file == id)
+                    .map(|c| c.node.clone())
+            })
+    };
+    findings.extend(ops::gate::diagnostics(&gated, &mut ws.sources, &nodes));
+    diag::sort(&project.ws.sources, &mut findings);
+    render(args, &project, &findings, out)
+}
+
+fn render(
+    args: &Args,
+    project: &Project,
+    findings: &[diag::Diagnostic],
+    out: &mut dyn Write,
+) -> Outcome {
     let sources = &project.ws.sources;
     match args.format {
-        Format::Human => diag::human::render(out, sources, &findings, use_color())?,
-        Format::Json => diag::json::render(out, sources, &findings)?,
-        Format::Github => diag::github::render(out, sources, &findings)?,
-        Format::Sarif => diag::sarif::render(out, sources, &findings)?,
+        Format::Human => diag::human::render(out, sources, findings, use_color())?,
+        Format::Json => diag::json::render(out, sources, findings)?,
+        Format::Github => diag::github::render(out, sources, findings)?,
+        Format::Sarif => diag::sarif::render(out, sources, findings)?,
     }
     Ok(if findings.iter().any(diag::Diagnostic::is_error) {
         ExitCode::from(1)

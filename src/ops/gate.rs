@@ -82,6 +82,29 @@ impl GateFinding {
     }
 }
 
+/// What checking a change against `base` must load: `None` when it may affect the whole
+/// repository (it touches `assure.yaml`, the catalog, or a file that assessments may cite
+/// as evidence), else the groups whose files it touches, work tree included. Every rule
+/// but the change checks looks within one group (sync classes too, DESIGN.md §4.4), so
+/// the groups the change leaves alone keep the findings they had at the base, and the
+/// check costs what the change costs.
+pub fn affected_groups(
+    git: &Git,
+    base: &str,
+) -> Result<Option<std::collections::BTreeSet<String>>, GateError> {
+    let base = git.resolve(base)?;
+    let mut groups = std::collections::BTreeSet::new();
+    for path in git.changed_files(Some(base), None)? {
+        match path.strip_prefix("groups/").and_then(|r| r.split_once('/')) {
+            Some((group, file)) if !file.contains('/') => {
+                groups.insert(group.to_owned());
+            }
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some(groups))
+}
+
 /// Checks `base..HEAD`.
 pub fn gate(
     git: &Git,

@@ -44,7 +44,18 @@ impl Project {
 
     /// Loads the repository as it would be with `overlay` applied.
     pub fn open_with(root: &Path, overlay: &repo::Overlay) -> Result<Project, RepoError> {
-        let mut ws = repo::load_with(root, overlay)?;
+        Project::from_workspace(repo::load_with(root, overlay)?)
+    }
+
+    /// Loads what checking the groups in `groups` needs (see [`repo::load_groups`]).
+    pub fn open_groups(
+        root: &Path,
+        groups: &std::collections::BTreeSet<String>,
+    ) -> Result<Project, RepoError> {
+        Project::from_workspace(repo::load_groups(root, groups)?)
+    }
+
+    fn from_workspace(mut ws: Workspace) -> Result<Project, RepoError> {
         let (catalog, mut diagnostics) = Catalog::build(&ws.catalog, &ws.sources);
         diagnostics.append(&mut ws.diagnostics);
         Ok(Project {

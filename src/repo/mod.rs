@@ -188,20 +188,33 @@ pub fn load(root: &Path) -> Result<Workspace, RepoError> {
 /// Loads only `assure.yaml` and the catalog (built-in and the repository's own): what
 /// a review of a change needs without reading every assessment.
 pub fn load_catalog(root: &Path) -> Result<Workspace, RepoError> {
-    load_filtered(root, &Overlay::default(), |e| {
+    load_filtered(root, &Overlay::default(), &|e| {
         matches!(e, Entry::Config | Entry::Catalog(_))
     })
 }
 
 /// Loads the repository as it would be with `overlay` applied.
 pub fn load_with(root: &Path, overlay: &Overlay) -> Result<Workspace, RepoError> {
-    load_filtered(root, overlay, |_| true)
+    load_filtered(root, overlay, &|_| true)
+}
+
+/// Loads `assure.yaml`, the catalog, every group's `group.yaml`, and the assessments of
+/// the groups in `groups` only: all that the rules need to check those groups (shared and
+/// related controls sync within a group, DESIGN.md §4.4), whatever the other groups hold.
+pub fn load_groups(
+    root: &Path,
+    groups: &std::collections::BTreeSet<String>,
+) -> Result<Workspace, RepoError> {
+    load_filtered(root, &Overlay::default(), &|e| match e {
+        Entry::Assessment { group, .. } => groups.contains(group),
+        _ => true,
+    })
 }
 
 fn load_filtered(
     root: &Path,
     overlay: &Overlay,
-    keep: fn(&Entry) -> bool,
+    keep: &(dyn Fn(&Entry) -> bool + Sync),
 ) -> Result<Workspace, RepoError> {
     let mut jobs = Vec::new();
     for (path, text) in crate::assets::CATALOG_FILES {

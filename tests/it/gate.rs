@@ -1098,3 +1098,77 @@ fn validate_base_needs_git() {
     let out = run_env(repo.path(), &["validate"], &[]);
     assert_eq!((out.code, out.stdout.as_str()), (0, "no problems found\n"));
 }
+
+/// `validate --base` checks the groups the change touches and no others (DESIGN.md §10:
+/// it costs what the change costs): a finding that stands at the base in a group the
+/// change leaves alone is not repeated; once the change touches that group, or touches a
+/// file outside the groups (which may be evidence), it is.
+#[test]
+fn validate_base_checks_only_the_groups_the_change_touches() {
+    let c = Change::new();
+    let stray = "groups/spare/azure--gdpr.yaml";
+    c.repo.write(
+        stray,
+        "service: azure\ncertification: gdpr\ncreated: 2019-01-01T00:00:00Z\ncreated_by: nobody@example.com\n",
+    );
+    let base = c
+        .commit("carol@example.com", "A stray assessment")
+        .to_string();
+    let check = || {
+        let out = c.run(&["validate", "--base", &base, "--format", "json"]);
+        let (code, findings) = json_findings(&out);
+        (code, findings, out.stderr)
+    };
+    let (code, all) = json_findings(&c.run(&["validate", "--format", "json"]));
+    assert_eq!(code, 1);
+    assert!(
+        all.iter()
+            .any(|f| f.file == stray && f.code == "unknown-person"),
+        "{all:?}"
+    );
+
+    // A change in another group: the stray file is not read.
+    c.edit(
+        GDPR_FILE,
+        "    status: planned\n",
+        "    status: implemented\n",
+    );
+    c.commit("dave@example.com", "Edit data");
+    let (code, findings, stderr) = check();
+    assert_eq!((code, findings), (0, vec![]));
+    assert!(
+        stderr.contains("checked the one group the change touches"),
+        "{stderr}"
+    );
+
+    // An uncommitted change in the stray file's group: checked, and reported.
+    c.edit(
+        stray,
+        "created: 2019-01-01T00:00:00Z",
+        "created: 2019-01-02T00:00:00Z",
+    );
+    let (code, findings, stderr) = check();
+    assert_eq!(code, 1);
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.file == stray && f.code == "unknown-person"),
+        "{findings:?}"
+    );
+    assert!(
+        stderr.contains("checked the 2 groups the change touches"),
+        "{stderr}"
+    );
+
+    // A file outside the groups: every group is checked.
+    c.edit(
+        stray,
+        "created: 2019-01-02T00:00:00Z",
+        "created: 2019-01-01T00:00:00Z",
+    );
+    c.repo.write("evidence/new.txt", "a document\n");
+    let (code, findings, stderr) = check();
+    assert_eq!(code, 1);
+    assert!(findings.iter().any(|f| f.file == stray), "{findings:?}");
+    assert!(!stderr.contains("checked the"), "{stderr}");
+}

@@ -10,6 +10,7 @@ use super::{Cli, Failure, Outcome, today, use_color};
 use crate::diag;
 use crate::git::Git;
 use crate::ops::{self, Project};
+use crate::repo::source::SourceMap;
 
 /// Check the repository: YAML, schemas, references, rules, evidence and sync classes.
 ///
@@ -48,9 +49,8 @@ pub enum Format {
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let Some(base) = &args.base else {
-        let project = cli.project()?;
-        let findings = ops::validate(&project, today()?);
-        return render(args, &project, &findings, out);
+        let (sources, findings) = ops::validate_repository(&cli.root()?, today()?)?;
+        return render(args, &sources, &findings, out);
     };
     let root = cli.root()?;
     let git = Git::require(&root).map_err(|e| Failure(e.to_string()))?;
@@ -93,16 +93,15 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     };
     findings.extend(ops::gate::diagnostics(&gated, &mut ws.sources, &nodes));
     diag::sort(&project.ws.sources, &mut findings);
-    render(args, &project, &findings, out)
+    render(args, &project.ws.sources, &findings, out)
 }
 
 fn render(
     args: &Args,
-    project: &Project,
+    sources: &SourceMap,
     findings: &[diag::Diagnostic],
     out: &mut dyn Write,
 ) -> Outcome {
-    let sources = &project.ws.sources;
     match args.format {
         Format::Human => diag::human::render(out, sources, findings, use_color())?,
         Format::Json => diag::json::render(out, sources, findings)?,

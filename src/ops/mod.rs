@@ -25,6 +25,7 @@ use chrono::NaiveDate;
 
 use crate::catalog::Catalog;
 use crate::diag::{self, Diagnostic};
+use crate::repo::source::{FileId, SourceMap};
 use crate::repo::{self, AssessmentDoc, RepoError, Workspace};
 use crate::rules;
 
@@ -73,6 +74,78 @@ impl Project {
             format!("no assessment `{key}` (assessments are named group/service--certification); {hint}")
         })
     }
+}
+
+/// Every finding of `assure validate` without `--base` for the repository at `root`,
+/// sorted, with the files they are about. The same findings as [`validate`] of the
+/// whole [`Project`], but read one group at a time on every core, keeping only the
+/// files that have findings: memory stays that of a few groups, whatever the size of
+/// the repository.
+pub fn validate_repository(
+    root: &Path,
+    today: NaiveDate,
+) -> Result<(SourceMap, Vec<Diagnostic>), RepoError> {
+    use rayon::prelude::*;
+    let by_group = repo::ByGroup::open(root)?;
+    let (catalog, mut all) = Catalog::build(&by_group.rest.catalog, &by_group.rest.sources);
+    all.extend(by_group.rest.diagnostics.iter().cloned());
+    let ctx = rules::Context {
+        ws: &by_group.rest,
+        catalog: &catalog,
+        today,
+    };
+    all.extend(rules::check_repository(&ctx));
+    // Per group: its findings, and the files they point at (which are the group's own
+    // or, below `shared`, those of `by_group.rest`).
+    let shared = by_group.rest.sources.len();
+    /// A file a finding points at: its id in the group's workspace, path and text.
+    type Kept = (FileId, String, String);
+    let per_group: Vec<(Vec<Diagnostic>, Vec<Kept>)> = (0..by_group.len())
+        .into_par_iter()
+        .map(|i| {
+            let mut ws = by_group.read(i);
+            let ctx = rules::Context {
+                ws: &ws,
+                catalog: &catalog,
+                today,
+            };
+            let mut found = rules::check_assessments(&ctx);
+            found.append(&mut ws.diagnostics);
+            let mut files: Vec<FileId> = found
+                .iter()
+                .flat_map(|d| d.primary.iter().chain(&d.secondary))
+                .map(|l| l.file)
+                .filter(|f| f.0 as usize >= shared)
+                .collect();
+            files.sort();
+            files.dedup();
+            let files = files
+                .into_iter()
+                .map(|f| {
+                    let file = ws.sources.get(f);
+                    (f, file.path.clone(), file.text.clone())
+                })
+                .collect();
+            (found, files)
+        })
+        .collect();
+    let mut sources = by_group.rest.sources;
+    for (mut found, files) in per_group {
+        let ids: std::collections::HashMap<FileId, FileId> = files
+            .into_iter()
+            .map(|(old, path, text)| (old, sources.add(path, text)))
+            .collect();
+        for d in &mut found {
+            for label in d.primary.iter_mut().chain(&mut d.secondary) {
+                if let Some(&new) = ids.get(&label.file) {
+                    label.file = new;
+                }
+            }
+        }
+        all.append(&mut found);
+    }
+    diag::sort(&sources, &mut all);
+    Ok((sources, all))
 }
 
 /// Every finding of `assure validate` without `--base`, sorted.

@@ -50,7 +50,7 @@ pub fn discover(start: &Path) -> Result<PathBuf, RepoError> {
 }
 
 /// A file's parsed YAML and its typed value.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Doc<T> {
     pub file: FileId,
     pub node: Node,
@@ -142,6 +142,7 @@ enum Entry {
 }
 
 /// A file's content: read from disk, built in, or given (an edit not yet written).
+#[derive(Clone)]
 enum Content {
     Disk(PathBuf),
     Builtin(&'static str),
@@ -158,6 +159,7 @@ pub struct Overlay {
     pub evidence: std::collections::HashMap<String, String>,
 }
 
+#[derive(Clone)]
 struct Job {
     path: String,
     entry: Entry,
@@ -216,6 +218,107 @@ fn load_filtered(
     overlay: &Overlay,
     keep: &(dyn Fn(&Entry) -> bool + Sync),
 ) -> Result<Workspace, RepoError> {
+    let jobs = jobs(root, overlay, keep)?;
+    let loaded = read_jobs(&jobs, 0);
+    let mut ws = Workspace {
+        root: root.to_owned(),
+        sources: SourceMap::default(),
+        config: None,
+        groups: Vec::new(),
+        assessments: Vec::new(),
+        catalog: Vec::new(),
+        diagnostics: Vec::new(),
+        pending_evidence: overlay.evidence.clone(),
+    };
+    assemble(&mut ws, jobs, loaded);
+    Ok(ws)
+}
+
+/// The files of a repository, grouped for reading one group at a time: everything but
+/// the assessments first, then each group's assessments.
+pub struct ByGroup {
+    /// `assure.yaml`, the catalog, every group folder and `group.yaml`.
+    pub rest: Workspace,
+    /// Per group (in order), the jobs that read its assessments.
+    groups: Vec<Vec<Job>>,
+}
+
+impl ByGroup {
+    /// Lists the repository and reads all but the assessments.
+    pub fn open(root: &Path) -> Result<ByGroup, RepoError> {
+        let mut rest = Vec::new();
+        let mut groups: Vec<Vec<Job>> = Vec::new();
+        let mut last_group: Option<String> = None;
+        for job in jobs(root, &Overlay::default(), &|_| true)? {
+            match &job.entry {
+                Entry::Assessment { group, .. } => {
+                    if last_group.as_ref() != Some(group) {
+                        last_group = Some(group.clone());
+                        groups.push(Vec::new());
+                    }
+                    groups.last_mut().expect("pushed above").push(job);
+                }
+                _ => rest.push(job),
+            }
+        }
+        let loaded = read_jobs(&rest, 0);
+        let mut ws = Workspace {
+            root: root.to_owned(),
+            sources: SourceMap::default(),
+            config: None,
+            groups: Vec::new(),
+            assessments: Vec::new(),
+            catalog: Vec::new(),
+            diagnostics: Vec::new(),
+            pending_evidence: Default::default(),
+        };
+        assemble(&mut ws, rest, loaded);
+        Ok(ByGroup { rest: ws, groups })
+    }
+
+    /// How many groups have assessments.
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Reads the assessments of the `i`-th group into a workspace of their own, which
+    /// has `assure.yaml` (and the same file ids as [`ByGroup::rest`] for every file of it)
+    /// but no groups and no catalog: what the rules about assessments read.
+    pub fn read(&self, i: usize) -> Workspace {
+        let rest = &self.rest;
+        let mut sources = SourceMap::default();
+        for id in 0..rest.sources.len() {
+            let id = FileId(u32::try_from(id).expect("fewer than 2^32 files"));
+            sources.add(rest.sources.path(id).to_owned(), String::new());
+        }
+        let first = u32::try_from(sources.len()).expect("fewer than 2^32 files");
+        let jobs = &self.groups[i];
+        let loaded = read_jobs(jobs, first);
+        let mut ws = Workspace {
+            root: rest.root.clone(),
+            sources,
+            config: rest.config.clone(),
+            groups: Vec::new(),
+            assessments: Vec::new(),
+            catalog: Vec::new(),
+            diagnostics: Vec::new(),
+            pending_evidence: Default::default(),
+        };
+        assemble(&mut ws, jobs.clone(), loaded);
+        ws
+    }
+}
+
+/// What to read: the built-in catalog, then the repository's files that `keep` accepts.
+fn jobs(
+    root: &Path,
+    overlay: &Overlay,
+    keep: &(dyn Fn(&Entry) -> bool + Sync),
+) -> Result<Vec<Job>, RepoError> {
     let mut jobs = Vec::new();
     for (path, text) in crate::assets::CATALOG_FILES {
         if let Some(kind) = catalog_kind(path) {
@@ -242,28 +345,23 @@ fn load_filtered(
             content,
         });
     }
+    Ok(jobs)
+}
 
-    let loaded: Vec<Loaded> = jobs
-        .par_iter()
+/// Reads and parses `jobs` on every core; the first gets file id `first`.
+fn read_jobs(jobs: &[Job], first: u32) -> Vec<Loaded> {
+    jobs.par_iter()
         .enumerate()
         .map(|(i, job)| {
-            load_one(
-                FileId(u32::try_from(i).expect("fewer than 2^32 files")),
-                job,
-            )
+            let i = u32::try_from(i).expect("fewer than 2^32 files");
+            load_one(FileId(first + i), job)
         })
-        .collect();
+        .collect()
+}
 
-    let mut ws = Workspace {
-        root: root.to_owned(),
-        sources: SourceMap::default(),
-        config: None,
-        groups: Vec::new(),
-        assessments: Vec::new(),
-        catalog: Vec::new(),
-        diagnostics: Vec::new(),
-        pending_evidence: overlay.evidence.clone(),
-    };
+/// Adds what was read to `ws`, in the order of `jobs` (so file ids follow on from the
+/// files `ws` has).
+fn assemble(ws: &mut Workspace, jobs: Vec<Job>, loaded: Vec<Loaded>) {
     for (job, loaded) in jobs.into_iter().zip(loaded) {
         let file = ws.sources.add(job.path.clone(), loaded.text);
         ws.diagnostics.extend(loaded.diagnostics);
@@ -324,7 +422,6 @@ fn load_filtered(
             _ => {}
         }
     }
-    Ok(ws)
 }
 
 /// Lists the repository's files that assure looks at, with the overlay applied, sorted

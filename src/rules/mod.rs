@@ -24,9 +24,25 @@ pub struct Context<'a> {
 
 /// Runs every rule that needs no git base.
 pub fn check(ctx: &Context) -> Vec<Diagnostic> {
+    let mut out = check_repository(ctx);
+    out.extend(check_assessments(ctx));
+    out
+}
+
+/// The rules about `assure.yaml` and the groups (reading no assessment).
+pub fn check_repository(ctx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    people::check(ctx, &mut out);
-    structure::check(ctx, &mut out);
+    people::check_config(ctx, &mut out);
+    structure::check_groups(ctx, &mut out);
+    out
+}
+
+/// The rules about assessments. Each looks within one group at a time (sync classes
+/// too), so a workspace holding some groups' assessments gets exactly their findings.
+pub fn check_assessments(ctx: &Context) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    people::check_assessments(ctx, &mut out);
+    structure::check_assessments(ctx, &mut out);
     controls::check(ctx, &mut out);
     evidence::check(ctx, &mut out);
     sync::check(ctx, &mut out);

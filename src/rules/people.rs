@@ -7,7 +7,8 @@ use crate::catalog::{did_you_mean, value_span};
 use crate::diag::{Code, Diagnostic};
 use crate::repo::source::FileId;
 
-pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+/// `people` and `global_admins` of `assure.yaml`.
+pub fn check_config(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(config) = &ctx.ws.config else { return };
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, p) in config.value.people.iter().enumerate() {
@@ -34,29 +35,28 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             seen.insert(key, i);
         }
     }
-    let known = Known(
-        config
-            .value
-            .people
-            .iter()
-            .map(|p| p.email.as_str())
-            .collect(),
-    );
+    let known = Known::new(&config.value);
     for (i, email) in config.value.global_admins.iter().enumerate() {
         known.check(
             email,
             config.file,
-            value_span(&config.node, &["global_admins", &i.to_string()]),
+            || value_span(&config.node, &["global_admins", &i.to_string()]),
             "global_admins",
             out,
         );
     }
+}
+
+/// `created_by` and `assigned_to` of every assessment name people of `assure.yaml`.
+pub fn check_assessments(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some(config) = &ctx.ws.config else { return };
+    let known = Known::new(&config.value);
     for a in &ctx.ws.assessments {
         let doc = &a.doc;
         known.check(
             &doc.value.created_by,
             doc.file,
-            value_span(&doc.node, &["created_by"]),
+            || value_span(&doc.node, &["created_by"]),
             "created_by",
             out,
         );
@@ -65,7 +65,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 known.check(
                     to,
                     doc.file,
-                    value_span(&doc.node, &["controls", id, "assigned_to"]),
+                    || value_span(&doc.node, &["controls", id, "assigned_to"]),
                     "assigned_to",
                     out,
                 );
@@ -74,19 +74,39 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The listed people's emails.
-struct Known<'a>(Vec<&'a str>);
+/// The listed people's emails, as written and (for lookups, which ignore ASCII case)
+/// trimmed and lower-cased.
+struct Known<'a> {
+    emails: Vec<&'a str>,
+    lower: std::collections::HashSet<String>,
+}
 
-impl Known<'_> {
+impl<'a> Known<'a> {
+    fn new(config: &'a crate::model::Config) -> Self {
+        let emails: Vec<&str> = config.people.iter().map(|p| p.email.as_str()).collect();
+        let lower = emails
+            .iter()
+            .map(|e| e.trim().to_ascii_lowercase())
+            .collect();
+        Known { emails, lower }
+    }
+
+    /// Reports `email` unless it is listed; `span` (where it is) is found only then.
     fn check(
         &self,
         email: &str,
         file: FileId,
-        span: std::ops::Range<usize>,
+        span: impl FnOnce() -> std::ops::Range<usize>,
         field: &str,
         out: &mut Vec<Diagnostic>,
     ) {
-        if self.0.iter().any(|k| k.eq_ignore_ascii_case(email.trim())) {
+        let key = email.trim();
+        let listed = if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.lower.contains(&key.to_ascii_lowercase())
+        } else {
+            self.lower.contains(key)
+        };
+        if listed {
             return;
         }
         out.push(
@@ -94,10 +114,10 @@ impl Known<'_> {
                 Code::UnknownPerson,
                 format!("`{email}` in `{field}` is not a person listed in assure.yaml"),
             )
-            .at(file, span, "unknown person")
+            .at(file, span(), "unknown person")
             .help(format!(
                 "{} — or add the person to `people` in assure.yaml",
-                did_you_mean(email, self.0.iter().copied())
+                did_you_mean(email, self.emails.iter().copied())
             )),
         );
     }

@@ -19,7 +19,8 @@ pub fn is_valid_id(id: &str) -> bool {
         })
 }
 
-pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+/// Group ids, `group.yaml` files and group names.
+pub fn check_groups(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mut names: HashMap<String, (crate::repo::source::FileId, std::ops::Range<usize>)> =
         HashMap::new();
     for g in &ctx.ws.groups {
@@ -62,7 +63,10 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
 
+/// Each assessment's file name, (service, certification) pair and template.
+pub fn check_assessments(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mut pairs: HashMap<(&str, &str, &str), &crate::repo::AssessmentDoc> = HashMap::new();
     for a in &ctx.ws.assessments {
         let v = &a.doc.value;

@@ -134,16 +134,51 @@ pub fn set_field(record: &mut ControlRecord, field: SyncField, value: &Value) {
     }
 }
 
+/// Whether two records hold the same value of a sync field (as [`field_value`] would
+/// say, without building the values).
+fn same_field(a: Option<&ControlRecord>, b: Option<&ControlRecord>, field: SyncField) -> bool {
+    fn get<T: PartialEq + ?Sized>(
+        r: Option<&ControlRecord>,
+        f: impl Fn(&ControlRecord) -> Option<&T>,
+    ) -> Option<&T> {
+        r.and_then(f)
+    }
+    match field {
+        SyncField::Status => get(a, |r| r.status.as_ref()) == get(b, |r| r.status.as_ref()),
+        SyncField::Implementation => {
+            get(a, |r| r.implementation.as_deref()) == get(b, |r| r.implementation.as_deref())
+        }
+        SyncField::TestPlan => {
+            get(a, |r| r.test_plan.as_deref()) == get(b, |r| r.test_plan.as_deref())
+        }
+        SyncField::ManagementResponse => {
+            get(a, |r| r.management_response.as_deref())
+                == get(b, |r| r.management_response.as_deref())
+        }
+        SyncField::TestDate => get(a, |r| r.test_date.as_ref()) == get(b, |r| r.test_date.as_ref()),
+        SyncField::TestResult => {
+            get(a, |r| r.test_result.as_ref()) == get(b, |r| r.test_result.as_ref())
+        }
+        SyncField::AssignedTo => {
+            get(a, |r| r.assigned_to.as_deref()) == get(b, |r| r.assigned_to.as_deref())
+        }
+        SyncField::Documents => {
+            a.map_or(&[][..], |r| r.documents.as_slice())
+                == b.map_or(&[][..], |r| r.documents.as_slice())
+        }
+    }
+}
+
 /// The sync fields on which the members of a class differ.
 pub fn differing_fields(class: &Class, items: &[Item], fields: &[SyncField]) -> Vec<SyncField> {
     fields
         .iter()
         .copied()
         .filter(|&f| {
-            let first = field_value(class.members[0].record(items), f);
+            let first = class.members[0].record(items);
             class.members[1..]
                 .iter()
-                .any(|m| field_value(m.record(items), f) != first)
+                .any(|m| !same_field(first, m.record(items), f))
         })
         .collect()
 }
@@ -221,5 +256,57 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             d = d.also(file, span, msg);
         }
         out.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Document, Status, TestResult};
+
+    /// `same_field` agrees with comparing `field_value`s, for every field, on records that
+    /// differ in each way a sync field can: unset, empty, not started, or another value.
+    #[test]
+    fn same_field_is_equality_of_field_values() {
+        let doc = |p: &str| Document {
+            path: p.into(),
+            sha256: "0".repeat(64),
+            purpose: None,
+        };
+        let full = ControlRecord {
+            status: Some(Status::Implemented),
+            implementation: Some("by team A".into()),
+            test_plan: Some("sample 5".into()),
+            management_response: Some("ok".into()),
+            test_date: chrono::NaiveDate::from_ymd_opt(2019, 1, 2),
+            test_result: Some(TestResult::Passed),
+            assigned_to: Some("a@example.com".into()),
+            action: None,
+            documents: vec![doc("evidence/a.pdf")],
+        };
+        let other = ControlRecord {
+            status: Some(Status::Planned),
+            implementation: Some("by team B".into()),
+            test_plan: Some("sample 6".into()),
+            management_response: Some("no".into()),
+            test_date: chrono::NaiveDate::from_ymd_opt(2019, 1, 3),
+            test_result: Some(TestResult::FailedLowRisk),
+            assigned_to: Some("b@example.com".into()),
+            action: None,
+            documents: vec![doc("evidence/b.pdf")],
+        };
+        let empty = ControlRecord::default();
+        let records = [None, Some(&empty), Some(&full), Some(&other)];
+        for field in SyncField::all() {
+            for a in records {
+                for b in records {
+                    assert_eq!(
+                        same_field(a, b, field),
+                        field_value(a, field) == field_value(b, field),
+                        "{field:?}: {a:?} vs {b:?}"
+                    );
+                }
+            }
+        }
     }
 }

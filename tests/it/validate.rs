@@ -224,3 +224,105 @@ fn a_related_control_in_a_single_assessment_forms_a_class() {
     );
     assert_eq!(code, 1);
 }
+
+/// A finding with its files named by path (file ids differ between the two readers).
+fn described(sources: &assure::repo::source::SourceMap, d: &assure::diag::Diagnostic) -> String {
+    let label =
+        |l: &assure::diag::Label| format!("{}@{:?} {}", sources.path(l.file), l.span, l.message);
+    format!(
+        "{} {:?} {} | {} | {} | {:?}",
+        d.code.name(),
+        d.severity,
+        d.message,
+        d.primary.as_ref().map(label).unwrap_or_default(),
+        d.secondary.iter().map(label).collect::<Vec<_>>().join("; "),
+        d.help
+    )
+}
+
+/// Reading the repository one group at a time (`assure validate`) finds exactly what
+/// checking the whole loaded repository finds, labels and all: on every invalid fixture,
+/// and on a generated repository with findings in several groups at once (a sync class
+/// out of sync, unknown people, a duplicate group name, a broken file).
+#[test]
+fn validating_group_by_group_finds_what_the_whole_repository_check_finds() {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");
+    let same = |root: &std::path::Path| {
+        let project = assure::ops::Project::open(root).expect("opens");
+        let whole: Vec<String> = assure::ops::validate(&project, today)
+            .iter()
+            .map(|d| described(&project.ws.sources, d))
+            .collect();
+        let (sources, found) = assure::ops::validate_repository(root, today).expect("opens");
+        let by_group: Vec<String> = found.iter().map(|d| described(&sources, d)).collect();
+        assert_eq!(by_group, whole, "{}", root.display());
+        whole.len()
+    };
+    let mut cases: Vec<_> = std::fs::read_dir(fixtures().join("invalid"))
+        .expect("invalid/")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    cases.sort();
+    for case in cases {
+        assert!(
+            same(TestRepo::with_overlay(&case).path()) > 0,
+            "{}",
+            case.display()
+        );
+    }
+    assert_eq!(same(TestRepo::base().path()), 0);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("gen");
+    let out = crate::support::assure(
+        &[
+            "generate",
+            root.to_str().expect("utf-8"),
+            "--groups",
+            "3",
+            "--assessments",
+            "4",
+            "--controls",
+            "40",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(same(&root), 0);
+    let edit = |rel: &str, from: &str, to: &str| {
+        let path = root.join(rel);
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains(from), "{rel} holds {from:?}");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    };
+    let first = |group: &str| {
+        let mut files: Vec<String> = std::fs::read_dir(root.join("groups").join(group))
+            .expect("group folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "group.yaml")
+            .collect();
+        files.sort();
+        format!("groups/{group}/{}", files[0])
+    };
+    // Two groups with findings, one of them out of sync with itself; a duplicate name.
+    edit(
+        &first("group-000"),
+        "created_by: admin@example.com",
+        "created_by: ghost@example.com",
+    );
+    edit(
+        &first("group-002"),
+        "status: implemented\n",
+        "status: planned\n",
+    );
+    edit(
+        &first("group-002"),
+        "assigned_to: contrib1@example.com",
+        "assigned_to: nobody@example.com",
+    );
+    let name = std::fs::read_to_string(root.join("groups/group-000/group.yaml")).expect("read");
+    std::fs::write(root.join("groups/group-001/group.yaml"), name).expect("write");
+    std::fs::write(root.join("groups/group-001/broken.yaml"), "controls: [\n").expect("write");
+    let n = same(&root);
+    assert!(n >= 4, "{n} findings");
+}

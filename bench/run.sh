@@ -46,12 +46,14 @@ row "---" "---" "---" "---"
 for size in small medium large; do
   recs=$(( $(grep -c '^  C' "$W"/$size/groups/*/*.yaml | grep -v group.yaml | awk -F: '{s+=$2} END {print s}') ))
   mb=$(du -sm "$W/$size/groups" | cut -f1)
-  read -r t m < <(measure "$A" validate -C "$W/$size")
+  read -r t m < <(measure "$A" validate -C "$W/$size"); v=$t
   row "validate $size ($recs records, ${mb} MB)" "$t" "$((m/1024))" "$(echo "$recs / $t" | bc) records/s, $(echo "$mb / $t" | bc) MB/s"
   read -r t m < <(measure "$FLOOR" "$W/$size" --read-only)
   row "  floor: read the bytes" "$t" "$((m/1024))" ""
+  read -r t m < <(measure "$FLOOR" "$W/$size" --events)
+  row "  floor: parse (saphyr-parser events alone)" "$t" "$((m/1024))" "validate is $(echo "scale=2; $v / $t" | bc)×"
   read -r t m < <(measure "$FLOOR" "$W/$size")
-  row "  floor: parse with the YAML library" "$t" "$((m/1024))" ""
+  row "  floor: parse into assure's spanned tree" "$t" "$((m/1024))" "validate is $(echo "scale=2; $v / $t" | bc)×"
 done
 for c in "sync --check" "status" ; do
   read -r t m < <(measure "$A" $c -C "$W/medium")

@@ -20,7 +20,8 @@ pub struct Args {
     /// Assessments per group.
     #[arg(long, default_value_t = 4)]
     pub assessments: usize,
-    /// Customer-managed controls per assessment.
+    /// Control records per assessment (about; as many customer-managed controls again
+    /// as a third of these are not started, so have none).
     #[arg(long, default_value_t = 100)]
     pub controls: usize,
     #[arg(long, default_value_t = 1)]

@@ -20,7 +20,8 @@ use crate::git::{Git, GitError};
 pub struct Spec {
     pub groups: usize,
     pub assessments: usize,
-    /// Customer-managed controls per assessment.
+    /// Control records per assessment (about; as many customer-managed controls again
+    /// as a third of these are not started, so have none).
     pub controls: usize,
     pub seed: u64,
     /// Commits of history to make (0: no git repository).
@@ -112,7 +113,10 @@ pub fn generate(dir: &Path, spec: &Spec) -> Result<(), GenerateError> {
         )));
     }
     let (services, certs) = shape(spec);
-    let per_cert = spec.controls + spec.controls / 9 + 1; // one in ten provider-managed
+    // One control in four is not started (has no record): a third more customer-managed
+    // controls than records asked for, and one in ten of all provider-managed.
+    let customer = spec.controls + spec.controls / 3;
+    let per_cert = customer + customer / 9 + 1;
     std::fs::create_dir_all(dir.join("catalog/certifications"))?;
     std::fs::create_dir_all(dir.join("catalog/templates"))?;
     std::fs::create_dir_all(dir.join("catalog/mappings"))?;
@@ -245,18 +249,36 @@ fn assessment_text(
         let mut rng = Rng(h);
         let status = STATUSES[rng.below(STATUSES.len() as u64) as usize];
         let _ = write!(y, "  C{c}-{i:05}:\n    status: {status}\n");
+        // Free text as long as a real record's (about 600 bytes a record in all).
         let _ = writeln!(
             y,
-            "    implementation: Implemented by team {} following procedure P-{}.",
+            "    implementation: Implemented by team {} following procedure P-{}. Access is reviewed {} by the {}; exceptions are tracked in queue Q-{} and approved by the control owner before they take effect. Records are kept for {} months.",
             rng.below(12),
-            rng.below(500)
+            rng.below(500),
+            ["monthly", "quarterly", "every week", "twice a year"][rng.below(4) as usize],
+            [
+                "service owner",
+                "security team",
+                "platform lead",
+                "compliance office"
+            ][rng.below(4) as usize],
+            rng.below(900) + 100,
+            [12, 24, 36, 84][rng.below(4) as usize]
         );
         if rng.below(3) > 0 {
             let _ = writeln!(
                 y,
-                "    test_plan: Sample {} items and check the records.",
+                "    test_plan: Sample {} items and check the records. Each needs an approved request, a reviewer other than the requester, and a closing date within the agreed service level.",
                 rng.below(50) + 5
             );
+            if rng.below(3) == 0 {
+                let _ = writeln!(
+                    y,
+                    "    management_response: Accepted. Remediation is planned for Q{} with team {} as owner.",
+                    rng.below(4) + 1,
+                    rng.below(12)
+                );
+            }
             let _ = write!(
                 y,
                 "    test_date: 2019-{:02}-{:02}\n    test_result: {}\n",

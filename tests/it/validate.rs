@@ -326,3 +326,154 @@ fn validating_group_by_group_finds_what_the_whole_repository_check_finds() {
     let n = same(&root);
     assert!(n >= 4, "{n} findings");
 }
+
+/// `assure generate` (DESIGN.md §10): a valid repository of the asked size, the same for
+/// the same seed, with shared and related controls in sync (breaking one member is a
+/// finding), people in every role, and a history by several authors.
+#[test]
+fn the_generator_writes_a_valid_repository_of_the_asked_size() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let generate = |name: &str, seed: &str, commits: &str| {
+        let root = dir.path().join(name);
+        let out = crate::support::assure(
+            &[
+                "generate",
+                root.to_str().expect("utf-8"),
+                "--groups",
+                "2",
+                "--assessments",
+                "8",
+                "--controls",
+                "60",
+                "--seed",
+                seed,
+                "--commits",
+                commits,
+            ],
+            dir.path(),
+        );
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        root
+    };
+    let a = generate("a", "7", "0");
+    assert_eq!(
+        crate::support::snapshot(&a),
+        crate::support::snapshot(&generate("b", "7", "0"))
+    );
+    assert_ne!(
+        crate::support::snapshot(&a),
+        crate::support::snapshot(&generate("c", "8", "0"))
+    );
+
+    let out = crate::support::assure(&["validate", "-C", a.to_str().expect("utf-8")], dir.path());
+    assert_eq!(
+        (out.code, out.stdout.trim()),
+        (0, "no problems found"),
+        "{}",
+        out.stderr
+    );
+    let project = assure::ops::Project::open(&a).expect("opens");
+    assert_eq!(project.ws.groups.len(), 2);
+    assert_eq!(project.ws.assessments.len(), 16);
+    let records: usize = project
+        .ws
+        .assessments
+        .iter()
+        .map(|x| x.doc.value.controls.len())
+        .sum();
+    assert!(
+        (16 * 55..=16 * 65).contains(&records),
+        "{records} records for 16 × 60"
+    );
+    let config = &project.ws.config.as_ref().expect("assure.yaml").value;
+    let roles: BTreeSet<String> = config
+        .people
+        .iter()
+        .flat_map(|p| p.roles.iter().map(|r| format!("{r:?}")))
+        .collect();
+    assert_eq!(roles.len(), 5, "{roles:?}");
+
+    // Every shared or related control is in sync; break one member of each kind.
+    let items: Vec<assure::rules::sync::Item> = project
+        .ws
+        .assessments
+        .iter()
+        .map(|x| assure::rules::sync::Item {
+            group: &x.group,
+            key: &x.stem,
+            value: &x.doc.value,
+        })
+        .collect();
+    let classes = assure::rules::sync::classes(&items, &project.catalog);
+    let related = |c: &&assure::rules::sync::Class| {
+        c.members.iter().any(|m| m.control != c.members[0].control)
+    };
+    let started =
+        |c: &&assure::rules::sync::Class| c.members.iter().all(|m| m.record(&items).is_some());
+    let shared = classes
+        .iter()
+        .filter(started)
+        .find(|c| !related(c))
+        .expect("a shared control");
+    let linked = classes
+        .iter()
+        .filter(started)
+        .find(related)
+        .expect("related controls");
+    for class in [shared, linked] {
+        let m = class
+            .members
+            .iter()
+            .find(|m| m.record(&items).is_some())
+            .expect("a started member");
+        let x = &project.ws.assessments[m.item];
+        let path = a.join(format!("groups/{}/{}.yaml", x.group, x.stem));
+        let text = std::fs::read_to_string(&path).expect("read");
+        let at = text
+            .find(&format!("  {}:\n    status: ", m.control))
+            .expect("the record");
+        let broken = format!(
+            "{}status: planned # was{}",
+            &text[..at + m.control.len() + 8],
+            &text[at + m.control.len() + 15..]
+        );
+        std::fs::write(&path, broken).expect("write");
+        let (code, found) = json_codes(&a);
+        assert_eq!(code, 1);
+        assert!(found.contains(&"sync-out-of-sync".to_owned()), "{found:?}");
+        std::fs::write(&path, text).expect("restore");
+    }
+
+    // A history of N commits by several authors.
+    let h = generate("h", "7", "6");
+    let log = crate::support::git_cli(&h, &["log", "--format=%ae"]);
+    let authors: Vec<&str> = log.stdout.lines().collect();
+    assert_eq!(authors.len(), 6, "{}", log.stdout);
+    assert!(
+        authors.iter().collect::<BTreeSet<_>>().len() >= 3,
+        "{authors:?}"
+    );
+    let out = crate::support::assure(&["validate", "-C", h.to_str().expect("utf-8")], dir.path());
+    assert_eq!(out.code, 0, "{}", out.stdout);
+}
+
+fn json_codes(root: &std::path::Path) -> (i32, Vec<String>) {
+    let out = crate::support::assure(
+        &[
+            "validate",
+            "--format",
+            "json",
+            "-C",
+            root.to_str().expect("utf-8"),
+        ],
+        root,
+    );
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let codes = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["code"].as_str().expect("code").to_owned())
+        .collect();
+    (out.code, codes)
+}

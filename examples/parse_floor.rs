@@ -9,6 +9,10 @@
 
 use rayon::prelude::*;
 
+/// The allocator `assure` uses, so the floor is measured on the same terms.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let dir = args

@@ -12,26 +12,34 @@ pub struct SourceFile {
     /// Repository-relative path with `/` separators (built-in files start `<builtin>/`).
     pub path: String,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Byte offsets of line starts, found when a finding first needs them (most files
+    /// have none).
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     pub fn new(path: String, text: String) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         SourceFile {
             path,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
     }
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = line_starts[line];
         let col = self
             .text
             .get(start..offset)
@@ -41,13 +49,12 @@ impl SourceFile {
 
     /// The byte range of the 1-based lines `first..=last`, without the final newline.
     pub fn line_range(&self, first: usize, last: usize) -> Span {
-        let start = self
-            .line_starts
+        let line_starts = self.line_starts();
+        let start = line_starts
             .get(first.saturating_sub(1))
             .copied()
             .unwrap_or(self.text.len());
-        let end = self
-            .line_starts
+        let end = line_starts
             .get(last)
             .map_or(self.text.len(), |&s| s.saturating_sub(1));
         start..end.max(start)

@@ -30,9 +30,15 @@ pub struct Versions<'g> {
     pub git: &'g Git,
     root: PathBuf,
     cache: RefCell<HashMap<Oid, Option<J>>>,
+    /// Bytes of YAML behind the cached versions; past [`CACHE_BYTES`] the cache starts
+    /// over, so a walk through a long history holds a few versions, not all of them.
+    cached_bytes: Cell<usize>,
     /// How many file versions were read and parsed (for tests of cost).
     pub parsed: Cell<usize>,
 }
+
+/// How much YAML (parsed, it takes about ten times as much memory) the cache keeps.
+const CACHE_BYTES: usize = 16 << 20;
 
 impl<'g> Versions<'g> {
     pub fn new(git: &'g Git, root: &Path) -> Self {
@@ -40,6 +46,7 @@ impl<'g> Versions<'g> {
             git,
             root: root.to_owned(),
             cache: RefCell::new(HashMap::new()),
+            cached_bytes: Cell::new(0),
             parsed: Cell::new(0),
         }
     }
@@ -64,14 +71,21 @@ impl<'g> Versions<'g> {
                     return Ok((true, v.clone()));
                 }
                 self.parsed.set(self.parsed.get() + 1);
-                let v = if path.ends_with(".yaml") {
-                    self.git
-                        .blob_text(blob)
-                        .and_then(|t| crate::repo::yaml::parse_to_json(&t).ok())
-                } else {
-                    None
-                };
-                self.cache.borrow_mut().insert(blob, v.clone());
+                let text = path
+                    .ends_with(".yaml")
+                    .then(|| self.git.blob_text(blob))
+                    .flatten();
+                let v = text
+                    .as_deref()
+                    .and_then(|t| crate::repo::yaml::parse_to_json(t).ok());
+                let size = text.map_or(0, |t| t.len());
+                let mut cache = self.cache.borrow_mut();
+                if self.cached_bytes.get() + size > CACHE_BYTES {
+                    cache.clear();
+                    self.cached_bytes.set(0);
+                }
+                self.cached_bytes.set(self.cached_bytes.get() + size);
+                cache.insert(blob, v.clone());
                 Ok((true, v))
             }
         }

@@ -226,17 +226,27 @@ impl<'t> Builder<'t> {
                     }
                 }
                 Event::Scalar(text, style, anchor, tag) => {
-                    let value = resolve(
-                        &text,
-                        style,
-                        tag.as_deref()
-                            .map(|t| (t.handle.as_str(), t.suffix.as_str())),
-                    )
-                    .map_err(|message| Error {
-                        kind: ErrorKind::Unsupported,
-                        span: start..end,
-                        message,
-                    })?;
+                    // Only a key needs the scalar's text as written; its value is read
+                    // only when it is tagged (to check the tag) or anchored (for aliases).
+                    let is_key = matches!(
+                        self.stack.last(),
+                        Some(Frame::Map { pending: None, .. })
+                    );
+                    let value = if is_key && anchor == 0 && tag.is_none() {
+                        Value::Null
+                    } else {
+                        resolve(
+                            &text,
+                            style,
+                            tag.as_deref()
+                                .map(|t| (t.handle.as_str(), t.suffix.as_str())),
+                        )
+                        .map_err(|message| Error {
+                            kind: ErrorKind::Unsupported,
+                            span: start..end,
+                            message,
+                        })?
+                    };
                     let node = Node {
                         span: start..end,
                         value,
@@ -245,7 +255,7 @@ impl<'t> Builder<'t> {
                         self.anchors.insert(anchor, (node.clone(), 1));
                     }
                     self.nodes += 1;
-                    self.push(node, Some(text.into_owned()))?;
+                    self.push(node, is_key.then(|| text.into_owned()))?;
                 }
                 Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                     if self.stack.len() >= MAX_DEPTH {

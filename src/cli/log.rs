@@ -74,6 +74,11 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     }
     if history.entries.is_empty() {
         writeln!(out, "no changes")?;
+        if git.is_unborn() {
+            eprintln!(
+                "note: the repository has no commits yet, so there is no history to show; `git commit` records the first"
+            );
+        }
     }
     for e in &history.entries {
         let c = &e.commit;

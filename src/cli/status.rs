@@ -26,12 +26,49 @@ pub struct Args {
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let project = cli.project()?;
     let board = dashboard(&project, args.archived);
+    left_out(&project);
     if args.format == DataFormat::Json {
         print_json(out, &board)?;
         return Ok(ExitCode::SUCCESS);
     }
     render(out, &board, args.archived)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Says on stderr which assessment files do not load (a syntax error, a merge conflict
+/// left in them, a folder in their place), since the dashboard cannot show them.
+fn left_out(project: &crate::ops::Project) {
+    let loaded: std::collections::BTreeSet<String> = project
+        .ws
+        .assessments
+        .iter()
+        .map(|a| format!("groups/{}/{}.yaml", a.group, a.stem))
+        .collect();
+    let broken: std::collections::BTreeSet<&str> = project
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .filter_map(|d| d.primary.as_ref())
+        .map(|l| project.ws.sources.path(l.file))
+        .filter(|p| {
+            p.starts_with("groups/")
+                && p.ends_with(".yaml")
+                && !p.ends_with("/group.yaml")
+                && !loaded.contains(*p)
+        })
+        .collect();
+    if !broken.is_empty() {
+        let list: Vec<&str> = broken.into_iter().collect();
+        eprintln!(
+            "note: left out, because {} not load: {} (`assure validate` shows why)",
+            if list.len() == 1 {
+                "this file does"
+            } else {
+                "these files do"
+            },
+            list.join(", ")
+        );
+    }
 }
 
 /// The dashboard as text.

@@ -37,7 +37,7 @@ macro_rules! codes {
 
 codes! {
     FileUnreadable = "file-unreadable", "file", Error,
-        "The file could not be read (permissions, or it vanished while assure ran). Check that it exists and is readable by the user running assure.";
+        "The file could not be read (permissions, or it vanished while assure ran), or it is not a file assure may read: a folder or a named pipe where a YAML file belongs, or a symbolic link to a file outside the repository. Check that it exists, is a regular file inside the repository, and is readable by the user running assure.";
     NotUtf8 = "not-utf8", "file", Error,
         "Every YAML file must be UTF-8. The finding points at the first byte that is not. Re-save the file as UTF-8 (most editors offer this in the encoding menu).";
     FileTooLarge = "file-too-large", "file", Error,

@@ -19,6 +19,10 @@ pub enum GitError {
         "the repository has no commits yet (unborn branch), so there is no `{0}` to compare with"
     )]
     Unborn(String),
+    #[error(
+        "revision `{rev}` is not in this repository, which is a shallow clone whose history stops at {stops}; if `{rev}` is older, fetch more history (`git fetch --deepen=50`, or `git fetch --unshallow` for all of it; in GitHub Actions, check out with `fetch-depth: 0`)"
+    )]
+    NotInShallowClone { rev: String, stops: String },
     #[error("git: {0}")]
     Git(#[from] git2::Error),
 }
@@ -69,20 +73,33 @@ impl Git {
         if rev == "HEAD" && self.repo.head().is_err() && self.repo.is_empty().unwrap_or(false) {
             return Err(GitError::Unborn(rev.to_owned()));
         }
-        let object = self
-            .repo
-            .revparse_single(rev)
-            .map_err(|e| GitError::UnknownRevision {
-                rev: rev.to_owned(),
-                message: e.message().to_owned(),
-            })?;
-        Ok(object
-            .peel_to_commit()
-            .map_err(|e| GitError::UnknownRevision {
-                rev: rev.to_owned(),
-                message: e.message().to_owned(),
-            })?
-            .id())
+        let unknown = |e: git2::Error| {
+            if self.repo.is_shallow() {
+                GitError::NotInShallowClone {
+                    rev: rev.to_owned(),
+                    stops: self.shallow_boundaries(),
+                }
+            } else {
+                GitError::UnknownRevision {
+                    rev: rev.to_owned(),
+                    message: e.message().to_owned(),
+                }
+            }
+        };
+        let object = self.repo.revparse_single(rev).map_err(unknown)?;
+        Ok(object.peel_to_commit().map_err(unknown)?.id())
+    }
+
+    /// The short ids of the commits where a shallow clone's history stops (from
+    /// `.git/shallow`), for messages.
+    fn shallow_boundaries(&self) -> String {
+        let ids = std::fs::read_to_string(self.repo.path().join("shallow")).unwrap_or_default();
+        let ids: Vec<&str> = ids.lines().map(|l| l.get(..7).unwrap_or(l)).collect();
+        if ids.is_empty() {
+            "an unknown commit".to_owned()
+        } else {
+            ids.join(", ")
+        }
     }
 
     /// Whether HEAD points at no commit yet.
@@ -196,12 +213,20 @@ impl Git {
             .unwrap_or(false)
     }
 
-    /// Whether a merge, rebase or cherry-pick is in progress.
+    /// The git operation in progress (a merge, rebase, cherry-pick, revert, `git am` or
+    /// bisect), named for a message: `Some("merge")`.
     pub fn operation_in_progress(&self) -> Option<String> {
-        match self.repo.state() {
-            git2::RepositoryState::Clean => None,
-            state => Some(format!("{state:?}").to_lowercase()),
-        }
+        use git2::RepositoryState as S;
+        let name = match self.repo.state() {
+            S::Clean => return None,
+            S::Merge => "merge",
+            S::Revert | S::RevertSequence => "revert",
+            S::CherryPick | S::CherryPickSequence => "cherry-pick",
+            S::Bisect => "bisect",
+            S::Rebase | S::RebaseInteractive | S::RebaseMerge => "rebase",
+            S::ApplyMailbox | S::ApplyMailboxOrRebase => "`git am`",
+        };
+        Some(name.to_owned())
     }
 
     /// The blob id of `path` (relative to the compliance root) at `commit`.
@@ -288,9 +313,18 @@ impl Git {
         }
         // On the default branch itself: review the last commit.
         let c = self.repo.find_commit(head)?;
-        c.parent_id(0).map_err(|_| GitError::UnknownRevision {
-            rev: "HEAD~1".into(),
-            message: "HEAD is the first commit; name a base explicitly".into(),
+        c.parent_id(0).map_err(|_| {
+            if self.repo.is_shallow() {
+                GitError::NotInShallowClone {
+                    rev: "HEAD~1".into(),
+                    stops: self.shallow_boundaries(),
+                }
+            } else {
+                GitError::UnknownRevision {
+                    rev: "HEAD~1".into(),
+                    message: "HEAD is the first commit; name a base explicitly".into(),
+                }
+            }
         })
     }
 
@@ -387,6 +421,20 @@ impl Git {
             .filter_map(|e| e.name().map(|n| format!("{dir}/{n}")))
             .collect())
     }
+}
+
+/// The git folder (`.git`, or a linked work tree's own folder under it) of the repository
+/// enclosing `dir`, if any: where assure keeps its edit lock, out of the work tree.
+pub fn git_dir(dir: &Path) -> Option<PathBuf> {
+    let repo = Repository::discover(dir).ok()?;
+    repo.workdir()?;
+    Some(repo.path().to_path_buf())
+}
+
+/// The git operation in progress (see [`Git::operation_in_progress`]) in the repository
+/// enclosing `dir`, if any.
+pub fn operation_in_progress(dir: &Path) -> Option<String> {
+    Git::open(dir).ok().flatten()?.operation_in_progress()
 }
 
 /// The root of the git work tree enclosing `dir`, if any.

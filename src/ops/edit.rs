@@ -538,6 +538,17 @@ impl<'p> Session<'p> {
                 after,
             });
         }
+        // A file that is there but did not load (bad YAML, a merge conflict, a folder in
+        // its place) is not new: writing it as new would throw its content away.
+        if let Some(f) = files
+            .iter()
+            .find(|f| f.before.is_none() && ws.sources.find(&f.path).is_some())
+        {
+            return Err(EditError::Invalid(format!(
+                "{} exists but does not load, so assure will not overwrite it; `assure validate` shows what is wrong with it — fix it, or remove it if it should go",
+                f.path
+            )));
+        }
         let overlay = Overlay {
             files: files
                 .iter()

@@ -57,8 +57,18 @@ impl<'g> Versions<'g> {
         match side {
             Side::Empty => Ok((false, None)),
             Side::WorkTree => {
-                let Ok(text) = std::fs::read_to_string(self.root.join(path)) else {
-                    return Ok((self.root.join(path).exists(), None));
+                let full = self.root.join(path);
+                // Never open a named pipe (it would block until written), a folder, or a
+                // link out of the repository.
+                let is_file = matches!(
+                    crate::repo::hostile::stat(&full, path),
+                    crate::repo::hostile::Stat::File(_)
+                );
+                let Some(text) = is_file
+                    .then(|| std::fs::read_to_string(&full).ok())
+                    .flatten()
+                else {
+                    return Ok((full.exists(), None));
                 };
                 self.parsed.set(self.parsed.get() + 1);
                 Ok((true, crate::repo::yaml::parse_to_json(&text).ok()))

@@ -5,6 +5,7 @@
 //! becomes findings, and the rest of the repository is still loaded. Only a missing
 //! repository is an error. Files are read and parsed in parallel, each exactly once.
 
+pub mod hostile;
 pub mod source;
 pub mod yaml;
 
@@ -29,6 +30,8 @@ pub const CONFIG_FILE: &str = "assure.yaml";
 pub enum RepoError {
     #[error("no {CONFIG_FILE} found in {} or any folder above it; run `assure init` to start a repository, or pass -C DIR", .0.display())]
     NotFound(PathBuf),
+    #[error("{} is {what}, not a file; {CONFIG_FILE} must be the repository's YAML configuration file", .path.display())]
+    NotAFile { path: PathBuf, what: &'static str },
     #[error("cannot read {}: {source}", .path.display())]
     Io {
         path: PathBuf,
@@ -42,11 +45,19 @@ pub fn discover(start: &Path) -> Result<PathBuf, RepoError> {
         path: start.to_owned(),
         source,
     })?;
-    start
+    let root = start
         .ancestors()
-        .find(|dir| dir.join(CONFIG_FILE).is_file())
-        .map(Path::to_path_buf)
-        .ok_or(RepoError::NotFound(start))
+        .find(|dir| std::fs::symlink_metadata(dir.join(CONFIG_FILE)).is_ok())
+        .ok_or_else(|| RepoError::NotFound(start.clone()))?;
+    let config = root.join(CONFIG_FILE);
+    match std::fs::metadata(&config) {
+        Ok(m) if !m.is_file() => Err(RepoError::NotAFile {
+            path: config,
+            what: hostile::kind(&m.file_type()),
+        }),
+        // A dangling link is reported when the file is read.
+        _ => Ok(root.to_path_buf()),
+    }
 }
 
 /// A file's parsed YAML and its typed value.
@@ -445,8 +456,14 @@ fn list(root: &Path, overlay: &Overlay) -> Result<Vec<(String, Content)>, RepoEr
             files.insert(format!("groups/{name}/"), Content::Empty);
             for (file, disk, is_dir) in read_dir(&path)? {
                 let rel = format!("groups/{name}/{file}");
+                // A folder named like a YAML file stands where a file belongs: it is
+                // reported as not being a file.
                 files.insert(
-                    if is_dir { format!("{rel}/") } else { rel },
+                    if is_dir && !is_yaml(&file) {
+                        format!("{rel}/")
+                    } else {
+                        rel
+                    },
                     Content::Disk(disk),
                 );
             }
@@ -589,12 +606,15 @@ fn load_one(file: FileId, job: &Job) -> Loaded {
         Content::Builtin(text) => (*text).to_owned(),
         Content::Text(text) => text.clone(),
         Content::Empty => String::new(),
-        Content::Disk(path) => match read_text(file, path, &mut diagnostics) {
+        Content::Disk(path) => match read_text(file, path, &job.path, &mut diagnostics) {
             Some(text) => text,
             None => {
-                // Keep what can be shown (lossy) so the finding can show the line.
+                // Keep what can be shown (lossy) so the finding can show the line; only
+                // a file that is not UTF-8 has one (a link out of the repository, a pipe,
+                // a folder, a file too large are never read).
                 let text = std::fs::metadata(path)
                     .ok()
+                    .filter(|_| diagnostics.iter().any(|d| d.code == Code::NotUtf8))
                     .filter(|m| m.len() <= MAX_FILE_SIZE)
                     .and_then(|_| std::fs::read(path).ok())
                     .map(|b| String::from_utf8_lossy(&b).into_owned())
@@ -615,7 +635,7 @@ fn load_one(file: FileId, job: &Job) -> Loaded {
     }
 }
 
-fn read_text(file: FileId, path: &Path, out: &mut Vec<Diagnostic>) -> Option<String> {
+fn read_text(file: FileId, path: &Path, rel: &str, out: &mut Vec<Diagnostic>) -> Option<String> {
     let unreadable = |e: std::io::Error| {
         Diagnostic::new(Code::FileUnreadable, format!("cannot read this file: {e}")).at(
             file,
@@ -623,10 +643,19 @@ fn read_text(file: FileId, path: &Path, out: &mut Vec<Diagnostic>) -> Option<Str
             "unreadable",
         )
     };
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => {
+    // Never open a named pipe (it would block), a folder, or a link out of the repository.
+    let meta = match hostile::stat(path, rel) {
+        hostile::Stat::File(m) => m,
+        hostile::Stat::Io(e) => {
             out.push(unreadable(e));
+            return None;
+        }
+        hostile::Stat::NotAFile(what) => {
+            out.push(hostile::not_a_file(file, what));
+            return None;
+        }
+        hostile::Stat::Outside => {
+            out.push(hostile::outside(file));
             return None;
         }
     };
@@ -689,6 +718,10 @@ fn parse_typed(
     let node = match yaml::parse(text) {
         Ok(node) => node,
         Err(e) => {
+            if let Some(d) = hostile::merge_conflict(file, text) {
+                out.push(d);
+                return None;
+            }
             let code = match &e.kind {
                 yaml::ErrorKind::Syntax => Code::YamlSyntax,
                 yaml::ErrorKind::TooDeep => Code::YamlTooDeep,
@@ -698,6 +731,15 @@ fn parse_typed(
                 yaml::ErrorKind::MultipleDocuments => Code::YamlMultipleDocuments,
             };
             let mut d = Diagnostic::new(code, e.message).at(file, e.span, "here");
+            match e.kind {
+                yaml::ErrorKind::Syntax => d = d.help(
+                    "fix the YAML at this point or just before it: close every bracket and quote, check the indentation, and quote a value that holds `: ` or ` #` or starts with one of [ ] { } & * ! | > ' % @",
+                ),
+                yaml::ErrorKind::TooDeep => d = d.help(
+                    "this is not an assure file, or it is damaged: restore it from git (`git restore FILE`) or write it in the shape `assure schema` shows",
+                ),
+                _ => {}
+            }
             if let yaml::ErrorKind::DuplicateKey { first } = e.kind {
                 d = d.also(file, first, "first defined here");
             }

@@ -57,8 +57,19 @@ pub fn resolve(root: &Path, path: &str) -> Evidence {
     }
 }
 
-/// SHA-256 of a file, lower-case hex.
+/// SHA-256 of a file, lower-case hex. Anything but a regular file is refused unopened (a
+/// named pipe would block the open until something writes to it).
 pub fn hash_file(path: &Path) -> std::io::Result<String> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "it is {}, not a file",
+                crate::repo::hostile::kind(&meta.file_type())
+            ),
+        ));
+    }
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];

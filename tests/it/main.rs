@@ -11,6 +11,7 @@ mod edit_permissions;
 mod example;
 mod gate;
 mod history;
+mod hostile;
 mod notify;
 mod oscal;
 mod report_excel;

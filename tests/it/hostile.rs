@@ -1,0 +1,867 @@
+//! Hostile input and faults (DESIGN.md §10, "Bad input" and "No data lost"), through the
+//! binary: git repositories that are shallow, unborn, mid-merge or detached, or missing;
+//! a file replaced by a folder, a named pipe or a link out of the repository; every kind
+//! of bad file as a located finding that says how to fix it while edits elsewhere go on;
+//! a write that meets a read-only folder, a full disk, a file-size limit or a crash; and
+//! several assure processes editing one repository at once.
+//!
+//! Every case checks the exit code, the message, and that the files are byte for byte as
+//! they were, with no temporary file left behind. Each command runs under `timeout`, so a
+//! hang fails the test instead of stalling it.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{Output, TestRepo, git_cli, snapshot};
+
+const GDPR: &str = "default-group/office-365--gdpr";
+const NIST: &str = "default-group/office-365--nist-800-53-r5";
+const GDPR_FILE: &str = "groups/default-group/office-365--gdpr.yaml";
+const NIST_FILE: &str = "groups/default-group/office-365--nist-800-53-r5.yaml";
+const ALICE: &str = "alice@example.com";
+
+/// Seconds any one command may take before it counts as hung.
+const HANG: &str = "60";
+
+/// `assure -C DIR ARGS` in a clean environment with the clock pinned, under `timeout`,
+/// behind `prefix` (e.g. `setpriv …` or a shell that sets a limit).
+fn command(prefix: &[&str], dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new("timeout");
+    cmd.args(["--kill-after=5", HANG]);
+    cmd.args(prefix);
+    cmd.arg(env!("CARGO_BIN_EXE_assure"));
+    cmd.arg("-C").arg(dir).args(args);
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("ASSURE_TODAY", crate::support::TODAY)
+        .env("ASSURE_NOW", "2026-01-01T12:00:00Z")
+        .env("NO_COLOR", "1")
+        .env("HOME", dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+fn output(mut cmd: Command) -> Output {
+    let out = cmd.output().expect("run assure");
+    let out = Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert_ne!(out.code, 124, "assure hung: {cmd:?}\n{}", out.stderr);
+    out
+}
+
+/// Runs `assure -C DIR ARGS`.
+fn run(dir: &Path, args: &[&str]) -> Output {
+    output(command(&[], dir, args, &[]))
+}
+
+/// Runs `assure -C DIR --as alice ARGS` with extra environment variables.
+fn edit_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut full = vec!["--as", ALICE];
+    full.extend_from_slice(args);
+    output(command(&[], dir, &full, env))
+}
+
+fn edit(dir: &Path, args: &[&str]) -> Output {
+    edit_env(dir, args, &[])
+}
+
+/// Checks the exit code and that stderr holds each of `expected`.
+#[track_caller]
+fn expect(out: &Output, code: i32, expected: &[&str]) {
+    assert_eq!(
+        out.code, code,
+        "exit code\nstdout: {}\nstderr: {}",
+        out.stdout, out.stderr
+    );
+    for e in expected {
+        assert!(
+            out.stderr.contains(e),
+            "stderr should contain {e:?}:\n{}",
+            out.stderr
+        );
+    }
+}
+
+/// assure's temporary files, backups, journals and lock files under `dir` (`.git`
+/// included).
+fn leftovers(dir: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".assure") || n.starts_with("assure-journal"))
+        .collect()
+}
+
+/// The first `n` hex digits of a commit id, as git shows it short.
+fn short(dir: &Path, rev: &str) -> String {
+    let out = git_cli(dir, &["rev-parse", "--short=7", rev]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stdout.trim().to_owned()
+}
+
+/// `git ARGS` in `dir`, which must succeed.
+#[track_caller]
+fn git(dir: &Path, args: &[&str]) {
+    let out = git_cli(dir, args);
+    assert_eq!(out.code, 0, "git {args:?}: {}{}", out.stdout, out.stderr);
+}
+
+/// The base fixture as a git repository on `main`, with two commits (the second changes
+/// the GDPR action notes).
+fn git_repo() -> TestRepo {
+    let repo = TestRepo::base();
+    git(repo.path(), &["init", "--quiet", "--initial-branch=main"]);
+    git(repo.path(), &["add", "--all"]);
+    git(repo.path(), &["commit", "--quiet", "--message", "base"]);
+    replace(
+        &repo,
+        GDPR_FILE,
+        "Draft the policy by Q3.",
+        "Draft the policy by Q4.",
+    );
+    git(
+        repo.path(),
+        &["commit", "--quiet", "--all", "--message", "Q4"],
+    );
+    repo
+}
+
+#[track_caller]
+fn replace(repo: &TestRepo, path: &str, from: &str, to: &str) {
+    let text = repo.read(path);
+    assert!(text.contains(from), "{path} holds {from:?}");
+    repo.write(path, text.replacen(from, to, 1));
+}
+
+fn mkfifo(path: &Path) {
+    let out = Command::new("mkfifo").arg(path).output().expect("mkfifo");
+    assert!(out.status.success(), "mkfifo {}", path.display());
+}
+
+/// `validate --format json`: the exit code and each finding's (code, file, line, column,
+/// help).
+/// A finding as (code, file, line, column, help).
+type Finding = (String, String, u64, u64, String);
+
+fn findings(dir: &Path) -> (i32, Vec<Finding>) {
+    let out = run(dir, &["validate", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("json output ({e}): {}\n{}", out.stdout, out.stderr));
+    let list = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or("").to_owned(),
+                f["file"].as_str().unwrap_or("").to_owned(),
+                f["line"].as_u64().unwrap_or(0),
+                f["column"].as_u64().unwrap_or(0),
+                f["help"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    (out.code, list)
+}
+
+/// The message of the first finding with `code`.
+fn findings_messages(dir: &Path, code: &str) -> String {
+    let out = run(dir, &["validate", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == code)
+        .and_then(|f| f["message"].as_str())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// An edit that changes two files (GDPR 6.10.1.2 and, by sync, NIST SC-13).
+const TWO_FILES: &[&str] = &[
+    "control",
+    "set",
+    GDPR,
+    "6.10.1.2",
+    "--implementation",
+    "Changed.",
+];
+
+// ---------------------------------------------------------------------------------------
+// Git repositories in unusual states
+
+#[test]
+fn a_shallow_clone_says_where_history_stops_and_how_to_fetch_more() {
+    let origin = git_repo();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let url = format!("file://{}", origin.path().display());
+    git(
+        tmp.path(),
+        &["clone", "--quiet", "--depth", "1", &url, "shallow"],
+    );
+    let dir = tmp.path().join("shallow");
+    let tip = short(&dir, "HEAD");
+
+    // log: what there is, and where it stops.
+    let out = run(&dir, &["log"]);
+    expect(&out, 0, &[]);
+    assert!(
+        out.stdout
+            .contains(&format!("history stops at {tip} (2026-01-01)"))
+            || out.stdout.contains(&format!("history stops at {tip}")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("git fetch --unshallow"),
+        "{}",
+        out.stdout
+    );
+
+    // diff and validate --base need the commit before: each says it is not in the clone
+    // and how to fetch it.
+    let missing = format!("which is a shallow clone whose history stops at {tip}");
+    for args in [
+        &["diff"][..],
+        &["diff", "HEAD~1"],
+        &["diff", "HEAD~1..HEAD"],
+        &["validate", "--base", "HEAD~1"],
+        &["sync", "--check", "--base", "HEAD~1"],
+    ] {
+        let out = run(&dir, args);
+        expect(
+            &out,
+            2,
+            &[
+                "revision `HEAD~1` is not in this repository",
+                &missing,
+                "git fetch --deepen=50",
+                "git fetch --unshallow",
+                "fetch-depth: 0",
+            ],
+        );
+        assert_eq!(out.stdout, "", "{args:?}");
+    }
+
+    // What needs no older history works as in a full clone.
+    expect(&run(&dir, &["validate", "--base", "HEAD"]), 0, &[]);
+    let out = run(&dir, &["validate"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "no problems found\n"));
+    let out = run(&dir, &["status"]);
+    expect(&out, 0, &[]);
+    assert!(
+        out.stdout.contains("2 active assessments"),
+        "{}",
+        out.stdout
+    );
+    let out = edit(&dir, TWO_FILES);
+    expect(&out, 0, &[]);
+    assert!(out.stdout.contains("updated  "), "{}", out.stdout);
+}
+
+#[test]
+fn an_unborn_branch_validates_and_edits_and_history_says_there_is_no_commit() {
+    let repo = TestRepo::base();
+    git(repo.path(), &["init", "--quiet"]);
+    let dir = repo.path();
+
+    let out = run(dir, &["validate"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "no problems found\n"));
+    expect(&run(dir, &["status"]), 0, &[]);
+
+    let out = run(dir, &["log"]);
+    expect(&out, 0, &["the repository has no commits yet"]);
+    assert_eq!(out.stdout, "no changes\n");
+    for args in [&["diff"][..], &["validate", "--base", "HEAD"]] {
+        let out = run(dir, args);
+        expect(
+            &out,
+            2,
+            &[
+                "the repository has no commits yet (unborn branch), so there is no `HEAD` to compare with",
+            ],
+        );
+        assert_eq!(out.stdout, "");
+    }
+
+    // Editing needs no history.
+    let out = edit(dir, TWO_FILES);
+    expect(&out, 0, &[]);
+    assert!(repo.read(NIST_FILE).contains("implementation: Changed."));
+    assert_eq!(leftovers(dir), Vec::<String>::new());
+}
+
+/// The base fixture in git with a merge of branch `other` into `main` stopped on a
+/// conflict in the GDPR file (both changed the same notes).
+fn mid_merge() -> TestRepo {
+    let repo = TestRepo::base();
+    let dir = repo.path();
+    git(dir, &["init", "--quiet", "--initial-branch=main"]);
+    git(dir, &["add", "--all"]);
+    git(dir, &["commit", "--quiet", "--message", "base"]);
+    git(dir, &["switch", "--quiet", "--create", "other"]);
+    replace(
+        &repo,
+        GDPR_FILE,
+        "Draft the policy by Q3.",
+        "Draft the policy by Q4.",
+    );
+    git(dir, &["commit", "--quiet", "--all", "--message", "Q4"]);
+    git(dir, &["switch", "--quiet", "main"]);
+    replace(
+        &repo,
+        GDPR_FILE,
+        "Draft the policy by Q3.",
+        "Draft the policy by Q2.",
+    );
+    git(dir, &["commit", "--quiet", "--all", "--message", "Q2"]);
+    let out = git_cli(dir, &["merge", "--no-edit", "other"]);
+    assert_eq!(out.code, 1, "a conflict: {}{}", out.stdout, out.stderr);
+    assert!(dir.join(".git/MERGE_HEAD").is_file());
+    repo
+}
+
+#[test]
+fn conflict_markers_are_a_located_finding_that_names_them() {
+    let repo = mid_merge();
+    let dir = repo.path();
+    let text = repo.read(GDPR_FILE);
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("<<<<<<< "))
+        .expect("conflict markers") as u64
+        + 1;
+
+    let (code, found) = findings(dir);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found,
+        vec![(
+            "yaml-syntax".into(),
+            GDPR_FILE.into(),
+            line,
+            1,
+            "resolve the conflict: keep the lines that should stay from each side, delete the marker lines (<<<<<<<, =======, >>>>>>>), then `git add` the file".into()
+        )]
+    );
+    let out = run(dir, &["validate"]);
+    assert_eq!(out.code, 1);
+    for expected in [
+        "error[yaml-syntax]: unresolved merge conflict: the file still has git's conflict markers",
+        &format!("--> {GDPR_FILE}:{line}:1"),
+        "<<<<<<< HEAD",
+        "the conflict starts here",
+        "the other side's lines follow",
+        ">>>>>>> other",
+        "the conflict ends here",
+    ] {
+        assert!(
+            out.stdout.contains(expected),
+            "{expected:?}:\n{}",
+            out.stdout
+        );
+    }
+
+    // The dashboard shows what loads and says what it left out.
+    let out = run(dir, &["status"]);
+    expect(
+        &out,
+        0,
+        &[&format!(
+            "note: left out, because this file does not load: {GDPR_FILE} (`assure validate` shows why)"
+        )],
+    );
+    assert!(
+        out.stdout.contains("1 active assessments"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_detached_head_reads_history_and_edits() {
+    let repo = git_repo();
+    let dir = repo.path();
+    git(dir, &["switch", "--quiet", "--detach", "HEAD~1"]);
+    let first = short(dir, "HEAD");
+
+    let out = run(dir, &["log", "--format", "json"]);
+    expect(&out, 0, &[]);
+    let log: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let ids: Vec<&str> = log["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["commit"]["short"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [first.as_str()],
+        "only the history up to the detached HEAD"
+    );
+    // The default base is the merge base with `main`: the detached HEAD itself.
+    let out = run(dir, &["diff"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{}", out.stderr);
+    expect(&run(dir, &["validate", "--base", "main"]), 0, &[]);
+    expect(&edit(dir, TWO_FILES), 0, &[]);
+    let out = run(dir, &["diff", "--format", "json"]);
+    expect(&out, 0, &[]);
+    let review: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(review["base"], short(dir, "HEAD"));
+    assert_eq!(review["assessments"][0]["state"], "changed");
+}
+
+#[test]
+fn without_git_edits_work_and_history_commands_say_they_need_git() {
+    let repo = TestRepo::base();
+    let dir = repo.path();
+    expect(&edit(dir, TWO_FILES), 0, &[]);
+    // The lock file outside git is removed once the edit is done.
+    assert_eq!(leftovers(dir), Vec::<String>::new());
+    for args in [
+        &["log"][..],
+        &["diff"],
+        &["validate", "--base", "HEAD"],
+        &["sync", "--base", "HEAD"],
+        &["notify", "--base", "HEAD", "--dry-run", "mail"],
+    ] {
+        let out = edit(dir, args);
+        expect(
+            &out,
+            2,
+            &[
+                "is not inside a git repository; this command needs git history (run `git init` and commit first)",
+            ],
+        );
+        assert_eq!(out.stdout, "", "{args:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// A file replaced by something else
+
+#[test]
+fn a_folder_where_a_file_belongs() {
+    for path in [
+        "groups/default-group/azure--gdpr.yaml",
+        "groups/default-group/group.yaml",
+        "catalog/services.yaml",
+    ] {
+        let repo = TestRepo::base();
+        let _ = std::fs::remove_file(repo.path().join(path));
+        std::fs::create_dir_all(repo.path().join(path).join("inner")).expect("mkdir");
+        let (code, found) = findings(repo.path());
+        let expected = if path.starts_with("catalog/") {
+            // assure does not look into the catalog's sub-folders.
+            (0, vec![])
+        } else {
+            (
+                1,
+                vec![(
+                    "file-unreadable".into(),
+                    path.into(),
+                    1,
+                    1,
+                    "put the YAML file here, or remove what is in its place".into(),
+                )],
+            )
+        };
+        assert_eq!((code, found), expected, "{path}");
+        if code == 1 {
+            let out = run(repo.path(), &["validate"]);
+            assert!(
+                out.stdout.contains(&format!(
+                    "error[file-unreadable]: this is a folder, not a file, so assure does not read it\n  --> {path}"
+                )),
+                "{}",
+                out.stdout
+            );
+        }
+    }
+
+    // An edit that would write where a folder is refuses, naming it.
+    let repo = TestRepo::base();
+    let target = "groups/default-group/azure--gdpr.yaml";
+    std::fs::create_dir(repo.path().join(target)).expect("mkdir");
+    let before = snapshot(repo.path());
+    let out = edit(
+        repo.path(),
+        &[
+            "assessment",
+            "new",
+            "--group",
+            "default-group",
+            "--service",
+            "azure",
+            "--certification",
+            "gdpr",
+        ],
+    );
+    expect(
+        &out,
+        2,
+        &[&format!(
+            "error: {target} exists but does not load, so assure will not overwrite it; `assure validate` shows what is wrong with it — fix it, or remove it if it should go"
+        )],
+    );
+    assert!(snapshot(repo.path()) == before);
+    assert!(repo.path().join(target).is_dir());
+
+    // assure.yaml itself.
+    let repo = TestRepo::base();
+    std::fs::remove_file(repo.path().join("assure.yaml")).expect("rm");
+    std::fs::create_dir(repo.path().join("assure.yaml")).expect("mkdir");
+    let out = run(repo.path(), &["validate"]);
+    expect(
+        &out,
+        2,
+        &[
+            "assure.yaml is a folder, not a file; assure.yaml must be the repository's YAML configuration file",
+        ],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_never_opened() {
+    // Each would block a reader forever; each is a finding instead.
+    for (path, finding) in [
+        (GDPR_FILE, None),
+        ("groups/default-group/group.yaml", None),
+        ("assure.yaml", Some("")),
+        ("catalog/certifications/extra.yaml", None),
+        (
+            "evidence/tls-scan.txt",
+            Some(
+                "evidence file `evidence/tls-scan.txt` cannot be read: it is a named pipe (FIFO), not a file",
+            ),
+        ),
+    ] {
+        let repo = TestRepo::base();
+        let full = repo.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        let _ = std::fs::remove_file(&full);
+        mkfifo(&full);
+        let out = run(repo.path(), &["validate"]);
+        match finding {
+            Some("") => expect(&out, 2, &["assure.yaml is a named pipe (FIFO), not a file"]),
+            Some(message) => {
+                assert_eq!(out.code, 1, "{path}: {}", out.stdout);
+                assert!(out.stdout.contains(message), "{path}: {}", out.stdout);
+            }
+            None => {
+                assert_eq!(out.code, 1, "{path}: {}{}", out.stdout, out.stderr);
+                assert!(
+                    out.stdout.contains(&format!(
+                        "error[file-unreadable]: this is a named pipe (FIFO), not a file, so assure does not read it\n  --> {path}\n"
+                    )),
+                    "{path}: {}",
+                    out.stdout
+                );
+            }
+        }
+    }
+
+    // An edit whose target is a pipe refuses, and leaves the pipe alone.
+    let repo = TestRepo::base();
+    let target = "groups/default-group/azure--gdpr.yaml";
+    mkfifo(&repo.path().join(target));
+    let before = snapshot(repo.path());
+    let out = edit(
+        repo.path(),
+        &[
+            "assessment",
+            "new",
+            "--group",
+            "default-group",
+            "--service",
+            "azure",
+            "--certification",
+            "gdpr",
+        ],
+    );
+    expect(
+        &out,
+        2,
+        &[&format!(
+            "{target} exists but does not load, so assure will not overwrite it"
+        )],
+    );
+    assert!(snapshot(repo.path()) == before);
+    // A pipe as a document to attach.
+    let outside = tempfile::tempdir().expect("tmp");
+    let pipe = outside.path().join("scan.pdf");
+    mkfifo(&pipe);
+    let out = edit(
+        repo.path(),
+        &["doc", "add", GDPR, "6.2.1.1", pipe.to_str().expect("utf-8")],
+    );
+    expect(&out, 2, &["is not a file"]);
+    assert!(snapshot(repo.path()) == before);
+
+    // The review summary reads changed files from the work tree: a pipe in place of a
+    // committed file is not opened either.
+    let repo = git_repo();
+    let full = repo.path().join(GDPR_FILE);
+    std::fs::remove_file(&full).expect("rm");
+    mkfifo(&full);
+    let out = run(repo.path(), &["diff", "HEAD"]);
+    expect(&out, 0, &[]);
+    assert!(out.stdout.contains("office-365--gdpr"), "{}", out.stdout);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_yaml_file_linked_out_of_the_repository_is_not_read() {
+    let outside = tempfile::tempdir().expect("tmp");
+    let secret = outside.path().join("secret.yaml");
+    std::fs::write(
+        &secret,
+        "service: azure\ncertification: gdpr\npassword: hunter2\n",
+    )
+    .expect("write");
+    for path in [
+        "groups/default-group/azure--gdpr.yaml",
+        "groups/default-group/group.yaml",
+        "catalog/services.yaml",
+    ] {
+        let repo = TestRepo::base();
+        let full = repo.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        let _ = std::fs::remove_file(&full);
+        std::os::unix::fs::symlink(&secret, &full).expect("symlink");
+        let (code, found) = findings(repo.path());
+        assert_eq!(
+            (code, found),
+            (
+                1,
+                vec![(
+                    "file-unreadable".into(),
+                    path.into(),
+                    1,
+                    1,
+                    "put the file itself in the repository (links may point only inside it)".into()
+                )]
+            ),
+            "{path}"
+        );
+        let out = run(repo.path(), &["validate"]);
+        assert!(
+            out.stdout.contains(
+                "this is a symbolic link to a file outside the repository, so assure does not read it"
+            ),
+            "{}",
+            out.stdout
+        );
+        assert!(!out.stdout.contains("hunter2"), "{}", out.stdout);
+    }
+    // A link that stays inside the repository is followed.
+    let repo = TestRepo::base();
+    std::fs::rename(
+        repo.path().join(GDPR_FILE),
+        repo.path().join("evidence/gdpr.yaml"),
+    )
+    .expect("mv");
+    std::os::unix::fs::symlink("../../evidence/gdpr.yaml", repo.path().join(GDPR_FILE))
+        .expect("symlink");
+    let out = run(repo.path(), &["validate"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "no problems found\n"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Every kind of bad file: a located finding with a fix, and edits elsewhere go on
+
+#[test]
+fn each_bad_file_is_located_with_a_fix_and_edits_elsewhere_still_work() {
+    let deep = format!("name: x\nd: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+    let mut bomb = String::from(
+        "name: x\na0: &a0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n",
+    );
+    for i in 1..=9 {
+        let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let huge = format!(
+        "name: x\n{}",
+        "description: padding padding padding\n".repeat(17 * 1024 * 1024 / 36)
+    );
+    let group = "groups/default-group/group.yaml";
+    let gdpr = |from: &str, to: &str| {
+        let text = std::fs::read_to_string(crate::support::fixtures().join("base").join(GDPR_FILE))
+            .expect("fixture");
+        assert!(text.contains(from));
+        text.replacen(from, to, 1).into_bytes()
+    };
+    // (what, file, content, code, line, column)
+    type Case<'a> = (&'a str, &'a str, Vec<u8>, &'a str, u64, u64);
+    let cases: Vec<Case> = vec![
+        (
+            "malformed YAML",
+            group,
+            b"name: [Default Group\ndescription: unclosed\n".to_vec(),
+            "yaml-syntax",
+            2,
+            12,
+        ),
+        (
+            "a duplicate key",
+            group,
+            b"name: A\nname: B\n".to_vec(),
+            "yaml-duplicate-key",
+            2,
+            1,
+        ),
+        (
+            "an alias bomb",
+            group,
+            bomb.into_bytes(),
+            "yaml-alias-bomb",
+            6,
+            10,
+        ),
+        (
+            "nesting 10,000 deep",
+            group,
+            deep.into_bytes(),
+            "yaml-too-deep",
+            2,
+            259,
+        ),
+        (
+            "a file over 16 MiB",
+            group,
+            huge.into_bytes(),
+            "file-too-large",
+            1,
+            1,
+        ),
+        (
+            "bytes that are not UTF-8",
+            group,
+            b"name: ok\ndescription: \xff\xfe\n".to_vec(),
+            "not-utf8",
+            2,
+            14,
+        ),
+        (
+            "a wrong type",
+            group,
+            b"name:\n  - a list\n".to_vec(),
+            "wrong-type",
+            2,
+            3,
+        ),
+        (
+            "an unknown field",
+            group,
+            b"name: Default Group\ncolour: blue\n".to_vec(),
+            "unknown-field",
+            2,
+            1,
+        ),
+        (
+            "an evidence path with `..`",
+            GDPR_FILE,
+            gdpr(
+                "path: evidence/tls-scan.txt",
+                "path: evidence/../../etc/passwd",
+            ),
+            "evidence-outside-repository",
+            17,
+            15,
+        ),
+        (
+            "an absolute evidence path",
+            GDPR_FILE,
+            gdpr("path: evidence/tls-scan.txt", "path: /etc/passwd"),
+            "invalid-value",
+            17,
+            15,
+        ),
+        (
+            "conflict markers",
+            group,
+            b"<<<<<<< HEAD\nname: A\n=======\nname: B\n>>>>>>> theirs\n".to_vec(),
+            "yaml-syntax",
+            1,
+            1,
+        ),
+    ];
+    for (what, path, content, code, line, column) in cases {
+        let repo = TestRepo::base();
+        repo.write(path, &content);
+        let (exit, found) = findings(repo.path());
+        assert_eq!(exit, 1, "{what}: {found:?}");
+        let f = found
+            .iter()
+            .find(|f| f.0 == code)
+            .unwrap_or_else(|| panic!("{what}: no {code} in {found:?}"));
+        assert_eq!(
+            (f.1.as_str(), f.2, f.3),
+            (path, line, column),
+            "{what}: {found:?}"
+        );
+        // How to fix it: the help, or the message itself for the YAML bounds (which say
+        // "remove this", "merge the two", "write the values out").
+        let message = findings_messages(repo.path(), code);
+        assert!(
+            !f.4.is_empty()
+                || ["remove", "merge", "write the values out"]
+                    .iter()
+                    .any(|w| message.contains(w)),
+            "{what}: says how to fix it: {message}"
+        );
+
+        // An edit elsewhere does not touch the bad file; one of the bad file is refused.
+        let bad = std::fs::read(repo.path().join(path)).expect("read");
+        let out = edit(
+            repo.path(),
+            &["control", "set", NIST, "CM-2", "--status", "planned"],
+        );
+        expect(&out, 0, &[]);
+        assert_eq!(
+            std::fs::read(repo.path().join(path)).expect("read"),
+            bad,
+            "{what}"
+        );
+        if code != "evidence-outside-repository" {
+            // A file that does not load is never edited or overwritten.
+            let before = snapshot(repo.path());
+            let (args, message): (&[&str], _) = if path == group {
+                (
+                    &["group", "rename", "default-group", "Renamed"],
+                    "groups/default-group/group.yaml exists but does not load, so assure will not overwrite it",
+                )
+            } else {
+                (
+                    &["control", "set", GDPR, "6.2.1.1", "--status", "implemented"],
+                    "groups/default-group/office-365--gdpr.yaml does not load, so it cannot be edited",
+                )
+            };
+            expect(&edit(repo.path(), args), 2, &[message]);
+            assert!(snapshot(repo.path()) == before, "{what}: changed files");
+        } else {
+            // A file that loads may be edited; the bad reference stays as it was.
+            let line = String::from_utf8_lossy(&bad)
+                .lines()
+                .nth(line as usize - 1)
+                .expect("the finding's line")
+                .to_owned();
+            let out = edit(
+                repo.path(),
+                &["control", "set", GDPR, "6.2.1.1", "--status", "implemented"],
+            );
+            expect(&out, 0, &[]);
+            assert!(repo.read(path).contains(&line), "{what}");
+        }
+    }
+}

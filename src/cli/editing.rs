@@ -4,9 +4,12 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use std::time::Duration;
+
 use chrono::{DateTime, Timelike, Utc};
 
 use super::{Cli, Failure, Outcome};
+use crate::edit::{Fault, LockError, Recovered, RepoLock};
 use crate::ops::Project;
 use crate::ops::edit::{EditError, Outcome as Done, Session};
 
@@ -44,14 +47,96 @@ pub fn start<'p>(cli: &Cli, project: &'p Project) -> Result<Session<'p>, Failure
     let email = actor(cli, &project.ws.root)?;
     let mut session = Session::new(project, &email, now()?).map_err(|e| Failure(e.to_string()))?;
     session.today = super::today()?;
-    // Test hook: prove that a failed write leaves every file as it was.
-    if let Some(n) = std::env::var("ASSURE_FAIL_AFTER_WRITES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        session.fail_after = Some(n);
+    // Test hooks: prove that a failed write, or a crash in the middle of one, leaves
+    // every file as it was.
+    for (var, fault) in [
+        ("ASSURE_FAIL_AFTER_WRITES", Fault::Fail),
+        ("ASSURE_CRASH_AFTER_WRITES", Fault::Crash),
+    ] {
+        if let Some(n) = std::env::var(var).ok().and_then(|v| v.parse().ok()) {
+            session.fault = Some((n, fault));
+        }
     }
     Ok(session)
+}
+
+/// The exit code of an edit that could not start because another assure process was
+/// editing the same repository for longer than the lock timeout.
+pub const BUSY: u8 = 3;
+
+/// How long an editing command waits for another one to finish: 10 s, or
+/// `ASSURE_LOCK_TIMEOUT_MS` (which tests use).
+fn lock_timeout() -> Duration {
+    std::env::var("ASSURE_LOCK_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(Duration::from_secs(10), Duration::from_millis)
+}
+
+/// Prepares an editing command, before it reads the repository: takes the repository's
+/// edit lock (waiting for another assure process to finish), rolls back what an
+/// interrupted edit left half-written, and — when the command will write (`writes`: not
+/// `--dry-run` or `sync --check`) — refuses while git is in the middle of a merge or
+/// rebase. `Err` is the exit code, the reason already printed.
+pub fn prepare(cli: &Cli, writes: bool) -> Result<Option<RepoLock>, ExitCode> {
+    let fail = |message: String, code: u8| {
+        eprintln!("error: {message}");
+        ExitCode::from(code)
+    };
+    // Without a repository, the command itself says so.
+    let Ok(root) = cli.root() else {
+        return Ok(None);
+    };
+    let mut on_wait = |pid: Option<u32>| {
+        let pid = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+        eprintln!("waiting for another assure process{pid} editing this repository…");
+    };
+    let lock = match RepoLock::acquire(&root, lock_timeout(), &mut on_wait) {
+        Ok(lock) => lock,
+        Err(e @ LockError::Busy { .. }) => return Err(fail(e.to_string(), BUSY)),
+        // A read-only work tree or `.git`: a command that writes nothing needs no lock.
+        Err(_) if !writes => return Ok(None),
+        Err(e) => return Err(fail(e.to_string(), 2)),
+    };
+    match crate::edit::recover(&crate::edit::lock::journal_path(&root)) {
+        Ok(None) => {}
+        Ok(Some(Recovered::RolledBack(files))) => {
+            let files: Vec<String> = files
+                .iter()
+                .map(|f| f.strip_prefix(&root).unwrap_or(f).display().to_string())
+                .collect();
+            eprintln!(
+                "note: an earlier assure edit was interrupted before it finished; it was rolled back, so every file is as it was before it ({})",
+                if files.is_empty() {
+                    "no file had changed yet".to_owned()
+                } else {
+                    files.join(", ")
+                }
+            );
+        }
+        Ok(Some(Recovered::CleanedUp)) => {}
+        Err(e) => {
+            return Err(fail(
+                format!("an earlier assure edit was interrupted, and rolling it back failed: {e}"),
+                2,
+            ));
+        }
+    }
+    if writes && let Some(op) = crate::git::operation_in_progress(&root) {
+        let how = match op.as_str() {
+            "merge" => "finish it (resolve the conflicts, `git add` the files, `git commit`) or abort it (`git merge --abort`)".to_owned(),
+            "bisect" => "end it (`git bisect reset`)".to_owned(),
+            "`git am`" => "finish it (`git am --continue`) or abort it (`git am --abort`)".to_owned(),
+            other => format!("finish it (`git {other} --continue`) or abort it (`git {other} --abort`)"),
+        };
+        return Err(fail(
+            format!(
+                "a git {op} is in progress in this repository, so assure changes nothing: {how}, then run the command again"
+            ),
+            2,
+        ));
+    }
+    Ok(Some(lock))
 }
 
 /// Starts an edit that needs no particular person (`assure sync`).

@@ -2,7 +2,8 @@
 //! comments are the `--help`) and a `run` that makes one call into `ops` and renders it.
 //!
 //! Exit codes: 0 clean, 1 findings (or a check that would change something), 2 could not
-//! run. A closed pipe (`assure … | head`) is not an error.
+//! run, 3 an editing command gave up waiting for another assure process to finish editing
+//! the repository (`editing::BUSY`). A closed pipe (`assure … | head`) is not an error.
 
 mod actions;
 mod assessment;
@@ -130,6 +131,15 @@ where
             };
         }
     };
+    // An editing command holds the repository's edit lock from before it reads anything
+    // until its files are written.
+    let _lock = match cli.command.edits() {
+        Some(writes) => match editing::prepare(&cli, writes) {
+            Ok(lock) => lock,
+            Err(code) => return code,
+        },
+        None => None,
+    };
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let result = match &cli.command {
@@ -168,6 +178,39 @@ where
 
 fn is_broken_pipe(message: &str) -> bool {
     message.contains("Broken pipe") || message.contains("os error 32")
+}
+
+impl Command {
+    /// `Some(writes)` for a command that edits the repository (`writes`: unless it only
+    /// shows the change, with `--dry-run` or `sync --check`); `None` for the others.
+    fn edits(&self) -> Option<bool> {
+        use assessment::AssessmentCommand as A;
+        use control::ControlCommand as C;
+        use doc::DocCommand as D;
+        use group::GroupCommand as G;
+        let flags = match self {
+            Command::Sync(args) => return Some(!args.check),
+            Command::Group(args) => match &args.command {
+                G::New { flags, .. } | G::Rename { flags, .. } => flags,
+                G::List { .. } => return None,
+            },
+            Command::Assessment(args) => match &args.command {
+                A::New { flags, .. } | A::Archive { flags, .. } | A::Delete { flags, .. } => flags,
+                A::List { .. } => return None,
+            },
+            Command::Control(args) => match &args.command {
+                C::Set { flags, .. } | C::Test { flags, .. } => flags,
+                C::Show { .. } => return None,
+            },
+            Command::Assign(args) => &args.flags,
+            Command::Unassign(args) => &args.flags,
+            Command::Doc(args) => match &args.command {
+                D::Add { flags, .. } | D::Remove { flags, .. } => flags,
+            },
+            _ => return None,
+        };
+        Some(!flags.dry_run)
+    }
 }
 
 impl Cli {

@@ -20,8 +20,8 @@ use super::sync::{Conflict, Scope, Update, apply, plan_scoped};
 use super::{Project, validate};
 use crate::catalog::{Catalog, did_you_mean};
 use crate::diag::{self, Diagnostic};
-use crate::edit::Transaction;
 use crate::edit::rewrite::rewrite;
+use crate::edit::{Fault, Transaction};
 use crate::model::{Assessment, ControlRecord, Group, SyncField};
 use crate::repo::yaml::{self, Node};
 use crate::repo::{Overlay, RepoError};
@@ -159,8 +159,8 @@ pub struct Session<'p> {
     pub drafts: Vec<Draft>,
     pub groups: Vec<GroupDraft>,
     pub evidence: Vec<EvidenceCopy>,
-    /// Test hook: make the write fail after this many files.
-    pub fail_after: Option<usize>,
+    /// Test hook: make the write fail (or the process crash) after this many files.
+    pub fault: Option<(usize, Fault)>,
     /// The sync base, parallel to the original drafts: `None` means "the files as they
     /// are before this edit" (the edit's own changes are the sources).
     pub base: Option<Vec<Option<Assessment>>>,
@@ -199,7 +199,7 @@ impl<'p> Session<'p> {
             drafts,
             groups: Vec::new(),
             evidence: Vec::new(),
-            fail_after: None,
+            fault: None,
             base: None,
             check_permissions: true,
         })
@@ -363,7 +363,7 @@ impl<'p> Session<'p> {
             return Ok(outcome);
         }
         let root = &self.project.ws.root;
-        let mut tx = Transaction::new();
+        let mut tx = Transaction::in_repository(root);
         for e in &self.evidence {
             tx.write(root.join(&e.path), std::fs::read(&e.source)?);
             outcome.copied.push(e.path.clone());
@@ -374,8 +374,8 @@ impl<'p> Session<'p> {
                 None => tx.remove(root.join(&f.path)),
             }
         }
-        if let Some(n) = self.fail_after {
-            tx.fail_after(n);
+        if let Some((n, fault)) = self.fault {
+            tx.fault_after(n, fault);
         }
         tx.commit()?;
         Ok(outcome)

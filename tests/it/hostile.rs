@@ -9,8 +9,9 @@
 //! they were, with no temporary file left behind. Each command runs under `timeout`, so a
 //! hang fails the test instead of stalling it.
 
-use std::path::Path;
-use std::process::Command;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use crate::support::{Output, TestRepo, git_cli, snapshot};
 
@@ -385,6 +386,127 @@ fn conflict_markers_are_a_located_finding_that_names_them() {
         "{}",
         out.stdout
     );
+}
+
+#[test]
+fn editing_is_refused_while_a_merge_is_in_progress() {
+    let repo = mid_merge();
+    let dir = repo.path();
+    let before = snapshot(dir);
+    // Even an edit of a file the merge did not touch: the merge commit would take it in.
+    for args in [
+        &["control", "set", NIST, "CM-2", "--status", "planned"][..],
+        &["assign", NIST, "CM-2", "--to", "bob@example.com"],
+        &["group", "new", "Second Group"],
+        &[
+            "assessment",
+            "new",
+            "--group",
+            "default-group",
+            "--service",
+            "azure",
+            "--certification",
+            "gdpr",
+        ],
+        &["sync"],
+    ] {
+        let out = edit(dir, args);
+        expect(
+            &out,
+            2,
+            &[
+                "a git merge is in progress in this repository, so assure changes nothing",
+                "resolve the conflicts, `git add` the files, `git commit`",
+                "`git merge --abort`",
+            ],
+        );
+        assert_eq!(out.stdout, "", "{args:?}");
+        assert!(snapshot(dir) == before, "{args:?} changed files");
+    }
+    // Showing a change writes nothing, so it may run (a pre-commit hook runs
+    // `sync --check` while the merge is being committed).
+    let out = edit(
+        dir,
+        &[
+            "control",
+            "set",
+            NIST,
+            "CM-2",
+            "--status",
+            "planned",
+            "--dry-run",
+        ],
+    );
+    expect(&out, 0, &[]);
+    assert!(
+        out.stdout.contains("(dry run: nothing written)"),
+        "{}",
+        out.stdout
+    );
+    let out = edit(dir, &["sync", "--check"]);
+    expect(&out, 0, &[]);
+    assert!(snapshot(dir) == before);
+
+    // Once the merge is concluded, editing works again.
+    replace(&repo, GDPR_FILE, "<<<<<<< HEAD\n", "");
+    let text = repo.read(GDPR_FILE);
+    let resolved: String = text
+        .lines()
+        .filter(|l| !l.starts_with("=======") && !l.starts_with(">>>>>>> "))
+        .filter(|l| !l.contains("Draft the policy by Q4."))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    repo.write(GDPR_FILE, resolved);
+    git(dir, &["commit", "--quiet", "--all", "--no-edit"]);
+    expect(
+        &edit(
+            dir,
+            &["control", "set", NIST, "CM-2", "--status", "planned"],
+        ),
+        0,
+        &[],
+    );
+}
+
+#[test]
+fn editing_is_refused_during_a_cherry_pick_and_says_how_to_go_on() {
+    let repo = TestRepo::base();
+    let dir = repo.path();
+    git(dir, &["init", "--quiet", "--initial-branch=main"]);
+    git(dir, &["add", "--all"]);
+    git(dir, &["commit", "--quiet", "--message", "base"]);
+    git(dir, &["switch", "--quiet", "--create", "other"]);
+    replace(
+        &repo,
+        GDPR_FILE,
+        "Draft the policy by Q3.",
+        "Draft the policy by Q4.",
+    );
+    git(dir, &["commit", "--quiet", "--all", "--message", "Q4"]);
+    git(dir, &["switch", "--quiet", "main"]);
+    replace(
+        &repo,
+        GDPR_FILE,
+        "Draft the policy by Q3.",
+        "Draft the policy by Q2.",
+    );
+    git(dir, &["commit", "--quiet", "--all", "--message", "Q2"]);
+    assert_eq!(git_cli(dir, &["cherry-pick", "other"]).code, 1);
+    let before = snapshot(dir);
+    let out = edit(
+        dir,
+        &["control", "set", NIST, "CM-2", "--status", "planned"],
+    );
+    expect(
+        &out,
+        2,
+        &[
+            "a git cherry-pick is in progress",
+            "`git cherry-pick --continue`",
+            "`git cherry-pick --abort`",
+        ],
+    );
+    assert!(snapshot(dir) == before);
 }
 
 #[test]
@@ -864,4 +986,619 @@ fn each_bad_file_is_located_with_a_fix_and_edits_elsewhere_still_work() {
             assert!(repo.read(path).contains(&line), "{what}");
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Faults while writing several files
+
+/// Whether this process runs as root (where file permissions do not bite).
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Whether `program` is on the PATH.
+fn have(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// `None` with the reason printed when a tool a test needs is missing; under CI (`CI`
+/// set) that is a failure, so the test cannot pass by skipping there.
+fn need(program: &str, why: &str) -> Option<()> {
+    if have(program) {
+        return Some(());
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI is set but `{program}` is missing ({why})"
+    );
+    eprintln!("skipping: `{program}` is not installed ({why})");
+    None
+}
+
+/// The base fixture with a document outside it to attach: `doc add` copies it under
+/// `evidence/` and updates both assessments (6.10.1.2 and its related SC-13), so three
+/// files are written.
+fn three_files() -> (TestRepo, tempfile::TempDir, Vec<String>) {
+    let repo = TestRepo::base();
+    let outside = tempfile::tempdir().expect("tmp");
+    let doc = outside.path().join("scan.pdf");
+    std::fs::write(&doc, "a scanner report\n").expect("write");
+    let args = vec![
+        "--as".into(),
+        ALICE.into(),
+        "doc".into(),
+        "add".into(),
+        GDPR.into(),
+        "6.10.1.2".into(),
+        doc.to_str().expect("utf-8").to_owned(),
+    ];
+    (repo, outside, args)
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// What a successful three-file write leaves.
+#[track_caller]
+fn written(repo: &TestRepo) {
+    assert!(repo.path().join("evidence/scan.pdf").is_file());
+    assert!(repo.read(GDPR_FILE).contains("evidence/scan.pdf"));
+    assert!(repo.read(NIST_FILE).contains("evidence/scan.pdf"));
+    assert_eq!(leftovers(repo.path()), Vec::<String>::new());
+}
+
+#[cfg(unix)]
+#[test]
+fn permission_denied_half_way_leaves_every_file_as_it_was() {
+    use std::os::unix::fs::PermissionsExt;
+    let (repo, _outside, args) = three_files();
+    let dir = repo.path();
+    let group = dir.join("groups/default-group");
+    // The evidence folder is writable, the group folder is not: the document is staged,
+    // then staging the assessments fails.
+    let prefix: Vec<String> = if is_root() {
+        // Root may write anywhere: run assure as `nobody`, who owns the repository.
+        if need("setpriv", "running assure as another user").is_none() {
+            return;
+        }
+        for entry in walkdir::WalkDir::new(dir) {
+            let entry = entry.expect("walk");
+            std::os::unix::fs::chown(entry.path(), Some(65534), Some(65534)).expect("chown");
+        }
+        std::os::unix::fs::chown(_outside.path(), Some(65534), Some(65534)).expect("chown");
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        [
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--",
+        ]
+        .map(String::from)
+        .to_vec()
+    } else {
+        Vec::new()
+    };
+    std::fs::set_permissions(&group, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    let before = snapshot(dir);
+    let out = output(command(&strs(&prefix), dir, &strs(&args), &[]));
+    expect(
+        &out,
+        2,
+        &[
+            "cannot write the change, so nothing was written",
+            "groups/default-group/office-365--gdpr.yaml: Permission denied",
+        ],
+    );
+    assert_eq!(out.stdout, "");
+    assert!(snapshot(dir) == before);
+    assert_eq!(leftovers(dir), Vec::<String>::new());
+    assert!(!dir.join("evidence/scan.pdf").exists());
+
+    // With the folder writable again, the same command writes all three.
+    std::fs::set_permissions(&group, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let out = output(command(&strs(&prefix), dir, &strs(&args), &[]));
+    expect(&out, 0, &[]);
+    written(&repo);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_that_cannot_be_replaced_half_way_rolls_back_the_others() {
+    // An immutable file (chattr +i) cannot be renamed over, even by root: the first
+    // assessment is replaced, the second is not, and the first gets its content back.
+    let (repo, _outside, args) = three_files();
+    let nist = repo.path().join(NIST_FILE);
+    let immutable = Command::new("chattr")
+        .arg("+i")
+        .arg(&nist)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !immutable {
+        // Needs root with CAP_LINUX_IMMUTABLE and a file system that has the flag; the
+        // same rollback is proven by ASSURE_FAIL_AFTER_WRITES everywhere (below).
+        eprintln!("skipping: cannot make a file immutable here (chattr +i)");
+        return;
+    }
+    let before = snapshot(repo.path());
+    let out = output(command(&[], repo.path(), &strs(&args), &[]));
+    let _ = Command::new("chattr").arg("-i").arg(&nist).status();
+    expect(
+        &out,
+        2,
+        &[
+            "cannot write the change, so nothing was written",
+            &format!("{NIST_FILE}: Operation not permitted"),
+        ],
+    );
+    assert!(snapshot(repo.path()) == before);
+    assert_eq!(leftovers(repo.path()), Vec::<String>::new());
+}
+
+#[test]
+fn a_failure_after_each_rename_rolls_back_every_file() {
+    let (repo, _outside, args) = three_files();
+    let before = snapshot(repo.path());
+    for n in 0..3 {
+        let out = output(command(
+            &[],
+            repo.path(),
+            &strs(&args),
+            &[("ASSURE_FAIL_AFTER_WRITES", &n.to_string())],
+        ));
+        expect(
+            &out,
+            2,
+            &["cannot write the change, so nothing was written: injected failure (test)"],
+        );
+        assert!(snapshot(repo.path()) == before, "after {n} renames");
+        assert_eq!(leftovers(repo.path()), Vec::<String>::new());
+    }
+}
+
+/// Runs `assure ARGS` in `dir` under a file-size limit of `kib` KiB (`ulimit -f`), with
+/// SIGXFSZ ignored (`ignore`: a write past the limit fails with EFBIG) or not (the
+/// process is killed by the signal, as by a crash).
+fn under_size_limit(dir: &Path, args: &[String], kib: u32, ignore: bool) -> Output {
+    let trap = if ignore { "trap '' XFSZ; " } else { "" };
+    let script = format!("{trap}ulimit -f {kib} && exec \"$@\"");
+    let prefix = ["bash", "-c", script.as_str(), "limit"];
+    let mut cmd = command(&prefix, dir, &strs(args), &[]);
+    // `timeout` must not be under the limit; the shell sets it for assure only.
+    cmd.stdin(Stdio::null());
+    output(cmd)
+}
+
+/// Pads the NIST file (written last) with a comment, so that it alone is over `kib` KiB.
+fn pad_last_file(repo: &TestRepo, kib: usize) {
+    let text = repo.read(NIST_FILE);
+    repo.write(
+        NIST_FILE,
+        format!("{text}# {}\n", "padding ".repeat(kib * 1024 / 8 + 64)),
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_write_past_the_file_size_limit_leaves_every_file_as_it_was() {
+    if need("bash", "setting a file-size limit with ulimit").is_none() {
+        return;
+    }
+    let (repo, _outside, args) = three_files();
+    pad_last_file(&repo, 64);
+    let before = snapshot(repo.path());
+    // The document, the journal and the GDPR file fit; the NIST file does not.
+    let out = under_size_limit(repo.path(), &args, 32, true);
+    expect(
+        &out,
+        2,
+        &[
+            "cannot write the change, so nothing was written",
+            &format!("{NIST_FILE}: File too large"),
+        ],
+    );
+    assert!(snapshot(repo.path()) == before);
+    assert_eq!(leftovers(repo.path()), Vec::<String>::new());
+    let out = output(command(&[], repo.path(), &strs(&args), &[]));
+    expect(&out, 0, &[]);
+    written(&repo);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_crash_while_staging_changes_nothing_and_the_next_edit_cleans_up() {
+    if need("bash", "setting a file-size limit with ulimit").is_none() {
+        return;
+    }
+    let (repo, _outside, args) = three_files();
+    pad_last_file(&repo, 64);
+    let before = snapshot(repo.path());
+    // SIGXFSZ kills assure half-way through writing its temporary files.
+    let out = under_size_limit(repo.path(), &args, 32, false);
+    assert_eq!(
+        out.code, -1,
+        "killed by a signal: {}{}",
+        out.stdout, out.stderr
+    );
+    let now = snapshot(repo.path());
+    let (left, kept): (BTreeMap<_, _>, BTreeMap<_, _>) = now
+        .into_iter()
+        .partition(|(p, _)| p.contains("/.assure-") || p.starts_with(".assure"));
+    assert!(kept == before, "no file changed");
+    assert!(!left.is_empty(), "the crash left temporary files");
+
+    // The next editing command rolls back what the journal lists, then does its work.
+    let out = output(command(&[], repo.path(), &strs(&args), &[]));
+    expect(
+        &out,
+        0,
+        &[
+            "note: an earlier assure edit was interrupted before it finished; it was rolled back, so every file is as it was before it (no file had changed yet)",
+        ],
+    );
+    written(&repo);
+}
+
+#[test]
+fn a_crash_between_renames_is_rolled_back_by_the_next_edit() {
+    let (repo, _outside, args) = three_files();
+    let before = snapshot(repo.path());
+    // The process aborts after the document and the GDPR file are in place.
+    let out = output(command(
+        &[],
+        repo.path(),
+        &strs(&args),
+        &[("ASSURE_CRASH_AFTER_WRITES", "2")],
+    ));
+    assert_eq!(out.code, -1, "aborted: {}{}", out.stdout, out.stderr);
+    assert!(
+        repo.path().join("evidence/scan.pdf").exists(),
+        "half-written"
+    );
+    assert!(repo.read(GDPR_FILE).contains("scan.pdf"), "half-written");
+
+    // Any editing command first restores every file; a dry run then shows the whole
+    // change again.
+    let out = edit(repo.path(), &["sync", "--check"]);
+    expect(
+        &out,
+        0,
+        &[&format!(
+            "it was rolled back, so every file is as it was before it (evidence/scan.pdf, {GDPR_FILE})"
+        )],
+    );
+    assert!(snapshot(repo.path()) == before);
+    assert_eq!(leftovers(repo.path()), Vec::<String>::new());
+    let out = output(command(&[], repo.path(), &strs(&args), &[]));
+    expect(&out, 0, &[]);
+    assert!(!out.stderr.contains("interrupted"), "{}", out.stderr);
+    written(&repo);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_full_disk_half_way_leaves_every_file_as_it_was() {
+    // A small tmpfs in a private mount namespace (as root, or in a user namespace), filled
+    // so that the document and the GDPR file fit and the padded NIST file does not.
+    if need("unshare", "a private tmpfs to fill up").is_none() {
+        return;
+    }
+    let (repo, _outside, args) = three_files();
+    pad_last_file(&repo, 64);
+    let work = tempfile::tempdir().expect("tmp");
+    let mnt = work.path().join("mnt");
+    std::fs::create_dir(&mnt).expect("mkdir");
+    let report = work.path().join("report");
+    std::fs::create_dir(&report).expect("mkdir");
+    let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+    let script = format!(
+        r#"set -e
+mount -t tmpfs -o size=1m tmpfs "$M"
+cp -R "$SRC" "$M/repo"
+hash() {{ (cd "$M/repo" && find . -type f | LC_ALL=C sort | xargs sha256sum); }}
+hash > "$R/before"
+avail=$(df -B1 --output=avail "$M" | tail -n 1)
+head -c $((avail - 32 * 1024)) /dev/zero > "$M/fill" || true
+set +e
+"$ASSURE" -C "$M/repo" {args} > "$R/stdout" 2> "$R/stderr"
+echo $? > "$R/code"
+hash > "$R/after"
+find "$M/repo" -name '.assure*' > "$R/left"
+rm "$M/fill"
+"$ASSURE" -C "$M/repo" {args} > "$R/stdout2" 2> "$R/stderr2"
+echo $? > "$R/code2"
+"#,
+        args = quoted.join(" ")
+    );
+    let mut cmd = Command::new("timeout");
+    cmd.args(["--kill-after=5", HANG, "unshare"]);
+    if !is_root() {
+        cmd.arg("--map-root-user");
+    }
+    cmd.args(["--mount", "bash", "-c", &script])
+        .env("M", &mnt)
+        .env("SRC", repo.path())
+        .env("R", &report)
+        .env("ASSURE", env!("CARGO_BIN_EXE_assure"))
+        .env("ASSURE_TODAY", crate::support::TODAY)
+        .env("ASSURE_NOW", "2026-01-01T12:00:00Z")
+        .env("NO_COLOR", "1");
+    let out = cmd.output().expect("unshare");
+    if !report.join("code").exists() {
+        // The kernel (or a container's seccomp profile) refuses namespaces; the file-size
+        // limit test above fails a write the same way, so this one only adds a real disk.
+        eprintln!(
+            "skipping: cannot mount a private tmpfs here: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    let read = |name: &str| std::fs::read_to_string(report.join(name)).expect("report");
+    assert_eq!(read("code").trim(), "2", "{}", read("stderr"));
+    assert!(
+        read("stderr").contains("cannot write the change, so nothing was written")
+            && read("stderr").contains("No space left on device"),
+        "{}",
+        read("stderr")
+    );
+    assert_eq!(read("before"), read("after"), "no file changed");
+    assert_eq!(read("left"), "", "no temporary file left");
+    assert_eq!(read("code2").trim(), "0", "{}", read("stderr2"));
+}
+
+#[cfg(unix)]
+#[test]
+fn an_edit_keeps_the_files_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = TestRepo::base();
+    let mode = |p: &str| {
+        std::fs::metadata(repo.path().join(p))
+            .expect("stat")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    std::fs::set_permissions(
+        repo.path().join(GDPR_FILE),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .expect("chmod");
+    let nist = mode(NIST_FILE);
+    expect(&edit(repo.path(), TWO_FILES), 0, &[]);
+    assert_eq!((mode(GDPR_FILE), mode(NIST_FILE)), (0o640, nist));
+    // A new file gets what any new file gets (not a temporary file's 0600).
+    std::fs::write(repo.path().join("probe"), "").expect("write");
+    let fresh = mode("probe");
+    expect(
+        &edit(
+            repo.path(),
+            &[
+                "assessment",
+                "new",
+                "--group",
+                "default-group",
+                "--service",
+                "azure",
+                "--certification",
+                "gdpr",
+            ],
+        ),
+        0,
+        &[],
+    );
+    assert_eq!(mode("groups/default-group/azure--gdpr.yaml"), fresh);
+}
+
+// ---------------------------------------------------------------------------------------
+// Several assure processes at once
+
+/// The lock file of a git repository at `dir`.
+fn lock_file(dir: &Path) -> PathBuf {
+    dir.join(".git/assure.lock")
+}
+
+/// Eight processes at once in `dir`, each setting the implementation of a different
+/// control of the same two assessments; two of them (6.2.2.2 and 6.6.1.1) sync into
+/// related NIST controls (PM-19, AC-2), so they write both files. Each process either
+/// succeeds, and then its text is in every file it writes, or is refused as busy (exit 3)
+/// and its text is nowhere: never a lost update, never half an edit. Returns how many
+/// were refused.
+fn race(dir: &Path, timeout_ms: &str) -> usize {
+    let controls = [
+        (GDPR, "6.2.2.1", None),
+        (GDPR, "6.2.2.2", Some("PM-19")),
+        (GDPR, "6.2.3.1", None),
+        (GDPR, "6.6.1.1", Some("AC-2")),
+        (NIST, "AC-2(1)", None),
+        (NIST, "AC-2(2)", None),
+        (NIST, "AC-2(3)", None),
+        (NIST, "AC-2(4)", None),
+    ];
+    let children: Vec<_> = controls
+        .iter()
+        .enumerate()
+        .map(|(i, (a, c, _))| {
+            let text = format!("Implemented by process {i}.");
+            let mut cmd = command(
+                &[],
+                dir,
+                &[
+                    "--as",
+                    ALICE,
+                    "control",
+                    "set",
+                    a,
+                    c,
+                    "--implementation",
+                    &text,
+                ],
+                &[("ASSURE_LOCK_TIMEOUT_MS", timeout_ms)],
+            );
+            cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+            (text, cmd.spawn().expect("spawn"))
+        })
+        .collect();
+    let outcomes: Vec<(i32, String, String)> = children
+        .into_iter()
+        .map(|(text, child)| {
+            let out = child.wait_with_output().expect("wait");
+            let code = out.status.code().unwrap_or(-1);
+            (
+                code,
+                text,
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        })
+        .collect();
+    let read = |p: &str| std::fs::read_to_string(dir.join(p)).expect("read");
+    let (gdpr, nist) = (read(GDPR_FILE), read(NIST_FILE));
+    let mut refused = 0;
+    for (i, ((code, text, stderr), (a, _, synced))) in outcomes.iter().zip(controls).enumerate() {
+        let own = if a == GDPR { &gdpr } else { &nist };
+        let present = own.contains(text.as_str());
+        match code {
+            0 => assert!(
+                present,
+                "process {i} succeeded but its edit is gone: {stderr}"
+            ),
+            3 => {
+                refused += 1;
+                assert!(!present, "process {i} was refused but its edit is there");
+                assert!(
+                    stderr.contains("another assure process"),
+                    "process {i}: {stderr}"
+                );
+            }
+            _ => panic!("process {i} exited {code}: {stderr}"),
+        }
+        if synced.is_some() {
+            assert_eq!(
+                nist.contains(text.as_str()),
+                present,
+                "process {i}: both files or neither"
+            );
+        }
+    }
+    assert!(refused < controls.len(), "at least one edit went through");
+    let out = run(dir, &["validate"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, "no problems found\n"));
+    assert_eq!(leftovers(dir), Vec::<String>::new());
+    refused
+}
+
+#[test]
+fn concurrent_edits_are_serialised_and_none_is_lost() {
+    let repo = git_repo();
+    // With time to wait, every edit goes through, one after the other.
+    assert_eq!(race(repo.path(), "60000"), 0);
+    assert!(
+        lock_file(repo.path()).is_file(),
+        "the lock file stays in .git"
+    );
+}
+
+#[test]
+fn concurrent_edits_that_may_not_wait_are_refused_whole() {
+    // Outside git (the lock file is created and removed each time), and no waiting: the
+    // processes that find the repository busy are refused, the others go through.
+    for _ in 0..3 {
+        let repo = TestRepo::base();
+        race(repo.path(), "0");
+    }
+}
+
+#[test]
+fn a_held_lock_makes_an_edit_wait_then_refuse() {
+    let repo = git_repo();
+    let dir = repo.path();
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(lock_file(dir))
+        .expect("lock file");
+    lock.lock().expect("lock");
+    std::fs::write(lock_file(dir), "4242\n").expect("pid");
+    let before = snapshot(dir);
+    let out = edit_env(dir, TWO_FILES, &[("ASSURE_LOCK_TIMEOUT_MS", "300")]);
+    expect(
+        &out,
+        3,
+        &[
+            "waiting for another assure process (pid 4242) editing this repository…\n",
+            "error: another assure process (pid 4242) is editing this repository and was still at it after 300 ms; nothing was read or written — run the command again when it has finished",
+        ],
+    );
+    assert_eq!(out.stderr.matches("waiting for").count(), 1, "said once");
+    assert_eq!(out.stdout, "");
+    assert!(snapshot(dir) == before);
+    // A dry run waits too (it reads what another process may be writing)…
+    expect(
+        &edit_env(
+            dir,
+            &[
+                "control",
+                "set",
+                NIST,
+                "CM-2",
+                "--status",
+                "planned",
+                "--dry-run",
+            ],
+            &[("ASSURE_LOCK_TIMEOUT_MS", "100")],
+        ),
+        3,
+        &[],
+    );
+    // …but commands that only read do not take the lock.
+    expect(&run(dir, &["validate"]), 0, &[]);
+    expect(&run(dir, &["status"]), 0, &[]);
+    drop(lock);
+    expect(&edit(dir, TWO_FILES), 0, &[]);
+}
+
+#[test]
+fn a_waiting_edit_goes_ahead_once_the_lock_is_released() {
+    let repo = TestRepo::base();
+    let dir = repo.path().to_owned();
+    // Outside git the lock is `.assure.lock` at the root.
+    let path = dir.join(".assure.lock");
+    let lock = std::fs::File::create(&path).expect("lock file");
+    lock.lock().expect("lock");
+    let mut cmd = command(
+        &[],
+        &dir,
+        &[
+            "--as", ALICE, "control", "set", NIST, "CM-2", "--status", "planned",
+        ],
+        &[("ASSURE_LOCK_TIMEOUT_MS", "60000")],
+    );
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = cmd.spawn().expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(!repo.read(NIST_FILE).contains("CM-2:\n    status: planned"));
+    drop(lock);
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        stderr,
+        "waiting for another assure process editing this repository…\n"
+    );
+    assert!(repo.read(NIST_FILE).contains("CM-2:\n    status: planned"));
+    assert_eq!(
+        leftovers(&dir),
+        Vec::<String>::new(),
+        "the lock file is removed"
+    );
 }

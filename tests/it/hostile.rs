@@ -988,6 +988,73 @@ fn each_bad_file_is_located_with_a_fix_and_edits_elsewhere_still_work() {
     }
 }
 
+#[test]
+fn paths_in_arguments_never_leave_the_repository() {
+    let repo = TestRepo::base();
+    let dir = repo.path();
+    let before = snapshot(dir);
+    for (args, message) in [
+        (
+            &["group", "new", "Evil", "--id", "../../evil"][..],
+            "`../../evil` is not a valid group id: use lower-case letters, digits and `-`",
+        ),
+        (
+            &["group", "new", "Evil", "--id", "/tmp/evil"],
+            "`/tmp/evil` is not a valid group id",
+        ),
+        (
+            &["group", "rename", "../default-group", "Evil"],
+            "no group `../default-group`",
+        ),
+        (
+            &[
+                "assessment",
+                "new",
+                "--group",
+                "../..",
+                "--service",
+                "azure",
+                "--certification",
+                "gdpr",
+            ],
+            "no group `../..`",
+        ),
+        (
+            &[
+                "assessment",
+                "new",
+                "--group",
+                "default-group",
+                "--service",
+                "../../x",
+                "--certification",
+                "gdpr",
+            ],
+            "unknown service `../../x`",
+        ),
+        (
+            &[
+                "control",
+                "set",
+                "../../../etc/passwd",
+                "6.2.1.1",
+                "--status",
+                "planned",
+            ],
+            "no assessment `../../../etc/passwd`",
+        ),
+        (
+            &["doc", "remove", GDPR, "6.10.1.2", "../../etc/passwd"],
+            "6.10.1.2 has no document `../../etc/passwd`",
+        ),
+    ] {
+        expect(&edit(dir, args), 2, &[message]);
+        assert!(snapshot(dir) == before, "{args:?} changed files");
+    }
+    let parent = dir.parent().expect("parent");
+    assert!(!parent.join("evil").exists());
+}
+
 // ---------------------------------------------------------------------------------------
 // Faults while writing several files
 

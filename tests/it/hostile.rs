@@ -1651,17 +1651,23 @@ fn a_waiting_edit_goes_ahead_once_the_lock_is_released() {
         &[("ASSURE_LOCK_TIMEOUT_MS", "60000")],
     );
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let child = cmd.spawn().expect("spawn");
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    assert!(!repo.read(NIST_FILE).contains("CM-2:\n    status: planned"));
-    drop(lock);
-    let out = child.wait_with_output().expect("wait");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let mut child = cmd.spawn().expect("spawn");
+    // It says it waits (and has read nothing, written nothing)…
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut line).expect("read stderr");
     assert_eq!(
-        stderr,
+        line,
         "waiting for another assure process editing this repository…\n"
     );
+    assert!(!repo.read(NIST_FILE).contains("CM-2:\n    status: planned"));
+    // …and goes ahead as soon as the lock is released.
+    drop(lock);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("read stderr");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0), "{rest}");
+    assert_eq!(rest, "");
     assert!(repo.read(NIST_FILE).contains("CM-2:\n    status: planned"));
     assert_eq!(
         leftovers(&dir),

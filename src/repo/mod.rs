@@ -230,7 +230,7 @@ fn load_filtered(
     keep: &(dyn Fn(&Entry) -> bool + Sync),
 ) -> Result<Workspace, RepoError> {
     let jobs = jobs(root, overlay, keep)?;
-    let loaded = read_jobs(&jobs, 0);
+    let loaded = read_jobs(&jobs, 0, Values::Keep);
     let mut ws = Workspace {
         root: root.to_owned(),
         sources: SourceMap::default(),
@@ -272,7 +272,7 @@ impl ByGroup {
                 _ => rest.push(job),
             }
         }
-        let loaded = read_jobs(&rest, 0);
+        let loaded = read_jobs(&rest, 0, Values::Keep);
         let mut ws = Workspace {
             root: root.to_owned(),
             sources: SourceMap::default(),
@@ -308,7 +308,7 @@ impl ByGroup {
         }
         let first = u32::try_from(sources.len()).expect("fewer than 2^32 files");
         let jobs = &self.groups[i];
-        let loaded = read_jobs(jobs, first);
+        let loaded = read_jobs(jobs, first, Values::Move);
         let mut ws = Workspace {
             root: rest.root.clone(),
             sources,
@@ -359,13 +359,23 @@ fn jobs(
     Ok(jobs)
 }
 
+/// Whether a file's YAML tree keeps its values once the typed model is made from them.
+#[derive(Clone, Copy)]
+enum Values {
+    /// Keep them (edits compare and rewrite values in the tree).
+    Keep,
+    /// Move them into the typed model: the tree keeps keys and spans, which is all that
+    /// locating a finding needs, and no string is copied twice.
+    Move,
+}
+
 /// Reads and parses `jobs` on every core; the first gets file id `first`.
-fn read_jobs(jobs: &[Job], first: u32) -> Vec<Loaded> {
+fn read_jobs(jobs: &[Job], first: u32, values: Values) -> Vec<Loaded> {
     jobs.par_iter()
         .enumerate()
         .map(|(i, job)| {
             let i = u32::try_from(i).expect("fewer than 2^32 files");
-            load_one(FileId(first + i), job)
+            load_one(FileId(first + i), job, values)
         })
         .collect()
 }
@@ -587,7 +597,7 @@ fn sorted_files(root: &Path, sub: &str, depth: usize) -> Result<Vec<(String, Pat
     Ok(out)
 }
 
-fn load_one(file: FileId, job: &Job) -> Loaded {
+fn load_one(file: FileId, job: &Job, values: Values) -> Loaded {
     let mut diagnostics = Vec::new();
     let kind = match &job.entry {
         Entry::Config => Kind::Config,
@@ -627,7 +637,7 @@ fn load_one(file: FileId, job: &Job) -> Loaded {
             }
         },
     };
-    let parsed = parse_typed(file, kind, &text, &mut diagnostics);
+    let parsed = parse_typed(file, kind, &text, values, &mut diagnostics);
     Loaded {
         text,
         parsed,
@@ -713,9 +723,10 @@ fn parse_typed(
     file: FileId,
     kind: Kind,
     text: &str,
+    values: Values,
     out: &mut Vec<Diagnostic>,
 ) -> Option<(Node, Typed)> {
-    let node = match yaml::parse(text) {
+    let mut node = match yaml::parse(text) {
         Ok(node) => node,
         Err(e) => {
             if let Some(d) = hostile::merge_conflict(file, text) {
@@ -747,7 +758,10 @@ fn parse_typed(
             return None;
         }
     };
-    let value = node.to_json();
+    let value = match values {
+        Values::Keep => node.to_json(),
+        Values::Move => node.take_json(),
+    };
     if !schema::check(kind, file, &node, &value, out) {
         return None;
     }

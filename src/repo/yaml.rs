@@ -148,6 +148,23 @@ impl Node {
         }
     }
 
+    /// The JSON form of this value, moving its strings out of the tree (they are left
+    /// empty): for a tree kept only to locate findings, which need keys and spans alone.
+    pub fn take_json(&mut self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &mut self.value {
+            Value::Str(s) => J::String(std::mem::take(s)),
+            Value::Seq(items) => J::Array(items.iter_mut().map(Node::take_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter_mut()
+                    .map(|e| (e.key.clone(), e.value.take_json()))
+                    .collect(),
+            ),
+            _ => self.to_json(),
+        }
+    }
+
     fn count(&self) -> usize {
         1 + match &self.value {
             Value::Seq(items) => items.iter().map(Node::count).sum(),
@@ -228,10 +245,8 @@ impl<'t> Builder<'t> {
                 Event::Scalar(text, style, anchor, tag) => {
                     // Only a key needs the scalar's text as written; its value is read
                     // only when it is tagged (to check the tag) or anchored (for aliases).
-                    let is_key = matches!(
-                        self.stack.last(),
-                        Some(Frame::Map { pending: None, .. })
-                    );
+                    let is_key =
+                        matches!(self.stack.last(), Some(Frame::Map { pending: None, .. }));
                     let value = if is_key && anchor == 0 && tag.is_none() {
                         Value::Null
                     } else {
@@ -602,6 +617,35 @@ mod tests {
             v,
             serde_json::json!({"a":1,"b":1.5,"c":"1","d":"yes","e":null,"f":true,"g":"6.10.1.2","h":"2019-04-02","i":31})
         );
+    }
+
+    #[test]
+    fn take_json_is_to_json_and_leaves_keys_and_spans() {
+        let text = "a: x\nb: [1, 'two', {c: ~, d: 2.5}]\ne:\n  f: true\n  g: \"long text\"\n";
+        let mut node = parse(text).expect("valid");
+        let before = node.clone();
+        assert_eq!(node.take_json(), before.to_json());
+        let (g, _, found) = node.walk(&["e", "g"]);
+        assert!(found);
+        assert_eq!(&text[g.span.clone()], "\"long text\"");
+        assert_eq!(g.as_str(), Some(""));
+        assert_eq!(value_paths(&node), value_paths(&before));
+    }
+
+    /// Every key path with its span, values aside.
+    fn value_paths(node: &Node) -> Vec<(String, Span)> {
+        let mut out = vec![(String::new(), node.span.clone())];
+        match &node.value {
+            Value::Map(entries) => {
+                for e in entries {
+                    out.push((e.key.clone(), e.key_span.clone()));
+                    out.extend(value_paths(&e.value));
+                }
+            }
+            Value::Seq(items) => items.iter().for_each(|n| out.extend(value_paths(n))),
+            _ => {}
+        }
+        out
     }
 
     #[test]

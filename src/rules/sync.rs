@@ -2,7 +2,7 @@
 //! assessments (shared) and controls joined by `related` mappings, transitively, must
 //! hold equal values of the sync fields. Archived assessments are outside every class.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde_json::Value;
 
@@ -54,7 +54,7 @@ pub struct Class<'a> {
 /// Every sync class with two or more members, in a fixed order (group, key), whatever
 /// the order of `items`. Archived assessments are in none.
 pub fn classes<'a>(items: &[Item<'a>], catalog: &'a Catalog) -> Vec<Class<'a>> {
-    let mut by_group: BTreeMap<(&str, String), Vec<Member<'a>>> = BTreeMap::new();
+    let mut by_group: HashMap<(&str, String), Vec<Member<'a>>> = HashMap::new();
     for (i, item) in items
         .iter()
         .enumerate()
@@ -84,7 +84,7 @@ pub fn classes<'a>(items: &[Item<'a>], catalog: &'a Catalog) -> Vec<Class<'a>> {
                 });
         }
     }
-    by_group
+    let mut classes: Vec<Class<'a>> = by_group
         .into_iter()
         .filter(|(_, m)| m.len() > 1)
         .map(|((group, key), mut members)| {
@@ -97,7 +97,9 @@ pub fn classes<'a>(items: &[Item<'a>], catalog: &'a Catalog) -> Vec<Class<'a>> {
                 members,
             }
         })
-        .collect()
+        .collect();
+    classes.sort_unstable_by(|a, b| (a.group, &a.key).cmp(&(b.group, &b.key)));
+    classes
 }
 
 /// The value of one sync field of a record, `null` when unset or when not started.
@@ -171,15 +173,16 @@ fn same_field(a: Option<&ControlRecord>, b: Option<&ControlRecord>, field: SyncF
 
 /// The sync fields on which the members of a class differ.
 pub fn differing_fields(class: &Class, items: &[Item], fields: &[SyncField]) -> Vec<SyncField> {
+    // Each member's record, looked up once for all the fields.
+    let records: Vec<Option<&ControlRecord>> =
+        class.members.iter().map(|m| m.record(items)).collect();
+    let Some((&first, rest)) = records.split_first() else {
+        return Vec::new();
+    };
     fields
         .iter()
         .copied()
-        .filter(|&f| {
-            let first = class.members[0].record(items);
-            class.members[1..]
-                .iter()
-                .any(|m| !same_field(first, m.record(items), f))
-        })
+        .filter(|&f| rest.iter().any(|&r| !same_field(first, r, f)))
         .collect()
 }
 

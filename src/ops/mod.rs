@@ -103,14 +103,23 @@ pub fn validate_repository(
     let per_group: Vec<(Vec<Diagnostic>, Vec<Kept>)> = (0..by_group.len())
         .into_par_iter()
         .map(|i| {
-            let mut ws = by_group.read(i);
-            let ctx = rules::Context {
-                ws: &ws,
-                catalog: &catalog,
-                today,
+            // First without the spanned trees (most groups have no finding), then,
+            // if there is any, again with them to locate the findings.
+            let check = |values| {
+                let mut ws = by_group.read(i, values);
+                let ctx = rules::Context {
+                    ws: &ws,
+                    catalog: &catalog,
+                    today,
+                };
+                let mut found = rules::check_assessments(&ctx);
+                found.append(&mut ws.diagnostics);
+                (ws, found)
             };
-            let mut found = rules::check_assessments(&ctx);
-            found.append(&mut ws.diagnostics);
+            let (mut ws, mut found) = check(repo::Values::Skip);
+            if !found.is_empty() {
+                (ws, found) = check(repo::Values::Move);
+            }
             let mut files: Vec<FileId> = found
                 .iter()
                 .flat_map(|d| d.primary.iter().chain(&d.secondary))

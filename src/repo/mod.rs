@@ -299,7 +299,7 @@ impl ByGroup {
     /// Reads the assessments of the `i`-th group into a workspace of their own, which
     /// has `assure.yaml` (and the same file ids as [`ByGroup::rest`] for every file of it)
     /// but no groups and no catalog: what the rules about assessments read.
-    pub fn read(&self, i: usize) -> Workspace {
+    pub fn read(&self, i: usize, values: Values) -> Workspace {
         let rest = &self.rest;
         let mut sources = SourceMap::default();
         for id in 0..rest.sources.len() {
@@ -308,7 +308,7 @@ impl ByGroup {
         }
         let first = u32::try_from(sources.len()).expect("fewer than 2^32 files");
         let jobs = &self.groups[i];
-        let loaded = read_jobs(jobs, first, Values::Move);
+        let loaded = read_jobs(jobs, first, values);
         let mut ws = Workspace {
             root: rest.root.clone(),
             sources,
@@ -360,13 +360,16 @@ fn jobs(
 }
 
 /// Whether a file's YAML tree keeps its values once the typed model is made from them.
-#[derive(Clone, Copy)]
-enum Values {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
     /// Keep them (edits compare and rewrite values in the tree).
     Keep,
     /// Move them into the typed model: the tree keeps keys and spans, which is all that
     /// locating a finding needs, and no string is copied twice.
     Move,
+    /// Build no tree (an empty one stands in): for a first pass that only asks whether
+    /// there is any finding, and reads the files again with [`Values::Move`] if so.
+    Skip,
 }
 
 /// Reads and parses `jobs` on every core; the first gets file id `first`.
@@ -726,6 +729,17 @@ fn parse_typed(
     values: Values,
     out: &mut Vec<Diagnostic>,
 ) -> Option<(Node, Typed)> {
+    // Straight to JSON when no position is wanted; a file that does not parse is read
+    // again below, for the located error.
+    if let Values::Skip = values
+        && let Ok(value) = yaml::parse_to_json(text)
+    {
+        let node = Node {
+            span: 0..0,
+            value: yaml::Value::Null,
+        };
+        return checked(kind, file, node, value, out);
+    }
     let mut node = match yaml::parse(text) {
         Ok(node) => node,
         Err(e) => {
@@ -760,8 +774,19 @@ fn parse_typed(
     };
     let value = match values {
         Values::Keep => node.to_json(),
-        Values::Move => node.take_json(),
+        Values::Move | Values::Skip => node.take_json(),
     };
+    checked(kind, file, node, value, out)
+}
+
+/// Checks a file's JSON against the schema of `kind` and converts it to the typed model.
+fn checked(
+    kind: Kind,
+    file: FileId,
+    node: Node,
+    value: serde_json::Value,
+    out: &mut Vec<Diagnostic>,
+) -> Option<(Node, Typed)> {
     if !schema::check(kind, file, &node, &value, out) {
         return None;
     }

@@ -176,41 +176,141 @@ impl Node {
 
 /// Parses one YAML document. An empty file is `Null`.
 pub fn parse(text: &str) -> Result<Node, Error> {
-    Builder::new(text).run()
+    Builder::<Node>::new(text).run()
 }
 
-/// Parses YAML straight to JSON (for inputs, such as OSCAL files, that need no positions).
+/// Parses YAML straight to JSON, building no spanned tree: for inputs that need no
+/// positions (OSCAL files), or that are read again with [`parse`] to locate a finding.
+/// It accepts and refuses exactly what [`parse`] does (the same builder makes both);
+/// the errors it gives have no spans.
 pub fn parse_to_json(text: &str) -> Result<serde_json::Value, Error> {
-    parse(text).map(|n| n.to_json())
+    Builder::<serde_json::Value>::new(text).run()
 }
 
-enum Frame {
+/// What the builder makes of the parser's events: the spanned [`Node`] tree, or JSON.
+trait Tree: Clone {
+    /// One `key: value` pair of a mapping.
+    type Entry;
+    fn scalar(span: Span, value: Value) -> Self;
+    fn seq(span: Span, items: Vec<Self>) -> Self;
+    fn map(span: Span, entries: Vec<Self::Entry>) -> Self;
+    fn entry(key: String, key_span: Span, value: Self) -> Self::Entry;
+    fn key(entry: &Self::Entry) -> &str;
+    /// Where the entry's key is (empty where positions are not kept).
+    fn key_span(entry: &Self::Entry) -> Span;
+    /// Where the value is (empty where positions are not kept).
+    fn span(&self) -> Span;
+    fn as_str(&self) -> Option<&str>;
+    /// How many values this one holds, itself included (for the alias budget).
+    fn count(&self) -> usize;
+}
+
+impl Tree for Node {
+    type Entry = Entry;
+    fn scalar(span: Span, value: Value) -> Self {
+        Node { span, value }
+    }
+    fn seq(span: Span, items: Vec<Self>) -> Self {
+        Node {
+            span,
+            value: Value::Seq(items),
+        }
+    }
+    fn map(span: Span, entries: Vec<Entry>) -> Self {
+        Node {
+            span,
+            value: Value::Map(entries),
+        }
+    }
+    fn entry(key: String, key_span: Span, value: Self) -> Entry {
+        Entry {
+            key,
+            key_span,
+            value,
+        }
+    }
+    fn key(entry: &Entry) -> &str {
+        &entry.key
+    }
+    fn key_span(entry: &Entry) -> Span {
+        entry.key_span.clone()
+    }
+    fn span(&self) -> Span {
+        self.span.clone()
+    }
+    fn as_str(&self) -> Option<&str> {
+        Node::as_str(self)
+    }
+    fn count(&self) -> usize {
+        Node::count(self)
+    }
+}
+
+impl Tree for serde_json::Value {
+    type Entry = (String, serde_json::Value);
+    fn scalar(span: Span, value: Value) -> Self {
+        match value {
+            Value::Str(s) => serde_json::Value::String(s),
+            value => Node { span, value }.to_json(),
+        }
+    }
+    fn seq(_: Span, items: Vec<Self>) -> Self {
+        serde_json::Value::Array(items)
+    }
+    fn map(_: Span, entries: Vec<Self::Entry>) -> Self {
+        serde_json::Value::Object(entries.into_iter().collect())
+    }
+    fn entry(key: String, _: Span, value: Self) -> Self::Entry {
+        (key, value)
+    }
+    fn key(entry: &Self::Entry) -> &str {
+        &entry.0
+    }
+    fn key_span(_: &Self::Entry) -> Span {
+        0..0
+    }
+    fn span(&self) -> Span {
+        0..0
+    }
+    fn as_str(&self) -> Option<&str> {
+        serde_json::Value::as_str(self)
+    }
+    fn count(&self) -> usize {
+        1 + match self {
+            serde_json::Value::Array(items) => items.iter().map(Tree::count).sum(),
+            serde_json::Value::Object(map) => map.values().map(|v| 1 + Tree::count(v)).sum(),
+            _ => 0,
+        }
+    }
+}
+
+enum Frame<T: Tree> {
     Seq {
         start: usize,
         anchor: usize,
-        items: Vec<Node>,
+        items: Vec<T>,
     },
     Map {
         start: usize,
         anchor: usize,
-        entries: Vec<Entry>,
+        entries: Vec<T::Entry>,
         pending: Option<(String, Span)>,
         index: Option<HashSet<String>>,
     },
 }
 
-struct Builder<'t> {
+struct Builder<'t, T: Tree> {
     text: &'t str,
     pos: CharToByte<'t>,
-    stack: Vec<Frame>,
-    anchors: HashMap<usize, (Node, usize)>,
-    root: Option<Node>,
+    stack: Vec<Frame<T>>,
+    anchors: HashMap<usize, (T, usize)>,
+    root: Option<T>,
     documents: usize,
     nodes: usize,
     alias_nodes: usize,
 }
 
-impl<'t> Builder<'t> {
+impl<'t, T: Tree> Builder<'t, T> {
     fn new(text: &'t str) -> Self {
         Builder {
             text,
@@ -224,7 +324,7 @@ impl<'t> Builder<'t> {
         }
     }
 
-    fn run(mut self) -> Result<Node, Error> {
+    fn run(mut self) -> Result<T, Error> {
         let mut parser = Parser::new_from_str(self.text);
         while let Some(item) = parser.next_event() {
             let (event, span) = item.map_err(|e| self.scan_error(&e))?;
@@ -262,10 +362,7 @@ impl<'t> Builder<'t> {
                             message,
                         })?
                     };
-                    let node = Node {
-                        span: start..end,
-                        value,
-                    };
+                    let node = T::scalar(start..end, value);
                     if anchor != 0 {
                         self.anchors.insert(anchor, (node.clone(), 1));
                     }
@@ -309,25 +406,13 @@ impl<'t> Builder<'t> {
                             start,
                             anchor,
                             items,
-                        } => (
-                            Node {
-                                span: start..end.max(start),
-                                value: Value::Seq(items),
-                            },
-                            anchor,
-                        ),
+                        } => (T::seq(start..end.max(start), items), anchor),
                         Frame::Map {
                             start,
                             anchor,
                             entries,
                             ..
-                        } => (
-                            Node {
-                                span: start..end.max(start),
-                                value: Value::Map(entries),
-                            },
-                            anchor,
-                        ),
+                        } => (T::map(start..end.max(start), entries), anchor),
                     };
                     self.nodes += 1;
                     if anchor != 0 {
@@ -358,13 +443,10 @@ impl<'t> Builder<'t> {
                 }
             }
         }
-        Ok(self.root.unwrap_or(Node {
-            span: 0..0,
-            value: Value::Null,
-        }))
+        Ok(self.root.unwrap_or_else(|| T::scalar(0..0, Value::Null)))
     }
 
-    fn push(&mut self, node: Node, raw: Option<String>) -> Result<(), Error> {
+    fn push(&mut self, node: T, raw: Option<String>) -> Result<(), Error> {
         match self.stack.last_mut() {
             None => {
                 self.root = Some(node);
@@ -381,18 +463,14 @@ impl<'t> Builder<'t> {
                 ..
             }) => match pending.take() {
                 Some((key, key_span)) => {
-                    entries.push(Entry {
-                        key,
-                        key_span,
-                        value: node,
-                    });
+                    entries.push(T::entry(key, key_span, node));
                     Ok(())
                 }
                 None => {
                     let Some(key) = raw else {
                         return Err(Error {
                             kind: ErrorKind::Unsupported,
-                            span: node.span,
+                            span: node.span(),
                             message: "a mapping key must be plain text, not a list or a mapping"
                                 .into(),
                         });
@@ -400,12 +478,12 @@ impl<'t> Builder<'t> {
                     let duplicate = match index {
                         Some(set) => !set.insert(key.clone()),
                         None => {
-                            let dup = entries.iter().any(|e| e.key == key);
+                            let dup = entries.iter().any(|e| T::key(e) == key);
                             if entries.len() >= 16 {
                                 *index = Some(
                                     entries
                                         .iter()
-                                        .map(|e| e.key.clone())
+                                        .map(|e| T::key(e).to_owned())
                                         .chain([key.clone()])
                                         .collect(),
                                 );
@@ -416,18 +494,18 @@ impl<'t> Builder<'t> {
                     if duplicate {
                         let first = entries
                             .iter()
-                            .find(|e| e.key == key)
-                            .map(|e| e.key_span.clone())
+                            .find(|e| T::key(e) == key)
+                            .map(T::key_span)
                             .unwrap_or_default();
                         return Err(Error {
                             kind: ErrorKind::DuplicateKey { first },
-                            span: node.span,
+                            span: node.span(),
                             message: format!(
                                 "duplicate key `{key}`: YAML keeps only one of them; merge the two or remove one"
                             ),
                         });
                     }
-                    *pending = Some((key, node.span));
+                    *pending = Some((key, node.span()));
                     Ok(())
                 }
             },
@@ -691,5 +769,62 @@ mod tests {
         let (_, entry, found) = node.walk(&["controls", "y"]);
         assert!(!found);
         assert_eq!(entry.map(|e| e.key.as_str()), Some("controls"));
+    }
+}
+
+#[cfg(test)]
+mod json_builder_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// `parse_to_json` (which builds no tree) accepts and refuses what `parse` does, and
+    /// gives the same JSON.
+    fn agree(text: &str) {
+        match (parse(text), parse_to_json(text)) {
+            (Ok(node), Ok(json)) => assert_eq!(node.to_json(), json, "{text:?}"),
+            (Err(a), Err(b)) => {
+                assert_eq!(a.message, b.message, "{text:?}");
+                assert_eq!(
+                    std::mem::discriminant(&a.kind),
+                    std::mem::discriminant(&b.kind),
+                    "{text:?}"
+                );
+            }
+            (a, b) => panic!("{text:?}: parse gives {a:?}, parse_to_json {b:?}"),
+        }
+    }
+
+    #[test]
+    fn the_project_s_own_files() {
+        for (_, text) in crate::assets::CATALOG_FILES {
+            agree(text);
+        }
+        for (path, bytes) in crate::assets::EXAMPLE_FILES {
+            if path.ends_with(".yaml") {
+                agree(std::str::from_utf8(bytes).expect("UTF-8"));
+            }
+        }
+        for text in [
+            "a: &x 1\nb: *x\n",
+            "a: &x {b: [1, 2]}\nc: *x\n",
+            "[*x]\n",
+            "a: 1\na: 2\n",
+            "? [a]\n: 1\n",
+            "!!str 5\n",
+            "!custom x\n",
+            "a: 1\n---\nb: 2\n",
+            "",
+            "~\n",
+            "k: 'quoted: \"x\"'\n",
+        ] {
+            agree(text);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_text(text in "[a-c0-9:\\-\\[\\]{}&*!#'\" \n,?|>.~]{0,60}") {
+            agree(&text);
+        }
     }
 }

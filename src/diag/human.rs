@@ -56,7 +56,7 @@ fn level(severity: Severity) -> Level {
 /// The lines a label covers, cut out of the file so that huge files cost nothing here.
 struct Excerpt<'a> {
     origin: &'a str,
-    text: &'a str,
+    text: std::borrow::Cow<'a, str>,
     line_start: usize,
     span: std::ops::Range<usize>,
     label: &'a str,
@@ -79,7 +79,13 @@ fn excerpt<'a>(sources: &'a SourceMap, label: &'a Label) -> Excerpt<'a> {
     let end = boundary(label.span.end.clamp(start, range.end));
     Excerpt {
         origin: &file.path,
-        text: &file.text[range.clone()],
+        // The snippet crate panics on some long lines with tabs (annotate-snippets 0.11:
+        // it measures a tab as 4 columns in one place and 1 in another); a space is one
+        // byte too, so the spans stay valid.
+        text: match &file.text[range.clone()] {
+            t if t.contains('\t') => t.replace('\t', " ").into(),
+            t => t.into(),
+        },
         line_start: first,
         span: start - range.start..end - range.start,
         label: &label.message,
@@ -108,7 +114,7 @@ fn render_one(
     let mut message = lvl.title(&d.message).id(d.code.name());
     for (e, l) in &shown {
         message = message.snippet(
-            Snippet::source(e.text)
+            Snippet::source(&e.text)
                 .line_start(e.line_start)
                 .origin(e.origin)
                 .fold(false)
@@ -118,7 +124,28 @@ fn render_one(
     if let Some(help) = &d.help {
         message = message.footer(Level::Help.title(help));
     }
-    let rendered = renderer.render(message).to_string();
+    // annotate-snippets 0.11 overflows when it cuts a line wider than the terminal and the
+    // label lies left of the excerpt's common indentation: show such lines uncut.
+    let overflows = shown.iter().any(|(e, _)| {
+        let indent = e
+            .text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.chars().take_while(|c| c.is_whitespace()).count())
+            .min()
+            .unwrap_or(0);
+        // (140 columns less the line-number gutter; bytes are at least columns.)
+        indent > 12 && e.text.lines().any(|l| l.len() > 100)
+    });
+    let rendered = if overflows {
+        renderer
+            .clone()
+            .term_width(1 << 40)
+            .render(message)
+            .to_string()
+    } else {
+        renderer.render(message).to_string()
+    };
     let mut lines = rendered.lines();
     if let Some(title) = lines.next() {
         writeln!(w, "{title}")?;

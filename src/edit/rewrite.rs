@@ -32,6 +32,19 @@ struct TextEdit {
 
 /// Rewrites `text` (parsed as `root`) so that it holds `new`.
 pub fn rewrite(text: &str, root: &Node, new: &J) -> Result<String, RewriteError> {
+    if let Some(key) = long_key(new) {
+        // YAML allows at most 1,024 characters in a key written without `? `.
+        return Err(RewriteError(format!(
+            "the key `{}…` is too long for YAML (more than 1,000 characters)",
+            key.chars().take(20).collect::<String>()
+        )));
+    }
+    if text.split("\r\n").any(|part| part.contains('\r')) {
+        // YAML reads a lone CR as a line break; the positions here count LF only.
+        return Err(RewriteError(
+            "the file has a line break that is a lone carriage return (CR); save it with LF or CRLF line breaks".into(),
+        ));
+    }
     let J::Object(new) = new else {
         return Err(RewriteError("the new document is not a mapping".into()));
     };
@@ -63,7 +76,76 @@ pub fn rewrite(text: &str, root: &Node, new: &J) -> Result<String, RewriteError>
             e.text = e.text.replace("\r\n", "\n").replace('\n', "\r\n");
         }
     }
+    // An alias (`*a`) reads as a copy of its anchor's value, so an edit touching an
+    // anchored value would change its aliases too, or drop the anchor they need.
+    let mut anchored = Vec::new();
+    anchored_spans(root, &mut anchored);
+    // (An insertion right at the end of a block mapping may be one of its keys: refused.)
+    if edits.iter().any(|e| {
+        anchored
+            .iter()
+            .any(|s| e.range.start <= s.end && s.start < e.range.end.max(e.range.start + 1))
+    }) {
+        return Err(RewriteError(
+            "the value to change has a YAML anchor (`&name`) that an alias (`*name`) repeats; write the aliased values out".into(),
+        ));
+    }
     Ok(apply(text, edits))
+}
+
+/// A key, at any depth, whose quoted form is longer than 1,000 characters.
+fn long_key(v: &J) -> Option<&str> {
+    match v {
+        J::Object(map) => map.iter().find_map(|(k, v)| {
+            (key_text(k, true).chars().count() > 1000)
+                .then_some(k.as_str())
+                .or_else(|| long_key(v))
+        }),
+        J::Array(items) => items.iter().find_map(long_key),
+        _ => None,
+    }
+}
+
+/// Whether an entry's value is an alias, or holds one (its parts have their anchor's
+/// positions, not their own).
+fn has_alias(entry: &Entry) -> bool {
+    let mut spans = Vec::new();
+    anchored_spans(&entry.value, &mut spans);
+    entry.value.span.start < entry.key_span.end || !spans.is_empty()
+}
+
+fn alias_error(key: &str) -> RewriteError {
+    RewriteError(format!(
+        "`{key}` is or holds a YAML alias (`*name`); write its value out to change it"
+    ))
+}
+
+/// The spans of anchored values that aliases repeat. An alias's node is a copy of its
+/// anchor's, span included, so it sits before where the alias is.
+fn anchored_spans(node: &Node, out: &mut Vec<Range<usize>>) {
+    match &node.value {
+        Value::Map(entries) => {
+            for e in entries {
+                if e.value.span.start < e.key_span.end {
+                    out.push(e.value.span.clone());
+                } else {
+                    anchored_spans(&e.value, out);
+                }
+            }
+        }
+        Value::Seq(items) => {
+            let mut after = node.span.start;
+            for item in items {
+                if item.span.start < after {
+                    out.push(item.span.clone());
+                } else {
+                    after = item.span.end;
+                    anchored_spans(item, out);
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 fn apply(text: &str, edits: Vec<TextEdit>) -> String {
@@ -188,6 +270,7 @@ impl Ctx<'_> {
         for entry in entries {
             match new.get(&entry.key) {
                 None if is_empty(&entry.value.to_json()) => {}
+                None if has_alias(entry) => return Err(alias_error(&entry.key)),
                 None => {
                     if !self.key_starts_line(entry) {
                         return Err(RewriteError(format!(
@@ -235,6 +318,7 @@ impl Ctx<'_> {
         }
         for (anchor, rendered) in pending {
             let (at, prefix) = match anchor {
+                Some(a) if has_alias(a) => return Err(alias_error(&a.key)),
                 Some(a) => {
                     let at = self.line_end(self.content_end(&a.value));
                     (
@@ -278,6 +362,13 @@ impl Ctx<'_> {
             return Ok(());
         }
         let node = &entry.value;
+        // Only a block mapping is edited child by child; everything else is rewritten
+        // from the positions of its parts, which an alias inside it does not have.
+        let by_child = matches!((&node.value, new), (Value::Map(c), J::Object(m))
+            if !c.is_empty() && !m.is_empty() && !is_flow(self.text, node));
+        if node.span.start < entry.key_span.end || (!by_child && has_alias(entry)) {
+            return Err(alias_error(&entry.key));
+        }
         match (&node.value, new) {
             (Value::Map(children), J::Object(map)) if children.is_empty() && !map.is_empty() => {
                 self.expand_into(entry, map, indent, out)
@@ -323,7 +414,13 @@ impl Ctx<'_> {
                 let at = self.after_colon(entry)?;
                 let end = self.content_end(node).max(at);
                 let after_on_line = &self.text[end..self.line_end(end)];
-                let inline = self.render_inline(new);
+                // What follows the value on its line would end up inside a `|` block, as
+                // its text: then the value is quoted; blanks are replaced with the block.
+                let inline = self.render_inline(new).or_else(|| {
+                    (!after_on_line.trim().is_empty())
+                        .then(|| J::String(new.as_str().unwrap_or_default().to_owned()).to_string())
+                });
+                let block_end = end + after_on_line.trim_end_matches(['\r', '\n']).len();
                 // A comment between the `:` and a value on a following line stays on
                 // the key's line; the new value goes where the old one started.
                 let lead = &self.text[at..node.span.start.max(at)];
@@ -342,7 +439,7 @@ impl Ctx<'_> {
                             );
                             let (header, body) = block.split_once('\n').unwrap_or((&block, ""));
                             out.push(TextEdit {
-                                range: at..end,
+                                range: at..block_end,
                                 text: format!(" {header}  {comment}\n{body}"),
                             });
                             return Ok(());
@@ -354,11 +451,15 @@ impl Ctx<'_> {
                     });
                     return Ok(());
                 }
-                let rendered = match inline {
-                    Some(s) => s,
-                    None if after_on_line.trim().is_empty() => self
-                        .render_block_scalar(new.as_str().unwrap_or_default(), indent + self.unit),
-                    None => J::String(new.as_str().unwrap_or_default().to_owned()).to_string(),
+                let (rendered, end) = match inline {
+                    Some(s) => (s, end),
+                    None => (
+                        self.render_block_scalar(
+                            new.as_str().unwrap_or_default(),
+                            indent + self.unit,
+                        ),
+                        block_end,
+                    ),
                 };
                 out.push(TextEdit {
                     range: at..end,
@@ -393,8 +494,9 @@ impl Ctx<'_> {
     fn replace_entry(&self, entry: &Entry, new: &J) -> TextEdit {
         let key = &self.text[entry.key_span.clone()];
         let indent = self.column(entry.key_span.start);
-        let range = self.entry_lines(entry);
-        let mut text = self.render_entry(key, new, indent);
+        // What precedes the key on its line stays (the `- ` of a list item's first key).
+        let range = entry.key_span.start..self.entry_lines(entry).end;
+        let mut text = self.render_entry(key, new, indent).split_off(indent);
         if range.end == self.text.len() && !self.text.ends_with('\n') {
             text.pop();
         }
@@ -439,7 +541,7 @@ impl Ctx<'_> {
         let added: Vec<String> = new
             .iter()
             .filter(|(k, v)| !children.iter().any(|e| e.key == **k) && !v.is_null())
-            .map(|(k, v)| format!("{}: {}", key_text(k, false), render_flow(v)))
+            .map(|(k, v)| format!("{}: {}", flow_text(k), render_flow(v)))
             .collect();
         if !added.is_empty() {
             match children.last() {
@@ -522,10 +624,12 @@ impl Ctx<'_> {
             J::Bool(b) => b.to_string(),
             J::Number(n) => n.to_string(),
             J::String(s) if s.contains('\n') => {
-                let lines_ok = !s.starts_with(' ')
+                // (A `|` block takes its indentation from its first non-empty line.)
+                let lines_ok = !s.trim_start_matches('\n').starts_with(' ')
                     && !s.ends_with("\n\n")
                     && !s.contains('\r')
-                    && !s.chars().any(|c| c.is_control() && c != '\n');
+                    // A byte order mark is allowed in quoted scalars only.
+                    && !s.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{feff}');
                 return if lines_ok {
                     None
                 } else {
@@ -616,7 +720,7 @@ fn render_flow(v: &J) -> String {
         J::Object(map) => {
             let parts: Vec<String> = map
                 .iter()
-                .map(|(k, v)| format!("{}: {}", key_text(k, false), render_flow(v)))
+                .map(|(k, v)| format!("{}: {}", flow_text(k), render_flow(v)))
                 .collect();
             format!("{{{}}}", parts.join(", "))
         }
@@ -624,12 +728,19 @@ fn render_flow(v: &J) -> String {
             "[{}]",
             items.iter().map(render_flow).collect::<Vec<_>>().join(", ")
         ),
-        J::String(s) if yaml::plain_is_string(s) && !s.contains([',', '[', ']', '{', '}']) => {
-            s.clone()
-        }
-        J::String(s) => J::String(s.clone()).to_string(),
+        J::String(s) => flow_text(s),
         J::Null => "null".into(),
         other => other.to_string(),
+    }
+}
+
+/// A string (a key or a value) inside a flow collection: plain when that reads back as
+/// the same string and holds no `,`, `[`, `]`, `{` or `}`, double-quoted otherwise.
+fn flow_text(s: &str) -> String {
+    if yaml::plain_is_string(s) && !s.contains([',', '[', ']', '{', '}']) {
+        s.to_owned()
+    } else {
+        J::String(s.to_owned()).to_string()
     }
 }
 

@@ -549,7 +549,8 @@ pub fn plain_is_string(text: &str) -> bool {
         && !last.eq(&':')
         && !text.contains(": ")
         && !text.contains(" #")
-        && !text.chars().any(|c| c.is_control())
+        // A byte order mark is allowed in quoted scalars only.
+        && !text.chars().any(|c| c.is_control() || c == '\u{feff}')
         // YAML 1.1 tools (still common) read these as booleans: quote them for them.
         && !matches!(text.to_ascii_lowercase().as_str(), "yes" | "no" | "on" | "off" | "y" | "n")
         && matches!(resolve(text, ScalarStyle::Plain, None), Ok(Value::Str(_)))

@@ -9,6 +9,7 @@ mod edit_diffs;
 mod edit_errors;
 mod edit_permissions;
 mod example;
+mod fuzz_regressions;
 mod gate;
 mod history;
 mod hostile;

@@ -222,7 +222,10 @@ impl Ctx<'_> {
             Value::Map(_) | Value::Seq(_) => node.span.end,
             _ => {
                 let mut end = node.span.end;
-                while end > node.span.start && self.text.as_bytes()[end - 1].is_ascii_whitespace() {
+                // YAML's white space (not a form feed, which a plain scalar may end with).
+                while end > node.span.start
+                    && matches!(self.text.as_bytes()[end - 1], b' ' | b'\t' | b'\r' | b'\n')
+                {
                     end -= 1;
                 }
                 end
@@ -626,6 +629,7 @@ impl Ctx<'_> {
             J::String(s) if s.contains('\n') => {
                 // (A `|` block takes its indentation from its first non-empty line.)
                 let lines_ok = !s.trim_start_matches('\n').starts_with(' ')
+                    && !s.trim_start_matches('\n').is_empty()
                     && !s.ends_with("\n\n")
                     && !s.contains('\r')
                     // A byte order mark is allowed in quoted scalars only.

@@ -122,12 +122,18 @@ fn a_byte_order_mark_in_a_new_key_or_value_is_quoted() {
 
 /// Found by `rewrite`: text whose first line is empty and whose next line starts with
 /// spaces was written as a `|` block, which takes those spaces for its indentation and
-/// drops them; it is now double-quoted. Text whose first line is indented was already.
+/// drops them, and text of line breaks only was written as an empty block; both are now
+/// double-quoted. Text whose first line is indented was already.
 #[test]
 fn block_text_whose_first_non_empty_line_is_indented_is_quoted() {
     assert_eq!(
         edit("a: x\n", |d| d["a"] = json!("\n  indented\nnot")).as_deref(),
         Ok("a: \"\\n  indented\\nnot\"\n")
+    );
+    // Only line breaks: a `|` block with no lines would read as "".
+    assert_eq!(
+        edit("a: x\n", |d| d["a"] = json!("\n")).as_deref(),
+        Ok("a: \"\\n\"\n")
     );
     assert_eq!(
         edit("a: x\n", |d| d["a"] = json!("\nfirst\n  second")).as_deref(),
@@ -183,6 +189,17 @@ fn a_re_rendered_entry_keeps_what_precedes_its_key() {
     assert_eq!(
         edit(text, |d| d[""][".services"] = json!(["b", "a"])).as_deref(),
         Ok(":\t.services:\n    - b\n    - a\n")
+    );
+}
+
+/// Found by `rewrite`: a value replaced in place kept a form feed that ended it (the
+/// rewriter took it for white space, YAML does not), which then trailed the new quoted
+/// value and made the file invalid.
+#[test]
+fn a_form_feed_ending_a_value_is_replaced_with_it() {
+    assert_eq!(
+        edit("id: x\x0c\n", |d| d["id"] = json!("a: b")).as_deref(),
+        Ok("id: \"a: b\"\n")
     );
 }
 

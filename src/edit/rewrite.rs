@@ -195,7 +195,15 @@ fn key_text(key: &str, quoted_siblings: bool) -> String {
 
 impl Ctx<'_> {
     fn line_start(&self, pos: usize) -> usize {
-        self.text[..pos].rfind('\n').map_or(0, |i| i + 1)
+        // A byte order mark before the first line is not part of it (nor its indentation).
+        let first = if self.text.starts_with('\u{feff}') {
+            3
+        } else {
+            0
+        };
+        self.text[..pos]
+            .rfind('\n')
+            .map_or(first.min(pos), |i| i + 1)
     }
 
     /// The position after the line break ending the line that holds `pos`.
@@ -419,8 +427,15 @@ impl Ctx<'_> {
                 let after_on_line = &self.text[end..self.line_end(end)];
                 // What follows the value on its line would end up inside a `|` block, as
                 // its text: then the value is quoted; blanks are replaced with the block.
+                // So would a following line (a comment) indented as deep as its text.
+                let swallowed = self.text[self.line_end(end)..]
+                    .lines()
+                    .find(|l| !l.trim().is_empty())
+                    .is_some_and(|l| {
+                        l.len() - l.trim_start_matches(' ').len() >= indent + self.unit
+                    });
                 let inline = self.render_inline(new).or_else(|| {
-                    (!after_on_line.trim().is_empty())
+                    (!after_on_line.trim().is_empty() || swallowed)
                         .then(|| J::String(new.as_str().unwrap_or_default().to_owned()).to_string())
                 });
                 let block_end = end + after_on_line.trim_end_matches(['\r', '\n']).len();

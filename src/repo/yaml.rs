@@ -369,7 +369,17 @@ impl<'t, T: Tree> Builder<'t, T> {
                     self.nodes += 1;
                     self.push(node, is_key.then(|| text.into_owned()))?;
                 }
-                Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
+                    // A tag on a list or mapping is checked like one on a scalar.
+                    if let Some(t) = tag.as_deref() {
+                        resolve("", ScalarStyle::Plain, Some((&t.handle, &t.suffix))).map_err(
+                            |message| Error {
+                                kind: ErrorKind::Unsupported,
+                                span: start..end,
+                                message,
+                            },
+                        )?;
+                    }
                     if self.stack.len() >= MAX_DEPTH {
                         return Err(Error {
                             kind: ErrorKind::TooDeep,

@@ -156,8 +156,8 @@ fn a_file_with_lone_carriage_returns_is_refused() {
 
 /// Found by `rewrite`: a value replaced by a `|` block left the blanks that followed the
 /// old value on its line, which became the end of the block's text. The blanks are now
-/// replaced too, and a value with a comment after it is quoted rather than made a block
-/// (the comment would have become its text).
+/// replaced too, and a value with a comment after it, on its line or indented on the
+/// next, is quoted rather than made a block (the comment would have become its text).
 #[test]
 fn what_follows_a_value_never_becomes_block_text() {
     assert_eq!(
@@ -177,6 +177,11 @@ fn what_follows_a_value_never_becomes_block_text() {
             json!("a\nb"))
         .as_deref(),
         Ok("name:  # why\n  \"a\\nb\" # more\n")
+    );
+    // A comment on the next line, indented as deep as the block's text would be.
+    assert_eq!(
+        edit("name:\n  # note\nb: 1\n", |d| d["name"] = json!("a\nb")).as_deref(),
+        Ok("name: \"a\\nb\"\n  # note\nb: 1\n")
     );
 }
 
@@ -200,6 +205,60 @@ fn a_form_feed_ending_a_value_is_replaced_with_it() {
     assert_eq!(
         edit("id: x\x0c\n", |d| d["id"] = json!("a: b")).as_deref(),
         Ok("id: \"a: b\"\n")
+    );
+}
+
+/// Found by `rewrite`: in a file saved with a byte order mark (as some Windows editors
+/// do), the mark counted as indentation of the first line, so a new top-level key was
+/// indented by three and the file no longer parsed. The mark now stays where it is.
+#[test]
+fn a_byte_order_mark_is_not_indentation() {
+    let text = "\u{feff}name: Default Group\n";
+    assert_eq!(
+        edit(text, |d| d["description"] = json!("x")).as_deref(),
+        Ok("\u{feff}name: Default Group\ndescription: x\n")
+    );
+    assert_eq!(
+        edit("\u{feff}a: 1\nb: 2\n", |d| {
+            d.as_object_mut().expect("map").shift_remove("a");
+        })
+        .as_deref(),
+        Ok("\u{feff}b: 2\n")
+    );
+}
+
+/// Found by `rewrite`: a tag the reader does not support was refused on a scalar but
+/// ignored on a mapping or list, so such a file loaded, and an edit that emptied it left
+/// the tag on nothing. Such tags are now refused wherever they are, as a located finding.
+#[test]
+fn an_unsupported_tag_on_a_mapping_is_refused_like_one_on_a_scalar() {
+    for text in [
+        "!custom\na: 1\n",
+        "a: !custom [1]\n",
+        "a: !custom\n  b: 1\n",
+    ] {
+        let e = yaml::parse(text).expect_err("refused");
+        assert_eq!(e.kind, yaml::ErrorKind::Unsupported, "{text}");
+        assert!(
+            e.message.contains("`!custom` is not supported"),
+            "{}",
+            e.message
+        );
+    }
+    assert!(yaml::parse("a: !!map\n  b: !!seq [1]\n").is_ok());
+    let repo = TestRepo::base();
+    repo.write(
+        "groups/default-group/group.yaml",
+        "name: Default Group\nowner: !person\n  email: a@example.com\n",
+    );
+    let out = run_env(repo.path(), &["validate"], &[]);
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.starts_with(
+            "error[yaml-unsupported]: the YAML tag `!person` is not supported; remove it\n --> groups/default-group/group.yaml:2:"
+        ),
+        "{}",
+        out.stdout
     );
 }
 

@@ -90,6 +90,17 @@ pub fn rewrite(text: &str, root: &Node, new: &J) -> Result<String, RewriteError>
             "the value to change has a YAML anchor (`&name`) that an alias (`*name`) repeats; write the aliased values out".into(),
         ));
     }
+    // A layout this rewriter misreads can make edits overlap: refuse rather than guess.
+    let mut ranges: Vec<&Range<usize>> = edits.iter().map(|e| &e.range).collect();
+    ranges.sort_by_key(|r| (r.start, r.end));
+    if ranges.iter().any(|r| {
+        r.start > r.end || !text.is_char_boundary(r.start) || !text.is_char_boundary(r.end)
+    }) || ranges.windows(2).any(|w| w[0].end > w[1].start)
+    {
+        return Err(RewriteError(
+            "the changes overlap in this file's layout; edit it by hand".into(),
+        ));
+    }
     Ok(apply(text, edits))
 }
 

@@ -262,6 +262,35 @@ fn an_unsupported_tag_on_a_mapping_is_refused_like_one_on_a_scalar() {
     );
 }
 
+/// Found by `rewrite`: layouts the rewriter misreads (a flow mapping whose plain key
+/// holds `:` and `#`; an empty `|` block followed by a line of blanks) made two edits
+/// overlap, and applying them panicked (slice index out of order or out of range).
+/// Overlapping edits are now refused.
+#[test]
+fn overlapping_edits_are_refused_not_a_panic() {
+    for (text, intended) in [
+        (
+            "# yaml-language-ser\n     # legal has the draft\n    assigned_to: dave@example.com\n    action: { p:tirrioy mediu#, notes: Draft the policy by Q3. }\n\n ",
+            r#"{"assigned_to":"dave@example.com","action":{"p:tirrioy mediu#":[{"~0o172019-04-02reviewed yea":null,"1.5#...":9.23779771e-315,"":null},null],"notes":"Draft the policy by Q3."}}"#,
+        ),
+        (
+            "service: office-365\ncontrols:\n    AC-1:\n        status: planned\n        implementation: |\n         \n        assigned_to: dave@exuses with evesting\n",
+            r#"{"service":"office-365","controls":{"AC-1":{"%%":{"%%":"%%","%":null,"":null},"":null}}}"#,
+        ),
+    ] {
+        let node = yaml::parse(text).expect("valid YAML");
+        let doc: serde_json::Value = serde_json::from_str(intended).expect("JSON");
+        match rewrite(text, &node, &doc) {
+            Err(e) => assert!(e.to_string().contains("overlap"), "{e}"),
+            Ok(out) => assert_eq!(
+                yaml::parse_to_json(&out).expect("the rewrite parses"),
+                doc,
+                "{out}"
+            ),
+        }
+    }
+}
+
 /// Found by `rewrite`: a new key longer than YAML allows for a key written without `? `
 /// (1,024 characters) made a file that did not parse; such an edit is now refused.
 #[test]

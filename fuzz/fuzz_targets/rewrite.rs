@@ -11,6 +11,9 @@
 //! reads back as exactly the intended document (a key holding null, `[]` or `{}` counts as
 //! absent, as the editor's callers compare typed values), and, for a changed value, every
 //! line before the entry is unchanged.
+//!
+//! `ASSURE_FUZZ_SHOW=1` prints each input's text and intended document (to turn a
+//! finding into a test).
 
 #![no_main]
 
@@ -300,6 +303,10 @@ fuzz_target!(|data: &[u8]| {
                 map.shift_remove(key);
             }
         }
+    }
+    if std::env::var_os("ASSURE_FUZZ_SHOW").is_some() {
+        // For turning a finding into a test: the document the input asks for.
+        eprintln!("text: {text:?}\nintended: {doc}");
     }
     let out = match rewrite(text, &root, &doc) {
         Ok(out) => out,

@@ -132,6 +132,22 @@ pub struct Workspace {
     pub pending_evidence: std::collections::HashMap<String, String>,
 }
 
+impl Workspace {
+    /// A workspace with `sources` and nothing read into it yet.
+    fn empty(root: &Path, sources: SourceMap) -> Workspace {
+        Workspace {
+            root: root.to_owned(),
+            sources,
+            config: None,
+            groups: Vec::new(),
+            assessments: Vec::new(),
+            catalog: Vec::new(),
+            diagnostics: Vec::new(),
+            pending_evidence: Default::default(),
+        }
+    }
+}
+
 /// What a listed path is, before reading it.
 #[derive(Debug, Clone)]
 enum Entry {
@@ -231,16 +247,8 @@ fn load_filtered(
 ) -> Result<Workspace, RepoError> {
     let jobs = jobs(root, overlay, keep)?;
     let loaded = read_jobs(&jobs, 0, Values::Keep);
-    let mut ws = Workspace {
-        root: root.to_owned(),
-        sources: SourceMap::default(),
-        config: None,
-        groups: Vec::new(),
-        assessments: Vec::new(),
-        catalog: Vec::new(),
-        diagnostics: Vec::new(),
-        pending_evidence: overlay.evidence.clone(),
-    };
+    let mut ws = Workspace::empty(root, SourceMap::default());
+    ws.pending_evidence = overlay.evidence.clone();
     assemble(&mut ws, jobs, loaded);
     Ok(ws)
 }
@@ -273,16 +281,7 @@ impl ByGroup {
             }
         }
         let loaded = read_jobs(&rest, 0, Values::Keep);
-        let mut ws = Workspace {
-            root: root.to_owned(),
-            sources: SourceMap::default(),
-            config: None,
-            groups: Vec::new(),
-            assessments: Vec::new(),
-            catalog: Vec::new(),
-            diagnostics: Vec::new(),
-            pending_evidence: Default::default(),
-        };
+        let mut ws = Workspace::empty(root, SourceMap::default());
         assemble(&mut ws, rest, loaded);
         Ok(ByGroup { rest: ws, groups })
     }
@@ -309,16 +308,8 @@ impl ByGroup {
         let first = u32::try_from(sources.len()).expect("fewer than 2^32 files");
         let jobs = &self.groups[i];
         let loaded = read_jobs(jobs, first, values);
-        let mut ws = Workspace {
-            root: rest.root.clone(),
-            sources,
-            config: rest.config.clone(),
-            groups: Vec::new(),
-            assessments: Vec::new(),
-            catalog: Vec::new(),
-            diagnostics: Vec::new(),
-            pending_evidence: Default::default(),
-        };
+        let mut ws = Workspace::empty(&rest.root, sources);
+        ws.config = rest.config.clone();
         assemble(&mut ws, jobs.clone(), loaded);
         ws
     }

@@ -301,9 +301,9 @@ fn an_unborn_branch_validates_and_edits_and_history_says_there_is_no_commit() {
     assert_eq!(leftovers(dir), Vec::<String>::new());
 }
 
-/// The base fixture in git with a merge of branch `other` into `main` stopped on a
-/// conflict in the GDPR file (both changed the same notes).
-fn mid_merge() -> TestRepo {
+/// The base fixture in git, on `main`, with a branch `other`: both change the same notes
+/// of the GDPR file, so merging or cherry-picking `other` stops on a conflict.
+fn conflicting_branches() -> TestRepo {
     let repo = TestRepo::base();
     let dir = repo.path();
     git(dir, &["init", "--quiet", "--initial-branch=main"]);
@@ -325,6 +325,14 @@ fn mid_merge() -> TestRepo {
         "Draft the policy by Q2.",
     );
     git(dir, &["commit", "--quiet", "--all", "--message", "Q2"]);
+    repo
+}
+
+/// The base fixture in git with a merge of branch `other` into `main` stopped on a
+/// conflict in the GDPR file (both changed the same notes).
+fn mid_merge() -> TestRepo {
+    let repo = conflicting_branches();
+    let dir = repo.path();
     let out = git_cli(dir, &["merge", "--no-edit", "other"]);
     assert_eq!(out.code, 1, "a conflict: {}{}", out.stdout, out.stderr);
     assert!(dir.join(".git/MERGE_HEAD").is_file());
@@ -470,27 +478,8 @@ fn editing_is_refused_while_a_merge_is_in_progress() {
 
 #[test]
 fn editing_is_refused_during_a_cherry_pick_and_says_how_to_go_on() {
-    let repo = TestRepo::base();
+    let repo = conflicting_branches();
     let dir = repo.path();
-    git(dir, &["init", "--quiet", "--initial-branch=main"]);
-    git(dir, &["add", "--all"]);
-    git(dir, &["commit", "--quiet", "--message", "base"]);
-    git(dir, &["switch", "--quiet", "--create", "other"]);
-    replace(
-        &repo,
-        GDPR_FILE,
-        "Draft the policy by Q3.",
-        "Draft the policy by Q4.",
-    );
-    git(dir, &["commit", "--quiet", "--all", "--message", "Q4"]);
-    git(dir, &["switch", "--quiet", "main"]);
-    replace(
-        &repo,
-        GDPR_FILE,
-        "Draft the policy by Q3.",
-        "Draft the policy by Q2.",
-    );
-    git(dir, &["commit", "--quiet", "--all", "--message", "Q2"]);
     assert_eq!(git_cli(dir, &["cherry-pick", "other"]).code, 1);
     let before = snapshot(dir);
     let out = edit(

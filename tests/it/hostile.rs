@@ -16,6 +16,18 @@ use std::process::{Command, Stdio};
 use crate::support::{Output, TestRepo, git_cli, snapshot};
 
 const GDPR: &str = "default-group/office-365--gdpr";
+
+/// Creates `default-group/azure--gdpr`, whose file the tests put something else in the way of.
+const NEW_AZURE_GDPR: &[&str] = &[
+    "assessment",
+    "new",
+    "--group",
+    "default-group",
+    "--service",
+    "azure",
+    "--certification",
+    "gdpr",
+];
 const NIST: &str = "default-group/office-365--nist-800-53-r5";
 const GDPR_FILE: &str = "groups/default-group/office-365--gdpr.yaml";
 const NIST_FILE: &str = "groups/default-group/office-365--nist-800-53-r5.yaml";
@@ -406,16 +418,7 @@ fn editing_is_refused_while_a_merge_is_in_progress() {
         &["control", "set", NIST, "CM-2", "--status", "planned"][..],
         &["assign", NIST, "CM-2", "--to", "bob@example.com"],
         &["group", "new", "Second Group"],
-        &[
-            "assessment",
-            "new",
-            "--group",
-            "default-group",
-            "--service",
-            "azure",
-            "--certification",
-            "gdpr",
-        ],
+        NEW_AZURE_GDPR,
         &["sync"],
     ] {
         let out = edit(dir, args);
@@ -604,19 +607,7 @@ fn a_folder_where_a_file_belongs() {
     let target = "groups/default-group/azure--gdpr.yaml";
     std::fs::create_dir(repo.path().join(target)).expect("mkdir");
     let before = snapshot(repo.path());
-    let out = edit(
-        repo.path(),
-        &[
-            "assessment",
-            "new",
-            "--group",
-            "default-group",
-            "--service",
-            "azure",
-            "--certification",
-            "gdpr",
-        ],
-    );
+    let out = edit(repo.path(), NEW_AZURE_GDPR);
     expect(
         &out,
         2,
@@ -687,19 +678,7 @@ fn a_named_pipe_is_never_opened() {
     let target = "groups/default-group/azure--gdpr.yaml";
     mkfifo(&repo.path().join(target));
     let before = snapshot(repo.path());
-    let out = edit(
-        repo.path(),
-        &[
-            "assessment",
-            "new",
-            "--group",
-            "default-group",
-            "--service",
-            "azure",
-            "--certification",
-            "gdpr",
-        ],
-    );
+    let out = edit(repo.path(), NEW_AZURE_GDPR);
     expect(
         &out,
         2,

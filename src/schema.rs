@@ -361,3 +361,281 @@ fn strsim_distance(a: &str, b: &str) -> usize {
     }
     prev[b.len()]
 }
+
+/// The schema of `kind` compiled for checking a file while it is read
+/// ([`crate::repo::stream`]), or `None` if the schema uses a keyword the plan does not
+/// cover (then every file of the kind takes the JSON route).
+///
+/// The plan covers the structure (objects, their properties, required and additional
+/// properties, arrays and their items); what a single value must be — its type, enum,
+/// pattern, format or length — is checked by the jsonschema crate itself, with a
+/// validator compiled from that part of the schema. A file the plan accepts is one the
+/// whole schema accepts (tested against it); anything else is read the JSON way, which
+/// reports the findings.
+pub fn plan(kind: Kind) -> Option<&'static Plan> {
+    static PLANS: OnceLock<[Option<Plan>; 7]> = OnceLock::new();
+    PLANS
+        .get_or_init(|| {
+            Kind::ALL.map(|kind| {
+                let text = assets::schema(kind.name()).expect("every kind has a built-in schema");
+                let schema: Value =
+                    serde_json::from_str(text).expect("built-in schemas are valid JSON (tested)");
+                Plan::compile(&schema)
+            })
+        })
+        .get(Kind::ALL.iter().position(|k| *k == kind).expect("listed"))
+        .and_then(Option::as_ref)
+}
+
+/// A schema as a graph of [`Shape`]s; nodes are indexes into `shapes`, the root is 0.
+#[derive(Debug)]
+pub struct Plan {
+    shapes: Vec<Shape>,
+}
+
+/// Where a value is in the plan.
+pub type ShapeId = usize;
+
+/// What one place of the schema allows.
+#[derive(Debug)]
+pub enum Shape {
+    /// Anything (`true`, `{}` or annotations alone).
+    Any,
+    /// A mapping.
+    Object {
+        /// Named properties, at most 64 (a bit each in the reader's `seen` mask).
+        properties: Vec<(String, ShapeId)>,
+        /// The shape of any other key's value; `None`: other keys are not allowed.
+        additional: Option<ShapeId>,
+        /// Indexes into `properties`, as a bit mask.
+        required: u64,
+        /// What every key must be (`propertyNames`).
+        names: Option<Leaf>,
+    },
+    /// A list.
+    Array { items: ShapeId, min_items: usize },
+    /// A single value (not a list or mapping).
+    Leaf(Leaf),
+}
+
+/// The check of one scalar value.
+#[derive(Debug)]
+pub enum Leaf {
+    /// Exactly `{"type": "string"}`: checked inline.
+    String,
+    /// Anything else: the jsonschema crate checks the value against this part of the schema.
+    Check(Box<Validator>),
+}
+
+impl Leaf {
+    pub fn accepts(&self, value: &Value) -> bool {
+        match self {
+            Leaf::String => value.is_string(),
+            Leaf::Check(validator) => validator.is_valid(value),
+        }
+    }
+}
+
+/// Keywords that only describe.
+const ANNOTATIONS: [&str; 9] = [
+    "$schema",
+    "$defs",
+    "$comment",
+    "title",
+    "description",
+    "default",
+    "examples",
+    "deprecated",
+    "readOnly",
+];
+
+/// Keywords about one scalar value, left to the jsonschema crate.
+const LEAF_KEYWORDS: [&str; 10] = [
+    "type",
+    "enum",
+    "const",
+    "pattern",
+    "format",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "multipleOf",
+];
+
+impl Plan {
+    /// Compiles `root`, or `None` if it uses something the plan does not cover.
+    pub fn compile(root: &Value) -> Option<Plan> {
+        let mut plan = Plan { shapes: Vec::new() };
+        let mut refs = std::collections::HashMap::new();
+        plan.add(root, root, &mut refs)?;
+        Some(plan)
+    }
+
+    pub fn shape(&self, id: ShapeId) -> &Shape {
+        &self.shapes[id]
+    }
+
+    /// Adds the shape of `schema` (and of everything under it), returning its id.
+    fn add(
+        &mut self,
+        root: &Value,
+        schema: &Value,
+        refs: &mut std::collections::HashMap<String, ShapeId>,
+    ) -> Option<ShapeId> {
+        let object = match schema {
+            Value::Bool(true) => return Some(self.push(Shape::Any)),
+            Value::Object(object) => object,
+            _ => return None,
+        };
+        if let Some(reference) = object.get("$ref") {
+            // A reference with annotations beside it, nothing else.
+            if object
+                .keys()
+                .any(|k| k != "$ref" && !ANNOTATIONS.contains(&k.as_str()))
+            {
+                return None;
+            }
+            let name = reference.as_str()?;
+            if let Some(id) = refs.get(name) {
+                return Some(*id);
+            }
+            let mut target = root;
+            for segment in name.strip_prefix("#/")?.split('/') {
+                target = target.get(segment)?;
+            }
+            // Reserve the id first, so a schema that refers to itself ends.
+            let id = self.push(Shape::Any);
+            refs.insert(name.to_owned(), id);
+            let shape = self.add(root, target, refs)?;
+            self.shapes.swap(id, shape);
+            return Some(id);
+        }
+        let ty = object.get("type").and_then(Value::as_str);
+        let keywords = || {
+            object
+                .keys()
+                .map(String::as_str)
+                .filter(|k| !ANNOTATIONS.contains(k))
+        };
+        match ty {
+            Some("object") => {
+                let id = self.push(Shape::Any);
+                let mut properties = Vec::new();
+                let mut additional = Some(ShapeId::MAX);
+                let mut required = 0u64;
+                let mut names = None;
+                for keyword in keywords() {
+                    match keyword {
+                        "type" | "required" => {}
+                        "properties" => {
+                            for (name, sub) in object["properties"].as_object()? {
+                                properties.push((name.clone(), self.add(root, sub, refs)?));
+                            }
+                        }
+                        "additionalProperties" => {
+                            additional = match &object["additionalProperties"] {
+                                Value::Bool(false) => None,
+                                sub => Some(self.add(root, sub, refs)?),
+                            }
+                        }
+                        "propertyNames" => {
+                            names = Some(Self::leaf(&object["propertyNames"])?);
+                        }
+                        _ => return None,
+                    }
+                }
+                if properties.len() > 64 {
+                    return None;
+                }
+                if let Some(list) = object.get("required") {
+                    for name in list.as_array()? {
+                        // A required name that is not a listed property: not covered.
+                        let at = properties
+                            .iter()
+                            .position(|(p, _)| Some(p.as_str()) == name.as_str())?;
+                        required |= 1 << at;
+                    }
+                }
+                let additional = match additional {
+                    Some(ShapeId::MAX) => Some(self.push(Shape::Any)),
+                    other => other,
+                };
+                self.shapes[id] = Shape::Object {
+                    properties,
+                    additional,
+                    required,
+                    names,
+                };
+                Some(id)
+            }
+            Some("array") => {
+                let id = self.push(Shape::Any);
+                let mut items = None;
+                let mut min_items = 0;
+                for keyword in keywords() {
+                    match keyword {
+                        "type" => {}
+                        "items" => items = Some(self.add(root, &object["items"], refs)?),
+                        "minItems" => {
+                            min_items = usize::try_from(object["minItems"].as_u64()?).ok()?
+                        }
+                        _ => return None,
+                    }
+                }
+                let items = match items {
+                    Some(items) => items,
+                    None => self.push(Shape::Any),
+                };
+                self.shapes[id] = Shape::Array { items, min_items };
+                Some(id)
+            }
+            _ if keywords().next().is_none() => Some(self.push(Shape::Any)),
+            _ => {
+                let leaf = Self::leaf(schema)?;
+                Some(self.push(Shape::Leaf(leaf)))
+            }
+        }
+    }
+
+    /// A schema about one scalar: only the leaf keywords, and a type (if any) that is
+    /// not a list or mapping.
+    fn leaf(schema: &Value) -> Option<Leaf> {
+        let object = schema.as_object()?;
+        if object
+            .keys()
+            .any(|k| !ANNOTATIONS.contains(&k.as_str()) && !LEAF_KEYWORDS.contains(&k.as_str()))
+        {
+            return None;
+        }
+        let scalar = |t: &Value| {
+            matches!(
+                t.as_str(),
+                Some("string" | "boolean" | "integer" | "number" | "null")
+            )
+        };
+        match object.get("type") {
+            None => {}
+            Some(Value::Array(types)) if types.iter().all(scalar) => {}
+            Some(t) if scalar(t) => {}
+            Some(_) => return None,
+        }
+        let constraining = object
+            .keys()
+            .filter(|k| !ANNOTATIONS.contains(&k.as_str()))
+            .count();
+        if constraining == 1 && object.get("type").and_then(Value::as_str) == Some("string") {
+            return Some(Leaf::String);
+        }
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(schema)
+            .ok()?;
+        Some(Leaf::Check(Box::new(validator)))
+    }
+
+    fn push(&mut self, shape: Shape) -> ShapeId {
+        self.shapes.push(shape);
+        self.shapes.len() - 1
+    }
+}

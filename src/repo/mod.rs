@@ -7,6 +7,7 @@
 
 pub mod hostile;
 pub mod source;
+pub mod stream;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -193,6 +194,7 @@ struct Job {
     content: Content,
 }
 
+#[derive(Debug, PartialEq)]
 enum Typed {
     Config(Config),
     Group(Group),
@@ -720,16 +722,20 @@ fn parse_typed(
     values: Values,
     out: &mut Vec<Diagnostic>,
 ) -> Option<(Node, Typed)> {
-    // Straight to JSON when no position is wanted; a file that does not parse is read
-    // again below, for the located error.
-    if let Values::Skip = values
-        && let Ok(value) = yaml::parse_to_json(text)
-    {
+    // When no position is wanted: straight to the typed model if the file is plainly
+    // valid, else straight to JSON; a file that does not parse is read again below, for
+    // the located error.
+    if let Values::Skip = values {
         let node = Node {
             span: 0..0,
             value: yaml::Value::Null,
         };
-        return checked(kind, file, node, value, out);
+        if let Some(typed) = fast_typed(kind, text) {
+            return Some((node, typed));
+        }
+        if let Ok(value) = yaml::parse_to_json(text) {
+            return checked(kind, file, node, value, out);
+        }
     }
     let mut node = match yaml::parse(text) {
         Ok(node) => node,
@@ -768,6 +774,21 @@ fn parse_typed(
         Values::Move | Values::Skip => node.take_json(),
     };
     checked(kind, file, node, value, out)
+}
+
+/// The typed model of `text` by the fast route ([`stream`]): `None` unless the file is
+/// plainly valid, in which case the model is the one [`checked`] makes.
+fn fast_typed(kind: Kind, text: &str) -> Option<Typed> {
+    let plan = schema::plan(kind)?;
+    Some(match kind {
+        Kind::Config => Typed::Config(stream::read(text, plan)?),
+        Kind::Group => Typed::Group(stream::read(text, plan)?),
+        Kind::Assessment => Typed::Assessment(stream::read(text, plan)?),
+        Kind::Services => Typed::Services(stream::read(text, plan)?),
+        Kind::Certification => Typed::Certification(stream::read(text, plan)?),
+        Kind::Template => Typed::Template(stream::read(text, plan)?),
+        Kind::Mapping => Typed::Mapping(stream::read(text, plan)?),
+    })
 }
 
 /// Checks a file's JSON against the schema of `kind` and converts it to the typed model.

@@ -16,6 +16,7 @@
 //! not an expansion), one document per file, and mapping keys that are plain scalars.
 //! Duplicate keys are errors. Scalars resolve by the YAML 1.2 core schema.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
@@ -131,13 +132,6 @@ impl Node {
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
         match &self.value {
-            Value::Null => J::Null,
-            Value::Bool(b) => J::Bool(*b),
-            Value::Int(i) => J::from(*i),
-            Value::Float(f) => serde_json::Number::from_f64(*f)
-                .map(J::Number)
-                .unwrap_or_else(|| J::String(f.to_string())),
-            Value::Str(s) => J::String(s.clone()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(entries) => J::Object(
                 entries
@@ -145,6 +139,7 @@ impl Node {
                     .map(|e| (e.key.clone(), e.value.to_json()))
                     .collect(),
             ),
+            scalar => scalar_json(scalar.clone()),
         }
     }
 
@@ -248,11 +243,8 @@ impl Tree for Node {
 
 impl Tree for serde_json::Value {
     type Entry = (String, serde_json::Value);
-    fn scalar(span: Span, value: Value) -> Self {
-        match value {
-            Value::Str(s) => serde_json::Value::String(s),
-            value => Node { span, value }.to_json(),
-        }
+    fn scalar(_: Span, value: Value) -> Self {
+        scalar_json(value)
     }
     fn seq(_: Span, items: Vec<Self>) -> Self {
         serde_json::Value::Array(items)
@@ -347,11 +339,12 @@ impl<'t, T: Tree> Builder<'t, T> {
                     // only when it is tagged (to check the tag) or anchored (for aliases).
                     let is_key =
                         matches!(self.stack.last(), Some(Frame::Map { pending: None, .. }));
+                    let raw = is_key.then(|| text.to_string());
                     let value = if is_key && anchor == 0 && tag.is_none() {
                         Value::Null
                     } else {
                         resolve(
-                            &text,
+                            text,
                             style,
                             tag.as_deref()
                                 .map(|t| (t.handle.as_str(), t.suffix.as_str())),
@@ -367,18 +360,17 @@ impl<'t, T: Tree> Builder<'t, T> {
                         self.anchors.insert(anchor, (node.clone(), 1));
                     }
                     self.nodes += 1;
-                    self.push(node, is_key.then(|| text.into_owned()))?;
+                    self.push(node, raw)?;
                 }
                 Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                     // A tag on a list or mapping is checked like one on a scalar.
                     if let Some(t) = tag.as_deref() {
-                        resolve("", ScalarStyle::Plain, Some((&t.handle, &t.suffix))).map_err(
-                            |message| Error {
+                        resolve("".into(), ScalarStyle::Plain, Some((&t.handle, &t.suffix)))
+                            .map_err(|message| Error {
                                 kind: ErrorKind::Unsupported,
                                 span: start..end,
                                 message,
-                            },
-                        )?;
+                            })?;
                     }
                     if self.stack.len() >= MAX_DEPTH {
                         return Err(Error {
@@ -563,12 +555,16 @@ pub fn plain_is_string(text: &str) -> bool {
         && !text.chars().any(|c| c.is_control() || c == '\u{feff}')
         // YAML 1.1 tools (still common) read these as booleans: quote them for them.
         && !matches!(text.to_ascii_lowercase().as_str(), "yes" | "no" | "on" | "off" | "y" | "n")
-        && matches!(resolve(text, ScalarStyle::Plain, None), Ok(Value::Str(_)))
+        && matches!(resolve(text.into(), ScalarStyle::Plain, None), Ok(Value::Str(_)))
 }
 
 /// Resolves a scalar by the YAML 1.2 core schema. Only plain scalars can be anything but
 /// a string; `!!str` forces a string.
-fn resolve(text: &str, style: ScalarStyle, tag: Option<(&str, &str)>) -> Result<Value, String> {
+fn resolve(
+    text: Cow<'_, str>,
+    style: ScalarStyle,
+    tag: Option<(&str, &str)>,
+) -> Result<Value, String> {
     // The parser may give the core schema's handle as `!!` or resolved.
     let tag = tag.map(|(handle, suffix)| {
         (
@@ -582,7 +578,7 @@ fn resolve(text: &str, style: ScalarStyle, tag: Option<(&str, &str)>) -> Result<
     });
     match tag {
         None => {}
-        Some(("!!", "str")) => return Ok(Value::Str(text.to_owned())),
+        Some(("!!", "str")) => return Ok(Value::Str(text.into_owned())),
         Some(("!!", "int" | "float" | "bool" | "null" | "map" | "seq")) => {}
         Some((handle, suffix)) => {
             return Err(format!(
@@ -591,17 +587,45 @@ fn resolve(text: &str, style: ScalarStyle, tag: Option<(&str, &str)>) -> Result<
         }
     }
     if style != ScalarStyle::Plain {
-        return Ok(Value::Str(text.to_owned()));
+        return Ok(Value::Str(text.into_owned()));
     }
-    Ok(match text {
+    Ok(match &*text {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         "true" | "True" | "TRUE" => Value::Bool(true),
         "false" | "False" | "FALSE" => Value::Bool(false),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => Value::Float(f64::INFINITY),
         "-.inf" | "-.Inf" | "-.INF" => Value::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => Value::Float(f64::NAN),
-        _ => resolve_number(text).unwrap_or_else(|| Value::Str(text.to_owned())),
+        _ => match resolve_number(&text) {
+            Some(number) => number,
+            None => Value::Str(text.into_owned()),
+        },
     })
+}
+
+/// A scalar as JSON, resolved as [`parse`] resolves it and converted as
+/// [`Node::to_json`] converts it: for [`stream`](super::stream), which must read every
+/// value the way the tree does.
+pub(crate) fn resolve_json(
+    text: Cow<'_, str>,
+    style: ScalarStyle,
+) -> Result<serde_json::Value, String> {
+    resolve(text, style, None).map(scalar_json)
+}
+
+/// The JSON form of a scalar. JSON has no infinity or NaN: those become their text.
+fn scalar_json(value: Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match value {
+        Value::Null => J::Null,
+        Value::Bool(b) => J::Bool(b),
+        Value::Int(i) => J::from(i),
+        Value::Float(f) => serde_json::Number::from_f64(f)
+            .map(J::Number)
+            .unwrap_or_else(|| J::String(f.to_string())),
+        Value::Str(s) => J::String(s),
+        Value::Seq(_) | Value::Map(_) => unreachable!("a scalar"),
+    }
 }
 
 fn resolve_number(text: &str) -> Option<Value> {

@@ -46,6 +46,10 @@ impl CertInfo {
 pub struct TemplateInfo {
     pub template: Template,
     pub file: FileId,
+    /// The customer-managed controls (those of the certification the template does not
+    /// list), sorted by id (as an assessment's `controls` are), each with the number of
+    /// its sync class: equal numbers, same class.
+    pub customer: Vec<(u32, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -92,13 +96,13 @@ impl Catalog {
             .get(&(service.to_owned(), certification.to_owned()))
     }
 
-    /// The sync class key of a control: the same for every control joined by `related`
-    /// mappings, the control reference itself otherwise.
-    pub fn class_key(&self, cert: &str, control: &str) -> String {
-        let r = control_ref(cert, control);
-        match self.class_of.get(&r) {
-            Some(&i) => self.classes[i][0].clone(),
-            None => r,
+    /// The key of the sync class numbered `class` (see [`TemplateInfo::customer`]) that
+    /// control `control` of certification `cert` is in: the class's smallest control
+    /// reference.
+    pub fn class_key(&self, class: u32, cert: &str, control: &str) -> String {
+        match self.classes.get(class as usize) {
+            Some(related) => related[0].clone(),
+            None => control_ref(cert, control),
         }
     }
 
@@ -318,6 +322,7 @@ impl Catalog {
             TemplateInfo {
                 template: t.clone(),
                 file: d.file,
+                customer: Vec::new(),
             },
         );
     }
@@ -429,11 +434,44 @@ impl Catalog {
         }
     }
 
+    /// Numbers the sync class of every control (a class of `related` controls: its index
+    /// in `classes`; any other control: a number of its own after those) and lists each
+    /// template's customer-managed controls with them, so sync classes are found by
+    /// sorting numbers rather than by looking up and hashing control references.
+    fn number_classes(&mut self) {
+        let mut next = u32::try_from(self.classes.len()).expect("fewer than 2^32 classes");
+        let mut numbers: HashMap<(&str, &str), u32> = HashMap::new();
+        for (cert, info) in &self.certifications {
+            for (_, control) in info.controls() {
+                let number = match self.class_of.get(&control_ref(cert, &control.id)) {
+                    Some(&i) => u32::try_from(i).expect("fewer than 2^32 classes"),
+                    None => {
+                        next += 1;
+                        next - 1
+                    }
+                };
+                numbers.insert((cert, &control.id), number);
+            }
+        }
+        for ((_, cert), info) in &mut self.templates {
+            let Some(cert_info) = self.certifications.get(cert) else {
+                continue;
+            };
+            info.customer = cert_info
+                .controls()
+                .filter(|(_, c)| !info.template.provider_controls.contains_key(&c.id))
+                .map(|(_, c)| (numbers[&(cert.as_str(), c.id.as_str())], c.id.clone()))
+                .collect();
+            info.customer.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+        }
+    }
+
     fn finish_classes(&mut self, docs: &[CatalogDoc], out: &mut Vec<Diagnostic>) {
         for class in &mut self.classes {
             class.sort();
             class.dedup();
         }
+        self.number_classes();
         for v in self.informative.values_mut() {
             v.sort();
             v.dedup();

@@ -279,7 +279,7 @@ pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Rev
             })
             .collect();
         for class in classes(&items, &catalog) {
-            let differ = differing_fields(&class, &items, &fields);
+            let differ = differing_fields(&class, &fields);
             if !differ.is_empty() {
                 let names: Vec<&str> = differ.iter().map(|f| f.as_str()).collect();
                 let who: Vec<String> = class.members.iter().map(|m| m.describe(&items)).collect();

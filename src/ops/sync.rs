@@ -95,7 +95,7 @@ pub fn plan_scoped(
         let current: Vec<Values> = class
             .members
             .iter()
-            .map(|m| values(m.record(items), fields))
+            .map(|m| values(m.record(), fields))
             .collect();
         if current.windows(2).all(|w| w[0] == w[1]) {
             continue;
@@ -112,7 +112,7 @@ pub fn plan_scoped(
         if scope == Scope::Changed && !changed.iter().any(|&c| c) {
             continue;
         }
-        let date = |i: usize| class.members[i].record(items).and_then(|r| r.test_date);
+        let date = |i: usize| class.members[i].record().and_then(|r| r.test_date);
         let candidates: Vec<usize> = if changed.iter().any(|&c| c) {
             (0..current.len()).filter(|&i| changed[i]).collect()
         } else {

@@ -11,8 +11,8 @@
 //! against it on every file of the project and on generated files).
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::fmt;
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
 use saphyr_parser::{Event, Parser, StrInput};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
@@ -129,6 +129,10 @@ fn scalar(text: Cow<'_, str>, style: saphyr_parser::ScalarStyle) -> Result<Json,
     yaml::resolve_json(text, style).map_err(|_| Bail)
 }
 
+fn hash(key: &str) -> u64 {
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
+}
+
 /// One value to read, at `shape` of the plan.
 struct Place<'s, 't> {
     stream: &'s mut Stream<'t>,
@@ -191,7 +195,7 @@ impl<'de> de::Deserializer<'de> for Place<'_, '_> {
                     stream: &mut *self.stream,
                     shape: self.shape,
                     seen: 0,
-                    others: HashSet::new(),
+                    others: Vec::new(),
                     value: None,
                     done: false,
                 };
@@ -310,8 +314,9 @@ struct Map<'s, 't> {
     shape: ShapeId,
     /// The named properties met so far, a bit each.
     seen: u64,
-    /// The other keys met so far (to refuse a key written twice).
-    others: HashSet<Cow<'t, str>>,
+    /// Hashes of the other keys met so far: two equal (a key written twice, or by
+    /// chance two keys) send the file the usual way.
+    others: Vec<u64>,
     /// Where the value of the key just read goes.
     value: Option<ShapeId>,
     done: bool,
@@ -330,6 +335,10 @@ impl<'de, 't> de::MapAccess<'de> for Map<'_, 't> {
                 if let Shape::Object { required, .. } = shape
                     && self.seen & required != *required
                 {
+                    return Err(Bail);
+                }
+                self.others.sort_unstable();
+                if self.others.windows(2).any(|w| w[0] == w[1]) {
                     return Err(Bail);
                 }
                 self.done = true;
@@ -360,17 +369,13 @@ impl<'de, 't> de::MapAccess<'de> for Map<'_, 't> {
                     }
                     None => {
                         let value = additional.ok_or(Bail)?;
-                        if !self.others.insert(key.clone()) {
-                            return Err(Bail);
-                        }
+                        self.others.push(hash(&key));
                         value
                     }
                 }
             }
             _ => {
-                if !self.others.insert(key.clone()) {
-                    return Err(Bail);
-                }
+                self.others.push(hash(&key));
                 self.shape
             }
         };

@@ -2,8 +2,6 @@
 //! assessments (shared) and controls joined by `related` mappings, transitively, must
 //! hold equal values of the sync fields. Archived assessments are outside every class.
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 
 use super::Context;
@@ -23,16 +21,18 @@ pub struct Item<'a> {
 }
 
 /// One control of one assessment in a sync class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Member<'a> {
     /// Index into the items the classes were built from.
     pub item: usize,
     pub control: &'a str,
+    /// The assessment's record of the control; `None`: not started.
+    pub record: Option<&'a ControlRecord>,
 }
 
 impl<'a> Member<'a> {
-    pub fn record(&self, items: &[Item<'a>]) -> Option<&'a ControlRecord> {
-        items[self.item].value.controls.get(self.control)
+    pub fn record(&self) -> Option<&'a ControlRecord> {
+        self.record
     }
 
     /// `group/service--certification control`
@@ -54,46 +54,61 @@ pub struct Class<'a> {
 /// Every sync class with two or more members, in a fixed order (group, key), whatever
 /// the order of `items`. Archived assessments are in none.
 pub fn classes<'a>(items: &[Item<'a>], catalog: &'a Catalog) -> Vec<Class<'a>> {
-    let mut by_group: HashMap<(&str, String), Vec<Member<'a>>> = HashMap::new();
+    // Every customer-managed control of every active assessment, as (group, class number,
+    // member); sorted, the members of one class of one group are neighbours.
+    let mut groups: Vec<&str> = items.iter().map(|it| it.group).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let mut slots: Vec<(usize, u32, Member<'a>)> = Vec::new();
     for (i, item) in items
         .iter()
         .enumerate()
         .filter(|(_, it)| it.value.archived.is_none())
     {
         let v = item.value;
-        let (Some(cert), Some(template)) = (
+        let (Some(_), Some(template)) = (
             catalog.certifications.get(&v.certification),
             catalog.template(&v.service, &v.certification),
         ) else {
             continue;
         };
-        for (_, control) in cert.controls() {
-            if template
-                .template
-                .provider_controls
-                .contains_key(&control.id)
-            {
-                continue;
-            }
-            by_group
-                .entry((item.group, catalog.class_key(&v.certification, &control.id)))
-                .or_default()
-                .push(Member {
+        let group = groups.binary_search(&item.group).expect("listed above");
+        // Both sorted by control id: each record is found by walking the two together.
+        let mut records = v.controls.iter().peekable();
+        for (class, control) in &template.customer {
+            while records.next_if(|(id, _)| *id < control).is_some() {}
+            let record = records
+                .peek()
+                .filter(|(id, _)| *id == control)
+                .map(|(_, r)| *r);
+            slots.push((
+                group,
+                *class,
+                Member {
                     item: i,
-                    control: &control.id,
-                });
+                    control: control.as_str(),
+                    record,
+                },
+            ));
         }
     }
-    let mut classes: Vec<Class<'a>> = by_group
-        .into_iter()
-        .filter(|(_, m)| m.len() > 1)
-        .map(|((group, key), mut members)| {
+    slots.sort_unstable_by_key(|&(group, class, _)| (group, class));
+    let mut classes: Vec<Class<'a>> = slots
+        .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
+        .filter(|run| run.len() > 1)
+        .map(|run| {
+            let (group, class, first) = run[0];
+            let mut members: Vec<Member<'a>> = run.iter().map(|&(_, _, m)| m).collect();
             members.sort_by(|x, y| {
                 (items[x.item].key, x.control).cmp(&(items[y.item].key, y.control))
             });
             Class {
-                group,
-                key,
+                group: groups[group],
+                key: catalog.class_key(
+                    class,
+                    &items[first.item].value.certification,
+                    first.control,
+                ),
                 members,
             }
         })
@@ -172,10 +187,9 @@ fn same_field(a: Option<&ControlRecord>, b: Option<&ControlRecord>, field: SyncF
 }
 
 /// The sync fields on which the members of a class differ.
-pub fn differing_fields(class: &Class, items: &[Item], fields: &[SyncField]) -> Vec<SyncField> {
+pub fn differing_fields(class: &Class, fields: &[SyncField]) -> Vec<SyncField> {
     // Each member's record, looked up once for all the fields.
-    let records: Vec<Option<&ControlRecord>> =
-        class.members.iter().map(|m| m.record(items)).collect();
+    let records: Vec<Option<&ControlRecord>> = class.members.iter().map(Member::record).collect();
     let Some((&first, rest)) = records.split_first() else {
         return Vec::new();
     };
@@ -217,7 +231,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         })
         .collect();
     for class in classes(&items, ctx.catalog) {
-        let differing = differing_fields(&class, &items, &fields);
+        let differing = differing_fields(&class, &fields);
         if differing.is_empty() {
             continue;
         }
@@ -227,7 +241,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .iter()
             .map(|m| {
                 let doc = &ctx.ws.assessments[m.item].doc;
-                let record = m.record(&items);
+                let record = m.record();
                 let span = if record.is_some() {
                     key_span(&doc.node, &["controls", m.control])
                 } else {

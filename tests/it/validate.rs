@@ -408,8 +408,7 @@ fn the_generator_writes_a_valid_repository_of_the_asked_size() {
     let related = |c: &&assure::rules::sync::Class| {
         c.members.iter().any(|m| m.control != c.members[0].control)
     };
-    let started =
-        |c: &&assure::rules::sync::Class| c.members.iter().all(|m| m.record(&items).is_some());
+    let started = |c: &&assure::rules::sync::Class| c.members.iter().all(|m| m.record().is_some());
     let shared = classes
         .iter()
         .filter(started)
@@ -424,7 +423,7 @@ fn the_generator_writes_a_valid_repository_of_the_asked_size() {
         let m = class
             .members
             .iter()
-            .find(|m| m.record(&items).is_some())
+            .find(|m| m.record().is_some())
             .expect("a started member");
         let x = &project.ws.assessments[m.item];
         let path = a.join(format!("groups/{}/{}.yaml", x.group, x.stem));

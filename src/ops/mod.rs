@@ -86,7 +86,13 @@ pub fn validate_repository(
     today: NaiveDate,
 ) -> Result<(SourceMap, Vec<Diagnostic>), RepoError> {
     use rayon::prelude::*;
-    let by_group = repo::ByGroup::open(root)?;
+    // The first groups are read (first pass) while the rest is.
+    let (by_group, early) =
+        repo::ByGroup::open_reading_ahead(root, rayon::current_num_threads(), repo::Values::Skip)?;
+    let early: Vec<std::sync::Mutex<Option<repo::GroupFiles>>> = early
+        .into_iter()
+        .map(|g| std::sync::Mutex::new(Some(g)))
+        .collect();
     let (catalog, mut all) = Catalog::build(&by_group.rest.catalog, &by_group.rest.sources);
     all.extend(by_group.rest.diagnostics.iter().cloned());
     let ctx = rules::Context {
@@ -106,7 +112,14 @@ pub fn validate_repository(
             // First without the spanned trees (most groups have no finding), then,
             // if there is any, again with them to locate the findings.
             let check = |values| {
-                let mut ws = by_group.read(i, values);
+                let read_ahead = match values {
+                    repo::Values::Skip => early
+                        .get(i)
+                        .and_then(|g| g.lock().expect("not poisoned").take()),
+                    _ => None,
+                };
+                let files = read_ahead.unwrap_or_else(|| by_group.read_files(i, values));
+                let mut ws = by_group.workspace(i, files);
                 let ctx = rules::Context {
                     ws: &ws,
                     catalog: &catalog,

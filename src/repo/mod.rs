@@ -264,9 +264,25 @@ pub struct ByGroup {
     groups: Vec<Vec<Job>>,
 }
 
+/// One group's assessments read ([`ByGroup::read_files`]), not yet in a workspace.
+pub struct GroupFiles {
+    loaded: Vec<Loaded>,
+}
+
 impl ByGroup {
     /// Lists the repository and reads all but the assessments.
     pub fn open(root: &Path) -> Result<ByGroup, RepoError> {
+        Ok(Self::open_reading_ahead(root, 0, Values::Keep)?.0)
+    }
+
+    /// Like [`ByGroup::open`], and reads the assessments of the first `ahead` groups (as
+    /// [`ByGroup::read_files`] does) on the cores the rest leaves idle: reading the rest
+    /// is mostly a few large catalog files, one core each.
+    pub fn open_reading_ahead(
+        root: &Path,
+        ahead: usize,
+        values: Values,
+    ) -> Result<(ByGroup, Vec<GroupFiles>), RepoError> {
         let mut rest = Vec::new();
         let mut groups: Vec<Vec<Job>> = Vec::new();
         let mut last_group: Option<String> = None;
@@ -282,10 +298,22 @@ impl ByGroup {
                 _ => rest.push(job),
             }
         }
-        let loaded = read_jobs(&rest, 0, Values::Keep);
+        let first = u32::try_from(rest.len()).expect("fewer than 2^32 files");
+        let (loaded, early) = rayon::join(
+            || read_jobs(&rest, 0, Values::Keep),
+            || {
+                groups
+                    .par_iter()
+                    .take(ahead)
+                    .map(|jobs| GroupFiles {
+                        loaded: read_jobs(jobs, first, values),
+                    })
+                    .collect()
+            },
+        );
         let mut ws = Workspace::empty(root, SourceMap::default());
         assemble(&mut ws, rest, loaded);
-        Ok(ByGroup { rest: ws, groups })
+        Ok((ByGroup { rest: ws, groups }, early))
     }
 
     /// How many groups have assessments.
@@ -301,18 +329,28 @@ impl ByGroup {
     /// has `assure.yaml` (and the same file ids as [`ByGroup::rest`] for every file of it)
     /// but no groups and no catalog: what the rules about assessments read.
     pub fn read(&self, i: usize, values: Values) -> Workspace {
+        self.workspace(i, self.read_files(i, values))
+    }
+
+    /// Reads the assessments of the `i`-th group, for [`ByGroup::workspace`].
+    pub fn read_files(&self, i: usize, values: Values) -> GroupFiles {
+        let first = u32::try_from(self.rest.sources.len()).expect("fewer than 2^32 files");
+        GroupFiles {
+            loaded: read_jobs(&self.groups[i], first, values),
+        }
+    }
+
+    /// The workspace of the `i`-th group (see [`ByGroup::read`]) from its files.
+    pub fn workspace(&self, i: usize, files: GroupFiles) -> Workspace {
         let rest = &self.rest;
         let mut sources = SourceMap::default();
         for id in 0..rest.sources.len() {
             let id = FileId(u32::try_from(id).expect("fewer than 2^32 files"));
             sources.add(rest.sources.path(id).to_owned(), String::new());
         }
-        let first = u32::try_from(sources.len()).expect("fewer than 2^32 files");
-        let jobs = &self.groups[i];
-        let loaded = read_jobs(jobs, first, values);
         let mut ws = Workspace::empty(&rest.root, sources);
         ws.config = rest.config.clone();
-        assemble(&mut ws, jobs.clone(), loaded);
+        assemble(&mut ws, self.groups[i].clone(), files.loaded);
         ws
     }
 }

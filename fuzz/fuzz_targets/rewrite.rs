@@ -12,8 +12,8 @@
 //! absent, as the editor's callers compare typed values), and, for a changed value, every
 //! line before the entry is unchanged.
 //!
-//! `ASSURE_FUZZ_SHOW=1` prints each input's text and intended document (to turn a
-//! finding into a test).
+//! `ASSURE_FUZZ_SHOW=1` prints each input's text, intended document and outcome (the
+//! rewritten text or the reason for refusing), to turn a finding into a test.
 
 #![no_main]
 
@@ -235,6 +235,29 @@ fn line_start(text: &str, pos: usize) -> usize {
     text[..pos].rfind('\n').map_or(0, |i| i + 1)
 }
 
+/// The start of the line an entry begins on: its key's, or that of the `?` before an
+/// explicit key (an empty one is placed where the parser stopped looking for it, after
+/// blank and comment lines).
+fn entry_line(text: &str, entry: &yaml::Entry) -> usize {
+    let mut pos = entry.key_span.start;
+    loop {
+        let start = line_start(text, pos);
+        let line = &text[start..pos];
+        let code = line
+            .char_indices()
+            .find(|&(i, c)| c == '#' && (i == 0 || line[..i].ends_with([' ', '\t'])))
+            .map_or(line, |(i, _)| &line[..i])
+            .trim_end();
+        if code.ends_with('?') {
+            return line_start(text, start + code.len() - 1);
+        }
+        if !code.trim().is_empty() || start == 0 || !entry.key_span.is_empty() {
+            return line_start(text, entry.key_span.start);
+        }
+        pos = start - 1;
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let split = data.iter().position(|&b| b == 0).unwrap_or(data.len());
     let Ok(text) = std::str::from_utf8(&data[..split]) else {
@@ -308,7 +331,14 @@ fuzz_target!(|data: &[u8]| {
         // For turning a finding into a test: the document the input asks for.
         eprintln!("text: {text:?}\nintended: {doc}");
     }
-    let out = match rewrite(text, &root, &doc) {
+    let result = rewrite(text, &root, &doc);
+    if std::env::var_os("ASSURE_FUZZ_SHOW").is_some() {
+        match &result {
+            Ok(out) => eprintln!("rewritten: {out:?}"),
+            Err(e) => eprintln!("refused: {e}"),
+        }
+    }
+    let out = match result {
         Ok(out) => out,
         Err(e) => {
             // A refusal because of aliases needs an alias in the file.
@@ -333,7 +363,7 @@ fuzz_target!(|data: &[u8]| {
     );
     if let Some(entry) = changed {
         // The lines before the changed entry stay byte for byte.
-        let keep = line_start(text, entry.key_span.start);
+        let keep = entry_line(text, entry);
         assert_eq!(
             out.get(..keep),
             Some(&text[..keep]),

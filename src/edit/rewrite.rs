@@ -13,6 +13,7 @@
 //! The caller checks the result by parsing it back (see [`super::Transaction`]); a rewrite
 //! that would not read back as intended is never written.
 
+use std::cell::Cell;
 use std::ops::Range;
 
 use serde_json::{Map, Value as J};
@@ -51,11 +52,15 @@ pub fn rewrite(text: &str, root: &Node, new: &J) -> Result<String, RewriteError>
     let ctx = Ctx {
         text,
         unit: indent_unit(text),
+        blocks: Cell::new(true),
     };
     let mut edits = Vec::new();
     match &root.value {
         Value::Map(entries) if !is_flow(text, root) => {
             ctx.edit_block_map(entries, new, 0, &mut edits)?
+        }
+        Value::Map(entries) if !new.is_empty() => {
+            ctx.edit_flow_map(root, entries, new, &mut edits)?
         }
         Value::Null => {
             // An empty file: write the whole document.
@@ -122,7 +127,14 @@ fn long_key(v: &J) -> Option<&str> {
 fn has_alias(entry: &Entry) -> bool {
     let mut spans = Vec::new();
     anchored_spans(&entry.value, &mut spans);
-    entry.value.span.start < entry.key_span.end || !spans.is_empty()
+    is_alias(entry) || !spans.is_empty()
+}
+
+/// Whether an entry's value is an alias: a copy of the anchored node, which lies wholly
+/// before the key. (An empty value may share its key's position, or be placed anywhere
+/// around it: not an alias.)
+fn is_alias(entry: &Entry) -> bool {
+    entry.value.span.start < entry.key_span.start && entry.value.span.end <= entry.key_span.start
 }
 
 fn alias_error(key: &str) -> RewriteError {
@@ -137,7 +149,7 @@ fn anchored_spans(node: &Node, out: &mut Vec<Range<usize>>) {
     match &node.value {
         Value::Map(entries) => {
             for e in entries {
-                if e.value.span.start < e.key_span.end {
+                if is_alias(e) {
                     out.push(e.value.span.clone());
                 } else {
                     anchored_spans(&e.value, out);
@@ -182,6 +194,9 @@ struct Ctx<'t> {
     text: &'t str,
     /// The file's indentation step (2 unless the file uses another).
     unit: usize,
+    /// Whether multi-line text may be written as a `|` block here (not where the lines
+    /// that follow would become part of it).
+    blocks: Cell<bool>,
 }
 
 /// Whether a value counts as "not there" (a key holding it may be absent).
@@ -194,10 +209,17 @@ fn is_empty(v: &J) -> bool {
     }
 }
 
+/// Whether a string can be written plain: it reads back as itself (see
+/// [`yaml::plain_is_string`]) and cannot be taken for a document marker (`---` or `...`
+/// at the start of a line ends or starts a document).
+fn plain(s: &str) -> bool {
+    yaml::plain_is_string(s) && !s.starts_with("---") && !s.starts_with("...")
+}
+
 /// The text of a new key: plain when that reads back as the same string and the
 /// mapping's other keys are not quoted, double-quoted otherwise.
 fn key_text(key: &str, quoted_siblings: bool) -> String {
-    if !quoted_siblings && yaml::plain_is_string(key) {
+    if !quoted_siblings && plain(key) {
         key.to_owned()
     } else {
         J::String(key.to_owned()).to_string()
@@ -229,47 +251,236 @@ impl Ctx<'_> {
     }
 
     /// Where a value's own text ends (block scalars and block collections carry the
-    /// blank lines after them in their spans; this does not).
+    /// blank lines after them in their spans; this does not). For a mapping's value use
+    /// [`Self::value_end`], which also knows where an empty value is.
     fn content_end(&self, node: &Node) -> usize {
         match &node.value {
-            Value::Map(entries) if !is_flow(self.text, node) => entries
-                .last()
-                .map_or(node.span.end, |e| self.content_end(&e.value)),
+            Value::Map(entries) if !is_flow(self.text, node) => {
+                entries.last().map_or(node.span.end, |e| self.value_end(e))
+            }
             Value::Seq(items) if !is_flow(self.text, node) => {
                 items.last().map_or(node.span.end, |i| self.content_end(i))
             }
-            Value::Map(_) | Value::Seq(_) => node.span.end,
+            Value::Map(_) | Value::Seq(_) => self.flow_end(node),
             _ => {
                 let mut end = node.span.end;
+                let header = self.block_header(node);
+                if let Some((header_end, true)) = header {
+                    // A `|+` block keeps its final line breaks: they are its text.
+                    if self.text[..end].ends_with('\n') {
+                        end -= 1;
+                    }
+                    return end.max(header_end);
+                }
                 // YAML's white space (not a form feed, which a plain scalar may end with).
                 while end > node.span.start
                     && matches!(self.text.as_bytes()[end - 1], b' ' | b'\t' | b'\r' | b'\n')
                 {
                     end -= 1;
                 }
-                end
+                match header {
+                    // A block with no text: its span starts after the header's line (at
+                    // what follows), so the header is where it ends.
+                    Some((header_end, _)) if end == node.span.start => header_end,
+                    _ => end,
+                }
+            }
+        }
+    }
+
+    /// Where a flow collection ends: after its closing bracket. (The parser's span may
+    /// stop before it, after a trailing comma, `{a,}`, or run on over a comment after it.)
+    fn flow_end(&self, node: &Node) -> usize {
+        let bytes = self.text.as_bytes();
+        let Some(open) = flow_open(self.text, node) else {
+            return node.span.end;
+        };
+        let mut depth = 0usize;
+        let mut i = open;
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return i + 1;
+                    }
+                }
+                b'"' | b'\'' => {
+                    // A quoted string: `\"` escapes in double quotes, `''` in single.
+                    i += 1;
+                    while let Some(&c) = bytes.get(i) {
+                        if c == b && !(b == b'\'' && bytes.get(i + 1) == Some(&b'\'')) {
+                            break;
+                        }
+                        i += if (b == b'"' && c == b'\\') || (b == b'\'' && c == b'\'') {
+                            2
+                        } else {
+                            1
+                        };
+                    }
+                }
+                b'#' if matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r') => {
+                    i = self.line_end(i) - 1;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        node.span.end
+    }
+
+    /// Whether text written at `pos` (a line start) may end with a `|` block at deeper
+    /// indentation than `indent`: the first line after it that is not empty is not
+    /// blank, and not indented deeper (it would be read as the block's text).
+    fn blocks_ok(&self, pos: usize, indent: usize) -> bool {
+        self.text[pos.min(self.text.len())..]
+            .lines()
+            .map(|l| l.trim_end_matches('\r'))
+            .find(|l| !l.is_empty())
+            .is_none_or(|l| {
+                !l.trim().is_empty() && l.len() - l.trim_start_matches(' ').len() <= indent
+            })
+    }
+
+    /// Runs `f` with `|` blocks allowed or not.
+    fn with_blocks<T>(&self, ok: bool, f: impl FnOnce() -> T) -> T {
+        let before = self.blocks.replace(ok);
+        let out = f();
+        self.blocks.set(before);
+        out
+    }
+
+    /// Where an entry's value ends. An empty value (`key:` with nothing after it) has no
+    /// text of its own, and the parser may place it at whatever follows (the next `? `
+    /// key, a flow mapping's `,` or `}`): it ends right after the `:`, or after the key
+    /// when there is no `:`.
+    fn value_end(&self, entry: &Entry) -> usize {
+        let after = self.colon(entry).map_or(self.key_end(entry), |c| c + 1);
+        if matches!(entry.value.value, Value::Null) && !self.null_written(&entry.value, after) {
+            return after;
+        }
+        self.content_end(&entry.value).max(after)
+    }
+
+    /// Whether a null value that starts at or after `after` is written out (`~`, `null`,
+    /// a tag), rather than empty.
+    fn null_written(&self, node: &Node, after: usize) -> bool {
+        let t = self.text[node.span.clone()].trim();
+        node.span.start >= after
+            && (t.starts_with('!') || ["~", "null", "Null", "NULL"].iter().any(|n| t.ends_with(n)))
+    }
+
+    /// For a block scalar (`|` or `>`), where its header ends and whether it keeps its
+    /// final line breaks (`+`). Its span starts after the header's line, so the header is
+    /// the last thing before it on a previous line (a comment may follow the header).
+    fn block_header(&self, node: &Node) -> Option<(usize, bool)> {
+        if !matches!(node.value, Value::Str(_)) {
+            return None;
+        }
+        let mut pos = node.span.start;
+        loop {
+            let start = self.line_start(pos);
+            let line = strip_comment(&self.text[start..pos]);
+            let content = line.trim_end_matches([' ', '\t', '\r']);
+            if !content.trim_start_matches([' ', '\t']).is_empty() {
+                let token = content.rsplit([' ', '\t']).next().unwrap_or(content);
+                let ok = token.starts_with(['|', '>'])
+                    && token[1..]
+                        .bytes()
+                        .all(|b| b == b'+' || b == b'-' || b.is_ascii_digit());
+                return ok.then(|| (start + content.len(), token.contains('+')));
+            }
+            if !self.text[..start].ends_with('\n') {
+                return None;
+            }
+            pos = start - 1;
+        }
+    }
+
+    /// Where an entry's key ends: an empty `? ` key ends at its `?`.
+    fn key_end(&self, entry: &Entry) -> usize {
+        match self.explicit(entry) {
+            Some(q) if entry.key_span.is_empty() => q + 1,
+            _ => entry.key_span.end,
+        }
+    }
+
+    /// The position of the `?` of an explicit key (`? key`), if the key is one. An empty
+    /// key's position is where the parser stopped looking for it, possibly lines later.
+    fn explicit(&self, entry: &Entry) -> Option<usize> {
+        let mut pos = entry.key_span.start;
+        loop {
+            let start = self.line_start(pos);
+            let line = strip_comment(&self.text[start..pos]).trim_end_matches([' ', '\t', '\r']);
+            if line.ends_with('?')
+                && line[..line.len() - 1]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| matches!(c, ' ' | '\t' | '-' | '\u{feff}'))
+            {
+                return Some(start + line.len() - 1);
+            }
+            if !line.trim_start_matches([' ', '\t']).is_empty()
+                || !entry.key_span.is_empty()
+                || !self.text[..start].ends_with('\n')
+            {
+                return None;
+            }
+            pos = start - 1;
+        }
+    }
+
+    /// The header of the block scalar a value's text ends with (its own, or its last
+    /// child's), if it ends with one.
+    fn last_block(&self, node: &Node) -> Option<(usize, bool)> {
+        match &node.value {
+            Value::Map(entries) => entries.last().and_then(|e| self.last_block(&e.value)),
+            Value::Seq(items) => items.last().and_then(|i| self.last_block(i)),
+            _ => self.block_header(node),
+        }
+    }
+
+    /// Where an entry starts: its key, or the `?` of an explicit key.
+    fn entry_start(&self, entry: &Entry) -> usize {
+        self.explicit(entry).unwrap_or(entry.key_span.start)
+    }
+
+    /// The position of the `:` that follows an entry's key, if there is one (an explicit
+    /// key, or a key in a flow mapping, may have none: `? a`, `{a, b}`).
+    fn colon(&self, entry: &Entry) -> Option<usize> {
+        let bytes = self.text.as_bytes();
+        let mut i = self.key_end(entry);
+        loop {
+            match bytes.get(i)? {
+                b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+                b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n') => {
+                    i = self.line_end(i)
+                }
+                b':' => return Some(i),
+                _ => return None,
             }
         }
     }
 
     /// The position right after the `:` that follows an entry's key.
     fn after_colon(&self, entry: &Entry) -> Result<usize, RewriteError> {
-        self.text[entry.key_span.end..]
-            .find(':')
-            .map(|i| entry.key_span.end + i + 1)
+        self.colon(entry)
+            .map(|c| c + 1)
             .ok_or_else(|| RewriteError(format!("no `:` after key `{}`", entry.key)))
     }
 
     /// Whether an entry's key starts its line (it is not the first key of a `- ` item).
     fn key_starts_line(&self, entry: &Entry) -> bool {
-        self.text[self.line_start(entry.key_span.start)..entry.key_span.start]
+        let start = self.entry_start(entry);
+        self.text[self.line_start(start)..start]
             .bytes()
             .all(|b| b == b' ')
     }
 
     /// The lines an entry occupies in a block mapping.
     fn entry_lines(&self, entry: &Entry) -> Range<usize> {
-        self.line_start(entry.key_span.start)..self.line_end(self.content_end(&entry.value))
+        self.line_start(self.entry_start(entry))..self.line_end(self.value_end(entry))
     }
 
     fn edit_block_map(
@@ -287,7 +498,18 @@ impl Ctx<'_> {
         });
         let indent = entries
             .first()
-            .map_or(indent, |e| self.column(e.key_span.start));
+            .map_or(indent, |e| self.column(self.entry_start(e)));
+        // Layouts whose keys this editor cannot place: refuse rather than guess.
+        for e in entries {
+            if self.explicit(e).is_none()
+                && (self.text[e.key_span.clone()].contains('\n') || self.colon(e).is_none())
+            {
+                return Err(RewriteError(format!(
+                    "the key `{}` is laid out in a way this editor does not follow (over several lines, or without its `:`); edit the file by hand",
+                    e.key.chars().take(20).collect::<String>()
+                )));
+            }
+        }
         // Changed and removed keys.
         for entry in entries {
             match new.get(&entry.key) {
@@ -327,7 +549,26 @@ impl Ctx<'_> {
             if is_empty(v) {
                 continue;
             }
-            let rendered = self.render_entry(&key_text(k, quoted), v, indent);
+            // What follows the place it goes must not become the text of a `|` block.
+            let at = match anchor {
+                Some(a) => self.line_end(self.value_end(a)),
+                // Before the first key, or what follows it if it is removed.
+                None => entries
+                    .iter()
+                    .take_while(|e| !new.contains_key(&e.key))
+                    .last()
+                    .map_or_else(
+                        || {
+                            entries
+                                .first()
+                                .map_or(0, |e| self.line_start(self.entry_start(e)))
+                        },
+                        |e| self.entry_lines(e).end,
+                    ),
+            };
+            let rendered = self.with_blocks(self.blocks_ok(at, indent), || {
+                self.render_entry(&key_text(k, quoted), v, indent)
+            });
             match pending.last_mut() {
                 Some((a, text))
                     if a.map(|e| e.key_span.start) == anchor.map(|e| e.key_span.start) =>
@@ -342,7 +583,19 @@ impl Ctx<'_> {
             let (at, prefix) = match anchor {
                 Some(a) if has_alias(a) => return Err(alias_error(&a.key)),
                 Some(a) => {
-                    let at = self.line_end(self.content_end(&a.value));
+                    let at = self.line_end(self.value_end(a));
+                    let rest = &self.text[at..];
+                    if !rest.is_empty()
+                        && rest.trim().is_empty()
+                        && !rest.contains('\n')
+                        && self.last_block(&a.value).is_some()
+                    {
+                        // The parser reads such a last line as one more line of the block
+                        // (a `\n` more than YAML says); text after it would change that.
+                        return Err(RewriteError(
+                            "the file ends with a `|` block whose last line holds only blanks and no line break (read as one more line of the block); remove those blanks first".into(),
+                        ));
+                    }
                     (
                         at,
                         if at == self.text.len() && !self.text.ends_with('\n') {
@@ -354,12 +607,16 @@ impl Ctx<'_> {
                 }
                 None => match entries.first() {
                     Some(first) if self.key_starts_line(first) => {
-                        (self.line_start(first.key_span.start), "")
+                        (self.line_start(self.entry_start(first)), "")
                     }
                     _ => return Err(RewriteError("no place to insert a key".into())),
                 },
             };
             let text = match anchor {
+                // (A `|+` block keeps the blank lines after it as its text.)
+                Some(a) if self.last_block(&a.value).is_some_and(|(_, keep)| keep) => {
+                    format!("{prefix}{rendered}")
+                }
                 Some(_) => format!("{prefix}{gap}{rendered}"),
                 None => format!("{rendered}{gap}"),
             };
@@ -388,19 +645,36 @@ impl Ctx<'_> {
         // from the positions of its parts, which an alias inside it does not have.
         let by_child = matches!((&node.value, new), (Value::Map(c), J::Object(m))
             if !c.is_empty() && !m.is_empty() && !is_flow(self.text, node));
-        if node.span.start < entry.key_span.end || (!by_child && has_alias(entry)) {
+        if is_alias(entry) || (!by_child && has_alias(entry)) {
             return Err(alias_error(&entry.key));
+        }
+        if self.explicit(entry).is_some() {
+            // `? key` (`: value` on the next line, or no value at all): the entry is
+            // written anew as `key: value`.
+            if !self.key_starts_line(entry) {
+                return Err(RewriteError(format!(
+                    "cannot re-render `{}`, the first key of a list item",
+                    entry.key
+                )));
+            }
+            out.push(self.replace_entry(entry, new));
+            return Ok(());
         }
         match (&node.value, new) {
             (Value::Map(children), J::Object(map)) if children.is_empty() && !map.is_empty() => {
                 self.expand_into(entry, map, indent, out)
             }
+            // (A tagged mapping emptied would leave its tag on nothing: `a: !!str`.)
             (Value::Map(children), J::Object(map))
-                if !map.is_empty() && !is_flow(self.text, node) =>
+                if !map.is_empty()
+                    && !is_flow(self.text, node)
+                    && !emptied_tag(self.text, node, map) =>
             {
                 self.edit_block_map(children, map, indent + self.unit, out)
             }
-            (Value::Map(children), J::Object(map)) if !map.is_empty() => {
+            (Value::Map(children), J::Object(map))
+                if !map.is_empty() && is_flow(self.text, node) =>
+            {
                 self.edit_flow_map(node, children, map, out)
             }
             (Value::Seq(items), J::Array(new_items))
@@ -434,16 +708,19 @@ impl Ctx<'_> {
             _ => {
                 // A scalar (or a flow collection) replaced in place.
                 let at = self.after_colon(entry)?;
-                let end = self.content_end(node).max(at);
+                let end = self.value_end(entry);
                 let after_on_line = &self.text[end..self.line_end(end)];
                 // What follows the value on its line would end up inside a `|` block, as
                 // its text: then the value is quoted; blanks are replaced with the block.
-                // So would a following line (a comment) indented as deep as its text.
+                // So would a following line (a comment) indented as deep as its text, and
+                // blanks on the lines between (they would be lines of its text).
                 let swallowed = self.text[self.line_end(end)..]
                     .lines()
-                    .find(|l| !l.trim().is_empty())
+                    .map(|l| l.trim_end_matches('\r'))
+                    .find(|l| !l.is_empty())
                     .is_some_and(|l| {
-                        l.len() - l.trim_start_matches(' ').len() >= indent + self.unit
+                        l.trim().is_empty()
+                            || l.len() - l.trim_start_matches(' ').len() >= indent + self.unit
                     });
                 let inline = self.render_inline(new).or_else(|| {
                     (!after_on_line.trim().is_empty() || swallowed)
@@ -453,6 +730,33 @@ impl Ctx<'_> {
                 // A comment between the `:` and a value on a following line stays on
                 // the key's line; the new value goes where the old one started.
                 let lead = &self.text[at..node.span.start.max(at)];
+                if self.block_header(node).is_some() {
+                    // A `|` block's header may have a comment after it: it stays, after
+                    // the new value (or the new header).
+                    let first = &lead[..lead.find('\n').unwrap_or(lead.len())];
+                    let comment = first[strip_comment(first).len()..].trim_end();
+                    let sep = if comment.is_empty() { "" } else { "  " };
+                    let text = match inline {
+                        Some(s) => format!(" {s}{sep}{comment}"),
+                        None => {
+                            let block = self.render_block_scalar(
+                                new.as_str().unwrap_or_default(),
+                                indent + self.unit,
+                            );
+                            let (header, body) = block.split_once('\n').unwrap_or((&block, ""));
+                            out.push(TextEdit {
+                                range: at..block_end,
+                                text: format!(" {header}{sep}{comment}\n{body}"),
+                            });
+                            return Ok(());
+                        }
+                    };
+                    out.push(TextEdit {
+                        range: at..end,
+                        text,
+                    });
+                    return Ok(());
+                }
                 if let Some(hash) = lead.find('#')
                     && lead[hash..].contains('\n')
                 {
@@ -508,24 +812,52 @@ impl Ctx<'_> {
         out: &mut Vec<TextEdit>,
     ) -> Result<(), RewriteError> {
         let at = self.after_colon(entry)?;
-        let body: String = map
-            .iter()
-            .map(|(k, v)| self.render_entry(&key_text(k, false), v, indent + self.unit))
-            .collect();
-        let end = self.content_end(&entry.value).max(at);
+        let end = self.value_end(entry);
+        let body: String = self.with_blocks(self.blocks_ok(self.line_end(end), indent), || {
+            map.iter()
+                .map(|(k, v)| self.render_entry(&key_text(k, false), v, indent + self.unit))
+                .collect()
+        });
+        // Blanks after the old value go (the new lines would end with them); a comment
+        // stays on the key's line.
+        let line = &self.text[end..self.line_end(end)];
+        let rest = line.trim_end_matches(['\r', '\n']);
+        let (range, body) = if rest.trim_start_matches([' ', '\t']).starts_with('#') {
+            out.push(TextEdit {
+                range: at..end,
+                text: String::new(),
+            });
+            (end + rest.len()..end + rest.len(), body)
+        } else {
+            (at..end + rest.len(), body)
+        };
         out.push(TextEdit {
-            range: at..end,
+            range,
             text: format!("\n{}", body.trim_end_matches('\n')),
         });
         Ok(())
     }
 
     fn replace_entry(&self, entry: &Entry, new: &J) -> TextEdit {
-        let key = &self.text[entry.key_span.clone()];
-        let indent = self.column(entry.key_span.start);
+        // An explicit key (`? key`) is written as a plain one.
+        let key = match self.explicit(entry) {
+            Some(_) => key_text(&entry.key, false),
+            // An empty key with an anchor or tag (`&a :`): the blank keeps them apart
+            // from the `:`.
+            None if entry.key.is_empty() && !entry.key_span.is_empty() => {
+                format!("{} ", &self.text[entry.key_span.clone()])
+            }
+            None => self.text[entry.key_span.clone()].to_owned(),
+        };
+        let start = self.entry_start(entry);
+        let indent = self.column(start);
         // What precedes the key on its line stays (the `- ` of a list item's first key).
-        let range = entry.key_span.start..self.entry_lines(entry).end;
-        let mut text = self.render_entry(key, new, indent).split_off(indent);
+        let range = start..self.entry_lines(entry).end;
+        let mut text = self
+            .with_blocks(self.blocks_ok(range.end, indent), || {
+                self.render_entry(&key, new, indent)
+            })
+            .split_off(indent);
         if range.end == self.text.len() && !self.text.ends_with('\n') {
             text.pop();
         }
@@ -544,21 +876,25 @@ impl Ctx<'_> {
             match new.get(&entry.key) {
                 Some(v) => {
                     if entry.value.to_json() != *v {
-                        let at = self.after_colon(entry)?;
+                        // A key without a value (`{a, b}`) gets its `:` too.
+                        let (at, colon) = match self.colon(entry) {
+                            Some(c) => (c + 1, ""),
+                            None => (self.key_end(entry), ":"),
+                        };
                         out.push(TextEdit {
-                            range: at..self.content_end(&entry.value),
-                            text: format!(" {}", render_flow(v)),
+                            range: at..self.value_end(entry),
+                            text: format!("{colon} {}", render_flow(v)),
                         });
                     }
                     kept.push(entry);
                 }
                 None => {
                     let range = if i > 0 {
-                        self.content_end(&children[i - 1].value)..self.content_end(&entry.value)
+                        self.value_end(&children[i - 1])..self.value_end(entry)
                     } else if let Some(next) = children.get(1) {
                         entry.key_span.start..next.key_span.start
                     } else {
-                        entry.key_span.start..self.content_end(&entry.value)
+                        entry.key_span.start..self.value_end(entry)
                     };
                     out.push(TextEdit {
                         range,
@@ -575,7 +911,7 @@ impl Ctx<'_> {
         if !added.is_empty() {
             match children.last() {
                 Some(last) if !kept.is_empty() || children.len() > 1 => out.push(TextEdit {
-                    range: self.content_end(&last.value)..self.content_end(&last.value),
+                    range: self.value_end(last)..self.value_end(last),
                     text: format!(", {}", added.join(", ")),
                 }),
                 _ => {
@@ -666,7 +1002,7 @@ impl Ctx<'_> {
                     Some(J::String(s.clone()).to_string())
                 };
             }
-            J::String(s) if yaml::plain_is_string(s) => s.clone(),
+            J::String(s) if plain(s) => s.clone(),
             J::String(s) => J::String(s.clone()).to_string(),
             J::Array(_) | J::Object(_) => render_flow(v),
         })
@@ -709,7 +1045,10 @@ impl Ctx<'_> {
                 }
                 s
             }
-            _ => match self.render_inline(v) {
+            _ => match self.render_inline(v).or_else(|| {
+                (!self.blocks.get())
+                    .then(|| J::String(v.as_str().unwrap_or_default().into()).to_string())
+            }) {
                 Some(inline) => format!("{pad}{key}: {inline}\n"),
                 None => format!(
                     "{pad}{key}: {}\n",
@@ -767,15 +1106,56 @@ fn render_flow(v: &J) -> String {
 /// A string (a key or a value) inside a flow collection: plain when that reads back as
 /// the same string and holds no `,`, `[`, `]`, `{` or `}`, double-quoted otherwise.
 fn flow_text(s: &str) -> String {
-    if yaml::plain_is_string(s) && !s.contains([',', '[', ']', '{', '}']) {
+    if plain(s) && !s.contains([',', '[', ']', '{', '}']) {
         s.to_owned()
     } else {
         J::String(s.to_owned()).to_string()
     }
 }
 
+/// Whether a tagged mapping (`!!str`) would be left with no keys by `new`.
+fn emptied_tag(text: &str, node: &Node, new: &Map<String, J>) -> bool {
+    tagged(text, node) && new.values().all(is_empty)
+}
+
+/// Whether a node has a tag (`!!map`, `!!str`) before it.
+fn tagged(text: &str, node: &Node) -> bool {
+    let mut rest = text.get(node.span.clone()).unwrap_or_default();
+    while let Some(props) = rest.strip_prefix(['&', '!']) {
+        if rest.starts_with('!') {
+            return true;
+        }
+        rest = props
+            .trim_start_matches(|c: char| !c.is_whitespace())
+            .trim_start();
+    }
+    false
+}
+
+/// Whether a mapping or list is in flow style (`{…}`, `[…]`), after its anchor or tag.
+/// (A block list as deep as its key, `key:\n- [a]`, starts where its first item does.)
 fn is_flow(text: &str, node: &Node) -> bool {
-    matches!(text.as_bytes().get(node.span.start), Some(b'{' | b'['))
+    let first = match &node.value {
+        Value::Seq(items) => items.first().map(|i| i.span.start),
+        Value::Map(entries) => entries.first().map(|e| e.key_span.start),
+        _ => None,
+    };
+    if first == Some(node.span.start) {
+        return false;
+    }
+    flow_open(text, node).is_some()
+}
+
+/// Where a flow collection's opening bracket is (after its anchor or tag), if it is one.
+fn flow_open(text: &str, node: &Node) -> Option<usize> {
+    let mut rest = text.get(node.span.clone()).unwrap_or_default();
+    while let Some(props) = rest.strip_prefix(['&', '!']) {
+        rest = props
+            .trim_start_matches(|c: char| !c.is_whitespace() && c != '{' && c != '[')
+            .trim_start();
+    }
+    rest.starts_with(['{', '['])
+        .then(|| node.span.end - rest.len())
 }
 
 /// The file's indentation step: the smallest indentation of an indented key line.
@@ -790,6 +1170,13 @@ fn indent_unit(text: &str) -> usize {
         .min()
         .filter(|&n| n <= 8)
         .unwrap_or(2)
+}
+
+/// The part of a line before its comment (a `#` at its start or after a blank).
+fn strip_comment(line: &str) -> &str {
+    let b = line.as_bytes();
+    let at = (0..b.len()).find(|&i| b[i] == b'#' && (i == 0 || matches!(b[i - 1], b' ' | b'\t')));
+    &line[..at.unwrap_or(line.len())]
 }
 
 #[cfg(test)]

@@ -29,6 +29,31 @@ measure() {
   done
   printf '%s\n' "${times[@]}" | sort -n | awk -v rss="$rss" '{a[NR]=$1} END {printf "%.3f %d\n", a[int((NR+1)/2)], rss}'
 }
+# The same for several commands (each one string of words) run in turn, RUNS rounds, so
+# that the ratios between them are not skewed by the machine getting busier or quieter
+# between one command's runs and the next's: one "seconds rss" line per command.
+measure_in_turn() {
+  local n=$# i k cmd t0 t1 r
+  local -a times rss
+  for ((k = 0; k < n; k++)); do times[k]=""; rss[k]=0; done
+  for _ in $(seq "$RUNS"); do
+    k=0
+    for cmd in "$@"; do
+      t0=$(date +%s.%N)
+      # shellcheck disable=SC2086 # the command's words
+      /usr/bin/time -f "%M" -o "$W/.rss" $cmd >/dev/null 2>&1 || true
+      t1=$(date +%s.%N)
+      r=$(tail -1 "$W/.rss" 2>/dev/null || echo 0)
+      times[k]="${times[k]} $(echo "$t1 - $t0" | bc -l)"
+      [ "${r:-0}" -gt "${rss[k]}" ] 2>/dev/null && rss[k]=$r
+      k=$((k + 1))
+    done
+  done
+  for ((k = 0; k < n; k++)); do
+    echo "${times[k]}" | tr ' ' '\n' | grep . | sort -n |
+      awk -v rss="${rss[k]}" '{a[NR]=$1} END {printf "%.3f %d\n", a[int((NR+1)/2)], rss}'
+  done
+}
 row() { printf '| %-44s | %10s | %12s | %s\n' "$1" "$2" "$3" "$4"; }
 
 gen() { # name groups assessments controls [commits]
@@ -46,14 +71,17 @@ row "---" "---" "---" "---"
 for size in small medium large; do
   recs=$(( $(grep -c '^  C' "$W"/$size/groups/*/*.yaml | grep -v group.yaml | awk -F: '{s+=$2} END {print s}') ))
   mb=$(du -sm "$W/$size/groups" | cut -f1)
-  read -r t m < <(measure "$A" validate -C "$W/$size"); v=$t
+  # validate and its floors in turn, round after round
+  mapfile -t res < <(measure_in_turn "$A validate -C $W/$size" "$FLOOR $W/$size --read-only" \
+    "$FLOOR $W/$size --events" "$FLOOR $W/$size")
+  read -r t m <<<"${res[0]}"; v=$t
   eval "V_$size=$t; RSS_$size=$((m/1024)); MB_$size=$mb"
   row "validate $size ($recs records, ${mb} MB)" "$t" "$((m/1024))" "$(echo "$recs / $t" | bc) records/s, $(echo "$mb / $t" | bc) MB/s"
-  read -r t m < <(measure "$FLOOR" "$W/$size" --read-only)
+  read -r t m <<<"${res[1]}"
   row "  floor: read the bytes" "$t" "$((m/1024))" ""
-  read -r t m < <(measure "$FLOOR" "$W/$size" --events); eval "E_$size=$t"
+  read -r t m <<<"${res[2]}"; eval "E_$size=$t"
   row "  floor: parse (saphyr-parser events alone)" "$t" "$((m/1024))" "validate is $(echo "scale=2; $v / $t" | bc)×"
-  read -r t m < <(measure "$FLOOR" "$W/$size"); eval "T_$size=$t"
+  read -r t m <<<"${res[3]}"; eval "T_$size=$t"
   row "  floor: parse into assure's spanned tree" "$t" "$((m/1024))" "validate is $(echo "scale=2; $v / $t" | bc)×"
 done
 for c in "sync --check" "status" ; do

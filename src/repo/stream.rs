@@ -717,5 +717,18 @@ mod tests {
             let (kind, text) = &corpus[file.index(corpus.len())];
             agree(*kind, &mutate(text, &edits));
         }
+
+        /// Small texts of YAML's punctuation, as a file of any kind.
+        #[test]
+        fn on_any_small_text_the_fast_route_never_accepts_what_the_usual_one_refuses(
+            kind in 0..7usize,
+            text in "[a-c0-9:\\-\\[\\]{}&*!#'\" \n,?|>.~]{0,60}",
+        ) {
+            let kind = [Kind::Config, Kind::Group, Kind::Assessment, Kind::Services,
+                Kind::Certification, Kind::Template, Kind::Mapping][kind];
+            agree(kind, &text);
+            // and as the value of a group's name (its one required field)
+            agree(Kind::Group, &format!("name: {text}"));
+        }
     }
 }

@@ -4,7 +4,9 @@
 //! ([`Node`]): every value and every mapping key keeps the byte range it came from, so
 //! that any finding can point at a file, line and column, and edits can replace exactly
 //! the bytes of one value. The tree is also the input of schema validation
-//! ([`Node::to_json`]) and of the typed model (through `serde_json`).
+//! ([`Node::to_json`]) and of the typed model (through `serde_json`). A valid file can
+//! skip both: [`stream`](super::stream) reads the parser's events straight into the
+//! typed model, resolving scalars with this module's [`resolve_json`].
 //!
 //! Why not `serde_yaml` (named by the design card): it is archived upstream and gives no
 //! positions, so it would need a second parser for them. `serde-saphyr` (STYLE.md) gives

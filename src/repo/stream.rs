@@ -5,7 +5,7 @@
 //! The route gives up ([`Bail`]) at the first thing it does not take on: a schema
 //! violation, a YAML error, a duplicate key, an anchor, alias or tag, a second document, a
 //! value serde refuses. Then the file is read the usual way
-//! ([`yaml::parse_to_json`](super::yaml::parse_to_json), the jsonschema crate, serde from
+//! ([`yaml::parse_to_json`], the jsonschema crate, serde from
 //! the JSON value), which finds and explains what is wrong. So this route only ever says
 //! "valid, and here is the model" — and then it is what the usual route says (tested
 //! against it on every file of the project and on generated files).

@@ -6,7 +6,7 @@
 //! the bytes of one value. The tree is also the input of schema validation
 //! ([`Node::to_json`]) and of the typed model (through `serde_json`). A valid file can
 //! skip both: [`stream`](super::stream) reads the parser's events straight into the
-//! typed model, resolving scalars with this module's [`resolve_json`].
+//! typed model, resolving scalars with this module's `resolve_json`.
 //!
 //! Why not `serde_yaml` (named by the design card): it is archived upstream and gives no
 //! positions, so it would need a second parser for them. `serde-saphyr` (STYLE.md) gives

@@ -228,15 +228,14 @@ fn key_text(key: &str, quoted_siblings: bool) -> String {
 
 impl Ctx<'_> {
     fn line_start(&self, pos: usize) -> usize {
-        // A byte order mark before the first line is not part of it (nor its indentation).
-        let first = if self.text.starts_with('\u{feff}') {
-            3
+        // A byte order mark starting a line (the file, or a document in it) is not part
+        // of the line, nor of its indentation.
+        let start = self.text[..pos].rfind('\n').map_or(0, |i| i + 1);
+        if self.text[start..pos].starts_with('\u{feff}') {
+            start + 3
         } else {
-            0
-        };
-        self.text[..pos]
-            .rfind('\n')
-            .map_or(first.min(pos), |i| i + 1)
+            start
+        }
     }
 
     /// The position after the line break ending the line that holds `pos`.
@@ -364,11 +363,12 @@ impl Ctx<'_> {
     }
 
     /// Whether a null value that starts at or after `after` is written out (`~`, `null`,
-    /// a tag), rather than empty.
+    /// a tag or an anchor, which its span then covers), rather than empty.
     fn null_written(&self, node: &Node, after: usize) -> bool {
         let t = self.text[node.span.clone()].trim();
         node.span.start >= after
-            && (t.starts_with('!') || ["~", "null", "Null", "NULL"].iter().any(|n| t.ends_with(n)))
+            && (t.starts_with(['!', '&'])
+                || ["~", "null", "Null", "NULL"].iter().any(|n| t.ends_with(n)))
     }
 
     /// For a block scalar (`|` or `>`), where its header ends and whether it keeps its
@@ -457,7 +457,22 @@ impl Ctx<'_> {
                 b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n') => {
                     i = self.line_end(i)
                 }
-                b':' => return Some(i),
+                // A `:` that is a value indicator, not the start of the next key (`::`):
+                // a blank or the end follows, or a flow indicator, or the key is quoted.
+                b':' => {
+                    let quoted = matches!(
+                        bytes.get(entry.key_span.end.wrapping_sub(1)),
+                        Some(b'"' | b'\'')
+                    );
+                    return match bytes.get(i + 1) {
+                        None
+                        | Some(b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']' | b'{' | b'}') => {
+                            Some(i)
+                        }
+                        _ if quoted => Some(i),
+                        _ => None,
+                    };
+                }
                 _ => return None,
             }
         }
@@ -879,6 +894,10 @@ impl Ctx<'_> {
                         // A key without a value (`{a, b}`) gets its `:` too.
                         let (at, colon) = match self.colon(entry) {
                             Some(c) => (c + 1, ""),
+                            // (`&a:` would be an anchor named `a:`.)
+                            None if entry.key.is_empty() && !entry.key_span.is_empty() => {
+                                (self.key_end(entry), " :")
+                            }
                             None => (self.key_end(entry), ":"),
                         };
                         out.push(TextEdit {
@@ -1104,9 +1123,10 @@ fn render_flow(v: &J) -> String {
 }
 
 /// A string (a key or a value) inside a flow collection: plain when that reads back as
-/// the same string and holds no `,`, `[`, `]`, `{` or `}`, double-quoted otherwise.
+/// the same string, holds no `,`, `[`, `]`, `{` or `}` and does not end in ` -` (which
+/// the parser takes for the start of a scalar there), double-quoted otherwise.
 fn flow_text(s: &str) -> String {
-    if plain(s) && !s.contains([',', '[', ']', '{', '}']) {
+    if plain(s) && !s.contains([',', '[', ']', '{', '}']) && !s.ends_with(" -") {
         s.to_owned()
     } else {
         J::String(s.to_owned()).to_string()
@@ -1115,7 +1135,15 @@ fn flow_text(s: &str) -> String {
 
 /// Whether a tagged mapping (`!!str`) would be left with no keys by `new`.
 fn emptied_tag(text: &str, node: &Node, new: &Map<String, J>) -> bool {
-    tagged(text, node) && new.values().all(is_empty)
+    // (A key it has keeps its line, even with an empty value; a new empty one is not
+    // written.)
+    let Value::Map(children) = &node.value else {
+        return false;
+    };
+    tagged(text, node)
+        && new
+            .iter()
+            .all(|(k, v)| is_empty(v) && !children.iter().any(|e| e.key == *k))
 }
 
 /// Whether a node has a tag (`!!map`, `!!str`) before it.

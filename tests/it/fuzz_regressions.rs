@@ -694,14 +694,20 @@ fn an_empty_key_with_an_anchor_keeps_its_blank() {
     );
 }
 
-/// Found by `rewrite` (`tagged-mapping-emptied`): a mapping tagged `!!str` (which the
-/// reader accepts) whose keys were all removed left `key: !!str`, an empty string; such a
-/// mapping is now re-rendered whole.
+/// Found by `rewrite` (`tagged-mapping-emptied`, `tagged-mapping-keeps-a-key`): a
+/// mapping tagged `!!str` (which the reader accepts) whose keys were all removed left
+/// `key: !!str`, an empty string; such a mapping is now re-rendered whole, unless a key
+/// it has stays (with an empty value: `b: {}`), which keeps the lines before it as they
+/// are.
 #[test]
 fn a_tagged_mapping_emptied_is_rewritten_whole() {
     assert_eq!(
-        edit("a: !!str\n  b: 1\n", |d| d["a"] = json!({ "b": null })).as_deref(),
-        Ok("a:\n  b: \n")
+        edit("a: !!str\n  b: 1\n", |d| d["a"] = json!({ "c": null })).as_deref(),
+        Ok("a:\n  c: \n")
+    );
+    assert_eq!(
+        edit("a: !!str\n  b: 1\n", |d| d["a"]["b"] = json!({})).as_deref(),
+        Ok("a: !!str\n  b: {}\n")
     );
     assert_eq!(
         edit("a: !!map\n  b: 1\n", |d| d["a"]["b"] = json!(2)).as_deref(),
@@ -768,5 +774,72 @@ fn a_key_the_editor_cannot_place_is_refused_for_that_reason() {
     assert!(
         refused.contains("`b` is or holds a YAML alias"),
         "{refused}"
+    );
+}
+
+/// Found by `rewrite` in its third pass (`anchor-on-an-empty-value`,
+/// `anchor-on-an-empty-value-lines-later`, `empty-flow-key-with-an-anchor`): an anchor
+/// on an empty value (`key: &a`, no alias uses it) was left after the new value
+/// (`key: 1 &a`), and a value given to an empty flow key with an anchor made `{&a: 1}`,
+/// an anchor named `a:`. The anchor now goes with the value it was on; the flow key
+/// keeps a blank before its `:`.
+#[test]
+fn an_anchor_on_an_empty_value_goes_with_it() {
+    assert_eq!(
+        edit("a: &x\nb: 1\n", |d| d["a"] = json!(2)).as_deref(),
+        Ok("a: 2\nb: 1\n")
+    );
+    assert_eq!(
+        edit("a: &x  # why\nb: 1\n", |d| d["a"] = json!("c")).as_deref(),
+        Ok("a: c  # why\nb: 1\n")
+    );
+    assert_eq!(
+        edit("a:\n  &x\nb: 1\n", |d| d["a"] = json!(2)).as_deref(),
+        Ok("a: 2\nb: 1\n")
+    );
+    assert_eq!(
+        edit("{&a , b: 1}", |d| d[""] = json!(1)).as_deref(),
+        Ok("{&a : 1 , b: 1}")
+    );
+}
+
+/// Found by `rewrite` in its third pass (`flow-item-ending-in-a-dash`): a string ending
+/// in ` -` written plain in a flow list (`[a -, b]`) does not parse (the parser takes
+/// the `-` for the start of a scalar); it is now quoted there.
+#[test]
+fn a_flow_item_ending_in_a_dash_is_quoted() {
+    assert_eq!(
+        edit("l: [a]\n", |d| d["l"] = json!(["x -", "y-", "z - w"])).as_deref(),
+        Ok("l: [\"x -\", y-, z - w]\n")
+    );
+}
+
+/// Found by `rewrite` in its third pass (`byte-order-mark-starting-a-later-line`): a
+/// byte order mark at the start of a later line (which the parser skips, as at the
+/// start of the file) counted as three columns of indentation, so new keys were
+/// indented by three and the file no longer parsed.
+#[test]
+fn a_byte_order_mark_on_a_later_line_is_not_indentation() {
+    assert_eq!(
+        edit("# notes\n\u{feff}a: 1\nb:\n- 2\n", |d| d["c"] =
+            json!({ "d": 3 }))
+        .as_deref(),
+        Ok("# notes\n\u{feff}a: 1\nb:\n- 2\nc:\n  d: 3\n")
+    );
+}
+
+/// Found by `rewrite` in its third pass (`colon-starting-the-next-key`): the `:` of an
+/// explicit key's value was looked for past blank and comment lines, and the first `:`
+/// of a next key starting with one (`::b`) was taken for it. A value indicator is now a `:`
+/// followed by a blank, the end, or a flow indicator (or right after a quoted key).
+#[test]
+fn a_key_starting_with_a_colon_is_not_a_value_indicator() {
+    assert_eq!(
+        edit("? a\n::b: 1\n", |d| d["a"] = json!("x")).as_deref(),
+        Ok("a: x\n::b: 1\n")
+    );
+    assert_eq!(
+        edit("{\"a\":1}", |d| d["a"] = json!(2)).as_deref(),
+        Ok("{\"a\": 2}")
     );
 }

@@ -51,7 +51,7 @@ pub struct UnassignArgs {
 }
 
 pub fn assign(cli: &Cli, args: &AssignArgs, out: &mut dyn Write) -> Outcome {
-    let project = cli.project()?;
+    let project = cli.project_of(&args.assessment)?;
     let mut s = start(cli, &project)?;
     let priority = args.priority.map(|p| match p {
         PriorityArg::Low => Priority::Low,
@@ -73,7 +73,7 @@ pub fn assign(cli: &Cli, args: &AssignArgs, out: &mut dyn Write) -> Outcome {
 }
 
 pub fn unassign(cli: &Cli, args: &UnassignArgs, out: &mut dyn Write) -> Outcome {
-    let project = cli.project()?;
+    let project = cli.project_of(&args.assessment)?;
     let mut s = start(cli, &project)?;
     if let Err(e) = commands::unassign(&mut s, &args.assessment, &args.control) {
         return refuse(e);

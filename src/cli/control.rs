@@ -77,7 +77,10 @@ fn text(v: &Option<String>) -> Option<Option<String>> {
 }
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
-    let project = cli.project()?;
+    let (ControlCommand::Show { assessment, .. }
+    | ControlCommand::Set { assessment, .. }
+    | ControlCommand::Test { assessment, .. }) = &args.command;
+    let project = cli.project_of(assessment)?;
     match &args.command {
         ControlCommand::Show {
             assessment,

@@ -55,7 +55,9 @@ pub enum PurposeArg {
 }
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
-    let project = cli.project()?;
+    let (DocCommand::Add { assessment, .. } | DocCommand::Remove { assessment, .. }) =
+        &args.command;
+    let project = cli.project_of(assessment)?;
     let mut s = start(cli, &project)?;
     let (result, flags) = match &args.command {
         DocCommand::Add {

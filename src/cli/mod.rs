@@ -232,6 +232,36 @@ impl Cli {
     fn project(&self) -> Result<Project, Failure> {
         Ok(Project::open(&self.root()?)?)
     }
+
+    /// Loads what a command about one assessment (`group/service--certification`) needs:
+    /// everything but the other groups' assessments, which no rule about this one reads
+    /// (sync stays within a group). An edit of one control of a large repository then
+    /// reads one group, not all of them.
+    /// An assessment that does not exist loads everything, for the "did you mean" among
+    /// all of them.
+    fn project_of(&self, assessment: &str) -> Result<Project, Failure> {
+        let root = self.root()?;
+        let plain = |name: &str| {
+            !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\'])
+        };
+        match assessment.split_once('/') {
+            Some((group, stem))
+                if plain(group)
+                    && plain(stem)
+                    && root
+                        .join("groups")
+                        .join(group)
+                        .join(format!("{stem}.yaml"))
+                        .is_file() =>
+            {
+                Ok(Project::open_groups(
+                    &root,
+                    &std::iter::once(group.to_owned()).collect(),
+                )?)
+            }
+            _ => Ok(Project::open(&root)?),
+        }
+    }
 }
 
 /// Today's date: `ASSURE_TODAY` (YYYY-MM-DD) or the date of `ASSURE_NOW` (which tests use

@@ -582,7 +582,7 @@ impl<'p> Session<'p> {
         for d in before.iter().filter(|d| d.is_error()) {
             *known.entry(key(d, self.project)).or_default() += 1;
         }
-        let after_project = Project::open_with(&self.project.ws.root, overlay)?;
+        let after_project = self.project.reopen_with(overlay)?;
         let after = validate(&after_project, self.today());
         let mut new_errors = Vec::new();
         for d in after.into_iter().filter(Diagnostic::is_error) {

@@ -35,6 +35,8 @@ pub struct Project {
     pub catalog: Catalog,
     /// Load and catalog findings (not yet the semantic rules).
     pub diagnostics: Vec<Diagnostic>,
+    /// The groups whose assessments are loaded; `None`: all of them.
+    scope: Option<std::collections::BTreeSet<String>>,
 }
 
 impl Project {
@@ -45,24 +47,43 @@ impl Project {
 
     /// Loads the repository as it would be with `overlay` applied.
     pub fn open_with(root: &Path, overlay: &repo::Overlay) -> Result<Project, RepoError> {
-        Project::from_workspace(repo::load_with(root, overlay)?)
+        Project::from_workspace(repo::load_with(root, overlay)?, None)
     }
 
-    /// Loads what checking the groups in `groups` needs (see [`repo::load_groups`]).
+    /// Loads what checking the groups in `groups` needs (see [`repo::load_groups`]):
+    /// every rule but those about other groups' assessments sees what it would see in
+    /// the whole repository.
     pub fn open_groups(
         root: &Path,
         groups: &std::collections::BTreeSet<String>,
     ) -> Result<Project, RepoError> {
-        Project::from_workspace(repo::load_groups(root, groups)?)
+        let ws = repo::load_groups(root, groups, &repo::Overlay::default())?;
+        Project::from_workspace(ws, Some(groups.clone()))
     }
 
-    fn from_workspace(mut ws: Workspace) -> Result<Project, RepoError> {
+    /// This project as it would be with `overlay` applied, loaded as far as this one is
+    /// (the same groups, or all).
+    pub fn reopen_with(&self, overlay: &repo::Overlay) -> Result<Project, RepoError> {
+        match &self.scope {
+            None => Project::open_with(&self.ws.root, overlay),
+            Some(groups) => {
+                let ws = repo::load_groups(&self.ws.root, groups, overlay)?;
+                Project::from_workspace(ws, Some(groups.clone()))
+            }
+        }
+    }
+
+    fn from_workspace(
+        mut ws: Workspace,
+        scope: Option<std::collections::BTreeSet<String>>,
+    ) -> Result<Project, RepoError> {
         let (catalog, mut diagnostics) = Catalog::build(&ws.catalog, &ws.sources);
         diagnostics.append(&mut ws.diagnostics);
         Ok(Project {
             ws,
             catalog,
             diagnostics,
+            scope,
         })
     }
 

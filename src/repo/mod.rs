@@ -235,8 +235,9 @@ pub fn load_with(root: &Path, overlay: &Overlay) -> Result<Workspace, RepoError>
 pub fn load_groups(
     root: &Path,
     groups: &std::collections::BTreeSet<String>,
+    overlay: &Overlay,
 ) -> Result<Workspace, RepoError> {
-    load_filtered(root, &Overlay::default(), &|e| match e {
+    load_filtered(root, overlay, &|e| match e {
         Entry::Assessment { group, .. } => groups.contains(group),
         _ => true,
     })

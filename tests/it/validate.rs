@@ -476,3 +476,46 @@ fn json_codes(root: &std::path::Path) -> (i32, Vec<String>) {
         .collect();
     (out.code, codes)
 }
+
+/// An editing command about one assessment loads its group only (with everything that is
+/// not an assessment), and checks the edited repository loaded as far: the other groups'
+/// assessments are read by neither, whatever their size. The whole repository reopens
+/// whole.
+#[test]
+fn a_project_of_some_groups_reopens_with_a_change_as_far() {
+    use assure::ops::Project;
+    use assure::repo::Overlay;
+    let repo = TestRepo::base();
+    let gdpr = "groups/default-group/office-365--gdpr.yaml";
+    repo.write("groups/other/group.yaml", "name: Other\n");
+    repo.write("groups/other/office-365--gdpr.yaml", repo.read(gdpr));
+    let groups_of =
+        |p: &Project| -> Vec<String> { p.ws.assessments.iter().map(|a| a.group.clone()).collect() };
+    let mut overlay = Overlay::default();
+    let changed =
+        repo.read(gdpr)
+            .replacen("controls:", "archived: 2019-06-01T00:00:00Z\ncontrols:", 1);
+    overlay.files.insert(gdpr.to_owned(), Some(changed));
+
+    let one: BTreeSet<String> = ["default-group".to_owned()].into();
+    let scoped = Project::open_groups(repo.path(), &one).expect("loads");
+    assert_eq!(groups_of(&scoped), ["default-group", "default-group"]);
+    // Every group is still known (group names are checked across groups).
+    assert_eq!(scoped.ws.groups.len(), 2);
+    let after = scoped.reopen_with(&overlay).expect("loads");
+    assert_eq!(groups_of(&after), ["default-group", "default-group"]);
+    let archived: Vec<bool> = after
+        .ws
+        .assessments
+        .iter()
+        .map(|a| a.doc.value.archived.is_some())
+        .collect();
+    assert_eq!(archived, [true, false], "the change is applied");
+
+    let whole = Project::open(repo.path()).expect("loads");
+    let after = whole.reopen_with(&overlay).expect("loads");
+    assert_eq!(
+        groups_of(&after),
+        ["default-group", "default-group", "other"]
+    );
+}

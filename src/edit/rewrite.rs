@@ -60,7 +60,7 @@ pub fn rewrite(text: &str, root: &Node, new: &J) -> Result<String, RewriteError>
             ctx.edit_block_map(entries, new, 0, &mut edits)?
         }
         Value::Map(entries) if !new.is_empty() => {
-            ctx.edit_flow_map(root, entries, new, &mut edits)?
+            ctx.edit_flow_map(root, entries, new, None, &mut edits)?
         }
         Value::Null => {
             // An empty file: write the whole document.
@@ -265,7 +265,12 @@ impl Ctx<'_> {
                 let mut end = node.span.end;
                 let header = self.block_header(node);
                 if let Some((header_end, true)) = header {
-                    // A `|+` block keeps its final line breaks: they are its text.
+                    // A `|+` block keeps its final line breaks: they are its text. (Not
+                    // the indentation of the line after them, which its span may hold.)
+                    while end > header_end && matches!(self.text.as_bytes()[end - 1], b' ' | b'\t')
+                    {
+                        end -= 1;
+                    }
                     if self.text[..end].ends_with('\n') {
                         end -= 1;
                     }
@@ -690,7 +695,7 @@ impl Ctx<'_> {
             (Value::Map(children), J::Object(map))
                 if !map.is_empty() && is_flow(self.text, node) =>
             {
-                self.edit_flow_map(node, children, map, out)
+                self.edit_flow_map(node, children, map, Some(indent), out)
             }
             (Value::Seq(items), J::Array(new_items))
                 if !new_items.is_empty() && !is_flow(self.text, node) =>
@@ -884,8 +889,23 @@ impl Ctx<'_> {
         node: &Node,
         children: &[Entry],
         new: &Map<String, J>,
+        key_indent: Option<usize>,
         out: &mut Vec<TextEdit>,
     ) -> Result<(), RewriteError> {
+        // A flow mapping may run over several lines; one indented no deeper than its key
+        // (which the parser lets pass) cannot take a key: refuse rather than guess.
+        if let Some(indent) = key_indent
+            && self.text[node.span.start..self.flow_end(node)]
+                .split('\n')
+                .skip(1)
+                .any(|l| {
+                    !l.trim().is_empty() && l.len() - l.trim_start_matches(' ').len() <= indent
+                })
+        {
+            return Err(RewriteError(
+                "a flow mapping (`{…}`) here continues on a line indented no deeper than its key; edit it by hand".into(),
+            ));
+        }
         let mut kept: Vec<&Entry> = Vec::new();
         for (i, entry) in children.iter().enumerate() {
             match new.get(&entry.key) {

@@ -843,3 +843,33 @@ fn a_key_starting_with_a_colon_is_not_a_value_indicator() {
         Ok("{\"a\": 2}")
     );
 }
+
+/// Found by `rewrite` in its third pass (`flow-mapping-continued-at-its-key-indentation`):
+/// a flow mapping that continues on a line indented no deeper than its key (which the
+/// parser lets pass) got a new key on that line, which the parser does not. Edits
+/// inside such a mapping are refused; replacing it whole still works.
+#[test]
+fn a_flow_mapping_continued_at_its_key_indentation_is_refused() {
+    // The key `c d` runs over two lines.
+    let text = "a:\n  b: { c\n  d }\n";
+    let refused = edit(text, |d| d["a"]["b"]["e"] = json!(3)).expect_err("refused");
+    assert!(
+        refused.contains("indented no deeper than its key"),
+        "{refused}"
+    );
+    assert_eq!(
+        edit(text, |d| d["a"]["b"] = json!("x")).as_deref(),
+        Ok("a:\n  b: x\n")
+    );
+}
+
+/// Found by `rewrite` in its third pass (`empty-keep-block-before-an-indented-key`): the
+/// span of an empty `|+` block ran on over the indentation of the next key's line, so
+/// replacing the block took that line break with it.
+#[test]
+fn an_empty_keep_block_ends_before_the_next_line() {
+    assert_eq!(
+        edit("a:\n  b: |+\n  c: 1\n", |d| d["a"]["b"] = json!(null)).as_deref(),
+        Ok("a:\n  b: \n  c: 1\n")
+    );
+}

@@ -236,9 +236,11 @@ fn line_start(text: &str, pos: usize) -> usize {
 }
 
 /// The start of the line an entry begins on: its key's, or that of the `?` before an
-/// explicit key (an empty one is placed where the parser stopped looking for it, after
-/// blank and comment lines).
+/// explicit key (the key may follow it after blank and comment lines; an empty one is
+/// placed where the parser stopped looking for it).
 fn entry_line(text: &str, entry: &yaml::Entry) -> usize {
+    let key_line = line_start(text, entry.key_span.start);
+    let key_column = entry.key_span.start - key_line;
     let mut pos = entry.key_span.start;
     loop {
         let start = line_start(text, pos);
@@ -248,11 +250,13 @@ fn entry_line(text: &str, entry: &yaml::Entry) -> usize {
             .find(|&(i, c)| c == '#' && (i == 0 || line[..i].ends_with([' ', '\t'])))
             .map_or(line, |(i, _)| &line[..i])
             .trim_end();
-        if code.ends_with('?') {
-            return line_start(text, start + code.len() - 1);
+        let question =
+            code.trim_start() == "?" && (code.len() - 1 < key_column || entry.key_span.is_empty());
+        if code.ends_with('?') && (start == key_line || question || entry.key_span.is_empty()) {
+            return start;
         }
-        if !code.trim().is_empty() || start == 0 || !entry.key_span.is_empty() {
-            return line_start(text, entry.key_span.start);
+        if !code.trim().is_empty() || start == 0 {
+            return key_line;
         }
         pos = start - 1;
     }

@@ -415,23 +415,37 @@ impl Ctx<'_> {
     /// key's position is where the parser stopped looking for it, possibly lines later.
     fn explicit(&self, entry: &Entry) -> Option<usize> {
         let mut pos = entry.key_span.start;
+        let mut same_line = true;
         loop {
             let start = self.line_start(pos);
             let line = strip_comment(&self.text[start..pos]).trim_end_matches([' ', '\t', '\r']);
-            if line.ends_with('?')
+            let code = line.trim_start_matches([' ', '\t']);
+            // On the key's line, `? ` before it; on a line before it, a `?` alone, less
+            // deep than the key (which follows after blank and comment lines).
+            let alone = code == "?"
+                && (same_line
+                    || line.len() - 1 < self.column(entry.key_span.start)
+                    || entry.key_span.is_empty());
+            let before_key = same_line
+                && line.ends_with('?')
                 && line[..line.len() - 1]
                     .chars()
                     .next_back()
-                    .is_none_or(|c| matches!(c, ' ' | '\t' | '-' | '\u{feff}'))
-            {
+                    .is_none_or(|c| matches!(c, ' ' | '\t' | '-' | '\u{feff}'));
+            if alone || before_key {
                 return Some(start + line.len() - 1);
             }
-            if !line.trim_start_matches([' ', '\t']).is_empty()
-                || !entry.key_span.is_empty()
-                || !self.text[..start].ends_with('\n')
-            {
-                return None;
+            // An empty key is placed wherever the parser stopped looking for it.
+            let empty_key_line = entry.key_span.is_empty() && line.ends_with('?');
+            if empty_key_line || !code.is_empty() || !self.text[..start].ends_with('\n') {
+                return (empty_key_line
+                    && line[..line.len() - 1]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| matches!(c, ' ' | '\t' | '-' | '\u{feff}')))
+                .then(|| start + line.len() - 1);
             }
+            same_line = false;
             pos = start - 1;
         }
     }
@@ -455,10 +469,21 @@ impl Ctx<'_> {
     /// key, or a key in a flow mapping, may have none: `? a`, `{a, b}`).
     fn colon(&self, entry: &Entry) -> Option<usize> {
         let bytes = self.text.as_bytes();
+        let explicit = self.explicit(entry);
         let mut i = self.key_end(entry);
         loop {
             match bytes.get(i)? {
-                b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+                b' ' | b'\t' => i += 1,
+                // An implicit key has its `:` on its line; an explicit key's `:` may be
+                // on a later line, as deep as its `?`.
+                b'\r' | b'\n' if explicit.is_none() => return None,
+                b'\r' | b'\n' => i += 1,
+                b':' if explicit.is_some_and(|q| {
+                    self.line_start(i) > q && self.column(i) != self.column(q)
+                }) =>
+                {
+                    return None;
+                }
                 b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n') => {
                     i = self.line_end(i)
                 }

@@ -873,3 +873,34 @@ fn an_empty_keep_block_ends_before_the_next_line() {
         Ok("a:\n  b: \n  c: 1\n")
     );
 }
+
+/// Found by `rewrite` in its third pass (`explicit-key-lines-after-its-question-mark`,
+/// `explicit-key-value-at-the-parent-indentation`): an explicit key may follow its `?`
+/// after blank and comment lines, and was then taken for a plain key (a new key went at
+/// its indentation); and a `:` on a later line was taken for an explicit key's value
+/// indicator at any depth, here an empty key of the parent mapping, which a removal
+/// then took with it. The `?` is now found on earlier lines, and its `:` must be as deep.
+#[test]
+fn an_explicit_key_is_found_lines_after_its_question_mark() {
+    let text = "? # c\n\n  k\n: 1\nb: 2\n";
+    assert_eq!(
+        edit(text, |d| *d = json!({ "k": 1, "c": 3, "b": 2 })).as_deref(),
+        Ok("? # c\n\n  k\n: 1\nc: 3\nb: 2\n")
+    );
+    assert_eq!(
+        edit(text, |d| d["k"] = json!(5)).as_deref(),
+        Ok("k: 5\nb: 2\n")
+    );
+    let text = "a:\n ?\n: x\n";
+    assert_eq!(
+        edit(text, |d| {
+            d.as_object_mut().expect("map").shift_remove("a");
+        })
+        .as_deref(),
+        Ok(": x\n")
+    );
+    assert_eq!(
+        edit(text, |d| d["a"][""] = json!(1)).as_deref(),
+        Ok("a:\n \"\": 1\n: x\n")
+    );
+}

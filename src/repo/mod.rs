@@ -399,8 +399,9 @@ pub enum Values {
     /// Move them into the typed model: the tree keeps keys and spans, which is all that
     /// locating a finding needs, and no string is copied twice.
     Move,
-    /// Build no tree (an empty one stands in): for a first pass that only asks whether
-    /// there is any finding, and reads the files again with [`Values::Move`] if so.
+    /// Build no tree (an empty one stands in) and keep no text: for a first pass that
+    /// only asks whether there is any finding, and reads the files again with
+    /// [`Values::Move`] if so.
     Skip,
 }
 
@@ -673,6 +674,12 @@ fn load_one(file: FileId, job: &Job, values: Values) -> Loaded {
         },
     };
     let parsed = parse_typed(file, kind, &text, values, &mut diagnostics);
+    // A first pass keeps no text: a file with any finding is read again, with positions
+    // (and the memory is reused at once, for the next file).
+    let text = match values {
+        Values::Skip if diagnostics.is_empty() => String::new(),
+        _ => text,
+    };
     Loaded {
         text,
         parsed,

@@ -54,6 +54,7 @@ pub fn rewrite(text: &str, root: &Node, new: &J) -> Result<String, RewriteError>
         unit: indent_unit(text),
         blocks: Cell::new(true),
     };
+    ctx.check_layout(root)?;
     let mut edits = Vec::new();
     match &root.value {
         Value::Map(entries) if !is_flow(text, root) => {
@@ -230,12 +231,11 @@ impl Ctx<'_> {
     fn line_start(&self, pos: usize) -> usize {
         // A byte order mark starting a line (the file, or a document in it) is not part
         // of the line, nor of its indentation.
-        let start = self.text[..pos].rfind('\n').map_or(0, |i| i + 1);
-        if self.text[start..pos].starts_with('\u{feff}') {
-            start + 3
-        } else {
-            start
+        let mut start = self.text[..pos].rfind('\n').map_or(0, |i| i + 1);
+        while self.text[start..pos].starts_with('\u{feff}') {
+            start += 3;
         }
+        start
     }
 
     /// The position after the line break ending the line that holds `pos`.
@@ -275,6 +275,17 @@ impl Ctx<'_> {
                         end -= 1;
                     }
                     return end.max(header_end);
+                }
+                // Blank lines deeper than a block's indentation are its text (` ` each).
+                if let (Some(_), Value::Str(s)) = (header, &node.value)
+                    && s.trim_end_matches('\n').ends_with([' ', '\t'])
+                {
+                    while end > node.span.start
+                        && matches!(self.text.as_bytes()[end - 1], b'\r' | b'\n')
+                    {
+                        end -= 1;
+                    }
+                    return end;
                 }
                 // YAML's white space (not a form feed, which a plain scalar may end with).
                 while end > node.span.start
@@ -432,8 +443,10 @@ impl Ctx<'_> {
                     .chars()
                     .next_back()
                     .is_none_or(|c| matches!(c, ' ' | '\t' | '-' | '\u{feff}'));
-            if alone || before_key {
-                return Some(start + line.len() - 1);
+            // (An empty key's `?` is no deeper than where the parser placed the key.)
+            let q = start + line.len().max(1) - 1;
+            if before_key || alone && (same_line || self.question_fits(entry, q)) {
+                return Some(q);
             }
             // An empty key is placed wherever the parser stopped looking for it.
             let empty_key_line = entry.key_span.is_empty() && line.ends_with('?');
@@ -442,8 +455,9 @@ impl Ctx<'_> {
                     && line[..line.len() - 1]
                         .chars()
                         .next_back()
-                        .is_none_or(|c| matches!(c, ' ' | '\t' | '-' | '\u{feff}')))
-                .then(|| start + line.len() - 1);
+                        .is_none_or(|c| matches!(c, ' ' | '\t' | '-' | '\u{feff}'))
+                    && self.question_fits(entry, q))
+                .then_some(q);
             }
             same_line = false;
             pos = start - 1;
@@ -457,6 +471,53 @@ impl Ctx<'_> {
             Value::Map(entries) => entries.last().and_then(|e| self.last_block(&e.value)),
             Value::Seq(items) => items.last().and_then(|i| self.last_block(i)),
             _ => self.block_header(node),
+        }
+    }
+
+    /// Whether the `?` at `q` can be the explicit indicator of an empty key placed at a
+    /// later line: not when the key is placed at a `:` less deep than the `?` (an empty
+    /// plain key of an outer mapping, `:` alone).
+    fn question_fits(&self, entry: &Entry, q: usize) -> bool {
+        self.text.as_bytes().get(entry.key_span.start) != Some(&b':')
+            || self.column(q) <= self.column(entry.key_span.start)
+    }
+
+    /// Whether an empty key is placed at a `:` with a deeper `?` before it (only blank
+    /// and comment lines between): the `?`'s key has no value, and the parser gives its
+    /// key and the `:` key the same place, so neither can be told apart.
+    fn ambiguous_empty_key(&self, entry: &Entry) -> bool {
+        if !entry.key.is_empty() || self.text.as_bytes().get(entry.key_span.start) != Some(&b':') {
+            return false;
+        }
+        let mut pos = entry.key_span.start;
+        loop {
+            let start = self.line_start(pos);
+            let code = strip_comment(&self.text[start..pos]).trim_end_matches([' ', '\t', '\r']);
+            if !code.trim_start_matches([' ', '\t']).is_empty() {
+                return code.ends_with('?')
+                    && self.column(start + code.len() - 1) > self.column(entry.key_span.start);
+            }
+            if !self.text[..start].ends_with('\n') {
+                return false;
+            }
+            pos = start - 1;
+        }
+    }
+
+    /// Refuses a document with a layout whose keys cannot be placed (see
+    /// [`Self::ambiguous_empty_key`]).
+    fn check_layout(&self, node: &Node) -> Result<(), RewriteError> {
+        match &node.value {
+            Value::Map(entries) => entries.iter().try_for_each(|e| {
+                if self.ambiguous_empty_key(e) {
+                    return Err(RewriteError(
+                        "an explicit key (`?`) without a value is followed by an empty key (`:`) less deep, which cannot be told apart; edit the file by hand".into(),
+                    ));
+                }
+                self.check_layout(&e.value)
+            }),
+            Value::Seq(items) => items.iter().try_for_each(|i| self.check_layout(i)),
+            _ => Ok(()),
         }
     }
 

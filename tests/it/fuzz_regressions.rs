@@ -880,6 +880,9 @@ fn an_empty_keep_block_ends_before_the_next_line() {
 /// its indentation); and a `:` on a later line was taken for an explicit key's value
 /// indicator at any depth, here an empty key of the parent mapping, which a removal
 /// then took with it. The `?` is now found on earlier lines, and its `:` must be as deep.
+/// (`empty-key-after-a-deeper-explicit-key`: the parser places a `?` key without a
+/// value at the next token, and when that is an empty key `:` less deep, both keys have
+/// the same place and cannot be told apart: such a file is refused.)
 #[test]
 fn an_explicit_key_is_found_lines_after_its_question_mark() {
     let text = "? # c\n\n  k\n: 1\nb: 2\n";
@@ -892,15 +895,37 @@ fn an_explicit_key_is_found_lines_after_its_question_mark() {
         Ok("k: 5\nb: 2\n")
     );
     let text = "a:\n ?\n: x\n";
+    let refused = edit(text, |d| {
+        d.as_object_mut().expect("map").shift_remove("a");
+    })
+    .expect_err("refused");
+    assert!(refused.contains("cannot be told apart"), "{refused}");
+}
+
+/// Found by `rewrite` in its third pass (`folded-block-ending-in-deeper-blank-lines`):
+/// blank lines after a block's text that are deeper than its indentation are more of
+/// its text (one blank each), but the end of the block was found by dropping all
+/// trailing white space, so a key added after it cut them off.
+#[test]
+fn blank_lines_deeper_than_a_block_stay_its_text() {
+    let text = "a: |-\n  x\n   \n\nb: 1\n";
     assert_eq!(
-        edit(text, |d| {
-            d.as_object_mut().expect("map").shift_remove("a");
-        })
-        .as_deref(),
-        Ok(": x\n")
+        yaml::parse_to_json(text).expect("valid")["a"],
+        json!("x\n ")
     );
     assert_eq!(
-        edit(text, |d| d["a"][""] = json!(1)).as_deref(),
-        Ok("a:\n \"\": 1\n: x\n")
+        edit(text, |d| *d = json!({ "a": "x\n ", "c": 2, "b": 1 })).as_deref(),
+        Ok("a: |-\n  x\n   \n\nc: 2\n\nb: 1\n")
+    );
+}
+
+/// Found by `rewrite` in its third pass (`two-byte-order-marks`): only one byte order
+/// mark at the start of a line was skipped, so with two the first key's indentation
+/// was three and new keys went one level too deep.
+#[test]
+fn every_byte_order_mark_starting_a_line_is_skipped() {
+    assert_eq!(
+        edit("\u{feff}\u{feff}a: 1\n", |d| d["b"] = json!(2)).as_deref(),
+        Ok("\u{feff}\u{feff}a: 1\nb: 2\n")
     );
 }

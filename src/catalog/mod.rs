@@ -48,7 +48,8 @@ pub struct TemplateInfo {
     pub file: FileId,
     /// The customer-managed controls (those of the certification the template does not
     /// list), sorted by id (as an assessment's `controls` are), each with the number of
-    /// its sync class: equal numbers, same class.
+    /// its sync class: equal numbers, same class; numbers in the order of the classes'
+    /// keys ([`Catalog::class_key`]).
     pub customer: Vec<(u32, String)>,
 }
 
@@ -62,6 +63,9 @@ pub struct Catalog {
     class_of: HashMap<String, usize>,
     /// sync classes from `related` mappings, each sorted
     classes: Vec<Vec<String>>,
+    /// The key of every sync class (of `related` controls or of one control alone), by
+    /// number: sorted, so numbers follow keys.
+    class_keys: Vec<String>,
     /// control reference → informative links (other reference, coverage)
     informative: HashMap<String, Vec<(String, Coverage)>>,
 }
@@ -96,14 +100,10 @@ impl Catalog {
             .get(&(service.to_owned(), certification.to_owned()))
     }
 
-    /// The key of the sync class numbered `class` (see [`TemplateInfo::customer`]) that
-    /// control `control` of certification `cert` is in: the class's smallest control
-    /// reference.
-    pub fn class_key(&self, class: u32, cert: &str, control: &str) -> String {
-        match self.classes.get(class as usize) {
-            Some(related) => related[0].clone(),
-            None => control_ref(cert, control),
-        }
+    /// The key of the sync class numbered `class` (see [`TemplateInfo::customer`]): its
+    /// smallest control reference.
+    pub fn class_key(&self, class: u32) -> &str {
+        &self.class_keys[class as usize]
     }
 
     /// The other controls `related` to this one (its sync class without itself).
@@ -434,25 +434,37 @@ impl Catalog {
         }
     }
 
-    /// Numbers the sync class of every control (a class of `related` controls: its index
-    /// in `classes`; any other control: a number of its own after those) and lists each
-    /// template's customer-managed controls with them, so sync classes are found by
-    /// sorting numbers rather than by looking up and hashing control references.
+    /// Numbers the sync class of every control, in the order of the classes' keys (so
+    /// sorting by number sorts by key), and lists each template's customer-managed
+    /// controls with them: sync classes are then found by sorting numbers rather than by
+    /// looking up and hashing control references.
     fn number_classes(&mut self) {
-        let mut next = u32::try_from(self.classes.len()).expect("fewer than 2^32 classes");
-        let mut numbers: HashMap<(&str, &str), u32> = HashMap::new();
+        // Every control's class key: the smallest reference of its `related` class, or
+        // its own reference.
+        let mut keyed: Vec<(String, &str, &str)> = Vec::new();
         for (cert, info) in &self.certifications {
             for (_, control) in info.controls() {
-                let number = match self.class_of.get(&control_ref(cert, &control.id)) {
-                    Some(&i) => u32::try_from(i).expect("fewer than 2^32 classes"),
-                    None => {
-                        next += 1;
-                        next - 1
-                    }
+                let reference = control_ref(cert, &control.id);
+                let key = match self.class_of.get(&reference) {
+                    Some(&i) => self.classes[i][0].clone(),
+                    None => reference,
                 };
-                numbers.insert((cert, &control.id), number);
+                keyed.push((key, cert, &control.id));
             }
         }
+        let mut keys: Vec<String> = keyed.iter().map(|(k, _, _)| k.clone()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let numbers: HashMap<(&str, &str), u32> = keyed
+            .iter()
+            .map(|(key, cert, control)| {
+                let number = keys.binary_search(key).expect("listed");
+                (
+                    (*cert, *control),
+                    u32::try_from(number).expect("fewer than 2^32 classes"),
+                )
+            })
+            .collect();
         for ((_, cert), info) in &mut self.templates {
             let Some(cert_info) = self.certifications.get(cert) else {
                 continue;
@@ -464,6 +476,7 @@ impl Catalog {
                 .collect();
             info.customer.sort_unstable_by(|a, b| a.1.cmp(&b.1));
         }
+        self.class_keys = keys;
     }
 
     fn finish_classes(&mut self, docs: &[CatalogDoc], out: &mut Vec<Diagnostic>) {

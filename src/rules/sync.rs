@@ -92,29 +92,28 @@ pub fn classes<'a>(items: &[Item<'a>], catalog: &'a Catalog) -> Vec<Class<'a>> {
             ));
         }
     }
-    slots.sort_unstable_by_key(|&(group, class, _)| (group, class));
-    let mut classes: Vec<Class<'a>> = slots
+    // Members of a class in the order of their assessments' keys, then their controls.
+    let mut by_key: Vec<usize> = (0..items.len()).collect();
+    by_key.sort_unstable_by_key(|&i| items[i].key);
+    let mut rank = vec![0; items.len()];
+    for (r, &i) in by_key.iter().enumerate() {
+        rank[i] = r;
+    }
+    slots.sort_unstable_by(|a, b| {
+        (a.0, a.1, rank[a.2.item])
+            .cmp(&(b.0, b.1, rank[b.2.item]))
+            .then_with(|| a.2.control.cmp(b.2.control))
+    });
+    // Sorted by group, then class number, which follows the class key.
+    slots
         .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
         .filter(|run| run.len() > 1)
-        .map(|run| {
-            let (group, class, first) = run[0];
-            let mut members: Vec<Member<'a>> = run.iter().map(|&(_, _, m)| m).collect();
-            members.sort_by(|x, y| {
-                (items[x.item].key, x.control).cmp(&(items[y.item].key, y.control))
-            });
-            Class {
-                group: groups[group],
-                key: catalog.class_key(
-                    class,
-                    &items[first.item].value.certification,
-                    first.control,
-                ),
-                members,
-            }
+        .map(|run| Class {
+            group: groups[run[0].0],
+            key: catalog.class_key(run[0].1).to_owned(),
+            members: run.iter().map(|&(_, _, m)| m).collect(),
         })
-        .collect();
-    classes.sort_unstable_by(|a, b| (a.group, &a.key).cmp(&(b.group, &b.key)));
-    classes
+        .collect()
 }
 
 /// The value of one sync field of a record, `null` when unset or when not started.

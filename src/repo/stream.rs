@@ -603,6 +603,41 @@ mod tests {
         }
     }
 
+    /// The same on every input of a fuzzing corpus (`fuzz/corpus/load_file` or
+    /// `validate_repo`: a selector byte picking the kind, then the file), which coverage
+    /// guidance drove into the parser's and schema's corners:
+    /// `ASSURE_FUZZ_CORPUS=fuzz/corpus/load_file cargo test --release --lib -- --ignored corpus`.
+    #[test]
+    #[ignore = "needs a fuzzing corpus (ASSURE_FUZZ_CORPUS)"]
+    fn on_a_fuzzing_corpus_the_routes_agree() {
+        let dir = std::env::var("ASSURE_FUZZ_CORPUS").expect("ASSURE_FUZZ_CORPUS=folder");
+        let kinds = [
+            Kind::Config,
+            Kind::Group,
+            Kind::Assessment,
+            Kind::Services,
+            Kind::Certification,
+            Kind::Template,
+            Kind::Mapping,
+        ];
+        let (mut inputs, mut fast) = (0, 0);
+        for entry in std::fs::read_dir(&dir).expect("a folder") {
+            let bytes = std::fs::read(entry.expect("listed").path()).expect("readable");
+            let Some((&selector, rest)) = bytes.split_first() else {
+                continue;
+            };
+            let Ok(text) = std::str::from_utf8(rest) else {
+                continue;
+            };
+            inputs += 1;
+            if agree(kinds[usize::from(selector) % kinds.len()], text) {
+                fast += 1;
+            }
+        }
+        eprintln!("{inputs} inputs, {fast} taken by the fast route, all agreeing");
+        assert!(inputs > 0, "no input in {dir}");
+    }
+
     /// Values that are wrong, or right, in tricky ways.
     const VALUES: &[&str] = &[
         "",

@@ -29,14 +29,14 @@ measure() {
   done
   printf '%s\n' "${times[@]}" | sort -n | awk -v rss="$rss" '{a[NR]=$1} END {printf "%.3f %d\n", a[int((NR+1)/2)], rss}'
 }
-# The same for several commands (each one string of words) run in turn, RUNS rounds, so
-# that the ratios between them are not skewed by the machine getting busier or quieter
-# between one command's runs and the next's: one "seconds rss" line per command.
+# The same for several commands (each one string of words) run in turn, 2 × RUNS - 1
+# rounds, so that the ratios between them are not skewed by the machine getting busier or
+# quieter between one command's runs and the next's: one "seconds rss" line per command.
 measure_in_turn() {
   local n=$# i k cmd t0 t1 r
   local -a times rss
   for ((k = 0; k < n; k++)); do times[k]=""; rss[k]=0; done
-  for _ in $(seq "$RUNS"); do
+  for _ in $(seq "$((2 * RUNS - 1))"); do
     k=0
     for cmd in "$@"; do
       t0=$(date +%s.%N)
@@ -64,7 +64,7 @@ gen small 1 2 500
 gen medium 3 20 1000
 gen large "$LARGE_GROUPS" 20 500 1
 
-echo "assure benchmarks — $(date -u +%F), $(nproc) cores, $(uname -m); medians of $RUNS runs"
+echo "assure benchmarks — $(date -u +%F), $(nproc) cores, $(uname -m); medians of $RUNS runs ($((2 * RUNS - 1)) for validate and its floors)"
 echo
 row "what" "seconds" "peak RSS MiB" "notes"
 row "---" "---" "---" "---"

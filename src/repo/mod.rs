@@ -194,7 +194,7 @@ struct Job {
     content: Content,
 }
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 enum Typed {
     Config(Config),
     Group(Group),
@@ -205,6 +205,7 @@ enum Typed {
     Mapping(Mapping),
 }
 
+#[derive(Clone)]
 struct Loaded {
     text: String,
     parsed: Option<(Node, Typed)>,
@@ -392,7 +393,7 @@ fn jobs(
 }
 
 /// Whether a file's YAML tree keeps its values once the typed model is made from them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Values {
     /// Keep them (edits compare and rewrite values in the tree).
     Keep,
@@ -634,6 +635,28 @@ fn sorted_files(root: &Path, sub: &str, depth: usize) -> Result<Vec<(String, Pat
 }
 
 fn load_one(file: FileId, job: &Job, values: Values) -> Loaded {
+    // The built-in catalog is the same text every time (and comes first, so has the same
+    // file ids): a process that loads the repository more than once (an edit, which
+    // loads it again with the change; tests; the fuzzer) parses it once.
+    if let Content::Builtin(_) = job.content {
+        type Cache = std::collections::HashMap<(String, FileId, Values), Loaded>;
+        static BUILTIN: std::sync::OnceLock<std::sync::Mutex<Cache>> = std::sync::OnceLock::new();
+        let cache = BUILTIN.get_or_init(Default::default);
+        let key = (job.path.clone(), file, values);
+        if let Some(loaded) = cache.lock().expect("not poisoned").get(&key) {
+            return loaded.clone();
+        }
+        let loaded = load_uncached(file, job, values);
+        cache
+            .lock()
+            .expect("not poisoned")
+            .insert(key, loaded.clone());
+        return loaded;
+    }
+    load_uncached(file, job, values)
+}
+
+fn load_uncached(file: FileId, job: &Job, values: Values) -> Loaded {
     let mut diagnostics = Vec::new();
     let kind = match &job.entry {
         Entry::Config => Kind::Config,

@@ -25,7 +25,8 @@ pub enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 7] = [
+    /// Every kind, in the order of `assure schema`'s list.
+    pub const ALL: [Kind; 7] = [
         Kind::Config,
         Kind::Group,
         Kind::Assessment,

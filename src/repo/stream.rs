@@ -245,15 +245,11 @@ impl<'de> de::Deserializer<'de> for Place<'_, '_> {
 
     fn deserialize_enum<V: Visitor<'de>>(
         mut self,
-        _: &'static str,
-        _: &'static [&'static str],
+        name: &'static str,
+        variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Bail> {
-        // Unit variants, written as strings, are all the model has.
-        match self.scalar()? {
-            Json::String(s) => visitor.visit_enum(s.into_deserializer()),
-            _ => Err(Bail),
-        }
+        Scalar(self.scalar()?).deserialize_enum(name, variants, visitor)
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -287,6 +283,7 @@ impl<'de> de::Deserializer<'de> for Scalar {
         _: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Bail> {
+        // Unit variants, written as strings, are all the model has.
         match self.0 {
             Json::String(s) => visitor.visit_enum(s.into_deserializer()),
             _ => Err(Bail),
@@ -611,15 +608,7 @@ mod tests {
     #[ignore = "needs a fuzzing corpus (ASSURE_FUZZ_CORPUS)"]
     fn on_a_fuzzing_corpus_the_routes_agree() {
         let dir = std::env::var("ASSURE_FUZZ_CORPUS").expect("ASSURE_FUZZ_CORPUS=folder");
-        let kinds = [
-            Kind::Config,
-            Kind::Group,
-            Kind::Assessment,
-            Kind::Services,
-            Kind::Certification,
-            Kind::Template,
-            Kind::Mapping,
-        ];
+        let kinds = Kind::ALL;
         let (mut inputs, mut fast) = (0, 0);
         for entry in std::fs::read_dir(&dir).expect("a folder") {
             let bytes = std::fs::read(entry.expect("listed").path()).expect("readable");
@@ -759,8 +748,7 @@ mod tests {
             kind in 0..7usize,
             text in "[a-c0-9:\\-\\[\\]{}&*!#'\" \n,?|>.~]{0,60}",
         ) {
-            let kind = [Kind::Config, Kind::Group, Kind::Assessment, Kind::Services,
-                Kind::Certification, Kind::Template, Kind::Mapping][kind];
+            let kind = Kind::ALL[kind];
             agree(kind, &text);
             // and as the value of a group's name (its one required field)
             agree(Kind::Group, &format!("name: {text}"));

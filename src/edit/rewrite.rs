@@ -833,6 +833,17 @@ impl Ctx<'_> {
                         .then(|| J::String(new.as_str().unwrap_or_default().to_owned()).to_string())
                 });
                 let block_end = end + after_on_line.trim_end_matches(['\r', '\n']).len();
+                // The new value as a `|` block, `after` (a comment kept) following its
+                // header on the key's line.
+                let block_after = |after: &str| {
+                    let block = self
+                        .render_block_scalar(new.as_str().unwrap_or_default(), indent + self.unit);
+                    let (header, body) = block.split_once('\n').unwrap_or((&block, ""));
+                    TextEdit {
+                        range: at..block_end,
+                        text: format!(" {header}{after}\n{body}"),
+                    }
+                };
                 // A comment between the `:` and a value on a following line stays on
                 // the key's line; the new value goes where the old one started.
                 let lead = &self.text[at..node.span.start.max(at)];
@@ -845,15 +856,7 @@ impl Ctx<'_> {
                     let text = match inline {
                         Some(s) => format!(" {s}{sep}{comment}"),
                         None => {
-                            let block = self.render_block_scalar(
-                                new.as_str().unwrap_or_default(),
-                                indent + self.unit,
-                            );
-                            let (header, body) = block.split_once('\n').unwrap_or((&block, ""));
-                            out.push(TextEdit {
-                                range: at..block_end,
-                                text: format!(" {header}{sep}{comment}\n{body}"),
-                            });
+                            out.push(block_after(&format!("{sep}{comment}")));
                             return Ok(());
                         }
                     };
@@ -872,15 +875,7 @@ impl Ctx<'_> {
                         Some(s) => format!("{pad}{s}"),
                         None => {
                             let comment = self.text[at + hash..comment_end].trim_end();
-                            let block = self.render_block_scalar(
-                                new.as_str().unwrap_or_default(),
-                                indent + self.unit,
-                            );
-                            let (header, body) = block.split_once('\n').unwrap_or((&block, ""));
-                            out.push(TextEdit {
-                                range: at..block_end,
-                                text: format!(" {header}  {comment}\n{body}"),
-                            });
+                            out.push(block_after(&format!("  {comment}")));
                             return Ok(());
                         }
                     };

@@ -214,21 +214,25 @@ fn is_empty(v: &J) -> bool {
     }
 }
 
-/// The entry of the last mapping key on `path` before its first list index.
-fn outermost_entry<'n>(root: &'n Node, path: &[Seg]) -> Option<&'n yaml::Entry> {
+/// Where the lines a change at `path` may touch begin: those of the last mapping key on
+/// `path` before its first list index (a change inside a list re-renders the list), or
+/// of an explicit key (`? key`) holding it, which the editor writes anew as `key: value`.
+fn unchanged_before(text: &str, root: &Node, path: &[Seg]) -> Option<usize> {
     let mut node = root;
-    let mut entry = None;
+    let mut start = None;
     for seg in path {
-        match seg {
-            Seg::Key(k) => {
-                let e = node.entry(k)?;
-                entry = Some(e);
-                node = &e.value;
-            }
-            Seg::Index(_) => return entry,
+        let Seg::Key(k) = seg else { break };
+        let e = node.entry(k)?;
+        let line = entry_line(text, e);
+        let explicit = text[line..e.key_span.start]
+            .trim_start_matches([' ', '\t', '-', '\u{feff}'])
+            .starts_with('?');
+        if !matches!(start, Some((_, true))) {
+            start = Some((line, explicit));
         }
+        node = &e.value;
     }
-    entry
+    start.map(|(line, _)| line)
 }
 
 fn line_start(text: &str, pos: usize) -> usize {
@@ -286,8 +290,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut doc = root.to_json();
-    // The entry whose lines a `Set` may change: everything before them must stay.
-    let mut changed: Option<&yaml::Entry> = None;
+    // Where the lines a `Set` may change begin: everything before them must stay.
+    let mut keep = None;
     match &op {
         Op::Set => {
             let Ok((path, _, _)) = u.choose(&values) else {
@@ -299,7 +303,7 @@ fuzz_target!(|data: &[u8]| {
             *at_mut(&mut doc, path) = new;
             // A change inside a list item re-renders the list (by design), so the entry
             // that must be the only one touched is the one holding the outermost list.
-            changed = outermost_entry(&root, path);
+            keep = unchanged_before(text, &root, path);
         }
         Op::Insert(key) => {
             let Ok((path, _)) = u.choose(&maps) else {
@@ -365,9 +369,8 @@ fuzz_target!(|data: &[u8]| {
         normalise_doc(&doc),
         "the rewrite does not read back as intended ({op:?}):\n--- before\n{text}\n--- after\n{out}"
     );
-    if let Some(entry) = changed {
+    if let Some(keep) = keep {
         // The lines before the changed entry stay byte for byte.
-        let keep = entry_line(text, entry);
         assert_eq!(
             out.get(..keep),
             Some(&text[..keep]),

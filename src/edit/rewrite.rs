@@ -390,9 +390,23 @@ impl Ctx<'_> {
     /// For a block scalar (`|` or `>`), where its header ends and whether it keeps its
     /// final line breaks (`+`). Its span starts after the header's line, so the header is
     /// the last thing before it on a previous line (a comment may follow the header).
+    /// (A block with no text at the end of the file starts at its header.)
     fn block_header(&self, node: &Node) -> Option<(usize, bool)> {
         if !matches!(node.value, Value::Str(_)) {
             return None;
+        }
+        let is_header = |token: &str| {
+            token.starts_with(['|', '>'])
+                && token[1..]
+                    .bytes()
+                    .all(|b| b == b'+' || b == b'-' || b.is_ascii_digit())
+        };
+        let own = self.text[node.span.clone()]
+            .split([' ', '\t', '\r', '\n'])
+            .next()
+            .unwrap_or_default();
+        if is_header(own) {
+            return Some((node.span.start + own.len(), own.contains('+')));
         }
         let mut pos = node.span.start;
         loop {
@@ -401,11 +415,7 @@ impl Ctx<'_> {
             let content = line.trim_end_matches([' ', '\t', '\r']);
             if !content.trim_start_matches([' ', '\t']).is_empty() {
                 let token = content.rsplit([' ', '\t']).next().unwrap_or(content);
-                let ok = token.starts_with(['|', '>'])
-                    && token[1..]
-                        .bytes()
-                        .all(|b| b == b'+' || b == b'-' || b.is_ascii_digit());
-                return ok.then(|| (start + content.len(), token.contains('+')));
+                return is_header(token).then(|| (start + content.len(), token.contains('+')));
             }
             if !self.text[..start].ends_with('\n') {
                 return None;
@@ -690,10 +700,13 @@ impl Ctx<'_> {
                 Some(a) if has_alias(a) => return Err(alias_error(&a.key)),
                 Some(a) => {
                     let at = self.line_end(self.value_end(a));
-                    let rest = &self.text[at..];
-                    if !rest.is_empty()
-                        && rest.trim().is_empty()
-                        && !rest.contains('\n')
+                    // (The block's span may or may not take in that last line, and an
+                    // empty block's ends at its header.)
+                    let last_line = self.line_start(self.text.len());
+                    let tail = &self.text[last_line..];
+                    if self.text[at.min(last_line)..last_line].trim().is_empty()
+                        && !tail.is_empty()
+                        && tail.trim().is_empty()
                         && self.last_block(&a.value).is_some()
                     {
                         // The parser reads such a last line as one more line of the block
@@ -770,7 +783,7 @@ impl Ctx<'_> {
             (Value::Map(children), J::Object(map)) if children.is_empty() && !map.is_empty() => {
                 self.expand_into(entry, map, indent, out)
             }
-            // (A tagged mapping emptied would leave its tag on nothing: `a: !!str`.)
+            // (A tagged mapping emptied would leave its tag on nothing: `a: !!map`.)
             (Value::Map(children), J::Object(map))
                 if !map.is_empty()
                     && !is_flow(self.text, node)
@@ -1234,7 +1247,7 @@ fn flow_text(s: &str) -> String {
     }
 }
 
-/// Whether a tagged mapping (`!!str`) would be left with no keys by `new`.
+/// Whether a tagged mapping (`!!map`) would be left with no keys by `new`.
 fn emptied_tag(text: &str, node: &Node, new: &Map<String, J>) -> bool {
     // (A key it has keeps its line, even with an empty value; a new empty one is not
     // written.)
@@ -1247,7 +1260,7 @@ fn emptied_tag(text: &str, node: &Node, new: &Map<String, J>) -> bool {
             .all(|(k, v)| is_empty(v) && !children.iter().any(|e| e.key == *k))
 }
 
-/// Whether a node has a tag (`!!map`, `!!str`) before it.
+/// Whether a node has a tag (`!!map`) before it.
 fn tagged(text: &str, node: &Node) -> bool {
     let mut rest = text.get(node.span.clone()).unwrap_or_default();
     while let Some(props) = rest.strip_prefix(['&', '!']) {

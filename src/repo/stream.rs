@@ -10,7 +10,6 @@
 //! "valid, and here is the model" — and then it is what the usual route says (tested
 //! against it on every file of the project and on generated files).
 
-use std::borrow::Cow;
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
@@ -124,11 +123,6 @@ impl<'t> Stream<'t> {
     }
 }
 
-/// A scalar as the usual route sees it: resolved by the YAML core schema, as JSON.
-fn scalar(text: Cow<'_, str>, style: saphyr_parser::ScalarStyle) -> Result<Json, Bail> {
-    yaml::resolve_json(text, style).map_err(|_| Bail)
-}
-
 fn hash(key: &str) -> u64 {
     BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
 }
@@ -149,7 +143,8 @@ impl<'s, 't> Place<'s, 't> {
         let Event::Scalar(text, style, ..) = self.stream.next()? else {
             return Err(Bail);
         };
-        let value = scalar(text, style)?;
+        // Resolved as the usual route resolves it (a tagged scalar never comes here).
+        let value = yaml::resolve_json(text, style);
         match self.shape() {
             Shape::Any => Ok(value),
             Shape::Leaf(leaf) if leaf.accepts(&value) => Ok(value),

@@ -365,14 +365,19 @@ impl<'t, T: Tree> Builder<'t, T> {
                     self.push(node, raw)?;
                 }
                 Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
-                    // A tag on a list or mapping is checked like one on a scalar.
+                    // A tag on a list or mapping must say what it is, like one on a scalar.
                     if let Some(t) = tag.as_deref() {
-                        resolve("".into(), ScalarStyle::Plain, Some((&t.handle, &t.suffix)))
-                            .map_err(|message| Error {
+                        let shape = match event {
+                            Event::MappingStart(..) => "map",
+                            _ => "seq",
+                        };
+                        check_collection_tag((&t.handle, &t.suffix), shape).map_err(|message| {
+                            Error {
                                 kind: ErrorKind::Unsupported,
                                 span: start..end,
                                 message,
-                            })?;
+                            }
+                        })?;
                     }
                     if self.stack.len() >= MAX_DEPTH {
                         return Err(Error {
@@ -557,7 +562,7 @@ pub fn plain_is_string(text: &str) -> bool {
         && !text.chars().any(|c| c.is_control() || c == '\u{feff}')
         // YAML 1.1 tools (still common) read these as booleans: quote them for them.
         && !matches!(text.to_ascii_lowercase().as_str(), "yes" | "no" | "on" | "off" | "y" | "n")
-        && matches!(resolve(text.into(), ScalarStyle::Plain, None), Ok(Value::Str(_)))
+        && matches!(resolve_untagged(text.into(), ScalarStyle::Plain), Value::Str(_))
 }
 
 /// Resolves a scalar by the YAML 1.2 core schema. Only plain scalars can be anything but
@@ -567,31 +572,75 @@ fn resolve(
     style: ScalarStyle,
     tag: Option<(&str, &str)>,
 ) -> Result<Value, String> {
-    // The parser may give the core schema's handle as `!!` or resolved.
-    let tag = tag.map(|(handle, suffix)| {
-        (
-            if handle == "tag:yaml.org,2002:" {
-                "!!"
-            } else {
-                handle
-            },
-            suffix,
-        )
-    });
-    match tag {
-        None => {}
+    let suffix = match tag.map(|(handle, suffix)| (core_handle(handle), suffix)) {
+        None => None,
         Some(("!!", "str")) => return Ok(Value::Str(text.into_owned())),
-        Some(("!!", "int" | "float" | "bool" | "null" | "map" | "seq")) => {}
-        Some((handle, suffix)) => {
-            return Err(format!(
-                "the YAML tag `{handle}{suffix}` is not supported; remove it"
-            ));
+        Some(("!!", suffix @ ("int" | "float" | "bool" | "null"))) => Some(suffix),
+        Some(("!!", suffix @ ("map" | "seq"))) => return Err(misfit_tag(suffix)),
+        Some((handle, suffix)) => return Err(unsupported_tag(handle, suffix)),
+    };
+    let value = resolve_untagged(text, style);
+    // A tag that names a type must name the one its value reads as (`!!int 3`, not
+    // `!!int abc` or `!!int "3"`): the reader does not convert between types.
+    match (suffix, value) {
+        (None, value)
+        | (Some("int"), value @ Value::Int(_))
+        | (Some("float"), value @ Value::Float(_))
+        | (Some("bool"), value @ Value::Bool(_))
+        | (Some("null"), value @ Value::Null) => Ok(value),
+        (Some("float"), Value::Int(i)) => Ok(Value::Float(i as f64)),
+        (Some(suffix), _) => Err(misfit_tag(suffix)),
+    }
+}
+
+/// Checks the tag on a mapping (`shape` "map") or list ("seq").
+fn check_collection_tag((handle, suffix): (&str, &str), shape: &str) -> Result<(), String> {
+    match core_handle(handle) {
+        "!!" if suffix == shape => Ok(()),
+        "!!" if matches!(
+            suffix,
+            "str" | "int" | "float" | "bool" | "null" | "map" | "seq"
+        ) =>
+        {
+            Err(misfit_tag(suffix))
         }
+        handle => Err(unsupported_tag(handle, suffix)),
     }
+}
+
+/// The parser may give the core schema's handle as `!!` or resolved.
+fn core_handle(handle: &str) -> &str {
+    if handle == "tag:yaml.org,2002:" {
+        "!!"
+    } else {
+        handle
+    }
+}
+
+fn unsupported_tag(handle: &str, suffix: &str) -> String {
+    format!("the YAML tag `{handle}{suffix}` is not supported; remove it")
+}
+
+/// A core schema tag on a value of another type.
+fn misfit_tag(suffix: &str) -> String {
+    let what = match suffix {
+        "str" => "a single value (text)",
+        "int" => "an integer written without quotes",
+        "float" => "a number written without quotes",
+        "bool" => "`true` or `false` written without quotes",
+        "null" => "empty (or `null`, `~`) written without quotes",
+        "map" => "a mapping",
+        _ => "a list",
+    };
+    format!("the YAML tag `!!{suffix}` says this value is {what}, and it is not; remove the tag")
+}
+
+/// Resolves a scalar by the YAML 1.2 core schema, without a tag.
+fn resolve_untagged(text: Cow<'_, str>, style: ScalarStyle) -> Value {
     if style != ScalarStyle::Plain {
-        return Ok(Value::Str(text.into_owned()));
+        return Value::Str(text.into_owned());
     }
-    Ok(match &*text {
+    match &*text {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
         "true" | "True" | "TRUE" => Value::Bool(true),
         "false" | "False" | "FALSE" => Value::Bool(false),
@@ -602,17 +651,14 @@ fn resolve(
             Some(number) => number,
             None => Value::Str(text.into_owned()),
         },
-    })
+    }
 }
 
 /// A scalar as JSON, resolved as [`parse`] resolves it and converted as
 /// [`Node::to_json`] converts it: for [`stream`](super::stream), which must read every
 /// value the way the tree does.
-pub(crate) fn resolve_json(
-    text: Cow<'_, str>,
-    style: ScalarStyle,
-) -> Result<serde_json::Value, String> {
-    resolve(text, style, None).map(scalar_json)
+pub(crate) fn resolve_json(text: Cow<'_, str>, style: ScalarStyle) -> serde_json::Value {
+    scalar_json(resolve_untagged(text, style))
 }
 
 /// The JSON form of a scalar. JSON has no infinity or NaN: those become their text.

@@ -695,23 +695,83 @@ fn an_empty_key_with_an_anchor_keeps_its_blank() {
 }
 
 /// Found by `rewrite` (`tagged-mapping-emptied`, `tagged-mapping-keeps-a-key`): a
-/// mapping tagged `!!str` (which the reader accepts) whose keys were all removed left
-/// `key: !!str`, an empty string; such a mapping is now re-rendered whole, unless a key
-/// it has stays (with an empty value: `b: {}`), which keeps the lines before it as they
-/// are.
+/// tagged mapping whose keys were all removed left its tag on nothing (`key: !!map`,
+/// which is no mapping); such a mapping is now re-rendered whole, unless a key it has
+/// stays (with an empty value: `b: {}`), which keeps the lines before it as they are.
 #[test]
 fn a_tagged_mapping_emptied_is_rewritten_whole() {
     assert_eq!(
-        edit("a: !!str\n  b: 1\n", |d| d["a"] = json!({ "c": null })).as_deref(),
+        edit("a: !!map\n  b: 1\n", |d| d["a"] = json!({ "c": null })).as_deref(),
         Ok("a:\n  c: \n")
     );
     assert_eq!(
-        edit("a: !!str\n  b: 1\n", |d| d["a"]["b"] = json!({})).as_deref(),
-        Ok("a: !!str\n  b: {}\n")
+        edit("a: !!map\n  b: 1\n", |d| d["a"]["b"] = json!({})).as_deref(),
+        Ok("a: !!map\n  b: {}\n")
     );
     assert_eq!(
         edit("a: !!map\n  b: 1\n", |d| d["a"]["b"] = json!(2)).as_deref(),
         Ok("a: !!map\n  b: 2\n")
+    );
+}
+
+/// Found by `rewrite` (`str-tag-on-a-mapping`, `int-tag-on-a-block`): the reader took a
+/// core schema tag on a value of another type as nothing (`!!str` on a mapping, `!!int`
+/// on a `|` block), so a mapping tagged `!!str` emptied by an edit read back as `""`,
+/// and a tagged block's text changed when a key was added after it. A tag that names a
+/// type now has to be the value's type, or the file is refused, located, with the way
+/// out; the tags that fit still read as before.
+#[test]
+fn a_tag_naming_another_type_is_refused() {
+    for (text, tag) in [
+        ("!!str\na: 1\n", "!!str"),
+        ("a: !!str [1]\n", "!!str"),
+        ("a: !!seq\n  b: 1\n", "!!seq"),
+        ("a: !!map [1]\n", "!!map"),
+        ("a: !!map x\n", "!!map"),
+        ("a: !!map\n", "!!map"),
+        ("a: !!int abc\n", "!!int"),
+        ("a: !!int \"3\"\n", "!!int"),
+        ("a: !!int |+\n  3\n", "!!int"),
+        ("a: !!float 1.5x\n", "!!float"),
+        ("a: !!bool yes\n", "!!bool"),
+        ("a: !!null 0\n", "!!null"),
+    ] {
+        let e = yaml::parse(text).expect_err(text);
+        assert_eq!(e.kind, yaml::ErrorKind::Unsupported, "{text}");
+        assert!(
+            e.message
+                .starts_with(&format!("the YAML tag `{tag}` says this value is "))
+                && e.message.ends_with("and it is not; remove the tag"),
+            "{text}: {}",
+            e.message
+        );
+    }
+    for (text, value) in [
+        ("a: !!str 3\n", json!({ "a": "3" })),
+        ("a: !!str\n", json!({ "a": "" })),
+        ("a: !!int 3\n", json!({ "a": 3 })),
+        ("a: !!float 3\n", json!({ "a": 3.0 })),
+        ("a: !!float -1.5e3\n", json!({ "a": -1500.0 })),
+        ("a: !!bool false\n", json!({ "a": false })),
+        ("a: !!null\n", json!({ "a": null })),
+        ("a: !!null ~\n", json!({ "a": null })),
+        ("!!map\na: !!seq [!!str x]\n", json!({ "a": ["x"] })),
+    ] {
+        assert_eq!(yaml::parse_to_json(text).expect(text), value, "{text}");
+    }
+    let repo = TestRepo::base();
+    repo.write(
+        "groups/default-group/group.yaml",
+        "name: Default Group\nowner: !!str\n  email: a@example.com\n",
+    );
+    let out = run_env(repo.path(), &["validate"], &[]);
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.starts_with(
+            "error[yaml-unsupported]: the YAML tag `!!str` says this value is a single value (text), and it is not; remove the tag\n --> groups/default-group/group.yaml:2:8"
+        ),
+        "{}",
+        out.stdout
     );
 }
 
@@ -749,6 +809,10 @@ fn a_list_as_deep_as_its_key_starting_with_a_flow_list_is_a_block_list() {
 #[test]
 fn a_key_after_a_block_ending_in_an_unfinished_blank_line_is_refused() {
     let refused = edit("a: 1\nb: |\n  x\n  ", |d| d["c"] = json!(1)).expect_err("refused");
+    assert!(refused.contains("remove those blanks first"), "{refused}");
+    // Found in the fifth pass (`empty-keep-block-ending-in-blanks`): a `|+` block with
+    // no text, whose span starts at its header, was not seen as a block at all.
+    let refused = edit("a:\n  b: |+\n   ", |d| d["a"]["c"] = json!(1)).expect_err("refused");
     assert!(refused.contains("remove those blanks first"), "{refused}");
     assert_eq!(
         edit("a: 1\nb: |\n  x\n  ", |d| d["a"] = json!(2)).as_deref(),

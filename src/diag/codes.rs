@@ -51,7 +51,7 @@ codes! {
     YamlDuplicateKey = "yaml-duplicate-key", "file", Error,
         "A key appears twice in one mapping. YAML tools disagree on which one wins, so assure refuses the file. Merge the two entries or delete one.";
     YamlUnsupported = "yaml-unsupported", "file", Error,
-        "The file uses a YAML feature assure does not accept: a mapping key that is a list or mapping, a custom tag such as `!python/object`, or a core tag naming another type than its value's (`!!str` on a mapping, `!!int` on text). Use plain text keys and untagged values.";
+        "The file uses a YAML feature assure does not accept: a mapping key that is a list, a mapping or an alias (`*name`), a custom tag such as `!python/object`, or a core tag naming another type than its value's (`!!str` on a mapping, `!!int` on text). Use plain text keys and untagged values.";
     YamlMultipleDocuments = "yaml-multiple-documents", "file", Error,
         "The file holds more than one YAML document (separated by `---`). Each assure file is exactly one document; move the others to files of their own.";
 

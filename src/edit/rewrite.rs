@@ -58,7 +58,14 @@ pub fn rewrite(text: &str, root: &Node, new: &J) -> Result<String, RewriteError>
     let mut edits = Vec::new();
     match &root.value {
         Value::Map(entries) if !is_flow(text, root) => {
-            ctx.edit_block_map(entries, new, 0, &mut edits)?
+            ctx.edit_block_map(entries, new, 0, &mut edits)?;
+            if emptied_tag(text, root, new) {
+                // A tag left on nothing (`!!map` alone) is no mapping: it goes too.
+                edits.push(TextEdit {
+                    range: root.span.start..properties_end(text, root),
+                    text: String::new(),
+                });
+            }
         }
         Value::Map(entries) if !new.is_empty() => {
             ctx.edit_flow_map(root, entries, new, None, &mut edits)?
@@ -223,7 +230,7 @@ fn key_text(key: &str, quoted_siblings: bool) -> String {
     if !quoted_siblings && plain(key) {
         key.to_owned()
     } else {
-        J::String(key.to_owned()).to_string()
+        yaml::quote(key)
     }
 }
 
@@ -287,7 +294,7 @@ impl Ctx<'_> {
                     }
                     return end;
                 }
-                // YAML's white space (not a form feed, which a plain scalar may end with).
+                // YAML's white space.
                 while end > node.span.start
                     && matches!(self.text.as_bytes()[end - 1], b' ' | b'\t' | b'\r' | b'\n')
                 {
@@ -312,16 +319,39 @@ impl Ctx<'_> {
         };
         let mut depth = 0usize;
         let mut i = open;
+        // A quote opens a quoted scalar only where a node starts (after a bracket, a
+        // comma, an indicator or properties); elsewhere it is part of a plain one.
+        let mut at_start = false;
+        let mut after_quoted = false;
         while let Some(&b) = bytes.get(i) {
+            let next_blank = matches!(bytes.get(i + 1), None | Some(b' ' | b'\t' | b'\r' | b'\n'));
             match b {
-                b'[' | b'{' => depth += 1,
-                b']' | b'}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return i + 1;
+                b'[' | b'{' | b']' | b'}' | b',' => {
+                    if matches!(b, b'[' | b'{') {
+                        depth += 1;
+                    } else if b != b',' {
+                        depth -= 1;
+                        if depth == 0 {
+                            return i + 1;
+                        }
+                    }
+                    at_start = true;
+                    after_quoted = false;
+                }
+                b' ' | b'\t' | b'\r' | b'\n' => {}
+                b':' | b'?' if next_blank || (b == b':' && after_quoted) => {
+                    at_start = true;
+                    after_quoted = false;
+                }
+                b'&' | b'!' if at_start => {
+                    while bytes
+                        .get(i + 1)
+                        .is_some_and(|c| !c.is_ascii_whitespace() && !b",[]{}".contains(c))
+                    {
+                        i += 1;
                     }
                 }
-                b'"' | b'\'' => {
+                b'"' | b'\'' if at_start => {
                     // A quoted string: `\"` escapes in double quotes, `''` in single.
                     i += 1;
                     while let Some(&c) = bytes.get(i) {
@@ -334,11 +364,16 @@ impl Ctx<'_> {
                             1
                         };
                     }
+                    at_start = false;
+                    after_quoted = true;
                 }
                 b'#' if matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r') => {
                     i = self.line_end(i) - 1;
                 }
-                _ => {}
+                _ => {
+                    at_start = false;
+                    after_quoted = false;
+                }
             }
             i += 1;
         }
@@ -843,7 +878,7 @@ impl Ctx<'_> {
                     });
                 let inline = self.render_inline(new).or_else(|| {
                     (!after_on_line.trim().is_empty() || swallowed)
-                        .then(|| J::String(new.as_str().unwrap_or_default().to_owned()).to_string())
+                        .then(|| yaml::quote(new.as_str().unwrap_or_default()))
                 });
                 let block_end = end + after_on_line.trim_end_matches(['\r', '\n']).len();
                 // The new value as a `|` block, `after` (a comment kept) following its
@@ -1128,15 +1163,13 @@ impl Ctx<'_> {
                     && !s.ends_with("\n\n")
                     && !s.contains('\r')
                     // A byte order mark is allowed in quoted scalars only.
-                    && !s.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{feff}');
-                return if lines_ok {
-                    None
-                } else {
-                    Some(J::String(s.clone()).to_string())
-                };
+                    && !s
+                        .chars()
+                        .any(|c| (c.is_control() && c != '\n') || !yaml::printable(c) || c == '\u{feff}');
+                return if lines_ok { None } else { Some(yaml::quote(s)) };
             }
             J::String(s) if plain(s) => s.clone(),
-            J::String(s) => J::String(s.clone()).to_string(),
+            J::String(s) => yaml::quote(s),
             J::Array(_) | J::Object(_) => render_flow(v),
         })
     }
@@ -1179,8 +1212,7 @@ impl Ctx<'_> {
                 s
             }
             _ => match self.render_inline(v).or_else(|| {
-                (!self.blocks.get())
-                    .then(|| J::String(v.as_str().unwrap_or_default().into()).to_string())
+                (!self.blocks.get()).then(|| yaml::quote(v.as_str().unwrap_or_default()))
             }) {
                 Some(inline) => format!("{pad}{key}: {inline}\n"),
                 None => format!(
@@ -1243,7 +1275,7 @@ fn flow_text(s: &str) -> String {
     if plain(s) && !s.contains([',', '[', ']', '{', '}']) && !s.ends_with(" -") {
         s.to_owned()
     } else {
-        J::String(s.to_owned()).to_string()
+        yaml::quote(s)
     }
 }
 
@@ -1258,6 +1290,19 @@ fn emptied_tag(text: &str, node: &Node, new: &Map<String, J>) -> bool {
         && new
             .iter()
             .all(|(k, v)| is_empty(v) && !children.iter().any(|e| e.key == *k))
+}
+
+/// Where the properties (`&anchor`, `!tag`) a node starts with end.
+fn properties_end(text: &str, node: &Node) -> usize {
+    let mut rest = text.get(node.span.clone()).unwrap_or_default();
+    while let Some(props) = rest.strip_prefix(['&', '!']) {
+        rest = props.trim_start_matches(|c: char| !c.is_whitespace());
+        if !rest.trim_start().starts_with(['&', '!']) {
+            break;
+        }
+        rest = rest.trim_start();
+    }
+    node.span.end - rest.len()
 }
 
 /// Whether a node has a tag (`!!map`) before it.

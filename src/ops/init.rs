@@ -60,7 +60,7 @@ fn quote(s: &str) -> String {
     if crate::repo::yaml::plain_is_string(s) {
         s.to_owned()
     } else {
-        serde_json::Value::String(s.to_owned()).to_string()
+        crate::repo::yaml::quote(s)
     }
 }
 

@@ -8,6 +8,7 @@
 use std::fmt::Write as _;
 
 use crate::model::Certification;
+use crate::repo::yaml::quote;
 
 /// The YAML text of `cert`, optionally preceded by `# yaml-language-server: $schema=…`.
 pub fn certification_yaml(cert: &Certification, schema_line: Option<&str>) -> String {
@@ -54,35 +55,6 @@ pub fn certification_yaml(cert: &Certification, schema_line: Option<&str>) -> St
             }
         }
     }
-    out
-}
-
-/// A YAML double-quoted scalar. JSON's escapes are YAML's, and the characters YAML does
-/// not allow unescaped in a document (C0 and C1 controls, DEL, line and paragraph
-/// separators, the byte-order mark, U+FFFE/U+FFFF) are written as `\uXXXX`.
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20
-                || (0x7f..=0x9f).contains(&(c as u32))
-                || matches!(
-                    c,
-                    '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
-                ) =>
-            {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
     out
 }
 

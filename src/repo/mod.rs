@@ -814,7 +814,7 @@ fn parse_typed(
                 return None;
             }
             let code = match &e.kind {
-                yaml::ErrorKind::Syntax => Code::YamlSyntax,
+                yaml::ErrorKind::Syntax | yaml::ErrorKind::Unprintable => Code::YamlSyntax,
                 yaml::ErrorKind::TooDeep => Code::YamlTooDeep,
                 yaml::ErrorKind::AliasBudget => Code::YamlAliasBomb,
                 yaml::ErrorKind::DuplicateKey { .. } => Code::YamlDuplicateKey,
@@ -825,6 +825,9 @@ fn parse_typed(
             match e.kind {
                 yaml::ErrorKind::Syntax => d = d.help(
                     "fix the YAML at this point or just before it: close every bracket and quote, check the indentation, and quote a value that holds `: ` or ` #` or starts with one of [ ] { } & * ! | > ' % @",
+                ),
+                yaml::ErrorKind::Unprintable => d = d.help(
+                    "remove it; in a double-quoted value, write it as an escape instead (`\\u0002`)",
                 ),
                 yaml::ErrorKind::TooDeep => d = d.help(
                     "this is not an assure file, or it is damaged: restore it from git (`git restore FILE`) or write it in the shape `assure schema` shows",

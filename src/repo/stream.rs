@@ -24,6 +24,7 @@ use crate::schema::{Plan, Shape, ShapeId};
 /// Reads `text` into `T`, checking it against `plan` on the way; `None` if the file is
 /// not plainly valid (read it the usual way to find out why).
 pub fn read<T: DeserializeOwned>(text: &str, plan: &Plan) -> Option<T> {
+    yaml::check_printable(text).ok()?;
     let mut stream = Stream {
         parser: Parser::new_from_str(text),
         peeked: None,

@@ -69,10 +69,13 @@ pub enum ErrorKind {
     AliasBudget,
     /// A key appears twice in one mapping; `first` is where it was first defined.
     DuplicateKey { first: Span },
-    /// A mapping key that is not a plain scalar, or a tag we do not support.
+    /// A mapping key that is not a plain scalar (or is an alias), or a tag we do not
+    /// support or that names another type than its value's.
     Unsupported,
     /// More than one document in the file.
     MultipleDocuments,
+    /// A character YAML does not allow in a file (see [`check_printable`]).
+    Unprintable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,6 +179,81 @@ pub fn parse(text: &str) -> Result<Node, Error> {
     Builder::<Node>::new(text).run()
 }
 
+/// A YAML double-quoted scalar. JSON's escapes are YAML's, and the characters YAML does
+/// not allow unescaped in a document (C0 and C1 controls, DEL, line and paragraph
+/// separators, the byte-order mark, U+FFFE/U+FFFF) are written as `\uXXXX`.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20
+                || (0x7f..=0x9f).contains(&(c as u32))
+                || matches!(
+                    c,
+                    '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+                ) =>
+            {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Whether YAML allows `c` in a file (its `c-printable`): not a control character but tab,
+/// line feed, carriage return and next line (U+0085); not U+FFFE or U+FFFF.
+pub fn printable(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..
+    )
+}
+
+/// Checks that `text` holds only characters YAML allows in a file (its `c-printable`):
+/// no control character but tab and line breaks (and U+0085), no U+FFFE or U+FFFF. The
+/// YAML parser lets some through and reads them as no other tool would (`&\u{2}x` as an
+/// anchor with no name), so they are refused before it sees them.
+pub fn check_printable(text: &str) -> Result<(), Error> {
+    // Most text has none of the bytes that can start such a character: look 64 bytes at a
+    // time (which the compiler turns into vector code), and closer only where one is.
+    const CHUNK: usize = 64;
+    let suspect =
+        |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) | matches!(b, 0x7f | 0xc2 | 0xef);
+    for (n, chunk) in text.as_bytes().chunks(CHUNK).enumerate() {
+        if !chunk.iter().fold(false, |any, &b| any | suspect(b)) {
+            continue;
+        }
+        let mut from = n * CHUNK;
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = (from + CHUNK + 4).min(text.len());
+        while !text.is_char_boundary(to) {
+            to -= 1;
+        }
+        if let Some((i, c)) = text[from..to].char_indices().find(|&(_, c)| !printable(c)) {
+            let at = from + i;
+            return Err(Error {
+                kind: ErrorKind::Unprintable,
+                span: at..at + c.len_utf8(),
+                message: format!(
+                    "the character U+{:04X} is not allowed in a YAML file (it is a control character or not a character)",
+                    c as u32
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Parses YAML straight to JSON, building no spanned tree: for inputs that need no
 /// positions (OSCAL files), or that are read again with [`parse`] to locate a finding.
 /// It accepts and refuses exactly what [`parse`] does (the same builder makes both);
@@ -197,7 +275,6 @@ trait Tree: Clone {
     fn key_span(entry: &Self::Entry) -> Span;
     /// Where the value is (empty where positions are not kept).
     fn span(&self) -> Span;
-    fn as_str(&self) -> Option<&str>;
     /// How many values this one holds, itself included (for the alias budget).
     fn count(&self) -> usize;
 }
@@ -235,9 +312,6 @@ impl Tree for Node {
     fn span(&self) -> Span {
         self.span.clone()
     }
-    fn as_str(&self) -> Option<&str> {
-        Node::as_str(self)
-    }
     fn count(&self) -> usize {
         Node::count(self)
     }
@@ -265,9 +339,6 @@ impl Tree for serde_json::Value {
     }
     fn span(&self) -> Span {
         0..0
-    }
-    fn as_str(&self) -> Option<&str> {
-        serde_json::Value::as_str(self)
     }
     fn count(&self) -> usize {
         1 + match self {
@@ -319,6 +390,7 @@ impl<'t, T: Tree> Builder<'t, T> {
     }
 
     fn run(mut self) -> Result<T, Error> {
+        check_printable(self.text)?;
         let mut parser = Parser::new_from_str(self.text);
         while let Some(item) = parser.next_event() {
             let (event, span) = item.map_err(|e| self.scan_error(&e))?;
@@ -431,6 +503,15 @@ impl<'t, T: Tree> Builder<'t, T> {
                     self.push(node, None)?;
                 }
                 Event::Alias(id) => {
+                    // A key is written out: as an alias its text (and position) would be
+                    // its anchor's, which no edit of the file could follow.
+                    if matches!(self.stack.last(), Some(Frame::Map { pending: None, .. })) {
+                        return Err(Error {
+                            kind: ErrorKind::Unsupported,
+                            span: start..end,
+                            message: "a mapping key must be written out, not an alias (`*name`); replace the alias with the key's text".into(),
+                        });
+                    }
                     let Some((node, count)) = self.anchors.get(&id).cloned() else {
                         return Err(Error {
                             kind: ErrorKind::Syntax,
@@ -446,9 +527,8 @@ impl<'t, T: Tree> Builder<'t, T> {
                             message: "aliases here expand to far more data than the file holds (an alias bomb); write the values out instead of aliasing them".into(),
                         });
                     }
-                    let raw = node.as_str().map(str::to_owned);
                     // The copy keeps the anchor's position: that is where its text is.
-                    self.push(node, raw)?;
+                    self.push(node, None)?;
                 }
             }
         }
@@ -559,7 +639,7 @@ pub fn plain_is_string(text: &str) -> bool {
         && !text.contains(": ")
         && !text.contains(" #")
         // A byte order mark is allowed in quoted scalars only.
-        && !text.chars().any(|c| c.is_control() || c == '\u{feff}')
+        && !text.chars().any(|c| c.is_control() || !printable(c) || c == '\u{feff}')
         // YAML 1.1 tools (still common) read these as booleans: quote them for them.
         && !matches!(text.to_ascii_lowercase().as_str(), "yes" | "no" | "on" | "off" | "y" | "n")
         && matches!(resolve_untagged(text.into(), ScalarStyle::Plain), Value::Str(_))

@@ -101,22 +101,23 @@ fn edit(text: &str, f: impl FnOnce(&mut serde_json::Value)) -> Result<String, St
 
 /// Found by `rewrite`: a key or value holding a byte order mark (U+FEFF) was written
 /// plain, or in a `|` block, and YAML allows one only inside quotes, so the file no
-/// longer parsed.
+/// longer parsed. (It is written as an escape, as every character that YAML or a reader
+/// may take for something else: one way of quoting, `yaml::quote`, for every writer.)
 #[test]
 fn a_byte_order_mark_in_a_new_key_or_value_is_quoted() {
     assert!(!yaml::plain_is_string("\u{feff}"));
     assert!(!yaml::plain_is_string("x\u{feff}y"));
     assert_eq!(
         edit("a: 1\n", |d| d["\u{feff}"] = json!(2)).as_deref(),
-        Ok("a: 1\n\"\u{feff}\": 2\n")
+        Ok("a: 1\n\"\\ufeff\": 2\n")
     );
     assert_eq!(
         edit("a: 1\n", |d| d["a"] = json!("x\u{feff}")).as_deref(),
-        Ok("a: \"x\u{feff}\"\n")
+        Ok("a: \"x\\ufeff\"\n")
     );
     assert_eq!(
         edit("a: |\n  x\n", |d| d["a"] = json!("one\ntwo\u{feff}")).as_deref(),
-        Ok("a: \"one\\ntwo\u{feff}\"\n")
+        Ok("a: \"one\\ntwo\\ufeff\"\n")
     );
 }
 
@@ -198,13 +199,61 @@ fn a_re_rendered_entry_keeps_what_precedes_its_key() {
 }
 
 /// Found by `rewrite`: a value replaced in place kept a form feed that ended it (the
-/// rewriter took it for white space, YAML does not), which then trailed the new quoted
-/// value and made the file invalid.
+/// parser read it as part of the plain value), which then trailed the new quoted value
+/// and made the file invalid. YAML allows no control character but tab and line breaks
+/// in a file, and the parser let them through (in the fifth pass, `&\u{2}x` read as an
+/// anchor with no name): such files are now refused where the character is, with the
+/// way out, before the parser sees them.
 #[test]
-fn a_form_feed_ending_a_value_is_replaced_with_it() {
-    assert_eq!(
-        edit("id: x\x0c\n", |d| d["id"] = json!("a: b")).as_deref(),
-        Ok("id: \"a: b\"\n")
+fn a_control_character_is_refused_where_it_is() {
+    for (text, at, ch) in [
+        ("id: x\x0c\n", 5, "U+000C"),
+        ("a: 1\nb: \"\x00\"\n", 9, "U+0000"),
+        ("   &\x02x { }\n", 4, "U+0002"),
+        ("a: \u{85}\u{9f}\n", 5, "U+009F"),
+        ("a: \u{fffe}\n", 3, "U+FFFE"),
+        ("a: é\x7f\n", 5, "U+007F"),
+    ] {
+        let e = yaml::parse(text).expect_err(text);
+        assert_eq!(
+            (e.kind, e.span.start),
+            (yaml::ErrorKind::Unprintable, at),
+            "{text:?}"
+        );
+        assert!(
+            e.message.starts_with(&format!("the character {ch} ")),
+            "{}",
+            e.message
+        );
+        assert!(yaml::parse_to_json(text).is_err(), "{text:?}");
+    }
+    // Tab, line breaks, U+0085 and any printable character past a 64-byte stretch.
+    let long = format!(
+        "a: \"{}\\t\"\r\nb: \"\u{85}\t{}\u{fffd}\"\n",
+        "x".repeat(70),
+        "é".repeat(40)
+    );
+    assert!(yaml::parse(&long).is_ok(), "{long:?}");
+    let repo = TestRepo::base();
+    repo.write(
+        "groups/default-group/group.yaml",
+        "name: Default Group\ndescription: tab\x08\n",
+    );
+    let out = run_env(repo.path(), &["validate"], &[]);
+    assert_eq!(out.code, 1, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.starts_with(
+            "error[yaml-syntax]: the character U+0008 is not allowed in a YAML file (it is a control character or not a character)\n --> groups/default-group/group.yaml:2:17\n"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "help: remove it; in a double-quoted value, write it as an escape instead (`\\u0002`)"
+        ),
+        "{}",
+        out.stdout
     );
 }
 
@@ -828,7 +877,8 @@ fn a_key_after_a_block_ending_in_an_unfinished_blank_line_is_refused() {
 /// `:`) is refused for that reason.
 #[test]
 fn a_key_the_editor_cannot_place_is_refused_for_that_reason() {
-    let refused = edit("?\n?\n \n \u{c}\u{c}", |d| d[""] = json!({ "a": 1 })).expect_err("refused");
+    // (The input had form feeds where `xx` is, which the reader now refuses.)
+    let refused = edit("?\n?\n \n xx", |d| d[""] = json!({ "a": 1 })).expect_err("refused");
     assert!(
         refused.contains("is laid out in a way this editor does not follow"),
         "{refused}"
@@ -991,5 +1041,75 @@ fn every_byte_order_mark_starting_a_line_is_skipped() {
     assert_eq!(
         edit("\u{feff}\u{feff}a: 1\n", |d| d["b"] = json!(2)).as_deref(),
         Ok("\u{feff}\u{feff}a: 1\nb: 2\n")
+    );
+}
+
+/// Found by `rewrite` in its fifth pass (`alias-as-a-key`, `alias-as-a-key-in-a-list`): a
+/// key that is an alias (`*a : 1`) has its anchor's text and position, so removing the
+/// anchored node left the alias without its anchor. A key is now written out, or the
+/// file is refused, located at the alias.
+#[test]
+fn an_alias_as_a_key_is_refused() {
+    let e = yaml::parse("a: &k x\n*k : 1\n").expect_err("refused");
+    assert_eq!((e.kind, e.span), (yaml::ErrorKind::Unsupported, 8..10));
+    assert!(
+        e.message.contains("not an alias (`*name`)"),
+        "{}",
+        e.message
+    );
+    // As a value an alias still reads as its anchor's value.
+    assert_eq!(
+        yaml::parse_to_json("a: &k x\nb: *k\n").expect("valid"),
+        json!({ "a": "x", "b": "x" })
+    );
+}
+
+/// Found by `rewrite` in its fifth pass (`tagged-document-emptied`): removing every key
+/// of a document tagged `!!map` left the tag on nothing, which is no mapping; the tag
+/// now goes with the last key.
+#[test]
+fn a_tagged_document_emptied_loses_its_tag() {
+    // (An empty document reads as nothing, which the editor's callers take for `{}`.)
+    let text = "!!map\na: 1\n";
+    let out = rewrite(text, &yaml::parse(text).expect("valid"), &json!({})).expect("edited");
+    assert_eq!(out, "\n");
+    assert_eq!(yaml::parse_to_json(&out).expect("valid"), json!(null));
+    assert_eq!(
+        edit("!!map\na: 1\n", |d| d["b"] = json!(2)).as_deref(),
+        Ok("!!map\na: 1\nb: 2\n")
+    );
+}
+
+/// Found by `rewrite` in its fifth pass (`quote-inside-a-plain-flow-item`): a `"` inside
+/// a plain item of a flow list (`[a"b]`) was taken for the start of a quoted string, so
+/// the list's end was looked for lines later and the keys between were dropped. A quote
+/// now opens a string only where an item, key or value starts.
+#[test]
+fn a_quote_inside_a_plain_flow_item_is_plain_text() {
+    let text = "a: [x\"y, {k: v}]\nb: \"z\"\n";
+    assert_eq!(
+        edit(text, |d| d["a"][1]["l"] = json!(1)).as_deref(),
+        Ok("a: [x\"y, {k: v, l: 1}]\nb: \"z\"\n")
+    );
+    assert_eq!(
+        edit("a: [\"x]\", 'y'']', &n \"]\"]\nb: 1\n", |d| d["a"][0] =
+            json!("w"))
+        .as_deref(),
+        Ok("a: [w, \"y']\", \"]\"]\nb: 1\n")
+    );
+}
+
+/// Found by `rewrite` in its fifth pass (`delete-character-in-a-new-value`): a new value
+/// holding DEL (U+007F) was written in quotes but unescaped, and YAML allows no such
+/// character in a file; it is now written `\u007f`, as are C1 controls, U+FFFE and U+FFFF.
+#[test]
+fn characters_yaml_does_not_allow_are_escaped() {
+    assert_eq!(
+        edit("a: 1\n", |d| d["a"] = json!("x\u{7f}\u{85}\u{9f}\u{fffe}é")).as_deref(),
+        Ok("a: \"x\\u007f\\u0085\\u009f\\ufffeé\"\n")
+    );
+    assert_eq!(
+        edit("a: 1\n", |d| d["\u{1}"] = json!("\u{8}")).as_deref(),
+        Ok("a: 1\n\"\\u0001\": \"\\u0008\"\n")
     );
 }

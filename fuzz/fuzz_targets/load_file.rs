@@ -14,7 +14,7 @@
 use assure::diag::{Code, Diagnostic};
 use assure::model::{Assessment, Certification, Config, Group, Mapping, ServicesFile, Template};
 use assure::repo::source::SourceMap;
-use assure::repo::yaml::{self, ErrorKind, Node, Value};
+use assure::repo::yaml::{self, Node, Value};
 use assure::schema::{self, Kind};
 use libfuzzer_sys::fuzz_target;
 
@@ -31,21 +31,7 @@ fuzz_target!(|data: &[u8]| {
     let file = sources.add(assure_fuzz::path_of(kind).to_owned(), text.to_owned());
     let mut out = Vec::new();
     match yaml::parse(text) {
-        Err(e) => {
-            let code = match &e.kind {
-                ErrorKind::Syntax => Code::YamlSyntax,
-                ErrorKind::TooDeep => Code::YamlTooDeep,
-                ErrorKind::AliasBudget => Code::YamlAliasBomb,
-                ErrorKind::DuplicateKey { .. } => Code::YamlDuplicateKey,
-                ErrorKind::Unsupported => Code::YamlUnsupported,
-                ErrorKind::MultipleDocuments => Code::YamlMultipleDocuments,
-            };
-            let mut d = Diagnostic::new(code, e.message).at(file, e.span, "here");
-            if let ErrorKind::DuplicateKey { first } = e.kind {
-                d = d.also(file, first, "first defined here");
-            }
-            out.push(d);
-        }
+        Err(e) => out.push(assure::repo::yaml_finding(file, e)),
         Ok(node) => {
             check_spans(text, &node);
             let value = node.to_json();

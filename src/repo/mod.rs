@@ -813,31 +813,7 @@ fn parse_typed(
                 out.push(d);
                 return None;
             }
-            let code = match &e.kind {
-                yaml::ErrorKind::Syntax | yaml::ErrorKind::Unprintable => Code::YamlSyntax,
-                yaml::ErrorKind::TooDeep => Code::YamlTooDeep,
-                yaml::ErrorKind::AliasBudget => Code::YamlAliasBomb,
-                yaml::ErrorKind::DuplicateKey { .. } => Code::YamlDuplicateKey,
-                yaml::ErrorKind::Unsupported => Code::YamlUnsupported,
-                yaml::ErrorKind::MultipleDocuments => Code::YamlMultipleDocuments,
-            };
-            let mut d = Diagnostic::new(code, e.message).at(file, e.span, "here");
-            match e.kind {
-                yaml::ErrorKind::Syntax => d = d.help(
-                    "fix the YAML at this point or just before it: close every bracket and quote, check the indentation, and quote a value that holds `: ` or ` #` or starts with one of [ ] { } & * ! | > ' % @",
-                ),
-                yaml::ErrorKind::Unprintable => d = d.help(
-                    "remove it; in a double-quoted value, write it as an escape instead (`\\u0002`)",
-                ),
-                yaml::ErrorKind::TooDeep => d = d.help(
-                    "this is not an assure file, or it is damaged: restore it from git (`git restore FILE`) or write it in the shape `assure schema` shows",
-                ),
-                _ => {}
-            }
-            if let yaml::ErrorKind::DuplicateKey { first } = e.kind {
-                d = d.also(file, first, "first defined here");
-            }
-            out.push(d);
+            out.push(yaml_finding(file, e));
             return None;
         }
     };
@@ -846,6 +822,35 @@ fn parse_typed(
         Values::Move | Values::Skip => node.take_json(),
     };
     checked(kind, file, node, value, out)
+}
+
+/// The finding for a file that is not YAML assure can read, with the way out.
+pub fn yaml_finding(file: FileId, e: yaml::Error) -> Diagnostic {
+    let code = match &e.kind {
+        yaml::ErrorKind::Syntax | yaml::ErrorKind::Unprintable => Code::YamlSyntax,
+        yaml::ErrorKind::TooDeep => Code::YamlTooDeep,
+        yaml::ErrorKind::AliasBudget => Code::YamlAliasBomb,
+        yaml::ErrorKind::DuplicateKey { .. } => Code::YamlDuplicateKey,
+        yaml::ErrorKind::Unsupported => Code::YamlUnsupported,
+        yaml::ErrorKind::MultipleDocuments => Code::YamlMultipleDocuments,
+    };
+    let mut d = Diagnostic::new(code, e.message).at(file, e.span, "here");
+    match e.kind {
+        yaml::ErrorKind::Syntax => d = d.help(
+            "fix the YAML at this point or just before it: close every bracket and quote, check the indentation, and quote a value that holds `: ` or ` #` or starts with one of [ ] { } & * ! | > ' % @",
+        ),
+        yaml::ErrorKind::Unprintable => d = d.help(
+            "remove it; in a double-quoted value, write it as an escape instead (`\\u0002`)",
+        ),
+        yaml::ErrorKind::TooDeep => d = d.help(
+            "this is not an assure file, or it is damaged: restore it from git (`git restore FILE`) or write it in the shape `assure schema` shows",
+        ),
+        _ => {}
+    }
+    if let yaml::ErrorKind::DuplicateKey { first } = e.kind {
+        d = d.also(file, first, "first defined here");
+    }
+    d
 }
 
 /// The typed model of `text` by the fast route ([`stream`]): `None` unless the file is

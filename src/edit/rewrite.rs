@@ -662,7 +662,8 @@ impl Ctx<'_> {
             }
         }
         // Changed and removed keys.
-        for entry in entries {
+        let stays = |e: &Entry| new.contains_key(&e.key) || is_empty(&e.value.to_json());
+        for (i, entry) in entries.iter().enumerate() {
             match new.get(&entry.key) {
                 None if is_empty(&entry.value.to_json()) => {}
                 None if has_alias(entry) => return Err(alias_error(&entry.key)),
@@ -673,8 +674,26 @@ impl Ctx<'_> {
                             entry.key
                         )));
                     }
+                    let mut range = self.entry_lines(entry);
+                    // Blank lines after it would join a `|+` block before it (they are
+                    // its text): they go too.
+                    let keeps = entries[..i]
+                        .iter()
+                        .rev()
+                        .find(|e| stays(e))
+                        .is_some_and(|e| self.last_block(&e.value).is_some_and(|(_, keep)| keep));
+                    while keeps && range.end < self.text.len() {
+                        let next = self.line_end(range.end);
+                        if !self.text[range.end..next]
+                            .trim_matches([' ', '\t', '\r', '\n'])
+                            .is_empty()
+                        {
+                            break;
+                        }
+                        range.end = next;
+                    }
                     out.push(TextEdit {
-                        range: self.entry_lines(entry),
+                        range,
                         text: String::new(),
                     });
                 }

@@ -1113,3 +1113,33 @@ fn characters_yaml_does_not_allow_are_escaped() {
         Ok("a: 1\n\"\\u0001\": \"\\u0008\"\n")
     );
 }
+
+/// Found by `rewrite` in its fifth pass (`removed-key-after-a-keep-block`): the blank
+/// lines after a removed entry joined the `|+` block before it, whose text they then
+/// were; they are now removed with the entry.
+#[test]
+fn blank_lines_after_a_removed_key_stay_out_of_a_keep_block() {
+    let text = "a: |+\n  x\n\nb: >-\n  y\n\n\nc: 2\n";
+    assert_eq!(
+        edit(text, |d| {
+            d.as_object_mut().expect("mapping").shift_remove("b");
+        })
+        .as_deref(),
+        Ok("a: |+\n  x\n\nc: 2\n")
+    );
+    assert_eq!(
+        edit("a: |+\n  x\nb: 1\n\n\n", |d| {
+            d.as_object_mut().expect("mapping").shift_remove("b");
+        })
+        .as_deref(),
+        Ok("a: |+\n  x\n")
+    );
+    // After a block that does not keep them, blank lines stay where they are.
+    assert_eq!(
+        edit("a: |\n  x\nb: 1\n\nc: 2\n", |d| {
+            d.as_object_mut().expect("mapping").shift_remove("b");
+        })
+        .as_deref(),
+        Ok("a: |\n  x\n\nc: 2\n")
+    );
+}

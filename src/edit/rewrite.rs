@@ -145,6 +145,14 @@ fn is_alias(entry: &Entry) -> bool {
     entry.value.span.start < entry.key_span.start && entry.value.span.end <= entry.key_span.start
 }
 
+/// A key over several lines, or without its `:` in a block mapping.
+fn unplaceable_key(e: &Entry) -> RewriteError {
+    RewriteError(format!(
+        "the key `{}` is laid out in a way this editor does not follow (over several lines, or without its `:`); edit the file by hand",
+        e.key.chars().take(20).collect::<String>()
+    ))
+}
+
 fn alias_error(key: &str) -> RewriteError {
     RewriteError(format!(
         "`{key}` is or holds a YAML alias (`*name`); write its value out to change it"
@@ -655,10 +663,7 @@ impl Ctx<'_> {
             if self.explicit(e).is_none()
                 && (self.text[e.key_span.clone()].contains('\n') || self.colon(e).is_none())
             {
-                return Err(RewriteError(format!(
-                    "the key `{}` is laid out in a way this editor does not follow (over several lines, or without its `:`); edit the file by hand",
-                    e.key.chars().take(20).collect::<String>()
-                )));
+                return Err(unplaceable_key(e));
             }
         }
         // Changed and removed keys.
@@ -1054,6 +1059,13 @@ impl Ctx<'_> {
                 "a flow mapping (`{…}`) here continues on a line indented no deeper than its key; edit it by hand".into(),
             ));
         }
+        // (In a flow mapping a key may have no `:`, as in `{a, b}`.)
+        if let Some(e) = children
+            .iter()
+            .find(|e| self.text[e.key_span.clone()].contains('\n'))
+        {
+            return Err(unplaceable_key(e));
+        }
         let mut kept: Vec<&Entry> = Vec::new();
         for (i, entry) in children.iter().enumerate() {
             match new.get(&entry.key) {
@@ -1102,7 +1114,9 @@ impl Ctx<'_> {
                     text: format!(", {}", added.join(", ")),
                 }),
                 _ => {
-                    let inner = node.span.start + 1..node.span.end - 1;
+                    // (Between the brackets, after any anchor or tag before them.)
+                    let open = flow_open(self.text, node).unwrap_or(node.span.start);
+                    let inner = open + 1..self.flow_end(node) - 1;
                     out.push(TextEdit {
                         range: inner,
                         text: format!(" {} ", added.join(", ")),

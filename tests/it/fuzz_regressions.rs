@@ -1143,3 +1143,26 @@ fn blank_lines_after_a_removed_key_stay_out_of_a_keep_block() {
         Ok("a: |\n  x\n\nc: 2\n")
     );
 }
+
+/// Found by `rewrite` in its fifth pass (`key-into-an-anchored-empty-flow-mapping`,
+/// `key-over-lines-in-a-flow-mapping`): a key added to an empty flow mapping with an
+/// anchor (`&q {}`) was written over the anchor; a key over several lines in a flow
+/// mapping got its value after its last line. The first now goes between the brackets;
+/// the second is refused, as in a block mapping.
+#[test]
+fn flow_mapping_keys_go_between_the_brackets_or_are_refused() {
+    assert_eq!(
+        edit("&q {}\n", |d| d["k"] = json!(1)).as_deref(),
+        Ok("&q { k: 1 }\n")
+    );
+    assert_eq!(
+        edit("!!map {  }  # c\n", |d| d["k"] = json!(1)).as_deref(),
+        Ok("!!map { k: 1 }  # c\n")
+    );
+    let refused =
+        edit("a: {x\n  y, b: 1}\n", |d| d["a"]["x y"] = json!(true)).expect_err("refused");
+    assert!(
+        refused.contains("the key `x y` is laid out in a way this editor does not follow"),
+        "{refused}"
+    );
+}

@@ -215,8 +215,9 @@ fn is_empty(v: &J) -> bool {
 }
 
 /// Where the lines a change at `path` may touch begin: those of the last mapping key on
-/// `path` before its first list index (a change inside a list re-renders the list), or
-/// of an explicit key (`? key`) holding it, which the editor writes anew as `key: value`.
+/// `path` before its first list index or flow collection (a change inside either
+/// re-renders it), or of an explicit key (`? key`) holding it, which the editor writes
+/// anew as `key: value`.
 fn unchanged_before(text: &str, root: &Node, path: &[Seg]) -> Option<usize> {
     let mut node = root;
     let mut start = None;
@@ -231,6 +232,16 @@ fn unchanged_before(text: &str, root: &Node, path: &[Seg]) -> Option<usize> {
             start = Some((line, explicit));
         }
         node = &e.value;
+        // A change inside a flow collection (`{…}`, `[…]`) re-renders it, like a list.
+        let props = text[node.span.clone()]
+            .split_whitespace()
+            .take_while(|w| w.starts_with(['&', '!']));
+        let rest = props.fold(&text[node.span.clone()], |t, w| {
+            t.trim_start().strip_prefix(w).unwrap_or(t)
+        });
+        if rest.trim_start().starts_with(['{', '[']) {
+            break;
+        }
     }
     start.map(|(line, _)| line)
 }

@@ -321,10 +321,17 @@ impl Ctx<'_> {
     /// Where a flow collection ends: after its closing bracket. (The parser's span may
     /// stop before it, after a trailing comma, `{a,}`, or run on over a comment after it.)
     fn flow_end(&self, node: &Node) -> usize {
+        self.flow_scan(node).0
+    }
+
+    /// [`Self::flow_end`], and whether the collection has an explicit key (`? key`) at
+    /// any depth.
+    fn flow_scan(&self, node: &Node) -> (usize, bool) {
         let bytes = self.text.as_bytes();
         let Some(open) = flow_open(self.text, node) else {
-            return node.span.end;
+            return (node.span.end, false);
         };
+        let mut explicit = false;
         let mut depth = 0usize;
         let mut i = open;
         // A quote opens a quoted scalar only where a node starts (after a bracket, a
@@ -340,7 +347,7 @@ impl Ctx<'_> {
                     } else if b != b',' {
                         depth -= 1;
                         if depth == 0 {
-                            return i + 1;
+                            return (i + 1, explicit);
                         }
                     }
                     at_start = true;
@@ -348,6 +355,7 @@ impl Ctx<'_> {
                 }
                 b' ' | b'\t' | b'\r' | b'\n' => {}
                 b':' | b'?' if next_blank || (b == b':' && after_quoted) => {
+                    explicit |= b == b'?' && at_start;
                     at_start = true;
                     after_quoted = false;
                 }
@@ -385,7 +393,7 @@ impl Ctx<'_> {
             }
             i += 1;
         }
-        node.span.end
+        (node.span.end, explicit)
     }
 
     /// Whether text written at `pos` (a line start) may end with a `|` block at deeper
@@ -433,7 +441,6 @@ impl Ctx<'_> {
     /// For a block scalar (`|` or `>`), where its header ends and whether it keeps its
     /// final line breaks (`+`). Its span starts after the header's line, so the header is
     /// the last thing before it on a previous line (a comment may follow the header).
-    /// (A block with no text at the end of the file starts at its header.)
     fn block_header(&self, node: &Node) -> Option<(usize, bool)> {
         if !matches!(node.value, Value::Str(_)) {
             return None;
@@ -444,13 +451,6 @@ impl Ctx<'_> {
                     .bytes()
                     .all(|b| b == b'+' || b == b'-' || b.is_ascii_digit())
         };
-        let own = self.text[node.span.clone()]
-            .split([' ', '\t', '\r', '\n'])
-            .next()
-            .unwrap_or_default();
-        if is_header(own) {
-            return Some((node.span.start + own.len(), own.contains('+')));
-        }
         let mut pos = node.span.start;
         loop {
             let start = self.line_start(pos);
@@ -458,13 +458,34 @@ impl Ctx<'_> {
             let content = line.trim_end_matches([' ', '\t', '\r']);
             if !content.trim_start_matches([' ', '\t']).is_empty() {
                 let token = content.rsplit([' ', '\t']).next().unwrap_or(content);
-                return is_header(token).then(|| (start + content.len(), token.contains('+')));
+                if is_header(token) {
+                    return Some((start + content.len(), token.contains('+')));
+                }
+                break;
             }
             if !self.text[..start].ends_with('\n') {
-                return None;
+                break;
             }
             pos = start - 1;
         }
+        // A block with no text at the end of the file: its span starts at its anchor or
+        // tag, or at its header (after blank and comment lines).
+        let mut at = properties_end(self.text, node);
+        loop {
+            at += self.text[at..node.span.end].len()
+                - self.text[at..node.span.end]
+                    .trim_start_matches([' ', '\t', '\r', '\n'])
+                    .len();
+            if !self.text[at..node.span.end].starts_with('#') {
+                break;
+            }
+            at = self.line_end(at).min(node.span.end);
+        }
+        let own = self.text[at..node.span.end]
+            .split([' ', '\t', '\r', '\n'])
+            .next()
+            .unwrap_or_default();
+        is_header(own).then(|| (at + own.len(), own.contains('+')))
     }
 
     /// Where an entry's key ends: an empty `? ` key ends at its `?`.
@@ -1057,6 +1078,11 @@ impl Ctx<'_> {
         {
             return Err(RewriteError(
                 "a flow mapping (`{…}`) here continues on a line indented no deeper than its key; edit it by hand".into(),
+            ));
+        }
+        if self.flow_scan(node).1 {
+            return Err(RewriteError(
+                "a flow mapping (`{…}`) here has an explicit key (`? key`); edit it by hand".into(),
             ));
         }
         // (In a flow mapping a key may have no `:`, as in `{a, b}`.)

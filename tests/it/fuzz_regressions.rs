@@ -1166,3 +1166,25 @@ fn flow_mapping_keys_go_between_the_brackets_or_are_refused() {
         "{refused}"
     );
 }
+
+/// Found by `rewrite` in its fifth pass (`explicit-key-in-a-flow-mapping`,
+/// `anchored-empty-keep-block-at-the-end`): an explicit key in a flow mapping
+/// (`{? , b}`) was given a second empty key; an empty `|+` block at the end of the file
+/// after an anchor and a comment line was not seen as a block, so a key added after it
+/// changed its text. The first is refused; the second is refused like any block ending
+/// in an unfinished blank line.
+#[test]
+fn explicit_flow_keys_and_anchored_empty_blocks_are_refused() {
+    let refused = edit("a: {? \n ,\n b, c}\n", |d| d["a"][""] = json!(true)).expect_err("refused");
+    assert!(
+        refused.contains("has an explicit key (`? key`)"),
+        "{refused}"
+    );
+    // An explicit key in a string or after a plain scalar's start is no explicit key.
+    assert_eq!(
+        edit("a: {b?: 1, \"? c\": 2}\n", |d| d["a"]["b?"] = json!(3)).as_deref(),
+        Ok("a: {b?: 3, \"? c\": 2}\n")
+    );
+    let refused = edit("b: 1\na: &x\n  # c\n  |+\n ", |d| d["c"] = json!(1)).expect_err("refused");
+    assert!(refused.contains("remove those blanks first"), "{refused}");
+}

@@ -255,7 +255,15 @@ fn line_start(text: &str, pos: usize) -> usize {
 /// placed where the parser stopped looking for it).
 fn entry_line(text: &str, entry: &yaml::Entry) -> usize {
     let key_line = line_start(text, entry.key_span.start);
-    let key_column = entry.key_span.start - key_line;
+    // (A byte order mark starting a line is not part of its indentation.)
+    let bom = |at: usize| {
+        if text[at..].starts_with('\u{feff}') {
+            3
+        } else {
+            0
+        }
+    };
+    let key_column = entry.key_span.start - key_line - bom(key_line);
     let mut pos = entry.key_span.start;
     loop {
         let start = line_start(text, pos);
@@ -265,6 +273,7 @@ fn entry_line(text: &str, entry: &yaml::Entry) -> usize {
             .find(|&(i, c)| c == '#' && (i == 0 || line[..i].ends_with([' ', '\t'])))
             .map_or(line, |(i, _)| &line[..i])
             .trim_end();
+        let code = &code[bom(start).min(code.len())..];
         let question =
             code.trim_start() == "?" && (code.len() - 1 < key_column || entry.key_span.is_empty());
         if code.ends_with('?') && (start == key_line || question || entry.key_span.is_empty()) {

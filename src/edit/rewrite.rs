@@ -279,6 +279,18 @@ impl Ctx<'_> {
             _ => {
                 let mut end = node.span.end;
                 let header = self.block_header(node);
+                // A block's span may run on over the indentation of the line after it,
+                // to the next key: that indentation is not its text.
+                let line = self.line_start(end);
+                if header.is_some()
+                    && line > node.span.start
+                    && self.text[line..end]
+                        .bytes()
+                        .all(|b| b == b' ' || b == b'\t')
+                    && !matches!(self.text.as_bytes().get(end), None | Some(b'\r' | b'\n'))
+                {
+                    end = line;
+                }
                 if let Some((header_end, true)) = header {
                     // A `|+` block keeps its final line breaks: they are its text. (Not
                     // the indentation of the line after them, which its span may hold.)
@@ -405,7 +417,8 @@ impl Ctx<'_> {
             .map(|l| l.trim_end_matches('\r'))
             .find(|l| !l.is_empty())
             .is_none_or(|l| {
-                !l.trim().is_empty() && l.len() - l.trim_start_matches(' ').len() <= indent
+                !l.trim_matches(blank).is_empty()
+                    && l.len() - l.trim_start_matches(' ').len() <= indent
             })
     }
 
@@ -432,7 +445,7 @@ impl Ctx<'_> {
     /// Whether a null value that starts at or after `after` is written out (`~`, `null`,
     /// a tag or an anchor, which its span then covers), rather than empty.
     fn null_written(&self, node: &Node, after: usize) -> bool {
-        let t = self.text[node.span.clone()].trim();
+        let t = self.text[node.span.clone()].trim_matches(blank);
         node.span.start >= after
             && (t.starts_with(['!', '&'])
                 || ["~", "null", "Null", "NULL"].iter().any(|n| t.ends_with(n)))
@@ -701,18 +714,20 @@ impl Ctx<'_> {
                         )));
                     }
                     let mut range = self.entry_lines(entry);
-                    // Blank lines after it would join a `|+` block before it (they are
-                    // its text): they go too.
+                    // Blank lines after it go too when they would join a `|+` block
+                    // before it (they are its text). After a block of its own, the lines
+                    // of blanks are that block's and go with it; an empty line stays, to
+                    // separate what follows.
                     let keeps = entries[..i]
                         .iter()
                         .rev()
                         .find(|e| stays(e))
                         .is_some_and(|e| self.last_block(&e.value).is_some_and(|(_, keep)| keep));
-                    while keeps && range.end < self.text.len() {
+                    let ends_in_block = self.last_block(&entry.value).is_some();
+                    while (keeps || ends_in_block) && range.end < self.text.len() {
                         let next = self.line_end(range.end);
-                        if !self.text[range.end..next]
-                            .trim_matches([' ', '\t', '\r', '\n'])
-                            .is_empty()
+                        let line = self.text[range.end..next].trim_end_matches(['\r', '\n']);
+                        if !line.trim_matches([' ', '\t']).is_empty() || (!keeps && line.is_empty())
                         {
                             break;
                         }
@@ -750,19 +765,11 @@ impl Ctx<'_> {
                 Some(a) => self.line_end(self.value_end(a)),
                 // Before the first key, or what follows it if it is removed.
                 None => entries
-                    .iter()
-                    .take_while(|e| !new.contains_key(&e.key))
-                    .last()
-                    .map_or_else(
-                        || {
-                            entries
-                                .first()
-                                .map_or(0, |e| self.line_start(self.entry_start(e)))
-                        },
-                        |e| self.entry_lines(e).end,
-                    ),
+                    .first()
+                    .map_or(0, |e| self.line_start(self.entry_start(e))),
             };
-            let rendered = self.with_blocks(self.blocks_ok(at, indent), || {
+            let next = after_removed(self.text, at, out);
+            let rendered = self.with_blocks(self.blocks_ok(next, indent), || {
                 self.render_entry(&key_text(k, quoted), v, indent)
             });
             match pending.last_mut() {
@@ -784,9 +791,11 @@ impl Ctx<'_> {
                     // empty block's ends at its header.)
                     let last_line = self.line_start(self.text.len());
                     let tail = &self.text[last_line..];
-                    if self.text[at.min(last_line)..last_line].trim().is_empty()
+                    if self.text[at.min(last_line)..last_line]
+                        .trim_matches(blank)
+                        .is_empty()
                         && !tail.is_empty()
-                        && tail.trim().is_empty()
+                        && tail.trim_matches(blank).is_empty()
                         && self.last_block(&a.value).is_some()
                     {
                         // The parser reads such a last line as one more line of the block
@@ -918,11 +927,11 @@ impl Ctx<'_> {
                     .map(|l| l.trim_end_matches('\r'))
                     .find(|l| !l.is_empty())
                     .is_some_and(|l| {
-                        l.trim().is_empty()
+                        l.trim_matches(blank).is_empty()
                             || l.len() - l.trim_start_matches(' ').len() >= indent + self.unit
                     });
                 let inline = self.render_inline(new).or_else(|| {
-                    (!after_on_line.trim().is_empty() || swallowed)
+                    (!after_on_line.trim_matches(blank).is_empty() || swallowed)
                         .then(|| yaml::quote(new.as_str().unwrap_or_default()))
                 });
                 let block_end = end + after_on_line.trim_end_matches(['\r', '\n']).len();
@@ -944,7 +953,7 @@ impl Ctx<'_> {
                     // A `|` block's header may have a comment after it: it stays, after
                     // the new value (or the new header).
                     let first = &lead[..lead.find('\n').unwrap_or(lead.len())];
-                    let comment = first[strip_comment(first).len()..].trim_end();
+                    let comment = first[strip_comment(first).len()..].trim_end_matches(blank);
                     let sep = if comment.is_empty() { "" } else { "  " };
                     let text = match inline {
                         Some(s) => format!(" {s}{sep}{comment}"),
@@ -967,7 +976,7 @@ impl Ctx<'_> {
                     let text = match inline {
                         Some(s) => format!("{pad}{s}"),
                         None => {
-                            let comment = self.text[at + hash..comment_end].trim_end();
+                            let comment = self.text[at + hash..comment_end].trim_end_matches(blank);
                             out.push(block_after(&format!("  {comment}")));
                             return Ok(());
                         }
@@ -1073,7 +1082,8 @@ impl Ctx<'_> {
                 .split('\n')
                 .skip(1)
                 .any(|l| {
-                    !l.trim().is_empty() && l.len() - l.trim_start_matches(' ').len() <= indent
+                    !l.trim_matches(blank).is_empty()
+                        && l.len() - l.trim_start_matches(' ').len() <= indent
                 })
         {
             return Err(RewriteError(
@@ -1355,11 +1365,11 @@ fn emptied_tag(text: &str, node: &Node, new: &Map<String, J>) -> bool {
 fn properties_end(text: &str, node: &Node) -> usize {
     let mut rest = text.get(node.span.clone()).unwrap_or_default();
     while let Some(props) = rest.strip_prefix(['&', '!']) {
-        rest = props.trim_start_matches(|c: char| !c.is_whitespace());
-        if !rest.trim_start().starts_with(['&', '!']) {
+        rest = props.trim_start_matches(|c: char| !blank(c));
+        if !rest.trim_start_matches(blank).starts_with(['&', '!']) {
             break;
         }
-        rest = rest.trim_start();
+        rest = rest.trim_start_matches(blank);
     }
     node.span.end - rest.len()
 }
@@ -1372,8 +1382,8 @@ fn tagged(text: &str, node: &Node) -> bool {
             return true;
         }
         rest = props
-            .trim_start_matches(|c: char| !c.is_whitespace())
-            .trim_start();
+            .trim_start_matches(|c: char| !blank(c))
+            .trim_start_matches(blank);
     }
     false
 }
@@ -1397,8 +1407,8 @@ fn flow_open(text: &str, node: &Node) -> Option<usize> {
     let mut rest = text.get(node.span.clone()).unwrap_or_default();
     while let Some(props) = rest.strip_prefix(['&', '!']) {
         rest = props
-            .trim_start_matches(|c: char| !c.is_whitespace() && c != '{' && c != '[')
-            .trim_start();
+            .trim_start_matches(|c: char| !blank(c) && c != '{' && c != '[')
+            .trim_start_matches(blank);
     }
     rest.starts_with(['{', '['])
         .then(|| node.span.end - rest.len())
@@ -1416,6 +1426,29 @@ fn indent_unit(text: &str) -> usize {
         .min()
         .filter(|&n| n <= 8)
         .unwrap_or(2)
+}
+
+/// Where the first line of `text` that stays from `pos` (a line start) on starts: past
+/// the removals among `edits` and the empty lines between them.
+fn after_removed(text: &str, mut pos: usize, edits: &[TextEdit]) -> usize {
+    loop {
+        if let Some(e) = edits
+            .iter()
+            .find(|e| e.text.is_empty() && e.range.start <= pos && pos < e.range.end)
+        {
+            pos = e.range.end;
+        } else if let Some(n) = ["\n", "\r\n"].iter().find(|n| text[pos..].starts_with(**n)) {
+            pos += n.len();
+        } else {
+            return pos;
+        }
+    }
+}
+
+/// YAML's white space: blanks and line breaks. (Not Rust's `char::is_whitespace`, which
+/// takes in U+0085, U+2028 and others that YAML reads as text.)
+fn blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
 }
 
 /// The part of a line before its comment (a `#` at its start or after a blank).

@@ -1188,3 +1188,43 @@ fn explicit_flow_keys_and_anchored_empty_blocks_are_refused() {
     let refused = edit("b: 1\na: &x\n  # c\n  |+\n ", |d| d["c"] = json!(1)).expect_err("refused");
     assert!(refused.contains("remove those blanks first"), "{refused}");
 }
+
+/// Found by `rewrite` (sixth pass, `block-ending-in-a-blank-runs-over-the-next-indentation`):
+/// the parser's span of a `|` block whose last line ends in a blank runs on over the
+/// indentation of the line after it, so replacing the block joined the next key to its
+/// line (`i: 5c: 1`).
+#[test]
+fn a_block_ending_in_a_blank_ends_before_the_next_line() {
+    let out = edit("b:\n  i: |\n   x \n  c: 1\n", |d| d["b"]["i"] = json!(5)).expect("edits");
+    assert_eq!(out, "b:\n  i: 5\n  c: 1\n");
+    let out = edit(" n: |\n  : \n :", |d| d["n"] = json!(null)).expect("edits");
+    assert_eq!(out, " n: \n :");
+}
+
+/// Found by `rewrite` (sixth pass, `blank-line-left-between-removed-keys`): a new value
+/// was written as a `|` block where the line after it would be a line of blanks that the
+/// removal of the keys around it left behind (a block's own blank lines, or those between
+/// two keys), which then became the block's text. The lines after a removed block go with
+/// it, and a block is written only if the line that stays after it cannot continue it.
+#[test]
+fn blank_lines_left_by_removed_keys_never_become_block_text() {
+    let text = "controls:\n a: |\n         \n G: davee\n";
+    let out = edit(text, |d| d["controls"] = json!({"k": "...\n   Q"})).expect("edits");
+    assert_eq!(out, "controls:\n k: |-\n  ...\n     Q\n");
+    let text = ":\n s:\n  :\n   \n G:";
+    let out = edit(text, |d| d[""] = json!({"k": "|\n", "G": null})).expect("edits");
+    assert_eq!(out, ":\n k: \"|\\n\"\n   \n G:");
+}
+
+/// Found by `rewrite` (sixth pass, `next-line-character-*`): U+0085 (next line) is text
+/// to YAML 1.2 and to the parser, but white space to Rust's `str::trim`, which the editor
+/// used: a mapping whose first key starts with it and a `[` was taken for a flow mapping
+/// (a new key went after its "bracket"), and an anchor followed by it for an anchor on
+/// an empty value. The editor's white space is now YAML's (blanks and line breaks).
+#[test]
+fn a_next_line_character_is_text_not_white_space() {
+    let out = edit("a:\n \u{85}[b: 1\n", |d| d["a"]["c"] = json!(2)).expect("edits");
+    assert_eq!(out, "a:\n \u{85}[b: 1\n c: 2\n");
+    let out = edit("3:\t&m\n \u{85}[:\n:", |d| d["3"] = json!(null)).expect("edits");
+    assert_eq!(out, "3: \n:");
+}

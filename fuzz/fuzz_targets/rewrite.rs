@@ -257,11 +257,8 @@ fn entry_line(text: &str, entry: &yaml::Entry) -> usize {
     let key_line = line_start(text, entry.key_span.start);
     // (A byte order mark starting a line is not part of its indentation.)
     let bom = |at: usize| {
-        if text[at..].starts_with('\u{feff}') {
-            3
-        } else {
-            0
-        }
+        let rest = &text[at..];
+        rest.len() - rest.trim_start_matches('\u{feff}').len()
     };
     let key_column = entry.key_span.start - key_line - bom(key_line);
     let mut pos = entry.key_span.start;

@@ -615,6 +615,23 @@ impl Ctx<'_> {
 
     /// The position of the `:` that follows an entry's key, if there is one (an explicit
     /// key, or a key in a flow mapping, may have none: `? a`, `{a, b}`).
+    /// Whether a flow mapping key's `:` follows it on a later line (after line breaks and
+    /// comments).
+    fn colon_on_a_later_line(&self, entry: &Entry) -> bool {
+        let mut rest = &self.text[self.key_end(entry)..];
+        let mut later = false;
+        loop {
+            let next = rest.trim_start_matches(blank);
+            later |= rest[..rest.len() - next.len()].contains('\n');
+            if next.starts_with('#') && next.len() < rest.len() {
+                rest = next.split_once('\n').map_or("", |(_, r)| r);
+                later = true;
+            } else {
+                return later && next.starts_with(':');
+            }
+        }
+    }
+
     fn colon(&self, entry: &Entry) -> Option<usize> {
         let bytes = self.text.as_bytes();
         let explicit = self.explicit(entry);
@@ -732,6 +749,28 @@ impl Ctx<'_> {
                             break;
                         }
                         range.end = next;
+                    }
+                    // Comment lines deeper than the keys after it would become the text of
+                    // a block before it: they were the removed entry's, and go with it.
+                    let after_block = entries[..i]
+                        .iter()
+                        .rev()
+                        .find(|e| stays(e))
+                        .is_some_and(|e| self.last_block(&e.value).is_some());
+                    let mut at = range.end;
+                    while after_block && at < self.text.len() {
+                        let next = self.line_end(at);
+                        let line = self.text[at..next].trim_end_matches(['\r', '\n']);
+                        let code = line.trim_start_matches([' ', '\t']);
+                        let deeper_comment =
+                            code.starts_with('#') && line.len() - code.len() > indent;
+                        if !code.is_empty() && !deeper_comment {
+                            break;
+                        }
+                        at = next;
+                        if !code.is_empty() {
+                            range.end = next;
+                        }
                     }
                     out.push(TextEdit {
                         range,
@@ -1095,11 +1134,12 @@ impl Ctx<'_> {
                 "a flow mapping (`{…}`) here has an explicit key (`? key`); edit it by hand".into(),
             ));
         }
-        // (In a flow mapping a key may have no `:`, as in `{a, b}`.)
-        if let Some(e) = children
-            .iter()
-            .find(|e| self.text[e.key_span.clone()].contains('\n'))
-        {
+        // (In a flow mapping a key may have no `:`, as in `{a, b}`, or have it on a later
+        // line, `{a\n :}`, which this editor does not follow.)
+        if let Some(e) = children.iter().find(|e| {
+            self.text[e.key_span.clone()].contains('\n')
+                || (self.colon(e).is_none() && self.colon_on_a_later_line(e))
+        }) {
             return Err(unplaceable_key(e));
         }
         let mut kept: Vec<&Entry> = Vec::new();

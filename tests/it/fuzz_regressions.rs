@@ -1228,3 +1228,42 @@ fn a_next_line_character_is_text_not_white_space() {
     let out = edit("3:\t&m\n \u{85}[:\n:", |d| d["3"] = json!(null)).expect("edits");
     assert_eq!(out, "3: \n:");
 }
+
+/// Found by `rewrite` (sixth pass, `flow-key-with-its-colon-on-the-next-line`): in a flow
+/// mapping a key's `:` may follow on a later line (`{n\n:}`); the editor did not see it,
+/// and a new value went after the key with a second `:`. Refused, with the reason.
+#[test]
+fn a_flow_key_with_its_colon_on_a_later_line_is_refused() {
+    let refused = edit("{n\n:}", |d| d["n"] = json!(0)).expect_err("refused");
+    assert!(
+        refused.contains("the key `n` is laid out in a way"),
+        "{refused}"
+    );
+    // A value already there is replaced where it is; a `:` on the key's line is followed.
+    assert_eq!(
+        edit("a: {n # c\n  : 1}\n", |d| d["a"]["n"] = json!(0)).as_deref(),
+        Ok("a: {n # c\n  : 0}\n")
+    );
+    assert_eq!(
+        edit("a: {n  : 1, m}\n", |d| d["a"]["n"] = json!(0)).as_deref(),
+        Ok("a: {n  : 0, m}\n")
+    );
+}
+
+/// Found by `rewrite` (sixth pass, `comment-after-a-removed-key-joins-a-block`): a comment
+/// line deeper than the keys, after a removed key that follows a `>` or `|` block, became
+/// that block's text. Such comment lines were the removed entry's, and go with it.
+#[test]
+fn comments_after_a_removed_key_never_become_block_text() {
+    let out = edit(": >\nd: s\n #", |d| {
+        d.as_object_mut().expect("map").remove("d");
+    })
+    .expect("edits");
+    assert_eq!(out, ": >\n");
+    let text = "a: |\n  text\nb: 1\n\n   # about b\nc: 2\n";
+    let out = edit(text, |d| {
+        d.as_object_mut().expect("map").remove("b");
+    })
+    .expect("edits");
+    assert_eq!(out, "a: |\n  text\nc: 2\n");
+}

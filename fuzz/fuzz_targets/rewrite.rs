@@ -260,7 +260,8 @@ fn entry_line(text: &str, entry: &yaml::Entry) -> usize {
         let rest = &text[at..];
         rest.len() - rest.trim_start_matches('\u{feff}').len()
     };
-    let key_column = entry.key_span.start - key_line - bom(key_line);
+    // (An empty key may be placed before the mark.)
+    let key_column = (entry.key_span.start - key_line).saturating_sub(bom(key_line));
     let mut pos = entry.key_span.start;
     loop {
         let start = line_start(text, pos);

@@ -591,6 +591,20 @@ impl Ctx<'_> {
         }
     }
 
+    /// Whether an entry's key is a block scalar (`? |`): the parser places its span after
+    /// the header's line (an empty one at what follows), where no key can be found again.
+    fn block_key(&self, entry: &Entry) -> bool {
+        let key = Node {
+            span: entry.key_span.clone(),
+            value: Value::Str(entry.key.clone()),
+        };
+        self.block_header(&key).is_some_and(|(end, _)| {
+            let line = &self.text[self.line_start(end)..end];
+            let head = line.rsplit_once([' ', '\t']).map_or("", |(head, _)| head);
+            head.split([' ', '\t']).any(|word| word == "?")
+        })
+    }
+
     /// Refuses a document with a layout whose keys cannot be placed (see
     /// [`Self::ambiguous_empty_key`]).
     fn check_layout(&self, node: &Node) -> Result<(), RewriteError> {
@@ -599,6 +613,11 @@ impl Ctx<'_> {
                 if self.ambiguous_empty_key(e) {
                     return Err(RewriteError(
                         "an explicit key (`?`) without a value is followed by an empty key (`:`) less deep, which cannot be told apart; edit the file by hand".into(),
+                    ));
+                }
+                if self.block_key(e) {
+                    return Err(RewriteError(
+                        "a key written as a block scalar (`? |`) cannot be placed by this editor; write it as `key:` by hand".into(),
                     ));
                 }
                 self.check_layout(&e.value)
@@ -613,8 +632,6 @@ impl Ctx<'_> {
         self.explicit(entry).unwrap_or(entry.key_span.start)
     }
 
-    /// The position of the `:` that follows an entry's key, if there is one (an explicit
-    /// key, or a key in a flow mapping, may have none: `? a`, `{a, b}`).
     /// Whether a flow mapping key's `:` follows it on a later line (after line breaks and
     /// comments).
     fn colon_on_a_later_line(&self, entry: &Entry) -> bool {
@@ -632,6 +649,8 @@ impl Ctx<'_> {
         }
     }
 
+    /// The position of the `:` that follows an entry's key, if there is one (an explicit
+    /// key, or a key in a flow mapping, may have none: `? a`, `{a, b}`).
     fn colon(&self, entry: &Entry) -> Option<usize> {
         let bytes = self.text.as_bytes();
         let explicit = self.explicit(entry);
@@ -731,44 +750,29 @@ impl Ctx<'_> {
                         )));
                     }
                     let mut range = self.entry_lines(entry);
-                    // Blank lines after it go too when they would join a `|+` block
-                    // before it (they are its text). After a block of its own, the lines
-                    // of blanks are that block's and go with it; an empty line stays, to
-                    // separate what follows.
-                    let keeps = entries[..i]
-                        .iter()
-                        .rev()
-                        .find(|e| stays(e))
-                        .is_some_and(|e| self.last_block(&e.value).is_some_and(|(_, keep)| keep));
-                    let ends_in_block = self.last_block(&entry.value).is_some();
-                    while (keeps || ends_in_block) && range.end < self.text.len() {
-                        let next = self.line_end(range.end);
-                        let line = self.text[range.end..next].trim_end_matches(['\r', '\n']);
-                        if !line.trim_matches([' ', '\t']).is_empty() || (!keeps && line.is_empty())
-                        {
-                            break;
-                        }
-                        range.end = next;
-                    }
-                    // Comment lines deeper than the keys after it would become the text of
-                    // a block before it: they were the removed entry's, and go with it.
-                    let after_block = entries[..i]
-                        .iter()
-                        .rev()
-                        .find(|e| stays(e))
-                        .is_some_and(|e| self.last_block(&e.value).is_some());
+                    // Lines of blanks after it go with it: they were its own block's text,
+                    // or would join a block kept before it (a `|+` block's text, or any
+                    // block's when deeper than it), or (a tab) not parse where they would
+                    // be. So do comment lines deeper than the keys after it, when they
+                    // would become the text of a block before it, and the empty lines
+                    // between such lines; the empty lines after the last of them stay, to
+                    // separate what follows, except after a `|+` block (its text).
+                    let kept = entries[..i].iter().rev().find(|e| stays(e));
+                    let after_block = kept.and_then(|e| self.last_block(&e.value));
+                    let keeps = after_block.is_some_and(|(_, keep)| keep);
                     let mut at = range.end;
-                    while after_block && at < self.text.len() {
+                    while at < self.text.len() {
                         let next = self.line_end(at);
                         let line = self.text[at..next].trim_end_matches(['\r', '\n']);
                         let code = line.trim_start_matches([' ', '\t']);
-                        let deeper_comment =
-                            code.starts_with('#') && line.len() - code.len() > indent;
+                        let deeper_comment = after_block.is_some()
+                            && code.starts_with('#')
+                            && line.len() - code.len() > indent;
                         if !code.is_empty() && !deeper_comment {
                             break;
                         }
                         at = next;
-                        if !code.is_empty() {
+                        if keeps || !line.is_empty() {
                             range.end = next;
                         }
                     }

@@ -366,8 +366,13 @@ impl Ctx<'_> {
                     after_quoted = false;
                 }
                 b' ' | b'\t' | b'\r' | b'\n' => {}
-                b':' | b'?' if next_blank || (b == b':' && after_quoted) => {
-                    explicit |= b == b'?' && at_start;
+                // (A `? ` inside a plain scalar is part of it, not an explicit key.)
+                b':' if next_blank || after_quoted => {
+                    at_start = true;
+                    after_quoted = false;
+                }
+                b'?' if next_blank && at_start => {
+                    explicit = true;
                     at_start = true;
                     after_quoted = false;
                 }
@@ -1147,6 +1152,7 @@ impl Ctx<'_> {
             return Err(unplaceable_key(e));
         }
         let mut kept: Vec<&Entry> = Vec::new();
+        let edits_before = out.len();
         for (i, entry) in children.iter().enumerate() {
             match new.get(&entry.key) {
                 Some(v) => {
@@ -1187,7 +1193,19 @@ impl Ctx<'_> {
             .filter(|(k, v)| !children.iter().any(|e| e.key == **k) && !v.is_null())
             .map(|(k, v)| format!("{}: {}", flow_text(k), render_flow(v)))
             .collect();
-        if !added.is_empty() {
+        if kept.is_empty() && !children.is_empty() {
+            // Every key goes: the brackets are emptied whole (removing key by key would
+            // leave a trailing comma behind, `{,}`), and take the new keys if any.
+            out.truncate(edits_before);
+            let open = flow_open(self.text, node).unwrap_or(node.span.start);
+            let inner = open + 1..self.flow_end(node) - 1;
+            let text = if added.is_empty() {
+                String::new()
+            } else {
+                format!(" {} ", added.join(", "))
+            };
+            out.push(TextEdit { range: inner, text });
+        } else if !added.is_empty() {
             match children.last() {
                 Some(last) if !kept.is_empty() || children.len() > 1 => out.push(TextEdit {
                     range: self.value_end(last)..self.value_end(last),
@@ -1418,8 +1436,19 @@ fn properties_end(text: &str, node: &Node) -> usize {
     node.span.end - rest.len()
 }
 
-/// Whether a node has a tag (`!!map`) before it.
+/// Whether a node has a tag (`!!map`) before it. (Properties on the line of a block
+/// mapping's first key, `&a !!str key: 1`, are that key's.)
 fn tagged(text: &str, node: &Node) -> bool {
+    let after = text
+        .get(properties_end(text, node)..)
+        .unwrap_or_default()
+        .trim_start_matches([' ', '\t']);
+    if matches!(node.value, Value::Map(_))
+        && !after.is_empty()
+        && !after.starts_with(['\r', '\n', '#', '{'])
+    {
+        return false;
+    }
     let mut rest = text.get(node.span.clone()).unwrap_or_default();
     while let Some(props) = rest.strip_prefix(['&', '!']) {
         if rest.starts_with('!') {

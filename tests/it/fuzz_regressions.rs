@@ -1294,11 +1294,6 @@ fn a_key_written_as_a_block_scalar_is_refused() {
 /// with it; the empty lines after the last of them stay (but after a `|+` block).
 #[test]
 fn lines_of_blanks_after_a_removed_key_go_with_it() {
-    let remove = |key: &'static str| {
-        move |d: &mut serde_json::Value| {
-            d.as_object_mut().expect("a mapping").remove(key);
-        }
-    };
     assert_eq!(
         edit("&a\n?\n:x: y\n\n\t\n\n# c", remove(":x")).as_deref(),
         Ok("&a\n?\n\n# c")
@@ -1314,5 +1309,64 @@ fn lines_of_blanks_after_a_removed_key_go_with_it() {
     assert_eq!(
         edit("a: 1\nb: 2\n  \n\nc: 3\n", remove("b")).as_deref(),
         Ok("a: 1\n\nc: 3\n")
+    );
+}
+
+/// Removes a top-level key (for [`edit`]).
+fn remove(key: &'static str) -> impl FnOnce(&mut serde_json::Value) {
+    move |d| {
+        d.as_object_mut().expect("a mapping").remove(key);
+    }
+}
+
+/// Found by `rewrite` (seventh pass, `question-mark-inside-a-plain-flow-item`): a `? `
+/// inside a plain scalar of a flow collection (`[a, b? 'c]`) was taken for an explicit
+/// key's indicator, so the quote after it for the start of a quoted string, and the
+/// collection's end was looked for after the next quote, lines later: removing the
+/// collection took the keys after it.
+#[test]
+fn a_question_mark_inside_a_plain_flow_item_is_plain_text() {
+    assert_eq!(
+        edit(
+            "related:\n  - [a, b? 'c, d]\nx:\n  d: e'f]\n",
+            remove("related")
+        )
+        .as_deref(),
+        Ok("x:\n  d: e'f]\n")
+    );
+    let refused = edit("a: {? b: 1}\n", |d| d["a"]["c"] = json!(2)).expect_err("refused");
+    assert!(refused.contains("explicit key"), "{refused}");
+}
+
+/// Found by `rewrite` (seventh pass, `flow-mapping-emptied-with-a-trailing-comma`):
+/// removing every key of a flow mapping with a trailing comma left `{,}`, which does not
+/// parse. A flow mapping losing all its keys is now emptied whole between its brackets.
+#[test]
+fn a_flow_mapping_losing_all_its_keys_is_emptied_whole() {
+    assert_eq!(
+        edit("rod: {a: 1,}\nx: 2\n", |d| d["rod"] = json!({})).as_deref(),
+        Ok("rod: {}\nx: 2\n")
+    );
+    assert_eq!(
+        edit("rod: &x {a: 1, b: 2,} # c\n", |d| d["rod"] =
+            json!({"c": 3}))
+        .as_deref(),
+        Ok("rod: &x { c: 3 } # c\n")
+    );
+}
+
+/// Found by `rewrite` (seventh pass, `anchor-and-tag-on-a-first-key-are-the-keys`):
+/// properties on the line of a block mapping's first key (`&a !!str key: 1`) are that
+/// key's, but were taken for the mapping's tag, so emptying the mapping (a tagged document
+/// loses its tag with its last key) cut them off the key that stayed.
+#[test]
+fn properties_on_a_first_keys_line_are_the_keys() {
+    // (`k` has an empty value, which stays as nothing: the text is unchanged.)
+    let text = "&a!!map !!str k:\n &b";
+    let node = yaml::parse(text).expect("parses");
+    assert_eq!(rewrite(text, &node, &json!({})).expect("edits"), text);
+    assert_eq!(
+        edit("&a !!str k: 1\n", |d| d["k"] = json!(2)).as_deref(),
+        Ok("&a !!str k: 2\n")
     );
 }

@@ -330,6 +330,13 @@ impl Ctx<'_> {
         }
     }
 
+    /// What lies between a flow collection's brackets (after any anchor or tag before
+    /// them).
+    fn between_brackets(&self, node: &Node) -> Range<usize> {
+        let open = flow_open(self.text, node).unwrap_or(node.span.start);
+        open + 1..self.flow_end(node) - 1
+    }
+
     /// Where a flow collection ends: after its closing bracket. (The parser's span may
     /// stop before it, after a trailing comma, `{a,}`, or run on over a comment after it.)
     fn flow_end(&self, node: &Node) -> usize {
@@ -1197,29 +1204,25 @@ impl Ctx<'_> {
             // Every key goes: the brackets are emptied whole (removing key by key would
             // leave a trailing comma behind, `{,}`), and take the new keys if any.
             out.truncate(edits_before);
-            let open = flow_open(self.text, node).unwrap_or(node.span.start);
-            let inner = open + 1..self.flow_end(node) - 1;
             let text = if added.is_empty() {
                 String::new()
             } else {
                 format!(" {} ", added.join(", "))
             };
-            out.push(TextEdit { range: inner, text });
+            out.push(TextEdit {
+                range: self.between_brackets(node),
+                text,
+            });
         } else if !added.is_empty() {
             match children.last() {
                 Some(last) if !kept.is_empty() || children.len() > 1 => out.push(TextEdit {
                     range: self.value_end(last)..self.value_end(last),
                     text: format!(", {}", added.join(", ")),
                 }),
-                _ => {
-                    // (Between the brackets, after any anchor or tag before them.)
-                    let open = flow_open(self.text, node).unwrap_or(node.span.start);
-                    let inner = open + 1..self.flow_end(node) - 1;
-                    out.push(TextEdit {
-                        range: inner,
-                        text: format!(" {} ", added.join(", ")),
-                    });
-                }
+                _ => out.push(TextEdit {
+                    range: self.between_brackets(node),
+                    text: format!(" {} ", added.join(", ")),
+                }),
             }
         }
         Ok(())

@@ -52,6 +52,10 @@ pub enum EditError {
     Repo(#[from] RepoError),
     #[error("cannot write the change, so nothing was written: {0}")]
     Io(#[from] std::io::Error),
+    /// A file laid out in a way the minimal-diff editor does not rewrite (the message
+    /// says why, and how to get past it).
+    #[error("{0}; nothing was written")]
+    Layout(String),
     #[error("internal error, nothing was written: {0}")]
     Internal(String),
 }
@@ -639,7 +643,7 @@ where
         value: yaml::Value::Null,
     };
     let after = rewrite(text, node.unwrap_or(&empty), json)
-        .map_err(|e| EditError::Internal(format!("{path}: {e}")))?;
+        .map_err(|e| EditError::Layout(format!("{path}: {e}")))?;
     let back = yaml::parse_to_json(&after).map_err(|e| {
         EditError::Internal(format!(
             "{path}: the rewrite is not valid YAML: {}",

@@ -467,6 +467,13 @@ fn assign_refuses_to_rewrite_an_alias() {
         "{}",
         out.stderr
     );
+    // A layout the editor refuses is no internal error.
+    assert!(
+        out.stderr.contains("; nothing was written"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("internal error"), "{}", out.stderr);
     assert_eq!(repo.read(path), text);
 
     let out = run_env(

@@ -769,15 +769,21 @@ impl Ctx<'_> {
                     // would become the text of a block before it, and the empty lines
                     // between such lines; the empty lines after the last of them stay, to
                     // separate what follows, except after a `|+` block (its text).
+                    // (A kept key's block is its old one, or one its new value is
+                    // rendered with.)
                     let kept = entries[..i].iter().rev().find(|e| stays(e));
                     let after_block = kept.and_then(|e| self.last_block(&e.value));
                     let keeps = after_block.is_some_and(|(_, keep)| keep);
+                    let after_block = after_block.is_some()
+                        || kept
+                            .and_then(|e| new.get(&e.key))
+                            .is_some_and(|v| self.ends_with_block(v));
                     let mut at = range.end;
                     while at < self.text.len() {
                         let next = self.line_end(at);
                         let line = self.text[at..next].trim_end_matches(['\r', '\n']);
                         let code = line.trim_start_matches([' ', '\t']);
-                        let deeper_comment = after_block.is_some()
+                        let deeper_comment = after_block
                             && code.starts_with('#')
                             && line.len() - code.len() > indent;
                         if !code.is_empty() && !deeper_comment {
@@ -787,6 +793,14 @@ impl Ctx<'_> {
                         if keeps || !line.is_empty() {
                             range.end = next;
                         }
+                    }
+                    if self.bare_question_before(range.start, out)
+                        && self.tab_before_code(range.end)
+                    {
+                        return Err(RewriteError(format!(
+                            "cannot remove `{}`: a line indented with a tab would then follow an explicit key (`?`) that has no value, which YAML reads as an error; indent that line with spaces",
+                            entry.key
+                        )));
                     }
                     out.push(TextEdit {
                         range,
@@ -889,6 +903,71 @@ impl Ctx<'_> {
             });
         }
         Ok(())
+    }
+
+    /// Whether a value is rendered ending with a `|` block: a string that reads better as
+    /// one, or a collection whose last written value is.
+    fn ends_with_block(&self, v: &J) -> bool {
+        match v {
+            J::Object(map) => map
+                .values()
+                .rfind(|v| !is_empty(v))
+                .is_some_and(|v| self.ends_with_block(v)),
+            J::Array(items) => items.last().is_some_and(|v| self.ends_with_block(v)),
+            J::String(_) => self.render_inline(v).is_none(),
+            _ => false,
+        }
+    }
+
+    /// Whether the last line of code before `pos` (a line start), past the removals among
+    /// `edits` and blank and comment lines, ends with a `?` that has no key after it.
+    fn bare_question_before(&self, mut pos: usize, edits: &[TextEdit]) -> bool {
+        while pos > 0 {
+            if let Some(e) = edits
+                .iter()
+                .find(|e| e.range.start < pos && pos <= e.range.end)
+            {
+                // (What is written in its place is a key with its value.)
+                if !e.text.is_empty() {
+                    return false;
+                }
+                pos = e.range.start;
+                continue;
+            }
+            // (The line `pos` is on, or the one before when it starts a line; only a
+            // byte order mark may be before it on a first line.)
+            let start = match self.line_start(pos) {
+                start if start < pos => start,
+                _ if self.text[..pos].ends_with('\n') => self.line_start(pos - 1),
+                _ => return false,
+            };
+            let code = strip_comment(&self.text[start..pos]).trim_end_matches(blank);
+            if code.trim_start_matches(blank).is_empty() {
+                pos = start;
+                continue;
+            }
+            return code.strip_suffix('?').is_some_and(|head| {
+                head.chars()
+                    .next_back()
+                    .is_none_or(|c| matches!(c, ' ' | '\t' | '-' | '\u{feff}'))
+            });
+        }
+        false
+    }
+
+    /// Whether a line indented with a tab comes from `pos` on before the next line of
+    /// code. (After a `?` with no key, the parser takes a tab there for indentation.)
+    fn tab_before_code(&self, pos: usize) -> bool {
+        for line in self.text[pos..].split_inclusive('\n') {
+            let code = line.trim_start_matches([' ', '\t']);
+            if line[..line.len() - code.len()].contains('\t') {
+                return true;
+            }
+            if !strip_comment(code).trim_matches(blank).is_empty() {
+                return false;
+            }
+        }
+        false
     }
 
     /// Edits one existing entry of a block mapping to hold `new`.

@@ -1377,3 +1377,45 @@ fn properties_on_a_first_keys_line_are_the_keys() {
         Ok("&a !!str k: 2\n")
     );
 }
+
+/// Found by `rewrite` (eighth pass, `bare-question-mark-before-keys-as-deep`): a key
+/// given a multi-line value (written as a `|` block) before a key that was removed took
+/// the comment lines after the removed key, deeper than the keys, as its block's text.
+/// The lines a removed key takes with it now count the block a kept key is rendered with,
+/// not only the one it had.
+#[test]
+fn a_key_rendered_as_a_block_before_a_removed_key_keeps_its_text() {
+    assert_eq!(
+        edit("a: 1\nb: 2\n    # c\nd: 3\n", |d| {
+            d["a"] = json!("x\n");
+            remove("b")(d);
+        })
+        .as_deref(),
+        Ok("a: |\n  x\nd: 3\n")
+    );
+}
+
+/// Found by `rewrite` (eighth pass, `tab-comment-after-an-explicit-key`): after a `?`
+/// with no key, the parser takes a tab that starts a line for indentation, even on a
+/// comment line, and rejects the file; removing the key between the two made them
+/// neighbours. That removal is refused, saying which line to fix.
+#[test]
+fn removing_a_key_between_a_bare_question_mark_and_a_tab_indented_line_is_refused() {
+    for text in ["?\nb: 1\n\t# c\nd: 2\n", "x:\n  ?\n  b: 1\n\t# c\n"] {
+        let refused = edit(text, |d| match d.get_mut("x") {
+            Some(x) => remove("b")(x),
+            None => remove("b")(d),
+        })
+        .expect_err("refused");
+        assert!(
+            refused.contains("cannot remove `b`")
+                && refused.contains("indent that line with spaces"),
+            "{refused}"
+        );
+    }
+    // A tab-indented comment after a key that has a value is no trouble.
+    assert_eq!(
+        edit("? a\nb: 1\n\t# c\nd: 2\n", remove("b")).as_deref(),
+        Ok("? a\n\t# c\nd: 2\n")
+    );
+}

@@ -1304,6 +1304,21 @@ impl Ctx<'_> {
                 }),
             }
         }
+        // A plain scalar ending in ` -` right before a `,` or a bracket is read by the
+        // parser as a new scalar starting there, which it refuses: a blank stays between.
+        for e in &mut out[edits_before..] {
+            let before = self.text[..e.range.start].strip_suffix('-');
+            let next = e
+                .text
+                .chars()
+                .next()
+                .or_else(|| self.text[e.range.end..].chars().next());
+            if before.is_some_and(|b| b.ends_with([' ', '\t']))
+                && next.is_some_and(|c| matches!(c, ',' | '[' | ']' | '{' | '}'))
+            {
+                e.text.insert(0, ' ');
+            }
+        }
         Ok(())
     }
 

@@ -1419,3 +1419,28 @@ fn removing_a_key_between_a_bare_question_mark_and_a_tab_indented_line_is_refuse
         Ok("? a\n\t# c\nd: 2\n")
     );
 }
+
+/// Found by `rewrite` (eighth pass, `plain-flow-key-ending-in-a-dash`): in a flow
+/// mapping, a plain scalar ending in ` -` right before a `,` or a bracket is read by the
+/// parser as a new scalar starting with `-`, which it refuses (`{a -, b: 1}`); a key added
+/// after such a scalar, or removed after it, put a `,` or the `}` right behind it. A blank
+/// now stays between.
+#[test]
+fn a_plain_flow_scalar_ending_in_a_dash_keeps_a_blank_before_what_follows() {
+    assert_eq!(
+        edit("x: {a -\n }\n", |d| d["x"]["b"] = json!(1)).as_deref(),
+        Ok("x: {a - , b: 1\n }\n")
+    );
+    assert_eq!(
+        edit("x: {a - , b: 1}\n", |d| remove("b")(&mut d["x"])).as_deref(),
+        Ok("x: {a - }\n")
+    );
+    assert_eq!(
+        edit("x: {a: b - , d: 1, c: 2}\n", |d| remove("d")(&mut d["x"])).as_deref(),
+        Ok("x: {a: b - , c: 2}\n")
+    );
+    assert_eq!(
+        edit("x: {a -\t, d: 1}\n", |d| remove("d")(&mut d["x"])).as_deref(),
+        Ok("x: {a - }\n")
+    );
+}

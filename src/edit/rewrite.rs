@@ -1525,12 +1525,26 @@ fn properties_end(text: &str, node: &Node) -> usize {
     let mut rest = text.get(node.span.clone()).unwrap_or_default();
     while let Some(props) = rest.strip_prefix(['&', '!']) {
         rest = props.trim_start_matches(|c: char| !blank(c));
-        if !rest.trim_start_matches(blank).starts_with(['&', '!']) {
+        if !separated(rest).starts_with(['&', '!']) {
             break;
         }
-        rest = rest.trim_start_matches(blank);
+        rest = separated(rest);
     }
     node.span.end - rest.len()
+}
+
+/// `text` past the blanks, line breaks and comments at its start: what may come between
+/// a node's properties, and between them and the node (`&a # c` on one line, `!!map` on
+/// the next).
+fn separated(mut text: &str) -> &str {
+    loop {
+        let rest = text.trim_start_matches(blank);
+        // (A `#` is a comment's only after a blank.)
+        if !rest.starts_with('#') || rest.len() == text.len() {
+            return rest;
+        }
+        text = rest.find('\n').map_or("", |i| &rest[i..]);
+    }
 }
 
 /// Whether a node has a tag (`!!map`) before it. (Properties on the line of a block
@@ -1551,9 +1565,7 @@ fn tagged(text: &str, node: &Node) -> bool {
         if rest.starts_with('!') {
             return true;
         }
-        rest = props
-            .trim_start_matches(|c: char| !blank(c))
-            .trim_start_matches(blank);
+        rest = separated(props.trim_start_matches(|c: char| !blank(c)));
     }
     false
 }
@@ -1576,9 +1588,7 @@ fn is_flow(text: &str, node: &Node) -> bool {
 fn flow_open(text: &str, node: &Node) -> Option<usize> {
     let mut rest = text.get(node.span.clone()).unwrap_or_default();
     while let Some(props) = rest.strip_prefix(['&', '!']) {
-        rest = props
-            .trim_start_matches(|c: char| !blank(c) && c != '{' && c != '[')
-            .trim_start_matches(blank);
+        rest = separated(props.trim_start_matches(|c: char| !blank(c) && c != '{' && c != '['));
     }
     rest.starts_with(['{', '['])
         .then(|| node.span.end - rest.len())

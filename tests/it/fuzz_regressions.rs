@@ -1444,3 +1444,22 @@ fn a_plain_flow_scalar_ending_in_a_dash_keeps_a_blank_before_what_follows() {
         Ok("x: {a - }\n")
     );
 }
+
+/// Found by `rewrite` (eighth pass, `comment-between-an-anchor-and-a-tag`): a comment may
+/// come between a node's properties (`&a # c`, then `!!map` on the next line), but the
+/// editor stopped looking for them at the comment, so a document emptied of its last key
+/// kept its `!!map` tag on nothing. The properties are now read past comments.
+#[test]
+fn properties_are_read_past_a_comment_between_them() {
+    let text = "&a # c\n!!map\nk:\n- 1\n";
+    let out = rewrite(text, &yaml::parse(text).expect("valid"), &json!({})).expect("edited");
+    assert_eq!(out, "\n");
+    assert_eq!(
+        edit("x: &a # c\n  !!map\n  k: 1\ny: 2\n", |d| d["x"] = json!({})).as_deref(),
+        Ok("x: {}\ny: 2\n")
+    );
+    assert_eq!(
+        edit("x: &a # c\n  {k: 1}\n", |d| d["x"]["l"] = json!(2)).as_deref(),
+        Ok("x: &a # c\n  {k: 1, l: 2}\n")
+    );
+}

@@ -139,10 +139,12 @@ fn has_alias(entry: &Entry) -> bool {
 }
 
 /// Whether an entry's value is an alias: a copy of the anchored node, which lies wholly
-/// before the key. (An empty value may share its key's position, or be placed anywhere
-/// around it: not an alias.)
+/// before the key, or is the key itself (`&a key: *a`). (An empty value may share its
+/// key's position, or be placed anywhere around it: not an alias.)
 fn is_alias(entry: &Entry) -> bool {
-    entry.value.span.start < entry.key_span.start && entry.value.span.end <= entry.key_span.start
+    let (value, key) = (&entry.value.span, &entry.key_span);
+    (value.start < key.start && value.end <= key.start)
+        || (value == key && matches!(&entry.value.value, Value::Str(s) if *s == entry.key))
 }
 
 /// A key over several lines, or without its `:` in a block mapping.

@@ -1463,3 +1463,23 @@ fn properties_are_read_past_a_comment_between_them() {
         Ok("x: &a # c\n  {k: 1, l: 2}\n")
     );
 }
+
+/// Found by `rewrite` (eighth pass, `alias-of-its-own-key`): an alias may repeat the key
+/// it is the value of (`&a key: *a`); the parser gives it the key's place, which the
+/// editor did not take for an alias, so changing or removing the list holding such an
+/// entry left the alias behind, on its own, with its anchor gone. It is now refused like
+/// any alias, with the way out.
+#[test]
+fn an_alias_of_its_own_key_is_refused_like_any_alias() {
+    let refused = edit("&a k: *a\nb: 1\n", |d| d["k"] = json!(2)).expect_err("refused");
+    assert!(
+        refused.contains("`k` is or holds a YAML alias"),
+        "{refused}"
+    );
+    let refused =
+        edit("x:\n- &a k:\n    *a\ny: 1\n", |d| d["x"] = json!(null)).expect_err("refused");
+    assert!(
+        refused.contains("`x` is or holds a YAML alias"),
+        "{refused}"
+    );
+}

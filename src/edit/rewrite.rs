@@ -538,12 +538,7 @@ impl Ctx<'_> {
                 && (same_line
                     || line.len() - 1 < self.column(entry.key_span.start)
                     || entry.key_span.is_empty());
-            let before_key = same_line
-                && line.ends_with('?')
-                && line[..line.len() - 1]
-                    .chars()
-                    .next_back()
-                    .is_none_or(|c| matches!(c, ' ' | '\t' | '-' | '\u{feff}'));
+            let before_key = same_line && ends_with_question(line);
             // (An empty key's `?` is no deeper than where the parser placed the key.)
             let q = start + line.len().max(1) - 1;
             if before_key || alone && (same_line || self.question_fits(entry, q)) {
@@ -553,10 +548,7 @@ impl Ctx<'_> {
             let empty_key_line = entry.key_span.is_empty() && line.ends_with('?');
             if empty_key_line || !code.is_empty() || !self.text[..start].ends_with('\n') {
                 return (empty_key_line
-                    && line[..line.len() - 1]
-                        .chars()
-                        .next_back()
-                        .is_none_or(|c| matches!(c, ' ' | '\t' | '-' | '\u{feff}'))
+                    && ends_with_question(line)
                     && self.question_fits(entry, q))
                 .then_some(q);
             }
@@ -948,11 +940,7 @@ impl Ctx<'_> {
                 pos = start;
                 continue;
             }
-            return code.strip_suffix('?').is_some_and(|head| {
-                head.chars()
-                    .next_back()
-                    .is_none_or(|c| matches!(c, ' ' | '\t' | '-' | '\u{feff}'))
-            });
+            return ends_with_question(code);
         }
         false
     }
@@ -1625,6 +1613,16 @@ fn after_removed(text: &str, mut pos: usize, edits: &[TextEdit]) -> usize {
             return pos;
         }
     }
+}
+
+/// Whether a line's code ends with an explicit key's `?`: at its start, or after a blank,
+/// a `-` or a byte order mark (not the end of a plain scalar, `a?`).
+fn ends_with_question(code: &str) -> bool {
+    code.strip_suffix('?').is_some_and(|head| {
+        head.chars()
+            .next_back()
+            .is_none_or(|c| matches!(c, ' ' | '\t' | '-' | '\u{feff}'))
+    })
 }
 
 /// YAML's white space: blanks and line breaks. (Not Rust's `char::is_whitespace`, which

@@ -1510,15 +1510,27 @@ fn emptied_tag(text: &str, node: &Node, new: &Map<String, J>) -> bool {
             .all(|(k, v)| is_empty(v) && !children.iter().any(|e| e.key == *k))
 }
 
-/// Where the properties (`&anchor`, `!tag`) a node starts with end.
+/// Where the properties (`&anchor`, `!tag`) a node starts with end. (Those on the line
+/// of a block mapping's first key, `&a !!str key: 1`, are that key's, not the mapping's.)
 fn properties_end(text: &str, node: &Node) -> usize {
+    let key_line = match &node.value {
+        Value::Map(entries) if flow_open(text, node).is_none() => entries
+            .first()
+            .map(|e| text[..e.key_span.start].rfind('\n').map_or(0, |i| i + 1)),
+        _ => None,
+    };
+    let own = |rest: &str| key_line.is_none_or(|line| node.span.end - rest.len() < line);
     let mut rest = text.get(node.span.clone()).unwrap_or_default();
+    if !own(rest) {
+        return node.span.start;
+    }
     while let Some(props) = rest.strip_prefix(['&', '!']) {
         rest = props.trim_start_matches(|c: char| !blank(c));
-        if !separated(rest).starts_with(['&', '!']) {
+        let next = separated(rest);
+        if !next.starts_with(['&', '!']) || !own(next) {
             break;
         }
-        rest = separated(rest);
+        rest = next;
     }
     node.span.end - rest.len()
 }
@@ -1537,20 +1549,10 @@ fn separated(mut text: &str) -> &str {
     }
 }
 
-/// Whether a node has a tag (`!!map`) before it. (Properties on the line of a block
-/// mapping's first key, `&a !!str key: 1`, are that key's.)
+/// Whether a node has a tag (`!!map`) before it, of its own (see [`properties_end`]).
 fn tagged(text: &str, node: &Node) -> bool {
-    let after = text
-        .get(properties_end(text, node)..)
-        .unwrap_or_default()
-        .trim_start_matches([' ', '\t']);
-    if matches!(node.value, Value::Map(_))
-        && !after.is_empty()
-        && !after.starts_with(['\r', '\n', '#', '{'])
-    {
-        return false;
-    }
-    let mut rest = text.get(node.span.clone()).unwrap_or_default();
+    let end = properties_end(text, node);
+    let mut rest = text.get(node.span.start..end).unwrap_or_default();
     while let Some(props) = rest.strip_prefix(['&', '!']) {
         if rest.starts_with('!') {
             return true;

@@ -1483,3 +1483,30 @@ fn an_alias_of_its_own_key_is_refused_like_any_alias() {
         "{refused}"
     );
 }
+
+/// Found reading the eighth pass's fixes: a block mapping's own properties end before its
+/// first key's line, and those on that line are the key's. With the mapping's tag on a
+/// line of its own and an anchor on the key (`!!map`, then `&b k: 1`), the key's anchor
+/// was taken for the mapping's, and emptying it kept the tag on nothing; and a tag on the
+/// first key (`&b`, then `!!str k: 1`) was taken for the mapping's.
+#[test]
+fn a_mappings_own_properties_end_before_its_first_keys_line() {
+    let text = "!!map\n&b k: 1\n";
+    let out = rewrite(text, &yaml::parse(text).expect("valid"), &json!({})).expect("edited");
+    assert_eq!(
+        yaml::parse_to_json(&out).expect("parses"),
+        json!(null),
+        "{out:?}"
+    );
+    assert_eq!(
+        edit("&b\n!!str k: 1\nl: 2\n", |d| remove("l")(d)).as_deref(),
+        Ok("&b\n!!str k: 1\n")
+    );
+    let text = "&b\n!!str k: 1\n";
+    let out = rewrite(text, &yaml::parse(text).expect("valid"), &json!({})).expect("edited");
+    assert_eq!(
+        yaml::parse_to_json(&out).expect("parses"),
+        json!(null),
+        "{out:?}"
+    );
+}

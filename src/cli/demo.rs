@@ -63,7 +63,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         diag::human::render(out, &project.ws.sources, &findings, false)?;
     }
     let git = Git::require(&dir).map_err(|e| Failure(e.to_string()))?;
-    let gated = ops::gate::gate_range(&git, &dir, "main", &demo.branch, None)
+    let gated = ops::gate::gate_range(&git, &dir, "main", &demo.branch)
         .map_err(|e| Failure(e.to_string()))?;
     writeln!(
         out,

@@ -55,7 +55,20 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let root = cli.root()?;
     let git = Git::require(&root).map_err(|e| Failure(e.to_string()))?;
     let fail = |e: ops::gate::GateError| Failure(e.to_string());
-    let gated = ops::gate::gate(&git, &root, base, args.actor.as_deref()).map_err(fail)?;
+    ops::gate::require_settled(&git).map_err(fail)?;
+    // Uncommitted changes are the acting person's, as for the editing commands.
+    let acting = cli
+        .acting_as
+        .clone()
+        .or_else(|| crate::git::user_email(&root));
+    let request = ops::gate::Request {
+        base,
+        head: None,
+        actor: args.actor.as_deref(),
+        acting: acting.as_deref(),
+    };
+    let gated =
+        ops::gate::gate(&mut ops::history::Versions::new(&git, &root), &request).map_err(fail)?;
     // Only what the change can affect: the groups it touches (or everything).
     let mut project = match ops::gate::affected_groups(&git, base).map_err(fail)? {
         Some(groups) => {

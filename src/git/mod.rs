@@ -154,6 +154,38 @@ pub fn user_name(root: &Path) -> Option<String> {
     }
 }
 
+/// What a path is in a commit's tree (or in the work tree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    Absent,
+    /// A regular file (git modes 100644 and 100755).
+    File,
+    /// A symbolic link (git mode 120000).
+    Link,
+    /// A submodule (git mode 160000).
+    Submodule,
+    /// A folder, or anything else that is not a file.
+    Folder,
+}
+
+impl EntryKind {
+    /// "a symbolic link", for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            EntryKind::Absent => "absent",
+            EntryKind::File => "a regular file",
+            EntryKind::Link => "a symbolic link",
+            EntryKind::Submodule => "a submodule",
+            EntryKind::Folder => "a folder or special file",
+        }
+    }
+}
+
+/// Blobs larger than this are not read from git unless `assure.yaml` says otherwise
+/// (`limits.max_blob_bytes`): history is input too, and a hostile commit can hold a
+/// blob of any size.
+pub const DEFAULT_MAX_BLOB: u64 = 64 * 1024 * 1024;
+
 /// A commit as history shows it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CommitInfo {
@@ -240,10 +272,74 @@ impl Git {
         }
     }
 
-    /// A blob's text, if it is UTF-8.
+    /// A blob's text, if it is UTF-8 and at most [`DEFAULT_MAX_BLOB`] bytes.
     pub fn blob_text(&self, blob: Oid) -> Option<String> {
-        let blob = self.repo.find_blob(blob).ok()?;
-        std::str::from_utf8(blob.content()).ok().map(str::to_owned)
+        match self.blob_text_within(blob, DEFAULT_MAX_BLOB) {
+            Ok(text) => text,
+            Err(_) => None,
+        }
+    }
+
+    /// A blob's text if it is UTF-8 (`Ok(None)` when it is not), or, when it is larger
+    /// than `max` bytes, `Err(size)` without reading it: git keeps a blob's size in its
+    /// header, so a huge blob in history costs nothing to refuse.
+    pub fn blob_text_within(&self, blob: Oid, max: u64) -> Result<Option<String>, u64> {
+        let size = self
+            .repo
+            .odb()
+            .and_then(|odb| odb.read_header(blob))
+            .map_or(0, |(size, _)| size as u64);
+        if size > max {
+            return Err(size);
+        }
+        let Ok(blob) = self.repo.find_blob(blob) else {
+            return Ok(None);
+        };
+        Ok(std::str::from_utf8(blob.content()).ok().map(str::to_owned))
+    }
+
+    /// What `path` (relative to the compliance root) is in `commit`'s tree.
+    pub fn entry_kind(&self, commit: Oid, path: &str) -> Result<EntryKind, GitError> {
+        let tree = self.repo.find_commit(commit)?.tree()?;
+        let entry = match tree.get_path(Path::new(&format!("{}{path}", self.prefix))) {
+            Ok(e) => e,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(EntryKind::Absent),
+            Err(e) => return Err(e.into()),
+        };
+        // git's modes: 100644 and 100755 files, 120000 links, 160000 submodules, 040000 trees.
+        Ok(match entry.filemode() {
+            0o100644 | 0o100755 | 0o100664 => EntryKind::File,
+            0o120000 => EntryKind::Link,
+            0o160000 => EntryKind::Submodule,
+            _ => EntryKind::Folder,
+        })
+    }
+
+    /// A commit's signature block (`gpgsig`) and the bytes it signs, or `None` when the
+    /// commit is not signed.
+    pub fn commit_signature(&self, id: Oid) -> Result<Option<(String, Vec<u8>)>, GitError> {
+        match self.repo.extract_signature(&id, None) {
+            Ok((sig, data)) => Ok(Some((
+                String::from_utf8_lossy(&sig).into_owned(),
+                data.to_vec(),
+            ))),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The best common ancestor of two commits, if they have one.
+    pub fn merge_base(&self, a: Oid, b: Oid) -> Result<Option<Oid>, GitError> {
+        match self.repo.merge_base(a, b) {
+            Ok(id) => Ok(Some(id)),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The id git would give `bytes` as a blob (to compare a work-tree file with one).
+    pub fn hash_blob(bytes: &[u8]) -> Result<Oid, GitError> {
+        Ok(Oid::hash_object(git2::ObjectType::Blob, bytes)?)
     }
 
     /// The files under the compliance root that differ between two commits (`None`: the
@@ -277,6 +373,31 @@ impl Git {
                     .diff_tree_to_workdir_with_index(old_tree.as_ref(), Some(&mut opts))?
             }
         };
+        let mut out = self.delta_paths(&diff);
+        if new.is_none() {
+            // The loader reads every file under the data folders, ignored by git or not,
+            // so the change judged must see them too (only there: an ignored build folder
+            // elsewhere may be huge).
+            let mut opts = git2::DiffOptions::new();
+            for data in ["assure.yaml", "catalog", "groups"] {
+                opts.pathspec(format!("{}{data}", self.prefix));
+            }
+            opts.include_untracked(true)
+                .recurse_untracked_dirs(true)
+                .include_ignored(true)
+                .recurse_ignored_dirs(true);
+            let diff = self
+                .repo
+                .diff_tree_to_workdir_with_index(old_tree.as_ref(), Some(&mut opts))?;
+            out.extend(self.delta_paths(&diff));
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The paths (relative to the compliance root) a diff's deltas name, old and new.
+    fn delta_paths(&self, diff: &git2::Diff<'_>) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for delta in diff.deltas() {
             for file in [delta.old_file(), delta.new_file()] {
@@ -289,9 +410,7 @@ impl Git {
                 }
             }
         }
-        out.sort();
-        out.dedup();
-        Ok(out)
+        out
     }
 
     /// The merge base of HEAD with the default branch (`origin/HEAD`, then `origin/main`,

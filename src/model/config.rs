@@ -16,6 +16,33 @@ pub struct Config {
     pub report: ReportSettings,
     #[serde(default)]
     pub notifications: Option<Notifications>,
+    /// Every commit of a checked change must carry an SSH signature by one of its
+    /// author's `signing_keys` (as listed at the base).
+    #[serde(default)]
+    pub require_signed_commits: bool,
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// Bounds on what assure reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Files in git history larger than this are a finding, never read whole.
+    #[serde(default = "default_max_blob")]
+    pub max_blob_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_blob_bytes: default_max_blob(),
+        }
+    }
+}
+
+fn default_max_blob() -> u64 {
+    crate::git::DEFAULT_MAX_BLOB
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,6 +51,12 @@ pub struct Person {
     pub email: String,
     pub name: String,
     pub roles: Vec<Role>,
+    /// The person's GitHub login, which CI's `--actor` may name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github: Option<String>,
+    /// OpenSSH public keys (`ssh-ed25519 AAAA… comment`) that sign the person's commits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signing_keys: Vec<String>,
 }
 
 /// The roles of DESIGN.md §3, from least to most privileged.

@@ -79,6 +79,18 @@ pub enum Change {
     OtherFile {
         path: String,
     },
+    /// A data file (assure.yaml, catalog/, groups/) that became a symbolic link, a
+    /// submodule or a folder: whatever it points at would be read as the data without
+    /// anyone reviewing it as such.
+    NotARegularFile {
+        path: String,
+        kind: &'static str,
+    },
+    /// A file over the size limit, never read.
+    TooLarge {
+        path: String,
+        size: u64,
+    },
 }
 
 impl Change {
@@ -113,6 +125,12 @@ impl Change {
             Change::AssessmentMoved { .. } => Some(
                 "an assessment can never move to another group; create a new one there with `assure assessment new --copy-from`",
             ),
+            Change::NotARegularFile { .. } => Some(
+                "assure.yaml and every file under catalog/ and groups/ must be a regular file, so that what is reviewed is what is read",
+            ),
+            Change::TooLarge { .. } => Some(
+                "the file is over the size limit that assure reads (`limits.max_blob_bytes` in assure.yaml, 64 MiB by default)",
+            ),
             _ => None,
         }
     }
@@ -129,6 +147,33 @@ impl Change {
             | Change::ArchivedModified { assessment } => Some(assessment),
             Change::AssessmentMoved { to, .. } => Some(to),
             _ => None,
+        }
+    }
+
+    /// What the change is about, without the value it leaves (two changes with one
+    /// subject change the same thing).
+    pub fn subject(&self) -> String {
+        match self {
+            Change::GroupRenamed { group, .. } => format!("rename group `{group}`"),
+            Change::TooLarge { path, .. } => format!("write {path}"),
+            c => c.describe(),
+        }
+    }
+
+    /// Whether the change is to a whole file, not to a part of it.
+    pub fn is_whole_file(&self) -> bool {
+        match self {
+            Change::GroupCreated { .. }
+            | Change::AssessmentCreated { .. }
+            | Change::AssessmentDeleted { .. }
+            | Change::ArchivedModified { .. }
+            | Change::AssessmentMoved { .. }
+            | Change::CatalogFile { .. }
+            | Change::OtherFile { .. }
+            | Change::NotARegularFile { .. }
+            | Change::TooLarge { .. } => true,
+            Change::SettingsChanged { field } => field == "assure.yaml",
+            _ => false,
         }
     }
 
@@ -169,6 +214,8 @@ impl Change {
             Change::SettingsChanged { field } => format!("change `{field}` in assure.yaml"),
             Change::CatalogFile { path } => format!("change the catalog file {path}"),
             Change::OtherFile { path } => format!("change {path}"),
+            Change::NotARegularFile { path, kind } => format!("make {path} {kind}"),
+            Change::TooLarge { path, size } => format!("write {size} bytes to {path}"),
         }
     }
 }
@@ -356,6 +403,10 @@ pub struct FileVersions {
     /// Whether the file exists in each version (it may exist but not parse).
     pub old_exists: bool,
     pub new_exists: bool,
+    /// What the new version is: a regular file, or a link, a submodule, a folder.
+    pub new_kind: crate::git::EntryKind,
+    /// The new version's size when it was over the size limit and not read.
+    pub new_too_large: Option<u64>,
 }
 
 /// A change and the file it is in.
@@ -369,7 +420,8 @@ fn typed<T: serde::de::DeserializeOwned>(v: &Option<J>) -> Option<T> {
     v.clone().and_then(|v| serde_json::from_value(v).ok())
 }
 
-/// Every change between the old and new versions of `files`, each with its file.
+/// Every change between the old and new versions of `files` (paths whose bytes differ),
+/// each with its file.
 /// An assessment deleted in one group and created in another with the same service,
 /// certification and creation is a move.
 pub fn file_changes(files: &[FileVersions]) -> Vec<FileChange> {
@@ -382,6 +434,30 @@ pub fn file_changes(files: &[FileVersions]) -> Vec<FileChange> {
             }))
         };
         let parts: Vec<&str> = f.path.split('/').collect();
+        let data_file = matches!(
+            parts.as_slice(),
+            ["assure.yaml"] | ["catalog" | "groups", ..]
+        );
+        if data_file && f.new_exists && f.new_kind != crate::git::EntryKind::File {
+            push(
+                &mut out,
+                vec![Change::NotARegularFile {
+                    path: f.path.clone(),
+                    kind: f.new_kind.describe(),
+                }],
+            );
+            continue;
+        }
+        if let Some(size) = f.new_too_large {
+            push(
+                &mut out,
+                vec![Change::TooLarge {
+                    path: f.path.clone(),
+                    size,
+                }],
+            );
+            continue;
+        }
         match parts.as_slice() {
             ["assure.yaml"] => match (typed::<Config>(&f.old), typed::<Config>(&f.new)) {
                 (Some(o), Some(n)) => push(&mut out, config_changes(&o, &n)),
@@ -413,12 +489,12 @@ pub fn file_changes(files: &[FileVersions]) -> Vec<FileChange> {
                 let stem = file.trim_end_matches(".yaml");
                 let key = format!("{group}/{stem}");
                 let (old, new) = (typed::<Assessment>(&f.old), typed::<Assessment>(&f.new));
+                // Archived is about bytes: the paths compared are those whose bytes differ,
+                // so a comment, quoting or white space edit is a modification too. (Taking
+                // `archived` out is an un-archiving, reported as such.)
                 if old.as_ref().is_some_and(|o| o.archived.is_some())
                     && f.new_exists
-                    && (new.is_none()
-                        || new
-                            .as_ref()
-                            .is_some_and(|n| n.archived.is_some() && Some(n) != old.as_ref()))
+                    && new.as_ref().is_none_or(|n| n.archived.is_some())
                 {
                     push(&mut out, vec![Change::ArchivedModified { assessment: key }]);
                     continue;

@@ -7,8 +7,10 @@
 //! commits are checked on their own). Some changes nobody may make: editing an archived
 //! assessment, un-archiving one, moving one to another group.
 
+use std::collections::HashSet;
 use std::path::Path;
 
+use git2::Oid;
 use serde::Serialize;
 
 use super::changes::{Change, FileChange, file_changes};
@@ -40,44 +42,80 @@ pub enum Problem {
     NotAllowed(#[serde(serialize_with = "ser_permission")] Permission),
     /// Nobody may make this change.
     Forbidden(&'static str),
+    /// Part of the net change that no checked commit made.
+    Unchecked,
+    /// With `require_signed_commits`: the commit is not signed by one of its author's keys.
+    Unsigned(String),
 }
 
 fn ser_permission<S: serde::Serializer>(p: &Permission, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&p.needs())
 }
 
+/// Who a finding is about.
+#[derive(Debug, Clone)]
+pub enum By {
+    /// A commit in the range, with its author as the base knew them.
+    Commit(CommitInfo, String),
+    /// The uncommitted changes in the work tree, by the acting person.
+    WorkTree(String),
+    /// The whole change, attributed to `--actor`.
+    Actor(String),
+    /// The net change from the base, whoever made it.
+    Net,
+}
+
 #[derive(Debug, Clone)]
 pub struct GateFinding {
-    /// The commit, or `None` when the whole change was attributed to `--actor`.
-    pub commit: Option<CommitInfo>,
-    /// The actor as the base knew them.
-    pub actor: String,
-    pub file: FileChange,
+    pub by: By,
+    /// The file the finding is about (empty: none, e.g. an unsigned commit).
+    pub path: String,
+    pub change: Option<Change>,
     pub problem: Problem,
 }
 
 impl GateFinding {
     pub fn code(&self) -> Code {
-        match (&self.problem, &self.file.change) {
+        match (&self.problem, &self.change) {
             (Problem::NotAllowed(_), _) => Code::PermissionDenied,
-            (_, Change::AssessmentMoved { .. }) => Code::AssessmentMoved,
-            (_, Change::AssessmentUnarchived { .. }) => Code::Unarchived,
+            (Problem::Unchecked, _) => Code::UncheckedChange,
+            (Problem::Unsigned(_), _) => Code::UnsignedCommit,
+            (_, Some(Change::AssessmentMoved { .. })) => Code::AssessmentMoved,
+            (_, Some(Change::AssessmentUnarchived { .. })) => Code::Unarchived,
+            (_, Some(Change::NotARegularFile { .. })) => Code::NotARegularFile,
+            (_, Some(Change::TooLarge { .. })) => Code::BlobTooLarge,
             _ => Code::ArchivedModified,
         }
     }
 
+    /// The commit the finding names, if any.
+    pub fn commit(&self) -> Option<&CommitInfo> {
+        match &self.by {
+            By::Commit(c, _) => Some(c),
+            _ => None,
+        }
+    }
+
     pub fn message(&self) -> String {
-        let who = match &self.commit {
-            Some(c) => format!("commit {} by {}", c.short, self.actor),
-            None => self.actor.clone(),
+        let who = match &self.by {
+            By::Commit(c, actor) => format!("commit {} by {actor}", c.short),
+            By::WorkTree(actor) => format!("uncommitted changes by {actor}"),
+            By::Actor(actor) => actor.clone(),
+            By::Net => "the change as a whole".to_owned(),
         };
+        let what = self
+            .change
+            .as_ref()
+            .map_or_else(String::new, |c| format!("{}: ", c.describe()));
         match &self.problem {
-            Problem::NotAllowed(p) => format!(
-                "{who}: {}: {p} needs {}",
-                self.file.change.describe(),
-                p.needs()
+            Problem::NotAllowed(p) => format!("{who}: {what}{p} needs {}", p.needs()),
+            Problem::Forbidden(rule) => format!("{who}: {what}{rule}"),
+            Problem::Unchecked => format!(
+                "{who}: {what}no commit checked in the range made this change; it comes from history outside the range (a merge of an older commit?)"
             ),
-            Problem::Forbidden(rule) => format!("{who}: {}: {rule}", self.file.change.describe()),
+            Problem::Unsigned(why) => format!(
+                "{who}: {why}; assure.yaml at the base requires every commit to be SSH-signed by one of its author's signing_keys"
+            ),
         }
     }
 }
@@ -105,144 +143,278 @@ pub fn affected_groups(
     Ok(Some(groups))
 }
 
-/// Checks `base..HEAD`.
-pub fn gate(
-    git: &Git,
-    root: &Path,
-    base: &str,
-    actor: Option<&str>,
-) -> Result<Vec<GateFinding>, GateError> {
-    if let Some(op) = git.operation_in_progress() {
-        return Err(GateError::InProgress(op));
-    }
-    gate_range(git, root, base, "HEAD", actor)
+/// What to check.
+#[derive(Debug, Clone, Default)]
+pub struct Request<'a> {
+    /// The base revision: roles, keys and settings are read from it.
+    pub base: &'a str,
+    /// The last commit of the change; `None`: HEAD with the work tree's uncommitted
+    /// changes laid over it (what `validate` reads).
+    pub head: Option<&'a str>,
+    /// Attribute the whole change to this person (an e-mail or a listed GitHub login)
+    /// instead of each commit's author.
+    pub actor: Option<&'a str>,
+    /// Who made the uncommitted changes (`--as`, else git's `user.email`); `None`: a
+    /// guest, who may change nothing.
+    pub acting: Option<&'a str>,
 }
 
-/// Checks `base..head`.
-pub fn gate_range(
-    git: &Git,
-    root: &Path,
-    base: &str,
-    head: &str,
-    actor: Option<&str>,
-) -> Result<Vec<GateFinding>, GateError> {
-    gate_with(&Versions::new(git, root), base, head, actor)
-}
-
-/// Checks `base..head`, reading files through `versions` (whose cache a caller that has
-/// read some of them already, like `assure diff`, shares).
-pub fn gate_with(
-    versions: &Versions,
-    base: &str,
-    head: &str,
-    actor: Option<&str>,
-) -> Result<Vec<GateFinding>, GateError> {
+/// Checks the change `base..head` (DESIGN.md §3, §6.3):
+///
+/// 1. each commit's own change against its author's roles at the base (or, with an
+///    actor, the whole change against the actor's), and the changes nobody may make;
+///    a merge's own change is what it changes against its first parent, less what it
+///    takes from another parent that commits in the range made (or that the base holds);
+/// 2. the uncommitted changes against the acting person's roles;
+/// 3. the net change from the base (from its merge base with the head, for a branch that
+///    does not contain the base): what nobody may make, and anything no checked commit
+///    made — an old value a merge brought back from history;
+/// 4. with `require_signed_commits` at the base, every commit's SSH signature.
+pub fn gate(versions: &mut Versions, req: &Request) -> Result<Vec<GateFinding>, GateError> {
     let git = versions.git;
-    let base_id = git.resolve(base)?;
-    let head = git.resolve(head)?;
+    let base_id = git.resolve(req.base)?;
+    let head_id = git.resolve(req.head.unwrap_or("HEAD"))?;
     let config: Config = versions
         .json(Side::Commit(base_id), "assure.yaml")?
         .1
         .and_then(|j| serde_json::from_value(j).ok())
-        .ok_or_else(|| GateError::NoBaseConfig(base.to_owned()))?;
+        .ok_or_else(|| GateError::NoBaseConfig(req.base.to_owned()))?;
+    versions.set_max_blob(config.limits.max_blob_bytes);
+    let versions = &*versions;
+    let last = match req.head {
+        Some(_) => Side::Commit(head_id),
+        None => Side::WorkTree,
+    };
+    let range = git.range(Some(base_id), head_id)?;
+    let in_range: HashSet<Oid> = range.iter().copied().collect();
     let mut findings = Vec::new();
-    let mut check = |commit: Option<CommitInfo>, who: &Actor, changes: Vec<FileChange>| {
-        for fc in changes {
-            let problem = match fc.change.forbidden() {
-                Some(rule) => Problem::Forbidden(rule),
-                None if !who.may(fc.change.permission()) => {
-                    Problem::NotAllowed(fc.change.permission())
-                }
-                None => continue,
-            };
+    // What checked commits made: the net change must be made of these.
+    let mut made: HashSet<String> = HashSet::new();
+    for &id in &range {
+        let info = git.commit_info(id)?;
+        let own = own_changes(versions, &info, base_id, &in_range, &made)?;
+        made.extend(own.iter().map(fingerprint));
+        if config.require_signed_commits {
+            let keys = super::signatures::keys_of(&config, &info.author_email);
+            let sig = super::signatures::verify(git, id, &keys)?;
+            if !sig.is_verified() {
+                let who = Actor::new(&config, &info.author_email).describe();
+                findings.push(GateFinding {
+                    by: By::Commit(info.clone(), who),
+                    path: "assure.yaml".to_owned(),
+                    change: None,
+                    problem: Problem::Unsigned(sig.describe()),
+                });
+            }
+        }
+        if req.actor.is_none() {
+            let who = Actor::new(&config, &info.author_email);
+            let by = By::Commit(info, who.describe());
+            check(&mut findings, &by, &who, own);
+        }
+    }
+    if last == Side::WorkTree {
+        let paths = versions.changed_files(Side::Commit(head_id), Side::WorkTree)?;
+        let own =
+            file_changes(&versions.file_versions(Side::Commit(head_id), Side::WorkTree, &paths)?);
+        made.extend(own.iter().map(fingerprint));
+        let who = Actor::new(&config, req.acting.unwrap_or(""));
+        if config.require_signed_commits && !own.is_empty() {
             findings.push(GateFinding {
-                commit: commit.clone(),
-                actor: who.describe(),
-                file: fc,
-                problem,
+                by: By::WorkTree(who.describe()),
+                path: "assure.yaml".to_owned(),
+                change: None,
+                problem: Problem::Unsigned(
+                    "uncommitted changes cannot be signed; commit them (signed)".to_owned(),
+                ),
             });
         }
-    };
-    match actor {
-        Some(email) => {
-            let paths = versions.changed_files(Side::Commit(base_id), Side::Commit(head))?;
-            let files =
-                versions.file_versions(Side::Commit(base_id), Side::Commit(head), &paths)?;
-            check(None, &Actor::new(&config, email), file_changes(&files));
+        if req.actor.is_none() {
+            check(&mut findings, &By::WorkTree(who.describe()), &who, own);
+        }
+    }
+    // The net change. A branch that does not contain the base is judged from where it
+    // left it: what a merge into the base would bring.
+    let from = git.merge_base(base_id, head_id)?.unwrap_or(base_id);
+    let paths = versions.changed_files(Side::Commit(from), last)?;
+    let net = file_changes(&versions.file_versions(Side::Commit(from), last, &paths)?);
+    match req.actor {
+        Some(name) => {
+            let who = Actor::named(&config, name);
+            check(&mut findings, &By::Actor(who.describe()), &who, net);
         }
         None => {
-            for id in git.range(Some(base_id), head)? {
-                let info = git.commit_info(id)?;
-                let changes = own_changes(versions, &info)?;
-                let who = Actor::new(&config, &info.author_email);
-                check(Some(info), &who, changes);
+            for fc in net {
+                let problem = match fc.change.forbidden() {
+                    Some(rule) => Problem::Forbidden(rule),
+                    None if !made.contains(&fingerprint(&fc)) => Problem::Unchecked,
+                    None => continue,
+                };
+                // A forbidden change a commit made is reported at that commit already.
+                let reported = findings.iter().any(|f| {
+                    f.path == fc.path
+                        && f.problem == problem
+                        && f.change.as_ref().map(Change::describe) == Some(fc.change.describe())
+                });
+                if !reported {
+                    findings.push(GateFinding {
+                        by: By::Net,
+                        path: fc.path,
+                        change: Some(fc.change),
+                        problem,
+                    });
+                }
             }
         }
     }
     Ok(findings)
 }
 
-/// What a commit changes itself. For a merge, a change is the merger's own only when the
-/// merged value differs from every parent's: what the merge takes unchanged from a parent
-/// (a whole file or one field of it) is that parent's work, checked in its own commits.
-fn own_changes(versions: &Versions, info: &CommitInfo) -> Result<Vec<FileChange>, GitError> {
-    let me = Side::Commit(info.id);
-    let parents: Vec<Side> = match info.parents.as_slice() {
-        [] => vec![Side::Empty],
-        ps => ps.iter().map(|&p| Side::Commit(p)).collect(),
-    };
-    // Only a file that differs from every parent can hold the merger's own work.
-    let mut paths = versions.changed_files(parents[0], me)?;
-    for &p in &parents[1..] {
-        let other: std::collections::HashSet<String> =
-            versions.changed_files(p, me)?.into_iter().collect();
-        paths.retain(|f| other.contains(f));
+/// Refuses to judge a work tree in the middle of a merge, rebase, cherry-pick or revert:
+/// its files are neither side's.
+pub fn require_settled(git: &Git) -> Result<(), GateError> {
+    match git.operation_in_progress() {
+        Some(op) => Err(GateError::InProgress(op)),
+        None => Ok(()),
     }
-    let per_parent = parents
-        .iter()
-        .map(|&p| Ok(file_changes(&versions.file_versions(p, me, &paths)?)))
-        .collect::<Result<Vec<_>, GitError>>()?;
-    let mut own: Vec<FileChange> = Vec::new();
-    for (i, changes) in per_parent.iter().enumerate() {
-        for c in changes {
-            let from_every_parent = per_parent
+}
+
+/// Checks `base..head` of a repository (no work tree), each commit against its author.
+pub fn gate_range(
+    git: &Git,
+    root: &Path,
+    base: &str,
+    head: &str,
+) -> Result<Vec<GateFinding>, GateError> {
+    gate(
+        &mut Versions::new(git, root),
+        &Request {
+            base,
+            head: Some(head),
+            ..Request::default()
+        },
+    )
+}
+
+/// Pushes a finding for each change `who` may not make, or nobody may.
+fn check(findings: &mut Vec<GateFinding>, by: &By, who: &Actor, changes: Vec<FileChange>) {
+    for fc in changes {
+        let problem = match fc.change.forbidden() {
+            Some(rule) => Problem::Forbidden(rule),
+            None if !who.may(fc.change.permission()) => Problem::NotAllowed(fc.change.permission()),
+            None => continue,
+        };
+        findings.push(GateFinding {
+            by: by.clone(),
+            path: fc.path,
+            change: Some(fc.change),
+            problem,
+        });
+    }
+}
+
+/// A change and the value it leaves: two commits that make the same fingerprint made the
+/// same thing.
+fn fingerprint(fc: &FileChange) -> String {
+    match &fc.change {
+        Change::ControlField { new, .. } => {
+            format!("{}\u{0}{}\u{0}{new}", fc.path, fc.change.describe())
+        }
+        c => format!("{}\u{0}{}", fc.path, c.describe()),
+    }
+}
+
+/// What a commit changes itself: everything against its first parent (the empty tree for
+/// a root commit). A merge takes a change from another parent — it is that parent's side's
+/// work, checked in its own commits — only where the merge's value is that parent's and a
+/// commit checked in the range made it; a value the base itself holds is no change at
+/// all. Anything else a merge brings is the merger's own change, whatever the number of
+/// parents: an old value from a commit outside the range is not exempt.
+fn own_changes(
+    versions: &Versions,
+    info: &CommitInfo,
+    base: Oid,
+    in_range: &HashSet<Oid>,
+    made: &HashSet<String>,
+) -> Result<Vec<FileChange>, GitError> {
+    let me = Side::Commit(info.id);
+    let first = match info.parents.first() {
+        Some(&p) => Side::Commit(p),
+        None => Side::Empty,
+    };
+    let paths = versions.changed_files(first, me)?;
+    let changes = file_changes(&versions.file_versions(first, me, &paths)?);
+    if info.parents.len() < 2 || changes.is_empty() {
+        return Ok(changes);
+    }
+    // Against the base: what the merge leaves as the base had it is no change.
+    let against_base = file_changes(&versions.file_versions(Side::Commit(base), me, &paths)?);
+    let mut against_others = Vec::new();
+    for &p in &info.parents[1..] {
+        if in_range.contains(&p) {
+            against_others.push(file_changes(&versions.file_versions(
+                Side::Commit(p),
+                me,
+                &paths,
+            )?));
+        }
+    }
+    let mut own = Vec::new();
+    for c in changes {
+        let as_base = !touches(&against_base, &c);
+        let made_here = made.contains(&fingerprint(&c));
+        if as_base || (made_here && against_others.iter().any(|theirs| !touches(theirs, &c))) {
+            continue;
+        }
+        // A file the first parent lacks but a merged side made: the merger's own part
+        // is what the merge changes against that side's version (the fewest changes).
+        let narrower = made_here.then(|| {
+            against_others
                 .iter()
-                .enumerate()
-                .all(|(j, theirs)| j == i || differs_from(theirs, c));
-            if from_every_parent && !own.iter().any(|o| same_change(o, c)) {
-                own.push(c.clone());
-            }
+                .map(|theirs| {
+                    theirs
+                        .iter()
+                        .filter(|t| t.path == c.path)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                })
+                .filter(|theirs| theirs.iter().all(|t| !t.change.is_whole_file()))
+                .min_by_key(Vec::len)
+        });
+        match narrower.flatten() {
+            Some(part) => own.extend(part),
+            None => own.push(c),
         }
     }
     Ok(own)
 }
 
-/// Whether `theirs` (one parent's changes to the merge) shows that the merge's value of
-/// what `c` changed differs from that parent's.
-fn differs_from(theirs: &[FileChange], c: &FileChange) -> bool {
-    theirs.iter().any(|t| {
+/// Whether `changes` (between some version and the merge) change what `c` is about: then
+/// the merge's value of it differs from that version's. A change to the whole file (a
+/// creation, a deletion, an unreadable version) touches everything in it.
+fn touches(changes: &[FileChange], c: &FileChange) -> bool {
+    changes.iter().any(|t| {
         t.path == c.path
-            && (same_change(t, c)
-                // The parent had no such file, or an archived one: every field differs.
-                || matches!(
-                    (&t.change, &c.change),
-                    (
-                        Change::AssessmentCreated { .. } | Change::ArchivedModified { .. },
-                        Change::ControlField { .. },
-                    )
-                ))
-    })
-}
-
-/// The same change to the same value (whatever the old value was).
-fn same_change(a: &FileChange, b: &FileChange) -> bool {
-    a.path == b.path
-        && match (&a.change, &b.change) {
-            (Change::ControlField { new: n1, .. }, Change::ControlField { new: n2, .. }) => {
-                n1 == n2 && a.change.describe() == b.change.describe()
+            && match (&t.change, &c.change) {
+                (
+                    Change::ControlField {
+                        control: c1,
+                        field: f1,
+                        ..
+                    },
+                    Change::ControlField {
+                        control: c2,
+                        field: f2,
+                        ..
+                    },
+                ) => c1 == c2 && f1 == f2,
+                (a, b) if std::mem::discriminant(a) == std::mem::discriminant(b) => {
+                    a.subject() == b.subject()
+                }
+                // Different kinds of change to one file: only whole-file ones overlap.
+                (a, b) => a.is_whole_file() || b.is_whole_file(),
             }
-            (x, y) => x.describe() == y.describe(),
-        }
+    })
 }
 
 /// Findings as diagnostics, located in the work tree's files (a file that no longer
@@ -255,38 +427,64 @@ pub fn diagnostics(
     findings
         .iter()
         .map(|f| {
-            let file = sources.find(&f.file.path).unwrap_or_else(|| sources.add(f.file.path.clone(), String::new()));
-            let span = nodes(file).map_or(0..0, |node| match &f.file.change {
+            let file = sources
+                .find(&f.path)
+                .unwrap_or_else(|| sources.add(f.path.clone(), String::new()));
+            let Some(change) = &f.change else {
+                // An unsigned commit: the setting that asks for signatures.
+                let span =
+                    nodes(file).map_or(0..0, |node| key_span(&node, &["require_signed_commits"]));
+                return Diagnostic::new(f.code(), f.message())
+                    .at(file, span, "required here")
+                    .help(help(f));
+            };
+            let span = nodes(file).map_or(0..0, |node| match change {
                 Change::ControlField { control, field, .. } => {
                     let (n, _, found) = node.walk(&["controls", control, field]);
-                    if found { n.span.clone() } else { key_span(&node, &["controls", control]) }
+                    if found {
+                        n.span.clone()
+                    } else {
+                        key_span(&node, &["controls", control])
+                    }
                 }
                 Change::GroupRenamed { .. } => key_span(&node, &["name"]),
-                Change::AssessmentArchived { .. } | Change::AssessmentUnarchived { .. } | Change::ArchivedModified { .. } => {
+                Change::AssessmentArchived { .. }
+                | Change::AssessmentUnarchived { .. }
+                | Change::ArchivedModified { .. } => {
                     // `archived` is gone after an un-archiving: point at the file's header.
                     first_key(&node, &["archived", "service"])
                 }
-                Change::AssessmentMoved { .. } | Change::AssessmentCreated { .. } | Change::AssessmentDeleted { .. } => first_key(&node, &["service"]),
+                Change::AssessmentMoved { .. }
+                | Change::AssessmentCreated { .. }
+                | Change::AssessmentDeleted { .. } => first_key(&node, &["service"]),
                 Change::GroupCreated { .. } => first_key(&node, &["name"]),
                 Change::PersonRemoved { .. } => first_key(&node, &["people"]),
                 Change::AssessmentHeader { field, .. } => key_span(&node, &[field.as_str()]),
-                Change::PersonAdded { email } | Change::PersonChanged { email } | Change::PortalAdminChanged { email } => {
-                    person_span(&node, email).unwrap_or(0..0)
-                }
+                Change::PersonAdded { email }
+                | Change::PersonChanged { email }
+                | Change::PortalAdminChanged { email } => person_span(&node, email).unwrap_or(0..0),
                 Change::GlobalAdminsChanged => key_span(&node, &["global_admins"]),
                 Change::SettingsChanged { field } => key_span(&node, &[field.as_str()]),
                 _ => 0..0,
             });
-            let help = match &f.problem {
+            Diagnostic::new(f.code(), f.message())
+                .at(file, span, "changed here")
+                .help(help(f))
+        })
+        .collect()
+}
+
+/// How to fix a finding.
+fn help(f: &GateFinding) -> String {
+    match &f.problem {
                 Problem::NotAllowed(p) => format!(
                     "roles are read from the base revision, so a role granted in this change does not count yet; ask someone with {} to make this change, or merge the role change first",
                     p.needs()
                 ),
                 Problem::Forbidden(_) => "revert this part of the change".to_owned(),
-            };
-            Diagnostic::new(f.code(), f.message()).at(file, span, "changed here").help(help)
-        })
-        .collect()
+                Problem::Unchecked => "revert this part, or make it again in a commit of its own by someone whose role allows it; `assure explain unchecked-change`".to_owned(),
+                Problem::Unsigned(_) => "sign your commits with a key listed as yours in assure.yaml: `git config gpg.format ssh`, `git config user.signingkey ~/.ssh/id_ed25519.pub`, then re-sign the branch (`git rebase --exec 'git commit --amend --no-edit -S' BASE`)".to_owned(),
+            }
 }
 
 /// The key span of the first of `keys` the mapping has (an empty span at the start if none).

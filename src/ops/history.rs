@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::Value as J;
 
 use super::changes::{Change, FileVersions, file_changes};
-use crate::git::{CommitInfo, Git, GitError};
+use crate::git::{CommitInfo, EntryKind, Git, GitError};
 
 /// One side of a comparison: a commit, or the work tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +35,18 @@ pub struct Versions<'g> {
     cached_bytes: Cell<usize>,
     /// How many file versions were read and parsed (for tests of cost).
     pub parsed: Cell<usize>,
+    max_blob: u64,
+    too_large: RefCell<Vec<(Side, String, u64)>>,
+}
+
+/// A path as one side has it.
+#[derive(Debug, Clone)]
+pub struct Read {
+    pub kind: EntryKind,
+    /// The content as JSON, when it is a regular YAML file that parses.
+    pub json: Option<J>,
+    /// Its size, when it is over the limit and was not read.
+    pub too_large: Option<u64>,
 }
 
 /// How much YAML (parsed, it takes about ten times as much memory) the cache keeps.
@@ -48,43 +60,95 @@ impl<'g> Versions<'g> {
             cache: RefCell::new(HashMap::new()),
             cached_bytes: Cell::new(0),
             parsed: Cell::new(0),
+            max_blob: crate::git::DEFAULT_MAX_BLOB,
+            too_large: RefCell::new(Vec::new()),
         }
     }
 
-    /// Whether `path` exists at `side`, and its content as JSON (`None` when absent or
-    /// not readable as YAML).
+    /// Blobs (and work-tree files) larger than this are not read (see
+    /// [`crate::git::DEFAULT_MAX_BLOB`]); each one met is listed in [`Versions::too_large`].
+    pub fn set_max_blob(&mut self, max: u64) {
+        self.max_blob = max;
+    }
+
+    /// The files met that were over the size limit, with where and how large: each is a
+    /// finding of the command that read them, never read whole.
+    pub fn too_large(&self) -> Vec<(Side, String, u64)> {
+        self.too_large.borrow().clone()
+    }
+
+    /// Whether `path` exists at `side`, and its content as JSON (`None` when absent, not
+    /// a regular file, too large, or not readable as YAML).
     pub fn json(&self, side: Side, path: &str) -> Result<(bool, Option<J>), GitError> {
+        let read = self.read(side, path)?;
+        Ok((read.kind != EntryKind::Absent, read.json))
+    }
+
+    /// What `path` is at `side`, and its content as JSON when it is a regular YAML file
+    /// within the size limit. A symbolic link, a submodule or a folder is never read.
+    pub fn read(&self, side: Side, path: &str) -> Result<Read, GitError> {
+        let mut read = Read {
+            kind: EntryKind::Absent,
+            json: None,
+            too_large: None,
+        };
         match side {
-            Side::Empty => Ok((false, None)),
+            Side::Empty => {}
             Side::WorkTree => {
                 let full = self.root.join(path);
-                // Never open a named pipe (it would block until written), a folder, or a
-                // link out of the repository.
-                let is_file = matches!(
-                    crate::repo::hostile::stat(&full, path),
-                    crate::repo::hostile::Stat::File(_)
-                );
-                let Some(text) = is_file
-                    .then(|| std::fs::read_to_string(&full).ok())
-                    .flatten()
-                else {
-                    return Ok((full.exists(), None));
+                let Ok(meta) = std::fs::symlink_metadata(&full) else {
+                    return Ok(read);
+                };
+                read.kind = if meta.file_type().is_symlink() {
+                    EntryKind::Link
+                } else if meta.is_file() {
+                    EntryKind::File
+                } else {
+                    // Never open a named pipe (it would block until written) or a folder.
+                    EntryKind::Folder
+                };
+                if read.kind != EntryKind::File {
+                    return Ok(read);
+                }
+                if meta.len() > self.max_blob {
+                    read.too_large = Some(meta.len());
+                    self.too_large
+                        .borrow_mut()
+                        .push((side, path.to_owned(), meta.len()));
+                    return Ok(read);
+                }
+                let Ok(text) = std::fs::read_to_string(&full) else {
+                    return Ok(read);
                 };
                 self.parsed.set(self.parsed.get() + 1);
-                Ok((true, crate::repo::yaml::parse_to_json(&text).ok()))
+                read.json = crate::repo::yaml::parse_to_json(&text).ok();
             }
             Side::Commit(c) => {
+                read.kind = self.git.entry_kind(c, path)?;
+                if read.kind != EntryKind::File {
+                    return Ok(read);
+                }
                 let Some(blob) = self.git.blob_id(c, path)? else {
-                    return Ok((false, None));
+                    return Ok(read);
                 };
                 if let Some(v) = self.cache.borrow().get(&blob) {
-                    return Ok((true, v.clone()));
+                    read.json = v.clone();
+                    return Ok(read);
                 }
+                if !path.ends_with(".yaml") {
+                    return Ok(read);
+                }
+                let text = match self.git.blob_text_within(blob, self.max_blob) {
+                    Ok(text) => text,
+                    Err(size) => {
+                        read.too_large = Some(size);
+                        self.too_large
+                            .borrow_mut()
+                            .push((side, path.to_owned(), size));
+                        return Ok(read);
+                    }
+                };
                 self.parsed.set(self.parsed.get() + 1);
-                let text = path
-                    .ends_with(".yaml")
-                    .then(|| self.git.blob_text(blob))
-                    .flatten();
                 let v = text
                     .as_deref()
                     .and_then(|t| crate::repo::yaml::parse_to_json(t).ok());
@@ -96,9 +160,10 @@ impl<'g> Versions<'g> {
                 }
                 self.cached_bytes.set(self.cached_bytes.get() + size);
                 cache.insert(blob, v.clone());
-                Ok((true, v))
+                read.json = v;
             }
         }
+        Ok(read)
     }
 
     /// The blob id of `path` at `side` (the work tree has none).
@@ -119,14 +184,15 @@ impl<'g> Versions<'g> {
         paths
             .iter()
             .map(|p| {
-                let (old_exists, old_json) = self.json(old, p)?;
-                let (new_exists, new_json) = self.json(new, p)?;
+                let (o, n) = (self.read(old, p)?, self.read(new, p)?);
                 Ok(FileVersions {
                     path: p.clone(),
-                    old: old_json,
-                    new: new_json,
-                    old_exists,
-                    new_exists,
+                    old_exists: o.kind != EntryKind::Absent,
+                    new_exists: n.kind != EntryKind::Absent,
+                    old: o.json,
+                    new: n.json,
+                    new_kind: n.kind,
+                    new_too_large: n.too_large,
                 })
             })
             .collect()

@@ -28,11 +28,15 @@ pub fn init(
             email: email.to_owned(),
             name: name.to_owned(),
             roles: vec![Role::Administrator, Role::PortalAdmin],
+            github: None,
+            signing_keys: Vec::new(),
         }],
         global_admins: vec![email.to_owned()],
         sync: Default::default(),
         report: Default::default(),
         notifications: None,
+        require_signed_commits: false,
+        limits: Default::default(),
     };
     let text = render_config(&config);
     // The generated file must read back as the configuration meant.

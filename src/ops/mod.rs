@@ -16,6 +16,7 @@ pub mod notify;
 pub mod permissions;
 pub mod review;
 pub mod score;
+pub mod signatures;
 pub mod status;
 pub mod sync;
 

@@ -91,6 +91,24 @@ impl Actor {
         }
     }
 
+    /// The person `--actor` names: an e-mail address, or a GitHub login listed as a
+    /// person's `github` (the identity CI platforms authenticate). Only `--actor` takes a
+    /// login: a commit's author field is matched by e-mail alone, so nobody becomes a
+    /// person by typing their login as an author e-mail.
+    pub fn named(config: &Config, who: &str) -> Actor {
+        let who = who.trim();
+        if !who.contains('@')
+            && let Some(p) = config.people.iter().find(|p| {
+                p.github
+                    .as_deref()
+                    .is_some_and(|g| g.eq_ignore_ascii_case(who))
+            })
+        {
+            return Actor::new(config, &p.email);
+        }
+        Actor::new(config, who)
+    }
+
     pub fn may(&self, permission: Permission) -> bool {
         match permission {
             Permission::GlobalAdmin => self.global_admin && self.roles.is_some(),

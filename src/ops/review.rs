@@ -113,7 +113,7 @@ pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Rev
         Some(h) => Side::Commit(git.resolve(h)?),
         None => Side::WorkTree,
     };
-    let versions = Versions::new(&git, root);
+    let mut versions = Versions::new(&git, root);
     let paths: Vec<String> = versions
         .changed_files(Side::Commit(base_id), head_side)?
         .into_iter()
@@ -300,7 +300,18 @@ pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Rev
     let permission_findings = if git.is_unborn() {
         Vec::new()
     } else {
-        super::gate::gate_with(&versions, &base_id.to_string(), &head_rev, None)?
+        let base = base_id.to_string();
+        let acting = git.user_email();
+        let request = super::gate::Request {
+            base: &base,
+            head: match head_side {
+                Side::Commit(_) => Some(head_rev.as_str()),
+                _ => None,
+            },
+            actor: None,
+            acting: acting.as_deref(),
+        };
+        super::gate::gate(&mut versions, &request)?
             .iter()
             .map(|f| format!("[{}] {}", f.code().name(), f.message()))
             .collect()

@@ -77,6 +77,10 @@ fn every_code_is_covered_by_a_fixture_or_a_dedicated_test() {
         "archived-modified",
         "unarchived",
         "assessment-moved",
+        "unchecked-change",
+        "not-a-regular-file",
+        "blob-too-large",
+        "unsigned-commit",
     ];
     for code in Code::ALL {
         assert!(

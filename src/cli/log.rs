@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 
+use crate::ops::signatures::Signature;
+
 use super::{Cli, DataFormat, Failure, Outcome, print_json};
 use crate::git::Git;
 use crate::ops::history::{LogQuery, log};
@@ -92,6 +94,12 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         )?;
         if !c.summary.is_empty() {
             writeln!(out, "    {}", c.summary)?;
+        }
+        match &e.signature {
+            Some(Signature::Verified { key }) => writeln!(out, "    signature: verified ({key})")?,
+            Some(Signature::Unsigned) if !e.keys_listed => {}
+            Some(sig) => writeln!(out, "    signature: {}", sig.describe())?,
+            None => {}
         }
         for ch in &e.changes {
             match (&ch.field, &ch.control) {

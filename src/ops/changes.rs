@@ -67,7 +67,8 @@ pub enum Change {
         email: String,
     },
     GlobalAdminsChanged,
-    /// `organization`, `sync`, `report` or `notifications` in assure.yaml.
+    /// A setting of assure.yaml: `organization`, `sync`, `report`, `notifications`,
+    /// `require_signed_commits`, `limits`…
     SettingsChanged {
         field: String,
     },
@@ -351,7 +352,11 @@ pub fn config_changes(old: &Config, new: &Config) -> Vec<Change> {
                         .copied()
                         .collect::<std::collections::BTreeSet<_>>()
                 };
-                if o.name != p.name || others(&o.roles) != others(&p.roles) {
+                if o.name != p.name
+                    || others(&o.roles) != others(&p.roles)
+                    || o.github != p.github
+                    || o.signing_keys != p.signing_keys
+                {
                     out.push(Change::PersonChanged {
                         email: p.email.clone(),
                     });
@@ -379,15 +384,14 @@ pub fn config_changes(old: &Config, new: &Config) -> Vec<Change> {
     if lower(&old.global_admins) != lower(&new.global_admins) {
         out.push(Change::GlobalAdminsChanged);
     }
-    for (field, changed) in [
-        ("organization", old.organization != new.organization),
-        ("sync", old.sync != new.sync),
-        ("report", old.report != new.report),
-        ("notifications", old.notifications != new.notifications),
-    ] {
-        if changed {
+    // Every other setting, by name: a field added to `Config` is covered without a line
+    // here (people and global_admins are compared above).
+    let (o, n) = (fields_of(old), fields_of(new));
+    let names: std::collections::BTreeSet<&String> = o.keys().chain(n.keys()).collect();
+    for field in names {
+        if field != "people" && field != "global_admins" && o.get(field) != n.get(field) {
             out.push(Change::SettingsChanged {
-                field: field.into(),
+                field: field.clone(),
             });
         }
     }

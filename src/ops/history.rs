@@ -240,6 +240,14 @@ pub struct LogChange {
 pub struct LogEntry {
     pub commit: CommitInfo,
     pub changes: Vec<LogChange>,
+    /// `assure log` only: the commit's SSH signature checked against its author's
+    /// `signing_keys` as listed before the commit (at its first parent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<super::signatures::Signature>,
+    /// Whether anyone had signing keys then (the human log shows signatures only then, or
+    /// when the commit is signed).
+    #[serde(skip)]
+    pub keys_listed: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -402,9 +410,33 @@ pub fn log(git: &Git, root: &Path, query: &LogQuery) -> Result<Log, GitError> {
             .map(|fc| log_change(&fc.path, &fc.change))
             .collect();
         if !changes.is_empty() {
+            // The author's keys as they stood before the commit: a commit cannot vouch
+            // for itself by adding its own key.
+            let keys_at = if parent == Side::Empty { me } else { parent };
+            let config: Option<crate::model::Config> = versions
+                .json(keys_at, "assure.yaml")?
+                .1
+                .and_then(|j| serde_json::from_value(j).ok());
+            let keys = config.as_ref().map_or_else(Vec::new, |c| {
+                super::signatures::keys_of(c, &info.author_email)
+            });
+            let lists_keys = |c: Option<&crate::model::Config>| {
+                c.is_some_and(|c| c.people.iter().any(|p| !p.signing_keys.is_empty()))
+            };
+            let keys_listed = lists_keys(config.as_ref())
+                || lists_keys(
+                    versions
+                        .json(me, "assure.yaml")?
+                        .1
+                        .and_then(|j| serde_json::from_value(j).ok())
+                        .as_ref(),
+                );
+            let signature = Some(super::signatures::verify(git, id, &keys)?);
             entries.push(LogEntry {
                 commit: info,
                 changes,
+                signature,
+                keys_listed,
             });
         }
     }
@@ -561,6 +593,8 @@ fn file_history(
                 out.entries.push(LogEntry {
                     commit: info.clone(),
                     changes,
+                    signature: None,
+                    keys_listed: false,
                 });
             }
         }
@@ -653,6 +687,8 @@ pub fn assessment_histories(
                         LogEntry {
                             commit: info.clone(),
                             changes,
+                            signature: None,
+                            keys_listed: false,
                         },
                     );
                 }

@@ -14,12 +14,12 @@ use std::cell::Cell;
 
 use crate::support::{GitRepo, Output, TestRepo, git_cli, run_env, unix};
 
-const GDPR_FILE: &str = "groups/default-group/office-365--gdpr.yaml";
-const NIST_FILE: &str = "groups/default-group/office-365--nist-800-53-r5.yaml";
-const GROUP_FILE: &str = "groups/default-group/group.yaml";
-const OLD_FILE: &str = "groups/old/azure--gdpr.yaml";
+pub(crate) const GDPR_FILE: &str = "groups/default-group/office-365--gdpr.yaml";
+pub(crate) const NIST_FILE: &str = "groups/default-group/office-365--nist-800-53-r5.yaml";
+pub(crate) const GROUP_FILE: &str = "groups/default-group/group.yaml";
+pub(crate) const OLD_FILE: &str = "groups/old/azure--gdpr.yaml";
 
-const CONFIG: &str = "\
+pub(crate) const CONFIG: &str = "\
 organization: Fixture Corp
 people:
   - email: alice@example.com
@@ -43,7 +43,7 @@ people:
 global_admins: [carol@example.com]
 ";
 
-const OLD: &str = "\
+pub(crate) const OLD: &str = "\
 service: azure
 certification: gdpr
 created: 2018-03-01T08:00:00Z
@@ -54,24 +54,26 @@ controls:
     status: planned
 ";
 
-const DATA: &str =
+pub(crate) const DATA: &str =
     "editing data needs the contributor, assessor, administrator or portal-admin role";
-const TESTS: &str = "editing test results needs the assessor, administrator or portal-admin role";
-const MANAGE: &str = "managing assessments and groups needs the administrator or portal-admin role";
-const USERS: &str = "managing people and roles needs the portal-admin role";
-const GLOBAL: &str =
+pub(crate) const TESTS: &str =
+    "editing test results needs the assessor, administrator or portal-admin role";
+pub(crate) const MANAGE: &str =
+    "managing assessments and groups needs the administrator or portal-admin role";
+pub(crate) const USERS: &str = "managing people and roles needs the portal-admin role";
+pub(crate) const GLOBAL: &str =
     "changing portal admins and global admins needs a global admin (listed in `global_admins`)";
 
 /// A repository with the base commit, and commits made on top of it at increasing times.
-struct Change {
-    repo: TestRepo,
-    git: GitRepo,
-    base: git2::Oid,
+pub(crate) struct Change {
+    pub(crate) repo: TestRepo,
+    pub(crate) git: GitRepo,
+    pub(crate) base: git2::Oid,
     clock: Cell<i64>,
 }
 
 impl Change {
-    fn new() -> Change {
+    pub(crate) fn new() -> Change {
         let repo = TestRepo::base();
         repo.write("assure.yaml", CONFIG);
         repo.write("groups/spare/group.yaml", "name: Spare Group\n");
@@ -91,30 +93,35 @@ impl Change {
         }
     }
 
-    fn tick(&self) -> i64 {
+    pub(crate) fn tick(&self) -> i64 {
         let t = self.clock.get();
         self.clock.set(t + 3600);
         t
     }
 
     /// Commits the work tree as `email`.
-    fn commit(&self, email: &str, message: &str) -> git2::Oid {
+    pub(crate) fn commit(&self, email: &str, message: &str) -> git2::Oid {
         self.git.commit_all(email, message, self.tick())
     }
 
-    fn edit(&self, path: &str, from: &str, to: &str) {
+    pub(crate) fn edit(&self, path: &str, from: &str, to: &str) {
         let text = self.repo.read(path);
         assert!(text.contains(from), "{path} holds {from:?}");
         self.repo.write(path, text.replacen(from, to, 1));
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         run_env(self.repo.path(), args, &[])
     }
 
     /// `validate --base <base> --format json ARGS`: the exit code and the findings.
-    fn check(&self, args: &[&str]) -> (i32, Vec<Finding>) {
-        let base = self.base.to_string();
+    pub(crate) fn check(&self, args: &[&str]) -> (i32, Vec<Finding>) {
+        self.check_from(self.base, args)
+    }
+
+    /// `validate --base BASE --format json ARGS`.
+    pub(crate) fn check_from(&self, base: git2::Oid, args: &[&str]) -> (i32, Vec<Finding>) {
+        let base = base.to_string();
         let mut full = vec!["validate", "--base", base.as_str(), "--format", "json"];
         full.extend_from_slice(args);
         json_findings(&self.run(&full))
@@ -122,14 +129,14 @@ impl Change {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Finding {
-    code: String,
-    file: String,
-    line: u64,
-    message: String,
+pub(crate) struct Finding {
+    pub(crate) code: String,
+    pub(crate) file: String,
+    pub(crate) line: u64,
+    pub(crate) message: String,
 }
 
-fn finding(code: &str, file: &str, line: u64, message: impl Into<String>) -> Finding {
+pub(crate) fn finding(code: &str, file: &str, line: u64, message: impl Into<String>) -> Finding {
     Finding {
         code: code.into(),
         file: file.into(),
@@ -138,7 +145,7 @@ fn finding(code: &str, file: &str, line: u64, message: impl Into<String>) -> Fin
     }
 }
 
-fn json_findings(out: &Output) -> (i32, Vec<Finding>) {
+pub(crate) fn json_findings(out: &Output) -> (i32, Vec<Finding>) {
     let v: serde_json::Value = serde_json::from_str(&out.stdout)
         .unwrap_or_else(|e| panic!("json output ({e}): {}\n{}", out.stdout, out.stderr));
     let list = v["findings"]
@@ -155,12 +162,12 @@ fn json_findings(out: &Output) -> (i32, Vec<Finding>) {
     (out.code, list)
 }
 
-fn short(id: git2::Oid) -> String {
+pub(crate) fn short(id: git2::Oid) -> String {
     id.to_string()[..7].to_owned()
 }
 
 /// "commit abc1234 by dave@example.com (contributor)"
-fn by(commit: git2::Oid, who: &str) -> String {
+pub(crate) fn by(commit: git2::Oid, who: &str) -> String {
     let role = match who {
         "alice@example.com" => "administrator",
         "bob@example.com" => "assessor",

@@ -11,6 +11,7 @@ mod edit_permissions;
 mod example;
 mod fuzz_regressions;
 mod gate;
+mod gate_attacks;
 mod history;
 mod hostile;
 mod notify;

@@ -286,3 +286,80 @@ pub fn git_cli(dir: &Path, args: &[&str]) -> Output {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// A private key of `tests/fixtures/keys/` (made with `ssh-keygen -t ed25519`).
+pub fn signing_key(name: &str) -> ssh_key::PrivateKey {
+    let text = std::fs::read_to_string(fixtures().join("keys").join(name)).expect("key fixture");
+    ssh_key::PrivateKey::from_openssh(text).expect("an OpenSSH private key")
+}
+
+/// The public key line of a key of `tests/fixtures/keys/`.
+pub fn public_key(name: &str) -> String {
+    std::fs::read_to_string(fixtures().join("keys").join(format!("{name}.pub")))
+        .expect("key fixture")
+        .trim()
+        .to_owned()
+}
+
+/// An SSH signature (SSHSIG, git's namespace) of `data` by `key`, armored as git stores it.
+pub fn ssh_sign(key: &ssh_key::PrivateKey, data: &[u8]) -> String {
+    key.sign("git", ssh_key::HashAlg::Sha512, data)
+        .expect("sign")
+        .to_pem(ssh_key::LineEnding::LF)
+        .expect("armor")
+}
+
+impl GitRepo {
+    /// Like [`GitRepo::commit_with_parents`], but the commit carries `signature` (an
+    /// armored SSHSIG, as `git commit -S` with `gpg.format=ssh` writes it) over the bytes
+    /// `sign` returns for the commit's own bytes: the signature of those bytes for an
+    /// honest commit, of other bytes for a forged one.
+    pub fn commit_signed(
+        &self,
+        email: &str,
+        message: &str,
+        time: i64,
+        parents: &[git2::Oid],
+        sign: impl Fn(&[u8]) -> String,
+    ) -> git2::Oid {
+        let mut index = self.repo.index().expect("index");
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .expect("add");
+        index.update_all(["*"], None).expect("update");
+        index.write().expect("write index");
+        let tree = self
+            .repo
+            .find_tree(index.write_tree().expect("tree"))
+            .expect("find tree");
+        let sig = git2::Signature::new(
+            email.split('@').next().unwrap_or(email),
+            email,
+            &git2::Time::new(time, 0),
+        )
+        .expect("signature");
+        let parents: Vec<git2::Commit> = parents
+            .iter()
+            .map(|p| self.repo.find_commit(*p).expect("parent commit"))
+            .collect();
+        let parents: Vec<&git2::Commit> = parents.iter().collect();
+        let buffer = self
+            .repo
+            .commit_create_buffer(&sig, &sig, message, &tree, &parents)
+            .expect("commit buffer");
+        let text = buffer.as_str().expect("utf-8 commit");
+        let id = self
+            .repo
+            .commit_signed(text, &sign(text.as_bytes()), None)
+            .expect("signed commit");
+        let head = self.repo.find_reference("HEAD").expect("HEAD");
+        let branch = head
+            .symbolic_target()
+            .expect("HEAD names a branch")
+            .to_owned();
+        self.repo
+            .reference(&branch, id, true, message)
+            .expect("move branch");
+        id
+    }
+}

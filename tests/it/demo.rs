@@ -589,6 +589,13 @@ fn init_ci_github_in_a_subfolder_of_a_git_repository() {
 #[test]
 fn the_workflow_steps_run() {
     let repo = TestRepo::base();
+    // Bob's GitHub login, by which the workflow names the pull request's author.
+    let config = repo.read("assure.yaml").replace(
+        "Bob Assessor\n    roles: [assessor]\n",
+        "Bob Assessor\n    roles: [assessor]\n    github: bob-example\n",
+    );
+    assert!(config.contains("github: bob-example"));
+    repo.write("assure.yaml", config);
     let git = GitRepo::init(repo.path());
     let base = git.commit_all("alice@example.com", "Start", 1_700_000_000);
     git.repo
@@ -608,6 +615,19 @@ fn the_workflow_steps_run() {
     let out = run_env(repo.path(), &["init", "--ci", "github"], &[]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let wf = workflow(repo.path());
+    // The check attributes the pull request to its author as GitHub authenticated them.
+    let (_, _, check) = steps(&wf)
+        .into_iter()
+        .find(|(_, _, s)| run_of(s).contains("assure validate") && run_of(s).contains("--base"))
+        .expect("a validate --base step");
+    assert!(
+        run_of(&check).ends_with(r#"--actor "$PR_AUTHOR""#),
+        "{check}"
+    );
+    assert_eq!(
+        check["env"]["PR_AUTHOR"],
+        "${{ github.event.pull_request.user.login }}"
+    );
 
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_assure"))
         .parent()
@@ -632,11 +652,21 @@ fn the_workflow_steps_run() {
             !script.contains("${{"),
             "job {id}: unknown expression in {run}"
         );
-        let out = std::process::Command::new("sh")
+        let mut cmd = std::process::Command::new("sh");
+        cmd.env_clear();
+        // The step's own environment, with the pull request's author.
+        if let Some(env) = step["env"].as_object() {
+            for (k, v) in env {
+                let v = v.as_str().unwrap_or_default();
+                if v == "${{ github.event.pull_request.user.login }}" {
+                    cmd.env(k, "bob-example");
+                }
+            }
+        }
+        let out = cmd
             .arg("-c")
             .arg(&script)
             .current_dir(repo.path())
-            .env_clear()
             .env("PATH", &path_var)
             .env("HOME", repo.path())
             .env("ASSURE_TODAY", crate::support::TODAY)

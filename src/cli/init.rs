@@ -24,9 +24,11 @@ pub struct Args {
     #[arg(long)]
     pub name: Option<String>,
     /// Also write a CI workflow: `github` writes .github/workflows/compliance.yml, which
-    /// validates pull requests (`validate --base`), comments their `assure diff`, and
-    /// publishes the report site from the default branch. In an existing repository,
-    /// only the workflow is written.
+    /// validates pull requests (`validate --base … --actor <the pull request author's
+    /// GitHub login>`: list each person's login as `github` in assure.yaml), comments
+    /// their `assure diff`, and publishes the report site from the default branch. In an
+    /// existing repository, only the workflow is written. Make the check required on a
+    /// protected branch (README, "The review gate").
     #[arg(long, value_enum, value_name = "SYSTEM")]
     pub ci: Option<CiSystem>,
 }

@@ -25,17 +25,24 @@ pub struct Args {
     /// (workflow annotations for GitHub Actions) or sarif (2.1.0, for code scanning).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Check the change since REV (commits in REV..HEAD and the work tree): each
-    /// commit's author's role at REV must allow every change it makes, and no commit may
-    /// edit or un-archive an archived assessment or move one between groups. The other
-    /// checks run on the groups the change touches only, so the cost follows the size of
-    /// the change; a change to assure.yaml, the catalog or any other file (which may be
-    /// evidence) checks every group.
+    /// Check the change since REV (the commits in REV..HEAD and the work tree's
+    /// uncommitted changes) — the review gate. Each commit's author's role at REV must
+    /// allow every change it makes (a merge's own change is what it changes against its
+    /// first parent, less what it takes from commits the range itself holds); uncommitted
+    /// changes are the acting person's (--as, else git's user.email). The net change from
+    /// REV must be made of checked changes (nothing brought back from older history), keep
+    /// archived assessments byte for byte, move none between groups, and keep every data
+    /// file a regular file. With `require_signed_commits` at REV, every commit must be
+    /// SSH-signed by its author's key. The other checks run on the groups the change
+    /// touches only, so the cost follows the size of the change; a change to assure.yaml,
+    /// the catalog or any other file (which may be evidence) checks every group.
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
-    /// With --base: attribute the whole change to this person instead of each commit's
-    /// author (for squash merges, or a pull request's author in CI).
-    #[arg(long, value_name = "EMAIL", requires = "base")]
+    /// With --base: attribute the whole change (work tree included) to this person
+    /// instead of each commit's author: an e-mail, or a GitHub login listed as a person's
+    /// `github` in assure.yaml. In CI, name the pull request's author as the platform
+    /// authenticated them (`assure init --ci github` does).
+    #[arg(long, value_name = "EMAIL|LOGIN", requires = "base")]
     pub actor: Option<String>,
 }
 

@@ -76,8 +76,10 @@ codes! {
         "The email is not one of the people in `assure.yaml`. Add the person there (someone with the portal-admin role must approve it), or correct the address.";
     UnknownRole = "unknown-role", "reference", Error,
         "Roles are reader, contributor, assessor, administrator and portal-admin.";
+    InvalidSigningKey = "invalid-signing-key", "reference", Error,
+        "A person's `signing_keys` entry is not an OpenSSH public key that assure can verify signatures with (Ed25519, ECDSA P-256 or RSA, security-key variants included). Paste the single line of the public key file, e.g. `~/.ssh/id_ed25519.pub`.";
     DuplicatePerson = "duplicate-person", "reference", Error,
-        "Two entries of `people` have the same email. Keep one entry per person and list all of that person's roles there.";
+        "Two entries of `people` have the same email, or the same GitHub login (`github`, compared ignoring case: `validate --actor` finds a person by it). Keep one entry per person and list all of that person's roles there.";
 
     DuplicateCatalogId = "duplicate-catalog-id", "catalog", Error,
         "A service, certification, template or control id is defined twice: in two catalog files, or in the repository's `catalog/` and the built-in catalog. Ids must be unique; rename or remove one.";

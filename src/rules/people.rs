@@ -35,6 +35,42 @@ pub fn check_config(ctx: &Context, out: &mut Vec<Diagnostic>) {
             seen.insert(key, i);
         }
     }
+    let mut logins: HashMap<String, usize> = HashMap::new();
+    for (i, p) in config.value.people.iter().enumerate() {
+        if let Some(login) = &p.github {
+            let at = |i: usize| value_span(&config.node, &["people", &i.to_string(), "github"]);
+            match logins.get(&login.to_ascii_lowercase()) {
+                Some(&first) => out.push(
+                    Diagnostic::new(
+                        Code::DuplicatePerson,
+                        format!("the GitHub login `{login}` is listed for two people"),
+                    )
+                    .at(config.file, at(i), "listed again")
+                    .also(config.file, at(first), "first listed here")
+                    .help("a login names one person (`validate --actor` finds them by it); GitHub logins ignore case"),
+                ),
+                None => {
+                    logins.insert(login.to_ascii_lowercase(), i);
+                }
+            }
+        }
+        for (k, key) in p.signing_keys.iter().enumerate() {
+            if let Err(why) = crate::ops::signatures::parse_key(key) {
+                out.push(
+                    Diagnostic::new(
+                        Code::InvalidSigningKey,
+                        format!("a signing key of {} is not an OpenSSH public key: {why}", p.email),
+                    )
+                    .at(
+                        config.file,
+                        value_span(&config.node, &["people", &i.to_string(), "signing_keys", &k.to_string()]),
+                        "not a public key",
+                    )
+                    .help("paste the one line of the public key file, e.g. the content of ~/.ssh/id_ed25519.pub (`ssh-ed25519 AAAA… comment`)"),
+                );
+            }
+        }
+    }
     let known = Known::new(&config.value);
     for (i, email) in config.value.global_admins.iter().enumerate() {
         known.check(

@@ -315,6 +315,45 @@ impl Git {
         })
     }
 
+    /// The paths under `dirs` (relative to the compliance root; a file or a folder) in
+    /// `commit`'s tree that are not regular files or folders: symbolic links and
+    /// submodules, with what they are. Reads tree entries only, never a blob.
+    pub fn non_files(
+        &self,
+        commit: Oid,
+        dirs: &[&str],
+    ) -> Result<Vec<(String, EntryKind)>, GitError> {
+        let tree = self.repo.find_commit(commit)?.tree()?;
+        let mut out = Vec::new();
+        for dir in dirs {
+            let entry = match tree.get_path(Path::new(&format!("{}{dir}", self.prefix))) {
+                Ok(e) => e,
+                Err(e) if e.code() == git2::ErrorCode::NotFound => continue,
+                Err(e) => return Err(e.into()),
+            };
+            let kind = |mode: i32| match mode {
+                0o120000 => Some(EntryKind::Link),
+                0o160000 => Some(EntryKind::Submodule),
+                _ => None,
+            };
+            if let Some(k) = kind(entry.filemode()) {
+                out.push(((*dir).to_owned(), k));
+                continue;
+            }
+            let Ok(sub) = entry.to_object(&self.repo).and_then(|o| o.peel_to_tree()) else {
+                continue;
+            };
+            sub.walk(git2::TreeWalkMode::PreOrder, |parent, e| {
+                if let Some(k) = kind(e.filemode()) {
+                    out.push((format!("{dir}/{parent}{}", e.name().unwrap_or("")), k));
+                }
+                git2::TreeWalkResult::Ok
+            })?;
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
+    }
+
     /// A commit's signature block (`gpgsig`) and the bytes it signs, or `None` when the
     /// commit is not signed.
     pub fn commit_signature(&self, id: Oid) -> Result<Option<(String, Vec<u8>)>, GitError> {

@@ -238,6 +238,31 @@ pub fn gate(versions: &mut Versions, req: &Request) -> Result<Vec<GateFinding>, 
     let from = git.merge_base(base_id, head_id)?.unwrap_or(base_id);
     let paths = versions.changed_files(Side::Commit(from), last)?;
     let net = file_changes(&versions.file_versions(Side::Commit(from), last, &paths)?);
+    // A data file that is a link at the end is read through the link, whoever made it
+    // and whenever: what it points at changes the data without changing the link.
+    for (path, kind) in non_files(versions, head_id, last)? {
+        let change = Change::NotARegularFile {
+            path: path.clone(),
+            kind: kind.describe(),
+        };
+        let reported = findings.iter().any(|f| {
+            f.path == path
+                && f.change
+                    .as_ref()
+                    .is_some_and(|c| c.subject() == change.subject())
+        });
+        let made_by_actor = req.actor.is_some() && net.iter().any(|fc| fc.change == change);
+        if !reported && !made_by_actor {
+            findings.push(GateFinding {
+                by: By::Net,
+                path,
+                change: Some(change),
+                problem: Problem::Forbidden(
+                    "assure.yaml and every file under catalog/ and groups/ must be a regular file, so that what is reviewed is what is read",
+                ),
+            });
+        }
+    }
     match req.actor {
         Some(name) => {
             let who = Actor::named(&config, name);
@@ -294,6 +319,37 @@ pub fn gate_range(
             ..Request::default()
         },
     )
+}
+
+/// The data files (assure.yaml, catalog/, groups/) at `side` that are symbolic links or
+/// submodules (the work tree's: links, never followed).
+fn non_files(
+    versions: &Versions,
+    head: Oid,
+    side: Side,
+) -> Result<Vec<(String, crate::git::EntryKind)>, GitError> {
+    const DATA: [&str; 3] = ["assure.yaml", "catalog", "groups"];
+    if side != Side::WorkTree {
+        return versions.git.non_files(head, &DATA);
+    }
+    let mut out = Vec::new();
+    for dir in DATA {
+        for entry in walkdir::WalkDir::new(versions.root().join(dir))
+            .follow_links(false)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            if entry.path_is_symlink() {
+                let rel = entry
+                    .path()
+                    .strip_prefix(versions.root())
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+                    .unwrap_or_default();
+                out.push((rel, crate::git::EntryKind::Link));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Pushes a finding for each change `who` may not make, or nobody may.

@@ -166,6 +166,11 @@ impl<'g> Versions<'g> {
         Ok(read)
     }
 
+    /// The compliance root in the work tree.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// The blob id of `path` at `side` (the work tree has none).
     pub fn blob(&self, side: Side, path: &str) -> Result<Option<Oid>, GitError> {
         match side {

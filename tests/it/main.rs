@@ -12,6 +12,7 @@ mod example;
 mod fuzz_regressions;
 mod gate;
 mod gate_attacks;
+mod gate_histories;
 mod history;
 mod hostile;
 mod notify;

@@ -73,10 +73,11 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             None => writeln!(out, "{verb:<6} {} {} → {}", n.assessment, n.control, n.to)?,
             Some(e) => {
                 failed += 1;
-                eprintln!(
-                    "error: could not send {} {} to {}: {e}",
+                let line = format!(
+                    "could not send {} {} to {}: {e}",
                     n.assessment, n.control, n.to
                 );
+                eprintln!("error: {}", crate::text::escape(&line));
             }
         }
     }

@@ -81,7 +81,8 @@ pub fn one_line(s: &str) -> String {
 /// `s` with each hostile character replaced by a visible one of the same UTF-8 length
 /// (`?`, `¿`, `�`), so byte offsets into it stay valid; a CR before a LF is kept.
 pub fn same_width(s: &str) -> Cow<'_, str> {
-    let hostile_at = |i: usize, c: char| is_hostile(c) && !(c == '\r' && s[i + 1..].starts_with('\n'));
+    let hostile_at =
+        |i: usize, c: char| is_hostile(c) && !(c == '\r' && s[i + 1..].starts_with('\n'));
     if !s.char_indices().any(|(i, c)| hostile_at(i, c)) {
         return Cow::Borrowed(s);
     }
@@ -227,13 +228,15 @@ mod tests {
     }
 
     const HOSTILE: &str = "a\u{1b}[31mb\u{7}c\rd\u{9b}2Je\u{202e}f\u{2066}g\u{7f}h\u{0}";
-    const ESCAPED: &str =
-        "a\\u001b[31mb\\u0007c\\rd\\u009b2Je\\u202ef\\u2066g\\u007fh\\u0000";
+    const ESCAPED: &str = "a\\u001b[31mb\\u0007c\\rd\\u009b2Je\\u202ef\\u2066g\\u007fh\\u0000";
 
     #[test]
     fn escapes_controls_and_bidi_but_not_layout() {
         assert_eq!(escape(HOSTILE), ESCAPED);
-        assert_eq!(escape("two\nlines\tand é ü 中 ✓"), "two\nlines\tand é ü 中 ✓");
+        assert_eq!(
+            escape("two\nlines\tand é ü 中 ✓"),
+            "two\nlines\tand é ü 中 ✓"
+        );
         assert!(matches!(escape("plain"), Cow::Borrowed(_)));
         assert_eq!(escape_line("a\nb\tc\r\n"), "a\\nb\\tc\\r\\n");
     }
@@ -246,13 +249,20 @@ mod tests {
         assert_eq!(guarded(&[bytes]), want);
         // Every split into two writes, and byte by byte.
         for at in 0..=bytes.len() {
-            assert_eq!(guarded(&[&bytes[..at], &bytes[at..]]), want, "split at {at}");
+            assert_eq!(
+                guarded(&[&bytes[..at], &bytes[at..]]),
+                want,
+                "split at {at}"
+            );
         }
         let single: Vec<&[u8]> = bytes.chunks(1).collect();
         assert_eq!(guarded(&single), want);
         // A lone CR at the very end, and non-hostile neighbours of the prefixes.
         assert_eq!(guarded(&[b"x\r"]), "x\\r");
-        assert_eq!(guarded(&["\u{a9} \u{2014} \u{2069}".as_bytes()]), "\u{a9} \u{2014} \\u2069");
+        assert_eq!(
+            guarded(&["\u{a9} \u{2014} \u{2069}".as_bytes()]),
+            "\u{a9} \u{2014} \\u2069"
+        );
     }
 
     #[test]

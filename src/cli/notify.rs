@@ -77,7 +77,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                     "could not send {} {} to {}: {e}",
                     n.assessment, n.control, n.to
                 );
-                eprintln!("error: {}", crate::text::escape(&line));
+                eprintln!("error: {}", crate::text::escape_line(&line));
             }
         }
     }

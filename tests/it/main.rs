@@ -13,6 +13,7 @@ mod fuzz_regressions;
 mod gate;
 mod history;
 mod hostile;
+mod hostile_text;
 mod notify;
 mod oscal;
 mod report_excel;

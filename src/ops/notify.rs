@@ -19,7 +19,7 @@ use super::changes::{Change, FileChange, assessment_changes, file_changes};
 use super::history::{Side, Versions};
 use crate::catalog::Catalog;
 use crate::git::{Git, GitError};
-use crate::model::config::Smtp;
+use crate::model::config::{Smtp, SmtpTls};
 use crate::model::{Assessment, Config};
 
 /// Where sent notifications are recorded.
@@ -345,6 +345,37 @@ pub fn write_eml(
     Ok(out)
 }
 
+/// How a connection to `smtp` is encrypted: implicit TLS when configured; STARTTLS
+/// required when configured or when `credentials` are sent (a password never travels in
+/// clear: lettre stops before AUTH when the server offers no STARTTLS); otherwise
+/// STARTTLS when the server offers it.
+fn tls(smtp: &Smtp, credentials: bool) -> Result<Tls, NotifyError> {
+    let parameters = TlsParameters::new(smtp.host.clone())
+        .map_err(|e| NotifyError::Address(smtp.host.clone(), e.to_string()))?;
+    Ok(match smtp.tls {
+        Some(SmtpTls::Implicit) => Tls::Wrapper(parameters),
+        Some(SmtpTls::Starttls) => Tls::Required(parameters),
+        None if credentials => Tls::Required(parameters),
+        None => Tls::Opportunistic(parameters),
+    })
+}
+
+/// Why sending failed, for the person running `notify`.
+fn send_error(e: &lettre::transport::smtp::Error, smtp: &Smtp) -> String {
+    let server = format!("SMTP server {}:{}", smtp.host, smtp.port);
+    // lettre has no error kind for it; its message is stable within 0.11.
+    if e.to_string().contains("STARTTLS is not supported") {
+        format!(
+            "the {server} does not offer STARTTLS, and assure sends credentials \
+             (ASSURE_SMTP_USERNAME, ASSURE_SMTP_PASSWORD) only over TLS: nothing was sent. \
+             Enable STARTTLS on the server, or set `notifications.smtp.tls: implicit` \
+             for a server that speaks TLS from the start (port 465)"
+        )
+    } else {
+        format!("{e} ({server})")
+    }
+}
+
 /// Sends each notification over SMTP; records the sent ones in git notes. Every message
 /// is attempted even when some fail.
 pub fn send(
@@ -353,11 +384,9 @@ pub fn send(
     smtp: &Smtp,
     credentials: Option<(String, String)>,
 ) -> Result<Vec<Sent>, NotifyError> {
-    let tls = TlsParameters::new(smtp.host.clone())
-        .map_err(|e| NotifyError::Address(smtp.host.clone(), e.to_string()))?;
     let mut builder = SmtpTransport::builder_dangerous(&smtp.host)
         .port(smtp.port)
-        .tls(Tls::Opportunistic(tls))
+        .tls(tls(smtp, credentials.is_some())?)
         .timeout(Some(std::time::Duration::from_secs(20)));
     if let Some((user, pass)) = credentials {
         builder = builder.credentials(Credentials::new(user, pass));
@@ -366,12 +395,10 @@ pub fn send(
     let mut out = Vec::new();
     for n in notifications {
         let result = message(n, &smtp.from).and_then(|m| {
-            transport.send(&m).map(|_| ()).map_err(|e| {
-                NotifyError::Address(
-                    n.to.clone(),
-                    format!("{e} (SMTP server {}:{})", smtp.host, smtp.port),
-                )
-            })
+            transport
+                .send(&m)
+                .map(|_| ())
+                .map_err(|e| NotifyError::Address(n.to.clone(), send_error(&e, smtp)))
         });
         let error = match result {
             Ok(()) => {

@@ -12,7 +12,6 @@ use std::path::Path;
 
 use crate::support::{GitRepo, Output, TestRepo, run_env, snapshot};
 
-const GDPR: &str = "default-group/office-365--gdpr";
 const GDPR_FILE: &str = "groups/default-group/office-365--gdpr.yaml";
 const HOSTILE: &str = "default-group/office-365--hostile";
 const HOSTILE_FILE: &str = "groups/default-group/office-365--hostile.yaml";

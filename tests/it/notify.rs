@@ -416,6 +416,8 @@ fn sends_one_email_per_new_assignment_with_notify() {
     );
     assert_eq!(mails.len(), 2, "one recipient per message: {mails:#?}");
     assert!(server.refused().is_empty());
+    // No credentials in the environment: no AUTH.
+    assert!(mails.iter().all(|m| m.auth_login.is_none()), "{mails:#?}");
 
     // Bob's: everything there is.
     let bob = by_recipient(&mails, "bob@example.com")[0];

@@ -21,3 +21,4 @@ pub mod repo;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod text;

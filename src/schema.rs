@@ -214,6 +214,35 @@ fn finding(
             )
             .at(file, node.span.clone(), format!("not {expected}"))
         }
+        ValidationErrorKind::Pattern { pattern } if pattern == SINGLE_LINE => {
+            let found = instance
+                .as_str()
+                .and_then(|s| s.chars().find(|c| !single_line(*c)));
+            Diagnostic::new(
+                Code::InvalidValue,
+                format!(
+                    "{field} must be one line without control characters, found {}",
+                    describe(instance)
+                ),
+            )
+            .at(
+                file,
+                node.span.clone(),
+                match found {
+                    Some('\n' | '\r') => "has a line break".to_owned(),
+                    Some(c) if c.is_control() => {
+                        format!("has the control character U+{:04X}", u32::from(c))
+                    }
+                    Some(c) => format!("has the bidirectional-text control U+{:04X}", u32::from(c)),
+                    None => "has a control character".to_owned(),
+                },
+            )
+            .help(
+                "write it on one line, without escapes such as \\n, \\t, \\e or \\u202e \
+                 (names appear in mail headers and on terminals, where such characters \
+                 rewrite what is shown)",
+            )
+        }
         ValidationErrorKind::Pattern { pattern } => {
             let help = match path.last().map(String::as_str) {
                 Some("sha256") => {
@@ -241,6 +270,15 @@ fn finding(
         .at(file, node.span.clone(), "invalid value")
         .help(help_schema),
     }
+}
+
+/// The schemas' pattern for names and other one-line display text: no C0 or C1
+/// control character, no DEL, no bidirectional embedding, override or isolate.
+const SINGLE_LINE: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$";
+
+/// Whether `c` may be part of a one-line name ([`SINGLE_LINE`]).
+fn single_line(c: char) -> bool {
+    !(c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
 }
 
 fn message(kind: &ValidationErrorKind, instance: &Value) -> String {
@@ -280,9 +318,11 @@ fn describe(v: &Value) -> String {
         Value::Bool(b) => format!("`{b}`"),
         Value::Number(n) => format!("the number {n}"),
         Value::String(s) if s.chars().count() > 40 => {
-            format!("\"{}…\"", s.chars().take(40).collect::<String>())
+            let cut: String = s.chars().take(40).collect();
+            format!("\"{}…\"", crate::text::escape_line(&cut))
         }
-        Value::String(s) => format!("\"{s}\""),
+        // Escaped, so the message shows a line break or ESC as `\n` or `\u001b`.
+        Value::String(s) => format!("\"{}\"", crate::text::escape_line(s)),
         Value::Array(_) => "a list".to_owned(),
         Value::Object(_) => "a mapping".to_owned(),
     }
@@ -638,5 +678,22 @@ impl Plan {
     fn push(&mut self, shape: Shape) -> ShapeId {
         self.shapes.push(shape);
         self.shapes.len() - 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schemas_use_the_single_line_pattern_as_written_here() {
+        for kind in [Kind::Config, Kind::Group] {
+            let text = assets::schema(kind.name()).expect("schema");
+            assert!(
+                text.contains(&format!("\"pattern\": {SINGLE_LINE:?}")),
+                "{}",
+                kind.name()
+            );
+        }
     }
 }

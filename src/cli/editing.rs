@@ -80,7 +80,7 @@ fn lock_timeout() -> Duration {
 /// rebase. `Err` is the exit code, the reason already printed.
 pub fn prepare(cli: &Cli, writes: bool) -> Result<Option<RepoLock>, ExitCode> {
     let fail = |message: String, code: u8| {
-        eprintln!("error: {message}");
+        eprintln!("error: {}", crate::text::escape(&message));
         ExitCode::from(code)
     };
     // Without a repository, the command itself says so.
@@ -163,7 +163,7 @@ pub fn refuse(e: EditError) -> Outcome {
     if code == 2 {
         return Err(Failure(e.to_string()));
     }
-    eprintln!("error: {e}");
+    eprintln!("error: {}", crate::text::escape(&e.to_string()));
     Ok(ExitCode::from(code))
 }
 

@@ -140,37 +140,47 @@ where
         },
         None => None,
     };
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
+    // Repository text is untrusted: nothing a command prints may carry a raw control or
+    // bidi character to the terminal (crate::text). Coloured diagnostics are the one
+    // output with escape sequences of our own; their renderer escapes the values itself.
+    let colored = matches!(&cli.command, Command::Validate(args)
+        if args.format == validate::Format::Human && use_color());
+    let stdout = io::stdout().lock();
+    let mut out: Box<dyn Write> = if colored {
+        Box::new(stdout)
+    } else {
+        Box::new(crate::text::Guard::new(stdout))
+    };
+    let out = &mut *out;
     let result = match &cli.command {
-        Command::Demo(args) => demo::run(&cli, args, &mut out),
-        Command::Init(args) => init::run(&cli, args, &mut out),
-        Command::Validate(args) => validate::run(&cli, args, &mut out),
-        Command::Sync(args) => sync::run(&cli, args, &mut out),
-        Command::Group(args) => group::run(&cli, args, &mut out),
-        Command::Assessment(args) => assessment::run(&cli, args, &mut out),
-        Command::Control(args) => control::run(&cli, args, &mut out),
-        Command::Assign(args) => assign::assign(&cli, args, &mut out),
-        Command::Unassign(args) => assign::unassign(&cli, args, &mut out),
-        Command::Doc(args) => doc::run(&cli, args, &mut out),
-        Command::Log(args) => log::run(&cli, args, &mut out),
-        Command::Diff(args) => diff::run(&cli, args, &mut out),
-        Command::Notify(args) => notify::run(&cli, args, &mut out),
-        Command::Report(args) => report::run(&cli, args, &mut out),
-        Command::Status(args) => status::run(&cli, args, &mut out),
-        Command::Controls(args) => controls::run(&cli, args, &mut out),
-        Command::Actions(args) => actions::run(&cli, args, &mut out),
-        Command::Catalog(args) => catalog::run(&cli, args, &mut out),
-        Command::Schema(args) => schema::run(args, &mut out),
-        Command::Explain(args) => explain::run(args, &mut out),
-        Command::Generate(args) => generate::run(&cli, args, &mut out),
+        Command::Demo(args) => demo::run(&cli, args, out),
+        Command::Init(args) => init::run(&cli, args, out),
+        Command::Validate(args) => validate::run(&cli, args, out),
+        Command::Sync(args) => sync::run(&cli, args, out),
+        Command::Group(args) => group::run(&cli, args, out),
+        Command::Assessment(args) => assessment::run(&cli, args, out),
+        Command::Control(args) => control::run(&cli, args, out),
+        Command::Assign(args) => assign::assign(&cli, args, out),
+        Command::Unassign(args) => assign::unassign(&cli, args, out),
+        Command::Doc(args) => doc::run(&cli, args, out),
+        Command::Log(args) => log::run(&cli, args, out),
+        Command::Diff(args) => diff::run(&cli, args, out),
+        Command::Notify(args) => notify::run(&cli, args, out),
+        Command::Report(args) => report::run(&cli, args, out),
+        Command::Status(args) => status::run(&cli, args, out),
+        Command::Controls(args) => controls::run(&cli, args, out),
+        Command::Actions(args) => actions::run(&cli, args, out),
+        Command::Catalog(args) => catalog::run(&cli, args, out),
+        Command::Schema(args) => schema::run(args, out),
+        Command::Explain(args) => explain::run(args, out),
+        Command::Generate(args) => generate::run(&cli, args, out),
     };
     let _ = out.flush();
     match result {
         Ok(code) => code,
         Err(Failure(message)) if is_broken_pipe(&message) => ExitCode::SUCCESS,
         Err(Failure(message)) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", crate::text::escape(&message));
             ExitCode::from(2)
         }
     }

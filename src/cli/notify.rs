@@ -15,7 +15,9 @@ use crate::ops::notify::{NotifyError, pending, send, write_eml};
 /// The SMTP server is `notifications.smtp` in assure.yaml (STARTTLS is used when the
 /// server offers it); a user name and password, if the server needs them, come from the
 /// environment variables ASSURE_SMTP_USERNAME and ASSURE_SMTP_PASSWORD, never from the
-/// repository. What was sent is recorded as a git note (refs/notes/assure-notify) on the
+/// repository, and are sent only over TLS: with them set, a server without STARTTLS is
+/// an error and nothing is sent. `tls: starttls` in the settings requires STARTTLS
+/// always; `tls: implicit` uses TLS from the first byte (port 465). What was sent is recorded as a git note (refs/notes/assure-notify) on the
 /// commit that made the assignment, so running it again sends nothing twice. A message
 /// that fails is reported and retried next time; the exit status is then 1.
 #[derive(Debug, clap::Args)]
@@ -73,10 +75,11 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             None => writeln!(out, "{verb:<6} {} {} → {}", n.assessment, n.control, n.to)?,
             Some(e) => {
                 failed += 1;
-                eprintln!(
-                    "error: could not send {} {} to {}: {e}",
+                let line = format!(
+                    "could not send {} {} to {}: {e}",
                     n.assessment, n.control, n.to
                 );
+                eprintln!("error: {}", crate::text::escape_line(&line));
             }
         }
     }

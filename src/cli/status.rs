@@ -66,7 +66,7 @@ fn left_out(project: &crate::ops::Project) {
             } else {
                 "these files do"
             },
-            list.join(", ")
+            crate::text::escape_line(&list.join(", "))
         );
     }
 }

@@ -1,12 +1,18 @@
 //! rustc-style output: the finding, its code, and the source lines it is about.
 //! The only file that knows the snippet crate (annotate-snippets).
+//!
+//! Messages echo values from the repository and the snippet is the file's own text, so
+//! both are made safe here (crate::text): coloured output goes to the terminal without
+//! the CLI's escaping writer.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use annotate_snippets::{Level, Renderer, Snippet};
 
 use super::{Diagnostic, Label, Severity, counts};
 use crate::repo::source::SourceMap;
+use crate::text::{escape, escape_line, same_width};
 
 /// Writes every finding and a closing summary line.
 pub fn render(
@@ -55,11 +61,11 @@ fn level(severity: Severity) -> Level {
 
 /// The lines a label covers, cut out of the file so that huge files cost nothing here.
 struct Excerpt<'a> {
-    origin: &'a str,
-    text: std::borrow::Cow<'a, str>,
+    origin: Cow<'a, str>,
+    text: Cow<'a, str>,
     line_start: usize,
     span: std::ops::Range<usize>,
-    label: &'a str,
+    label: Cow<'a, str>,
 }
 
 fn excerpt<'a>(sources: &'a SourceMap, label: &'a Label) -> Excerpt<'a> {
@@ -78,17 +84,18 @@ fn excerpt<'a>(sources: &'a SourceMap, label: &'a Label) -> Excerpt<'a> {
     let start = boundary(label.span.start.clamp(range.start, range.end));
     let end = boundary(label.span.end.clamp(start, range.end));
     Excerpt {
-        origin: &file.path,
+        origin: escape_line(&file.path),
         // The snippet crate panics on some long lines with tabs (annotate-snippets 0.11:
         // it measures a tab as 4 columns in one place and 1 in another); a space is one
-        // byte too, so the spans stay valid.
-        text: match &file.text[range.clone()] {
+        // byte too, so the spans stay valid. Control and bidi characters become visible
+        // ones of the same length, for the same reason.
+        text: match same_width(&file.text[range.clone()]) {
             t if t.contains('\t') => t.replace('\t', " ").into(),
-            t => t.into(),
+            t => t,
         },
         line_start: first,
         span: start - range.start..end - range.start,
-        label: &label.message,
+        label: escape_line(&label.message),
     }
 }
 
@@ -111,17 +118,19 @@ fn render_one(
     // A finding about a folder, or a file that could not be read, has no text to show:
     // it gets a plain `--> path` line instead of a snippet.
     let (shown, bare): (Vec<_>, Vec<_>) = excerpts.iter().partition(|(e, _)| !e.text.is_empty());
-    let mut message = lvl.title(&d.message).id(d.code.name());
+    let title = escape(&d.message);
+    let help = d.help.as_deref().map(escape);
+    let mut message = lvl.title(&title).id(d.code.name());
     for (e, l) in &shown {
         message = message.snippet(
             Snippet::source(&e.text)
                 .line_start(e.line_start)
-                .origin(e.origin)
+                .origin(&e.origin)
                 .fold(false)
-                .annotation(l.span(e.span.clone()).label(e.label)),
+                .annotation(l.span(e.span.clone()).label(&e.label)),
         );
     }
-    if let Some(help) = &d.help {
+    if let Some(help) = &help {
         message = message.footer(Level::Help.title(help));
     }
     // annotate-snippets 0.11 overflows when it cuts a line wider than the terminal and the

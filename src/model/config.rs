@@ -169,6 +169,20 @@ pub struct Smtp {
     #[serde(default = "default_smtp_port")]
     pub port: u16,
     pub from: String,
+    /// How the connection is encrypted. `None`: STARTTLS when the server offers it,
+    /// and required when credentials are sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<SmtpTls>,
+}
+
+/// `notifications.smtp.tls`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS; a server without it is an error.
+    Starttls,
+    /// TLS from the first byte (usually port 465).
+    Implicit,
 }
 
 fn default_smtp_port() -> u16 {

@@ -19,7 +19,7 @@ use super::changes::{Change, FileChange, assessment_changes, file_changes};
 use super::history::{Side, Versions};
 use crate::catalog::Catalog;
 use crate::git::{Git, GitError};
-use crate::model::config::Smtp;
+use crate::model::config::{Smtp, SmtpTls};
 use crate::model::{Assessment, Config};
 
 /// Where sent notifications are recorded.
@@ -35,7 +35,9 @@ pub enum NotifyError {
         "assure.yaml has no `notifications.smtp` settings (host, port, from); add them, or use --dry-run DIR"
     )]
     NoSmtp,
-    #[error("invalid email address {0:?}: {1}")]
+    #[error("assure.yaml does not load: {0}; run `assure validate` and fix it")]
+    Config(String),
+    #[error("invalid email address \"{0}\": {1}")]
     Address(String, String),
     #[error("cannot write {0}: {1}")]
     Write(String, std::io::Error),
@@ -106,11 +108,18 @@ pub fn pending(
     site_url: Option<&str>,
 ) -> Result<(Config, Vec<Notification>), NotifyError> {
     let ws = crate::repo::load_catalog(root)?;
-    let config = ws
-        .config
-        .as_ref()
-        .map(|c| c.value.clone())
-        .ok_or(NotifyError::NoSmtp)?;
+    let config = match &ws.config {
+        Some(c) => c.value.clone(),
+        // Not the work tree's fault to be silent about: say what is wrong with the file.
+        None => {
+            let finding = ws.diagnostics.iter().find_map(|d| {
+                let at = crate::diag::locate(&ws.sources, d.primary.as_ref()?);
+                (at.path == "assure.yaml")
+                    .then(|| format!("{} (line {}, column {})", d.message, at.line, at.column))
+            });
+            return Err(finding.map_or(NotifyError::NoSmtp, NotifyError::Config));
+        }
+    };
     let (catalog, _) = Catalog::build(&ws.catalog, &ws.sources);
     let base = git.resolve(base)?;
     let head = git.resolve("HEAD")?;
@@ -260,19 +269,24 @@ fn taken_from_merged(
     Ok(false)
 }
 
+/// A mailbox header value. The display name is made one line (validation refuses such
+/// names, but `notify` may run on a tree nobody validated, and lettre panics on a line
+/// break in one); lettre quotes or encodes what is left. The address is parsed, so it
+/// cannot carry a line break either.
 fn mailbox(name: Option<&str>, email: &str) -> Result<Mailbox, NotifyError> {
     let address = email.parse().map_err(|e: lettre::address::AddressError| {
-        NotifyError::Address(email.to_owned(), e.to_string())
+        NotifyError::Address(crate::text::escape_line(email).into_owned(), e.to_string())
     })?;
-    Ok(Mailbox::new(name.map(str::to_owned), address))
+    Ok(Mailbox::new(name.map(crate::text::one_line), address))
 }
 
-/// The email of a notification.
+/// The email of a notification. Whatever the repository holds, its headers are the ones
+/// built here: every header value taken from the repository is made one line first.
 pub fn message(n: &Notification, from: &str) -> Result<Message, NotifyError> {
     Message::builder()
         .from(mailbox(Some("assure"), from)?)
         .to(mailbox(Some(&n.name), &n.to)?)
-        .subject(n.subject())
+        .subject(crate::text::one_line(&n.subject()))
         .message_id(None)
         .header(ContentType::TEXT_PLAIN)
         .body(n.body())
@@ -287,7 +301,9 @@ pub struct Sent {
     pub error: Option<String>,
 }
 
-/// Writes each notification as an `.eml` file in `dir` (nothing is recorded as sent).
+/// Writes each notification as an `.eml` file in `dir` (nothing is recorded as sent). A
+/// notification whose message cannot be built (a bad address) is reported in its
+/// [`Sent`], as a real send would; the others are still written.
 pub fn write_eml(
     notifications: &[Notification],
     from: &str,
@@ -303,16 +319,61 @@ pub fn write_eml(
             n.control.replace(['(', ')'], ""),
             n.to
         );
-        let path = dir.join(&name);
-        let bytes = message(n, from)?.formatted();
-        crate::edit::write_atomic(&path, &bytes)
-            .map_err(|e| NotifyError::Write(path.display().to_string(), e))?;
+        // The parts come from the repository: one plain file name in `dir`, whatever
+        // they hold (no `/`, no `..` climbing out, no control character).
+        let name: String = name
+            .chars()
+            .map(|c| match c {
+                'a'..='z' | 'A'..='Z' | '0'..='9' | '@' | '.' | '_' | '+' | '-' => c,
+                _ => '_',
+            })
+            .collect();
+        let path = dir.join(name.replace("..", "__"));
+        let error = match message(n, from) {
+            Ok(m) => {
+                crate::edit::write_atomic(&path, &m.formatted())
+                    .map_err(|e| NotifyError::Write(path.display().to_string(), e))?;
+                None
+            }
+            Err(e) => Some(e.to_string()),
+        };
         out.push(Sent {
             notification: n.clone(),
-            error: None,
+            error,
         });
     }
     Ok(out)
+}
+
+/// How a connection to `smtp` is encrypted: implicit TLS when configured; STARTTLS
+/// required when configured or when `credentials` are sent (a password never travels in
+/// clear: lettre stops before AUTH when the server offers no STARTTLS); otherwise
+/// STARTTLS when the server offers it.
+fn tls(smtp: &Smtp, credentials: bool) -> Result<Tls, NotifyError> {
+    let parameters = TlsParameters::new(smtp.host.clone())
+        .map_err(|e| NotifyError::Address(smtp.host.clone(), e.to_string()))?;
+    Ok(match smtp.tls {
+        Some(SmtpTls::Implicit) => Tls::Wrapper(parameters),
+        Some(SmtpTls::Starttls) => Tls::Required(parameters),
+        None if credentials => Tls::Required(parameters),
+        None => Tls::Opportunistic(parameters),
+    })
+}
+
+/// Why sending failed, for the person running `notify`.
+fn send_error(e: &lettre::transport::smtp::Error, smtp: &Smtp) -> String {
+    let server = format!("SMTP server {}:{}", smtp.host, smtp.port);
+    // lettre has no error kind for it; its message is stable within 0.11.
+    if e.to_string().contains("STARTTLS is not supported") {
+        format!(
+            "the {server} does not offer STARTTLS, and assure sends credentials \
+             (ASSURE_SMTP_USERNAME, ASSURE_SMTP_PASSWORD) only over TLS: nothing was sent. \
+             Enable STARTTLS on the server, or set `notifications.smtp.tls: implicit` \
+             for a server that speaks TLS from the start (port 465)"
+        )
+    } else {
+        format!("{e} ({server})")
+    }
 }
 
 /// Sends each notification over SMTP; records the sent ones in git notes. Every message
@@ -323,11 +384,9 @@ pub fn send(
     smtp: &Smtp,
     credentials: Option<(String, String)>,
 ) -> Result<Vec<Sent>, NotifyError> {
-    let tls = TlsParameters::new(smtp.host.clone())
-        .map_err(|e| NotifyError::Address(smtp.host.clone(), e.to_string()))?;
     let mut builder = SmtpTransport::builder_dangerous(&smtp.host)
         .port(smtp.port)
-        .tls(Tls::Opportunistic(tls))
+        .tls(tls(smtp, credentials.is_some())?)
         .timeout(Some(std::time::Duration::from_secs(20)));
     if let Some((user, pass)) = credentials {
         builder = builder.credentials(Credentials::new(user, pass));
@@ -336,12 +395,10 @@ pub fn send(
     let mut out = Vec::new();
     for n in notifications {
         let result = message(n, &smtp.from).and_then(|m| {
-            transport.send(&m).map(|_| ()).map_err(|e| {
-                NotifyError::Address(
-                    n.to.clone(),
-                    format!("{e} (SMTP server {}:{})", smtp.host, smtp.port),
-                )
-            })
+            transport
+                .send(&m)
+                .map(|_| ())
+                .map_err(|e| NotifyError::Address(n.to.clone(), send_error(&e, smtp)))
         });
         let error = match result {
             Ok(()) => {
@@ -365,4 +422,81 @@ pub fn send(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notification(to: &str) -> Notification {
+        Notification {
+            commit: Oid::zero(),
+            to: to.into(),
+            name: "Bob\r\nBcc: evil@example.net".into(),
+            assessment: "g/office-365--gdpr".into(),
+            assessment_name: "Office 365\r\nBcc: evil2@example.net".into(),
+            control: "6.2.1.1".into(),
+            title: "Policy\nX-Evil: 1\u{1b}[31m".into(),
+            actions: None,
+            priority: None,
+            notes: Some("line one\r\nBcc: body@example.net".into()),
+            link: "link".into(),
+        }
+    }
+
+    /// The header block of a formatted message, one header per entry (unfolded).
+    fn headers(m: &Message) -> Vec<String> {
+        let text = String::from_utf8(m.formatted()).expect("utf-8");
+        let head = text.split("\r\n\r\n").next().expect("headers");
+        let mut out: Vec<String> = Vec::new();
+        for line in head.split("\r\n") {
+            match out.last_mut() {
+                Some(last) if line.starts_with([' ', '\t']) => last.push_str(line),
+                _ => out.push(line.to_owned()),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn repository_text_never_adds_a_header() {
+        let m = message(&notification("bob@example.com"), "from@example.com")
+            .expect("a message, not a panic");
+        let headers = headers(&m);
+        let names: Vec<&str> = headers
+            .iter()
+            .map(|h| h.split(':').next().unwrap_or(""))
+            .collect();
+        assert!(
+            names.iter().all(|n| [
+                "From",
+                "To",
+                "Subject",
+                "Content-Type",
+                "Content-Transfer-Encoding",
+                "Date",
+                "MIME-Version",
+                "Message-ID"
+            ]
+            .contains(n)),
+            "{headers:#?}"
+        );
+        assert_eq!(m.envelope().to().len(), 1);
+        assert_eq!(m.envelope().to()[0].to_string(), "bob@example.com");
+        assert!(
+            !headers.iter().any(|h| h.contains('\u{1b}')),
+            "{headers:#?}"
+        );
+    }
+
+    #[test]
+    fn an_address_with_a_line_break_is_an_error_not_a_panic() {
+        let e = message(
+            &notification("bob@example.com\r\nBcc: evil@example.net"),
+            "from@example.com",
+        )
+        .expect_err("not an address");
+        let text = e.to_string();
+        assert!(text.contains("bob@example.com\\r\\nBcc"), "{text}");
+    }
 }

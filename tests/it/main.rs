@@ -15,6 +15,7 @@ mod gate_attacks;
 mod gate_histories;
 mod history;
 mod hostile;
+mod hostile_text;
 mod notify;
 mod oscal;
 mod report_excel;

@@ -1,7 +1,8 @@
 //! `assure notify --base REV` (DESIGN.md §6.6) against a real SMTP server on loopback
 //! (Python's aiosmtpd, run by `support/smtp_server.py`): who gets which email, with
 //! what subject and body; nothing sent twice; refused and unreachable servers; SMTP
-//! credentials from the environment; `--dry-run DIR` writing `.eml` files.
+//! credentials from the environment, never sent without TLS (against an in-process stub
+//! server that records every line); `--dry-run DIR` writing `.eml` files.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -415,6 +416,8 @@ fn sends_one_email_per_new_assignment_with_notify() {
     );
     assert_eq!(mails.len(), 2, "one recipient per message: {mails:#?}");
     assert!(server.refused().is_empty());
+    // No credentials in the environment: no AUTH.
+    assert!(mails.iter().all(|m| m.auth_login.is_none()), "{mails:#?}");
 
     // Bob's: everything there is.
     let bob = by_recipient(&mails, "bob@example.com")[0];
@@ -941,6 +944,8 @@ fn credentials_come_from_the_environment() {
     assert!(server.messages().is_empty());
     assert!(!s.has_notes_ref());
 
+    // The right password is not sent either: this server offers no STARTTLS, and
+    // credentials never travel in clear (see `credentials_are_never_sent_in_clear`).
     let out = s.notify_env(
         &[],
         &[
@@ -948,18 +953,14 @@ fn credentials_come_from_the_environment() {
             ("ASSURE_SMTP_PASSWORD", "s3cret"),
         ],
     );
-    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    let mails = server.messages();
-    assert_eq!(
-        recipients(&mails),
-        vec!["bob@example.com", "dave@example.com"]
-    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     assert!(
-        mails
-            .iter()
-            .all(|m| m.auth_login.as_deref() == Some("mailer")),
-        "{mails:#?}"
+        out.stderr.contains("does not offer STARTTLS"),
+        "{}",
+        out.stderr
     );
+    assert!(server.messages().is_empty());
+    assert!(!s.has_notes_ref());
     // The password appears nowhere in the repository.
     for (path, bytes) in crate::support::snapshot(s.repo.path()) {
         assert!(
@@ -967,6 +968,167 @@ fn credentials_come_from_the_environment() {
             "{path}"
         );
     }
+}
+
+/// An SMTP server stub on loopback, in this process: it greets, answers EHLO with
+/// `extensions` (e.g. AUTH without STARTTLS), accepts every command with 250 (AUTH
+/// with 235, DATA with 354), and records every line it receives.
+struct StubSmtp {
+    port: u16,
+    lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl StubSmtp {
+    fn start(extensions: &'static [&'static str]) -> StubSmtp {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
+        let port = listener.local_addr().expect("local addr").port();
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = lines.clone();
+        std::thread::spawn(move || {
+            // One connection at a time, for as long as the test runs.
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                let mut w = stream.try_clone().expect("clone stream");
+                let mut r = BufReader::new(stream);
+                let _ = w.write_all(b"220 stub ESMTP\r\n");
+                let mut in_data = false;
+                let mut line = String::new();
+                while r.read_line(&mut line).is_ok_and(|n| n > 0) {
+                    let text = line.trim_end().to_owned();
+                    log.lock().expect("log").push(text.clone());
+                    let verb = text.split(' ').next().unwrap_or("").to_uppercase();
+                    let reply: String = if in_data {
+                        if text == "." {
+                            in_data = false;
+                            "250 queued\r\n".into()
+                        } else {
+                            String::new()
+                        }
+                    } else {
+                        match verb.as_str() {
+                            "EHLO" => {
+                                let mut r = String::from("250-stub\r\n");
+                                for (i, e) in extensions.iter().enumerate() {
+                                    let sep = if i + 1 == extensions.len() { ' ' } else { '-' };
+                                    r.push_str(&format!("250{sep}{e}\r\n"));
+                                }
+                                if extensions.is_empty() {
+                                    r = "250 stub\r\n".into();
+                                }
+                                r
+                            }
+                            "AUTH" => "235 2.7.0 accepted\r\n".into(),
+                            "DATA" => {
+                                in_data = true;
+                                "354 go on\r\n".into()
+                            }
+                            "QUIT" => {
+                                let _ = w.write_all(b"221 bye\r\n");
+                                break;
+                            }
+                            _ => "250 OK\r\n".into(),
+                        }
+                    };
+                    if !reply.is_empty() && w.write_all(reply.as_bytes()).is_err() {
+                        break;
+                    }
+                    line.clear();
+                }
+            }
+        });
+        StubSmtp { port, lines }
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.lines.lock().expect("log").clone()
+    }
+}
+
+#[test]
+fn credentials_are_never_sent_in_clear() {
+    // A server that takes AUTH but offers no STARTTLS.
+    let stub = StubSmtp::start(&["AUTH PLAIN LOGIN", "8BITMIME"]);
+    let s = scenario(Some(stub.port));
+    let out = s.notify_env(
+        &[],
+        &[
+            ("ASSURE_SMTP_USERNAME", "mailer"),
+            ("ASSURE_SMTP_PASSWORD", "s3cret"),
+        ],
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    for part in [
+        "could not send",
+        &format!("SMTP server 127.0.0.1:{}", stub.port),
+        "does not offer STARTTLS",
+        "only over TLS",
+        "notifications.smtp.tls: implicit",
+    ] {
+        assert!(out.stderr.contains(part), "{part:?} in:\n{}", out.stderr);
+    }
+    assert!(!s.has_notes_ref(), "nothing recorded");
+    // The server saw a greeting and nothing more: no AUTH, no password, no mail.
+    let lines = settled_lines(&stub);
+    assert!(
+        lines.iter().any(|l| l.starts_with("EHLO")),
+        "assure did connect: {lines:?}"
+    );
+    assert!(
+        !lines.iter().any(|l| {
+            let upper = l.to_uppercase();
+            upper.starts_with("AUTH") || upper.starts_with("MAIL") || upper.starts_with("RCPT")
+        }),
+        "{lines:?}"
+    );
+    let plain = "\0mailer\0s3cret";
+    let encoded = [
+        "bWFpbGVy",             // base64("mailer"), as AUTH LOGIN sends it
+        "czNjcmV0",             // base64("s3cret")
+        "AG1haWxlcgBzM2NyZXQ=", // base64("\0mailer\0s3cret"), as AUTH PLAIN sends it
+    ];
+    for l in &lines {
+        assert!(!l.contains("s3cret") && !l.contains(plain), "{l}");
+        assert!(!encoded.iter().any(|e| l.contains(e)), "{l}");
+    }
+
+    // `tls: starttls` requires it even without credentials: nothing is sent in clear.
+    let config = s.repo.read("assure.yaml").replace(
+        "    from: compliance@example.com\n",
+        "    from: compliance@example.com\n    tls: starttls\n",
+    );
+    s.repo.write("assure.yaml", config);
+    let out = s.notify(&[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("does not offer STARTTLS"),
+        "{}",
+        out.stderr
+    );
+    let lines = settled_lines(&stub);
+    assert!(
+        !lines.iter().any(|l| l.to_uppercase().starts_with("MAIL")),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn without_credentials_a_server_without_starttls_still_gets_mail() {
+    // Today's behaviour: STARTTLS when offered, plain otherwise.
+    let stub = StubSmtp::start(&["8BITMIME"]);
+    let s = scenario(Some(stub.port));
+    let out = s.notify(&[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let lines = settled_lines(&stub);
+    let rcpts: Vec<&String> = lines.iter().filter(|l| l.starts_with("RCPT")).collect();
+    assert_eq!(rcpts.len(), 2, "{lines:?}");
+    assert!(!lines.iter().any(|l| l.starts_with("AUTH")), "{lines:?}");
+}
+
+/// The stub's lines once the client is done (its thread may still be logging the last).
+fn settled_lines(stub: &StubSmtp) -> Vec<String> {
+    std::thread::sleep(Duration::from_millis(100));
+    stub.lines()
 }
 
 // ---------------------------------------------------------------------------------------

@@ -37,7 +37,9 @@ macro_rules! codes {
 
 codes! {
     FileUnreadable = "file-unreadable", "file", Error,
-        "The file could not be read (permissions, or it vanished while assure ran), or it is not a file assure may read: a folder or a named pipe where a YAML file belongs, or a symbolic link to a file outside the repository. Check that it exists, is a regular file inside the repository, and is readable by the user running assure.";
+        "The file could not be read (permissions, or it vanished while assure ran), or it is not a file assure may read: a folder or a named pipe where a YAML file belongs. Check that it exists, is a regular file, and is readable by the user running assure.";
+    SymbolicLink = "symbolic-link", "file", Error,
+        "`assure.yaml` and everything under `catalog/` and `groups/` must be regular files and folders: a symbolic link there is never followed, wherever it points. Otherwise an assessment could live in a file that no review reads as an assessment (say under `evidence/`), or a link could show a private file's lines in findings. Replace the link with a copy of what it points to (`cp --remove-destination TARGET LINK`), or remove it.";
     NotUtf8 = "not-utf8", "file", Error,
         "Every YAML file must be UTF-8. The finding points at the first byte that is not. Re-save the file as UTF-8 (most editors offer this in the encoding menu).";
     FileTooLarge = "file-too-large", "file", Error,

@@ -15,6 +15,7 @@ mod history;
 mod hostile;
 mod notify;
 mod oscal;
+mod paths_and_links;
 mod report_excel;
 mod review;
 mod score;

@@ -1,0 +1,289 @@
+//! Paths and links (issue 15, items 4, 10 and 11), through the binary on real files: a
+//! symbolic link where data belongs is a located error and is never followed nor written
+//! through; evidence paths are canonical repository-relative paths naming regular files;
+//! hyperlinks in reports are web or relative links only; and a file named on the command
+//! line that is not a regular file, or is too large, is refused before it is read.
+//!
+//! Each defence has its attack beside it: a link that stays inside the repository, a
+//! linked folder, an odd byte or case in a scheme, a named pipe or a device.
+
+use std::path::Path;
+
+use crate::support::{Output, TestRepo, snapshot};
+
+const NIST_FILE: &str = "groups/default-group/office-365--nist-800-53-r5.yaml";
+const GDPR_FILE: &str = "groups/default-group/office-365--gdpr.yaml";
+const NIST: &str = "default-group/office-365--nist-800-53-r5";
+const ALICE: &str = "alice@example.com";
+
+/// `validate --format json` as (exit code, [(code, file, line, column, help)]).
+fn located(repo: &TestRepo) -> (i32, Vec<(String, String, u64, u64, String)>) {
+    let out = repo.run(&["validate", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("json output ({e}): {}\n{}", out.stdout, out.stderr));
+    let list = v["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or("").to_owned(),
+                f["file"].as_str().unwrap_or("").to_owned(),
+                f["line"].as_u64().unwrap_or(0),
+                f["column"].as_u64().unwrap_or(0),
+                f["help"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    (out.code, list)
+}
+
+/// Just (code, file, line) of every finding, and the exit code.
+fn codes(repo: &TestRepo) -> (i32, Vec<(String, String, u64)>) {
+    let (code, found) = located(repo);
+    (
+        code,
+        found.into_iter().map(|(c, f, l, _, _)| (c, f, l)).collect(),
+    )
+}
+
+fn finding(code: &str, file: &str, line: u64) -> (String, String, u64) {
+    (code.to_owned(), file.to_owned(), line)
+}
+
+#[cfg(unix)]
+fn link(target: impl AsRef<Path>, at: &Path) {
+    if std::fs::symlink_metadata(at).is_ok() {
+        if at.is_dir() && !at.is_symlink() {
+            std::fs::remove_dir_all(at).expect("rm -r");
+        } else {
+            std::fs::remove_file(at).expect("rm");
+        }
+    }
+    std::fs::create_dir_all(at.parent().expect("parent")).expect("mkdir");
+    std::os::unix::fs::symlink(target, at).expect("symlink");
+}
+
+/// Asserts the command failed with `code` and every file is byte for byte as before.
+fn refused_untouched(
+    out: &Output,
+    code: i32,
+    before: &std::collections::BTreeMap<String, Vec<u8>>,
+    dir: &Path,
+) {
+    assert_eq!(
+        out.code, code,
+        "stdout: {}\nstderr: {}",
+        out.stdout, out.stderr
+    );
+    assert_eq!(&snapshot(dir), before, "files changed: {}", out.stderr);
+}
+
+// ---------------------------------------------------------------------------------------
+// Item 4 (work tree): data files are regular files
+
+/// A link where a data file belongs is an error at that file, even when it points at a
+/// valid file inside the repository, and the file it points at is never read.
+#[cfg(unix)]
+#[test]
+fn a_data_file_that_is_a_link_inside_the_repository_is_an_error_and_not_read() {
+    for (path, target) in [
+        (GDPR_FILE, "../../evidence/notes.yaml"),
+        (
+            "groups/default-group/group.yaml",
+            "../../evidence/notes.yaml",
+        ),
+        ("catalog/services.yaml", "../evidence/notes.yaml"),
+        ("assure.yaml", "evidence/notes.yaml"),
+    ] {
+        let repo = TestRepo::base();
+        // The linked-to file is the real content (so following the link would pass),
+        // plus a marker that must never show up in the output.
+        let real = repo.read(if path == "catalog/services.yaml" {
+            GDPR_FILE
+        } else {
+            path
+        });
+        repo.write("evidence/notes.yaml", format!("{real}# NEVER-READ\n"));
+        // For catalog/services.yaml the target is not a services file: read, it would be
+        // a schema finding.
+        link(target, &repo.path().join(path));
+        let (code, found) = located(&repo);
+        assert_eq!(code, 1, "{path}: {found:?}");
+        assert!(
+            found.contains(&(
+                "symbolic-link".into(),
+                path.into(),
+                1,
+                1,
+                "replace the link with the file or folder itself (a copy of what it points to), or remove it".into()
+            )),
+            "{path}: {found:?}"
+        );
+        if path != "assure.yaml" {
+            // Nothing else: the link is not read as the file it points at.
+            assert_eq!(found.len(), 1, "{path}: {found:?}");
+        }
+        let out = repo.run(&["validate"]);
+        assert!(
+            out.stdout
+                .contains("this is a symbolic link, so assure does not follow it"),
+            "{path}: {}",
+            out.stdout
+        );
+        assert!(!out.stdout.contains("NEVER-READ"), "{}", out.stdout);
+    }
+}
+
+/// A link out of the repository, and a dangling link, are the same finding: what a link
+/// points at is not looked at.
+#[cfg(unix)]
+#[test]
+fn a_link_out_of_the_repository_or_dangling_is_the_same_finding() {
+    let outside = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        outside.path().join("secret.yaml"),
+        "name: x\npassword: hunter2\n",
+    )
+    .expect("write");
+    for target in [
+        outside.path().join("secret.yaml"),
+        Path::new("/nonexistent/assure-test").to_owned(),
+    ] {
+        let repo = TestRepo::base();
+        link(
+            &target,
+            &repo.path().join("groups/default-group/group.yaml"),
+        );
+        assert_eq!(
+            codes(&repo),
+            (
+                1,
+                vec![finding(
+                    "symbolic-link",
+                    "groups/default-group/group.yaml",
+                    1
+                )]
+            )
+        );
+        assert!(!repo.run(&["validate"]).stdout.contains("hunter2"));
+    }
+}
+
+/// A linked folder — a group, `groups/` itself, `catalog/`, or a catalog subfolder — is
+/// an error at the folder, and nothing under it is read.
+#[cfg(unix)]
+#[test]
+fn a_linked_folder_is_an_error_and_nothing_under_it_is_read() {
+    // A second group, as a link to a folder under evidence/ holding a valid group.
+    let repo = TestRepo::base();
+    std::fs::create_dir_all(repo.path().join("evidence/g")).expect("mkdir");
+    for f in ["group.yaml", "office-365--gdpr.yaml"] {
+        std::fs::copy(
+            repo.path().join("groups/default-group").join(f),
+            repo.path().join("evidence/g").join(f),
+        )
+        .expect("copy");
+    }
+    link("../evidence/g", &repo.path().join("groups/other"));
+    assert_eq!(
+        codes(&repo),
+        (1, vec![finding("symbolic-link", "groups/other", 1)])
+    );
+    // No assessment of the linked group is listed.
+    let out = repo.run(&["status", "--format", "json"]);
+    assert!(!out.stdout.contains("other/"), "{}", out.stdout);
+
+    // `groups/` itself.
+    let repo = TestRepo::base();
+    std::fs::rename(
+        repo.path().join("groups"),
+        repo.path().join("evidence/groups"),
+    )
+    .expect("mv");
+    link("evidence/groups", &repo.path().join("groups"));
+    let (code, found) = codes(&repo);
+    assert_eq!(code, 1);
+    assert_eq!(found, vec![finding("symbolic-link", "groups", 1)]);
+
+    // `catalog/` and `catalog/certifications`: a certification under a linked folder is
+    // not known, so the assessment that uses it is not valid either.
+    for (link_at, target) in [
+        ("catalog", "evidence/catalog"),
+        (
+            "catalog/certifications",
+            "../evidence/catalog/certifications",
+        ),
+    ] {
+        let repo = TestRepo::base();
+        repo.write(
+            "evidence/catalog/certifications/own-cert.yaml",
+            "id: own-cert\nname: Own\nfamilies: []\n",
+        );
+        link(target, &repo.path().join(link_at));
+        let (code, found) = codes(&repo);
+        assert_eq!(code, 1, "{link_at}");
+        assert_eq!(
+            found,
+            vec![finding("symbolic-link", link_at, 1)],
+            "{link_at}"
+        );
+    }
+}
+
+/// An editing command never writes through a link: not into a linked `evidence/` (which
+/// would put a file wherever the link points, here outside the repository), not over a
+/// linked assessment.
+#[cfg(unix)]
+#[test]
+fn an_edit_never_writes_through_a_link() {
+    let repo = TestRepo::base();
+    let outside = tempfile::tempdir().expect("tmp");
+    let target = outside.path().join("evidence");
+    std::fs::create_dir(&target).expect("mkdir");
+    std::fs::rename(
+        repo.path().join("evidence/tls-scan.txt"),
+        target.join("tls-scan.txt"),
+    )
+    .expect("mv");
+    std::fs::remove_dir(repo.path().join("evidence")).expect("rmdir");
+    link(&target, &repo.path().join("evidence"));
+    let doc = outside.path().join("report.pdf");
+    std::fs::write(&doc, "a report").expect("write");
+    let before = snapshot(repo.path());
+    let outside_before = snapshot(outside.path());
+    let out = repo.run(&[
+        "doc",
+        "add",
+        "--as",
+        ALICE,
+        NIST,
+        "CM-2",
+        doc.to_str().expect("utf-8"),
+    ]);
+    refused_untouched(&out, 2, &before, repo.path());
+    assert!(
+        out.stderr.contains("evidence is a symbolic link")
+            && out.stderr.contains("assure never writes through a link"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(snapshot(outside.path()), outside_before);
+    assert!(!target.join("report.pdf").exists());
+
+    // A linked assessment is not loaded, so an edit of it finds no such assessment and
+    // writes nothing (neither the link nor the file it points at).
+    let repo = TestRepo::base();
+    std::fs::rename(
+        repo.path().join(NIST_FILE),
+        repo.path().join("evidence/nist.yaml"),
+    )
+    .expect("mv");
+    link("../../evidence/nist.yaml", &repo.path().join(NIST_FILE));
+    let before = snapshot(repo.path());
+    let out = repo.run(&[
+        "control", "set", "--as", ALICE, NIST, "CM-2", "--status", "planned",
+    ]);
+    assert_ne!(out.code, 0);
+    assert_eq!(snapshot(repo.path()), before, "{}", out.stderr);
+}

@@ -114,6 +114,10 @@ codes! {
 
     EvidenceOutsideRepository = "evidence-outside-repository", "evidence", Error,
         "Evidence paths are repository-relative and must stay inside the repository: no absolute paths, no `..`, no symbolic link that points outside. Copy the document into the repository (e.g. under `evidence/`).";
+    EvidencePathInvalid = "evidence-path-invalid", "evidence", Error,
+        "An evidence path must be a canonical repository-relative path: segments separated by `/`, none of them empty (`evidence//x`, a `/` at the end), `.` or `..`, no backslash, no control character, and nothing inside git's own `.git/` folder. Write the path as `git ls-files` would show it, e.g. `evidence/report.pdf`.";
+    EvidenceSymbolicLink = "evidence-symbolic-link", "evidence", Error,
+        "An evidence path must name a regular file reached through no symbolic link: the file, or a folder on the way to it, is a link inside the repository, which assure does not follow (the document checked must be the one at the path). Refer to the file itself, or replace the link with what it points to.";
     EvidenceMissing = "evidence-missing", "evidence", Error,
         "The referenced evidence file does not exist. Add the file, or correct or remove the reference.";
     EvidenceHashMismatch = "evidence-hash-mismatch", "evidence", Error,

@@ -287,3 +287,137 @@ fn an_edit_never_writes_through_a_link() {
     assert_ne!(out.code, 0);
     assert_eq!(snapshot(repo.path()), before, "{}", out.stderr);
 }
+
+// ---------------------------------------------------------------------------------------
+// Item 10: evidence paths are canonical and name regular files
+
+/// The base repository with one more document on NIST's CM-2, at `path` with the hash of
+/// `file` (repository-relative) when it exists; the finding's line is 25.
+fn with_document(repo: &TestRepo, path: &str, file: &str) {
+    let hash = assure::rules::evidence::hash_file(&repo.path().join(file))
+        .unwrap_or_else(|_| "0".repeat(64));
+    let nist = repo.read(NIST_FILE);
+    repo.write(
+        NIST_FILE,
+        format!("{nist}    documents:\n      - path: \"{path}\"\n        sha256: \"{hash}\"\n"),
+    );
+}
+
+/// Paths that reach a real file with the right hash, but not by its canonical path, or
+/// inside git's own folder: each a located error at the `path:` value (line 25, column
+/// 15), where today they pass.
+#[test]
+fn an_evidence_path_that_is_not_canonical_is_refused_even_with_the_right_hash() {
+    for (path, file) in [
+        (".git/config", ".git/config"),
+        (".Git/config", ".git/config"),
+        ("evidence//tls-scan.txt", "evidence/tls-scan.txt"),
+        ("./evidence/tls-scan.txt", "evidence/tls-scan.txt"),
+        ("evidence/./tls-scan.txt", "evidence/tls-scan.txt"),
+        ("evidence/sub/.git/HEAD", "evidence/sub/.git/HEAD"),
+    ] {
+        let repo = TestRepo::base();
+        repo.write(".git/config", "[core]\n\tbare = false\n");
+        repo.write("evidence/sub/.git/HEAD", "ref: refs/heads/main\n");
+        with_document(&repo, path, file);
+        let (code, found) = located(&repo);
+        assert_eq!(code, 1, "{path}: {found:?}");
+        assert_eq!(found.len(), 1, "{path}: {found:?}");
+        let (c, f, line, column, help) = &found[0];
+        assert_eq!(
+            (c.as_str(), f.as_str(), *line, *column),
+            ("evidence-path-invalid", NIST_FILE, 25, 15),
+            "{path}"
+        );
+        assert!(help.contains("e.g. `evidence/report.pdf`"), "{help}");
+    }
+    // The canonical path to the same file passes.
+    let repo = TestRepo::base();
+    with_document(&repo, "evidence/tls-scan.txt", "evidence/tls-scan.txt");
+    assert_eq!(codes(&repo), (0, vec![]));
+}
+
+/// An evidence file, or a folder on the way to it, that is a symbolic link inside the
+/// repository is not followed (today it is): the document checked is the one at its path.
+#[cfg(unix)]
+#[test]
+fn an_evidence_path_through_a_link_inside_the_repository_is_refused() {
+    // The file is a link.
+    let repo = TestRepo::base();
+    link("tls-scan.txt", &repo.path().join("evidence/alias.txt"));
+    with_document(&repo, "evidence/alias.txt", "evidence/tls-scan.txt");
+    let out = repo.run(&["validate"]);
+    assert!(
+        out.stdout.contains(
+            "evidence path `evidence/alias.txt` goes through a symbolic link: `evidence/alias.txt` is a link"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        codes(&repo),
+        (1, vec![finding("evidence-symbolic-link", NIST_FILE, 25)])
+    );
+
+    // A folder on the way is a link (to another folder of the repository).
+    let repo = TestRepo::base();
+    link("evidence", &repo.path().join("docs"));
+    with_document(&repo, "docs/tls-scan.txt", "evidence/tls-scan.txt");
+    let out = repo.run(&["validate"]);
+    assert!(out.stdout.contains("`docs` is a link"), "{}", out.stdout);
+    assert_eq!(
+        codes(&repo),
+        (1, vec![finding("evidence-symbolic-link", NIST_FILE, 25)])
+    );
+
+    // A link out of the repository stays what it was: outside the repository.
+    let outside = tempfile::tempdir().expect("tmp");
+    std::fs::write(outside.path().join("x.txt"), "x").expect("write");
+    let repo = TestRepo::base();
+    link(outside.path(), &repo.path().join("evidence/out"));
+    with_document(&repo, "evidence/out/x.txt", "evidence/out/x.txt");
+    assert_eq!(
+        codes(&repo),
+        (
+            1,
+            vec![finding("evidence-outside-repository", NIST_FILE, 25)]
+        )
+    );
+}
+
+/// `doc add` records only a path `validate` accepts: a file in `.git/` is refused and
+/// nothing is written; a file named through a link or `..` is recorded by its canonical
+/// path.
+#[test]
+fn doc_add_records_only_canonical_paths() {
+    let repo = TestRepo::base();
+    repo.write(".git/config", "[core]\n");
+    let before = snapshot(repo.path());
+    let out = repo.run(&["doc", "add", "--as", ALICE, NIST, "CM-2", ".git/config"]);
+    refused_untouched(&out, 2, &before, repo.path());
+    assert!(
+        out.stderr.contains(
+            "would be recorded as `.git/config`, which is inside git's own folder `.git`"
+        ),
+        "{}",
+        out.stderr
+    );
+
+    let repo = TestRepo::base();
+    repo.write("evidence/sub/report.txt", "a report");
+    let out = repo.run(&[
+        "doc",
+        "add",
+        "--as",
+        ALICE,
+        NIST,
+        "CM-2",
+        "evidence/./sub/../sub//report.txt",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        repo.read(NIST_FILE)
+            .contains("- path: evidence/sub/report.txt\n")
+    );
+    assert_eq!(codes(&repo), (0, vec![]));
+}

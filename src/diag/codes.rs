@@ -102,6 +102,8 @@ codes! {
         "A group can hold only one assessment per (service, certification) pair. Remove one, or create it in another group.";
     FileNameMismatch = "file-name-mismatch", "structure", Error,
         "An assessment file must be named `<service>--<certification>.yaml`, matching its `service` and `certification` fields. Rename the file or correct the fields.";
+    UnsafeLink = "unsafe-link", "reference", Error,
+        "`report.link_base` in assure.yaml becomes a hyperlink in every report, so it must be a web address (`https://…` or `http://…`) or a relative path, with `{commit}` and `{path}` after the scheme. Other schemes (`javascript:`, `data:`, `file:`), protocol-relative `//host` links, and control characters or spaces around the address are refused; reports never make a link of such text anyway.";
     UnexpectedFile = "unexpected-file", "structure", Warning,
         "A file that assure does not read sits where only assure files belong (under `groups/` or `catalog/`). assure reads `.yaml` files only, so rename a `.yml` file; evidence belongs under `evidence/`; other files should move elsewhere.";
 

@@ -51,6 +51,12 @@ pub fn check_path(path: &str) -> Result<(), Evidence> {
             "not a canonical path: it has a control character",
         ));
     }
+    // `a:b/x` would read as a link with the scheme `a:` (`javascript:`).
+    if path.split('/').next().is_some_and(|c| c.contains(':')) {
+        return Err(Evidence::Invalid(
+            "not a canonical path: its first segment has a `:`, which links read as a scheme",
+        ));
+    }
     let segments = || path.split('/');
     if segments().any(|c| c == "..") {
         return Err(Evidence::Outside("a path with `..`"));

@@ -421,3 +421,230 @@ fn doc_add_records_only_canonical_paths() {
     );
     assert_eq!(codes(&repo), (0, vec![]));
 }
+
+// ---------------------------------------------------------------------------------------
+// Item 10: links in reports
+
+/// `link_base` values that must never become a hyperlink, each as written in YAML (in
+/// double quotes): schemes in any case, with a leading space or control character, a
+/// protocol-relative address, and a placeholder first (the document path chooses).
+const UNSAFE_BASES: &[&str] = &[
+    "javascript:alert(1)//{path}",
+    "JavaScript:alert(1)//{commit}/{path}",
+    " javascript:alert(1)//{path}",
+    "\\u0001javascript:alert(1)//{path}",
+    "java\\tscript:alert(1)//{path}",
+    "data:text/html,<script>alert(1)</script>{path}",
+    "file:///etc/{path}",
+    "vbscript:msgbox//{path}",
+    "//evil.example.com/{path}",
+    "/\\\\evil.example.com/{path}",
+    "{path}?javascript:alert(1)",
+];
+
+/// The base repository with `report.link_base: "<base>"` and a second document on
+/// NIST's CM-2 at `doc`, committed to git (a link is pinned to a commit only in git).
+fn committed_with(base: &str, doc: &str) -> TestRepo {
+    let repo = TestRepo::base();
+    repo.write(
+        "assure.yaml",
+        format!(
+            "{}report:\n  link_base: \"{base}\"\n",
+            repo.read("assure.yaml")
+        ),
+    );
+    with_document(&repo, doc, "evidence/tls-scan.txt");
+    let git = crate::support::GitRepo::init(repo.path());
+    git.commit_all(ALICE, "data", crate::support::unix("2025-01-01T00:00:00Z"));
+    repo
+}
+
+/// Whether `href` is a link a report may make: a web address, or a relative path (the
+/// site's own pages, `#anchors`, the workbook's `file:///` relative links).
+fn safe(href: &str) -> bool {
+    let lower = href.to_ascii_lowercase();
+    if lower.starts_with("https://") || lower.starts_with("http://") {
+        return !lower.contains("javascript") && !lower.contains("evil");
+    }
+    let rel = lower.strip_prefix("file:///").unwrap_or(&lower);
+    let first = rel.split(['/', '?', '#']).next().unwrap_or("");
+    !rel.starts_with('/') && !first.contains(':') && !rel.chars().any(|c| c.is_control())
+}
+
+#[test]
+fn validate_refuses_an_unsafe_link_base_at_its_line() {
+    for base in UNSAFE_BASES {
+        let repo = TestRepo::base();
+        repo.write(
+            "assure.yaml",
+            format!(
+                "{}report:\n  link_base: \"{base}\"\n",
+                repo.read("assure.yaml")
+            ),
+        );
+        let (code, found) = located(&repo);
+        assert_eq!(code, 1, "{base}");
+        assert_eq!(
+            found
+                .iter()
+                .map(|(c, f, l, col, _)| (c.as_str(), f.as_str(), *l, *col))
+                .collect::<Vec<_>>(),
+            vec![("unsafe-link", "assure.yaml", 21, 14)],
+            "{base}"
+        );
+    }
+    for base in [
+        "https://git.example.com/org/c/blob/{commit}/{path}",
+        "HTTP://git.example.com/{path}",
+        "../{path}",
+        "{path}",
+    ] {
+        let repo = TestRepo::base();
+        repo.write(
+            "assure.yaml",
+            format!(
+                "{}report:\n  link_base: \"{base}\"\n",
+                repo.read("assure.yaml")
+            ),
+        );
+        assert_eq!(codes(&repo), (0, vec![]), "{base}");
+    }
+}
+
+/// The workbook makes a hyperlink only of a web address or a relative path, whatever
+/// `link_base` and the document path say (the report may run on a tree nobody
+/// validated); the good `link_base` still makes its link.
+#[test]
+fn the_workbook_never_links_another_scheme() {
+    use calamine::Reader;
+    let cases: Vec<(&str, &str)> = UNSAFE_BASES
+        .iter()
+        .map(|b| (*b, "evidence/tls-scan.txt"))
+        .chain([
+            ("{path}", "javascript:alert(1)"),
+            ("{path}", "JAVASCRIPT:alert(1)//x"),
+        ])
+        .collect();
+    for (base, doc) in cases {
+        let repo = committed_with(base, doc);
+        let book = repo.path().join("out.xlsx");
+        let out = crate::support::run_env(
+            repo.path(),
+            &["report", "excel", NIST, "-o", book.to_str().expect("utf-8")],
+            &[],
+        );
+        assert_eq!(out.code, 0, "{base} {doc}: {}", out.stderr);
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&book).expect("open");
+        for sheet in wb.sheet_names() {
+            for h in wb.hyperlinks_by_sheet_name(&sheet).expect("links") {
+                if let Some(target) = h.target {
+                    assert!(safe(&target), "{base} {doc}: {sheet} links {target:?}");
+                }
+            }
+        }
+        // The document is still listed, as text.
+        let docs = wb.worksheet_range("Documents").expect("Documents");
+        assert!(
+            docs.rows().any(|r| r.iter().any(|c| c.to_string() == doc)),
+            "{base} {doc}"
+        );
+    }
+    let repo = committed_with(
+        "https://git.example.com/c/blob/{commit}/{path}",
+        "evidence/tls-scan.txt",
+    );
+    let book = repo.path().join("out.xlsx");
+    let out = crate::support::run_env(
+        repo.path(),
+        &["report", "excel", NIST, "-o", book.to_str().expect("utf-8")],
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&book).expect("open");
+    let targets: Vec<String> = wb
+        .hyperlinks_by_sheet_name("Documents")
+        .expect("links")
+        .into_iter()
+        .filter_map(|h| h.target)
+        .collect();
+    assert!(
+        targets
+            .iter()
+            .any(|t| t.starts_with("https://git.example.com/c/blob/")
+                && t.ends_with("/evidence/tls-scan.txt")),
+        "{targets:?}"
+    );
+}
+
+/// Every `href="…"` value in the site's pages.
+fn hrefs(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (file, bytes) in snapshot(dir) {
+        let text = String::from_utf8_lossy(&bytes);
+        for part in text.split("href=\"").skip(1) {
+            let value = part.split('"').next().unwrap_or("");
+            // minijinja escapes `/` too.
+            let value = value
+                .replace("&#x2f;", "/")
+                .replace("&#x27;", "'")
+                .replace("&quot;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&");
+            out.push((file.clone(), value));
+        }
+    }
+    out
+}
+
+/// The site links a document only by a web address, whatever `link_base` and the
+/// document path say; the good `link_base` still makes its link.
+#[test]
+fn the_site_never_links_another_scheme() {
+    for (base, doc) in UNSAFE_BASES
+        .iter()
+        .map(|b| (*b, "evidence/tls-scan.txt"))
+        .chain([("{path}", "javascript:alert(1)")])
+    {
+        let repo = committed_with(base, doc);
+        let site = repo.path().join("out-site");
+        let out = crate::support::run_env(
+            repo.path(),
+            &[
+                "report",
+                "site",
+                "--quiet",
+                "-o",
+                site.to_str().expect("utf-8"),
+            ],
+            &[],
+        );
+        assert_eq!(out.code, 0, "{base}: {}", out.stderr);
+        for (file, href) in hrefs(&site) {
+            assert!(safe(&href), "{base} {doc}: {file} links {href:?}");
+        }
+    }
+    let repo = committed_with(
+        "https://git.example.com/c/blob/{commit}/{path}",
+        "evidence/tls-scan.txt",
+    );
+    let site = repo.path().join("out-site");
+    let out = crate::support::run_env(
+        repo.path(),
+        &[
+            "report",
+            "site",
+            "--quiet",
+            "-o",
+            site.to_str().expect("utf-8"),
+        ],
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        hrefs(&site)
+            .iter()
+            .any(|(_, h)| h.starts_with("https://git.example.com/c/blob/")),
+        "the good link_base makes links"
+    );
+}

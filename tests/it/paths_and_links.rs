@@ -648,3 +648,133 @@ fn the_site_never_links_another_scheme() {
         "the good link_base makes links"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Item 11: a file named on the command line is bounded
+
+/// `assure -C DIR ARGS` under `timeout`, so a read that never ends fails the test
+/// instead of stalling it.
+fn run_bounded(dir: &Path, args: &[&str]) -> Output {
+    let out = std::process::Command::new("timeout")
+        .args(["--kill-after=5", "60"])
+        .arg(env!("CARGO_BIN_EXE_assure"))
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("ASSURE_TODAY", crate::support::TODAY)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run assure");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn reference(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/reference/nist-oscal-content")
+        .join(rel)
+        .to_str()
+        .expect("utf-8")
+        .to_owned()
+}
+
+/// `catalog import-oscal` refuses a device, a named pipe, a folder or a file over the
+/// limit — as the input, `--catalog`, `--profile` or `--score-from` — with exit 2, a
+/// message naming the file and what it is, and nothing written. Today `/dev/zero` is
+/// read until memory runs out.
+#[cfg(unix)]
+#[test]
+fn import_oscal_refuses_what_is_not_a_bounded_file() {
+    let repo = TestRepo::base();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let fifo = tmp.path().join("pipe.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    // Sparse: 65 MiB long, no disk used.
+    let big = tmp.path().join("big.json");
+    std::fs::File::create(&big)
+        .expect("create")
+        .set_len(65 * 1024 * 1024)
+        .expect("set_len");
+    let (fifo, big, folder) = (
+        fifo.to_str().expect("utf-8"),
+        big.to_str().expect("utf-8"),
+        tmp.path().to_str().expect("utf-8"),
+    );
+    let catalog = reference("examples/catalog/json/basic-catalog.json");
+    let profile = reference("SP800-53/rev5/json/NIST_SP-800-53_rev5_LOW-baseline_profile.json");
+    let score_big = format!("{big}=5");
+    let cases: Vec<(Vec<&str>, &str, &str)> = vec![
+        (vec!["/dev/zero"], "/dev/zero", "it is a device, not a file"),
+        (vec![fifo], fifo, "it is a named pipe (FIFO), not a file"),
+        (vec![folder], folder, "it is a folder, not a file"),
+        (vec![big], big, "the file is larger than 64 MiB"),
+        (
+            vec![&profile, "--catalog", "/dev/zero"],
+            "/dev/zero",
+            "it is a device, not a file",
+        ),
+        (
+            vec![&catalog, "--profile", fifo],
+            fifo,
+            "it is a named pipe (FIFO), not a file",
+        ),
+        (
+            vec![&catalog, "--score-from", &score_big],
+            big,
+            "the file is larger than 64 MiB",
+        ),
+    ];
+    let before = snapshot(repo.path());
+    for (args, file, why) in cases {
+        let mut full = vec!["catalog", "import-oscal"];
+        full.extend(args.iter().copied());
+        let out = run_bounded(repo.path(), &full);
+        refused_untouched(&out, 2, &before, repo.path());
+        assert!(
+            out.stderr
+                .contains(&format!("{file}: cannot read the file: {why}")),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    // The same files, bounded, still import.
+    let out = run_bounded(repo.path(), &["catalog", "import-oscal", &catalog]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+/// `doc add` hashes the file it is given: a named pipe or a device is refused unopened
+/// (opening a pipe would wait for a writer), with exit 2 and nothing written.
+#[cfg(unix)]
+#[test]
+fn doc_add_refuses_a_pipe_or_a_device_unopened() {
+    let repo = TestRepo::base();
+    let fifo = repo.path().join("evidence/pipe.txt");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let before = snapshot(repo.path());
+    for file in [fifo.to_str().expect("utf-8"), "/dev/zero"] {
+        let out = run_bounded(
+            repo.path(),
+            &["doc", "add", "--as", ALICE, NIST, "CM-2", file],
+        );
+        refused_untouched(&out, 2, &before, repo.path());
+        assert!(
+            out.stderr.contains(&format!("{file} is not a file")),
+            "{}",
+            out.stderr
+        );
+    }
+}

@@ -46,7 +46,8 @@ pub enum CatalogCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The OSCAL catalog or profile.
+    /// The OSCAL catalog or profile. Every file read must be a regular file of at most
+    /// 64 MiB (a device, a named pipe or a folder is refused unopened).
     pub file: PathBuf,
     /// The catalog a profile imports, when it is not next to the profile.
     #[arg(long, value_name = "FILE")]

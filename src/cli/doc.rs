@@ -27,7 +27,9 @@ pub enum DocCommand {
         assessment: String,
         /// The control id.
         control: String,
-        /// The document.
+        /// The document: a regular file. One inside the repository is recorded by its
+        /// canonical path (links resolved; none inside `.git/`), one outside is copied
+        /// under `evidence/`.
         file: PathBuf,
         /// What the document shows.
         #[arg(long, value_enum)]

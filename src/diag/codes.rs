@@ -37,7 +37,9 @@ macro_rules! codes {
 
 codes! {
     FileUnreadable = "file-unreadable", "file", Error,
-        "The file could not be read (permissions, or it vanished while assure ran), or it is not a file assure may read: a folder or a named pipe where a YAML file belongs, or a symbolic link to a file outside the repository. Check that it exists, is a regular file inside the repository, and is readable by the user running assure.";
+        "The file could not be read (permissions, or it vanished while assure ran), or it is not a file assure may read: a folder or a named pipe where a YAML file belongs. Check that it exists, is a regular file, and is readable by the user running assure.";
+    SymbolicLink = "symbolic-link", "file", Error,
+        "`assure.yaml` and everything under `catalog/` and `groups/` must be regular files and folders: a symbolic link there is never followed, wherever it points. Otherwise an assessment could live in a file that no review reads as an assessment (say under `evidence/`), or a link could show a private file's lines in findings. Replace the link with a copy of what it points to (`cp --remove-destination TARGET LINK`), or remove it.";
     NotUtf8 = "not-utf8", "file", Error,
         "Every YAML file must be UTF-8. The finding points at the first byte that is not. Re-save the file as UTF-8 (most editors offer this in the encoding menu).";
     FileTooLarge = "file-too-large", "file", Error,
@@ -102,6 +104,8 @@ codes! {
         "A group can hold only one assessment per (service, certification) pair. Remove one, or create it in another group.";
     FileNameMismatch = "file-name-mismatch", "structure", Error,
         "An assessment file must be named `<service>--<certification>.yaml`, matching its `service` and `certification` fields. Rename the file or correct the fields.";
+    UnsafeLink = "unsafe-link", "reference", Error,
+        "`report.link_base` in assure.yaml becomes a hyperlink in every report, so it must be a web address (`https://…` or `http://…`) or a relative path, with `{commit}` and `{path}` after the scheme. Other schemes (`javascript:`, `data:`, `file:`), protocol-relative `//host` links, and control characters or spaces around the address are refused; reports never make a link of such text anyway.";
     UnexpectedFile = "unexpected-file", "structure", Warning,
         "A file that assure does not read sits where only assure files belong (under `groups/` or `catalog/`). assure reads `.yaml` files only, so rename a `.yml` file; evidence belongs under `evidence/`; other files should move elsewhere.";
 
@@ -114,6 +118,10 @@ codes! {
 
     EvidenceOutsideRepository = "evidence-outside-repository", "evidence", Error,
         "Evidence paths are repository-relative and must stay inside the repository: no absolute paths, no `..`, no symbolic link that points outside. Copy the document into the repository (e.g. under `evidence/`).";
+    EvidencePathInvalid = "evidence-path-invalid", "evidence", Error,
+        "An evidence path must be a canonical repository-relative path: segments separated by `/`, none of them empty (`evidence//x`, a `/` at the end), `.` or `..`, no backslash, no control character, and nothing inside git's own `.git/` folder. Write the path as `git ls-files` would show it, e.g. `evidence/report.pdf`.";
+    EvidenceSymbolicLink = "evidence-symbolic-link", "evidence", Error,
+        "An evidence path must name a regular file reached through no symbolic link: the file, or a folder on the way to it, is a link inside the repository, which assure does not follow (the document checked must be the one at the path). Refer to the file itself, or replace the link with what it points to.";
     EvidenceMissing = "evidence-missing", "evidence", Error,
         "The referenced evidence file does not exist. Add the file, or correct or remove the reference.";
     EvidenceHashMismatch = "evidence-hash-mismatch", "evidence", Error,

@@ -42,7 +42,8 @@ fn staged(dir: &Path, contents: &[u8]) -> std::io::Result<tempfile::NamedTempFil
 /// Committing goes in steps, each of which can fail without changing any file:
 ///
 /// 1. every target is looked at: one that is a folder, a named pipe or anything but a
-///    file is refused;
+///    file is refused, and so is one in the repository that is a symbolic link or lies
+///    in a linked folder;
 /// 2. the journal (if the transaction has one) is written: every target, its temporary
 ///    file and its backup;
 /// 3. every new content is written to a temporary file beside its target and flushed;
@@ -183,6 +184,9 @@ impl Transaction {
         let id = unique_id();
         let mut entries = Vec::with_capacity(self.ops.len());
         for (i, (path, contents)) in self.ops.iter().enumerate() {
+            if let Some(root) = &self.root {
+                no_link_under(root, path).map_err(|e| self.at(e, path))?;
+            }
             let exists = match std::fs::symlink_metadata(path) {
                 Ok(_) => {
                     regular_file(path).map_err(|e| self.at(e, path))?;
@@ -324,6 +328,41 @@ impl Transaction {
         }
         Ok(())
     }
+}
+
+/// Refuses a target in the repository at `root` that is a symbolic link, or lies in a
+/// linked folder: the write would land wherever the link points (say outside the
+/// repository), or replace a link that validation never followed.
+fn no_link_under(root: &Path, path: &Path) -> std::io::Result<()> {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return Ok(());
+    };
+    let mut at = root.to_path_buf();
+    for part in rel.components() {
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let what = if at == path {
+                    "it is a symbolic link".to_owned()
+                } else {
+                    format!(
+                        "{} is a symbolic link",
+                        at.strip_prefix(root).unwrap_or(&at).display()
+                    )
+                };
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!(
+                        "{what}, and assure never writes through a link; replace the link with the file or folder itself"
+                    ),
+                ));
+            }
+            Ok(_) => {}
+            // Nothing further down exists yet: it will be created as real folders.
+            Err(_) => break,
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a target that is not a regular file (or a link to one): a folder, a named

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::edit::{Draft, EditError, EvidenceCopy, Session};
 use crate::catalog::did_you_mean;
 use crate::model::{Assessment, Document, Group, Priority, Purpose, Status, TestResult};
-use crate::rules::evidence::hash_file;
+use crate::rules::evidence::{Evidence, check_path, hash_file};
 use crate::rules::sync::Item;
 
 /// A field edit: `None` leaves it, `Some(None)` clears it, `Some(Some(v))` sets it.
@@ -186,6 +186,14 @@ pub fn doc_add(
             }
         }
     };
+    // The path recorded obeys the rule `validate` checks (a link in the repository was
+    // resolved above, so the path names the file itself).
+    if let Err(Evidence::Outside(why) | Evidence::Invalid(why)) = check_path(&path) {
+        return Err(EditError::Invalid(format!(
+            "{} would be recorded as `{path}`, which is {why}; attach a copy of the document (e.g. under `evidence/`) instead",
+            file.display()
+        )));
+    }
     let i = s.find(assessment)?;
     let r = s.record(i, control)?;
     match r.documents.iter_mut().find(|d| d.path == path) {

@@ -22,6 +22,48 @@ use crate::oscal::{self, Catalog, Document, DocumentKind, ImportOptions, OscalEr
 /// How deep profiles may import profiles.
 pub const MAX_PROFILE_DEPTH: usize = 8;
 
+/// The largest OSCAL file read: NIST SP 800-53 rev. 5, the largest catalog there is, is
+/// about 10 MB as JSON.
+pub const MAX_INPUT_SIZE: u64 = 64 * 1024 * 1024;
+
+/// Reads a file the user named, refusing before it is opened anything but a regular file
+/// (reading a device such as `/dev/zero` never ends, opening a named pipe waits for a
+/// writer) and, with a bounded reader (a size can lie, as in `/proc`), a file over
+/// [`MAX_INPUT_SIZE`].
+pub fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "it is {}, not a file",
+                crate::repo::hostile::kind(&meta.file_type())
+            ),
+        ));
+    }
+    let too_large = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "the file is larger than {} MiB, more than any OSCAL catalog or profile",
+                MAX_INPUT_SIZE / (1024 * 1024)
+            ),
+        )
+    };
+    if meta.len() > MAX_INPUT_SIZE {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    std::fs::File::open(path)?
+        .take(MAX_INPUT_SIZE + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_INPUT_SIZE {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
 /// What to import, and how.
 #[derive(Debug, Clone)]
 pub struct ImportRequest {
@@ -133,7 +175,7 @@ impl Loader {
             return Ok(loaded.clone());
         }
         let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| OscalError::Read {
+        let bytes = read_bounded(path).map_err(|source| OscalError::Read {
             file: file.clone(),
             source,
         })?;

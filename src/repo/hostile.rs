@@ -2,7 +2,11 @@
 //! mid-merge, whose git conflict markers (`<<<<<<<`, `=======`, `>>>>>>>`) make it invalid
 //! YAML (the parser's complaint about some later line would not say why), and a path
 //! where a file belongs that is a folder or a named pipe (reading a pipe would wait
-//! forever for a writer).
+//! forever for a writer) or a symbolic link.
+//!
+//! Invariant: a symbolic link where data belongs (the file, or any folder on the way to
+//! it) is never followed, wherever it points: the data validated is the data at its
+//! path, so nobody can put an assessment's content in a file no review looks at.
 
 use std::ops::Range;
 use std::path::Path;
@@ -107,36 +111,32 @@ pub fn not_a_file(file: FileId, what: &str) -> Diagnostic {
 
 /// What is at a repository file's path, looked at before it is opened.
 pub enum Stat {
-    /// A regular file (or a link to one inside the repository): read it.
+    /// A regular file: read it.
     File(std::fs::Metadata),
     /// Not there, or not readable.
     Io(std::io::Error),
     /// Something else (see [`kind`]): not opened.
     NotAFile(&'static str),
-    /// A symbolic link that leads out of the repository: not followed, so that a link
-    /// to a private file never gets its lines shown in findings.
-    Outside,
+    /// A symbolic link, or a path through a linked folder: never followed, so that what
+    /// is validated is what sits at the path (a link to a file nobody reviews as data,
+    /// or to a private file outside the repository, whose lines findings would show).
+    Link,
 }
 
-/// Looks at `path`, the repository file `rel` (relative to the root, `/`-separated).
+/// Looks at `path`, the repository file `rel` (relative to the root, `/`-separated):
+/// `rel` and every folder on the way to it are looked at without following links.
 pub fn stat(path: &Path, rel: &str) -> Stat {
-    let meta = match std::fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => {
-            let root = path.ancestors().nth(rel.split('/').count());
-            let inside = match (root.map(Path::canonicalize), path.canonicalize()) {
-                (Some(Ok(root)), Ok(real)) => real.starts_with(root),
-                // A dangling link: reading it says so.
-                (_, Err(e)) => return Stat::Io(e),
-                _ => false,
-            };
-            if !inside {
-                return Stat::Outside;
-            }
-            match std::fs::metadata(path) {
-                Ok(m) => m,
-                Err(e) => return Stat::Io(e),
-            }
+    // The folders between the root and the file (`groups`, `groups/g`), then the file.
+    let depth = rel.split('/').count();
+    for up in (1..depth).rev() {
+        if let Some(dir) = path.ancestors().nth(up)
+            && std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return Stat::Link;
         }
+    }
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => return Stat::Link,
         Ok(m) => m,
         Err(e) => return Stat::Io(e),
     };
@@ -147,14 +147,15 @@ pub fn stat(path: &Path, rel: &str) -> Stat {
     }
 }
 
-/// The finding for a symbolic link out of the repository where a file belongs.
-pub fn outside(file: FileId) -> Diagnostic {
+/// The finding for a symbolic link where a data file or folder belongs (`assure.yaml`,
+/// `catalog/`, `groups/`); it is not followed.
+pub fn symbolic_link(file: FileId) -> Diagnostic {
     Diagnostic::new(
-        Code::FileUnreadable,
-        "this is a symbolic link to a file outside the repository, so assure does not read it",
+        Code::SymbolicLink,
+        "this is a symbolic link, so assure does not follow it: assure.yaml, catalog/ and groups/ hold regular files and folders only",
     )
-    .at(file, 0..0, "link out of the repository")
-    .help("put the file itself in the repository (links may point only inside it)")
+    .at(file, 0..0, "symbolic link")
+    .help("replace the link with the file or folder itself (a copy of what it points to), or remove it")
 }
 
 #[cfg(test)]

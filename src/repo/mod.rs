@@ -167,6 +167,8 @@ enum Entry {
     Folder {
         id: String,
     },
+    /// A symbolic link where data belongs (reported, never followed).
+    Link,
 }
 
 /// A file's content: read from disk, built in, or given (an edit not yet written).
@@ -176,6 +178,8 @@ enum Content {
     Builtin(&'static str),
     Text(String),
     Empty,
+    /// A symbolic link on disk: not read.
+    Link,
 }
 
 /// Content that replaces what is on disk, for checking an edit before it is written:
@@ -374,11 +378,17 @@ fn jobs(
         }
     }
     for (path, content) in list(root, overlay)? {
-        let entry = classify(&path);
+        let mut entry = classify(&path);
         if !keep(&entry) {
             continue;
         }
-        let content = if matches!(entry, Entry::Unexpected | Entry::Folder { .. }) {
+        if let Content::Link = content {
+            entry = Entry::Link;
+        }
+        let content = if matches!(
+            entry,
+            Entry::Unexpected | Entry::Folder { .. } | Entry::Link
+        ) {
             Content::Empty
         } else {
             content
@@ -466,6 +476,16 @@ fn assemble(ws: &mut Workspace, jobs: Vec<Job>, loaded: Vec<Loaded>) {
                 Typed::Mapping(value) => CatalogDoc::Mapping(Doc { file, node, value }),
                 _ => unreachable!("catalog entries parse to catalog kinds"),
             }),
+            (Entry::Link, _) => {
+                ws.diagnostics.push(hostile::symbolic_link(file));
+                // A linked `group.yaml` is there, just not read: the finding says why,
+                // and "missing" would not.
+                if let Entry::Group { id } = classify(ws.sources.path(file))
+                    && let Some(group) = ws.groups.iter_mut().find(|g| g.id == id)
+                {
+                    group.has_file = true;
+                }
+            }
             (Entry::Unexpected, _) => {
                 let path = ws.sources.path(file).to_owned();
                 ws.diagnostics.push(
@@ -487,32 +507,58 @@ fn assemble(ws: &mut Workspace, jobs: Vec<Job>, loaded: Vec<Loaded>) {
 /// in, and a group folder comes right before its files).
 fn list(root: &Path, overlay: &Overlay) -> Result<Vec<(String, Content)>, RepoError> {
     let mut files: std::collections::BTreeMap<String, Content> = std::collections::BTreeMap::new();
-    files.insert(CONFIG_FILE.into(), Content::Disk(root.join(CONFIG_FILE)));
-    for (path, disk) in sorted_files(root, "catalog", 2)? {
-        if is_yaml(&path) || path.ends_with(".yml") {
+    let config = root.join(CONFIG_FILE);
+    files.insert(
+        CONFIG_FILE.into(),
+        if is_link(&config) {
+            Content::Link
+        } else {
+            Content::Disk(config)
+        },
+    );
+    // A linked `catalog/` or `groups/` is reported, and nothing under it is read.
+    for top in ["catalog", "groups"] {
+        if is_link(&root.join(top)) {
+            files.insert(top.into(), Content::Link);
+        }
+    }
+    for (path, disk, link) in sorted_files(root, "catalog", 2)? {
+        // A linked folder (`catalog/certifications`) is reported like a linked file.
+        let folder = matches!(
+            path.as_str(),
+            "catalog/certifications" | "catalog/templates" | "catalog/mappings"
+        );
+        if link && (folder || is_yaml(&path) || path.ends_with(".yml")) {
+            files.insert(path, Content::Link);
+        } else if is_yaml(&path) || path.ends_with(".yml") {
             files.insert(path, Content::Disk(disk));
         }
     }
     let groups = root.join("groups");
-    if groups.is_dir() {
-        for (name, path, is_dir) in read_dir(&groups)? {
-            if !is_dir {
-                files.insert(format!("groups/{name}"), Content::Empty);
-                continue;
+    if groups.is_dir() && !is_link(&groups) {
+        for (name, path, kind) in read_dir(&groups)? {
+            match kind {
+                Listed::Link => {
+                    files.insert(format!("groups/{name}"), Content::Link);
+                    continue;
+                }
+                Listed::Other => {
+                    files.insert(format!("groups/{name}"), Content::Empty);
+                    continue;
+                }
+                Listed::Folder => {}
             }
             files.insert(format!("groups/{name}/"), Content::Empty);
-            for (file, disk, is_dir) in read_dir(&path)? {
+            for (file, disk, kind) in read_dir(&path)? {
                 let rel = format!("groups/{name}/{file}");
                 // A folder named like a YAML file stands where a file belongs: it is
                 // reported as not being a file.
-                files.insert(
-                    if is_dir && !is_yaml(&file) {
-                        format!("{rel}/")
-                    } else {
-                        rel
-                    },
-                    Content::Disk(disk),
-                );
+                let (rel, content) = match kind {
+                    Listed::Link => (rel, Content::Link),
+                    Listed::Folder if !is_yaml(&file) => (format!("{rel}/"), Content::Disk(disk)),
+                    _ => (rel, Content::Disk(disk)),
+                };
+                files.insert(rel, content);
             }
         }
     }
@@ -585,9 +631,23 @@ fn catalog_kind(path: &str) -> Option<Kind> {
     }
 }
 
-/// Non-hidden entries of a folder: (name, path, is a folder). Symbolic links are not
-/// followed: a link is listed as a file, and reading it is checked like any file.
-fn read_dir(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, RepoError> {
+/// Whether `path` is a symbolic link (not followed).
+fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// What a listed folder entry is, looked at without following links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listed {
+    Folder,
+    Link,
+    /// A file, a pipe…: reading it checks what it is.
+    Other,
+}
+
+/// Non-hidden entries of a folder: (name, path, what it is). Symbolic links are not
+/// followed.
+fn read_dir(dir: &Path) -> Result<Vec<(String, PathBuf, Listed)>, RepoError> {
     let io = |source| RepoError::Io {
         path: dir.to_owned(),
         source,
@@ -599,16 +659,29 @@ fn read_dir(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, RepoError> {
         if name.starts_with('.') {
             continue;
         }
-        let is_dir = entry.file_type().map_err(io)?.is_dir();
-        out.push((name, entry.path(), is_dir));
+        let kind = entry.file_type().map_err(io)?;
+        let kind = if kind.is_symlink() {
+            Listed::Link
+        } else if kind.is_dir() {
+            Listed::Folder
+        } else {
+            Listed::Other
+        };
+        out.push((name, entry.path(), kind));
     }
     Ok(out)
 }
 
-/// Files under `root/sub` up to `depth` levels, as sorted (relative path, disk path).
-fn sorted_files(root: &Path, sub: &str, depth: usize) -> Result<Vec<(String, PathBuf)>, RepoError> {
+/// Files under `root/sub` up to `depth` levels, as sorted (relative path, disk path, is a
+/// symbolic link); links are listed, not followed (nor is a linked `sub`, which lists
+/// nothing).
+fn sorted_files(
+    root: &Path,
+    sub: &str,
+    depth: usize,
+) -> Result<Vec<(String, PathBuf, bool)>, RepoError> {
     let dir = root.join(sub);
-    if !dir.is_dir() {
+    if !dir.is_dir() || is_link(&dir) {
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
@@ -629,7 +702,7 @@ fn sorted_files(root: &Path, sub: &str, depth: usize) -> Result<Vec<(String, Pat
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
-        out.push((rel, entry.path().to_owned()));
+        out.push((rel, entry.path().to_owned(), entry.path_is_symlink()));
     }
     Ok(out)
 }
@@ -663,7 +736,7 @@ fn load_uncached(file: FileId, job: &Job, values: Values) -> Loaded {
         Entry::Group { .. } => Kind::Group,
         Entry::Assessment { .. } => Kind::Assessment,
         Entry::Catalog(kind) => *kind,
-        Entry::Unexpected | Entry::Folder { .. } => {
+        Entry::Unexpected | Entry::Folder { .. } | Entry::Link => {
             return Loaded {
                 text: String::new(),
                 parsed: None,
@@ -674,7 +747,7 @@ fn load_uncached(file: FileId, job: &Job, values: Values) -> Loaded {
     let text = match &job.content {
         Content::Builtin(text) => (*text).to_owned(),
         Content::Text(text) => text.clone(),
-        Content::Empty => String::new(),
+        Content::Empty | Content::Link => String::new(),
         Content::Disk(path) => match read_text(file, path, &job.path, &mut diagnostics) {
             Some(text) => text,
             None => {
@@ -729,8 +802,8 @@ fn read_text(file: FileId, path: &Path, rel: &str, out: &mut Vec<Diagnostic>) ->
             out.push(hostile::not_a_file(file, what));
             return None;
         }
-        hostile::Stat::Outside => {
-            out.push(hostile::outside(file));
+        hostile::Stat::Link => {
+            out.push(hostile::symbolic_link(file));
             return None;
         }
     };

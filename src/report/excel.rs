@@ -24,6 +24,7 @@ use crate::model::{Priority, Status, TestResult};
 use crate::ops::Project;
 use crate::ops::score::{self, Managed};
 use crate::repo::AssessmentDoc;
+use crate::rules::links::{self, Link};
 
 const SUMMARY: &str = "Summary";
 const PROVIDER: &str = "Provider controls";
@@ -155,12 +156,20 @@ enum Cell {
     Percent(f64),
     Date(NaiveDate),
     DateTime(DateTime<Utc>),
-    /// A hyperlink: `url` is an external address, a repository-relative path, or
-    /// `internal:Sheet!A1`.
+    /// A hyperlink (if `to` may be one, see [`write_cell`]), showing `text`.
     Link {
-        url: String,
+        to: Target,
         text: String,
     },
+}
+
+/// Where a link leads.
+#[derive(Debug, Clone)]
+enum Target {
+    /// A place in the workbook, `internal:Sheet!A1`, that the workbook itself makes.
+    Internal(String),
+    /// A document's link (see [`ReportContext::document_link`]): from the data.
+    Document(String),
 }
 
 impl Cell {
@@ -370,16 +379,16 @@ impl Sheets {
                     let docs = match r.documents.as_slice() {
                         [] => Cell::Empty,
                         [d] => Cell::Link {
-                            url: ctx.document_link(&d.path),
+                            to: Target::Document(ctx.document_link(&d.path)),
                             text: d.path.clone(),
                         },
                         many => Cell::Link {
                             // Several documents: the cell lists them and leads to their
                             // rows in the Documents sheet, where each is a link.
-                            url: format!(
+                            to: Target::Internal(format!(
                                 "internal:'{DOCUMENTS}'!{DOCUMENT_LINK_COLUMN}{}",
                                 documents.len() + 2
-                            ),
+                            )),
                             text: many
                                 .iter()
                                 .map(|d| d.path.as_str())
@@ -393,7 +402,7 @@ impl Sheets {
                             Cell::text(&c.id),
                             Cell::text(&c.title),
                             Cell::Link {
-                                url: ctx.document_link(&d.path),
+                                to: Target::Document(ctx.document_link(&d.path)),
                                 text: d.path.clone(),
                             },
                             Cell::opt_text(d.purpose.map(|p| match p {
@@ -699,15 +708,17 @@ fn write_cell(
             }
             Err(_) => write_text(ws, f, row, c, &t.format("%Y-%m-%d %H:%M UTC").to_string())?,
         },
-        Cell::Link { url, text } => {
-            let target = if url.starts_with("internal:")
-                || url.starts_with("mailto:")
-                || url.contains("://")
-            {
-                url.clone()
-            } else {
-                // A repository-relative path: a relative file link.
-                format!("file:///{url}")
+        Cell::Link { to, text } => {
+            // Only a web address or a relative path becomes a link (a document path or
+            // `link_base` may say anything: `javascript:` stays text).
+            let target = match to {
+                Target::Internal(place) => place.clone(),
+                Target::Document(url) => match links::classify(url) {
+                    Some(Link::Web) => url.clone(),
+                    // A repository-relative path: a relative file link.
+                    Some(Link::Relative) => format!("file:///{url}"),
+                    None => return write_text(ws, f, row, c, text),
+                },
             };
             let format = if text.contains('\n') {
                 &f.link_wrap

@@ -201,12 +201,12 @@ fn percent(part: usize, whole: usize) -> String {
     }
 }
 
-/// A link only when it is a web address (http or https): a repository-relative path
-/// does not resolve from the site's folder, and other schemes (`javascript:`) are unsafe.
+/// A link only when it is a web address (http or https, see
+/// [`crate::rules::links::classify`]): a repository-relative path does not resolve from
+/// the site's folder, and other schemes (`javascript:`) are unsafe.
 fn safe_href(link: &str) -> Option<String> {
-    let link = link.trim();
-    let lower = link.to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://")).then(|| link.to_owned())
+    (crate::rules::links::classify(link) == Some(crate::rules::links::Link::Web))
+        .then(|| link.to_owned())
 }
 
 /// The file name of an assessment's page (inside `assessments/`).

@@ -3,6 +3,7 @@
 
 mod controls;
 pub mod evidence;
+pub mod links;
 mod people;
 mod structure;
 pub mod sync;
@@ -33,6 +34,7 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
 pub fn check_repository(ctx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     people::check_config(ctx, &mut out);
+    links::check(ctx, &mut out);
     structure::check_groups(ctx, &mut out);
     out
 }

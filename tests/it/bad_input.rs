@@ -155,10 +155,11 @@ fn an_unreadable_file_is_a_finding() {
         repo.path().join("groups/default-group/group.yaml"),
     )
     .expect("symlink");
+    // A dangling link is not followed, like any link (paths_and_links.rs).
     assert_eq!(
         only(&repo),
         (
-            "file-unreadable".into(),
+            "symbolic-link".into(),
             "groups/default-group/group.yaml".into(),
             1
         )

@@ -735,26 +735,26 @@ fn a_yaml_file_linked_out_of_the_repository_is_not_read() {
             (
                 1,
                 vec![(
-                    "file-unreadable".into(),
+                    "symbolic-link".into(),
                     path.into(),
                     1,
                     1,
-                    "put the file itself in the repository (links may point only inside it)".into()
+                    "replace the link with the file or folder itself (a copy of what it points to), or remove it".into()
                 )]
             ),
             "{path}"
         );
         let out = run(repo.path(), &["validate"]);
         assert!(
-            out.stdout.contains(
-                "this is a symbolic link to a file outside the repository, so assure does not read it"
-            ),
+            out.stdout
+                .contains("this is a symbolic link, so assure does not follow it"),
             "{}",
             out.stdout
         );
         assert!(!out.stdout.contains("hunter2"), "{}", out.stdout);
     }
-    // A link that stays inside the repository is followed.
+    // A link that stays inside the repository is not followed either (issue 15: the
+    // file it points at is not reviewed as data; paths_and_links.rs has the rest).
     let repo = TestRepo::base();
     std::fs::rename(
         repo.path().join(GDPR_FILE),
@@ -764,7 +764,8 @@ fn a_yaml_file_linked_out_of_the_repository_is_not_read() {
     std::os::unix::fs::symlink("../../evidence/gdpr.yaml", repo.path().join(GDPR_FILE))
         .expect("symlink");
     let out = run(repo.path(), &["validate"]);
-    assert_eq!((out.code, out.stdout.as_str()), (0, "no problems found\n"));
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("symbolic-link"), "{}", out.stdout);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ mod hostile;
 mod hostile_text;
 mod notify;
 mod oscal;
+mod paths_and_links;
 mod report_excel;
 mod review;
 mod score;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::{Cli, Failure, Outcome};
+use crate::edit::output::{self, Staged};
 use crate::git::Git;
 use crate::ops::notify::{NotifyError, pending, send, write_eml};
 
@@ -24,6 +25,7 @@ pub struct Args {
     #[arg(long, value_name = "REV")]
     pub base: String,
     /// Write the emails as .eml files in DIR instead of sending them (nothing is recorded).
+    /// DIR is replaced whole: it must be new, empty, or written by an earlier dry run.
     #[arg(long, value_name = "DIR")]
     pub dry_run: Option<PathBuf>,
     /// The report site's address, for the link to the person's action items.
@@ -46,8 +48,11 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             let from = smtp
                 .as_ref()
                 .map_or("assure@localhost", |s| s.from.as_str());
-            write_eml(&todo, from, &cli.start_dir().join(dir))
-                .map_err(|e| Failure(e.to_string()))?
+            // The outbox is written whole beside its place, then swapped in.
+            let staged = Staged::begin(&cli.start_dir().join(dir), &output::OUTBOX, Some(&root))?;
+            let sent = write_eml(&todo, from, staged.path()).map_err(|e| Failure(e.to_string()))?;
+            staged.finish()?;
+            sent
         }
         None => {
             let smtp = smtp.ok_or_else(|| Failure(NotifyError::NoSmtp.to_string()))?;

@@ -4,6 +4,7 @@
 //! editing processes from interleaving.
 
 pub mod lock;
+pub mod output;
 pub mod rewrite;
 
 use std::fs::OpenOptions;

@@ -36,6 +36,16 @@ pub struct Args {
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let root = cli.root()?;
     let git = Git::require(&root).map_err(|e| Failure(e.to_string()))?;
+    // A dry run's outbox is checked first (a folder it may not replace is refused before
+    // anything else), written whole beside its place, then swapped in.
+    let outbox = match &args.dry_run {
+        Some(dir) => Some(Staged::begin(
+            &cli.start_dir().join(dir),
+            &output::OUTBOX,
+            Some(&root),
+        )?),
+        None => None,
+    };
     let (config, todo) = pending(&git, &root, &args.base, args.site_url.as_deref())
         .map_err(|e| Failure(e.to_string()))?;
     if todo.is_empty() {
@@ -43,13 +53,11 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         return Ok(ExitCode::SUCCESS);
     }
     let smtp = config.notifications.as_ref().map(|n| n.smtp.clone());
-    let results = match &args.dry_run {
-        Some(dir) => {
+    let results = match outbox {
+        Some(staged) => {
             let from = smtp
                 .as_ref()
                 .map_or("assure@localhost", |s| s.from.as_str());
-            // The outbox is written whole beside its place, then swapped in.
-            let staged = Staged::begin(&cli.start_dir().join(dir), &output::OUTBOX, Some(&root))?;
             let sent = write_eml(&todo, from, staged.path()).map_err(|e| Failure(e.to_string()))?;
             staged.finish()?;
             sent

@@ -208,10 +208,16 @@ impl Staged {
             std::fs::rename(staged, &self.target)
         };
         if let Err(e) = swapped {
-            if exists {
-                // Renaming back into the name just vacated: nothing else can take it
-                // between the two renames but another process racing us.
-                let _ = std::fs::rename(&aside, &self.target);
+            // Renaming back into the name just vacated: only another process racing this
+            // one could have taken it; then say where the old output is.
+            if exists && let Err(back) = std::fs::rename(&aside, &self.target) {
+                return Err(io(&self.shown)(std::io::Error::new(
+                    e.kind(),
+                    format!(
+                        "{e}; and putting the earlier output back failed too ({back}): it is in {}",
+                        aside.display()
+                    ),
+                )));
             }
             return Err(io(&self.shown)(e));
         }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use super::{Cli, Failure, Outcome, today};
 use crate::diag;
+use crate::edit::output::{self, Staged};
 use crate::git::Git;
 use crate::ops::{self, Project};
 use crate::report;
@@ -17,13 +18,11 @@ use crate::report;
 /// report site and one workbook per active assessment into its reports/ folder.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Where to build it (default: ./assure-demo). A folder left by an earlier demo is
-    /// replaced; any other folder must be empty.
+    /// Where to build it (default: ./assure-demo). A folder left by an earlier demo (its
+    /// .git/assure-demo marker) is replaced once the new one is complete; any other
+    /// folder must be empty, and is never the repository you are in or its data.
     pub folder: Option<PathBuf>,
 }
-
-/// A marker inside `.git` saying the folder is a demo that may be replaced.
-const MARKER: &str = ".git/assure-demo";
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let dir = cli.start_dir().join(
@@ -31,19 +30,41 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             .clone()
             .unwrap_or_else(|| PathBuf::from("assure-demo")),
     );
-    if dir.join(MARKER).exists() {
-        std::fs::remove_dir_all(&dir).map_err(|e| {
-            Failure(format!(
-                "cannot replace the earlier demo in {}: {e}",
-                dir.display()
-            ))
-        })?;
-    }
-    let demo = ops::demo::build(&dir).map_err(|e| Failure(e.to_string()))?;
+    // Everything is built beside the folder and swapped in at the end, so an earlier demo
+    // stays whole until the new one is complete, and no other folder is ever replaced.
+    let repository = cli.root().ok();
+    let staged = Staged::begin(&dir, &output::DEMO, repository.as_deref())?;
+    let built = staged.path();
+    let demo = ops::demo::build(built).map_err(|e| Failure(e.to_string()))?;
+
+    // The reports, in reports/ (kept out of git by .git/info/exclude).
     std::fs::write(
-        dir.join(MARKER),
-        "built by `assure demo`; the folder may be replaced by the next one\n",
+        built.join(".git/info/exclude"),
+        "# assure demo: rendered reports\n/reports/\n",
     )?;
+    let project = Project::open(built)?;
+    let ctx = report::context(&project, super::editing::now()?);
+    let files = report::site::render(
+        &project,
+        &ctx,
+        &report::site::SiteOptions::default(),
+        &|_, _| {},
+    )
+    .map_err(|e| Failure(e.to_string()))?;
+    for (rel, bytes) in &files {
+        staged.write(&format!("reports/site/{rel}"), bytes)?;
+    }
+    let mut workbooks = Vec::new();
+    for a in project.ws.assessments.iter().filter(|a| !a.is_archived()) {
+        let name = format!("reports/{}--{}.xlsx", a.group, a.stem);
+        let bytes =
+            report::excel::workbook(&project, a, &ctx).map_err(|e| Failure(e.to_string()))?;
+        staged.write(&name, &bytes)?;
+        workbooks.push(name);
+    }
+    drop(project);
+    staged.finish()?;
+
     let dir = dir.canonicalize().unwrap_or(dir);
     writeln!(
         out,
@@ -51,7 +72,6 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         dir.display(),
         demo.commits
     )?;
-
     let project = Project::open(&dir)?;
     let findings = ops::validate(&project, today()?);
     let (errors, warnings) = diag::counts(&findings);
@@ -76,34 +96,14 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     }
     writeln!(out)?;
     super::status::render(out, &ops::status::dashboard(&project, false), false)?;
-
-    // The reports, in reports/ (kept out of git by .git/info/exclude).
-    let reports = dir.join("reports");
-    std::fs::write(
-        dir.join(".git/info/exclude"),
-        "# assure demo: rendered reports\n/reports/\n",
-    )?;
-    let ctx = report::context(&project, super::editing::now()?);
-    let files = report::site::render(
-        &project,
-        &ctx,
-        &report::site::SiteOptions::default(),
-        &|_, _| {},
-    )
-    .map_err(|e| Failure(e.to_string()))?;
-    super::report::write_site(&reports.join("site"), &files).map_err(|e| Failure(e.to_string()))?;
     writeln!(
         out,
         "\nReport site: {}",
-        reports.join("site/index.html").display()
+        dir.join("reports/site/index.html").display()
     )?;
     writeln!(out, "Workbooks:")?;
-    for a in project.ws.assessments.iter().filter(|a| !a.is_archived()) {
-        let path = reports.join(format!("{}--{}.xlsx", a.group, a.stem));
-        let bytes =
-            report::excel::workbook(&project, a, &ctx).map_err(|e| Failure(e.to_string()))?;
-        report::write_file(&path, &bytes).map_err(|e| Failure(e.to_string()))?;
-        writeln!(out, "  {}", path.display())?;
+    for name in &workbooks {
+        writeln!(out, "  {}", dir.join(name).display())?;
     }
 
     let shown = dir.display();

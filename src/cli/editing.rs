@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Timelike, Utc};
 
 use super::{Cli, Failure, Outcome};
-use crate::edit::{Fault, LockError, Recovered, RepoLock};
+use crate::edit::{Changed, Fault, LockError, RecoverError, Recovered, RepoLock};
 use crate::ops::Project;
 use crate::ops::edit::{EditError, Outcome as Done, Session};
 
@@ -115,6 +115,9 @@ pub fn prepare(cli: &Cli, writes: bool) -> Result<Option<RepoLock>, ExitCode> {
             );
         }
         Ok(Some(Recovered::CleanedUp)) => {}
+        Err(RecoverError::Changed(changed)) => {
+            return Err(fail(changed_since(&root, &changed), 2));
+        }
         Err(e) => {
             return Err(fail(
                 format!("an earlier assure edit was interrupted, and rolling it back failed: {e}"),
@@ -137,6 +140,31 @@ pub fn prepare(cli: &Cli, writes: bool) -> Result<Option<RepoLock>, ExitCode> {
         ));
     }
     Ok(Some(lock))
+}
+
+/// What to tell the user when an interrupted edit cannot be rolled back because files
+/// were changed since: which files, where their earlier content is, and how to go on.
+fn changed_since(root: &std::path::Path, changed: &Changed) -> String {
+    let rel = |p: &std::path::Path| p.strip_prefix(root).unwrap_or(p).display().to_string();
+    let files: Vec<String> = changed
+        .files
+        .iter()
+        .map(|(file, before)| match before {
+            Some(b) => format!(
+                "{} (its content from before that edit is in {})",
+                rel(file),
+                rel(b)
+            ),
+            None => format!("{} (it did not exist before that edit)", rel(file)),
+        })
+        .collect();
+    let mut remove: Vec<String> = vec![changed.journal.display().to_string()];
+    remove.extend(changed.left.iter().map(|p| rel(p)));
+    format!(
+        "an earlier assure edit was interrupted before it finished, and since then these files were changed by something else: {}. assure did not roll that edit back, so as not to lose those changes, and touched no file. Inspect these files and keep in each what you want; then remove {} and run the command again",
+        files.join("; "),
+        remove.join(" ")
+    )
 }
 
 /// Starts an edit that needs no particular person (`assure sync`).

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::{Cli, Failure, Outcome};
+use crate::edit::output::{self, Staged};
 use crate::git::Git;
 use crate::ops::notify::{NotifyError, pending, send, write_eml};
 
@@ -26,6 +27,7 @@ pub struct Args {
     #[arg(long, value_name = "REV")]
     pub base: String,
     /// Write the emails as .eml files in DIR instead of sending them (nothing is recorded).
+    /// DIR is replaced whole: it must be new, empty, or written by an earlier dry run.
     #[arg(long, value_name = "DIR")]
     pub dry_run: Option<PathBuf>,
     /// The report site's address, for the link to the person's action items.
@@ -36,6 +38,16 @@ pub struct Args {
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let root = cli.root()?;
     let git = Git::require(&root).map_err(|e| Failure(e.to_string()))?;
+    // A dry run's outbox is checked first (a folder it may not replace is refused before
+    // anything else), written whole beside its place, then swapped in.
+    let outbox = match &args.dry_run {
+        Some(dir) => Some(Staged::begin(
+            &cli.start_dir().join(dir),
+            &output::OUTBOX,
+            Some(&root),
+        )?),
+        None => None,
+    };
     let (config, todo) = pending(&git, &root, &args.base, args.site_url.as_deref())
         .map_err(|e| Failure(e.to_string()))?;
     if todo.is_empty() {
@@ -43,13 +55,14 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         return Ok(ExitCode::SUCCESS);
     }
     let smtp = config.notifications.as_ref().map(|n| n.smtp.clone());
-    let results = match &args.dry_run {
-        Some(dir) => {
+    let results = match outbox {
+        Some(staged) => {
             let from = smtp
                 .as_ref()
                 .map_or("assure@localhost", |s| s.from.as_str());
-            write_eml(&todo, from, &cli.start_dir().join(dir))
-                .map_err(|e| Failure(e.to_string()))?
+            let sent = write_eml(&todo, from, staged.path()).map_err(|e| Failure(e.to_string()))?;
+            staged.finish()?;
+            sent
         }
         None => {
             let smtp = smtp.ok_or_else(|| Failure(NotifyError::NoSmtp.to_string()))?;

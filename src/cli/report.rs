@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::{Cli, Failure, Outcome};
+use crate::edit::output::{self, Staged};
 use crate::report::{self, excel, site};
 
 /// Render reports: the auditor's Excel workbook and the static report site.
@@ -26,18 +27,22 @@ pub enum ReportCommand {
         /// The assessment, group/service--certification (or --all).
         #[arg(required_unless_present = "all", conflicts_with = "all")]
         assessment: Option<String>,
-        /// One workbook per assessment (archived ones included), into the folder -o.
+        /// One workbook per assessment (archived ones included), into the folder -o. The
+        /// folder is replaced whole; it must be new, empty, or written by an earlier
+        /// `report excel --all`.
         #[arg(long, requires = "output")]
         all: bool,
         /// The file to write (default: <group>--<service>--<certification>.xlsx), or with
-        /// --all the folder.
+        /// --all the folder. Never in the repository's data folders or .git.
         #[arg(short, long, value_name = "PATH")]
         output: Option<PathBuf>,
     },
     /// The static report site: dashboard, assessment pages with filters and history,
     /// action items. Self-contained: it opens from the file system.
     Site {
-        /// The folder to write (default: site). It is replaced as a whole.
+        /// The folder to write (default: site). It is replaced whole, so it must be new,
+        /// empty, or written by an earlier `report site` (it leaves a .assure-site file);
+        /// never the repository, a folder containing it, its data folders or .git.
         #[arg(short, long, value_name = "DIR")]
         output: Option<PathBuf>,
         /// The guest's site: the catalog and provider-managed controls, nothing of the
@@ -68,17 +73,35 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                         .map_err(Failure)?,
                 ]
             };
-            for a in targets {
-                let name = format!("{}--{}.xlsx", a.group, a.stem);
-                let path = match (output, all) {
-                    (Some(dir), true) => cli.start_dir().join(dir).join(&name),
-                    (Some(file), false) => cli.start_dir().join(file),
-                    (None, _) => cli.start_dir().join(&name),
-                };
-                let bytes =
-                    excel::workbook(&project, a, &ctx).map_err(|e| Failure(e.to_string()))?;
-                report::write_file(&path, &bytes).map_err(|e| Failure(e.to_string()))?;
-                writeln!(out, "wrote {}", path.display())?;
+            let root = Some(project.ws.root.as_path());
+            let render = |a: &crate::repo::AssessmentDoc| {
+                excel::workbook(&project, a, &ctx).map_err(|e| Failure(e.to_string()))
+            };
+            let name = |a: &crate::repo::AssessmentDoc| format!("{}--{}.xlsx", a.group, a.stem);
+            match (output, all) {
+                (Some(dir), true) => {
+                    let dir = cli.start_dir().join(dir);
+                    let staged = Staged::begin(&dir, &output::WORKBOOKS, root)?;
+                    for a in &targets {
+                        staged.write(&name(a), &render(a)?)?;
+                    }
+                    staged.finish()?;
+                    for a in &targets {
+                        writeln!(out, "wrote {}", dir.join(name(a)).display())?;
+                    }
+                }
+                _ => {
+                    for a in &targets {
+                        let path = match output {
+                            Some(file) => cli.start_dir().join(file),
+                            None => cli.start_dir().join(name(a)),
+                        };
+                        let target = output::check_file(&path, root)?;
+                        report::write_file(&target, &render(a)?)
+                            .map_err(|e| Failure(e.to_string()))?;
+                        writeln!(out, "wrote {}", path.display())?;
+                    }
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -90,6 +113,9 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             let dir = cli
                 .start_dir()
                 .join(output.clone().unwrap_or_else(|| PathBuf::from("site")));
+            // Checked before the long render: a folder that may not be replaced is
+            // refused at once, untouched.
+            let staged = Staged::begin(&dir, &output::SITE, Some(&project.ws.root))?;
             let show = !quiet && std::io::stderr().is_terminal();
             let bar = indicatif::ProgressBar::hidden();
             if show {
@@ -112,7 +138,10 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             )
             .map_err(|e| Failure(e.to_string()))?;
             bar.finish_and_clear();
-            write_site(&dir, &files).map_err(|e| Failure(e.to_string()))?;
+            for (rel, bytes) in &files {
+                staged.write(rel, bytes)?;
+            }
+            staged.finish()?;
             writeln!(
                 out,
                 "wrote {} ({} files); open {}",
@@ -123,43 +152,4 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// Writes the site into a new folder beside `dir`, then swaps it into place, so `dir` is
-/// never half old, half new.
-pub fn write_site(
-    dir: &std::path::Path,
-    files: &std::collections::BTreeMap<String, Vec<u8>>,
-) -> Result<(), report::ReportError> {
-    let parent = dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    std::fs::create_dir_all(parent)
-        .map_err(|e| report::ReportError::Write(parent.display().to_string(), e))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".assure-site-")
-        .tempdir_in(parent)
-        .map_err(|e| report::ReportError::Write(parent.display().to_string(), e))?;
-    for (rel, bytes) in files {
-        let path = staging.path().join(rel);
-        if let Some(p) = path.parent() {
-            std::fs::create_dir_all(p)
-                .map_err(|e| report::ReportError::Write(p.display().to_string(), e))?;
-        }
-        std::fs::write(&path, bytes)
-            .map_err(|e| report::ReportError::Write(path.display().to_string(), e))?;
-    }
-    let staged = staging.keep();
-    let old = parent.join(format!(".assure-site-old-{}", std::process::id()));
-    if dir.exists() {
-        std::fs::rename(dir, &old)
-            .map_err(|e| report::ReportError::Write(dir.display().to_string(), e))?;
-    }
-    if let Err(e) = std::fs::rename(&staged, dir) {
-        let _ = std::fs::rename(&old, dir);
-        return Err(report::ReportError::Write(dir.display().to_string(), e));
-    }
-    let _ = std::fs::remove_dir_all(&old);
-    Ok(())
 }

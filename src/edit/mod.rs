@@ -4,6 +4,7 @@
 //! editing processes from interleaving.
 
 pub mod lock;
+pub mod output;
 pub mod rewrite;
 
 use std::fs::OpenOptions;
@@ -56,7 +57,9 @@ fn staged(dir: &Path, contents: &[u8]) -> std::io::Result<tempfile::NamedTempFil
 /// Once every rename is done, the journal is marked committed (by a rename) and the
 /// backups are removed. If the process dies in between, the journal stays behind, and
 /// [`recover`] — which every editing command runs once it holds the lock — rolls the
-/// interrupted change back (or, if it was marked committed, only cleans up).
+/// interrupted change back (or, if it was marked committed, only cleans up). The journal
+/// records a hash of each new content, so that the rollback restores only files that
+/// still hold what the interrupted change wrote, never a file edited since.
 #[derive(Debug, Default)]
 pub struct Transaction {
     ops: Vec<(PathBuf, Option<Vec<u8>>)>,
@@ -86,6 +89,10 @@ struct Entry {
     tmp: Option<String>,
     /// The backup of the existing target; `None` when the target does not exist yet.
     backup: Option<String>,
+    /// The SHA-256 (hex) of the new content, to tell whether the target still holds what
+    /// this commit wrote; `None` for a deletion (and in journals of older versions).
+    #[serde(default)]
+    after: Option<String>,
     /// The index of the operation in the transaction (not journaled).
     #[serde(skip)]
     op: usize,
@@ -202,6 +209,7 @@ impl Transaction {
                 target: path.clone(),
                 tmp: contents.as_ref().map(|_| format!(".assure-{id}-{i}.tmp")),
                 backup: exists.then(|| format!(".assure-{id}-{i}.bak")),
+                after: contents.as_deref().map(sha256),
                 op: i,
             });
         }
@@ -413,21 +421,33 @@ fn back_up(target: &Path, backup: &Path) -> std::io::Result<()> {
 }
 
 /// Undoes the first `done` replacements and removes what the commit created; the first
-/// error is returned, but every step is tried.
+/// error is returned, but every step is tried. A backup that could not be put back stays
+/// (the journal names it, and [`recover`] tries again); every other backup and temporary
+/// file goes.
 fn undo(journal: &Journal, done: usize) -> std::io::Result<()> {
     let mut first = Ok(());
-    let mut keep = |r: std::io::Result<()>| {
-        if first.is_ok() {
-            first = r;
-        }
-    };
+    let mut failed = Vec::new();
     for e in journal.entries[..done].iter().rev() {
-        match e.backup_path() {
-            Some(backup) => keep(std::fs::rename(&backup, &e.target)),
-            None => keep(remove_if_exists(&e.target)),
+        let r = match e.backup_path() {
+            Some(backup) => std::fs::rename(&backup, &e.target),
+            None => remove_if_exists(&e.target),
+        };
+        if let Err(err) = r {
+            failed.push(e.backup_path());
+            if first.is_ok() {
+                first = Err(err);
+            }
         }
     }
-    cleanup(journal);
+    for e in &journal.entries {
+        let _ = e.tmp_path().map(|t| remove_if_exists(&t));
+        if let Some(b) = e
+            .backup_path()
+            .filter(|b| !failed.contains(&Some(b.clone())))
+        {
+            let _ = remove_if_exists(&b);
+        }
+    }
     for dir in journal.dirs.iter().rev() {
         let _ = std::fs::remove_dir(dir);
     }
@@ -441,6 +461,27 @@ fn cleanup(journal: &Journal) {
             let _ = remove_if_exists(&p);
         }
     }
+}
+
+/// The SHA-256 of `bytes`, in hex.
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Whether the file at `path` (not followed if it is a link) holds exactly the bytes whose
+/// hash is `hash`.
+fn holds(path: &Path, hash: Option<&str>) -> bool {
+    let Some(hash) = hash else { return false };
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() => std::fs::read(path).is_ok_and(|b| sha256(&b) == hash),
+        _ => false,
+    }
+}
+
+/// Whether anything (a file, a folder, a link, even a dangling one) is at `path`.
+fn present(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
 }
 
 fn remove_if_exists(path: &Path) -> std::io::Result<()> {
@@ -472,12 +513,74 @@ pub enum Recovered {
     CleanedUp,
 }
 
+/// Why [`recover`] could not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum RecoverError {
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// Files the interrupted change wrote were changed since: nothing was touched.
+    #[error("{} changed since the interrupted edit", .0.files.iter().map(|(f, _)| f.display().to_string()).collect::<Vec<_>>().join(", "))]
+    Changed(Changed),
+}
+
+/// An interrupted change that [`recover`] left as it is, because rolling it back would
+/// destroy changes made since (by hand, say).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Changed {
+    /// The files that no longer hold what the interrupted change wrote (or that it
+    /// deleted and that are back), each with the copy of its content from before the
+    /// change, where there was one.
+    pub files: Vec<(PathBuf, Option<PathBuf>)>,
+    /// Every temporary file and backup the interrupted change left, to remove once the
+    /// files are sorted out.
+    pub left: Vec<PathBuf>,
+    /// The journal, to remove once the files are sorted out.
+    pub journal: PathBuf,
+}
+
+/// Where one target of an interrupted commit stands.
+#[derive(Debug, PartialEq, Eq)]
+enum State {
+    /// The commit did not get to it: whatever is there is not the commit's to undo.
+    Before,
+    /// It holds what the commit wrote (or is gone, if the commit deleted it): roll back.
+    After,
+    /// It was replaced by the commit, then changed by someone else.
+    Changed,
+}
+
+/// Where `e` stands. A temporary file is consumed by the rename that puts it in place,
+/// and backups are made only once every temporary file is written, so "the temporary
+/// file is gone and the backup is there" means the target was replaced; then the
+/// recorded hash says whether it still holds what was written.
+fn state(e: &Entry) -> State {
+    let target = &e.target;
+    match (e.tmp_path(), e.backup_path()) {
+        (Some(tmp), _) if present(&tmp) => State::Before,
+        (Some(_), Some(backup)) if !present(&backup) => State::Before,
+        (Some(_), None) if !present(target) => State::Before,
+        (Some(_), _) if holds(target, e.after.as_deref()) => State::After,
+        (Some(_), _) => State::Changed,
+        (None, Some(backup)) if !present(&backup) => State::Before,
+        (None, Some(_)) if !present(target) => State::After,
+        (None, Some(backup)) if same_file(&backup, target) => State::Before,
+        (None, Some(_)) => State::Changed,
+        (None, None) => State::Before,
+    }
+}
+
 /// Finishes what an interrupted [`Transaction`] left behind, from its journal at `journal`:
 /// a change not yet committed is rolled back (every target gets its content from before
 /// the change), a committed one only loses its temporary files and backups. Call it only
 /// while holding the lock ([`RepoLock`]), so that no commit is running. `None`: there was
 /// nothing to do.
-pub fn recover(journal: &Path) -> std::io::Result<Option<Recovered>> {
+///
+/// A file is restored only while it still holds what the interrupted change wrote (or,
+/// if the change deleted it, while it is still gone). If any file was changed since — by
+/// hand, by another program — nothing at all is touched and [`RecoverError::Changed`]
+/// names the files: the journal, the backups and the temporary files stay until a person
+/// has looked.
+pub fn recover(journal: &Path) -> Result<Option<Recovered>, RecoverError> {
     let committed = committed_path(journal);
     if let Some(j) = read_journal(&committed)? {
         cleanup(&j);
@@ -487,28 +590,41 @@ pub fn recover(journal: &Path) -> std::io::Result<Option<Recovered>> {
     let Some(j) = read_journal(journal)? else {
         return Ok(None);
     };
-    // How far the commit got is not known; each entry shows it:
-    // - a backup that exists still holds the original (the target may or may not have
-    //   been replaced): put it back;
-    // - a new file whose temporary file is gone was renamed into place: remove it.
+    let states: Vec<State> = j.entries.iter().map(state).collect();
+    if states.contains(&State::Changed) {
+        let files = j
+            .entries
+            .iter()
+            .zip(&states)
+            .filter(|(_, s)| **s == State::Changed)
+            .map(|(e, _)| (e.target.clone(), e.backup_path().filter(|b| present(b))))
+            .collect();
+        let left = j
+            .entries
+            .iter()
+            .flat_map(|e| [e.tmp_path(), e.backup_path()])
+            .flatten()
+            .filter(|p| present(p))
+            .collect();
+        return Err(RecoverError::Changed(Changed {
+            files,
+            left,
+            journal: journal.to_owned(),
+        }));
+    }
     let mut restored = Vec::new();
-    for e in j.entries.iter().rev() {
+    for (e, _) in j
+        .entries
+        .iter()
+        .zip(&states)
+        .rev()
+        .filter(|(_, s)| **s == State::After)
+    {
         match e.backup_path() {
-            // Not replaced yet: the backup is only a second name of the original.
-            Some(backup) if same_file(&backup, &e.target) => remove_if_exists(&backup)?,
-            Some(backup) if backup.exists() => {
-                std::fs::rename(&backup, &e.target)?;
-                restored.push(e.target.clone());
-            }
-            Some(_) => {}
-            None => {
-                let staged = e.tmp_path().is_some_and(|t| t.exists());
-                if !staged && e.target.exists() {
-                    std::fs::remove_file(&e.target)?;
-                    restored.push(e.target.clone());
-                }
-            }
+            Some(backup) => std::fs::rename(&backup, &e.target)?,
+            None => std::fs::remove_file(&e.target)?,
         }
+        restored.push(e.target.clone());
     }
     cleanup(&j);
     for dir in j.dirs.iter().rev() {
@@ -657,6 +773,7 @@ mod tests {
                 target: p.clone(),
                 tmp: c.as_ref().map(|_| format!(".assure-{id}-{i}.tmp")),
                 backup: p.exists().then(|| format!(".assure-{id}-{i}.bak")),
+                after: c.as_deref().map(sha256),
                 op: i,
             })
             .collect();
@@ -706,6 +823,78 @@ mod tests {
             assert_eq!(files(dir.path()), before, "after {n} renames");
             assert_eq!(recover(&journal).expect("again"), None);
         }
+    }
+
+    /// Replaces the file at `path` the way many editors save: a new file renamed over it.
+    fn save_by_rename(path: &Path, text: &str) {
+        let tmp = path.with_extension("editor-swap");
+        std::fs::write(&tmp, text).expect("write");
+        std::fs::rename(&tmp, path).expect("rename");
+    }
+
+    #[test]
+    fn recover_leaves_everything_when_a_replaced_file_was_edited_since() {
+        // (renames done, what is edited, how): every case where a file the crash left
+        // holds something the commit did not write.
+        type Edit = fn(&Path);
+        let cases: [(usize, &str, Edit); 5] = [
+            (1, "a", |d| {
+                std::fs::write(d.join("a"), "a by hand").expect("w")
+            }),
+            (1, "a", |d| save_by_rename(&d.join("a"), "a by hand")),
+            (2, "new/deeper/c", |d| {
+                std::fs::write(d.join("new/deeper/c"), "c by hand").expect("w")
+            }),
+            (3, "b", |d| {
+                std::fs::write(d.join("b"), "b again").expect("w")
+            }),
+            (1, "a", |d| std::fs::remove_file(d.join("a")).expect("rm")),
+        ];
+        for (n, name, edit) in cases {
+            let (dir, tx) = setup();
+            crash_after(&tx, n);
+            edit(dir.path());
+            let before = files(dir.path());
+            let journal = lock::journal_path(dir.path());
+            let err = recover(&journal).expect_err("changed since");
+            let RecoverError::Changed(changed) = err else {
+                panic!("{err}")
+            };
+            let names: Vec<PathBuf> = changed.files.iter().map(|(f, _)| f.clone()).collect();
+            assert_eq!(names, vec![dir.path().join(name)], "{n} {name}");
+            assert_eq!(files(dir.path()), before, "nothing touched: {n} {name}");
+            assert!(journal.exists());
+            assert!(changed.left.iter().all(|p| p.exists()) && !changed.left.is_empty());
+            // The copy of the content from before the change is named (for "a", "a1").
+            if name == "a" {
+                let kept = changed.files[0].1.as_ref().expect("a backup");
+                assert_eq!(std::fs::read_to_string(kept).expect("bak"), "a1");
+            }
+        }
+    }
+
+    #[test]
+    fn recover_keeps_an_edit_of_a_file_the_crash_had_not_reached() {
+        // The crash came before `a` was replaced; `a` was then saved by an editor (a new
+        // file, so its backup no longer is a second name of it). It is the user's: kept,
+        // and the rest is rolled back.
+        let (dir, tx) = setup();
+        crash_after(&tx, 0);
+        save_by_rename(&dir.path().join("a"), "a by hand");
+        let recovered = recover(&lock::journal_path(dir.path())).expect("recover");
+        assert_eq!(recovered, Some(Recovered::RolledBack(Vec::new())));
+        let d = dir.path();
+        assert_eq!(
+            std::fs::read_to_string(d.join("a")).expect("a"),
+            "a by hand"
+        );
+        assert_eq!(std::fs::read_to_string(d.join("b")).expect("b"), "b1");
+        assert!(!d.join("new").exists());
+        let left: Vec<(String, Vec<u8>)> = files(d)
+            .into_iter()
+            .filter(|(p, _)| p.contains(".assure"))
+            .collect();
+        assert_eq!(left, Vec::new());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod bad_input;
 mod catalog;
 mod cli;
+mod data_safety;
 mod demo;
 mod edit_diffs;
 mod edit_errors;

@@ -1185,9 +1185,11 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
 }
 
 fn emls(dir: &Path) -> Vec<(String, String)> {
+    assert!(dir.join(".assure-outbox").is_file(), "the dry run's marker");
     let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
         .expect("dry-run dir")
         .filter_map(Result::ok)
+        .filter(|e| e.file_name() != ".assure-outbox")
         .map(|e| {
             (
                 e.file_name().to_string_lossy().into_owned(),

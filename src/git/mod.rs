@@ -274,10 +274,8 @@ impl Git {
 
     /// A blob's text, if it is UTF-8 and at most [`DEFAULT_MAX_BLOB`] bytes.
     pub fn blob_text(&self, blob: Oid) -> Option<String> {
-        match self.blob_text_within(blob, DEFAULT_MAX_BLOB) {
-            Ok(text) => text,
-            Err(_) => None,
-        }
+        self.blob_text_within(blob, DEFAULT_MAX_BLOB)
+            .unwrap_or_default()
     }
 
     /// A blob's text if it is UTF-8 (`Ok(None)` when it is not), or, when it is larger

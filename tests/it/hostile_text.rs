@@ -163,6 +163,8 @@ fn emls(dir: &Path) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
         .map(|d| {
             d.filter_map(Result::ok)
+                // The outbox's marker file is not a message.
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".eml"))
                 .map(|e| {
                     (
                         e.file_name().to_string_lossy().into_owned(),

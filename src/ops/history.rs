@@ -71,6 +71,19 @@ impl<'g> Versions<'g> {
         self.max_blob = max;
     }
 
+    /// Takes the size limit from `assure.yaml` at `side` (`limits.max_blob_bytes`); the
+    /// default stays when it does not load.
+    pub fn limit_from(&mut self, side: Side) -> Result<(), GitError> {
+        if let Some(config) = self
+            .json(side, "assure.yaml")?
+            .1
+            .and_then(|j| serde_json::from_value::<crate::model::Config>(j).ok())
+        {
+            self.max_blob = config.limits.max_blob_bytes;
+        }
+        Ok(())
+    }
+
     /// The files met that were over the size limit, with where and how large: each is a
     /// finding of the command that read them, never read whole.
     pub fn too_large(&self) -> Vec<(Side, String, u64)> {
@@ -331,7 +344,7 @@ pub fn log_change(path: &str, change: &Change) -> LogChange {
 
 /// The audit trail: newest first.
 pub fn log(git: &Git, root: &Path, query: &LogQuery) -> Result<Log, GitError> {
-    let versions = Versions::new(git, root);
+    let mut versions = Versions::new(git, root);
     if git.is_unborn() {
         return Ok(Log {
             entries: Vec::new(),
@@ -339,6 +352,8 @@ pub fn log(git: &Git, root: &Path, query: &LogQuery) -> Result<Log, GitError> {
         });
     }
     let head = git.resolve("HEAD")?;
+    versions.limit_from(Side::Commit(head))?;
+    let versions = versions;
     let path = query
         .assessment
         .as_ref()

@@ -114,6 +114,7 @@ pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Rev
         None => Side::WorkTree,
     };
     let mut versions = Versions::new(&git, root);
+    versions.limit_from(Side::Commit(base_id))?;
     let paths: Vec<String> = versions
         .changed_files(Side::Commit(base_id), head_side)?
         .into_iter()

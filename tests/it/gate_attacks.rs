@@ -801,4 +801,19 @@ fn a_blob_over_the_limit_is_a_finding_and_never_read() {
             )
         )]
     );
+    // `assure log` and `assure diff` read history too: the same limit, the same refusal.
+    let log = c.run(&["log", "--format", "json"]);
+    let log: serde_json::Value = serde_json::from_str(&log.stdout).expect("json");
+    assert_eq!(
+        log["entries"][0]["changes"][0]["change"],
+        "write 3032 bytes to groups/spare/group.yaml"
+    );
+    let range = format!("{base}..HEAD");
+    let diff = c.run(&["diff", &range, "--format", "json"]);
+    assert!(
+        diff.stdout.contains("[blob-too-large]") && diff.stdout.contains("write 3032 bytes"),
+        "{}{}",
+        diff.stdout,
+        diff.stderr
+    );
 }

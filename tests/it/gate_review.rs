@@ -9,7 +9,7 @@
 //! checked commit by what it is about (and, for control fields only, the value it leaves),
 //! not by where the merge's value came from.
 
-use crate::gate::{Change, Finding, GDPR_FILE, MANAGE, OLD_FILE, TESTS, USERS, by, finding};
+use crate::gate::{Change, Finding, GDPR_FILE, TESTS, by, finding};
 use crate::support::git_cli;
 
 /// The test lines of 6.2.1.1 (a control in no sync class).
@@ -208,8 +208,11 @@ fn a_file_broken_then_repaired_cannot_carry_a_test_result() {
     let repair = c.commit("dave@example.com", "Fix the file");
     let result = gate_only(c.check(&[]));
     assert!(
-        result.1.iter().any(|f| f.message.starts_with(&by(repair, "dave@example.com"))
-            && f.message.contains("set `test_result` of 6.2.1.1")),
+        result
+            .1
+            .iter()
+            .any(|f| f.message.starts_with(&by(repair, "dave@example.com"))
+                && f.message.contains("set `test_result` of 6.2.1.1")),
         "the repair sets a test result: {result:?}"
     );
 }
@@ -240,4 +243,225 @@ fn a_file_broken_then_repaired_without_an_earlier_value() {
             ]
         )
     );
+}
+
+// --- Merges the gate stops ----------------------------------------------------------------
+
+#[test]
+fn an_octopus_merge_cannot_bring_an_old_value_in_a_third_parent() {
+    // Bob passed 6.2.1.1 (old), then failed it (the base). In the pull request Bob retests
+    // TLS (X). Dave merges the base, X and the old commit in one octopus merge, taking
+    // X's change and the old passed result: the third parent is outside the range, so
+    // what comes from it is Dave's own change.
+    let c = Change::new();
+    c.edit(GDPR_FILE, PLANNED, PASSED);
+    let old = c.commit("bob@example.com", "6.2.1.1 passed");
+    c.edit(GDPR_FILE, PASSED, FAILED);
+    let base = c.commit("bob@example.com", "6.2.1.1 failed on retest");
+    c.edit(GDPR_FILE, "test_date: 2019-04-02", "test_date: 2019-05-03");
+    let retest = c.commit("bob@example.com", "Retest TLS");
+    c.edit(GDPR_FILE, FAILED, PASSED);
+    let merge = c.git.commit_with_parents(
+        "dave@example.com",
+        "Octopus",
+        c.tick(),
+        &[base, retest, old],
+    );
+    let dave = by(merge, "dave@example.com");
+    assert_eq!(
+        gate_only(c.check_from(base, &[])),
+        (
+            1,
+            vec![
+                finding(
+                    "permission-denied",
+                    GDPR_FILE,
+                    22,
+                    format!(
+                        "{dave}: set `test_date` of 6.2.1.1 in default-group/office-365--gdpr: {TESTS}"
+                    )
+                ),
+                finding(
+                    "permission-denied",
+                    GDPR_FILE,
+                    23,
+                    format!(
+                        "{dave}: set `test_result` of 6.2.1.1 in default-group/office-365--gdpr: {TESTS}"
+                    )
+                ),
+            ]
+        )
+    );
+}
+
+// --- The work tree ------------------------------------------------------------------------
+
+#[test]
+#[ignore = "HOLE: a tracked file marked --assume-unchanged or --skip-worktree is read by validate but not judged"]
+fn a_file_git_is_told_to_treat_as_unchanged_is_still_judged() {
+    // SECURITY.md: "a local run checks exactly what `validate` reads". Git can be told
+    // not to look at a tracked file (`update-index --assume-unchanged`, or
+    // `--skip-worktree`); libgit2's diff of the work tree honours both, so the gate's
+    // list of changed files (`Git::changed_files` with `new = None`) leaves the file out,
+    // while the loader reads it from disk.
+    //
+    // Today: exit 0 with `--actor dave`. A local run only (CI's
+    // checkout sets no such flag), which SECURITY.md calls advice; still a gap against
+    // the stated guarantee. Fix: in the work-tree pass, also compare (by hashing, as
+    // `Git::hash_blob` can) every tracked data file whose index entry has the
+    // assume-valid or skip-worktree flag, or refuse to run when any data file has one.
+    for flag in ["--assume-unchanged", "--skip-worktree"] {
+        let c = Change::new();
+        let out = git_cli(c.repo.path(), &["update-index", flag, GDPR_FILE]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        c.edit(GDPR_FILE, PLANNED, PASSED);
+        let status = git_cli(c.repo.path(), &["status", "--porcelain"]);
+        assert_eq!(status.stdout, "", "git sees nothing to commit ({flag})");
+        let result = gate_only(c.check(&["--actor", "dave@example.com"]));
+        assert!(
+            refuses(&result, "set `test_result` of 6.2.1.1"),
+            "{flag}: {result:?}"
+        );
+    }
+}
+
+// --- Inputs -------------------------------------------------------------------------------
+
+#[test]
+fn a_base_whose_assure_yaml_does_not_parse_cannot_run() {
+    // Nobody's role at such a base is known: the check cannot run (exit 2), rather than
+    // treating everyone as a guest or everyone as allowed.
+    let c = Change::new();
+    c.repo.write("assure.yaml", "organization: [unclosed\n");
+    let base = c.commit("carol@example.com", "Broken");
+    c.repo.write("assure.yaml", crate::gate::CONFIG);
+    c.commit("dave@example.com", "Fixed");
+    let base = base.to_string();
+    let out = c.run(&["validate", "--base", &base]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("does not load") && out.stderr.contains(&base),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+#[ignore = "HOLE: deleting a group (its group.yaml) is no change to the gate, so a guest may do it"]
+fn a_guest_cannot_delete_a_group() {
+    // README: a guest "may change nothing". Deleting `groups/spare/group.yaml` (the
+    // group's only file) removes the group. `group_changes` gives no change for
+    // (Some, None), and `file_changes` adds a `GroupDescription` only when the new
+    // version exists, so the deletion is no change at all: any role, a guest included,
+    // passes. Fix: a `GroupDeleted` change (needs managing assessments, like creating
+    // and renaming groups).
+    let c = Change::new();
+    std::fs::remove_file(c.repo.path().join("groups/spare/group.yaml")).expect("rm");
+    std::fs::remove_dir(c.repo.path().join("groups/spare")).expect("rmdir");
+    c.commit("zed@elsewhere.com", "Tidy up");
+    let result = gate_only(c.check(&["--actor", "zed@elsewhere.com"]));
+    assert_eq!(result.0, 1, "{result:?}");
+    assert!(
+        result.1.iter().any(|f| f.file == "groups/spare/group.yaml"),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn a_submodule_in_groups_is_refused_even_when_not_checked_out() {
+    // A group folder committed as a submodule (git mode 160000): a local `git submodule
+    // update` would fill it with files nobody reviewed as data. CI's checkout leaves the
+    // folder empty, and the gate still refuses it, per commit and with --actor.
+    let c = Change::new();
+    let target = c.base.to_string();
+    let out = git_cli(
+        c.repo.path(),
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("160000,{target},groups/elsewhere"),
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = git_cli(c.repo.path(), &["commit", "-q", "-m", "A submodule"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    std::fs::create_dir_all(c.repo.path().join("groups/elsewhere")).expect("mkdir");
+    let rule = "assure.yaml and every file under catalog/ and groups/ must be a regular file, so that what is reviewed is what is read";
+    for args in [&["--actor", "dave@example.com"][..], &[][..]] {
+        let (code, found) = gate_only(c.check(args));
+        assert_eq!(code, 1, "{args:?}");
+        assert!(
+            found.iter().any(|f| f.code == "not-a-regular-file"
+                && f.file == "groups/elsewhere"
+                && f.message.contains(rule)),
+            "{args:?}: {found:?}"
+        );
+    }
+}
+
+// --- People -------------------------------------------------------------------------------
+
+#[test]
+#[ignore = "FALSE REFUSAL: a portal-admin who removes a person and adds them back with another role is refused (per-commit mode)"]
+fn removing_and_re_adding_a_person_is_the_portal_admins_change() {
+    // Not a way around the gate, but the same root cause as the holes above, the other
+    // way round: Carol (portal-admin) removes Dave, then adds him back as an assessor.
+    // Each commit is hers to make; the net change, "change the name or roles of
+    // dave@example.com", has no fingerprint in `made` ("remove…", "add…"), so it is an
+    // `unchecked-change` and the pull request cannot pass, though every part of it was
+    // checked and allowed.
+    let c = Change::new();
+    let dave =
+        "  - email: dave@example.com\n    name: Dave Contributor\n    roles: [contributor]\n";
+    c.edit("assure.yaml", dave, "");
+    c.commit("carol@example.com", "Dave leaves");
+    c.edit(
+        "assure.yaml",
+        "global_admins:",
+        "  - email: dave@example.com\n    name: Dave Contributor\n    roles: [assessor]\nglobal_admins:",
+    );
+    c.commit("carol@example.com", "Dave is back, as an assessor");
+    assert_eq!(gate_only(c.check(&[])), (0, vec![]));
+}
+
+#[test]
+fn look_alike_identities_are_nobody() {
+    // E-mails compare without regard to ASCII case and surrounding space (as mail does);
+    // anything else that only looks like a person is a guest: a Cyrillic "а", a
+    // zero-width space, a login whose letters are not ASCII.
+    let c = Change::new();
+    c.edit(GDPR_FILE, PLANNED, PASSED);
+    for (author, allowed) in [
+        ("BOB@EXAMPLE.COM", true),
+        ("bob@example.com ", true),
+        ("b\u{043e}b@example.com", false),
+        ("bob\u{200b}@example.com", false),
+    ] {
+        c.git.reset_hard(c.base);
+        c.edit(GDPR_FILE, PLANNED, PASSED);
+        c.commit(author, "6.2.1.1 passed");
+        let (code, _) = gate_only(c.check(&[]));
+        assert_eq!(code == 0, allowed, "{author:?}");
+        let (code, _) = gate_only(c.check(&["--actor", author]));
+        assert_eq!(code == 0, allowed, "--actor {author:?}");
+    }
+    // GitHub logins: ASCII case only.
+    c.edit(
+        "assure.yaml",
+        "Bob Assessor\n    roles: [assessor]\n",
+        "Bob Assessor\n    roles: [assessor]\n    github: bob-assesses\n",
+    );
+    let base = c.commit("carol@example.com", "Bob's login");
+    c.edit(GDPR_FILE, PASSED, FAILED);
+    c.commit("bob@example.com", "6.2.1.1 failed");
+    for (login, allowed) in [
+        ("BOB-ASSESSES", true),
+        ("bob-assesses\u{200b}", false),
+        ("b\u{043e}b-assesses", false),
+        ("bob\u{2010}assesses", false),
+    ] {
+        let (code, found) = gate_only(c.check_from(base, &["--actor", login]));
+        assert_eq!(code == 0, allowed, "--actor {login:?}: {found:?}");
+    }
 }

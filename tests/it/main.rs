@@ -14,6 +14,7 @@ mod fuzz_regressions;
 mod gate;
 mod gate_attacks;
 mod gate_histories;
+mod gate_review;
 mod history;
 mod hostile;
 mod hostile_text;

@@ -296,6 +296,17 @@ impl Git {
         Ok(std::str::from_utf8(blob.content()).ok().map(str::to_owned))
     }
 
+    /// The object id of `path`'s tree entry at `commit` (a blob, a link's blob, a
+    /// submodule's commit), if it exists.
+    pub fn entry_id(&self, commit: Oid, path: &str) -> Result<Option<Oid>, GitError> {
+        let tree = self.repo.find_commit(commit)?.tree()?;
+        match tree.get_path(Path::new(&format!("{}{path}", self.prefix))) {
+            Ok(e) => Ok(Some(e.id())),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// What `path` (relative to the compliance root) is in `commit`'s tree.
     pub fn entry_kind(&self, commit: Oid, path: &str) -> Result<EntryKind, GitError> {
         let tree = self.repo.find_commit(commit)?.tree()?;
@@ -374,6 +385,15 @@ impl Git {
         }
     }
 
+    /// Every best common ancestor of two commits (several after criss-cross merges).
+    pub fn merge_bases(&self, a: Oid, b: Oid) -> Result<Vec<Oid>, GitError> {
+        match self.repo.merge_bases(a, b) {
+            Ok(ids) => Ok(ids.iter().copied().collect()),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(Vec::new()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// The id git would give `bytes` as a blob (to compare a work-tree file with one).
     pub fn hash_blob(bytes: &[u8]) -> Result<Oid, GitError> {
         Ok(Oid::hash_object(git2::ObjectType::Blob, bytes)?)
@@ -427,9 +447,46 @@ impl Git {
                 .repo
                 .diff_tree_to_workdir_with_index(old_tree.as_ref(), Some(&mut opts))?;
             out.extend(self.delta_paths(&diff));
+            out.extend(self.hidden_from_diff()?);
         }
         out.sort();
         out.dedup();
+        Ok(out)
+    }
+
+    /// The data files (assure.yaml, catalog/, groups/) that git is told not to look at in
+    /// the work tree (`git update-index --assume-unchanged` or `--skip-worktree`) and that
+    /// differ there from the index: a diff does not see them, but the loader reads them.
+    fn hidden_from_diff(&self) -> Result<Vec<String>, GitError> {
+        const ASSUME_VALID: u16 = 0x8000;
+        const SKIP_WORKTREE: u16 = 1 << 14;
+        let Some(workdir) = self.repo.workdir() else {
+            return Ok(Vec::new());
+        };
+        let index = self.repo.index()?;
+        let mut out = Vec::new();
+        for entry in index.iter() {
+            if entry.flags & ASSUME_VALID == 0 && entry.flags_extended & SKIP_WORKTREE == 0 {
+                continue;
+            }
+            let Some(rel) = std::str::from_utf8(&entry.path)
+                .ok()
+                .and_then(|p| p.strip_prefix(&self.prefix))
+            else {
+                continue;
+            };
+            if !(rel == "assure.yaml" || rel.starts_with("catalog/") || rel.starts_with("groups/"))
+            {
+                continue;
+            }
+            let same = std::fs::read(workdir.join(std::str::from_utf8(&entry.path).unwrap_or("")))
+                .ok()
+                .and_then(|bytes| Git::hash_blob(&bytes).ok())
+                == Some(entry.id);
+            if !same {
+                out.push(rel.to_owned());
+            }
+        }
         Ok(out)
     }
 

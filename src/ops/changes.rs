@@ -19,6 +19,10 @@ pub enum Change {
     GroupDescription {
         group: String,
     },
+    /// A group's `group.yaml` removed.
+    GroupDeleted {
+        group: String,
+    },
     AssessmentCreated {
         assessment: String,
     },
@@ -165,6 +169,7 @@ impl Change {
     pub fn is_whole_file(&self) -> bool {
         match self {
             Change::GroupCreated { .. }
+            | Change::GroupDeleted { .. }
             | Change::AssessmentCreated { .. }
             | Change::AssessmentDeleted { .. }
             | Change::ArchivedModified { .. }
@@ -186,6 +191,7 @@ impl Change {
             Change::GroupDescription { group } => {
                 format!("change the description of group `{group}`")
             }
+            Change::GroupDeleted { group } => format!("delete group `{group}`"),
             Change::AssessmentCreated { assessment } => format!("create assessment {assessment}"),
             Change::AssessmentDeleted { assessment } => format!("delete assessment {assessment}"),
             Change::AssessmentArchived { assessment } => format!("archive assessment {assessment}"),
@@ -300,6 +306,7 @@ pub fn group_changes(id: &str, old: Option<&Group>, new: Option<&Group>) -> Vec<
     let group = id.to_owned();
     match (old, new) {
         (None, Some(_)) => vec![Change::GroupCreated { group }],
+        (Some(_), None) => vec![Change::GroupDeleted { group }],
         (Some(o), Some(n)) => {
             let mut out = Vec::new();
             if o.name != n.name {
@@ -407,8 +414,12 @@ pub struct FileVersions {
     /// Whether the file exists in each version (it may exist but not parse).
     pub old_exists: bool,
     pub new_exists: bool,
-    /// What the new version is: a regular file, or a link, a submodule, a folder.
+    /// What each version is: a regular file, or a link, a submodule, a folder.
+    pub old_kind: crate::git::EntryKind,
     pub new_kind: crate::git::EntryKind,
+    /// The git blob id of each version, when known (see [`super::history::Read`]).
+    pub old_blob: Option<git2::Oid>,
+    pub new_blob: Option<git2::Oid>,
     /// The new version's size when it was over the size limit and not read.
     pub new_too_large: Option<u64>,
 }
@@ -478,7 +489,14 @@ pub fn file_changes(files: &[FileVersions]) -> Vec<FileChange> {
                     typed::<Group>(&f.old).as_ref(),
                     typed::<Group>(&f.new).as_ref(),
                 );
-                if changes.is_empty() && f.old != f.new && f.new_exists {
+                if changes.is_empty() && f.old_exists && !f.new_exists {
+                    push(
+                        &mut out,
+                        vec![Change::GroupDeleted {
+                            group: group.to_string(),
+                        }],
+                    );
+                } else if changes.is_empty() && f.old != f.new && f.new_exists {
                     push(
                         &mut out,
                         vec![Change::GroupDescription {

@@ -7,18 +7,20 @@
 //! commits are checked on their own). Some changes nobody may make: editing an archived
 //! assessment, un-archiving one, moving one to another group.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use git2::Oid;
 use serde::Serialize;
 
-use super::changes::{Change, FileChange, file_changes};
+use serde_json::Value as J;
+
+use super::changes::{Change, FileChange, FileVersions, file_changes};
 use super::history::{Side, Versions};
 use super::permissions::{Actor, Permission};
 use crate::catalog::key_span;
 use crate::diag::{Code, Diagnostic};
-use crate::git::{CommitInfo, Git, GitError};
+use crate::git::{CommitInfo, EntryKind, Git, GitError};
 use crate::model::Config;
 use crate::repo::source::SourceMap;
 use crate::repo::yaml::Node;
@@ -189,11 +191,11 @@ pub fn gate(versions: &mut Versions, req: &Request) -> Result<Vec<GateFinding>, 
     let in_range: HashSet<Oid> = range.iter().copied().collect();
     let mut findings = Vec::new();
     // What checked commits made: the net change must be made of these.
-    let mut made: HashSet<String> = HashSet::new();
+    let mut made: HashSet<(String, String, String)> = HashSet::new();
     for &id in &range {
         let info = git.commit_info(id)?;
-        let own = own_changes(versions, &info, base_id, &in_range, &made)?;
-        made.extend(own.iter().map(fingerprint));
+        let (own, sets) = own_changes(versions, &info, base_id, &in_range)?;
+        made.extend(sets);
         if config.require_signed_commits {
             let keys = super::signatures::keys_of(&config, &info.author_email);
             let sig = super::signatures::verify(git, id, &keys)?;
@@ -215,9 +217,15 @@ pub fn gate(versions: &mut Versions, req: &Request) -> Result<Vec<GateFinding>, 
     }
     if last == Side::WorkTree {
         let paths = versions.changed_files(Side::Commit(head_id), Side::WorkTree)?;
-        let own =
-            file_changes(&versions.file_versions(Side::Commit(head_id), Side::WorkTree, &paths)?);
-        made.extend(own.iter().map(fingerprint));
+        let own = changes_between(versions, Side::Commit(head_id), Side::WorkTree, &paths)?;
+        for (c, o, n) in &own {
+            made.extend(
+                keys_of(&c.change, o, n)
+                    .iter()
+                    .map(|k| made_atom(&c.path, k, n)),
+            );
+        }
+        let own: Vec<FileChange> = own.into_iter().map(|(c, ..)| c).collect();
         let who = Actor::new(&config, req.acting.unwrap_or(""));
         if config.require_signed_commits && !own.is_empty() {
             findings.push(GateFinding {
@@ -237,7 +245,8 @@ pub fn gate(versions: &mut Versions, req: &Request) -> Result<Vec<GateFinding>, 
     // left it: what a merge into the base would bring.
     let from = git.merge_base(base_id, head_id)?.unwrap_or(base_id);
     let paths = versions.changed_files(Side::Commit(from), last)?;
-    let net = file_changes(&versions.file_versions(Side::Commit(from), last, &paths)?);
+    let net_atoms = changes_between(versions, Side::Commit(from), last, &paths)?;
+    let net: Vec<FileChange> = net_atoms.iter().map(|(c, ..)| c.clone()).collect();
     // A data file that is a link at the end is read through the link, whoever made it
     // and whenever: what it points at changes the data without changing the link.
     for (path, kind) in non_files(versions, head_id, last)? {
@@ -269,10 +278,14 @@ pub fn gate(versions: &mut Versions, req: &Request) -> Result<Vec<GateFinding>, 
             check(&mut findings, &By::Actor(who.describe()), &who, net);
         }
         None => {
-            for fc in net {
+            for (fc, o, n) in net_atoms {
+                // Made by checked changes: every atom it sets, to the value it ends with.
+                let unchecked = keys_of(&fc.change, &o, &n)
+                    .iter()
+                    .any(|k| o.get(k) != n.get(k) && !made.contains(&made_atom(&fc.path, k, &n)));
                 let problem = match fc.change.forbidden() {
                     Some(rule) => Problem::Forbidden(rule),
-                    None if !made.contains(&fingerprint(&fc)) => Problem::Unchecked,
+                    None if unchecked => Problem::Unchecked,
                     None => continue,
                 };
                 // A forbidden change a commit made is reported at that commit already.
@@ -369,108 +382,260 @@ fn check(findings: &mut Vec<GateFinding>, by: &By, who: &Actor, changes: Vec<Fil
     }
 }
 
-/// A change and the value it leaves: two commits that make the same fingerprint made the
-/// same thing.
-fn fingerprint(fc: &FileChange) -> String {
-    match &fc.change {
-        Change::ControlField { new, .. } => {
-            format!("{}\u{0}{}\u{0}{new}", fc.path, fc.change.describe())
+/// One thing a change can set in a file — a control's field, a header field, a person's
+/// entry, a setting, or (key `""`) the file itself — with the value it holds. The gate
+/// compares versions of files atom by atom: the net change must be made of atoms that
+/// checked commits set to the values they end with.
+type Atoms = BTreeMap<String, String>;
+
+/// An atom as a checked commit left it: (path, key, value or "absent").
+type Made = (String, String, String);
+
+/// The atoms of one version of a file.
+fn atoms(path: &str, kind: EntryKind, json: Option<&J>, blob: Option<Oid>) -> Atoms {
+    let mut out = Atoms::new();
+    match (kind, json) {
+        (EntryKind::Absent, _) => {}
+        (EntryKind::File, Some(J::Object(map))) if path.ends_with(".yaml") => {
+            out.insert(String::new(), "a file".to_owned());
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("people", J::Array(people)) if path == "assure.yaml" => {
+                        for p in people {
+                            let email = p["email"].as_str().unwrap_or("").trim().to_lowercase();
+                            out.insert(format!("person {email}"), p.to_string());
+                        }
+                    }
+                    ("controls", J::Object(controls)) if path.starts_with("groups/") => {
+                        for (id, c) in controls {
+                            match c {
+                                J::Object(fields) => {
+                                    for (f, v) in fields {
+                                        out.insert(format!("control {id} {f}"), v.to_string());
+                                    }
+                                }
+                                other => {
+                                    out.insert(format!("control {id}"), other.to_string());
+                                }
+                            }
+                        }
+                    }
+                    _ => {
+                        out.insert(format!("field {k}"), v.to_string());
+                    }
+                }
+            }
         }
-        c => format!("{}\u{0}{}", fc.path, c.describe()),
+        (kind, _) => {
+            let blob = blob.map_or_else(|| "?".to_owned(), |b| b.to_string());
+            out.insert(String::new(), format!("{} {blob}", kind.describe()));
+        }
+    }
+    out
+}
+
+/// The atoms of both versions of a file.
+fn both(f: &FileVersions) -> (Atoms, Atoms) {
+    (
+        atoms(&f.path, f.old_kind, f.old.as_ref(), f.old_blob),
+        atoms(&f.path, f.new_kind, f.new.as_ref(), f.new_blob),
+    )
+}
+
+/// The atom keys a change sets, given both versions' atoms: its own atom, or every atom
+/// of the file for a change to the whole file.
+fn keys_of(change: &Change, old: &Atoms, new: &Atoms) -> Vec<String> {
+    let one = |k: String| vec![k];
+    match change {
+        Change::ControlField { control, field, .. } => one(format!("control {control} {field}")),
+        Change::AssessmentHeader { field, .. } => one(format!("field {field}")),
+        Change::AssessmentArchived { .. } | Change::AssessmentUnarchived { .. } => {
+            one("field archived".to_owned())
+        }
+        Change::GroupRenamed { .. } => one("field name".to_owned()),
+        Change::GroupDescription { .. } => one("field description".to_owned()),
+        Change::PersonAdded { email }
+        | Change::PersonRemoved { email }
+        | Change::PersonChanged { email }
+        | Change::PortalAdminChanged { email } => {
+            one(format!("person {}", email.trim().to_lowercase()))
+        }
+        Change::GlobalAdminsChanged => one("field global_admins".to_owned()),
+        Change::SettingsChanged { field } if field != "assure.yaml" => {
+            one(format!("field {field}"))
+        }
+        _ => {
+            let mut all: Vec<String> = old.keys().chain(new.keys()).cloned().collect();
+            all.sort();
+            all.dedup();
+            if all.is_empty() {
+                all.push(String::new());
+            }
+            all
+        }
     }
 }
 
-/// What a commit changes itself: everything against its first parent (the empty tree for
-/// a root commit). A merge takes a change from another parent — it is that parent's side's
-/// work, checked in its own commits — only where the merge's value is that parent's and a
-/// commit checked in the range made it; a value the base itself holds is no change at
-/// all. Anything else a merge brings is the merger's own change, whatever the number of
-/// parents: an old value from a commit outside the range is not exempt.
+/// The atom `key` of `path` as `new` leaves it.
+fn made_atom(path: &str, key: &str, new: &Atoms) -> Made {
+    (
+        path.to_owned(),
+        key.to_owned(),
+        new.get(key).cloned().unwrap_or_else(|| "absent".to_owned()),
+    )
+}
+
+/// The changes between two sides on `paths`, each with its file's atoms on both sides.
+fn changes_between(
+    versions: &Versions,
+    old: Side,
+    new: Side,
+    paths: &[String],
+) -> Result<Vec<(FileChange, Atoms, Atoms)>, GitError> {
+    let files = versions.file_versions(old, new, paths)?;
+    Ok(with_atoms(&files))
+}
+
+fn with_atoms(files: &[FileVersions]) -> Vec<(FileChange, Atoms, Atoms)> {
+    let atoms: HashMap<&str, (Atoms, Atoms)> =
+        files.iter().map(|f| (f.path.as_str(), both(f))).collect();
+    file_changes(files)
+        .into_iter()
+        .map(|fc| {
+            let (o, n) = atoms.get(fc.path.as_str()).cloned().unwrap_or_default();
+            (fc, o, n)
+        })
+        .collect()
+}
+
+/// The atoms `changes` set, as they leave them.
+fn sets(changes: &[(FileChange, Atoms, Atoms)]) -> Vec<Made> {
+    changes
+        .iter()
+        .flat_map(|(c, o, n)| {
+            keys_of(&c.change, o, n)
+                .into_iter()
+                .map(|k| made_atom(&c.path, &k, n))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// What a commit changes itself, with the atoms it sets.
+///
+/// Against its first parent (the empty tree for a root commit). An assessment, group or
+/// `assure.yaml` that the first parent held but could not read is compared with the
+/// base's version (or, if that does not load either, with nothing), so a file broken in
+/// one commit and repaired in the next is judged by what the repair sets, not as a mere
+/// edit of a file.
+///
+/// A merge takes an atom from another parent — that side's work, checked in its own
+/// commits — only where the merge's value is that parent's, the parent is in the range,
+/// and the parent's side changed it since it left the first parent's line (its value
+/// differs from every merge base of the two); an atom the merge leaves as the base holds
+/// it is no change at all. Anything else a merge brings is the merger's own change,
+/// whatever the number or order of its parents: an old value from a commit outside the
+/// range, or one its own side had undone, is not exempt.
 fn own_changes(
     versions: &Versions,
     info: &CommitInfo,
     base: Oid,
     in_range: &HashSet<Oid>,
-    made: &HashSet<String>,
-) -> Result<Vec<FileChange>, GitError> {
+) -> Result<(Vec<FileChange>, Vec<Made>), GitError> {
     let me = Side::Commit(info.id);
     let first = match info.parents.first() {
         Some(&p) => Side::Commit(p),
         None => Side::Empty,
     };
     let paths = versions.changed_files(first, me)?;
-    let changes = file_changes(&versions.file_versions(first, me, &paths)?);
-    if info.parents.len() < 2 || changes.is_empty() {
-        return Ok(changes);
-    }
-    // Against the base: what the merge leaves as the base had it is no change.
-    let against_base = file_changes(&versions.file_versions(Side::Commit(base), me, &paths)?);
-    let mut against_others = Vec::new();
-    for &p in &info.parents[1..] {
-        if in_range.contains(&p) {
-            against_others.push(file_changes(&versions.file_versions(
-                Side::Commit(p),
-                me,
-                &paths,
-            )?));
+    let mut files = versions.file_versions(first, me, &paths)?;
+    for f in &mut files {
+        let data = f.path == "assure.yaml" || f.path.starts_with("groups/");
+        if data && f.old_exists && f.old.is_none() && f.new.is_some() {
+            let path = std::slice::from_ref(&f.path);
+            let mut before = versions.file_versions(Side::Commit(base), me, path)?;
+            if before.first().is_none_or(|b| b.old.is_none()) {
+                before = versions.file_versions(Side::Empty, me, path)?;
+            }
+            if let Some(b) = before.into_iter().next() {
+                *f = b;
+            }
         }
     }
-    let mut own = Vec::new();
-    for c in changes {
-        let as_base = !touches(&against_base, &c);
-        let made_here = made.contains(&fingerprint(&c));
-        if as_base || (made_here && against_others.iter().any(|theirs| !touches(theirs, &c))) {
+    let changes = with_atoms(&files);
+    if info.parents.len() < 2 || changes.is_empty() {
+        let made = sets(&changes);
+        return Ok((changes.into_iter().map(|(c, ..)| c).collect(), made));
+    }
+    // The atoms of each path at the base, and at each in-range other parent and its
+    // merge bases with the first parent.
+    let at = |side: Side| -> Result<HashMap<String, Atoms>, GitError> {
+        Ok(versions
+            .file_versions(side, me, &paths)?
+            .iter()
+            .map(|f| (f.path.clone(), both(f).0))
+            .collect())
+    };
+    let at_base = at(Side::Commit(base))?;
+    type Side3 = (Oid, HashMap<String, Atoms>, Vec<HashMap<String, Atoms>>);
+    let mut sides: Vec<Side3> = Vec::new();
+    for &p in &info.parents[1..] {
+        if !in_range.contains(&p) {
             continue;
         }
-        // A file the first parent lacks but a merged side made: the merger's own part
-        // is what the merge changes against that side's version (the fewest changes).
-        let narrower = made_here.then(|| {
-            against_others
-                .iter()
-                .map(|theirs| {
-                    theirs
-                        .iter()
-                        .filter(|t| t.path == c.path)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                })
-                .filter(|theirs| theirs.iter().all(|t| !t.change.is_whole_file()))
-                .min_by_key(Vec::len)
-        });
-        match narrower.flatten() {
-            Some(part) => own.extend(part),
-            None => own.push(c),
-        }
+        let bases = versions
+            .git
+            .merge_bases(info.parents[0], p)?
+            .into_iter()
+            .map(|mb| at(Side::Commit(mb)))
+            .collect::<Result<Vec<_>, _>>()?;
+        sides.push((p, at(Side::Commit(p))?, bases));
     }
-    Ok(own)
-}
-
-/// Whether `changes` (between some version and the merge) change what `c` is about: then
-/// the merge's value of it differs from that version's. A change to the whole file (a
-/// creation, a deletion, an unreadable version) touches everything in it.
-fn touches(changes: &[FileChange], c: &FileChange) -> bool {
-    changes.iter().any(|t| {
-        t.path == c.path
-            && match (&t.change, &c.change) {
-                (
-                    Change::ControlField {
-                        control: c1,
-                        field: f1,
-                        ..
-                    },
-                    Change::ControlField {
-                        control: c2,
-                        field: f2,
-                        ..
-                    },
-                ) => c1 == c2 && f1 == f2,
-                (a, b) if std::mem::discriminant(a) == std::mem::discriminant(b) => {
-                    a.subject() == b.subject()
+    let taken = |path: &str, key: &str, value: Option<&String>| -> bool {
+        let holds =
+            |atoms: &HashMap<String, Atoms>| atoms.get(path).and_then(|a| a.get(key)) == value;
+        holds(&at_base)
+            || sides
+                .iter()
+                .any(|(_, theirs, bases)| holds(theirs) && !bases.iter().any(holds))
+    };
+    let mut own = Vec::new();
+    for (c, o, n) in changes {
+        let keys: Vec<String> = keys_of(&c.change, &o, &n)
+            .into_iter()
+            .filter(|k| o.get(k) != n.get(k))
+            .collect();
+        let mine = keys
+            .iter()
+            .filter(|k| !taken(&c.path, k, n.get(*k)))
+            .count();
+        if mine == 0 {
+            continue;
+        }
+        if mine < keys.len() && c.change.is_whole_file() {
+            // Part of a file the merge took from a side: the merger's own part is what it
+            // changes against that side's version.
+            let side = sides
+                .iter()
+                .find(|(_, theirs, _)| theirs.get(&c.path).is_some_and(|a| !a.is_empty()));
+            if let Some((p, ..)) = side {
+                let path = std::slice::from_ref(&c.path);
+                for (part, po, pn) in changes_between(versions, Side::Commit(*p), me, path)? {
+                    let part_keys = keys_of(&part.change, &po, &pn);
+                    if part_keys
+                        .iter()
+                        .any(|k| po.get(k) != pn.get(k) && !taken(&part.path, k, pn.get(k)))
+                    {
+                        own.push((part, po, pn));
+                    }
                 }
-                // Different kinds of change to one file: only whole-file ones overlap.
-                (a, b) => a.is_whole_file() || b.is_whole_file(),
+                continue;
             }
-    })
+        }
+        own.push((c, o, n));
+    }
+    let made = sets(&own);
+    Ok((own.into_iter().map(|(c, ..)| c).collect(), made))
 }
 
 /// Findings as diagnostics, located in the work tree's files (a file that no longer

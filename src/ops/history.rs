@@ -47,6 +47,9 @@ pub struct Read {
     pub json: Option<J>,
     /// Its size, when it is over the limit and was not read.
     pub too_large: Option<u64>,
+    /// Its git blob id (in the work tree, the id its bytes would have; a link's is its
+    /// target's text), when it exists and is within the limit.
+    pub blob: Option<Oid>,
 }
 
 /// How much YAML (parsed, it takes about ten times as much memory) the cache keeps.
@@ -104,6 +107,7 @@ impl<'g> Versions<'g> {
             kind: EntryKind::Absent,
             json: None,
             too_large: None,
+            blob: None,
         };
         match side {
             Side::Empty => {}
@@ -120,6 +124,11 @@ impl<'g> Versions<'g> {
                     // Never open a named pipe (it would block until written) or a folder.
                     EntryKind::Folder
                 };
+                if read.kind == EntryKind::Link {
+                    read.blob = std::fs::read_link(&full)
+                        .ok()
+                        .and_then(|t| Git::hash_blob(t.to_string_lossy().as_bytes()).ok());
+                }
                 if read.kind != EntryKind::File {
                     return Ok(read);
                 }
@@ -130,18 +139,26 @@ impl<'g> Versions<'g> {
                         .push((side, path.to_owned(), meta.len()));
                     return Ok(read);
                 }
-                let Ok(text) = std::fs::read_to_string(&full) else {
+                let Ok(bytes) = std::fs::read(&full) else {
                     return Ok(read);
                 };
+                read.blob = Git::hash_blob(&bytes).ok();
+                let Ok(text) = String::from_utf8(bytes) else {
+                    return Ok(read);
+                };
+                if !path.ends_with(".yaml") {
+                    return Ok(read);
+                }
                 self.parsed.set(self.parsed.get() + 1);
                 read.json = crate::repo::yaml::parse_to_json(&text).ok();
             }
             Side::Commit(c) => {
                 read.kind = self.git.entry_kind(c, path)?;
+                read.blob = self.git.entry_id(c, path)?;
                 if read.kind != EntryKind::File {
                     return Ok(read);
                 }
-                let Some(blob) = self.git.blob_id(c, path)? else {
+                let Some(blob) = read.blob else {
                     return Ok(read);
                 };
                 if let Some(v) = self.cache.borrow().get(&blob) {
@@ -209,8 +226,11 @@ impl<'g> Versions<'g> {
                     new_exists: n.kind != EntryKind::Absent,
                     old: o.json,
                     new: n.json,
+                    old_kind: o.kind,
                     new_kind: n.kind,
                     new_too_large: n.too_large,
+                    old_blob: o.blob,
+                    new_blob: n.blob,
                 })
             })
             .collect()

@@ -1,13 +1,11 @@
 //! A security review of the review gate (`assure validate --base REV [--actor WHO]`): more
 //! ways around it, tried as a contributor, reader or guest of the base would, on real git
-//! repositories. A test marked `#[ignore = "HOLE: …"]` is a way that gets through today:
-//! it asserts what the gate should report, and fails until the gate is fixed. The others
-//! are refusals that no other test shows.
-//!
-//! Most holes are in per-commit mode (no `--actor`), where a merge's own change and the
-//! net change are judged by what commits in the range "made": a change is matched to a
-//! checked commit by what it is about (and, for control fields only, the value it leaves),
-//! not by where the merge's value came from.
+//! repositories. Six of them got through the first version of the merge and net-change
+//! checks (a merge reviving a value its own side had undone, an old first parent behind a
+//! change to the same person or file, a file broken and repaired, a file git was told to
+//! treat as unchanged, a deleted group) and one was refused wrongly (a person removed and
+//! added back); each is a test here of what the gate reports now. The others are refusals
+//! that no other test shows.
 
 use crate::gate::{Change, Finding, GDPR_FILE, TESTS, by, finding};
 use crate::support::git_cli;
@@ -54,7 +52,7 @@ fn refuses(result: &(i32, Vec<Finding>), what: &str) -> bool {
 // --- Merges -----------------------------------------------------------------------------
 
 #[test]
-#[ignore = "HOLE: a merge of an ancestor inside the range revives an undone change (per-commit mode)"]
+
 fn a_merge_of_an_in_range_ancestor_cannot_revive_an_undone_result() {
     // In one pull request Bob (assessor) records 6.2.1.1 passed (B1), then, after review,
     // failed (B2). Dave (contributor) adds a merge commit with parents [B2, B1] and B1's
@@ -112,7 +110,7 @@ fn a_merge_of_an_in_range_ancestor_cannot_revive_an_undone_result() {
 }
 
 #[test]
-#[ignore = "HOLE: an old role comes back through a merge's old first parent when anyone in the range changed that person (per-commit mode)"]
+
 fn an_old_first_parent_cannot_bring_back_a_role_behind_a_name_change() {
     // Carol made Dave an assessor (O) and took it back (the base). In the pull request,
     // Carol (portal-admin) fixes Dave's name (C1, allowed). Dave then adds a merge with
@@ -152,7 +150,7 @@ fn an_old_first_parent_cannot_bring_back_a_role_behind_a_name_change() {
 }
 
 #[test]
-#[ignore = "HOLE: a deleted assessment comes back with its old content through a merge's old first parent when an administrator creates one at that path (per-commit mode)"]
+
 fn an_old_first_parent_cannot_restore_a_deleted_assessment_behind_a_new_one() {
     // Alice deleted the GDPR assessment (the base). In the pull request she starts a new
     // one at the same path (C1: a header, no controls; allowed). Dave then adds a merge
@@ -185,7 +183,7 @@ fn an_old_first_parent_cannot_restore_a_deleted_assessment_behind_a_new_one() {
 // --- Per-commit classification ------------------------------------------------------------
 
 #[test]
-#[ignore = "HOLE: an assessment broken in one commit and repaired in the next changes test results as 'editing data' (per-commit mode)"]
+
 fn a_file_broken_then_repaired_cannot_carry_a_test_result() {
     // Bob records 6.2.1.1 passed (B1), then failed (B2). Dave breaks the file (D1: not
     // YAML) and repairs it with the passed result (D2).
@@ -219,18 +217,18 @@ fn a_file_broken_then_repaired_cannot_carry_a_test_result() {
 
 #[test]
 fn a_file_broken_then_repaired_without_an_earlier_value() {
-    // The same two commits by Dave, with no earlier commit that made the value: the net
-    // change is made of no checked change.
+    // The same two commits by Dave, with no earlier commit that made the value: the repair
+    // is compared with the base's version, so it is Dave's test result.
     let c = Change::new();
     let text = c.repo.read(GDPR_FILE);
     c.repo.write(GDPR_FILE, format!("{text}  - [unclosed\n"));
     c.commit("dave@example.com", "WIP");
     c.repo.write(GDPR_FILE, text.replace(PLANNED, PASSED));
-    c.commit("dave@example.com", "Fix the file");
-    let why = "no commit checked in the range made this change; it comes from history outside the range (a merge of an older commit?)";
-    let net = |field: &str| {
+    let repair = c.commit("dave@example.com", "Fix the file");
+    let dave = |field: &str| {
         format!(
-            "the change as a whole: set `{field}` of 6.2.1.1 in default-group/office-365--gdpr: {why}"
+            "{}: set `{field}` of 6.2.1.1 in default-group/office-365--gdpr: {TESTS}",
+            by(repair, "dave@example.com")
         )
     };
     assert_eq!(
@@ -238,8 +236,8 @@ fn a_file_broken_then_repaired_without_an_earlier_value() {
         (
             1,
             vec![
-                finding("unchecked-change", GDPR_FILE, 22, net("test_date")),
-                finding("unchecked-change", GDPR_FILE, 23, net("test_result")),
+                finding("permission-denied", GDPR_FILE, 22, dave("test_date")),
+                finding("permission-denied", GDPR_FILE, 23, dave("test_result")),
             ]
         )
     );
@@ -297,7 +295,7 @@ fn an_octopus_merge_cannot_bring_an_old_value_in_a_third_parent() {
 // --- The work tree ------------------------------------------------------------------------
 
 #[test]
-#[ignore = "HOLE: a tracked file marked --assume-unchanged or --skip-worktree is read by validate but not judged"]
+
 fn a_file_git_is_told_to_treat_as_unchanged_is_still_judged() {
     // SECURITY.md: "a local run checks exactly what `validate` reads". Git can be told
     // not to look at a tracked file (`update-index --assume-unchanged`, or
@@ -347,7 +345,7 @@ fn a_base_whose_assure_yaml_does_not_parse_cannot_run() {
 }
 
 #[test]
-#[ignore = "HOLE: deleting a group (its group.yaml) is no change to the gate, so a guest may do it"]
+
 fn a_guest_cannot_delete_a_group() {
     // README: a guest "may change nothing". Deleting `groups/spare/group.yaml` (the
     // group's only file) removes the group. `group_changes` gives no change for
@@ -403,7 +401,7 @@ fn a_submodule_in_groups_is_refused_even_when_not_checked_out() {
 // --- People -------------------------------------------------------------------------------
 
 #[test]
-#[ignore = "FALSE REFUSAL: a portal-admin who removes a person and adds them back with another role is refused (per-commit mode)"]
+
 fn removing_and_re_adding_a_person_is_the_portal_admins_change() {
     // Not a way around the gate, but the same root cause as the holes above, the other
     // way round: Carol (portal-admin) removes Dave, then adds him back as an assessor.

@@ -14,7 +14,10 @@ use crate::ops::history::{LogQuery, log};
 /// Show who changed what and when: for each commit that changed the repository (or one
 /// assessment, or one control), the date, author, commit and every field's old and new
 /// value. Long text is shown as a diff. Group renames, new, archived and deleted
-/// assessments are shown as events.
+/// assessments are shown as events. Each commit's SSH signature is checked against its
+/// author's `signing_keys` as listed before the commit (`signature: verified (SHA256:…)`,
+/// or why not; shown once anyone has keys, and always in JSON), so the trail says which
+/// authors are proven and which are only claimed.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only this assessment, group/service--certification.

@@ -54,6 +54,11 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     for (rel, bytes) in &files {
         staged.write(&format!("reports/site/{rel}"), bytes)?;
     }
+    // Marked as `report site`'s own, so `assure report site -o reports/site` re-renders it.
+    staged.write(
+        &format!("reports/site/{}", output::SITE.marker),
+        output::SITE.marker_text().as_bytes(),
+    )?;
     let mut workbooks = Vec::new();
     for a in project.ws.assessments.iter().filter(|a| !a.is_archived()) {
         let name = format!("reports/{}--{}.xlsx", a.group, a.stem);

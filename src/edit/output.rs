@@ -29,6 +29,16 @@ pub struct Kind {
     pub marker: &'static str,
 }
 
+impl Kind {
+    /// What the marker file says.
+    pub fn marker_text(&self) -> String {
+        format!(
+            "Written by `{}`; the next run replaces this folder whole.\n",
+            self.command
+        )
+    }
+}
+
 /// `assure report site`.
 pub const SITE: Kind = Kind {
     command: "assure report site",
@@ -187,14 +197,7 @@ impl Staged {
         if let Some(p) = marker.parent() {
             std::fs::create_dir_all(p).map_err(io(p))?;
         }
-        std::fs::write(
-            &marker,
-            format!(
-                "Written by `{}`; the next run replaces this folder whole.\n",
-                self.kind.command
-            ),
-        )
-        .map_err(io(&marker))?;
+        std::fs::write(&marker, self.kind.marker_text()).map_err(io(&marker))?;
         let staged = self.staging.path();
         let mut aside = staged.as_os_str().to_owned();
         aside.push(".old");

@@ -765,4 +765,8 @@ fn demo_renders_the_site_and_a_workbook_per_active_assessment() {
     opts.include_ignored(false).include_untracked(true);
     let statuses = repo.statuses(Some(&mut opts)).expect("status");
     assert_eq!(statuses.len(), 0, "no untracked or changed files");
+    // The site is `report site`'s own: rendering it again replaces it.
+    let again = run_env(&dir, &["report", "site", "-o", "reports/site"], &[]);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    assert!(site.is_file());
 }

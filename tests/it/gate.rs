@@ -136,6 +136,34 @@ pub(crate) struct Finding {
     pub(crate) message: String,
 }
 
+/// The test lines of 6.2.1.1 (a control in no sync class), for the attack tests.
+pub(crate) const PASSED: &str =
+    "    status: planned\n    test_date: 2019-04-30\n    test_result: passed\n";
+pub(crate) const FAILED: &str =
+    "    status: planned\n    test_date: 2019-05-01\n    test_result: failed-high-risk\n";
+pub(crate) const PLANNED: &str = "    status: planned\n";
+
+/// Only the findings of the change checks (the gate), as printed.
+pub(crate) fn gate_only((code, findings): (i32, Vec<Finding>)) -> (i32, Vec<Finding>) {
+    const GATE: &[&str] = &[
+        "permission-denied",
+        "archived-modified",
+        "unarchived",
+        "assessment-moved",
+        "unchecked-change",
+        "not-a-regular-file",
+        "blob-too-large",
+        "unsigned-commit",
+    ];
+    (
+        code,
+        findings
+            .into_iter()
+            .filter(|f| GATE.contains(&f.code.as_str()))
+            .collect(),
+    )
+}
+
 pub(crate) fn finding(code: &str, file: &str, line: u64, message: impl Into<String>) -> Finding {
     Finding {
         code: code.into(),

@@ -5,35 +5,11 @@
 //! Each was reproduced on the gate before these checks; every repository is a real one,
 //! made here with git2 (and, once, the git command line with ssh-keygen).
 
-use crate::gate::{Change, Finding, GDPR_FILE, MANAGE, OLD_FILE, TESTS, USERS, by, finding};
+use crate::gate::{
+    Change, FAILED, GDPR_FILE, MANAGE, OLD_FILE, PASSED, PLANNED, TESTS, USERS, by, finding,
+    gate_only,
+};
 use crate::support::{git_cli, public_key, signing_key, ssh_sign};
-
-/// The test lines of 6.2.1.1 (a control in no sync class).
-const PASSED: &str = "    status: planned\n    test_date: 2019-04-30\n    test_result: passed\n";
-const FAILED: &str =
-    "    status: planned\n    test_date: 2019-05-01\n    test_result: failed-high-risk\n";
-const PLANNED: &str = "    status: planned\n";
-
-/// Only the findings of the change checks (the gate), sorted as printed.
-fn gate_only((code, findings): (i32, Vec<Finding>)) -> (i32, Vec<Finding>) {
-    const GATE: &[&str] = &[
-        "permission-denied",
-        "archived-modified",
-        "unarchived",
-        "assessment-moved",
-        "unchecked-change",
-        "not-a-regular-file",
-        "blob-too-large",
-        "unsigned-commit",
-    ];
-    (
-        code,
-        findings
-            .into_iter()
-            .filter(|f| GATE.contains(&f.code.as_str()))
-            .collect(),
-    )
-}
 
 fn test_of(merge: git2::Oid, who: &str, field: &str) -> String {
     format!(

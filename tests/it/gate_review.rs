@@ -7,35 +7,10 @@
 //! added back); each is a test here of what the gate reports now. The others are refusals
 //! that no other test shows.
 
-use crate::gate::{Change, Finding, GDPR_FILE, TESTS, by, finding};
+use crate::gate::{
+    Change, FAILED, Finding, GDPR_FILE, PASSED, PLANNED, TESTS, by, finding, gate_only,
+};
 use crate::support::git_cli;
-
-/// The test lines of 6.2.1.1 (a control in no sync class).
-const PASSED: &str = "    status: planned\n    test_date: 2019-04-30\n    test_result: passed\n";
-const FAILED: &str =
-    "    status: planned\n    test_date: 2019-05-01\n    test_result: failed-high-risk\n";
-const PLANNED: &str = "    status: planned\n";
-
-/// Only the findings of the change checks (the gate), as printed.
-fn gate_only((code, findings): (i32, Vec<Finding>)) -> (i32, Vec<Finding>) {
-    const GATE: &[&str] = &[
-        "permission-denied",
-        "archived-modified",
-        "unarchived",
-        "assessment-moved",
-        "unchecked-change",
-        "not-a-regular-file",
-        "blob-too-large",
-        "unsigned-commit",
-    ];
-    (
-        code,
-        findings
-            .into_iter()
-            .filter(|f| GATE.contains(&f.code.as_str()))
-            .collect(),
-    )
-}
 
 /// Whether some gate finding's message mentions `what` (a change, as the gate describes
 /// it): the fix may report it at the commit that brought it or on the change as a whole.

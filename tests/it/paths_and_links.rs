@@ -679,10 +679,11 @@ fn run_bounded(dir: &Path, args: &[&str]) -> Output {
     }
 }
 
-fn reference(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/reference/nist-oscal-content")
-        .join(rel)
+/// A small NIST OSCAL file vendored under `tests/fixtures/oscal/`.
+fn oscal_fixture(name: &str) -> String {
+    crate::support::fixtures()
+        .join("oscal")
+        .join(name)
         .to_str()
         .expect("utf-8")
         .to_owned()
@@ -714,8 +715,8 @@ fn import_oscal_refuses_what_is_not_a_bounded_file() {
         big.to_str().expect("utf-8"),
         tmp.path().to_str().expect("utf-8"),
     );
-    let catalog = reference("examples/catalog/json/basic-catalog.json");
-    let profile = reference("SP800-53/rev5/json/NIST_SP-800-53_rev5_LOW-baseline_profile.json");
+    let catalog = oscal_fixture("basic-catalog.json");
+    let profile = oscal_fixture("NIST_SP-800-53_rev5_LOW-baseline_profile.json");
     let score_big = format!("{big}=5");
     let cases: Vec<(Vec<&str>, &str, &str)> = vec![
         (vec!["/dev/zero"], "/dev/zero", "it is a device, not a file"),

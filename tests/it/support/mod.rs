@@ -208,6 +208,9 @@ pub fn unix(rfc3339: &str) -> i64 {
         .timestamp()
 }
 
+/// Signs a commit's bytes: an armored signature.
+type Signer = dyn Fn(&[u8]) -> String;
+
 impl GitRepo {
     /// Commits the whole work tree as `email` with the given parents (two or more make a
     /// merge commit), and moves the current branch to the new commit.
@@ -217,6 +220,19 @@ impl GitRepo {
         message: &str,
         time: i64,
         parents: &[git2::Oid],
+    ) -> git2::Oid {
+        self.commit_tree(email, message, time, parents, None)
+    }
+
+    /// Commits the whole work tree (signed by `sign` over the commit's bytes, if given)
+    /// and moves the current branch to the new commit.
+    fn commit_tree(
+        &self,
+        email: &str,
+        message: &str,
+        time: i64,
+        parents: &[git2::Oid],
+        sign: Option<&Signer>,
     ) -> git2::Oid {
         let mut index = self.repo.index().expect("index");
         index
@@ -239,10 +255,22 @@ impl GitRepo {
             .map(|p| self.repo.find_commit(*p).expect("parent commit"))
             .collect();
         let parents: Vec<&git2::Commit> = parents.iter().collect();
-        let id = self
-            .repo
-            .commit(None, &sig, &sig, message, &tree, &parents)
-            .expect("commit");
+        let id = match sign {
+            None => self
+                .repo
+                .commit(None, &sig, &sig, message, &tree, &parents)
+                .expect("commit"),
+            Some(sign) => {
+                let buffer = self
+                    .repo
+                    .commit_create_buffer(&sig, &sig, message, &tree, &parents)
+                    .expect("commit buffer");
+                let text = buffer.as_str().expect("utf-8 commit");
+                self.repo
+                    .commit_signed(text, &sign(text.as_bytes()), None)
+                    .expect("signed commit")
+            }
+        };
         let head = self.repo.find_reference("HEAD").expect("HEAD");
         let branch = head
             .symbolic_target()
@@ -322,44 +350,6 @@ impl GitRepo {
         parents: &[git2::Oid],
         sign: impl Fn(&[u8]) -> String,
     ) -> git2::Oid {
-        let mut index = self.repo.index().expect("index");
-        index
-            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-            .expect("add");
-        index.update_all(["*"], None).expect("update");
-        index.write().expect("write index");
-        let tree = self
-            .repo
-            .find_tree(index.write_tree().expect("tree"))
-            .expect("find tree");
-        let sig = git2::Signature::new(
-            email.split('@').next().unwrap_or(email),
-            email,
-            &git2::Time::new(time, 0),
-        )
-        .expect("signature");
-        let parents: Vec<git2::Commit> = parents
-            .iter()
-            .map(|p| self.repo.find_commit(*p).expect("parent commit"))
-            .collect();
-        let parents: Vec<&git2::Commit> = parents.iter().collect();
-        let buffer = self
-            .repo
-            .commit_create_buffer(&sig, &sig, message, &tree, &parents)
-            .expect("commit buffer");
-        let text = buffer.as_str().expect("utf-8 commit");
-        let id = self
-            .repo
-            .commit_signed(text, &sign(text.as_bytes()), None)
-            .expect("signed commit");
-        let head = self.repo.find_reference("HEAD").expect("HEAD");
-        let branch = head
-            .symbolic_target()
-            .expect("HEAD names a branch")
-            .to_owned();
-        self.repo
-            .reference(&branch, id, true, message)
-            .expect("move branch");
-        id
+        self.commit_tree(email, message, time, parents, Some(&sign))
     }
 }

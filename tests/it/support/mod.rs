@@ -209,7 +209,7 @@ pub fn unix(rfc3339: &str) -> i64 {
 }
 
 /// Signs a commit's bytes: an armored signature.
-type Signer = dyn Fn(&[u8]) -> String;
+type Signer<'a> = dyn Fn(&[u8]) -> String + 'a;
 
 impl GitRepo {
     /// Commits the whole work tree as `email` with the given parents (two or more make a
@@ -232,7 +232,7 @@ impl GitRepo {
         message: &str,
         time: i64,
         parents: &[git2::Oid],
-        sign: Option<&Signer>,
+        sign: Option<&Signer<'_>>,
     ) -> git2::Oid {
         let mut index = self.repo.index().expect("index");
         index

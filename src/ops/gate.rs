@@ -1,11 +1,17 @@
-//! The review gate (DESIGN.md §3, §6.3): `assure validate --base REV [--actor EMAIL]`.
+//! The review gate (DESIGN.md §3, §6.3; SECURITY.md): `assure validate --base REV
+//! [--actor WHO]`.
 //!
-//! Every commit in `REV..HEAD` is checked against its author's roles **as they stood at
-//! REV** — nobody can grant themselves a right in the same change that uses it — or the
-//! whole change is attributed to `--actor`. A merge commit is judged by what it changes
-//! against its first parent, less what it takes unchanged from its other parents (those
-//! commits are checked on their own). Some changes nobody may make: editing an archived
-//! assessment, un-archiving one, moving one to another group.
+//! Every commit in `REV..HEAD`, and the work tree's uncommitted changes, are checked
+//! against their author's roles **as they stood at REV** — nobody can grant themselves a
+//! right in the same change that uses it — or the whole change is attributed to
+//! `--actor`. Changes are compared atom by atom (a control's field, a header field, a
+//! person's entry, a setting, or a whole file, with its value): a merge's own change is
+//! what it sets against its first parent, less the atoms it takes from a merged side that
+//! changed them in the range (or leaves as the base has them); the net change from REV
+//! must be made of atoms that checked changes set, and keeps what nobody may change
+//! (archived assessments byte for byte, no moves between groups, data files that are
+//! regular files). With `require_signed_commits` at REV, every commit must carry an SSH
+//! signature by its author's key.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;

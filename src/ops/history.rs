@@ -36,7 +36,6 @@ pub struct Versions<'g> {
     /// How many file versions were read and parsed (for tests of cost).
     pub parsed: Cell<usize>,
     max_blob: u64,
-    too_large: RefCell<Vec<(Side, String, u64)>>,
 }
 
 /// A path as one side has it.
@@ -64,12 +63,12 @@ impl<'g> Versions<'g> {
             cached_bytes: Cell::new(0),
             parsed: Cell::new(0),
             max_blob: crate::git::DEFAULT_MAX_BLOB,
-            too_large: RefCell::new(Vec::new()),
         }
     }
 
     /// Blobs (and work-tree files) larger than this are not read (see
-    /// [`crate::git::DEFAULT_MAX_BLOB`]); each one met is listed in [`Versions::too_large`].
+    /// [`crate::git::DEFAULT_MAX_BLOB`]); each one met is a [`Read::too_large`], which the
+    /// change checks report.
     pub fn set_max_blob(&mut self, max: u64) {
         self.max_blob = max;
     }
@@ -85,12 +84,6 @@ impl<'g> Versions<'g> {
             self.max_blob = config.limits.max_blob_bytes;
         }
         Ok(())
-    }
-
-    /// The files met that were over the size limit, with where and how large: each is a
-    /// finding of the command that read them, never read whole.
-    pub fn too_large(&self) -> Vec<(Side, String, u64)> {
-        self.too_large.borrow().clone()
     }
 
     /// Whether `path` exists at `side`, and its content as JSON (`None` when absent, not
@@ -134,9 +127,6 @@ impl<'g> Versions<'g> {
                 }
                 if meta.len() > self.max_blob {
                     read.too_large = Some(meta.len());
-                    self.too_large
-                        .borrow_mut()
-                        .push((side, path.to_owned(), meta.len()));
                     return Ok(read);
                 }
                 let Ok(bytes) = std::fs::read(&full) else {
@@ -172,9 +162,6 @@ impl<'g> Versions<'g> {
                     Ok(text) => text,
                     Err(size) => {
                         read.too_large = Some(size);
-                        self.too_large
-                            .borrow_mut()
-                            .push((side, path.to_owned(), size));
                         return Ok(read);
                     }
                 };

@@ -162,27 +162,11 @@ fn mkfifo(path: &Path) {
 /// `validate --format json`: the exit code and each finding's (code, file, line, column,
 /// help).
 /// A finding as (code, file, line, column, help).
-type Finding = (String, String, u64, u64, String);
+type Finding = crate::support::Located;
 
 fn findings(dir: &Path) -> (i32, Vec<Finding>) {
     let out = run(dir, &["validate", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("json output ({e}): {}\n{}", out.stdout, out.stderr));
-    let list = v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap_or("").to_owned(),
-                f["file"].as_str().unwrap_or("").to_owned(),
-                f["line"].as_u64().unwrap_or(0),
-                f["column"].as_u64().unwrap_or(0),
-                f["help"].as_str().unwrap_or("").to_owned(),
-            )
-        })
-        .collect();
-    (out.code, list)
+    (out.code, crate::support::located(&out))
 }
 
 /// The message of the first finding with `code`.

@@ -73,19 +73,9 @@ fn a_name_with_a_line_break_or_control_character_is_a_located_error() {
     );
     let out = run(repo.path(), &["validate", "--format", "json"]);
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
-    let mut found: Vec<(String, String, u64, u64)> = v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap_or("").to_owned(),
-                f["file"].as_str().unwrap_or("").to_owned(),
-                f["line"].as_u64().unwrap_or(0),
-                f["column"].as_u64().unwrap_or(0),
-            )
-        })
+    let mut found: Vec<(String, String, u64, u64)> = crate::support::located(&out)
+        .into_iter()
+        .map(|(code, file, line, column, _)| (code, file, line, column))
         .collect();
     found.sort();
     let at = |file: &str, line: u64, column: u64| {

@@ -9,36 +9,17 @@
 
 use std::path::Path;
 
-use crate::support::{Output, TestRepo, snapshot};
+use crate::support::{Located, Output, TestRepo, snapshot};
 
 const NIST_FILE: &str = "groups/default-group/office-365--nist-800-53-r5.yaml";
 const GDPR_FILE: &str = "groups/default-group/office-365--gdpr.yaml";
 const NIST: &str = "default-group/office-365--nist-800-53-r5";
 const ALICE: &str = "alice@example.com";
 
-/// A finding as (code, file, line, column, help).
-type Located = (String, String, u64, u64, String);
-
 /// `validate --format json` as (exit code, findings).
 fn located(repo: &TestRepo) -> (i32, Vec<Located>) {
     let out = repo.run(&["validate", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("json output ({e}): {}\n{}", out.stdout, out.stderr));
-    let list = v["findings"]
-        .as_array()
-        .expect("findings array")
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap_or("").to_owned(),
-                f["file"].as_str().unwrap_or("").to_owned(),
-                f["line"].as_u64().unwrap_or(0),
-                f["column"].as_u64().unwrap_or(0),
-                f["help"].as_str().unwrap_or("").to_owned(),
-            )
-        })
-        .collect();
-    (out.code, list)
+    (out.code, crate::support::located(&out))
 }
 
 /// Just (code, file, line) of every finding, and the exit code.

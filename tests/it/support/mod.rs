@@ -132,6 +132,30 @@ pub fn findings(repo: &TestRepo) -> (i32, Vec<(String, String, u64)>) {
     (out.code, list)
 }
 
+/// A finding as (code, file, line, column, help).
+pub type Located = (String, String, u64, u64, String);
+
+/// The findings of a `validate --format json` run, each as (code, file, line, column,
+/// help).
+pub fn located(out: &Output) -> Vec<Located> {
+    let v: serde_json::Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("json output ({e}): {}\n{}", out.stdout, out.stderr));
+    v["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or("").to_owned(),
+                f["file"].as_str().unwrap_or("").to_owned(),
+                f["line"].as_u64().unwrap_or(0),
+                f["column"].as_u64().unwrap_or(0),
+                f["help"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
 /// A git repository over a test folder, committing with fixed authors and times.
 pub struct GitRepo {
     pub repo: git2::Repository,

@@ -11,9 +11,11 @@ QUICK=0; PEERS=1
 for a in "$@"; do case "$a" in --quick) QUICK=1 ;; --no-peers) PEERS=0 ;; esac; done
 RUNS=5; [ $QUICK = 1 ] && RUNS=3
 W=${BENCH_DIR:-target/bench}; mkdir -p "$W"
-cargo build --release --quiet --bin assure --example parse_floor
-A=$PWD/target/release/assure
-FLOOR=$PWD/target/release/examples/parse_floor
+# The release build with symbols (Cargo.toml's `profiling` profile): the same code as
+# `--release`, and a profiler run on it names functions.
+cargo build --profile profiling --quiet --bin assure --example parse_floor
+A=$PWD/target/profiling/assure
+FLOOR=$PWD/target/profiling/examples/parse_floor
 REF=../shared/reference/nist-oscal-content/SP800-53/rev5/json/NIST_SP-800-53_rev5_catalog.json
 
 # median of the wall times (s) and max RSS (KiB) of RUNS runs of a command

@@ -578,6 +578,9 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+// ---------------------------------------------------------------------------------------
+// The server's own tests: what the notification tests rely on it for.
+
 #[test]
 fn base64_and_encoded_words_decode() {
     assert_eq!(
@@ -592,4 +595,120 @@ fn base64_and_encoded_words_decode() {
         path_arg("FROM:<a@example.com> BODY=8BITMIME", "FROM:").as_deref(),
         Some("a@example.com")
     );
+}
+
+/// Sends one message to `server` with lettre (the client assure uses), without TLS.
+fn lettre_send(
+    server: &SmtpServer,
+    login: Option<(&str, &str)>,
+    mechanism: lettre::transport::smtp::authentication::Mechanism,
+    body: &str,
+) -> Result<(), String> {
+    use lettre::Transport;
+    use lettre::transport::smtp::authentication::Credentials;
+    let mut transport = lettre::SmtpTransport::builder_dangerous("127.0.0.1")
+        .port(server.port)
+        .authentication(vec![mechanism]);
+    if let Some((user, password)) = login {
+        transport = transport.credentials(Credentials::new(user.into(), password.into()));
+    }
+    let message = lettre::Message::builder()
+        .from("Sender <sender@example.com>".parse().expect("address"))
+        .to("Bob <bob@example.com>".parse().expect("address"))
+        .subject("Caf\u{e9} 6.2.2.1")
+        .body(body.to_owned())
+        .expect("message");
+    transport
+        .build()
+        .send(&message)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn lettre_authenticates_and_its_message_reads_back() {
+    use lettre::transport::smtp::authentication::Mechanism;
+    let server = SmtpServer::with(Behaviour::requiring_auth("mailer", "s3cret"));
+    // A body with lines starting with a dot (stuffed by the client) and non-ASCII text.
+    let body = ".hidden\n..two dots\nna\u{ef}ve\n";
+    for mechanism in [Mechanism::Plain, Mechanism::Login] {
+        let e = lettre_send(&server, Some(("mailer", "wrong")), mechanism, body)
+            .expect_err("a wrong password is refused");
+        assert!(e.contains("535"), "{e}");
+        lettre_send(&server, None, mechanism, body).expect_err("no AUTH, no MAIL");
+        lettre_send(&server, Some(("mailer", "s3cret")), mechanism, body)
+            .unwrap_or_else(|e| panic!("{mechanism:?}: {e}"));
+    }
+    let mails = server.messages();
+    assert_eq!(mails.len(), 2, "{mails:#?}");
+    for m in &mails {
+        assert_eq!(m.auth_login.as_deref(), Some("mailer"));
+        assert_eq!(m.mail_from, "sender@example.com");
+        assert_eq!(m.rcpt_tos, ["bob@example.com"]);
+        assert_eq!(m.subject, "Caf\u{e9} 6.2.2.1");
+        assert!(m.to.contains("bob@example.com"), "{}", m.to);
+        assert_eq!(m.body.trim_end(), body.trim_end(), "{}", m.raw);
+    }
+    assert!(
+        server
+            .lines()
+            .iter()
+            .any(|l| l == "..hidden" || l.ends_with("..hidden"))
+    );
+}
+
+#[test]
+fn the_session_commands_answer_as_rfc_5321_says() {
+    let server = SmtpServer::with(Behaviour::refusing("no@example.com"));
+    let stream = TcpStream::connect((Ipv4Addr::LOCALHOST, server.port)).expect("connect");
+    let mut w = stream.try_clone().expect("clone");
+    let mut data = stream.try_clone().expect("clone");
+    let mut r = BufReader::new(stream);
+    let mut say = |line: &str| -> String {
+        if !line.is_empty() {
+            w.write_all(format!("{line}\r\n").as_bytes())
+                .expect("write");
+        }
+        let mut reply = String::new();
+        loop {
+            let mut l = String::new();
+            r.read_line(&mut l).expect("read");
+            reply.push_str(&l);
+            // A multi-line reply continues with `250-`; the last line has `250 `.
+            if l.as_bytes().get(3) != Some(&b'-') {
+                return reply;
+            }
+        }
+    };
+    assert!(say("").starts_with("220 "));
+    assert!(say("HELO client").starts_with("250 "));
+    assert!(say("EHLO client").contains("250 SMTPUTF8"));
+    assert!(say("STARTTLS").starts_with("454 "));
+    assert!(say("DATA").starts_with("503 "), "DATA before MAIL");
+    assert!(say("RCPT TO:<a@example.com>").starts_with("503 "));
+    assert!(say("MAIL FROM:<s@example.com>").starts_with("250 "));
+    assert!(say("RCPT TO:<No@Example.com>").starts_with("550 "));
+    assert!(say("RCPT TO:<a@example.com>").starts_with("250 "));
+    assert!(say("RSET").starts_with("250 "));
+    assert!(
+        say("DATA").starts_with("503 "),
+        "RSET cleared the transaction"
+    );
+    assert!(say("NOOP").starts_with("250 "));
+    assert!(say("MAIL FROM:<s@example.com>").starts_with("250 "));
+    assert!(say("RCPT TO:<a@example.com>").starts_with("250 "));
+    assert!(say("DATA").starts_with("354 "));
+    data.write_all(b"Subject: hi\r\n\r\n..x\r\n")
+        .expect("write");
+    assert!(say(".").starts_with("250 "));
+    assert!(say("VRFY a").starts_with("500 "));
+    assert!(say("QUIT").starts_with("221 "));
+    assert_eq!(server.refused(), ["No@Example.com"]);
+    let mails = server.messages();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(
+        (mails[0].subject.as_str(), mails[0].body.as_str()),
+        ("hi", ".x\n")
+    );
+    assert_eq!(server.connections(), 1);
 }

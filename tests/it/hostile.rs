@@ -1028,20 +1028,6 @@ fn have(program: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// `None` with the reason printed when a tool a test needs is missing; under CI (`CI`
-/// set) that is a failure, so the test cannot pass by skipping there.
-fn need(program: &str, why: &str) -> Option<()> {
-    if have(program) {
-        return Some(());
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "CI is set but `{program}` is missing ({why})"
-    );
-    eprintln!("skipping: `{program}` is not installed ({why})");
-    None
-}
-
 /// The base fixture with a document outside it to attach: `doc add` copies it under
 /// `evidence/` and updates both assessments (6.10.1.2 and its related SC-13), so three
 /// files are written.
@@ -1086,9 +1072,11 @@ fn permission_denied_half_way_leaves_every_file_as_it_was() {
     // then staging the assessments fails.
     let prefix: Vec<String> = if is_root() {
         // Root may write anywhere: run assure as `nobody`, who owns the repository.
-        if need("setpriv", "running assure as another user").is_none() {
-            return;
-        }
+        assert!(
+            have("setpriv"),
+            "run as root, this test runs assure as `nobody` with setpriv (util-linux), \
+             which is not on the PATH: install util-linux, or run the tests as a normal user"
+        );
         for entry in walkdir::WalkDir::new(dir) {
             let entry = entry.expect("walk");
             std::os::unix::fs::chown(entry.path(), Some(65534), Some(65534)).expect("chown");
@@ -1132,23 +1120,24 @@ fn permission_denied_half_way_leaves_every_file_as_it_was() {
 
 #[cfg(unix)]
 #[test]
+#[ignore = "needs root with CAP_LINUX_IMMUTABLE, chattr (e2fsprogs) and a temp folder on a file system with the immutable flag (ext4, xfs, btrfs)"]
 fn a_file_that_cannot_be_replaced_half_way_rolls_back_the_others() {
     // An immutable file (chattr +i) cannot be renamed over, even by root: the first
     // assessment is replaced, the second is not, and the first gets its content back.
+    // The same rollback is proven everywhere by ASSURE_FAIL_AFTER_WRITES (below).
     let (repo, _outside, args) = three_files();
     let nist = repo.path().join(NIST_FILE);
-    let immutable = Command::new("chattr")
+    let chattr = Command::new("chattr")
         .arg("+i")
         .arg(&nist)
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !immutable {
-        // Needs root with CAP_LINUX_IMMUTABLE and a file system that has the flag; the
-        // same rollback is proven by ASSURE_FAIL_AFTER_WRITES everywhere (below).
-        eprintln!("skipping: cannot make a file immutable here (chattr +i)");
-        return;
-    }
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run chattr (e2fsprogs): {e}"));
+    assert!(
+        chattr.status.success(),
+        "cannot make a file immutable here (chattr +i {}): {}",
+        nist.display(),
+        String::from_utf8_lossy(&chattr.stderr)
+    );
     let before = snapshot(repo.path());
     let out = output(command(&[], repo.path(), &strs(&args), &[]));
     let _ = Command::new("chattr").arg("-i").arg(&nist).status();
@@ -1187,11 +1176,12 @@ fn a_failure_after_each_rename_rolls_back_every_file() {
 
 /// Runs `assure ARGS` in `dir` under a file-size limit of `kib` KiB (`ulimit -f`), with
 /// SIGXFSZ ignored (`ignore`: a write past the limit fails with EFBIG) or not (the
-/// process is killed by the signal, as by a crash).
+/// process is killed by the signal, as by a crash). The POSIX shell, which every Unix
+/// has, so the test needs no other tool; its `ulimit -f` counts 512-byte blocks.
 fn under_size_limit(dir: &Path, args: &[String], kib: u32, ignore: bool) -> Output {
     let trap = if ignore { "trap '' XFSZ; " } else { "" };
-    let script = format!("{trap}ulimit -f {kib} && exec \"$@\"");
-    let prefix = ["bash", "-c", script.as_str(), "limit"];
+    let script = format!("{trap}ulimit -f {} && exec \"$@\"", kib * 2);
+    let prefix = ["sh", "-c", script.as_str(), "limit"];
     let mut cmd = command(&prefix, dir, &strs(args), &[]);
     // `timeout` must not be under the limit; the shell sets it for assure only.
     cmd.stdin(Stdio::null());
@@ -1210,9 +1200,6 @@ fn pad_last_file(repo: &TestRepo, kib: usize) {
 #[cfg(unix)]
 #[test]
 fn a_write_past_the_file_size_limit_leaves_every_file_as_it_was() {
-    if need("bash", "setting a file-size limit with ulimit").is_none() {
-        return;
-    }
     let (repo, _outside, args) = three_files();
     pad_last_file(&repo, 64);
     let before = snapshot(repo.path());
@@ -1236,9 +1223,6 @@ fn a_write_past_the_file_size_limit_leaves_every_file_as_it_was() {
 #[cfg(unix)]
 #[test]
 fn a_crash_while_staging_changes_nothing_and_the_next_edit_cleans_up() {
-    if need("bash", "setting a file-size limit with ulimit").is_none() {
-        return;
-    }
     let (repo, _outside, args) = three_files();
     pad_last_file(&repo, 64);
     let before = snapshot(repo.path());
@@ -1306,12 +1290,11 @@ fn a_crash_between_renames_is_rolled_back_by_the_next_edit() {
 
 #[cfg(unix)]
 #[test]
+#[ignore = "needs unshare (util-linux), bash and a mount namespace: root, or unprivileged user namespaces"]
 fn a_full_disk_half_way_leaves_every_file_as_it_was() {
     // A small tmpfs in a private mount namespace (as root, or in a user namespace), filled
-    // so that the document and the GDPR file fit and the padded NIST file does not.
-    if need("unshare", "a private tmpfs to fill up").is_none() {
-        return;
-    }
+    // so that the document and the GDPR file fit and the padded NIST file does not. The
+    // file-size limit test above fails a write the same way without privileges.
     let (repo, _outside, args) = three_files();
     pad_last_file(&repo, 64);
     let work = tempfile::tempdir().expect("tmp");
@@ -1352,16 +1335,15 @@ echo $? > "$R/code2"
         .env("ASSURE_TODAY", crate::support::TODAY)
         .env("ASSURE_NOW", "2026-01-01T12:00:00Z")
         .env("NO_COLOR", "1");
-    let out = cmd.output().expect("unshare");
-    if !report.join("code").exists() {
-        // The kernel (or a container's seccomp profile) refuses namespaces; the file-size
-        // limit test above fails a write the same way, so this one only adds a real disk.
-        eprintln!(
-            "skipping: cannot mount a private tmpfs here: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        return;
-    }
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run timeout and unshare (util-linux): {e}"));
+    assert!(
+        report.join("code").exists(),
+        "cannot mount a private tmpfs here (the kernel or a container's seccomp profile \
+         refuses mount namespaces): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let read = |name: &str| std::fs::read_to_string(report.join(name)).expect("report");
     assert_eq!(read("code").trim(), "2", "{}", read("stderr"));
     assert!(

@@ -28,3 +28,4 @@ mod site;
 mod support;
 mod sync;
 mod validate;
+mod workbook_office;

@@ -1,17 +1,15 @@
-//! `assure notify --base REV` (DESIGN.md §6.6) against a real SMTP server on loopback
-//! (Python's aiosmtpd, run by `support/smtp_server.py`): who gets which email, with
-//! what subject and body; nothing sent twice; refused and unreachable servers; SMTP
-//! credentials from the environment, never sent without TLS (against an in-process stub
-//! server that records every line); `--dry-run DIR` writing `.eml` files.
+//! `assure notify --base REV` (DESIGN.md §6.6) against an SMTP server on loopback, in this
+//! process (`support::smtp`): who gets which email, with what subject and body; nothing
+//! sent twice; refused and unreachable servers; SMTP credentials from the environment,
+//! never sent without TLS (the server records every line it receives); `--dry-run DIR`
+//! writing `.eml` files. Nothing outside the test binary is needed, so nothing is skipped.
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::net::{Ipv4Addr, TcpListener};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
-use crate::support::{GitRepo, Output, TestRepo, project_root, run_env};
+use crate::support::smtp::{Behaviour, Mail, SmtpServer, parse_message};
+use crate::support::{GitRepo, Output, TestRepo, run_env};
 
 const GDPR: &str = "default-group/office-365--gdpr";
 const NIST: &str = "default-group/office-365--nist-800-53-r5";
@@ -23,175 +21,11 @@ const BOB_NOTES: &str =
 // ---------------------------------------------------------------------------------------
 // The SMTP server
 
-/// A free TCP port on loopback (bound, then released for the server to take).
+/// A TCP port on loopback nothing listens on (bound, then released): for the tests where
+/// no server must be reached.
 fn free_port() -> u16 {
     let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
     l.local_addr().expect("local addr").port()
-}
-
-/// `support/smtp_server.py` running on 127.0.0.1; killed when dropped.
-struct SmtpServer {
-    child: Child,
-    port: u16,
-    /// Where it saves what it receives (`msg-NNNN.json`, `refused-NNNN.json`).
-    dir: tempfile::TempDir,
-}
-
-impl SmtpServer {
-    /// A server accepting everything, on a free port.
-    fn start() -> SmtpServer {
-        // Another process may take the free port before the server binds it: try again.
-        let mut last = String::new();
-        for _ in 0..3 {
-            match SmtpServer::try_on(free_port(), &[]) {
-                Ok(server) => return server,
-                Err(e) => last = e,
-            }
-        }
-        panic!("{last}");
-    }
-
-    /// A server on `port` with extra options (`--refuse-rcpt ADDR`, `--refuse-all`,
-    /// `--auth USER:PASSWORD`).
-    fn on(port: u16, options: &[&str]) -> SmtpServer {
-        SmtpServer::try_on(port, options).unwrap_or_else(|e| panic!("{e}"))
-    }
-
-    /// Starts the server and waits (at most 10 s) until it has bound the port (it writes
-    /// its `ready` file then) and the port accepts connections.
-    fn try_on(port: u16, options: &[&str]) -> Result<SmtpServer, String> {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let log = std::fs::File::create(dir.path().join("server.log")).expect("log file");
-        let script = project_root().join("tests/it/support/smtp_server.py");
-        let ready = dir.path().join("ready");
-        let child = Command::new("python3")
-            .arg(&script)
-            .arg("--port")
-            .arg(port.to_string())
-            .arg("--dir")
-            .arg(dir.path().join("mail"))
-            .arg("--ready")
-            .arg(&ready)
-            .args(options)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::from(log))
-            .spawn()
-            .expect("run python3 (the notification tests need python3 with aiosmtpd)");
-        let mut server = SmtpServer { child, port, dir };
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                return Err(format!(
-                    "the SMTP server on {addr} exited ({status}) before accepting connections \
-                     (is aiosmtpd installed? `python3 -m pip install aiosmtpd`):\n{}",
-                    server.log()
-                ));
-            }
-            if ready.exists() && TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok() {
-                return Ok(server);
-            }
-            if Instant::now() > deadline {
-                return Err(format!(
-                    "the SMTP server did not accept connections on {addr} within 10 s:\n{}",
-                    server.log()
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
-    }
-
-    fn saved(&self, kind: &str) -> Vec<Value> {
-        let Ok(entries) = std::fs::read_dir(self.dir.path().join("mail")) else {
-            return Vec::new();
-        };
-        let mut paths: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| {
-                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                name.starts_with(&format!("{kind}-")) && name.ends_with(".json")
-            })
-            .collect();
-        paths.sort();
-        paths
-            .iter()
-            .map(|p| {
-                serde_json::from_str(&std::fs::read_to_string(p).expect("read"))
-                    .expect("server json")
-            })
-            .collect()
-    }
-
-    /// The messages received, in order.
-    fn messages(&self) -> Vec<Mail> {
-        self.saved("msg").iter().map(Mail::from_json).collect()
-    }
-
-    /// The recipients refused, in order.
-    fn refused(&self) -> Vec<String> {
-        self.saved("refused")
-            .iter()
-            .map(|v| v["rcpt"].as_str().expect("rcpt").to_owned())
-            .collect()
-    }
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One received message, decoded by Python's `email` package.
-#[derive(Debug, Clone)]
-struct Mail {
-    mail_from: String,
-    rcpt_tos: Vec<String>,
-    from: String,
-    to: String,
-    subject: String,
-    /// The decoded body with `\n` line ends.
-    body: String,
-    headers: Value,
-    auth_login: Option<String>,
-}
-
-impl Mail {
-    fn from_json(v: &Value) -> Mail {
-        let s = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
-        Mail {
-            mail_from: s("mail_from"),
-            rcpt_tos: v["rcpt_tos"]
-                .as_array()
-                .expect("rcpt_tos")
-                .iter()
-                .map(|r| r.as_str().expect("rcpt").to_owned())
-                .collect(),
-            from: s("from"),
-            to: s("to"),
-            subject: s("subject"),
-            body: s("body").replace("\r\n", "\n"),
-            headers: v["headers"].clone(),
-            auth_login: v["auth_login"].as_str().map(str::to_owned),
-        }
-    }
-
-    /// The line of the body starting with `prefix` (after indentation).
-    fn line(&self, prefix: &str) -> String {
-        self.body
-            .lines()
-            .map(str::trim)
-            .find(|l| l.starts_with(prefix))
-            .unwrap_or_else(|| panic!("no line {prefix:?} in the body:\n{}", self.body))
-            .to_owned()
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -387,9 +221,6 @@ fn recipients(mails: &[Mail]) -> Vec<String> {
 
 #[test]
 fn sends_one_email_per_new_assignment_with_notify() {
-    if !smtp_available() {
-        return;
-    }
     let server = SmtpServer::start();
     let s = scenario(Some(server.port));
     let out = s.notify(&["--site-url", SITE]);
@@ -468,15 +299,10 @@ fn sends_one_email_per_new_assignment_with_notify() {
             && link.contains("bob"),
         "{link}"
     );
-    assert!(bob.headers.get("Date").is_some(), "{:?}", bob.headers);
+    assert!(bob.header("Date").is_some(), "{:?}", bob.headers);
     let ids: Vec<&str> = mails
         .iter()
-        .map(|m| {
-            m.headers
-                .get("Message-ID")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-        })
+        .map(|m| m.header("Message-ID").unwrap_or(""))
         .collect();
     assert!(
         ids.iter()
@@ -522,9 +348,6 @@ fn sends_one_email_per_new_assignment_with_notify() {
 
 #[test]
 fn second_run_sends_nothing() {
-    if !smtp_available() {
-        return;
-    }
     let server = SmtpServer::start();
     let s = scenario(Some(server.port));
     let first = s.notify(&[]);
@@ -567,9 +390,6 @@ fn second_run_sends_nothing() {
 
 #[test]
 fn base_at_head_sends_nothing() {
-    if !smtp_available() {
-        return;
-    }
     let server = SmtpServer::start();
     let s = scenario(Some(server.port));
     let out = run_env(s.repo.path(), &["notify", "--base", "HEAD"], &[]);
@@ -589,9 +409,6 @@ fn base_at_head_sends_nothing() {
 
 #[test]
 fn notify_switched_on_for_an_existing_assignment_is_sent() {
-    if !smtp_available() {
-        return;
-    }
     // The fixture's NIST CM-2 is assigned to dave without notify; alice edits the YAML
     // by hand to turn notify on.
     let server = SmtpServer::start();
@@ -627,9 +444,6 @@ fn notify_switched_on_for_an_existing_assignment_is_sent() {
 
 #[test]
 fn a_merged_branch_notifies_once() {
-    if !smtp_available() {
-        return;
-    }
     // The usual pull request: the assignment is made on a branch, merged with a merge
     // commit; `notify --base <main before the merge>` sees it in the branch's commit and
     // (against the first parent) in the merge commit. One email, not two.
@@ -708,9 +522,6 @@ fn a_merged_branch_notifies_once() {
 
 #[test]
 fn assignments_in_a_new_assessment_are_sent() {
-    if !smtp_available() {
-        return;
-    }
     // A new group and assessment arriving with an assignment in one commit (as when
     // `assessment new` and `assign --notify` are squashed into one merge).
     let server = SmtpServer::start();
@@ -742,9 +553,6 @@ fn assignments_in_a_new_assessment_are_sent() {
 
 #[test]
 fn a_moved_assessment_is_not_notified_again() {
-    if !smtp_available() {
-        return;
-    }
     // The group folder is renamed after the notifications went out: the assessments
     // move with their assignments, which are not new.
     let server = SmtpServer::start();
@@ -777,13 +585,9 @@ fn a_moved_assessment_is_not_notified_again() {
 
 #[test]
 fn a_refused_message_is_reported_not_recorded_and_sent_next_time() {
-    if !smtp_available() {
-        return;
-    }
-    let port = free_port();
-    let s = scenario(Some(port));
+    let server = SmtpServer::with(Behaviour::refusing("bob@example.com"));
+    let s = scenario(Some(server.port));
     {
-        let server = SmtpServer::on(port, &["--refuse-rcpt", "bob@example.com"]);
         let out = s.notify(&[]);
         assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
         assert!(
@@ -807,7 +611,7 @@ fn a_refused_message_is_reported_not_recorded_and_sent_next_time() {
         assert!(s.note(s.dave_commit).is_some(), "dave's is recorded");
     }
     // The server accepts now: only bob's is sent.
-    let server = SmtpServer::on(port, &[]);
+    server.reset(Behaviour::default());
     let out = s.notify(&[]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert_eq!(
@@ -828,13 +632,9 @@ fn a_refused_message_is_reported_not_recorded_and_sent_next_time() {
 
 #[test]
 fn a_server_refusing_everything_records_nothing() {
-    if !smtp_available() {
-        return;
-    }
-    let port = free_port();
-    let s = scenario(Some(port));
+    let server = SmtpServer::with(Behaviour::refusing_all());
+    let s = scenario(Some(server.port));
     {
-        let server = SmtpServer::on(port, &["--refuse-all"]);
         let out = s.notify(&[]);
         assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
         assert!(
@@ -852,7 +652,7 @@ fn a_server_refusing_everything_records_nothing() {
         assert!(server.messages().is_empty());
         assert!(!s.has_notes_ref(), "nothing recorded");
     }
-    let server = SmtpServer::on(port, &[]);
+    server.reset(Behaviour::default());
     let out = s.notify(&[]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert_eq!(
@@ -919,12 +719,8 @@ fn an_unknown_base_is_a_clear_error() {
 
 #[test]
 fn credentials_come_from_the_environment() {
-    if !smtp_available() {
-        return;
-    }
-    let port = free_port();
-    let s = scenario(Some(port));
-    let server = SmtpServer::on(port, &["--auth", "mailer:s3cret"]);
+    let server = SmtpServer::with(Behaviour::requiring_auth("mailer", "s3cret"));
+    let s = scenario(Some(server.port));
 
     // The server requires them: without, nothing is sent.
     let out = s.notify(&[]);
@@ -970,85 +766,10 @@ fn credentials_come_from_the_environment() {
     }
 }
 
-/// An SMTP server stub on loopback, in this process: it greets, answers EHLO with
-/// `extensions` (e.g. AUTH without STARTTLS), accepts every command with 250 (AUTH
-/// with 235, DATA with 354), and records every line it receives.
-struct StubSmtp {
-    port: u16,
-    lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
-
-impl StubSmtp {
-    fn start(extensions: &'static [&'static str]) -> StubSmtp {
-        use std::io::{BufRead, BufReader, Write};
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
-        let port = listener.local_addr().expect("local addr").port();
-        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let log = lines.clone();
-        std::thread::spawn(move || {
-            // One connection at a time, for as long as the test runs.
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { return };
-                let mut w = stream.try_clone().expect("clone stream");
-                let mut r = BufReader::new(stream);
-                let _ = w.write_all(b"220 stub ESMTP\r\n");
-                let mut in_data = false;
-                let mut line = String::new();
-                while r.read_line(&mut line).is_ok_and(|n| n > 0) {
-                    let text = line.trim_end().to_owned();
-                    log.lock().expect("log").push(text.clone());
-                    let verb = text.split(' ').next().unwrap_or("").to_uppercase();
-                    let reply: String = if in_data {
-                        if text == "." {
-                            in_data = false;
-                            "250 queued\r\n".into()
-                        } else {
-                            String::new()
-                        }
-                    } else {
-                        match verb.as_str() {
-                            "EHLO" => {
-                                let mut r = String::from("250-stub\r\n");
-                                for (i, e) in extensions.iter().enumerate() {
-                                    let sep = if i + 1 == extensions.len() { ' ' } else { '-' };
-                                    r.push_str(&format!("250{sep}{e}\r\n"));
-                                }
-                                if extensions.is_empty() {
-                                    r = "250 stub\r\n".into();
-                                }
-                                r
-                            }
-                            "AUTH" => "235 2.7.0 accepted\r\n".into(),
-                            "DATA" => {
-                                in_data = true;
-                                "354 go on\r\n".into()
-                            }
-                            "QUIT" => {
-                                let _ = w.write_all(b"221 bye\r\n");
-                                break;
-                            }
-                            _ => "250 OK\r\n".into(),
-                        }
-                    };
-                    if !reply.is_empty() && w.write_all(reply.as_bytes()).is_err() {
-                        break;
-                    }
-                    line.clear();
-                }
-            }
-        });
-        StubSmtp { port, lines }
-    }
-
-    fn lines(&self) -> Vec<String> {
-        self.lines.lock().expect("log").clone()
-    }
-}
-
 #[test]
 fn credentials_are_never_sent_in_clear() {
     // A server that takes AUTH but offers no STARTTLS.
-    let stub = StubSmtp::start(&["AUTH PLAIN LOGIN", "8BITMIME"]);
+    let stub = SmtpServer::with(Behaviour::advertising(&["AUTH PLAIN LOGIN", "8BITMIME"]));
     let s = scenario(Some(stub.port));
     let out = s.notify_env(
         &[],
@@ -1115,7 +836,7 @@ fn credentials_are_never_sent_in_clear() {
 #[test]
 fn without_credentials_a_server_without_starttls_still_gets_mail() {
     // Today's behaviour: STARTTLS when offered, plain otherwise.
-    let stub = StubSmtp::start(&["8BITMIME"]);
+    let stub = SmtpServer::with(Behaviour::advertising(&["8BITMIME"]));
     let s = scenario(Some(stub.port));
     let out = s.notify(&[]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
@@ -1125,8 +846,8 @@ fn without_credentials_a_server_without_starttls_still_gets_mail() {
     assert!(!lines.iter().any(|l| l.starts_with("AUTH")), "{lines:?}");
 }
 
-/// The stub's lines once the client is done (its thread may still be logging the last).
-fn settled_lines(stub: &StubSmtp) -> Vec<String> {
+/// The server's lines once the client is done (its thread may still be logging the last).
+fn settled_lines(stub: &SmtpServer) -> Vec<String> {
     std::thread::sleep(Duration::from_millis(100));
     stub.lines()
 }
@@ -1134,53 +855,13 @@ fn settled_lines(stub: &StubSmtp) -> Vec<String> {
 // ---------------------------------------------------------------------------------------
 // --dry-run DIR
 
-/// The headers (unfolded) and the quoted-printable-decoded body of an `.eml` file.
+/// The headers (unfolded) and the decoded body of an `.eml` file.
 fn parse_eml(text: &str) -> (Vec<(String, String)>, String) {
-    let text = text.replace("\r\n", "\n");
-    let (head, body) = text.split_once("\n\n").expect("headers, blank line, body");
-    let mut headers: Vec<(String, String)> = Vec::new();
-    for line in head.lines() {
-        if line.starts_with([' ', '\t']) {
-            let last = headers.last_mut().expect("continuation after a header");
-            last.1.push(' ');
-            last.1.push_str(line.trim());
-        } else {
-            let (k, v) = line.split_once(':').expect("header");
-            headers.push((k.to_owned(), v.trim().to_owned()));
-        }
-    }
-    let qp = headers.iter().any(|(k, v)| {
-        k.eq_ignore_ascii_case("content-transfer-encoding") && v == "quoted-printable"
-    });
-    let body = if qp { decode_qp(body) } else { body.to_owned() };
-    (headers, body)
-}
-
-fn decode_qp(s: &str) -> String {
-    let s = s.replace("=\n", "");
-    let bytes = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'='
-            && let Some(hex) = s.get(i + 1..i + 3)
-            && let Ok(b) = u8::from_str_radix(hex, 16)
-        {
-            out.push(b);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).expect("utf-8 body")
+    parse_message(text)
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
+    crate::support::smtp::header(headers, name)
         .unwrap_or_else(|| panic!("no {name} header in {headers:?}"))
 }
 
@@ -1203,16 +884,13 @@ fn emls(dir: &Path) -> Vec<(String, String)> {
 
 #[test]
 fn dry_run_writes_eml_files_and_records_nothing() {
-    if !smtp_available() {
-        return;
-    }
-    let port = free_port();
-    let s = scenario(Some(port));
+    let server = SmtpServer::start();
+    let s = scenario(Some(server.port));
     let out_dir = tempfile::tempdir().expect("temp dir");
     let dir = out_dir.path().join("outbox");
     let files = crate::support::snapshot(s.repo.path());
 
-    // No server is running: a dry run does not connect.
+    // The configured server is running: a dry run does not connect to it.
     let out = s.notify(&[
         "--dry-run",
         dir.to_str().expect("utf-8"),
@@ -1291,8 +969,10 @@ fn dry_run_writes_eml_files_and_records_nothing() {
         bob.1
     );
 
+    assert_eq!(server.connections(), 0, "a dry run does not connect");
+    assert!(server.lines().is_empty());
+
     // A real send afterwards still sends both.
-    let server = SmtpServer::on(port, &[]);
     let out = s.notify(&[]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert_eq!(
@@ -1321,25 +1001,4 @@ fn dry_run_dir_is_relative_to_the_current_folder() {
     let out = s.notify(&["--dry-run", "outbox"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert_eq!(emls(&s.repo.path().join("outbox")).len(), 2);
-}
-
-/// Whether python3 with aiosmtpd is here. In CI (`CI` set) it must be: `.ci/run` installs
-/// it, and a missing server fails the test. Elsewhere the test is skipped with a reason.
-fn smtp_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must have python3 with aiosmtpd (.ci/run installs it)"
-        );
-        eprintln!(
-            "skipped: the notification tests need python3 with aiosmtpd (`python3 -m pip install aiosmtpd`)"
-        );
-    }
-    ok
 }

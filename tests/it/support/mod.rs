@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod smtp;
+
 /// The date tests run "today" (`ASSURE_TODAY`), after every fixture date.
 pub const TODAY: &str = "2026-01-01";
 

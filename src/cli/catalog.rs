@@ -239,9 +239,10 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> Outcome {
             .join(format!("{}.yaml", cert.id)),
     };
     // By default, the line names the schema copy of the repository the file lands in.
-    let schema = a.schema_url.clone().or_else(|| {
-        crate::repo::modeline::ref_for(&path, crate::schema::Kind::Certification)
-    });
+    let schema = a
+        .schema_url
+        .clone()
+        .or_else(|| crate::repo::modeline::ref_for(&path, crate::schema::Kind::Certification));
     let text = crate::oscal::write::certification_yaml(&cert, schema.as_deref());
     crate::edit::write_atomic(&path, text.as_bytes())
         .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;

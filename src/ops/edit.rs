@@ -25,8 +25,8 @@ use crate::edit::{Fault, Transaction};
 use crate::model::{Assessment, ControlRecord, Group, SyncField};
 use crate::repo::yaml::{self, Node};
 use crate::repo::{Overlay, RepoError, modeline};
-use crate::schema::Kind;
 use crate::rules::sync::Item;
+use crate::schema::Kind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
@@ -534,7 +534,14 @@ impl<'p> Session<'p> {
                         Some(a) => (ws.sources.get(a.doc.file).text.as_str(), Some(&a.doc.node)),
                         None => ("", None),
                     };
-                    Some(rewrite_checked(&path, Kind::Assessment, text, node, &json, v)?)
+                    Some(rewrite_checked(
+                        &path,
+                        Kind::Assessment,
+                        text,
+                        node,
+                        &json,
+                        v,
+                    )?)
                 }
             };
             files.push(FileChange {

@@ -144,9 +144,10 @@ pub fn check(
             if let Some(other) = named.filter(|k| *k != kind) {
                 return finding(
                     format!(
-                        "the schema line names the {} schema, but this is a {} file",
+                        "the schema line names the `{}` schema, but this file is of kind `{}` (its schema is `{}`)",
                         other.name(),
-                        kind.name()
+                        kind.name(),
+                        schema_path(kind)
                     ),
                     "the schema of another kind of file",
                     fix,
@@ -232,17 +233,14 @@ mod tests {
             ),
             None
         );
-        assert_eq!(
-            check("groups/g/group.yaml", Kind::Group, "name: x\n"),
-            None
-        );
+        assert_eq!(check("groups/g/group.yaml", Kind::Group, "name: x\n"), None);
         assert!(
             check(
                 "groups/g/a--b.yaml",
                 Kind::Assessment,
                 "# yaml-language-server: $schema=../../schemas/group.schema.json\r\n"
             )
-            .is_some_and(|m| m.contains("names the group schema"))
+            .is_some_and(|m| m.contains("names the `group` schema"))
         );
         assert!(
             check(

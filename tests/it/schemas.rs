@@ -631,3 +631,46 @@ fn check_jsonschema_accepts_every_file_of_the_demo() {
     let (_tmp, dir) = demo();
     check_all(&dir);
 }
+
+#[test]
+fn schema_write_takes_the_edit_lock_and_plain_schema_does_not() {
+    let (_tmp, dir) = initialised();
+    std::fs::write(dir.join("schemas/group.schema.json"), "{}\n").expect("stale");
+    // Another assure process editing the repository holds `.git/assure.lock`.
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(dir.join(".git/assure.lock"))
+        .expect("lock file");
+    lock.lock().expect("lock");
+    let before = snapshot(&dir);
+    let out = run_env(
+        &dir,
+        &["schema", "--write"],
+        &[("ASSURE_LOCK_TIMEOUT_MS", "200")],
+    );
+    assert_eq!(out.code, 3, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("is editing this repository"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        snapshot(&dir),
+        before,
+        "nothing written while another edit runs"
+    );
+    // Printing a schema reads nothing of the repository and does not wait.
+    ok(&run_env(
+        &dir,
+        &["schema", "group"],
+        &[("ASSURE_LOCK_TIMEOUT_MS", "200")],
+    ));
+    drop(lock);
+    assert_eq!(
+        ok(&run_env(&dir, &["schema", "--write"], &[])),
+        "updated  schemas/group.schema.json\n"
+    );
+}

@@ -64,6 +64,28 @@ pub fn ref_for(file: &std::path::Path, kind: Kind) -> Option<String> {
     Some(relative_ref(&rel.join("/"), kind))
 }
 
+/// Whether `reference` is the line assure writes for a file of `kind` at `path`
+/// ([`relative_ref`]).
+fn is_written(path: &str, kind: Kind, reference: &str) -> bool {
+    let mut rest = reference;
+    for _ in 0..path.matches('/').count() {
+        match rest.strip_prefix("../") {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.strip_prefix(FOLDER)
+        .and_then(|r| r.strip_prefix('/'))
+        .and_then(|r| r.strip_suffix(".schema.json"))
+        == Some(kind.name())
+}
+
+/// The repository-relative path that [`is_written`] `reference` names: its part after
+/// the `../`s.
+fn reference_target<'r>(path: &str, reference: &'r str) -> &'r str {
+    &reference[3 * path.matches('/').count()..]
+}
+
 /// What a modeline's path resolves to.
 #[derive(Debug, PartialEq, Eq)]
 enum Target {
@@ -115,6 +137,11 @@ pub fn check(
     let first = first.split('\n').next().unwrap_or("");
     let rest = first.strip_prefix(PREFIX)?;
     let reference = rest.trim_end_matches('\r').trim_end();
+    // The line assure writes, its schema there: the usual case, decided without
+    // allocating (this runs on every file of the repository).
+    if is_written(path, kind, reference) && present.contains(reference_target(path, reference)) {
+        return None;
+    }
     let start = offset + PREFIX.len();
     let span = start..start + reference.len();
     let want = relative_ref(path, kind);
@@ -187,6 +214,12 @@ mod tests {
             ("catalog/certifications/c.yaml", Kind::Certification),
         ] {
             let reference = relative_ref(path, kind);
+            assert!(is_written(path, kind, &reference), "{path}");
+            assert_eq!(
+                reference_target(path, &reference),
+                schema_path(kind),
+                "{path}"
+            );
             assert_eq!(
                 resolve(path, &reference),
                 Target::Inside(schema_path(kind)),
@@ -197,6 +230,28 @@ mod tests {
             line("groups/g/group.yaml", Kind::Group),
             "# yaml-language-server: $schema=../../schemas/group.schema.json\n"
         );
+    }
+
+    #[test]
+    fn only_the_written_line_is_the_written_line() {
+        for (path, reference) in [
+            ("groups/g/group.yaml", "../schemas/group.schema.json"),
+            ("groups/g/group.yaml", "../../../schemas/group.schema.json"),
+            (
+                "groups/g/group.yaml",
+                "../../schemas/assessment.schema.json",
+            ),
+            ("groups/g/group.yaml", "../../schemasx/group.schema.json"),
+            ("groups/g/group.yaml", "../../schemas/group.schema.jsonx"),
+            ("assure.yaml", "./schemas/config.schema.json"),
+        ] {
+            assert!(!is_written(path, Kind::Group, reference) || path == "assure.yaml");
+        }
+        assert!(!is_written(
+            "assure.yaml",
+            Kind::Config,
+            "./schemas/config.schema.json"
+        ));
     }
 
     #[test]

@@ -47,6 +47,11 @@ impl Kind {
             Kind::Mapping => "mapping",
         }
     }
+
+    /// The kind named `name` (`config`, `group`, …), as `assure schema NAME` takes it.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
 }
 
 fn validators() -> &'static [Validator; 7] {

@@ -77,7 +77,9 @@ pub struct ImportArgs {
     /// Where to write (default: catalog/certifications/<id>.yaml in the repository).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Start the file with `# yaml-language-server: $schema=URL`, so editors check it.
+    /// Start the file with `# yaml-language-server: $schema=URL`, so editors check it
+    /// (default: the path from the file's folder to schemas/certification.schema.json of
+    /// the repository the file lands in; no such line when it lands in none).
     #[arg(long, value_name = "URL")]
     pub schema_url: Option<String>,
 }
@@ -236,7 +238,12 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> Outcome {
             .join("catalog/certifications")
             .join(format!("{}.yaml", cert.id)),
     };
-    let text = crate::oscal::write::certification_yaml(&cert, a.schema_url.as_deref());
+    // By default, the line names the schema copy of the repository the file lands in.
+    let schema = a
+        .schema_url
+        .clone()
+        .or_else(|| crate::repo::modeline::ref_for(&path, crate::schema::Kind::Certification));
+    let text = crate::oscal::write::certification_yaml(&cert, schema.as_deref());
     crate::edit::write_atomic(&path, text.as_bytes())
         .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
     let count: usize = cert.families.iter().map(|f| f.controls.len()).sum();

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use super::{Cli, Failure, Outcome};
 
 /// Start a compliance repository: writes assure.yaml (you as its administrator, portal
-/// admin and global admin), groups/ and evidence/.
+/// admin and global admin), schemas/ (the JSON Schemas that the first line of every file
+/// names, for editors), groups/ and evidence/.
 ///
 /// You are git's `user.email` (and `user.name`), or `--as EMAIL`.
 #[derive(Debug, clap::Args)]

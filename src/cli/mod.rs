@@ -171,7 +171,7 @@ where
         Command::Controls(args) => controls::run(&cli, args, out),
         Command::Actions(args) => actions::run(&cli, args, out),
         Command::Catalog(args) => catalog::run(&cli, args, out),
-        Command::Schema(args) => schema::run(args, out),
+        Command::Schema(args) => schema::run(&cli, args, out),
         Command::Explain(args) => explain::run(args, out),
         Command::Generate(args) => generate::run(&cli, args, out),
     };
@@ -200,6 +200,7 @@ impl Command {
         use group::GroupCommand as G;
         let flags = match self {
             Command::Sync(args) => return Some(!args.check),
+            Command::Schema(args) => return args.write.then_some(true),
             Command::Group(args) => match &args.command {
                 G::New { flags, .. } | G::Rename { flags, .. } => flags,
                 G::List { .. } => return None,

@@ -65,6 +65,10 @@ codes! {
         "A value has the wrong type, e.g. a list where text is expected, or a number where a control id (text) is expected. Quote values such as `\"5.1\"` that YAML would otherwise read as numbers.";
     InvalidValue = "invalid-value", "schema", Error,
         "A value is not one of the allowed ones, or not in the required form (a status or test result spelled differently, a date not written YYYY-MM-DD, an id with capitals, a hash that is not 64 hex digits). The message lists what is allowed.";
+    SchemaOutdated = "schema-outdated", "schema", Warning,
+        "The repository's copy of a JSON Schema (`schemas/<kind>.schema.json`, which editors read through the `# yaml-language-server: $schema=…` line of each file) differs from the schema of this assure version, so editors check the files against rules assure no longer applies (usually after an upgrade of assure). Run `assure schema --write` to refresh every copy and commit the result. A repository without `schemas/` gets no finding: `assure schema --write` adds it.";
+    SchemaModeline = "schema-modeline", "schema", Warning,
+        "The file's first line, `# yaml-language-server: $schema=PATH`, does not lead an editor to this file's schema in the repository: PATH (relative to the file's folder) leaves the repository, names a file under `schemas/` that is not there, or names the schema of another kind of file. Editors then check nothing, or check against the wrong fields. Write the line the message gives (for `groups/<group>/group.yaml` it is `# yaml-language-server: $schema=../../schemas/group.schema.json`), and run `assure schema --write` if `schemas/` is missing. Web addresses and paths outside `schemas/` are not checked.";
 
     UnknownService = "unknown-service", "reference", Error,
         "The service is not in the catalog. `assure catalog list` shows the services; a repository can add its own in `catalog/services.yaml`.";

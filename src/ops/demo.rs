@@ -7,7 +7,8 @@
 //! assessor), each stage a minimal-diff rewrite of the final text with the later fields
 //! left out, so every commit's files are valid and every group stays in sync. A group is
 //! renamed, a person is added, an assessment archived; the last commit of `main` holds
-//! exactly `example-repo/`. One rejected pull request is left on a branch: a contributor
+//! exactly `example-repo/` (its `schemas/` are the binary's, committed first, as
+//! `assure init` writes them). One rejected pull request is left on a branch: a contributor
 //! setting a test result, which `assure validate --base main` refuses.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -171,6 +172,11 @@ pub fn build(dir: &Path) -> Result<Demo, DemoError> {
     base_files.insert("assure.yaml".into(), first_config.into_bytes());
     if let Some(readme) = files.get("README.md") {
         base_files.insert("README.md".into(), readme.to_vec());
+    }
+    // The schemas that every file's first line names, as `assure init` writes them: the
+    // binary's own (example-repo/ holds the same bytes, which a test keeps so).
+    for (path, text) in super::schemas::copies() {
+        base_files.insert(path, text.as_bytes().to_vec());
     }
     step(
         start,

@@ -24,8 +24,9 @@ use crate::edit::rewrite::rewrite;
 use crate::edit::{Fault, Transaction};
 use crate::model::{Assessment, ControlRecord, Group, SyncField};
 use crate::repo::yaml::{self, Node};
-use crate::repo::{Overlay, RepoError};
+use crate::repo::{Overlay, RepoError, modeline};
 use crate::rules::sync::Item;
+use crate::schema::Kind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
@@ -509,7 +510,7 @@ impl<'p> Session<'p> {
             };
             let json =
                 serde_json::to_value(&g.value).map_err(|e| EditError::Internal(e.to_string()))?;
-            let after = rewrite_checked(&path, text, node, &json, &g.value)?;
+            let after = rewrite_checked(&path, Kind::Group, text, node, &json, &g.value)?;
             if after != text {
                 files.push(FileChange {
                     path,
@@ -533,7 +534,14 @@ impl<'p> Session<'p> {
                         Some(a) => (ws.sources.get(a.doc.file).text.as_str(), Some(&a.doc.node)),
                         None => ("", None),
                     };
-                    Some(rewrite_checked(&path, text, node, &json, v)?)
+                    Some(rewrite_checked(
+                        &path,
+                        Kind::Assessment,
+                        text,
+                        node,
+                        &json,
+                        v,
+                    )?)
                 }
             };
             files.push(FileChange {
@@ -627,9 +635,11 @@ pub fn ordered_json(v: &Assessment, catalog: &Catalog) -> Result<J, EditError> {
 }
 
 /// Rewrites `text` (parsed as `node`) to hold `json`, and checks that the result reads
-/// back as `intended`.
+/// back as `intended`. A new file (no `node`) starts with the modeline naming the
+/// repository's copy of `kind`'s schema; an existing file keeps its first line.
 fn rewrite_checked<T>(
     path: &str,
+    kind: Kind,
     text: &str,
     node: Option<&Node>,
     json: &J,
@@ -644,6 +654,10 @@ where
     };
     let after = rewrite(text, node.unwrap_or(&empty), json)
         .map_err(|e| EditError::Layout(format!("{path}: {e}")))?;
+    let after = match node {
+        Some(_) => after,
+        None => modeline::line(path, kind) + &after,
+    };
     let back = yaml::parse_to_json(&after).map_err(|e| {
         EditError::Internal(format!(
             "{path}: the rewrite is not valid YAML: {}",

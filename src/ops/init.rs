@@ -8,8 +8,9 @@ use crate::model::{Config, Person, Role};
 use crate::repo::CONFIG_FILE;
 
 /// Creates `assure.yaml` (the organization, with the person running the command as its
-/// administrator, portal admin and global admin), `groups/` and `evidence/` in `dir`.
-/// Returns the files written.
+/// administrator, portal admin and global admin), `schemas/` (the JSON Schemas that the
+/// first line of every file names), `groups/` and `evidence/` in `dir`, all together or
+/// nothing. Returns the files written.
 pub fn init(
     dir: &Path,
     organization: &str,
@@ -49,12 +50,24 @@ pub fn init(
         ));
     }
     let mut tx = Transaction::new();
+    // A copy that is there already is left alone if it is assure's; anything else in
+    // its place is not overwritten.
+    for (copy, bytes) in super::schemas::stale(dir)? {
+        if !copy.created {
+            return Err(EditError::Invalid(format!(
+                "{} exists and is not assure's schema; move it out of the way (assure init writes its schemas into schemas/) and run the command again",
+                dir.join(&copy.path).display()
+            )));
+        }
+        tx.write(dir.join(&copy.path), bytes);
+    }
     tx.write(dir.join(CONFIG_FILE), text);
     tx.write(dir.join("groups/.gitkeep"), "");
     tx.write(dir.join("evidence/.gitkeep"), "");
     tx.commit()?;
     Ok(vec![
         CONFIG_FILE.into(),
+        format!("{}/", crate::repo::modeline::FOLDER),
         "groups/".into(),
         "evidence/".into(),
     ])
@@ -69,9 +82,8 @@ fn quote(s: &str) -> String {
 }
 
 fn render_config(c: &Config) -> String {
-    let mut out = String::from(
-        "# The organization, its people and their roles. See `assure schema config`.\n",
-    );
+    let mut out = crate::repo::modeline::line(CONFIG_FILE, crate::schema::Kind::Config);
+    out.push_str("# The organization, its people and their roles. See `assure schema config`.\n");
     out.push_str(&format!(
         "organization: {}\npeople:\n",
         quote(&c.organization)

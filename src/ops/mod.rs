@@ -15,6 +15,7 @@ pub mod init;
 pub mod notify;
 pub mod permissions;
 pub mod review;
+pub mod schemas;
 pub mod score;
 pub mod signatures;
 pub mod status;

@@ -6,11 +6,14 @@
 //! repository is an error. Files are read and parsed in parallel, each exactly once.
 
 pub mod hostile;
+pub mod modeline;
 pub mod source;
 pub mod stream;
 pub mod yaml;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
@@ -169,6 +172,9 @@ enum Entry {
     },
     /// A symbolic link where data belongs (reported, never followed).
     Link,
+    /// The repository's copy of a JSON Schema (`schemas/<kind>.schema.json`), compared
+    /// with the built-in one.
+    Schema(Kind),
 }
 
 /// A file's content: read from disk, built in, or given (an edit not yet written).
@@ -196,6 +202,8 @@ struct Job {
     path: String,
     entry: Entry,
     content: Content,
+    /// The files in `schemas/` (repository-relative), for checking modelines.
+    schemas: Arc<BTreeSet<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -368,12 +376,14 @@ fn jobs(
     keep: &(dyn Fn(&Entry) -> bool + Sync),
 ) -> Result<Vec<Job>, RepoError> {
     let mut jobs = Vec::new();
+    let schemas = Arc::new(schema_folder(root));
     for (path, text) in crate::assets::CATALOG_FILES {
         if let Some(kind) = catalog_kind(path) {
             jobs.push(Job {
                 path: format!("<builtin>/{path}"),
                 entry: Entry::Catalog(kind),
                 content: Content::Builtin(text),
+                schemas: schemas.clone(),
             });
         }
     }
@@ -397,9 +407,24 @@ fn jobs(
             path,
             entry,
             content,
+            schemas: schemas.clone(),
         });
     }
     Ok(jobs)
+}
+
+/// The files in the repository's `schemas/` folder, as repository-relative paths: what
+/// a modeline may name there. Looked at as an editor would (through links), reading
+/// nothing: a modeline check only asks whether its file is there.
+fn schema_folder(root: &Path) -> BTreeSet<String> {
+    let Ok(entries) = std::fs::read_dir(root.join(modeline::FOLDER)) else {
+        return BTreeSet::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .map(|e| format!("{}/{}", modeline::FOLDER, e.file_name().to_string_lossy()))
+        .collect()
 }
 
 /// Whether a file's YAML tree keeps its values once the typed model is made from them.
@@ -534,6 +559,18 @@ fn list(root: &Path, overlay: &Overlay) -> Result<Vec<(String, Content)>, RepoEr
             files.insert(path, Content::Disk(disk));
         }
     }
+    // The schema copies that are regular files in a real folder: assure reads nothing
+    // through a link, and `schema --write` refuses to write through one.
+    let folder = root.join(modeline::FOLDER);
+    if !is_link(&folder) {
+        for kind in Kind::ALL {
+            let rel = modeline::schema_path(kind);
+            let disk = root.join(&rel);
+            if std::fs::symlink_metadata(&disk).is_ok_and(|m| m.file_type().is_file()) {
+                files.insert(rel, Content::Disk(disk));
+            }
+        }
+    }
     let groups = root.join("groups");
     if groups.is_dir() && !is_link(&groups) {
         for (name, path, kind) in read_dir(&groups)? {
@@ -591,6 +628,13 @@ fn classify(path: &str) -> Entry {
     }
     if path.starts_with("catalog/") {
         return catalog_kind(path).map_or(Entry::Unexpected, Entry::Catalog);
+    }
+    if let Some(kind) = path
+        .strip_prefix("schemas/")
+        .and_then(|f| f.strip_suffix(".schema.json"))
+        .and_then(Kind::from_name)
+    {
+        return Entry::Schema(kind);
     }
     let Some(rest) = path.strip_prefix("groups/") else {
         return Entry::Unexpected;
@@ -736,6 +780,7 @@ fn load_uncached(file: FileId, job: &Job, values: Values) -> Loaded {
         Entry::Group { .. } => Kind::Group,
         Entry::Assessment { .. } => Kind::Assessment,
         Entry::Catalog(kind) => *kind,
+        Entry::Schema(kind) => return schema_copy(file, *kind, job),
         Entry::Unexpected | Entry::Folder { .. } | Entry::Link => {
             return Loaded {
                 text: String::new(),
@@ -770,6 +815,11 @@ fn load_uncached(file: FileId, job: &Job, values: Values) -> Loaded {
         },
     };
     let parsed = parse_typed(file, kind, &text, values, &mut diagnostics);
+    if !matches!(job.content, Content::Builtin(_))
+        && let Some(d) = modeline::check(file, &job.path, kind, &text, &job.schemas)
+    {
+        diagnostics.push(d);
+    }
     // A first pass keeps no text: a file with any finding is read again, with positions
     // (and the memory is reused at once, for the next file).
     let text = match values {
@@ -779,6 +829,50 @@ fn load_uncached(file: FileId, job: &Job, values: Values) -> Loaded {
     Loaded {
         text,
         parsed,
+        diagnostics,
+    }
+}
+
+/// Compares the repository's copy of `kind`'s schema with the built-in one: a copy that
+/// differs is a warning (`schema-outdated`), and keeps its text for the finding's line.
+fn schema_copy(file: FileId, kind: Kind, job: &Job) -> Loaded {
+    let mut diagnostics = Vec::new();
+    let builtin = crate::assets::schema(kind.name()).unwrap_or_default();
+    let text = match &job.content {
+        Content::Disk(path) => match hostile::stat(path, &job.path) {
+            // Larger than any schema: not read, and certainly not the same.
+            hostile::Stat::File(m) if m.len() > 4 * builtin.len() as u64 + 4096 => {
+                Some(String::new())
+            }
+            hostile::Stat::File(_) => std::fs::read(path)
+                .ok()
+                .map(|b| String::from_utf8_lossy(&b).into_owned()),
+            // Listed as a regular file a moment ago: gone or replaced since.
+            _ => None,
+        },
+        _ => None,
+    };
+    let text = match text {
+        Some(text) if text != builtin => {
+            diagnostics.push(
+                Diagnostic::new(
+                    Code::SchemaOutdated,
+                    format!(
+                        "this copy of the {} schema differs from the one of assure {}, so editors check the files against other rules than `assure validate`",
+                        kind.name(),
+                        env!("CARGO_PKG_VERSION")
+                    ),
+                )
+                .at(file, 0..0, "outdated copy")
+                .help("run `assure schema --write` to refresh the copies in schemas/, then commit them"),
+            );
+            text
+        }
+        _ => String::new(),
+    };
+    Loaded {
+        text,
+        parsed: None,
         diagnostics,
     }
 }

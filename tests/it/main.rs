@@ -23,6 +23,7 @@ mod oscal;
 mod paths_and_links;
 mod report_excel;
 mod review;
+mod schemas;
 mod score;
 mod site;
 mod support;

@@ -108,7 +108,7 @@ pub const GITHUB_WORKFLOW_PATH: &str = ".github/workflows/compliance.yml";
 /// wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InstallSource {
-    /// `crates.io@VERSION`: `cargo install --locked assure --version VERSION`.
+    /// `crates.io@VERSION`: `cargo install --locked --version VERSION assure`.
     CratesIo { version: String },
     /// `URL@REF`: `cargo install --locked --git URL --tag REF` (or `--rev REF` for a full
     /// commit id).

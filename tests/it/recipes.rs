@@ -472,7 +472,7 @@ fn install_steps(wf: &Value) -> Vec<(String, String, bool)> {
 }
 
 #[test]
-fn the_workflow_installs_this_version_from_the_repository_once_and_caches_it() {
+fn the_workflow_installs_this_version_and_caches_it_on_the_default_branch() {
     let (repo, wf) = workflow_with(&[]);
     assert!(
         !repo.read(WORKFLOW).contains("@ASSURE_"),

@@ -4,7 +4,11 @@
 use std::{env, fs, path::Path};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read when the script runs, not when it is compiled (`env!`): cargo reuses a compiled
+    // build script for a copy of the project at another path (a worktree, a copied
+    // target/), which would then list the files of the folder it was compiled in.
+    let manifest_dir = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest_dir);
     let mut out = String::new();
     for (name, dir, ext) in [
         ("CATALOG_FILES", "catalog", "yaml"),

@@ -32,6 +32,12 @@ pub struct Args {
     /// protected branch (README, "The review gate").
     #[arg(long, value_enum, value_name = "SYSTEM")]
     pub ci: Option<CiSystem>,
+    /// Where the workflow installs assure from (default: this build's repository at the
+    /// tag of its version, `vVERSION`). `crates.io@VERSION`, or a git URL (https:// or
+    /// ssh://) with `@TAG` or `@COMMIT` (a full commit id). Always pinned: the workflow
+    /// caches the installed binary under this source.
+    #[arg(long, value_name = "SOURCE", requires = "ci")]
+    pub source: Option<crate::ops::init::InstallSource>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -54,6 +60,14 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         super::editing::actor(cli, &dir)?
     };
     if let Some(CiSystem::Github) = args.ci {
+        let source = match &args.source {
+            Some(s) => s.clone(),
+            None => crate::ops::init::InstallSource::of_build(
+                env!("CARGO_PKG_REPOSITORY"),
+                env!("CARGO_PKG_VERSION"),
+            )
+            .map_err(Failure)?,
+        };
         // Workflows live at the git work tree's root (the compliance root may be below it).
         let top = crate::git::work_tree_root(&dir).unwrap_or_else(|| dir.clone());
         let (top_real, dir_real) = (
@@ -66,7 +80,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                 .collect::<Vec<_>>()
                 .join("/")
         });
-        match crate::ops::init::write_ci(&top, folder.as_deref()) {
+        match crate::ops::init::write_ci(&top, folder.as_deref(), &source) {
             Ok(path) => writeln!(out, "created  {path}")?,
             Err(e) => return super::editing::refuse(e),
         }

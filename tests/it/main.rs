@@ -21,6 +21,7 @@ mod hostile_text;
 mod notify;
 mod oscal;
 mod paths_and_links;
+mod recipes;
 mod report_excel;
 mod review;
 mod schemas;

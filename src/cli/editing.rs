@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Timelike, Utc};
 
 use super::{Cli, Failure, Outcome};
-use crate::edit::{Changed, Fault, LockError, RecoverError, Recovered, RepoLock};
+use crate::edit::{Changed, LockError, RecoverError, Recovered, RepoLock};
 use crate::ops::Project;
 use crate::ops::edit::{EditError, Outcome as Done, Session};
 
@@ -47,11 +47,13 @@ pub fn start<'p>(cli: &Cli, project: &'p Project) -> Result<Session<'p>, Failure
     let email = actor(cli, &project.ws.root)?;
     let mut session = Session::new(project, &email, now()?).map_err(|e| Failure(e.to_string()))?;
     session.today = super::today()?;
-    // Test hooks: prove that a failed write, or a crash in the middle of one, leaves
+    // Test hooks (only in a build with the `fault-injection` feature, which only the
+    // tests enable): prove that a failed write, or a crash in the middle of one, leaves
     // every file as it was.
+    #[cfg(feature = "fault-injection")]
     for (var, fault) in [
-        ("ASSURE_FAIL_AFTER_WRITES", Fault::Fail),
-        ("ASSURE_CRASH_AFTER_WRITES", Fault::Crash),
+        ("ASSURE_FAIL_AFTER_WRITES", crate::edit::Fault::Fail),
+        ("ASSURE_CRASH_AFTER_WRITES", crate::edit::Fault::Crash),
     ] {
         if let Some(n) = std::env::var(var).ok().and_then(|v| v.parse().ok()) {
             session.fault = Some((n, fault));

@@ -68,10 +68,12 @@ pub struct Transaction {
     /// The repository root, to name files in errors relative to it.
     root: Option<PathBuf>,
     /// Test hook: fail (or crash) after this many renames (to prove the rollback).
+    #[cfg(any(test, feature = "fault-injection"))]
     fault: Option<(usize, Fault)>,
 }
 
-/// A fault injected by tests.
+/// A fault injected by tests (the `fault-injection` feature).
+#[cfg(any(test, feature = "fault-injection"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     /// The next rename fails with an error.
@@ -177,11 +179,13 @@ impl Transaction {
     }
 
     /// Makes the commit fail after `n` files have been replaced (for tests).
+    #[cfg(any(test, feature = "fault-injection"))]
     pub fn fail_after(&mut self, n: usize) {
         self.fault = Some((n, Fault::Fail));
     }
 
     /// Makes the commit fail or crash after `n` files have been replaced (for tests).
+    #[cfg(any(test, feature = "fault-injection"))]
     pub fn fault_after(&mut self, n: usize, fault: Fault) {
         self.fault = Some((n, fault));
     }
@@ -319,6 +323,7 @@ impl Transaction {
         }
         // 5. Replace, one by one.
         for (i, e) in journal.entries.iter().enumerate() {
+            #[cfg(any(test, feature = "fault-injection"))]
             match self.fault {
                 Some((n, Fault::Fail)) if n == i => {
                     return Err(std::io::Error::other("injected failure (test)"));

@@ -21,7 +21,7 @@ use super::{Project, validate};
 use crate::catalog::{Catalog, did_you_mean};
 use crate::diag::{self, Diagnostic};
 use crate::edit::rewrite::rewrite;
-use crate::edit::{Fault, Transaction};
+use crate::edit::Transaction;
 use crate::model::{Assessment, ControlRecord, Group, SyncField};
 use crate::repo::yaml::{self, Node};
 use crate::repo::{Overlay, RepoError, modeline};
@@ -165,7 +165,8 @@ pub struct Session<'p> {
     pub groups: Vec<GroupDraft>,
     pub evidence: Vec<EvidenceCopy>,
     /// Test hook: make the write fail (or the process crash) after this many files.
-    pub fault: Option<(usize, Fault)>,
+    #[cfg(feature = "fault-injection")]
+    pub fault: Option<(usize, crate::edit::Fault)>,
     /// The sync base, parallel to the original drafts: `None` means "the files as they
     /// are before this edit" (the edit's own changes are the sources).
     pub base: Option<Vec<Option<Assessment>>>,
@@ -204,6 +205,7 @@ impl<'p> Session<'p> {
             drafts,
             groups: Vec::new(),
             evidence: Vec::new(),
+            #[cfg(feature = "fault-injection")]
             fault: None,
             base: None,
             check_permissions: true,
@@ -379,6 +381,7 @@ impl<'p> Session<'p> {
                 None => tx.remove(root.join(&f.path)),
             }
         }
+        #[cfg(feature = "fault-injection")]
         if let Some((n, fault)) = self.fault {
             tx.fault_after(n, fault);
         }

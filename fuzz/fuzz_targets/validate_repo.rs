@@ -72,14 +72,20 @@ fuzz_target!(|data: &[u8]| {
         let disk = root().join(path);
         std::fs::create_dir_all(disk.parent().expect("in a folder")).expect("create folder");
         std::fs::write(&disk, rest).expect("write the fuzzed file");
-        let result = ops::validate_repository(root(), today());
+        let request = ops::validate::Request {
+            base: None,
+            actor: None,
+            acting: None,
+            today: today(),
+        };
+        let result = ops::validate::run(root(), &request);
         // Put the fixture back before anything can panic, so inputs stay independent.
         match original(path) {
             Some(bytes) => std::fs::write(&disk, bytes).expect("restore the fixture file"),
             None => std::fs::remove_file(&disk).expect("remove the fuzzed file"),
         }
-        let (sources, mut findings) = result.expect("the repository exists");
-        assure_fuzz::check_and_render(&sources, &mut findings);
+        let mut validated = result.expect("the repository exists");
+        assure_fuzz::check_and_render(&validated.sources, &mut validated.findings);
         return;
     }
     // Text from disk that is not UTF-8 becomes `not-utf8`; an overlay holds a String.
@@ -90,8 +96,10 @@ fuzz_target!(|data: &[u8]| {
     overlay
         .files
         .insert(assure_fuzz::path_of(kind).to_owned(), Some(text.to_owned()));
-    let project = Project::open_with(root(), &overlay).expect("the repository exists");
-    let mut findings = ops::validate(&project, today());
+    let project = Project::work_tree(root())
+        .and_then(|p| p.with_overlay(&overlay))
+        .expect("the repository exists");
+    let mut findings = ops::validate::check(&project, today());
     assure_fuzz::check_and_render(&project.ws.sources, &mut findings);
     let _ = ops::status::dashboard(&project, true);
     for a in &project.ws.assessments {

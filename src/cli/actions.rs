@@ -1,9 +1,8 @@
 //! `assure actions`: action items per person, by certification.
 
 use std::io::Write;
-use std::process::ExitCode;
 
-use super::{Cli, DataFormat, Outcome, print_json, truncate};
+use super::{Cli, DataFormat, ExitStatus, Outcome, print_json, truncate};
 use crate::ops::actions::action_items;
 
 /// List action items: customer-managed controls assigned to a person, across active
@@ -30,11 +29,11 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     );
     if args.format == DataFormat::Json {
         print_json(out, &items)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Ok);
     }
     if items.is_empty() {
         writeln!(out, "no action items")?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Ok);
     }
     let people = project.ws.config.as_ref().map(|c| &c.value.people);
     let mut person = "";
@@ -74,5 +73,5 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             writeln!(out, "            notes: {}", truncate(notes, 80))?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }

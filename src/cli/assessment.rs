@@ -1,12 +1,11 @@
 //! `assure assessment new | archive | delete | list`.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::process::ExitCode;
 
 use serde::Serialize;
 
 use super::editing::{EditFlags, finish, refuse, start};
-use super::{Cli, DataFormat, Failure, Outcome, print_json};
+use super::{Cli, DataFormat, ExitStatus, Failure, Outcome, print_json};
 use crate::ops::commands;
 use crate::ops::permissions::Permission;
 use crate::ops::score::score;
@@ -96,7 +95,7 @@ fn confirm(question: &str, yes: bool) -> Result<bool, Failure> {
         return Ok(true);
     }
     if !std::io::stdin().is_terminal() {
-        return Err(Failure(format!(
+        return Err(Failure::Usage(format!(
             "{question} — there is no terminal to ask on; pass --yes to confirm"
         )));
     }
@@ -144,7 +143,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                 );
                 if !confirm(&format!("archive {assessment}?"), *yes)? {
                     writeln!(out, "not archived")?;
-                    return Ok(ExitCode::from(1));
+                    return Ok(ExitStatus::Findings);
                 }
             }
             finish(s, flags, out)
@@ -163,7 +162,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                 && !confirm(&format!("delete {assessment}?"), *yes)?
             {
                 writeln!(out, "not deleted")?;
-                return Ok(ExitCode::from(1));
+                return Ok(ExitStatus::Findings);
             }
             finish(s, flags, out)
         }
@@ -204,7 +203,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                     )?;
                 }
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Ok)
         }
     }
 }

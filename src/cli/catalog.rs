@@ -2,11 +2,10 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::{Cli, DataFormat, Failure, Outcome, print_json, truncate};
+use super::{Cli, DataFormat, ExitStatus, Failure, Outcome, print_json, truncate};
 use crate::catalog::did_you_mean;
 use crate::ops::import_oscal::{ImportRequest, import_oscal};
 use crate::oscal::ImportOptions;
@@ -141,7 +140,7 @@ fn list(cli: &Cli, format: DataFormat, out: &mut dyn Write) -> Outcome {
             out,
             &serde_json::json!({ "services": services, "certifications": certs }),
         )?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Ok);
     }
     writeln!(out, "Services")?;
     for s in &services {
@@ -165,21 +164,21 @@ fn list(cli: &Cli, format: DataFormat, out: &mut dyn Write) -> Outcome {
             }
         )?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }
 
 fn show(cli: &Cli, id: &str, format: DataFormat, out: &mut dyn Write) -> Outcome {
     let project = cli.project()?;
     let cat = &project.catalog;
     let cert = cat.certifications.get(id).ok_or_else(|| {
-        Failure(format!(
+        Failure::Usage(format!(
             "no certification `{id}`; {}",
             did_you_mean(id, cat.certifications.keys().map(String::as_str))
         ))
     })?;
     if format == DataFormat::Json {
         print_json(out, &cert.cert)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Ok);
     }
     let c = &cert.cert;
     writeln!(
@@ -212,7 +211,7 @@ fn show(cli: &Cli, id: &str, format: DataFormat, out: &mut dyn Write) -> Outcome
             )?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }
 
 fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> Outcome {
@@ -245,7 +244,7 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> Outcome {
         .or_else(|| crate::repo::modeline::ref_for(&path, crate::schema::Kind::Certification));
     let text = crate::oscal::write::certification_yaml(&cert, schema.as_deref());
     crate::edit::write_atomic(&path, text.as_bytes())
-        .map_err(|e| Failure(format!("cannot write {}: {e}", path.display())))?;
+        .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", path.display())))?;
     let count: usize = cert.families.iter().map(|f| f.controls.len()).sum();
     writeln!(
         out,
@@ -255,5 +254,5 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> Outcome {
         cert.families.len(),
         path.display()
     )?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }

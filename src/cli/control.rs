@@ -1,17 +1,13 @@
 //! `assure control show | set | test`.
 
 use std::io::Write;
-use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use serde::Serialize;
 
 use super::controls::{ResultArg, StatusArg};
 use super::editing::{EditFlags, finish, refuse, start};
-use super::{Cli, DataFormat, Failure, Outcome, print_json};
-use crate::model::{ControlRecord, ProviderControl};
+use super::{Cli, DataFormat, ExitStatus, Failure, Outcome, print_json};
 use crate::ops::commands::{self, ControlEdit};
-use crate::rules::sync::Item;
 
 /// Show a control, or record its implementation and test.
 #[derive(Debug, clap::Args)]
@@ -108,7 +104,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                 && edit.test_plan.is_none()
                 && edit.management_response.is_none()
             {
-                return Err(Failure("nothing to set: give --status, --implementation, --test-plan or --management-response".into()));
+                return Err(Failure::Usage("nothing to set: give --status, --implementation, --test-plan or --management-response".into()));
             }
             if let Err(e) = commands::set_control(&mut s, assessment, control, edit) {
                 return refuse(e);
@@ -133,26 +129,6 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     }
 }
 
-#[derive(Serialize)]
-struct Shown<'a> {
-    assessment: String,
-    assessment_name: String,
-    control: &'a str,
-    title: &'a str,
-    family: &'a str,
-    articles: &'a [String],
-    score: u32,
-    recommended_actions: Option<&'a str>,
-    managed_by: &'static str,
-    provider: Option<&'a ProviderControl>,
-    record: Option<&'a ControlRecord>,
-    /// Controls kept equal to this one: `assessment control`.
-    in_sync_with: Vec<String>,
-    /// `certification:control`, related by the catalog's mappings.
-    related: Vec<&'a str>,
-    see_also: Vec<(String, crate::model::Coverage)>,
-}
-
 fn show(
     project: &crate::ops::Project,
     key: &str,
@@ -160,77 +136,11 @@ fn show(
     format: DataFormat,
     out: &mut dyn Write,
 ) -> Outcome {
-    let a = project.assessment(key).map_err(Failure)?;
-    let v = &a.doc.value;
-    let cat = &project.catalog;
-    let cert = cat.certifications.get(&v.certification).ok_or_else(|| {
-        Failure(format!(
-            "unknown certification `{}`; run `assure validate`",
-            v.certification
-        ))
-    })?;
-    let (family, c) = cert.control(control.trim()).ok_or_else(|| {
-        Failure(format!(
-            "`{control}` is not a control of {}; {}",
-            cert.cert.name,
-            crate::catalog::did_you_mean(control, cert.control_ids())
-        ))
-    })?;
-    let provider = cat
-        .template(&v.service, &v.certification)
-        .and_then(|t| t.template.provider_controls.get(&c.id));
-    let keys: Vec<String> = project.ws.assessments.iter().map(|x| x.key()).collect();
-    let items: Vec<Item> = project
-        .ws
-        .assessments
-        .iter()
-        .zip(&keys)
-        .map(|(x, k)| Item {
-            group: &x.group,
-            key: k,
-            value: &x.doc.value,
-        })
-        .collect();
-    let me = project
-        .ws
-        .assessments
-        .iter()
-        .position(|x| std::ptr::eq(x, a))
-        .unwrap_or(0);
-    let in_sync_with: Vec<String> = crate::rules::sync::classes(&items, cat)
-        .into_iter()
-        .find(|cl| cl.members.iter().any(|m| m.item == me && m.control == c.id))
-        .map(|cl| {
-            cl.members
-                .iter()
-                .filter(|m| !(m.item == me && m.control == c.id))
-                .map(|m| m.describe(&items))
-                .collect()
-        })
-        .unwrap_or_default();
-    let shown = Shown {
-        assessment: a.key(),
-        assessment_name: cat.assessment_name(&v.service, &v.certification),
-        control: &c.id,
-        title: &c.title,
-        family: &family.name,
-        articles: &c.articles,
-        score: c.score,
-        recommended_actions: c.description.as_deref(),
-        managed_by: if provider.is_some() {
-            "provider"
-        } else {
-            "customer"
-        },
-        provider,
-        record: v.controls.get(&c.id),
-        in_sync_with,
-        related: cat.related(&v.certification, &c.id),
-        see_also: cat.informative(&v.certification, &c.id).to_vec(),
-    };
+    let shown = crate::ops::control::show(project, key, control)?;
+    let provider = shown.provider;
     if format == DataFormat::Json {
         print_json(out, &shown)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Ok);
     }
     writeln!(out, "{} — {}", shown.control, shown.title)?;
     writeln!(
@@ -347,5 +257,5 @@ fn show(
             .collect();
         writeln!(out, "see also: {}", list.join(", "))?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }

@@ -1,11 +1,10 @@
 //! `assure controls A [filters]`: an assessment's customer-managed controls, filtered.
 
 use std::io::Write;
-use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::{Cli, DataFormat, Failure, Outcome, print_json, truncate};
+use super::{Cli, DataFormat, ExitStatus, Failure, Outcome, print_json, truncate};
 use crate::model::{Status, TestResult};
 use crate::ops::filter::Filter;
 use crate::ops::score::{Managed, controls};
@@ -101,7 +100,7 @@ struct Listing<'a> {
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let project = cli.project()?;
-    let a = project.assessment(&args.assessment).map_err(Failure)?;
+    let a = project.assessment(&args.assessment)?;
     let v = &a.doc.value;
     let filter = Filter {
         articles: args.articles.clone(),
@@ -111,7 +110,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         results: args.results.iter().map(|&r| r.into()).collect(),
     };
     let views = controls(v, &project.catalog).ok_or_else(|| {
-        Failure(format!(
+        Failure::Usage(format!(
             "{} names an unknown certification or template; run `assure validate`",
             args.assessment
         ))
@@ -149,7 +148,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     };
     if args.format == DataFormat::Json {
         print_json(out, &listing)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Ok);
     }
     writeln!(out, "{} ({})", listing.name, listing.assessment)?;
     if filter.is_empty() {
@@ -190,5 +189,5 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     if listing.matches.is_empty() && !filter.is_empty() {
         writeln!(out, "\nno control matches these filters")?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }

@@ -2,9 +2,8 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-use super::{Cli, Failure, Outcome, today};
+use super::{Cli, ExitStatus, Outcome, today};
 use crate::diag;
 use crate::edit::output::{self, Staged};
 use crate::git::Git;
@@ -35,22 +34,21 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let repository = cli.root().ok();
     let staged = Staged::begin(&dir, &output::DEMO, repository.as_deref())?;
     let built = staged.path();
-    let demo = ops::demo::build(built).map_err(|e| Failure(e.to_string()))?;
+    let demo = ops::demo::build(built)?;
 
     // The reports, in reports/ (kept out of git by .git/info/exclude).
     std::fs::write(
         built.join(".git/info/exclude"),
         "# assure demo: rendered reports\n/reports/\n",
     )?;
-    let project = Project::open(built)?;
+    let project = Project::work_tree(built)?;
     let ctx = report::context(&project, super::editing::now()?);
     let files = report::site::render(
         &project,
         &ctx,
         &report::site::SiteOptions::default(),
         &|_, _| {},
-    )
-    .map_err(|e| Failure(e.to_string()))?;
+    )?;
     for (rel, bytes) in &files {
         staged.write(&format!("reports/site/{rel}"), bytes)?;
     }
@@ -62,8 +60,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let mut workbooks = Vec::new();
     for a in project.ws.assessments.iter().filter(|a| !a.is_archived()) {
         let name = format!("reports/{}--{}.xlsx", a.group, a.stem);
-        let bytes =
-            report::excel::workbook(&project, a, &ctx).map_err(|e| Failure(e.to_string()))?;
+        let bytes = report::excel::workbook(&project, a, &ctx)?;
         staged.write(&name, &bytes)?;
         workbooks.push(name);
     }
@@ -77,8 +74,8 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         dir.display(),
         demo.commits
     )?;
-    let project = Project::open(&dir)?;
-    let findings = ops::validate(&project, today()?);
+    let project = Project::work_tree(&dir)?;
+    let findings = ops::validate::check(&project, today()?);
     let (errors, warnings) = diag::counts(&findings);
     writeln!(
         out,
@@ -87,9 +84,8 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     if errors > 0 {
         diag::human::render(out, &project.ws.sources, &findings, false)?;
     }
-    let git = Git::require(&dir).map_err(|e| Failure(e.to_string()))?;
-    let gated = ops::gate::gate_range(&git, &dir, "main", &demo.branch)
-        .map_err(|e| Failure(e.to_string()))?;
+    let git = Git::require(&dir)?;
+    let gated = ops::gate::gate_range(&git, &dir, "main", &demo.branch)?;
     writeln!(
         out,
         "assure validate --base main on branch {}: {} finding(s)",
@@ -129,8 +125,8 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         demo.branch
     )?;
     Ok(if errors > 0 {
-        ExitCode::from(1)
+        ExitStatus::Findings
     } else {
-        ExitCode::SUCCESS
+        ExitStatus::Ok
     })
 }

@@ -1,12 +1,11 @@
 //! `assure diff`: the compliance summary of a change, for a pull request comment.
 
 use std::io::Write;
-use std::process::ExitCode;
 
 use clap::ValueEnum;
 use serde_json::Value as J;
 
-use super::{Cli, Failure, Outcome, print_json};
+use super::{Cli, ExitStatus, Outcome, print_json};
 use crate::ops::review::{Review, review};
 use crate::ops::score::Progress;
 
@@ -44,12 +43,12 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             None => (Some(r), None),
         },
     };
-    let r = review(&root, base, head).map_err(|e| Failure(e.to_string()))?;
+    let r = review(&root, base, head)?;
     match args.format {
         Format::Json => print_json(out, &r)?,
         Format::Markdown => markdown(out, &r)?,
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }
 
 fn show(v: &J) -> String {

@@ -2,13 +2,12 @@
 //! report of what was written.
 
 use std::io::Write;
-use std::process::ExitCode;
 
 use std::time::Duration;
 
 use chrono::{DateTime, Timelike, Utc};
 
-use super::{Cli, Failure, Outcome};
+use super::{Cli, ExitStatus, Failure, Outcome};
 use crate::edit::{Changed, LockError, RecoverError, Recovered, RepoLock};
 use crate::ops::Project;
 use crate::ops::edit::{EditError, Outcome as Done, Session};
@@ -26,7 +25,7 @@ pub fn now() -> Result<DateTime<Utc>, Failure> {
     match std::env::var("ASSURE_NOW") {
         Ok(s) => DateTime::parse_from_rfc3339(&s)
             .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| Failure(format!("ASSURE_NOW={s}: {e}"))),
+            .map_err(|e| Failure::Usage(format!("ASSURE_NOW={s}: {e}"))),
         // Whole seconds: timestamps in files are for people.
         Err(_) => Ok(Utc::now().with_nanosecond(0).unwrap_or_else(Utc::now)),
     }
@@ -37,7 +36,7 @@ pub fn actor(cli: &Cli, root: &std::path::Path) -> Result<String, Failure> {
     match &cli.acting_as {
         Some(email) => Ok(email.clone()),
         None => crate::git::user_email(root).ok_or_else(|| {
-            Failure("who is making this change? Set your email with `git config user.email you@example.com`, or pass --as EMAIL".into())
+            Failure::Usage("who is making this change? Set your email with `git config user.email you@example.com`, or pass --as EMAIL".into())
         }),
     }
 }
@@ -45,7 +44,7 @@ pub fn actor(cli: &Cli, root: &std::path::Path) -> Result<String, Failure> {
 /// Opens the repository and starts an edit by the acting person.
 pub fn start<'p>(cli: &Cli, project: &'p Project) -> Result<Session<'p>, Failure> {
     let email = actor(cli, &project.ws.root)?;
-    let mut session = Session::new(project, &email, now()?).map_err(|e| Failure(e.to_string()))?;
+    let mut session = Session::new(project, &email, now()?)?;
     session.today = super::today()?;
     // Test hooks (only in a build with the `fault-injection` feature, which only the
     // tests enable): prove that a failed write, or a crash in the middle of one, leaves
@@ -62,10 +61,6 @@ pub fn start<'p>(cli: &Cli, project: &'p Project) -> Result<Session<'p>, Failure
     Ok(session)
 }
 
-/// The exit code of an edit that could not start because another assure process was
-/// editing the same repository for longer than the lock timeout.
-pub const BUSY: u8 = 3;
-
 /// How long an editing command waits for another one to finish: 10 s, or
 /// `ASSURE_LOCK_TIMEOUT_MS` (which tests use).
 fn lock_timeout() -> Duration {
@@ -79,11 +74,11 @@ fn lock_timeout() -> Duration {
 /// edit lock (waiting for another assure process to finish), rolls back what an
 /// interrupted edit left half-written, and — when the command will write (`writes`: not
 /// `--dry-run` or `sync --check`) — refuses while git is in the middle of a merge or
-/// rebase. `Err` is the exit code, the reason already printed.
-pub fn prepare(cli: &Cli, writes: bool) -> Result<Option<RepoLock>, ExitCode> {
-    let fail = |message: String, code: u8| {
+/// rebase. `Err` is the exit status, the reason already printed.
+pub fn prepare(cli: &Cli, writes: bool) -> Result<Option<RepoLock>, ExitStatus> {
+    let fail = |message: String, status: ExitStatus| {
         eprintln!("error: {}", crate::text::escape(&message));
-        ExitCode::from(code)
+        status
     };
     // Without a repository, the command itself says so.
     let Ok(root) = cli.root() else {
@@ -95,10 +90,10 @@ pub fn prepare(cli: &Cli, writes: bool) -> Result<Option<RepoLock>, ExitCode> {
     };
     let lock = match RepoLock::acquire(&root, lock_timeout(), &mut on_wait) {
         Ok(lock) => lock,
-        Err(e @ LockError::Busy { .. }) => return Err(fail(e.to_string(), BUSY)),
+        Err(e @ LockError::Busy { .. }) => return Err(fail(e.to_string(), ExitStatus::Busy)),
         // A read-only work tree or `.git`: a command that writes nothing needs no lock.
         Err(_) if !writes => return Ok(None),
-        Err(e) => return Err(fail(e.to_string(), 2)),
+        Err(e) => return Err(fail(e.to_string(), ExitStatus::Failed)),
     };
     match crate::edit::recover(&crate::edit::lock::journal_path(&root)) {
         Ok(None) => {}
@@ -118,12 +113,12 @@ pub fn prepare(cli: &Cli, writes: bool) -> Result<Option<RepoLock>, ExitCode> {
         }
         Ok(Some(Recovered::CleanedUp)) => {}
         Err(RecoverError::Changed(changed)) => {
-            return Err(fail(changed_since(&root, &changed), 2));
+            return Err(fail(changed_since(&root, &changed), ExitStatus::Failed));
         }
         Err(e) => {
             return Err(fail(
                 format!("an earlier assure edit was interrupted, and rolling it back failed: {e}"),
-                2,
+                ExitStatus::Failed,
             ));
         }
     }
@@ -138,7 +133,7 @@ pub fn prepare(cli: &Cli, writes: bool) -> Result<Option<RepoLock>, ExitCode> {
             format!(
                 "a git {op} is in progress in this repository, so assure changes nothing: {how}, then run the command again"
             ),
-            2,
+            ExitStatus::Failed,
         ));
     }
     Ok(Some(lock))
@@ -172,7 +167,7 @@ fn changed_since(root: &std::path::Path, changed: &Changed) -> String {
 /// Starts an edit that needs no particular person (`assure sync`).
 pub fn start_anyone<'p>(cli: &Cli, project: &'p Project) -> Result<Session<'p>, Failure> {
     let email = actor(cli, &project.ws.root).unwrap_or_else(|_| "assure-sync".to_owned());
-    Session::new(project, &email, now()?).map_err(|e| Failure(e.to_string()))
+    Ok(Session::new(project, &email, now()?)?)
 }
 
 /// Finishes an edit and reports it: the files written (or, with `--dry-run`, the diff),
@@ -181,20 +176,20 @@ pub fn finish(session: Session, flags: &EditFlags, out: &mut dyn Write) -> Outco
     match session.finish(flags.dry_run) {
         Ok(done) => {
             report(&done, flags.dry_run, out)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Ok)
         }
         Err(e) => refuse(e),
     }
 }
 
-/// An edit that was refused: the message on stderr and its exit code.
+/// An edit that was not made: a refusal (the change breaks a rule) is said on stderr and
+/// exits 1 like a finding; anything else could not run.
 pub fn refuse(e: EditError) -> Outcome {
-    let code = e.exit_code();
-    if code == 2 {
-        return Err(Failure(e.to_string()));
+    if !e.is_refusal() {
+        return Err(e.into());
     }
     eprintln!("error: {}", crate::text::escape(&e.to_string()));
-    Ok(ExitCode::from(code))
+    Ok(ExitStatus::Findings)
 }
 
 pub fn report(done: &Done, dry_run: bool, out: &mut dyn Write) -> std::io::Result<()> {

@@ -1,9 +1,8 @@
 //! `assure explain CODE`: what a finding code means and how to fix it.
 
 use std::io::Write;
-use std::process::ExitCode;
 
-use super::{Failure, Outcome};
+use super::{ExitStatus, Failure, Outcome};
 use crate::diag::Code;
 
 /// Explain a finding code (`assure explain test-date-in-future`), or list every code.
@@ -29,7 +28,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Outcome {
             let code = Code::from_name(name.trim().trim_start_matches('[').trim_end_matches(']'))
                 .ok_or_else(|| {
                 let names: Vec<&str> = Code::ALL.iter().map(|c| c.name()).collect();
-                Failure(format!(
+                Failure::Usage(format!(
                     "unknown code `{name}`; {} (run `assure explain` for the list)",
                     crate::catalog::did_you_mean(name, names.into_iter())
                 ))
@@ -44,5 +43,5 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Outcome {
             writeln!(out, "{}", code.explanation())?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }

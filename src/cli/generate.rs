@@ -2,9 +2,8 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-use super::{Cli, Failure, Outcome};
+use super::{Cli, ExitStatus, Outcome};
 use crate::ops::generate::{Spec, generate};
 
 /// Write a valid compliance repository of a given size (groups × assessments ×
@@ -40,7 +39,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         seed: args.seed,
         commits: args.commits,
     };
-    generate(&dir, &spec).map_err(|e| Failure(e.to_string()))?;
+    generate(&dir, &spec)?;
     writeln!(
         out,
         "generated {} ({} groups × {} assessments × {} controls)",
@@ -49,5 +48,5 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         args.assessments,
         args.controls
     )?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }

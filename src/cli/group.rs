@@ -1,12 +1,11 @@
 //! `assure group new | rename | list`.
 
 use std::io::Write;
-use std::process::ExitCode;
 
 use serde::Serialize;
 
 use super::editing::{EditFlags, finish, start};
-use super::{Cli, DataFormat, Outcome, print_json};
+use super::{Cli, DataFormat, ExitStatus, Outcome, print_json};
 use crate::ops::commands;
 
 /// Create, rename and list assessment groups.
@@ -117,7 +116,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                     )?;
                 }
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Ok)
         }
     }
 }

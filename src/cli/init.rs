@@ -2,9 +2,8 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-use super::{Cli, Failure, Outcome};
+use super::{Cli, ExitStatus, Failure, Outcome};
 
 /// Start a compliance repository: writes assure.yaml (you as its administrator, portal
 /// admin and global admin), schemas/ (the JSON Schemas that the first line of every file
@@ -51,7 +50,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         None => cli.start_dir(),
     };
     std::fs::create_dir_all(&dir)
-        .map_err(|e| Failure(format!("cannot create {}: {e}", dir.display())))?;
+        .map_err(|e| Failure::Usage(format!("cannot create {}: {e}", dir.display())))?;
     let existing = dir.join(crate::repo::CONFIG_FILE).exists();
     // Who is starting the repository: known before anything is written.
     let email = if existing {
@@ -66,7 +65,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                 env!("CARGO_PKG_REPOSITORY"),
                 env!("CARGO_PKG_VERSION"),
             )
-            .map_err(Failure)?,
+            .map_err(Failure::Usage)?,
         };
         // Workflows live at the git work tree's root (the compliance root may be below it).
         let top = crate::git::work_tree_root(&dir).unwrap_or_else(|| dir.clone());
@@ -85,7 +84,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             Err(e) => return super::editing::refuse(e),
         }
         if existing {
-            return Ok(ExitCode::SUCCESS);
+            return Ok(ExitStatus::Ok);
         }
     }
     let name = args
@@ -103,7 +102,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                 "\n{} is ready. Next: `assure group new NAME`, then `assure assessment new`.",
                 dir.display()
             )?;
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Ok)
         }
         Err(e) => super::editing::refuse(e),
     }

@@ -1,13 +1,12 @@
 //! `assure log`: the field-level audit trail from git history.
 
 use std::io::Write;
-use std::process::ExitCode;
 
 use chrono::NaiveDate;
 
 use crate::ops::signatures::Signature;
 
-use super::{Cli, DataFormat, Failure, Outcome, print_json};
+use super::{Cli, DataFormat, ExitStatus, Outcome, print_json};
 use crate::git::Git;
 use crate::ops::history::{LogQuery, log};
 
@@ -52,7 +51,7 @@ fn show(v: &Option<serde_json::Value>) -> String {
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let root = cli.root()?;
-    let git = Git::require(&root).map_err(|e| Failure(e.to_string()))?;
+    let git = Git::require(&root)?;
     if let Some(a) = &args.assessment {
         let project = cli.project()?;
         if project
@@ -72,10 +71,10 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         since: args.since,
         author: args.author.clone(),
     };
-    let history = log(&git, &root, &query).map_err(|e| Failure(e.to_string()))?;
+    let history = log(&git, &root, &query)?;
     if args.format == DataFormat::Json {
         print_json(out, &history)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Ok);
     }
     if history.entries.is_empty() {
         writeln!(out, "no changes")?;
@@ -136,5 +135,5 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             b.time.format("%Y-%m-%d")
         )?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }

@@ -3,7 +3,7 @@
 //!
 //! Exit codes: 0 clean, 1 findings (or a check that would change something), 2 could not
 //! run, 3 an editing command gave up waiting for another assure process to finish editing
-//! the repository (`editing::BUSY`). A closed pipe (`assure … | head`) is not an error.
+//! the repository ([`ExitStatus::Busy`]). A closed pipe (`assure … | head`) is not an error.
 
 mod actions;
 mod assessment;
@@ -101,18 +101,92 @@ pub enum DataFormat {
     Json,
 }
 
-/// Why a command could not run (exit 2).
-#[derive(Debug)]
-pub struct Failure(pub String);
+/// How a command ended: the process's exit status, turned into a code in one place
+/// ([`run`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// 0: done, and no error found (warnings allowed).
+    Ok,
+    /// 1: findings with errors, a refused change, or `--check` found work to do.
+    Findings,
+    /// 2: the command could not run: bad usage, a missing or unreadable repository, an
+    /// I/O error ([`Failure`]).
+    Failed,
+    /// 3: another assure process held the repository's edit lock for too long.
+    Busy,
+}
 
-impl<E: std::fmt::Display> From<E> for Failure {
-    fn from(e: E) -> Self {
-        Failure(e.to_string())
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> ExitCode {
+        ExitCode::from(match status {
+            ExitStatus::Ok => 0,
+            ExitStatus::Findings => 1,
+            ExitStatus::Failed => 2,
+            ExitStatus::Busy => 3,
+        })
     }
 }
 
-/// What a command returns: its exit code, or why it could not run.
-pub type Outcome = Result<ExitCode, Failure>;
+/// Why a command could not run (exit status 2): an error of the layer it came from, or
+/// what the command's own arguments and setting do not allow.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// What was asked cannot be done as asked (arguments, environment, setting); the
+    /// message says how to fix it.
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    NotFound(#[from] crate::ops::NotFound),
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    #[error(transparent)]
+    Repo(#[from] crate::repo::RepoError),
+    #[error(transparent)]
+    Load(#[from] crate::ops::project::LoadError),
+    #[error(transparent)]
+    Git(#[from] crate::git::GitError),
+    #[error(transparent)]
+    Validate(#[from] crate::ops::validate::ValidateError),
+    #[error(transparent)]
+    Gate(#[from] crate::ops::gate::GateError),
+    #[error(transparent)]
+    Review(#[from] crate::ops::review::ReviewError),
+    #[error(transparent)]
+    Edit(#[from] crate::ops::edit::EditError),
+    #[error(transparent)]
+    Notify(#[from] crate::ops::notify::NotifyError),
+    #[error(transparent)]
+    Demo(#[from] crate::ops::demo::DemoError),
+    #[error(transparent)]
+    Generate(#[from] crate::ops::generate::GenerateError),
+    #[error(transparent)]
+    Output(#[from] crate::edit::output::OutputError),
+    #[error(transparent)]
+    Recover(#[from] crate::edit::RecoverError),
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
+    #[error(transparent)]
+    Oscal(#[from] crate::oscal::OscalError),
+}
+
+impl From<serde_json::Error> for Failure {
+    /// Writing JSON fails only when writing fails: an I/O error (a closed pipe, a full
+    /// disk), kept as one so that [`Failure::is_broken_pipe`] sees it.
+    fn from(e: serde_json::Error) -> Failure {
+        Failure::Io(e.into())
+    }
+}
+
+impl Failure {
+    /// Whether the reader of the output went away (`assure log | head`): not a failure
+    /// of the command.
+    fn is_broken_pipe(&self) -> bool {
+        matches!(self, Failure::Io(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// What a command returns: how it ended, or why it could not run.
+pub type Outcome = Result<ExitStatus, Failure>;
 
 /// Parses `args`, runs the command and returns the process exit code.
 pub fn run<I, T>(args: I) -> ExitCode
@@ -124,11 +198,12 @@ where
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
+            let status = if e.use_stderr() {
+                ExitStatus::Failed
             } else {
-                ExitCode::SUCCESS
+                ExitStatus::Ok
             };
+            return status.into();
         }
     };
     // An editing command holds the repository's edit lock from before it reads anything
@@ -136,7 +211,7 @@ where
     let _lock = match cli.command.edits() {
         Some(writes) => match editing::prepare(&cli, writes) {
             Ok(lock) => lock,
-            Err(code) => return code,
+            Err(status) => return status.into(),
         },
         None => None,
     };
@@ -175,19 +250,16 @@ where
         Command::Explain(args) => explain::run(args, out),
         Command::Generate(args) => generate::run(&cli, args, out),
     };
-    let _ = out.flush();
-    match result {
-        Ok(code) => code,
-        Err(Failure(message)) if is_broken_pipe(&message) => ExitCode::SUCCESS,
-        Err(Failure(message)) => {
-            eprintln!("error: {}", crate::text::escape(&message));
-            ExitCode::from(2)
+    let flushed = out.flush();
+    let status = match result.and_then(|status| flushed.map(|()| status).map_err(Failure::from)) {
+        Ok(status) => status,
+        Err(e) if e.is_broken_pipe() => ExitStatus::Ok,
+        Err(e) => {
+            eprintln!("error: {}", crate::text::escape(&e.to_string()));
+            ExitStatus::Failed
         }
-    }
-}
-
-fn is_broken_pipe(message: &str) -> bool {
-    message.contains("Broken pipe") || message.contains("os error 32")
+    };
+    status.into()
 }
 
 impl Command {
@@ -234,44 +306,25 @@ impl Cli {
     fn root(&self) -> Result<PathBuf, Failure> {
         let start = self.start_dir();
         if !start.is_dir() {
-            return Err(Failure(format!("-C {}: no such folder", start.display())));
+            return Err(Failure::Usage(format!(
+                "-C {}: no such folder",
+                start.display()
+            )));
         }
         Ok(crate::repo::discover(&start)?)
     }
 
-    /// Loads the repository.
+    /// Loads the whole work tree.
     fn project(&self) -> Result<Project, Failure> {
-        Ok(Project::open(&self.root()?)?)
+        Ok(Project::work_tree(&self.root()?)?)
     }
 
-    /// Loads what a command about one assessment (`group/service--certification`) needs:
-    /// everything but the other groups' assessments, which no rule about this one reads
-    /// (sync stays within a group). An edit of one control of a large repository then
-    /// reads one group, not all of them.
-    /// An assessment that does not exist loads everything, for the "did you mean" among
-    /// all of them.
+    /// Loads what a command about one assessment (`group/service--certification`) needs
+    /// ([`crate::ops::project::scope_of`]).
     fn project_of(&self, assessment: &str) -> Result<Project, Failure> {
         let root = self.root()?;
-        let plain = |name: &str| {
-            !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\'])
-        };
-        match assessment.split_once('/') {
-            Some((group, stem))
-                if plain(group)
-                    && plain(stem)
-                    && root
-                        .join("groups")
-                        .join(group)
-                        .join(format!("{stem}.yaml"))
-                        .is_file() =>
-            {
-                Ok(Project::open_groups(
-                    &root,
-                    &std::iter::once(group.to_owned()).collect(),
-                )?)
-            }
-            _ => Ok(Project::open(&root)?),
-        }
+        let scope = crate::ops::project::scope_of(&root, assessment);
+        Ok(Project::load(&root, crate::repo::Source::WorkTree, scope)?)
     }
 }
 
@@ -280,7 +333,7 @@ impl Cli {
 fn today() -> Result<NaiveDate, Failure> {
     match std::env::var("ASSURE_TODAY") {
         Ok(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .map_err(|e| Failure(format!("ASSURE_TODAY={s}: {e}"))),
+            .map_err(|e| Failure::Usage(format!("ASSURE_TODAY={s}: {e}"))),
         Err(_) if std::env::var_os("ASSURE_NOW").is_some() => Ok(editing::now()?.date_naive()),
         Err(_) => Ok(chrono::Local::now().date_naive()),
     }

@@ -2,9 +2,8 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-use super::{Cli, Failure, Outcome};
+use super::{Cli, ExitStatus, Outcome};
 use crate::edit::output::{self, Staged};
 use crate::git::Git;
 use crate::ops::notify::{NotifyError, pending, send, write_eml};
@@ -37,7 +36,7 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let root = cli.root()?;
-    let git = Git::require(&root).map_err(|e| Failure(e.to_string()))?;
+    let git = Git::require(&root)?;
     // A dry run's outbox is checked first (a folder it may not replace is refused before
     // anything else), written whole beside its place, then swapped in.
     let outbox = match &args.dry_run {
@@ -48,11 +47,10 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         )?),
         None => None,
     };
-    let (config, todo) = pending(&git, &root, &args.base, args.site_url.as_deref())
-        .map_err(|e| Failure(e.to_string()))?;
+    let (config, todo) = pending(&git, &root, &args.base, args.site_url.as_deref())?;
     if todo.is_empty() {
         writeln!(out, "nothing to notify")?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Ok);
     }
     let smtp = config.notifications.as_ref().map(|n| n.smtp.clone());
     let results = match outbox {
@@ -60,12 +58,12 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             let from = smtp
                 .as_ref()
                 .map_or("assure@localhost", |s| s.from.as_str());
-            let sent = write_eml(&todo, from, staged.path()).map_err(|e| Failure(e.to_string()))?;
+            let sent = write_eml(&todo, from, staged.path())?;
             staged.finish()?;
             sent
         }
         None => {
-            let smtp = smtp.ok_or_else(|| Failure(NotifyError::NoSmtp.to_string()))?;
+            let smtp = smtp.ok_or(NotifyError::NoSmtp)?;
             let credentials = match (
                 std::env::var("ASSURE_SMTP_USERNAME"),
                 std::env::var("ASSURE_SMTP_PASSWORD"),
@@ -73,7 +71,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                 (Ok(u), Ok(p)) => Some((u, p)),
                 _ => None,
             };
-            send(&git, &todo, &smtp, credentials).map_err(|e| Failure(e.to_string()))?
+            send(&git, &todo, &smtp, credentials)?
         }
     };
     let verb = if args.dry_run.is_some() {
@@ -97,8 +95,8 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         }
     }
     Ok(if failed > 0 {
-        ExitCode::from(1)
+        ExitStatus::Findings
     } else {
-        ExitCode::SUCCESS
+        ExitStatus::Ok
     })
 }

@@ -2,9 +2,8 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-use super::{Cli, Failure, Outcome};
+use super::{Cli, ExitStatus, Outcome};
 use crate::edit::output::{self, Staged};
 use crate::report::{self, excel, site};
 
@@ -67,16 +66,10 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             let targets: Vec<&crate::repo::AssessmentDoc> = if *all {
                 project.ws.assessments.iter().collect()
             } else {
-                vec![
-                    project
-                        .assessment(assessment.as_deref().unwrap_or_default())
-                        .map_err(Failure)?,
-                ]
+                vec![project.assessment(assessment.as_deref().unwrap_or_default())?]
             };
             let root = Some(project.ws.root.as_path());
-            let render = |a: &crate::repo::AssessmentDoc| {
-                excel::workbook(&project, a, &ctx).map_err(|e| Failure(e.to_string()))
-            };
+            let render = |a: &crate::repo::AssessmentDoc| excel::workbook(&project, a, &ctx);
             let name = |a: &crate::repo::AssessmentDoc| format!("{}--{}.xlsx", a.group, a.stem);
             match (output, all) {
                 (Some(dir), true) => {
@@ -97,13 +90,12 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                             None => cli.start_dir().join(name(a)),
                         };
                         let target = output::check_file(&path, root)?;
-                        report::write_file(&target, &render(a)?)
-                            .map_err(|e| Failure(e.to_string()))?;
+                        report::write_file(&target, &render(a)?)?;
                         writeln!(out, "wrote {}", path.display())?;
                     }
                 }
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Ok)
         }
         ReportCommand::Site {
             output,
@@ -135,8 +127,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                 &ctx,
                 &site::SiteOptions { public: *public },
                 &progress,
-            )
-            .map_err(|e| Failure(e.to_string()))?;
+            )?;
             bar.finish_and_clear();
             for (rel, bytes) in &files {
                 staged.write(rel, bytes)?;
@@ -149,7 +140,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                 files.len(),
                 dir.join("index.html").display()
             )?;
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Ok)
         }
     }
 }

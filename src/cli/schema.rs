@@ -2,9 +2,8 @@
 //! --write`: refresh the repository's copies of them in `schemas/`.
 
 use std::io::Write;
-use std::process::ExitCode;
 
-use super::{Cli, Failure, Outcome};
+use super::{Cli, ExitStatus, Failure, Outcome};
 use crate::assets;
 
 /// Print the JSON Schema of a file kind, or list the kinds; with --write, refresh the
@@ -35,14 +34,14 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         return match crate::ops::schemas::write(&root) {
             Ok(written) if written.is_empty() => {
                 writeln!(out, "schemas/ is current")?;
-                Ok(ExitCode::SUCCESS)
+                Ok(ExitStatus::Ok)
             }
             Ok(written) => {
                 for r in written {
                     let verb = if r.created { "created" } else { "updated" };
                     writeln!(out, "{verb:<8} {}", r.path)?;
                 }
-                Ok(ExitCode::SUCCESS)
+                Ok(ExitStatus::Ok)
             }
             Err(e) => super::editing::refuse(e),
         };
@@ -56,7 +55,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         Some(name) => {
             let text = assets::schema(name).ok_or_else(|| {
                 let names = assets::SCHEMA_KINDS.iter().map(|(n, _)| *n);
-                Failure(format!(
+                Failure::Usage(format!(
                     "no schema `{name}`; {}",
                     crate::catalog::did_you_mean(name, names)
                 ))
@@ -64,5 +63,5 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             write!(out, "{text}")?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }

@@ -1,9 +1,8 @@
 //! `assure status`: the dashboard in the terminal.
 
 use std::io::Write;
-use std::process::ExitCode;
 
-use super::{Cli, DataFormat, Outcome, bar, print_json};
+use super::{Cli, DataFormat, ExitStatus, Outcome, bar, print_json};
 use crate::ops::status::{Tile, dashboard};
 
 /// Show the dashboard: each group with its assessments' score and progress.
@@ -29,10 +28,10 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     left_out(&project);
     if args.format == DataFormat::Json {
         print_json(out, &board)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(ExitStatus::Ok);
     }
     render(out, &board, args.archived)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Ok)
 }
 
 /// Says on stderr which assessment files do not load (a syntax error, a merge conflict

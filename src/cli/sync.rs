@@ -1,10 +1,9 @@
 //! `assure sync`: make shared and related controls equal.
 
 use std::io::Write;
-use std::process::ExitCode;
 
 use super::editing::{refuse, report, start_anyone, write_diffs};
-use super::{Cli, Outcome};
+use super::{Cli, ExitStatus, Outcome};
 use crate::ops::commands;
 
 /// Make the members of every sync class equal (shared controls within a group, and
@@ -37,18 +36,18 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             write_diffs(out, &done.files)?;
             if done.files.is_empty() {
                 writeln!(out, "in sync")?;
-                Ok(ExitCode::SUCCESS)
+                Ok(ExitStatus::Ok)
             } else {
-                Ok(ExitCode::from(1))
+                Ok(ExitStatus::Findings)
             }
         }
         Ok(done) if done.files.is_empty() => {
             writeln!(out, "in sync")?;
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Ok)
         }
         Ok(done) => {
             report(&done, false, out)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(ExitStatus::Ok)
         }
         Err(e) => refuse(e),
     }

@@ -2,15 +2,12 @@
 //! §3 and §6.3.
 
 use std::io::Write;
-use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use super::{Cli, Failure, Outcome, today, use_color};
+use super::{Cli, ExitStatus, Outcome, today, use_color};
 use crate::diag;
-use crate::git::Git;
-use crate::ops::{self, Project};
-use crate::repo::source::SourceMap;
+use crate::ops;
 
 /// Check the repository: YAML, schemas, references, rules, evidence and sync classes.
 ///
@@ -55,82 +52,36 @@ pub enum Format {
 }
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
-    let Some(base) = &args.base else {
-        let (sources, findings) = ops::validate_repository(&cli.root()?, today()?)?;
-        return render(args, &sources, &findings, out);
-    };
     let root = cli.root()?;
-    let git = Git::require(&root).map_err(|e| Failure(e.to_string()))?;
-    let fail = |e: ops::gate::GateError| Failure(e.to_string());
-    ops::gate::require_settled(&git).map_err(fail)?;
     // Uncommitted changes are the acting person's, as for the editing commands.
-    let acting = cli
-        .acting_as
-        .clone()
-        .or_else(|| crate::git::user_email(&root));
-    let request = ops::gate::Request {
-        base,
-        head: None,
+    let acting = match &args.base {
+        Some(_) => cli
+            .acting_as
+            .clone()
+            .or_else(|| crate::git::user_email(&root)),
+        None => None,
+    };
+    let request = ops::validate::Request {
+        base: args.base.as_deref(),
         actor: args.actor.as_deref(),
         acting: acting.as_deref(),
+        today: today()?,
     };
-    let gated =
-        ops::gate::gate(&mut ops::history::Versions::new(&git, &root), &request).map_err(fail)?;
-    // Only what the change can affect: the groups it touches (or everything).
-    let mut project = match ops::gate::affected_groups(&git, base).map_err(fail)? {
-        Some(groups) => {
-            let note = match groups.len() {
-                0 => "the change touches no assure file".to_owned(),
-                1 => "checked the one group the change touches".to_owned(),
-                n => format!("checked the {n} groups the change touches"),
-            };
-            eprintln!("note: {note}; `assure validate` without --base checks every group");
-            Project::open_groups(&root, &groups)?
-        }
-        None => Project::open(&root)?,
-    };
-    let mut findings = ops::validate(&project, today()?);
-    let ws = &mut project.ws;
-    let (assessments, groups, config) = (&ws.assessments, &ws.groups, &ws.config);
-    let nodes = |id| {
-        assessments
-            .iter()
-            .find(|a| a.doc.file == id)
-            .map(|a| a.doc.node.clone())
-            .or_else(|| {
-                groups
-                    .iter()
-                    .filter_map(|g| g.doc.as_ref())
-                    .find(|d| d.file == id)
-                    .map(|d| d.node.clone())
-            })
-            .or_else(|| {
-                config
-                    .as_ref()
-                    .filter(|c| c.file == id)
-                    .map(|c| c.node.clone())
-            })
-    };
-    findings.extend(ops::gate::diagnostics(&gated, &mut ws.sources, &nodes));
-    diag::sort(&project.ws.sources, &mut findings);
-    render(args, &project.ws.sources, &findings, out)
-}
-
-fn render(
-    args: &Args,
-    sources: &SourceMap,
-    findings: &[diag::Diagnostic],
-    out: &mut dyn Write,
-) -> Outcome {
-    match args.format {
-        Format::Human => diag::human::render(out, sources, findings, use_color())?,
-        Format::Json => diag::json::render(out, sources, findings)?,
-        Format::Github => diag::github::render(out, sources, findings)?,
-        Format::Sarif => diag::sarif::render(out, sources, findings)?,
+    let validated = ops::validate::run(&root, &request)?;
+    if let Some(note) = &validated.note {
+        eprintln!("note: {note}");
     }
-    Ok(if findings.iter().any(diag::Diagnostic::is_error) {
-        ExitCode::from(1)
+    match args.format {
+        Format::Human => {
+            diag::human::render(out, &validated.sources, &validated.findings, use_color())?
+        }
+        Format::Json => diag::json::render(out, &validated.sources, &validated.findings)?,
+        Format::Github => diag::github::render(out, &validated.sources, &validated.findings)?,
+        Format::Sarif => diag::sarif::render(out, &validated.sources, &validated.findings)?,
+    }
+    Ok(if validated.has_errors() {
+        ExitStatus::Findings
     } else {
-        ExitCode::SUCCESS
+        ExitStatus::Ok
     })
 }

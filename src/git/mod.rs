@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use git2::{Oid, Repository};
 
+mod tree;
+pub use tree::TreeFile;
+
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
     #[error("{} is not inside a git repository; this command needs git history (run `git init` and commit first)", .0.display())]

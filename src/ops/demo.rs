@@ -415,7 +415,7 @@ pub fn build(dir: &Path) -> Result<Demo, DemoError> {
     let head = head.ok_or_else(|| DemoError::Example("no commits".into()))?;
 
     // The rejected pull request: a contributor marks a control tested.
-    let project = super::Project::open(dir).map_err(|e| DemoError::Example(e.to_string()))?;
+    let project = super::Project::work_tree(dir).map_err(|e| DemoError::Example(e.to_string()))?;
     let (path, control) = rejected_change(&groups, &project.catalog)?;
     let branch = "review/dave-marks-ac-tested".to_owned();
     git.switch_new(&branch, head)?;

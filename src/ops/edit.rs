@@ -14,14 +14,15 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Value as J};
 
+use super::Project;
 use super::changes::{Change, assessment_changes, group_changes};
 use super::permissions::{Actor, Permission};
 use super::sync::{Conflict, Scope, Update, apply, plan_scoped};
-use super::{Project, validate};
+use super::validate::check;
 use crate::catalog::{Catalog, did_you_mean};
 use crate::diag::{self, Diagnostic};
-use crate::edit::rewrite::rewrite;
 use crate::edit::Transaction;
+use crate::edit::rewrite::rewrite;
 use crate::model::{Assessment, ControlRecord, Group, SyncField};
 use crate::repo::yaml::{self, Node};
 use crate::repo::{Overlay, RepoError, modeline};
@@ -62,15 +63,16 @@ pub enum EditError {
 }
 
 impl EditError {
-    /// Findings-like refusals exit 1; requests that cannot run exit 2.
-    pub fn exit_code(&self) -> u8 {
-        match self {
+    /// Whether the change was refused because it breaks a rule (like a finding), as
+    /// opposed to an edit that could not run.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
             EditError::Refused { .. }
-            | EditError::Archived(_)
-            | EditError::Conflict(_)
-            | EditError::WouldBreak(_) => 1,
-            _ => 2,
-        }
+                | EditError::Archived(_)
+                | EditError::Conflict(_)
+                | EditError::WouldBreak(_)
+        )
     }
 }
 
@@ -592,13 +594,13 @@ impl<'p> Session<'p> {
                 d.message.clone(),
             )
         };
-        let before = validate(self.project, self.today());
+        let before = check(self.project, self.today());
         let mut known: BTreeMap<_, usize> = BTreeMap::new();
         for d in before.iter().filter(|d| d.is_error()) {
             *known.entry(key(d, self.project)).or_default() += 1;
         }
-        let after_project = self.project.reopen_with(overlay)?;
-        let after = validate(&after_project, self.today());
+        let after_project = self.project.with_overlay(overlay)?;
+        let after = check(&after_project, self.today());
         let mut new_errors = Vec::new();
         for d in after.into_iter().filter(Diagnostic::is_error) {
             match known.get_mut(&key(&d, &after_project)) {

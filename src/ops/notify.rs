@@ -17,10 +17,10 @@ use serde::Serialize;
 
 use super::changes::{Change, FileChange, assessment_changes, file_changes};
 use super::history::{Side, Versions};
-use crate::catalog::Catalog;
 use crate::git::{Git, GitError};
 use crate::model::config::{Smtp, SmtpTls};
 use crate::model::{Assessment, Config};
+use crate::repo::{Scope, Source};
 
 /// Where sent notifications are recorded.
 pub const NOTES_REF: &str = "refs/notes/assure-notify";
@@ -107,12 +107,13 @@ pub fn pending(
     base: &str,
     site_url: Option<&str>,
 ) -> Result<(Config, Vec<Notification>), NotifyError> {
-    let ws = crate::repo::load_catalog(root)?;
+    let project = super::Project::load(root, Source::WorkTree, Scope::Catalog)?;
+    let ws = &project.ws;
     let config = match &ws.config {
         Some(c) => c.value.clone(),
         // Not the work tree's fault to be silent about: say what is wrong with the file.
         None => {
-            let finding = ws.diagnostics.iter().find_map(|d| {
+            let finding = project.diagnostics.iter().find_map(|d| {
                 let at = crate::diag::locate(&ws.sources, d.primary.as_ref()?);
                 (at.path == "assure.yaml")
                     .then(|| format!("{} (line {}, column {})", d.message, at.line, at.column))
@@ -120,7 +121,7 @@ pub fn pending(
             return Err(finding.map_or(NotifyError::NoSmtp, NotifyError::Config));
         }
     };
-    let (catalog, _) = Catalog::build(&ws.catalog, &ws.sources);
+    let catalog = &project.catalog;
     let base = git.resolve(base)?;
     let head = git.resolve("HEAD")?;
     let versions = Versions::new(git, root);

@@ -16,9 +16,9 @@ use serde_json::Value as J;
 use super::changes::{Change, file_changes};
 use super::history::{Side, Versions};
 use super::score::{Progress, score};
-use crate::catalog::Catalog;
 use crate::git::{Git, GitError};
 use crate::model::{Assessment, SyncField};
+use crate::repo::{Scope, Source};
 use crate::rules::sync::{Item, classes, differing_fields};
 
 #[derive(Debug, thiserror::Error)]
@@ -122,9 +122,10 @@ pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Rev
         .collect();
     let files = versions.file_versions(Side::Commit(base_id), head_side, &paths)?;
     let changes = file_changes(&files);
-    let ws = crate::repo::load_catalog(root)?;
-    let (catalog, _) = Catalog::build(&ws.catalog, &ws.sources);
-    let fields = ws
+    let project = super::Project::load(root, Source::WorkTree, Scope::Catalog)?;
+    let catalog = &project.catalog;
+    let fields = project
+        .ws
         .config
         .as_ref()
         .map_or_else(SyncField::all, |c| c.value.sync.fields.clone());
@@ -236,11 +237,11 @@ pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Rev
             state: state.into(),
             before: old
                 .as_ref()
-                .and_then(|a| score(a, &catalog))
+                .and_then(|a| score(a, catalog))
                 .map(|s| s.total),
             after: new
                 .as_ref()
-                .and_then(|a| score(a, &catalog))
+                .and_then(|a| score(a, catalog))
                 .map(|s| s.total),
             controls,
             text_edits: text_edits.len(),
@@ -279,7 +280,7 @@ pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Rev
                 value: a,
             })
             .collect();
-        for class in classes(&items, &catalog) {
+        for class in classes(&items, catalog) {
             let differ = differing_fields(&class, &fields);
             if !differ.is_empty() {
                 let names: Vec<&str> = differ.iter().map(|f| f.as_str()).collect();

@@ -421,7 +421,8 @@ impl<'de> de::SeqAccess<'de> for Seq<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Entry, Typed, checked, classify, fast_typed};
+    use super::super::list::{Entry, classify};
+    use super::super::read::{Typed, checked, fast_typed};
     use super::*;
     use crate::repo::source::FileId;
     use crate::schema::{self, Kind};

@@ -7,7 +7,7 @@ use crate::support::TestRepo;
 
 fn catalog_project() -> (TestRepo, Project) {
     let repo = TestRepo::base();
-    let project = Project::open(repo.path()).expect("open");
+    let project = Project::work_tree(repo.path()).expect("open");
     (repo, project)
 }
 

@@ -8,7 +8,7 @@ use assure::ops::Project;
 use assure::ops::score::score;
 
 fn example() -> Project {
-    Project::open(&crate::support::project_root().join("example-repo")).expect("example-repo")
+    Project::work_tree(&crate::support::project_root().join("example-repo")).expect("example-repo")
 }
 
 #[test]

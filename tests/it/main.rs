@@ -18,6 +18,7 @@ mod gate_review;
 mod history;
 mod hostile;
 mod hostile_text;
+mod loader;
 mod notify;
 mod oscal;
 mod paths_and_links;

@@ -184,7 +184,7 @@ impl Scenario {
 
 /// The catalog's description of a control: the "recommended customer actions".
 fn recommended_actions(repo: &TestRepo, cert: &str, control: &str) -> String {
-    let p = assure::ops::Project::open(repo.path()).expect("open");
+    let p = assure::ops::Project::work_tree(repo.path()).expect("open");
     let c = p
         .catalog
         .certifications
@@ -195,7 +195,7 @@ fn recommended_actions(repo: &TestRepo, cert: &str, control: &str) -> String {
 }
 
 fn title(repo: &TestRepo, cert: &str, control: &str) -> String {
-    let p = assure::ops::Project::open(repo.path()).expect("open");
+    let p = assure::ops::Project::work_tree(repo.path()).expect("open");
     p.catalog
         .certifications
         .get(cert)

@@ -139,7 +139,7 @@ fn the_seed_assessment_as_a_workbook() {
     let mut book = open(&repo.path().join("out.xlsx"));
     assert_eq!(book.sheet_names(), SHEETS);
 
-    let project = Project::open(repo.path()).expect("open");
+    let project = Project::work_tree(repo.path()).expect("open");
     let a = project.assessment(GDPR).expect("assessment");
     let views = controls(&a.doc.value, &project.catalog).expect("known pair");
     let customer_ids: Vec<&str> = views
@@ -490,7 +490,7 @@ fn the_formula_check_sees_formulas() {
 fn all_writes_one_workbook_per_assessment_archived_ones_too() {
     let repo = TestRepo::copy_of(&project_root().join("example-repo"));
     report(repo.path(), &["--all", "-o", "reports"]);
-    let project = Project::open(repo.path()).expect("open");
+    let project = Project::work_tree(repo.path()).expect("open");
     let mut want: Vec<String> = project
         .ws
         .assessments

@@ -10,7 +10,7 @@ use assure::ops::score::{Progress, earns, score};
 use crate::support::TestRepo;
 
 fn progress(repo: &TestRepo, key: &str) -> Progress {
-    let project = Project::open(repo.path()).expect("open");
+    let project = Project::work_tree(repo.path()).expect("open");
     let a = project.assessment(key).expect("assessment");
     score(&a.doc.value, &project.catalog)
         .expect("known certification")
@@ -53,7 +53,7 @@ fn passing_the_shared_control_raises_both_assessments_by_8() {
 #[test]
 fn score_counts_provider_controls_and_progress_counts_customer_controls() {
     let repo = TestRepo::base();
-    let project = Project::open(repo.path()).expect("open");
+    let project = Project::work_tree(repo.path()).expect("open");
     let a = project.assessment(GDPR).expect("gdpr");
     let s = score(&a.doc.value, &project.catalog).expect("score");
     let cert = &project.catalog.certifications["gdpr"];
@@ -102,7 +102,7 @@ fn not_in_scope_leaves_the_maximum() {
         text.replace("    status: planned\n", "    status: not-in-scope\n"),
     );
     let after = progress(&repo, GDPR);
-    let project = Project::open(repo.path()).expect("open");
+    let project = Project::work_tree(repo.path()).expect("open");
     let value = project.catalog.certifications["gdpr"]
         .control("6.2.1.1")
         .expect("control")
@@ -130,7 +130,7 @@ fn earning_needs_implemented_or_alternative_and_passed() {
 /// Ids of the customer controls of GDPR matching `filter`, in catalog order.
 fn matching(filter: &Filter) -> Vec<String> {
     let repo = TestRepo::base();
-    let project = Project::open(repo.path()).expect("open");
+    let project = Project::work_tree(repo.path()).expect("open");
     let a = project.assessment(GDPR).expect("gdpr");
     assure::ops::score::controls(&a.doc.value, &project.catalog)
         .expect("views")
@@ -210,7 +210,7 @@ fn filters_or_within_and_across() {
 #[test]
 fn action_items_per_person_and_certification() {
     let repo = TestRepo::base();
-    let project = Project::open(repo.path()).expect("open");
+    let project = Project::work_tree(repo.path()).expect("open");
     let all = action_items(&project, None, None);
     let keys: Vec<(&str, &str, &str)> = all
         .iter()

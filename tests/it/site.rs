@@ -238,7 +238,7 @@ fn read(path: &Path) -> String {
 #[test]
 fn dashboard_lists_active_assessments_with_scores_and_hides_archived_ones() {
     let (repo, _git) = work_repo();
-    let project = Project::open(repo.path()).expect("open");
+    let project = Project::work_tree(repo.path()).expect("open");
     let out = render(repo.path(), &[]);
     let index = site(&out).join("index.html");
     let source = read(&index);
@@ -261,7 +261,7 @@ fn dashboard_lists_active_assessments_with_scores_and_hides_archived_ones() {
 #[ignore = "needs chromium"]
 fn dashboard_shows_scores_and_hides_archived_ones_in_a_browser() {
     let (repo, _git) = work_repo();
-    let project = Project::open(repo.path()).expect("open");
+    let project = Project::work_tree(repo.path()).expect("open");
     let out = render(repo.path(), &[]);
     let index = site(&out).join("index.html");
     let browser = chromium();
@@ -348,7 +348,7 @@ fn filter_cases() -> Vec<FilterCase> {
 #[test]
 fn the_page_lists_every_control_and_the_url_cases_are_what_ops_filter_selects() {
     let (repo, _git) = work_repo();
-    let project = Project::open(repo.path()).expect("open");
+    let project = Project::work_tree(repo.path()).expect("open");
     let out = render(repo.path(), &[]);
     let source = read(&site(&out).join(GDPR_PAGE));
     let listed: BTreeSet<String> = tags(&source, "<li class=\"control\"")
@@ -372,7 +372,7 @@ fn the_page_lists_every_control_and_the_url_cases_are_what_ops_filter_selects() 
 #[ignore = "needs chromium"]
 fn filters_in_the_url_select_what_the_cli_selects() {
     let (repo, _git) = work_repo();
-    let project = Project::open(repo.path()).expect("open");
+    let project = Project::work_tree(repo.path()).expect("open");
     let out = render(repo.path(), &[]);
     let page = site(&out).join(GDPR_PAGE);
     let browser = chromium();
@@ -451,7 +451,7 @@ fn action_panels(html: &str, scripted: bool) -> BTreeMap<(String, String), Vec<S
 fn action_items_are_listed_per_person_under_their_certification_tab() {
     let (repo, _git) = work_repo();
     // A NIST item for Dave too (the base fixture has CM-2), so Dave has two tabs.
-    let project = Project::open(repo.path()).expect("open");
+    let project = Project::work_tree(repo.path()).expect("open");
     let out = render(repo.path(), &[]);
     let source = read(&site(&out).join("actions.html"));
     let want = wanted_action_items(&project);
@@ -472,7 +472,7 @@ fn action_items_are_listed_per_person_under_their_certification_tab() {
 #[ignore = "needs chromium"]
 fn action_item_tabs_work_in_a_browser() {
     let (repo, _git) = work_repo();
-    let project = Project::open(repo.path()).expect("open");
+    let project = Project::work_tree(repo.path()).expect("open");
     let out = render(repo.path(), &[]);
     let html = dom(&chromium(), &site(&out).join("actions.html"), "");
     assert_eq!(action_panels(&html, true), wanted_action_items(&project));
@@ -605,7 +605,7 @@ fn hostile_text_stays_text_in_a_browser() {
 #[test]
 fn public_site_holds_nothing_of_the_organization() {
     let repo = TestRepo::copy_of(&project_root().join("example-repo"));
-    let project = Project::open(repo.path()).expect("open");
+    let project = Project::work_tree(repo.path()).expect("open");
     let out = render(repo.path(), &["--public"]);
     let files = snapshot(&site(&out));
     assert!(files.contains_key("index.html"));
@@ -751,7 +751,7 @@ fn outside_git_the_site_renders_and_says_there_is_no_history() {
 #[test]
 fn progress_is_reported_for_every_page() {
     let (repo, _git) = work_repo();
-    let project = Project::open(repo.path()).expect("open");
+    let project = Project::work_tree(repo.path()).expect("open");
     let ctx = assure::report::context(&project, chrono::Utc::now());
     let calls = std::cell::RefCell::new(Vec::new());
     let files = assure::report::site::render(

@@ -466,7 +466,7 @@ proptest! {
         reverse in any::<bool>(),
     ) {
         let repo = TestRepo::base();
-        let project = assure::ops::Project::open(repo.path()).expect("open");
+        let project = assure::ops::Project::work_tree(repo.path()).expect("open");
         let r = |i: usize| record(values[i].0, values[i].1, values[i].2);
         // Three assessments of one group: two GDPR (shared controls), one NIST (related).
         let current = [
@@ -497,7 +497,7 @@ fn an_edit_that_would_break_validation_is_refused_and_nothing_is_written() {
     // the library: a test result left without its date.
     let repo = TestRepo::base();
     let before = snapshot(repo.path());
-    let project = assure::ops::Project::open(repo.path()).expect("open");
+    let project = assure::ops::Project::work_tree(repo.path()).expect("open");
     let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T12:00:00Z")
         .expect("time")
         .with_timezone(&chrono::Utc);

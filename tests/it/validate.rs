@@ -255,13 +255,23 @@ fn described(sources: &assure::repo::source::SourceMap, d: &assure::diag::Diagno
 fn validating_group_by_group_finds_what_the_whole_repository_check_finds() {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");
     let same = |root: &std::path::Path| {
-        let project = assure::ops::Project::open(root).expect("opens");
-        let whole: Vec<String> = assure::ops::validate(&project, today)
+        let project = assure::ops::Project::work_tree(root).expect("opens");
+        let whole: Vec<String> = assure::ops::validate::check(&project, today)
             .iter()
             .map(|d| described(&project.ws.sources, d))
             .collect();
-        let (sources, found) = assure::ops::validate_repository(root, today).expect("opens");
-        let by_group: Vec<String> = found.iter().map(|d| described(&sources, d)).collect();
+        let request = assure::ops::validate::Request {
+            base: None,
+            actor: None,
+            acting: None,
+            today,
+        };
+        let found = assure::ops::validate::run(root, &request).expect("opens");
+        let by_group: Vec<String> = found
+            .findings
+            .iter()
+            .map(|d| described(&found.sources, d))
+            .collect();
         assert_eq!(by_group, whole, "{}", root.display());
         whole.len()
     };
@@ -379,7 +389,7 @@ fn the_generator_writes_a_valid_repository_of_the_asked_size() {
         "{}",
         out.stderr
     );
-    let project = assure::ops::Project::open(&a).expect("opens");
+    let project = assure::ops::Project::work_tree(&a).expect("opens");
     assert_eq!(project.ws.groups.len(), 2);
     assert_eq!(project.ws.assessments.len(), 16);
     let records: usize = project
@@ -491,7 +501,7 @@ fn json_codes(root: &std::path::Path) -> (i32, Vec<String>) {
 #[test]
 fn a_project_of_some_groups_reopens_with_a_change_as_far() {
     use assure::ops::Project;
-    use assure::repo::Overlay;
+    use assure::repo::{Overlay, Scope, Source};
     let repo = TestRepo::base();
     let gdpr = "groups/default-group/office-365--gdpr.yaml";
     repo.write("groups/other/group.yaml", "name: Other\n");
@@ -505,11 +515,11 @@ fn a_project_of_some_groups_reopens_with_a_change_as_far() {
     overlay.files.insert(gdpr.to_owned(), Some(changed));
 
     let one: BTreeSet<String> = ["default-group".to_owned()].into();
-    let scoped = Project::open_groups(repo.path(), &one).expect("loads");
+    let scoped = Project::load(repo.path(), Source::WorkTree, Scope::Groups(one)).expect("loads");
     assert_eq!(groups_of(&scoped), ["default-group", "default-group"]);
     // Every group is still known (group names are checked across groups).
     assert_eq!(scoped.ws.groups.len(), 2);
-    let after = scoped.reopen_with(&overlay).expect("loads");
+    let after = scoped.with_overlay(&overlay).expect("loads");
     assert_eq!(groups_of(&after), ["default-group", "default-group"]);
     let archived: Vec<bool> = after
         .ws
@@ -519,8 +529,8 @@ fn a_project_of_some_groups_reopens_with_a_change_as_far() {
         .collect();
     assert_eq!(archived, [true, false], "the change is applied");
 
-    let whole = Project::open(repo.path()).expect("loads");
-    let after = whole.reopen_with(&overlay).expect("loads");
+    let whole = Project::work_tree(repo.path()).expect("loads");
+    let after = whole.with_overlay(&overlay).expect("loads");
     assert_eq!(
         groups_of(&after),
         ["default-group", "default-group", "other"]

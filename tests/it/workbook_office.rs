@@ -146,7 +146,7 @@ fn libreoffice_reads_the_workbook_as_the_library_sees_it() {
         ]
     );
 
-    let project = Project::open(repo.path()).expect("open");
+    let project = Project::work_tree(repo.path()).expect("open");
     let a = project.assessment(GDPR).expect("assessment");
     let views = controls(&a.doc.value, &project.catalog).expect("known pair");
     let ids = |customer: bool| -> Vec<String> {

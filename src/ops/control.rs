@@ -1,0 +1,102 @@
+//! `assure control show`: one control of one assessment, as data for the CLI to render.
+
+use serde::Serialize;
+
+use super::{NotFound, Project};
+use crate::model::{ControlRecord, ProviderControl};
+use crate::rules::sync::Item;
+
+/// Everything `assure control show` shows about one control of one assessment.
+#[derive(Debug, Serialize)]
+pub struct Shown<'a> {
+    pub assessment: String,
+    pub assessment_name: String,
+    pub control: &'a str,
+    pub title: &'a str,
+    pub family: &'a str,
+    pub articles: &'a [String],
+    pub score: u32,
+    pub recommended_actions: Option<&'a str>,
+    pub managed_by: &'static str,
+    pub provider: Option<&'a ProviderControl>,
+    pub record: Option<&'a ControlRecord>,
+    /// Controls kept equal to this one: `assessment control`.
+    pub in_sync_with: Vec<String>,
+    /// `certification:control`, related by the catalog's mappings.
+    pub related: Vec<&'a str>,
+    pub see_also: Vec<(String, crate::model::Coverage)>,
+}
+
+/// The control `control` of the assessment `key` (`group/service--certification`), with
+/// the controls kept in sync with it and the related ones.
+pub fn show<'p>(project: &'p Project, key: &str, control: &'p str) -> Result<Shown<'p>, NotFound> {
+    let a = project.assessment(key)?;
+    let v = &a.doc.value;
+    let cat = &project.catalog;
+    let cert = cat.certifications.get(&v.certification).ok_or_else(|| {
+        NotFound(format!(
+            "unknown certification `{}`; run `assure validate`",
+            v.certification
+        ))
+    })?;
+    let (family, c) = cert.control(control.trim()).ok_or_else(|| {
+        NotFound(format!(
+            "`{control}` is not a control of {}; {}",
+            cert.cert.name,
+            crate::catalog::did_you_mean(control, cert.control_ids())
+        ))
+    })?;
+    let provider = cat
+        .template(&v.service, &v.certification)
+        .and_then(|t| t.template.provider_controls.get(&c.id));
+    let keys: Vec<String> = project.ws.assessments.iter().map(|x| x.key()).collect();
+    let items: Vec<Item> = project
+        .ws
+        .assessments
+        .iter()
+        .zip(&keys)
+        .map(|(x, k)| Item {
+            group: &x.group,
+            key: k,
+            value: &x.doc.value,
+        })
+        .collect();
+    let me = project
+        .ws
+        .assessments
+        .iter()
+        .position(|x| std::ptr::eq(x, a))
+        .unwrap_or(0);
+    let in_sync_with: Vec<String> = crate::rules::sync::classes(&items, cat)
+        .into_iter()
+        .find(|cl| cl.members.iter().any(|m| m.item == me && m.control == c.id))
+        .map(|cl| {
+            cl.members
+                .iter()
+                .filter(|m| !(m.item == me && m.control == c.id))
+                .map(|m| m.describe(&items))
+                .collect()
+        })
+        .unwrap_or_default();
+    let shown = Shown {
+        assessment: a.key(),
+        assessment_name: cat.assessment_name(&v.service, &v.certification),
+        control: &c.id,
+        title: &c.title,
+        family: &family.name,
+        articles: &c.articles,
+        score: c.score,
+        recommended_actions: c.description.as_deref(),
+        managed_by: if provider.is_some() {
+            "provider"
+        } else {
+            "customer"
+        },
+        provider,
+        record: v.controls.get(&c.id),
+        in_sync_with,
+        related: cat.related(&v.certification, &c.id),
+        see_also: cat.informative(&v.certification, &c.id).to_vec(),
+    };
+    Ok(shown)
+}

@@ -1,0 +1,234 @@
+//! `assure validate`: the findings of a repository, and with a base revision the review
+//! gate's too. [`run`] is what the command does; [`check`] validates a loaded
+//! [`Project`]. Both load through the one loader ([`Project::load`], or its group-by-group
+//! form for the whole work tree).
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::Project;
+use super::gate::GateError;
+use crate::catalog::Catalog;
+use crate::diag::{self, Diagnostic};
+use crate::git::{Git, GitError};
+use crate::repo::source::{FileId, SourceMap};
+use crate::repo::{self, RepoError, Scope, Source};
+use crate::rules;
+
+/// What to validate.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// `--base REV`: also check the change since REV (the review gate).
+    pub base: Option<&'a str>,
+    /// `--actor`: the person the whole change is attributed to.
+    pub actor: Option<&'a str>,
+    /// Who makes the uncommitted changes (`--as`, else git's `user.email`).
+    pub acting: Option<&'a str>,
+    pub today: NaiveDate,
+}
+
+/// The findings, with the files they are about.
+pub struct Validated {
+    pub sources: SourceMap,
+    pub findings: Vec<Diagnostic>,
+    /// With a base: which groups were checked, for the person reading the output.
+    pub note: Option<String>,
+}
+
+impl Validated {
+    /// Whether any finding is an error (the command's exit status 1).
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Why validation could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ValidateError {
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+    #[error(transparent)]
+    Git(#[from] GitError),
+    #[error(transparent)]
+    Gate(#[from] GateError),
+}
+
+/// `assure validate [--base REV]` on the repository at `root`.
+pub fn run(root: &Path, request: &Request) -> Result<Validated, ValidateError> {
+    let Some(base) = request.base else {
+        let (sources, findings) = whole_work_tree(root, request.today)?;
+        return Ok(Validated {
+            sources,
+            findings,
+            note: None,
+        });
+    };
+    let git = Git::require(root)?;
+    super::gate::require_settled(&git)?;
+    let gate_request = super::gate::Request {
+        base,
+        head: None,
+        actor: request.actor,
+        acting: request.acting,
+    };
+    let gated = super::gate::gate(
+        &mut super::history::Versions::new(&git, root),
+        &gate_request,
+    )?;
+    // Only what the change can affect: the groups it touches (or everything).
+    let (scope, note) = match super::gate::affected_groups(&git, base)? {
+        Some(groups) => {
+            let note = match groups.len() {
+                0 => "the change touches no assure file".to_owned(),
+                1 => "checked the one group the change touches".to_owned(),
+                n => format!("checked the {n} groups the change touches"),
+            };
+            let note = format!("{note}; `assure validate` without --base checks every group");
+            (Scope::Groups(groups), Some(note))
+        }
+        None => (Scope::All, None),
+    };
+    let mut project = Project::load(root, Source::WorkTree, scope)?;
+    let mut findings = check(&project, request.today);
+    let ws = &mut project.ws;
+    let (assessments, groups, config) = (&ws.assessments, &ws.groups, &ws.config);
+    let nodes = |id| {
+        assessments
+            .iter()
+            .find(|a| a.doc.file == id)
+            .map(|a| a.doc.node.clone())
+            .or_else(|| {
+                groups
+                    .iter()
+                    .filter_map(|g| g.doc.as_ref())
+                    .find(|d| d.file == id)
+                    .map(|d| d.node.clone())
+            })
+            .or_else(|| {
+                config
+                    .as_ref()
+                    .filter(|c| c.file == id)
+                    .map(|c| c.node.clone())
+            })
+    };
+    findings.extend(super::gate::diagnostics(&gated, &mut ws.sources, &nodes));
+    diag::sort(&project.ws.sources, &mut findings);
+    Ok(Validated {
+        sources: project.ws.sources,
+        findings,
+        note,
+    })
+}
+
+/// Every finding of `assure validate` without `--base` for the work tree at `root`,
+/// sorted, with the files they are about. The same findings as [`check`] of the whole
+/// work tree's [`Project`], but read one group at a time on every core, keeping only the
+/// files that have findings: memory stays that of a few groups, whatever the size of
+/// the repository.
+fn whole_work_tree(
+    root: &Path,
+    today: NaiveDate,
+) -> Result<(SourceMap, Vec<Diagnostic>), RepoError> {
+    use rayon::prelude::*;
+    // The first groups are read (first pass) while the rest is.
+    let (by_group, early) = repo::ByGroup::open(
+        root,
+        &Source::WorkTree,
+        rayon::current_num_threads(),
+        repo::Values::Skip,
+    )?;
+    let early: Vec<std::sync::Mutex<Option<repo::GroupFiles>>> = early
+        .into_iter()
+        .map(|g| std::sync::Mutex::new(Some(g)))
+        .collect();
+    let (catalog, mut all) = Catalog::build(&by_group.rest.catalog, &by_group.rest.sources);
+    all.extend(by_group.rest.diagnostics.iter().cloned());
+    let ctx = rules::Context {
+        ws: &by_group.rest,
+        catalog: &catalog,
+        today,
+    };
+    all.extend(rules::check_repository(&ctx));
+    // Per group: its findings, and the files they point at (which are the group's own
+    // or, below `shared`, those of `by_group.rest`).
+    let shared = by_group.rest.sources.len();
+    /// A file a finding points at: its id in the group's workspace, path and text.
+    type Kept = (FileId, String, String);
+    let per_group: Vec<(Vec<Diagnostic>, Vec<Kept>)> = (0..by_group.len())
+        .into_par_iter()
+        .map(|i| {
+            // First without the spanned trees (most groups have no finding), then,
+            // if there is any, again with them to locate the findings.
+            let check = |values| {
+                let read_ahead = match values {
+                    repo::Values::Skip => early
+                        .get(i)
+                        .and_then(|g| g.lock().expect("not poisoned").take()),
+                    _ => None,
+                };
+                let files = read_ahead.unwrap_or_else(|| by_group.read_files(i, values));
+                let mut ws = by_group.workspace(i, files);
+                let ctx = rules::Context {
+                    ws: &ws,
+                    catalog: &catalog,
+                    today,
+                };
+                let mut found = rules::check_assessments(&ctx);
+                found.append(&mut ws.diagnostics);
+                (ws, found)
+            };
+            let (mut ws, mut found) = check(repo::Values::Skip);
+            if !found.is_empty() {
+                (ws, found) = check(repo::Values::Move);
+            }
+            let mut files: Vec<FileId> = found
+                .iter()
+                .flat_map(|d| d.primary.iter().chain(&d.secondary))
+                .map(|l| l.file)
+                .filter(|f| f.0 as usize >= shared)
+                .collect();
+            files.sort();
+            files.dedup();
+            let files = files
+                .into_iter()
+                .map(|f| {
+                    let file = ws.sources.get(f);
+                    (f, file.path.clone(), file.text.clone())
+                })
+                .collect();
+            (found, files)
+        })
+        .collect();
+    let mut sources = by_group.rest.sources;
+    for (mut found, files) in per_group {
+        let ids: std::collections::HashMap<FileId, FileId> = files
+            .into_iter()
+            .map(|(old, path, text)| (old, sources.add(path, text)))
+            .collect();
+        for d in &mut found {
+            for label in d.primary.iter_mut().chain(&mut d.secondary) {
+                if let Some(&new) = ids.get(&label.file) {
+                    label.file = new;
+                }
+            }
+        }
+        all.append(&mut found);
+    }
+    diag::sort(&sources, &mut all);
+    Ok((sources, all))
+}
+
+/// Every finding of `assure validate` without `--base` in a loaded project, sorted: the
+/// one validation over a [`Project`] (the editing commands check an edit with it).
+pub fn check(project: &Project, today: NaiveDate) -> Vec<Diagnostic> {
+    let ctx = rules::Context {
+        ws: &project.ws,
+        catalog: &project.catalog,
+        today,
+    };
+    let mut all = project.diagnostics.clone();
+    all.extend(rules::check(&ctx));
+    diag::sort(&project.ws.sources, &mut all);
+    all
+}

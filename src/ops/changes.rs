@@ -418,8 +418,8 @@ pub struct FileVersions {
     pub old_kind: crate::git::EntryKind,
     pub new_kind: crate::git::EntryKind,
     /// The git blob id of each version, when known (see [`super::history::Read`]).
-    pub old_blob: Option<git2::Oid>,
-    pub new_blob: Option<git2::Oid>,
+    pub old_blob: Option<crate::git::BlobId>,
+    pub new_blob: Option<crate::git::BlobId>,
     /// The new version's size when it was over the size limit and not read.
     pub new_too_large: Option<u64>,
 }

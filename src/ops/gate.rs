@@ -16,7 +16,6 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use git2::Oid;
 use serde::Serialize;
 
 use serde_json::Value as J;
@@ -26,7 +25,7 @@ use super::history::{Side, Versions};
 use super::permissions::{Actor, Permission};
 use crate::catalog::key_span;
 use crate::diag::{Code, Diagnostic};
-use crate::git::{CommitInfo, EntryKind, Git, GitError};
+use crate::git::{BlobId, CommitId, CommitInfo, EntryKind, Git, GitError};
 use crate::model::Config;
 use crate::repo::source::SourceMap;
 use crate::repo::yaml::Node;
@@ -194,7 +193,7 @@ pub fn gate(versions: &mut Versions, req: &Request) -> Result<Vec<GateFinding>, 
         None => Side::WorkTree,
     };
     let range = git.range(Some(base_id), head_id)?;
-    let in_range: HashSet<Oid> = range.iter().copied().collect();
+    let in_range: HashSet<CommitId> = range.iter().copied().collect();
     let mut findings = Vec::new();
     // What checked commits made: the net change must be made of these.
     let mut made: HashSet<(String, String, String)> = HashSet::new();
@@ -344,7 +343,7 @@ pub fn gate_range(
 /// submodules (the work tree's: links, never followed).
 fn non_files(
     versions: &Versions,
-    head: Oid,
+    head: CommitId,
     side: Side,
 ) -> Result<Vec<(String, crate::git::EntryKind)>, GitError> {
     const DATA: [&str; 3] = ["assure.yaml", "catalog", "groups"];
@@ -398,7 +397,7 @@ type Atoms = BTreeMap<String, String>;
 type Made = (String, String, String);
 
 /// The atoms of one version of a file.
-fn atoms(path: &str, kind: EntryKind, json: Option<&J>, blob: Option<Oid>) -> Atoms {
+fn atoms(path: &str, kind: EntryKind, json: Option<&J>, blob: Option<BlobId>) -> Atoms {
     let mut out = Atoms::new();
     match (kind, json) {
         (EntryKind::Absent, _) => {}
@@ -545,8 +544,8 @@ fn sets(changes: &[(FileChange, Atoms, Atoms)]) -> Vec<Made> {
 fn own_changes(
     versions: &Versions,
     info: &CommitInfo,
-    base: Oid,
-    in_range: &HashSet<Oid>,
+    base: CommitId,
+    in_range: &HashSet<CommitId>,
 ) -> Result<(Vec<FileChange>, Vec<Made>), GitError> {
     let me = Side::Commit(info.id);
     let first = match info.parents.first() {
@@ -583,7 +582,11 @@ fn own_changes(
             .collect())
     };
     let at_base = at(Side::Commit(base))?;
-    type Side3 = (Oid, HashMap<String, Atoms>, Vec<HashMap<String, Atoms>>);
+    type Side3 = (
+        CommitId,
+        HashMap<String, Atoms>,
+        Vec<HashMap<String, Atoms>>,
+    );
     let mut sides: Vec<Side3> = Vec::new();
     for &p in &info.parents[1..] {
         if !in_range.contains(&p) {

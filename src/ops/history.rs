@@ -8,20 +8,20 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
-use git2::Oid;
 use serde::Serialize;
 use serde_json::Value as J;
 
 use super::changes::{Change, FileVersions, file_changes};
-use crate::git::{CommitInfo, EntryKind, Git, GitError};
+use crate::git::{BlobId, CommitId, CommitInfo, EntryKind, Git, GitError};
 
 /// One side of a comparison: a commit, or the work tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
     Empty,
-    Commit(Oid),
+    Commit(CommitId),
     WorkTree,
 }
 
@@ -29,7 +29,7 @@ pub enum Side {
 pub struct Versions<'g> {
     pub git: &'g Git,
     root: PathBuf,
-    cache: RefCell<HashMap<Oid, Option<J>>>,
+    cache: RefCell<HashMap<BlobId, Option<J>>>,
     /// Bytes of YAML behind the cached versions; past [`CACHE_BYTES`] the cache starts
     /// over, so a walk through a long history holds a few versions, not all of them.
     cached_bytes: Cell<usize>,
@@ -48,7 +48,7 @@ pub struct Read {
     pub too_large: Option<u64>,
     /// Its git blob id (in the work tree, the id its bytes would have; a link's is its
     /// target's text), when it exists and is within the limit.
-    pub blob: Option<Oid>,
+    pub blob: Option<BlobId>,
 }
 
 /// How much YAML (parsed, it takes about ten times as much memory) the cache keeps.
@@ -189,7 +189,7 @@ impl<'g> Versions<'g> {
     }
 
     /// The blob id of `path` at `side` (the work tree has none).
-    pub fn blob(&self, side: Side, path: &str) -> Result<Option<Oid>, GitError> {
+    pub fn blob(&self, side: Side, path: &str) -> Result<Option<BlobId>, GitError> {
         match side {
             Side::Commit(c) => self.git.blob_id(c, path),
             _ => Ok(None),
@@ -393,7 +393,7 @@ pub fn log(git: &Git, root: &Path, query: &LogQuery) -> Result<Log, GitError> {
                 shallow_boundary = Some(info);
                 continue;
             }
-            // libgit2 shows a shallow clone's boundary commit with no parents at all.
+            // The git layer may show a shallow clone's boundary commit with no parents at all.
             None if git.is_shallow() => {
                 shallow_boundary = Some(info);
                 continue;
@@ -547,14 +547,14 @@ pub struct Histories {
 /// One commit's change of one file: the blob before (at the first parent) and after.
 struct Step {
     commit: usize,
-    old: Option<Oid>,
-    new: Option<Oid>,
+    old: Option<BlobId>,
+    new: Option<BlobId>,
     /// At a shallow boundary the commit's own changes cannot be told apart from what
     /// came before; its content still gives a score.
     boundary: bool,
 }
 
-fn parse_blob<T: serde::de::DeserializeOwned>(git: &Git, blob: Option<Oid>) -> Option<T> {
+fn parse_blob<T: serde::de::DeserializeOwned>(git: &Git, blob: Option<BlobId>) -> Option<T> {
     let text = git.blob_text(blob?)?;
     let json = crate::repo::yaml::parse_to_json(&text).ok()?;
     serde_json::from_value(json).ok()
@@ -576,7 +576,7 @@ fn file_history(
         .and_then(|p| p.strip_suffix(".yaml"))
         .unwrap_or(path);
     let mut out = FileHistory::default();
-    let mut last: Option<(Option<Oid>, Option<Assessment>)> = None;
+    let mut last: Option<(Option<BlobId>, Option<Assessment>)> = None;
     for step in steps {
         let info = &commits[step.commit];
         let old = match last.take() {
@@ -657,11 +657,11 @@ pub fn assessment_histories(
         .collect();
     let mut commits: Vec<CommitInfo> = Vec::new();
     let mut steps: HashMap<&str, Vec<Step>> = HashMap::new();
-    let mut last_group: HashMap<String, (Option<Oid>, Option<Group>)> = HashMap::new();
+    let mut last_group: HashMap<String, (Option<BlobId>, Option<Group>)> = HashMap::new();
     let head = git.resolve("HEAD")?;
     for id in git.range(None, head)? {
         let info = git.commit_info(id)?;
-        // In a shallow clone the boundary's parent is missing (or libgit2 shows none).
+        // In a shallow clone the boundary's parent is missing (or the git layer shows none).
         let parent = info
             .parents
             .first()
@@ -725,15 +725,14 @@ pub fn assessment_histories(
     }
     let mut jobs: Vec<(&str, Vec<Step>)> = steps.into_iter().collect();
     jobs.sort_by(|a, b| a.0.cmp(b.0));
-    // git2 handles are not shared between threads: each worker opens its own.
+    // A git handle is not shared between threads: each worker opens its own (and, should
+    // that fail, each of its jobs reports the same failure).
     let files: Vec<(String, FileHistory)> = jobs
         .par_iter()
         .map_init(
-            || Git::require(root),
+            || Git::require(root).map_err(Arc::new),
             |g, (path, steps)| {
-                let g = g
-                    .as_ref()
-                    .map_err(|e| GitError::Git(git2::Error::from_str(&e.to_string())))?;
+                let g = g.as_ref().map_err(|e| GitError::Worker(Arc::clone(e)))?;
                 Ok((
                     (*path).to_owned(),
                     file_history(g, catalog, path, steps, &commits),

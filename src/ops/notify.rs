@@ -8,7 +8,6 @@
 
 use std::path::Path;
 
-use git2::Oid;
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
@@ -17,7 +16,7 @@ use serde::Serialize;
 
 use super::changes::{Change, FileChange, assessment_changes, file_changes};
 use super::history::{Side, Versions};
-use crate::git::{Git, GitError};
+use crate::git::{CommitId, Git, GitError};
 use crate::model::config::{Smtp, SmtpTls};
 use crate::model::{Assessment, Config};
 use crate::repo::{Scope, Source};
@@ -46,8 +45,7 @@ pub enum NotifyError {
 /// One email to send.
 #[derive(Debug, Clone, Serialize)]
 pub struct Notification {
-    #[serde(serialize_with = "ser_oid")]
-    pub commit: Oid,
+    pub commit: CommitId,
     pub to: String,
     pub name: String,
     pub assessment: String,
@@ -59,10 +57,6 @@ pub struct Notification {
     pub priority: Option<String>,
     pub notes: Option<String>,
     pub link: String,
-}
-
-fn ser_oid<S: serde::Serializer>(id: &Oid, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&id.to_string())
 }
 
 impl Notification {
@@ -248,7 +242,7 @@ pub fn pending(
 /// notify on (so the merge took the assignment from that branch).
 fn taken_from_merged(
     versions: &Versions,
-    parents: &[Oid],
+    parents: &[CommitId],
     path: &str,
     control: &str,
     to: &str,
@@ -431,7 +425,7 @@ mod tests {
 
     fn notification(to: &str) -> Notification {
         Notification {
-            commit: Oid::zero(),
+            commit: CommitId::zero(),
             to: to.into(),
             name: "Bob\r\nBcc: evil@example.net".into(),
             assessment: "g/office-365--gdpr".into(),

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::git::{Git, GitError};
+use crate::git::{CommitId, Git, GitError};
 use crate::model::Config;
 
 /// What a commit's signature proves.
@@ -66,7 +66,7 @@ pub fn keys_of<'c>(config: &'c Config, email: &str) -> Vec<&'c str> {
 
 /// Checks commit `id`'s signature against `keys` (OpenSSH public key lines). A key line
 /// that does not parse is skipped (`validate` reports it in assure.yaml).
-pub fn verify(git: &Git, id: git2::Oid, keys: &[&str]) -> Result<Signature, GitError> {
+pub fn verify(git: &Git, id: CommitId, keys: &[&str]) -> Result<Signature, GitError> {
     let Some((armored, signed)) = git.commit_signature(id)? else {
         return Ok(Signature::Unsigned);
     };

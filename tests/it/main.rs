@@ -15,6 +15,7 @@ mod gate;
 mod gate_attacks;
 mod gate_histories;
 mod gate_review;
+mod git_model;
 mod history;
 mod hostile;
 mod hostile_text;

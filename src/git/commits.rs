@@ -1,0 +1,123 @@
+//! Commits and their graph: a commit's author, time and parents ([`CommitInfo`]), the
+//! commits between two revisions, merge bases, the base of the current branch, where a
+//! shallow clone stops, and a commit's signature block.
+
+use super::{CommitId, Git, GitError};
+
+/// A commit as history shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CommitInfo {
+    pub id: CommitId,
+    /// The first seven hex digits of `id` (kept as a field: the JSON output has it).
+    pub short: String,
+    pub author_name: String,
+    pub author_email: String,
+    pub time: chrono::DateTime<chrono::Utc>,
+    pub summary: String,
+    #[serde(skip)]
+    pub parents: Vec<CommitId>,
+}
+
+impl Git {
+    pub fn commit_info(&self, id: CommitId) -> Result<CommitInfo, GitError> {
+        let c = self.repo.find_commit(id.0)?;
+        let author = c.author();
+        let time = chrono::DateTime::from_timestamp(author.when().seconds(), 0).unwrap_or_default();
+        Ok(CommitInfo {
+            id,
+            short: id.short(),
+            author_name: author.name().unwrap_or("").to_owned(),
+            author_email: author.email().unwrap_or("").to_owned(),
+            time,
+            summary: c.summary().unwrap_or("").to_owned(),
+            parents: c.parent_ids().map(CommitId).collect(),
+        })
+    }
+
+    /// Commits reachable from `head` but not from `base`, oldest first (parents before
+    /// children).
+    pub fn range(&self, base: Option<CommitId>, head: CommitId) -> Result<Vec<CommitId>, GitError> {
+        let mut walk = self.repo.revwalk()?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
+        walk.push(head.0)?;
+        if let Some(b) = base {
+            walk.hide(b.0)?;
+        }
+        Ok(walk
+            .map(|id| id.map(CommitId))
+            .collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Whether a commit's parents are missing (where a shallow clone's history stops).
+    pub fn is_boundary(&self, id: CommitId) -> bool {
+        self.repo
+            .find_commit(id.0)
+            .map(|c| c.parent_ids().any(|p| self.repo.find_commit(p).is_err()))
+            .unwrap_or(false)
+    }
+
+    /// A commit's signature block (`gpgsig`) and the bytes it signs, or `None` when the
+    /// commit is not signed.
+    pub fn commit_signature(&self, id: CommitId) -> Result<Option<(String, Vec<u8>)>, GitError> {
+        match self.repo.extract_signature(&id.0, None) {
+            Ok((sig, data)) => Ok(Some((
+                String::from_utf8_lossy(&sig).into_owned(),
+                data.to_vec(),
+            ))),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The best common ancestor of two commits, if they have one.
+    pub fn merge_base(&self, a: CommitId, b: CommitId) -> Result<Option<CommitId>, GitError> {
+        match self.repo.merge_base(a.0, b.0) {
+            Ok(id) => Ok(Some(CommitId(id))),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every best common ancestor of two commits (several after criss-cross merges).
+    pub fn merge_bases(&self, a: CommitId, b: CommitId) -> Result<Vec<CommitId>, GitError> {
+        match self.repo.merge_bases(a.0, b.0) {
+            Ok(ids) => Ok(ids.iter().copied().map(CommitId).collect()),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(Vec::new()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The merge base of HEAD with the default branch (`origin/HEAD`, then `origin/main`,
+    /// `main`, `origin/master`, `master`), for reviewing the current branch.
+    pub fn default_base(&self) -> Result<CommitId, GitError> {
+        let head = self.resolve("HEAD")?;
+        for name in [
+            "origin/HEAD",
+            "origin/main",
+            "main",
+            "origin/master",
+            "master",
+        ] {
+            if let Ok(branch) = self.resolve(name)
+                && branch != head
+            {
+                return Ok(CommitId(self.repo.merge_base(head.0, branch.0)?));
+            }
+        }
+        // On the default branch itself: review the last commit.
+        let c = self.repo.find_commit(head.0)?;
+        c.parent_id(0).map(CommitId).map_err(|_| {
+            if self.repo.is_shallow() {
+                GitError::NotInShallowClone {
+                    rev: "HEAD~1".into(),
+                    stops: self.shallow_boundaries(),
+                }
+            } else {
+                GitError::UnknownRevision {
+                    rev: "HEAD~1".into(),
+                    message: "HEAD is the first commit; name a base explicitly".into(),
+                }
+            }
+        })
+    }
+}

@@ -18,44 +18,8 @@ A=$PWD/target/profiling/assure
 FLOOR=$PWD/target/profiling/examples/parse_floor
 REF=../shared/reference/nist-oscal-content/SP800-53/rev5/json/NIST_SP-800-53_rev5_catalog.json
 
-# median of the wall times (s) and max RSS (KiB) of RUNS runs of a command
-measure() {
-  local times=() rss=0 t0 t1 r
-  for _ in $(seq "$RUNS"); do
-    t0=$(date +%s.%N)
-    /usr/bin/time -f "%M" -o "$W/.rss" "$@" >/dev/null 2>&1 || true
-    r=$(tail -1 "$W/.rss" 2>/dev/null || echo 0)
-    t1=$(date +%s.%N)
-    times+=("$(echo "$t1 - $t0" | bc -l)")
-    [ "${r:-0}" -gt "$rss" ] 2>/dev/null && rss=$r
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk -v rss="$rss" '{a[NR]=$1} END {printf "%.3f %d\n", a[int((NR+1)/2)], rss}'
-}
-# The same for several commands (each one string of words) run in turn, 2 × RUNS - 1
-# rounds, so that the ratios between them are not skewed by the machine getting busier or
-# quieter between one command's runs and the next's: one "seconds rss" line per command.
-measure_in_turn() {
-  local n=$# i k cmd t0 t1 r
-  local -a times rss
-  for ((k = 0; k < n; k++)); do times[k]=""; rss[k]=0; done
-  for _ in $(seq "$((2 * RUNS - 1))"); do
-    k=0
-    for cmd in "$@"; do
-      t0=$(date +%s.%N)
-      # shellcheck disable=SC2086 # the command's words
-      /usr/bin/time -f "%M" -o "$W/.rss" $cmd >/dev/null 2>&1 || true
-      t1=$(date +%s.%N)
-      r=$(tail -1 "$W/.rss" 2>/dev/null || echo 0)
-      times[k]="${times[k]} $(echo "$t1 - $t0" | bc -l)"
-      [ "${r:-0}" -gt "${rss[k]}" ] 2>/dev/null && rss[k]=$r
-      k=$((k + 1))
-    done
-  done
-  for ((k = 0; k < n; k++)); do
-    echo "${times[k]}" | tr ' ' '\n' | grep . | sort -n |
-      awk -v rss="${rss[k]}" '{a[NR]=$1} END {printf "%.3f %d\n", a[int((NR+1)/2)], rss}'
-  done
-}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 row() { printf '| %-44s | %10s | %12s | %s\n' "$1" "$2" "$3" "$4"; }
 
 gen() { # name groups assessments controls [commits]

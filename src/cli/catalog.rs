@@ -243,8 +243,10 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> Outcome {
         .clone()
         .or_else(|| crate::repo::modeline::ref_for(&path, crate::schema::Kind::Certification));
     let text = crate::oscal::write::certification_yaml(&cert, schema.as_deref());
-    crate::edit::write_atomic(&path, text.as_bytes())
-        .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", path.display())))?;
+    crate::edit::write_atomic(&path, text.as_bytes()).map_err(|source| Failure::Write {
+        path: path.clone(),
+        source,
+    })?;
     let count: usize = cert.families.iter().map(|f| f.controls.len()).sum();
     writeln!(
         out,

@@ -49,8 +49,10 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         Some(d) => cli.start_dir().join(d),
         None => cli.start_dir(),
     };
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| Failure::Usage(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir).map_err(|source| Failure::Write {
+        path: dir.clone(),
+        source,
+    })?;
     let existing = dir.join(crate::repo::CONFIG_FILE).exists();
     // Who is starting the repository: known before anything is written.
     let email = if existing {

@@ -137,6 +137,9 @@ pub enum Failure {
     Usage(String),
     #[error(transparent)]
     NotFound(#[from] crate::ops::NotFound),
+    /// A file or folder the command was asked to write could not be.
+    #[error("cannot write {}: {source}", .path.display())]
+    Write { path: PathBuf, source: io::Error },
     #[error(transparent)]
     Io(#[from] io::Error),
     #[error(transparent)]

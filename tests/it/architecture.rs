@@ -1,0 +1,130 @@
+//! The rules each layer keeps (docs/architecture.md), checked on the source itself so a
+//! change that breaks one fails here, not in a reviewer's memory: the YAML parser is
+//! known to one module, reports and rules never open git, a command's errors are typed,
+//! no file grows past 1,000 lines, and the test hooks stay out of the shipped binary.
+//! (git2 staying in src/git/ is `git_model::git2_is_named_only_under_src_git`.)
+
+use std::path::{Path, PathBuf};
+
+use crate::support::project_root;
+
+/// Every `.rs` file under `src/`, with its path relative to the project root and text.
+fn sources() -> Vec<(String, String)> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("read src/") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let root = project_root();
+    let mut files = Vec::new();
+    walk(&root.join("src"), &mut files);
+    files.sort();
+    let out: Vec<(String, String)> = files
+        .into_iter()
+        .map(|p| {
+            let rel = p.strip_prefix(&root).expect("under root").to_string_lossy().into_owned();
+            (rel, std::fs::read_to_string(&p).expect("read"))
+        })
+        .collect();
+    assert!(out.len() > 50, "only {} files under src/", out.len());
+    out
+}
+
+/// The lines of files outside `allowed` (path prefixes) that contain `needle`, ignoring
+/// comment lines.
+fn uses_outside(needle: &str, allowed: &[&str]) -> Vec<String> {
+    sources()
+        .into_iter()
+        .filter(|(path, _)| !allowed.iter().any(|a| path.starts_with(a)))
+        .flat_map(|(path, text)| {
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim_start().starts_with("//") && l.contains(needle))
+                .map(|(i, l)| format!("{path}:{}: {}", i + 1, l.trim()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn only_the_yaml_module_knows_the_parser() {
+    let found = uses_outside("saphyr", &["src/repo/yaml/"]);
+    assert!(found.is_empty(), "saphyr named outside src/repo/yaml/:\n{}", found.join("\n"));
+    assert!(
+        !uses_outside("saphyr", &[]).is_empty(),
+        "the check sees the parser where it is"
+    );
+}
+
+#[test]
+fn reports_and_rules_never_open_git() {
+    for layer in ["src/report/", "src/rules/"] {
+        let found: Vec<String> = ["crate::git", "git::Git", "Git::open", "Git::require"]
+            .iter()
+            .flat_map(|needle| {
+                sources()
+                    .into_iter()
+                    .filter(|(path, _)| path.starts_with(layer))
+                    .flat_map(|(path, text)| {
+                        text.lines()
+                            .enumerate()
+                            .filter(|(_, l)| l.contains(needle))
+                            .map(|(i, l)| format!("{path}:{}: {}", i + 1, l.trim()))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert!(found.is_empty(), "{layer} reaches git:\n{}", found.join("\n"));
+    }
+}
+
+#[test]
+fn no_source_file_is_over_a_thousand_lines() {
+    let long: Vec<String> = sources()
+        .into_iter()
+        .map(|(path, text)| (path, text.lines().count()))
+        .filter(|(_, n)| *n > 1000)
+        .map(|(path, n)| format!("{path}: {n} lines"))
+        .collect();
+    assert!(long.is_empty(), "split these by purpose:\n{}", long.join("\n"));
+}
+
+/// Errors keep their type up to the one place that turns them into an exit status: no
+/// error is flattened into a string on the way, and no exit code is chosen elsewhere.
+#[test]
+fn errors_are_typed_and_the_exit_status_is_decided_in_one_place() {
+    let stringly = uses_outside("Failure(e.to_string())", &[]);
+    assert!(stringly.is_empty(), "{}", stringly.join("\n"));
+    let codes: Vec<String> = uses_outside("ExitCode::from(", &["src/cli/mod.rs"]);
+    assert!(codes.is_empty(), "exit codes chosen outside cli::run:\n{}", codes.join("\n"));
+    let words = uses_outside("Broken pipe", &[]);
+    assert!(words.is_empty(), "a closed pipe is an error kind, not words:\n{}", words.join("\n"));
+}
+
+/// The write-fault hooks exist only with the `fault-injection` feature, which only the
+/// tests turn on: every mention of them in `src/` sits behind that feature.
+#[test]
+fn the_fault_hooks_are_behind_the_test_feature() {
+    for (path, text) in sources() {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !line.contains("_AFTER_WRITES") || line.trim_start().starts_with("//") {
+                continue;
+            }
+            let gated = lines[..i]
+                .iter()
+                .rev()
+                .take(12)
+                .any(|l| l.contains("cfg(feature = \"fault-injection\")"));
+            assert!(gated, "{path}:{}: a fault hook outside the feature", i + 1);
+        }
+    }
+    let manifest = std::fs::read_to_string(project_root().join("Cargo.toml")).expect("read");
+    assert!(!manifest.contains("default = [\"fault-injection\""));
+}

@@ -8,7 +8,6 @@
 pub mod hostile;
 pub mod modeline;
 pub mod source;
-pub mod stream;
 pub mod yaml;
 
 use std::collections::BTreeSet;
@@ -22,7 +21,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::model::{Assessment, Certification, Config, Group, Mapping, ServicesFile, Template};
 use crate::schema::{self, Kind};
 use source::{FileId, SourceMap};
-use yaml::Node;
+use yaml::{Node, stream};
 
 /// Files larger than this are refused unread (`file-too-large`).
 pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;

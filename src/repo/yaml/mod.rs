@@ -27,6 +27,7 @@ use std::ops::Range;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
 
+pub mod layout;
 pub mod stream;
 
 /// A byte range into the file text.

@@ -601,3 +601,18 @@ fn generated_documents_parse_as_written() {
         })
         .unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// Found while extending the property above to comments: the comment after a quoted value
+/// is lost when the value changes to one written plain (`k: 'a' # note` set to `alpha`
+/// gives `k: alpha`), though the editor documents that it keeps it. Ignored until fixed:
+/// a change of behaviour, not part of issue 17's refactor.
+#[test]
+#[ignore = "known bug: the comment after a quoted value is lost when it changes"]
+fn a_quoted_value_s_comment_stays() {
+    for quoted in ["''", "'a'"] {
+        let text = format!("k0: {quoted} # note\n");
+        let root = yaml::parse(&text).expect("valid");
+        let out = rewrite(&text, &root, &json!({"k0": "alpha"})).expect("edited");
+        assert_eq!(out, "k0: alpha # note\n", "{text}");
+    }
+}

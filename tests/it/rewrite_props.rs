@@ -509,7 +509,7 @@ fn edits_read_back_as_intended_and_change_nothing_else() {
     eprintln!("{accepted} edits accepted, {refused} refused");
     // Most cases make an edit (a few pick an operation with no place in the document).
     assert!(
-        accepted >= 180,
+        accepted * 10 >= cases * 7,
         "only {accepted} edits accepted ({refused} refused)"
     );
     assert!(

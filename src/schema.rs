@@ -409,7 +409,7 @@ fn strsim_distance(a: &str, b: &str) -> usize {
 }
 
 /// The schema of `kind` compiled for checking a file while it is read
-/// ([`crate::repo::stream`]), or `None` if the schema uses a keyword the plan does not
+/// ([`crate::repo::yaml::stream`]), or `None` if the schema uses a keyword the plan does not
 /// cover (then every file of the kind takes the JSON route).
 ///
 /// The plan covers the structure (objects, their properties, required and additional

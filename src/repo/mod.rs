@@ -14,7 +14,6 @@ mod list;
 pub mod modeline;
 mod read;
 pub mod source;
-pub mod stream;
 pub mod yaml;
 
 pub use read::yaml_finding;
@@ -28,7 +27,7 @@ use rayon::prelude::*;
 use crate::diag::Diagnostic;
 use crate::model::{Assessment, Certification, Config, Group, Mapping, ServicesFile, Template};
 use source::{FileId, SourceMap};
-use yaml::Node;
+use yaml::{Node, stream};
 
 /// Files larger than this are refused unread (`file-too-large`).
 pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;

@@ -26,6 +26,7 @@ mod paths_and_links;
 mod recipes;
 mod report_excel;
 mod review;
+mod rewrite_props;
 mod schemas;
 mod score;
 mod site;

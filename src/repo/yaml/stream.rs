@@ -18,7 +18,7 @@ use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visit
 use serde::forward_to_deserialize_any;
 use serde_json::Value as Json;
 
-use super::yaml::{self, MAX_DEPTH};
+use super::{self as yaml, MAX_DEPTH};
 use crate::schema::{Plan, Shape, ShapeId};
 
 /// Reads `text` into `T`, checking it against `plan` on the way; `None` if the file is
@@ -421,9 +421,9 @@ impl<'de> de::SeqAccess<'de> for Seq<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::list::{Entry, classify};
-    use super::super::read::{Typed, checked, fast_typed};
     use super::*;
+    use crate::repo::list::{Entry, classify};
+    use crate::repo::read::{Typed, checked, fast_typed};
     use crate::repo::source::FileId;
     use crate::schema::{self, Kind};
     use proptest::prelude::*;

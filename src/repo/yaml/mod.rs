@@ -5,7 +5,7 @@
 //! that any finding can point at a file, line and column, and edits can replace exactly
 //! the bytes of one value. The tree is also the input of schema validation
 //! ([`Node::to_json`]) and of the typed model (through `serde_json`). A valid file can
-//! skip both: [`stream`](super::stream) reads the parser's events straight into the
+//! skip both: [`stream`] reads the parser's events straight into the
 //! typed model, resolving scalars with this module's `resolve_json`.
 //!
 //! Why not `serde_yaml` (named by the design card): it is archived upstream and gives no
@@ -17,12 +17,18 @@
 //! ([`MAX_DEPTH`]), the number of nodes that aliases may add (an alias bomb is an error,
 //! not an expansion), one document per file, and mapping keys that are plain scalars.
 //! Duplicate keys are errors. Scalars resolve by the YAML 1.2 core schema.
+//!
+//! Nothing outside this folder names `saphyr_parser`: the parser's events become this
+//! module's tree, [`stream`]'s typed model, or nothing.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
+
+pub mod layout;
+pub mod stream;
 
 /// A byte range into the file text.
 pub type Span = Range<usize>;
@@ -735,7 +741,7 @@ fn resolve_untagged(text: Cow<'_, str>, style: ScalarStyle) -> Value {
 }
 
 /// A scalar as JSON, resolved as [`parse`] resolves it and converted as
-/// [`Node::to_json`] converts it: for [`stream`](super::stream), which must read every
+/// [`Node::to_json`] converts it: for [`stream`], which must read every
 /// value the way the tree does.
 pub(crate) fn resolve_json(text: Cow<'_, str>, style: ScalarStyle) -> serde_json::Value {
     scalar_json(resolve_untagged(text, style))

@@ -1,0 +1,600 @@
+//! Where things are in a YAML file's text, around the nodes of its spanned tree
+//! ([`Node`]): lines and indentation, the `:` after a key and the `?` before an explicit
+//! one, comments, a flow collection's brackets, a block scalar's header, the properties
+//! (`&anchor`, `!tag`) before a node, and where an entry's text begins and ends.
+//!
+//! The parser's events give each key's and value's span and nothing of this, and the
+//! spans have quirks (an empty value placed at whatever follows; a block scalar's span
+//! starting after its header's line; a block list as deep as its key starting at its
+//! first item). This module is the one place that reads the layout from the text around
+//! the spans and knows those quirks; the rewriter (`crate::edit::rewrite`) asks it where
+//! things are and never scans the text itself.
+//!
+//! Nothing is computed for a file that is only read: a [`Layout`] is a view of the text,
+//! each query reads only the bytes near the spans it is given, and positions are byte
+//! offsets into the text the tree was parsed from.
+
+use std::ops::Range;
+
+use super::{Entry, Node, Value};
+
+/// A file's text, for the layout queries about the tree parsed from it.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout<'t> {
+    pub text: &'t str,
+}
+
+impl<'t> Layout<'t> {
+    pub fn line_start(&self, pos: usize) -> usize {
+        // A byte order mark starting a line (the file, or a document in it) is not part
+        // of the line, nor of its indentation.
+        let mut start = self.text[..pos].rfind('\n').map_or(0, |i| i + 1);
+        while self.text[start..pos].starts_with('\u{feff}') {
+            start += 3;
+        }
+        start
+    }
+
+    /// The position after the line break ending the line that holds `pos`.
+    pub fn line_end(&self, pos: usize) -> usize {
+        self.text[pos..]
+            .find('\n')
+            .map_or(self.text.len(), |i| pos + i + 1)
+    }
+
+    pub fn column(&self, pos: usize) -> usize {
+        pos - self.line_start(pos)
+    }
+
+    /// Where a value's own text ends (block scalars and block collections carry the
+    /// blank lines after them in their spans; this does not). For a mapping's value use
+    /// [`Self::value_end`], which also knows where an empty value is.
+    pub fn content_end(&self, node: &Node) -> usize {
+        match &node.value {
+            Value::Map(entries) if !is_flow(self.text, node) => {
+                entries.last().map_or(node.span.end, |e| self.value_end(e))
+            }
+            Value::Seq(items) if !is_flow(self.text, node) => {
+                items.last().map_or(node.span.end, |i| self.content_end(i))
+            }
+            Value::Map(_) | Value::Seq(_) => self.flow_end(node),
+            _ => {
+                let mut end = node.span.end;
+                let header = self.block_header(node);
+                // A block's span may run on over the indentation of the line after it,
+                // to the next key: that indentation is not its text.
+                let line = self.line_start(end);
+                if header.is_some()
+                    && line > node.span.start
+                    && self.text[line..end]
+                        .bytes()
+                        .all(|b| b == b' ' || b == b'\t')
+                    && !matches!(self.text.as_bytes().get(end), None | Some(b'\r' | b'\n'))
+                {
+                    end = line;
+                }
+                if let Some((header_end, true)) = header {
+                    // A `|+` block keeps its final line breaks: they are its text. (Not
+                    // the indentation of the line after them, which its span may hold.)
+                    while end > header_end && matches!(self.text.as_bytes()[end - 1], b' ' | b'\t')
+                    {
+                        end -= 1;
+                    }
+                    if self.text[..end].ends_with('\n') {
+                        end -= 1;
+                    }
+                    return end.max(header_end);
+                }
+                // Blank lines deeper than a block's indentation are its text (` ` each).
+                if let (Some(_), Value::Str(s)) = (header, &node.value)
+                    && s.trim_end_matches('\n').ends_with([' ', '\t'])
+                {
+                    while end > node.span.start
+                        && matches!(self.text.as_bytes()[end - 1], b'\r' | b'\n')
+                    {
+                        end -= 1;
+                    }
+                    return end;
+                }
+                // YAML's white space.
+                while end > node.span.start
+                    && matches!(self.text.as_bytes()[end - 1], b' ' | b'\t' | b'\r' | b'\n')
+                {
+                    end -= 1;
+                }
+                match header {
+                    // A block with no text: its span starts after the header's line (at
+                    // what follows), so the header is where it ends.
+                    Some((header_end, _)) if end == node.span.start => header_end,
+                    _ => end,
+                }
+            }
+        }
+    }
+
+    /// What lies between a flow collection's brackets (after any anchor or tag before
+    /// them).
+    pub fn between_brackets(&self, node: &Node) -> Range<usize> {
+        let open = flow_open(self.text, node).unwrap_or(node.span.start);
+        open + 1..self.flow_end(node) - 1
+    }
+
+    /// Where a flow collection ends: after its closing bracket. (The parser's span may
+    /// stop before it, after a trailing comma, `{a,}`, or run on over a comment after it.)
+    pub fn flow_end(&self, node: &Node) -> usize {
+        self.flow_scan(node).0
+    }
+
+    /// [`Self::flow_end`], and whether the collection has an explicit key (`? key`) at
+    /// any depth.
+    pub fn flow_scan(&self, node: &Node) -> (usize, bool) {
+        let bytes = self.text.as_bytes();
+        let Some(open) = flow_open(self.text, node) else {
+            return (node.span.end, false);
+        };
+        let mut explicit = false;
+        let mut depth = 0usize;
+        let mut i = open;
+        // A quote opens a quoted scalar only where a node starts (after a bracket, a
+        // comma, an indicator or properties); elsewhere it is part of a plain one.
+        let mut at_start = false;
+        let mut after_quoted = false;
+        while let Some(&b) = bytes.get(i) {
+            let next_blank = matches!(bytes.get(i + 1), None | Some(b' ' | b'\t' | b'\r' | b'\n'));
+            match b {
+                b'[' | b'{' | b']' | b'}' | b',' => {
+                    if matches!(b, b'[' | b'{') {
+                        depth += 1;
+                    } else if b != b',' {
+                        depth -= 1;
+                        if depth == 0 {
+                            return (i + 1, explicit);
+                        }
+                    }
+                    at_start = true;
+                    after_quoted = false;
+                }
+                b' ' | b'\t' | b'\r' | b'\n' => {}
+                // (A `? ` inside a plain scalar is part of it, not an explicit key.)
+                b':' if next_blank || after_quoted => {
+                    at_start = true;
+                    after_quoted = false;
+                }
+                b'?' if next_blank && at_start => {
+                    explicit = true;
+                    at_start = true;
+                    after_quoted = false;
+                }
+                b'&' | b'!' if at_start => {
+                    while bytes
+                        .get(i + 1)
+                        .is_some_and(|c| !c.is_ascii_whitespace() && !b",[]{}".contains(c))
+                    {
+                        i += 1;
+                    }
+                }
+                b'"' | b'\'' if at_start => {
+                    // A quoted string: `\"` escapes in double quotes, `''` in single.
+                    i += 1;
+                    while let Some(&c) = bytes.get(i) {
+                        if c == b && !(b == b'\'' && bytes.get(i + 1) == Some(&b'\'')) {
+                            break;
+                        }
+                        i += if (b == b'"' && c == b'\\') || (b == b'\'' && c == b'\'') {
+                            2
+                        } else {
+                            1
+                        };
+                    }
+                    at_start = false;
+                    after_quoted = true;
+                }
+                b'#' if matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r') => {
+                    i = self.line_end(i) - 1;
+                }
+                _ => {
+                    at_start = false;
+                    after_quoted = false;
+                }
+            }
+            i += 1;
+        }
+        (node.span.end, explicit)
+    }
+
+    /// Whether text written at `pos` (a line start) may end with a `|` block at deeper
+    /// indentation than `indent`: the first line after it that is not empty is not
+    /// blank, and not indented deeper (it would be read as the block's text).
+    pub fn blocks_ok(&self, pos: usize, indent: usize) -> bool {
+        self.text[pos.min(self.text.len())..]
+            .lines()
+            .map(|l| l.trim_end_matches('\r'))
+            .find(|l| !l.is_empty())
+            .is_none_or(|l| {
+                !l.trim_matches(blank).is_empty()
+                    && l.len() - l.trim_start_matches(' ').len() <= indent
+            })
+    }
+
+    /// Where an entry's value ends. An empty value (`key:` with nothing after it) has no
+    /// text of its own, and the parser may place it at whatever follows (the next `? `
+    /// key, a flow mapping's `,` or `}`): it ends right after the `:`, or after the key
+    /// when there is no `:`.
+    pub fn value_end(&self, entry: &Entry) -> usize {
+        let after = self.colon(entry).map_or(self.key_end(entry), |c| c + 1);
+        if matches!(entry.value.value, Value::Null) && !self.null_written(&entry.value, after) {
+            return after;
+        }
+        self.content_end(&entry.value).max(after)
+    }
+
+    /// Whether a null value that starts at or after `after` is written out (`~`, `null`,
+    /// a tag or an anchor, which its span then covers), rather than empty.
+    pub fn null_written(&self, node: &Node, after: usize) -> bool {
+        let t = self.text[node.span.clone()].trim_matches(blank);
+        node.span.start >= after
+            && (t.starts_with(['!', '&'])
+                || ["~", "null", "Null", "NULL"].iter().any(|n| t.ends_with(n)))
+    }
+
+    /// For a block scalar (`|` or `>`), where its header ends and whether it keeps its
+    /// final line breaks (`+`). Its span starts after the header's line, so the header is
+    /// the last thing before it on a previous line (a comment may follow the header).
+    pub fn block_header(&self, node: &Node) -> Option<(usize, bool)> {
+        if !matches!(node.value, Value::Str(_)) {
+            return None;
+        }
+        let is_header = |token: &str| {
+            token.starts_with(['|', '>'])
+                && token[1..]
+                    .bytes()
+                    .all(|b| b == b'+' || b == b'-' || b.is_ascii_digit())
+        };
+        let mut pos = node.span.start;
+        loop {
+            let start = self.line_start(pos);
+            let line = strip_comment(&self.text[start..pos]);
+            let content = line.trim_end_matches([' ', '\t', '\r']);
+            if !content.trim_start_matches([' ', '\t']).is_empty() {
+                let token = content.rsplit([' ', '\t']).next().unwrap_or(content);
+                if is_header(token) {
+                    return Some((start + content.len(), token.contains('+')));
+                }
+                break;
+            }
+            if !self.text[..start].ends_with('\n') {
+                break;
+            }
+            pos = start - 1;
+        }
+        // A block with no text at the end of the file: its span starts at its anchor or
+        // tag, or at its header (after blank and comment lines).
+        let mut at = properties_end(self.text, node);
+        loop {
+            at += self.text[at..node.span.end].len()
+                - self.text[at..node.span.end]
+                    .trim_start_matches([' ', '\t', '\r', '\n'])
+                    .len();
+            if !self.text[at..node.span.end].starts_with('#') {
+                break;
+            }
+            at = self.line_end(at).min(node.span.end);
+        }
+        let own = self.text[at..node.span.end]
+            .split([' ', '\t', '\r', '\n'])
+            .next()
+            .unwrap_or_default();
+        is_header(own).then(|| (at + own.len(), own.contains('+')))
+    }
+
+    /// Where an entry's key ends: an empty `? ` key ends at its `?`.
+    pub fn key_end(&self, entry: &Entry) -> usize {
+        match self.explicit(entry) {
+            Some(q) if entry.key_span.is_empty() => q + 1,
+            _ => entry.key_span.end,
+        }
+    }
+
+    /// The position of the `?` of an explicit key (`? key`), if the key is one. An empty
+    /// key's position is where the parser stopped looking for it, possibly lines later.
+    pub fn explicit(&self, entry: &Entry) -> Option<usize> {
+        let mut pos = entry.key_span.start;
+        let mut same_line = true;
+        loop {
+            let start = self.line_start(pos);
+            let line = strip_comment(&self.text[start..pos]).trim_end_matches([' ', '\t', '\r']);
+            let code = line.trim_start_matches([' ', '\t']);
+            // On the key's line, `? ` before it; on a line before it, a `?` alone, less
+            // deep than the key (which follows after blank and comment lines).
+            let alone = code == "?"
+                && (same_line
+                    || line.len() - 1 < self.column(entry.key_span.start)
+                    || entry.key_span.is_empty());
+            let before_key = same_line && ends_with_question(line);
+            // (An empty key's `?` is no deeper than where the parser placed the key.)
+            let q = start + line.len().max(1) - 1;
+            if before_key || alone && (same_line || self.question_fits(entry, q)) {
+                return Some(q);
+            }
+            // An empty key is placed wherever the parser stopped looking for it.
+            let empty_key_line = entry.key_span.is_empty() && line.ends_with('?');
+            if empty_key_line || !code.is_empty() || !self.text[..start].ends_with('\n') {
+                return (empty_key_line
+                    && ends_with_question(line)
+                    && self.question_fits(entry, q))
+                .then_some(q);
+            }
+            same_line = false;
+            pos = start - 1;
+        }
+    }
+
+    /// The header of the block scalar a value's text ends with (its own, or its last
+    /// child's), if it ends with one.
+    pub fn last_block(&self, node: &Node) -> Option<(usize, bool)> {
+        match &node.value {
+            Value::Map(entries) => entries.last().and_then(|e| self.last_block(&e.value)),
+            Value::Seq(items) => items.last().and_then(|i| self.last_block(i)),
+            _ => self.block_header(node),
+        }
+    }
+
+    /// Whether the `?` at `q` can be the explicit indicator of an empty key placed at a
+    /// later line: not when the key is placed at a `:` less deep than the `?` (an empty
+    /// plain key of an outer mapping, `:` alone).
+    pub fn question_fits(&self, entry: &Entry, q: usize) -> bool {
+        self.text.as_bytes().get(entry.key_span.start) != Some(&b':')
+            || self.column(q) <= self.column(entry.key_span.start)
+    }
+
+    /// Whether an empty key is placed at a `:` with a deeper `?` before it (only blank
+    /// and comment lines between): the `?`'s key has no value, and the parser gives its
+    /// key and the `:` key the same place, so neither can be told apart.
+    pub fn ambiguous_empty_key(&self, entry: &Entry) -> bool {
+        if !entry.key.is_empty() || self.text.as_bytes().get(entry.key_span.start) != Some(&b':') {
+            return false;
+        }
+        let mut pos = entry.key_span.start;
+        loop {
+            let start = self.line_start(pos);
+            let code = strip_comment(&self.text[start..pos]).trim_end_matches([' ', '\t', '\r']);
+            if !code.trim_start_matches([' ', '\t']).is_empty() {
+                return code.ends_with('?')
+                    && self.column(start + code.len() - 1) > self.column(entry.key_span.start);
+            }
+            if !self.text[..start].ends_with('\n') {
+                return false;
+            }
+            pos = start - 1;
+        }
+    }
+
+    /// Whether an entry's key is a block scalar (`? |`): the parser places its span after
+    /// the header's line (an empty one at what follows), where no key can be found again.
+    pub fn block_key(&self, entry: &Entry) -> bool {
+        let key = Node {
+            span: entry.key_span.clone(),
+            value: Value::Str(entry.key.clone()),
+        };
+        self.block_header(&key).is_some_and(|(end, _)| {
+            let line = &self.text[self.line_start(end)..end];
+            let head = line.rsplit_once([' ', '\t']).map_or("", |(head, _)| head);
+            head.split([' ', '\t']).any(|word| word == "?")
+        })
+    }
+
+    /// Where an entry starts: its key, or the `?` of an explicit key.
+    pub fn entry_start(&self, entry: &Entry) -> usize {
+        self.explicit(entry).unwrap_or(entry.key_span.start)
+    }
+
+    /// Whether a flow mapping key's `:` follows it on a later line (after line breaks and
+    /// comments).
+    pub fn colon_on_a_later_line(&self, entry: &Entry) -> bool {
+        let mut rest = &self.text[self.key_end(entry)..];
+        let mut later = false;
+        loop {
+            let next = rest.trim_start_matches(blank);
+            later |= rest[..rest.len() - next.len()].contains('\n');
+            if next.starts_with('#') && next.len() < rest.len() {
+                rest = next.split_once('\n').map_or("", |(_, r)| r);
+                later = true;
+            } else {
+                return later && next.starts_with(':');
+            }
+        }
+    }
+
+    /// The position of the `:` that follows an entry's key, if there is one (an explicit
+    /// key, or a key in a flow mapping, may have none: `? a`, `{a, b}`).
+    pub fn colon(&self, entry: &Entry) -> Option<usize> {
+        let bytes = self.text.as_bytes();
+        let explicit = self.explicit(entry);
+        let mut i = self.key_end(entry);
+        loop {
+            match bytes.get(i)? {
+                b' ' | b'\t' => i += 1,
+                // An implicit key has its `:` on its line; an explicit key's `:` may be
+                // on a later line, as deep as its `?`.
+                b'\r' | b'\n' if explicit.is_none() => return None,
+                b'\r' | b'\n' => i += 1,
+                b':' if explicit.is_some_and(|q| {
+                    self.line_start(i) > q && self.column(i) != self.column(q)
+                }) =>
+                {
+                    return None;
+                }
+                b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n') => {
+                    i = self.line_end(i)
+                }
+                // A `:` that is a value indicator, not the start of the next key (`::`):
+                // a blank or the end follows, or a flow indicator, or the key is quoted.
+                b':' => {
+                    let quoted = matches!(
+                        bytes.get(entry.key_span.end.wrapping_sub(1)),
+                        Some(b'"' | b'\'')
+                    );
+                    return match bytes.get(i + 1) {
+                        None
+                        | Some(b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']' | b'{' | b'}') => {
+                            Some(i)
+                        }
+                        _ if quoted => Some(i),
+                        _ => None,
+                    };
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Whether an entry's key starts its line (it is not the first key of a `- ` item).
+    pub fn key_starts_line(&self, entry: &Entry) -> bool {
+        let start = self.entry_start(entry);
+        self.text[self.line_start(start)..start]
+            .bytes()
+            .all(|b| b == b' ')
+    }
+
+    /// The lines an entry occupies in a block mapping.
+    pub fn entry_lines(&self, entry: &Entry) -> Range<usize> {
+        self.line_start(self.entry_start(entry))..self.line_end(self.value_end(entry))
+    }
+
+    /// Whether a line indented with a tab comes from `pos` on before the next line of
+    /// code. (After a `?` with no key, the parser takes a tab there for indentation.)
+    pub fn tab_before_code(&self, pos: usize) -> bool {
+        for line in self.text[pos..].split_inclusive('\n') {
+            let code = line.trim_start_matches([' ', '\t']);
+            if line[..line.len() - code.len()].contains('\t') {
+                return true;
+            }
+            if !strip_comment(code).trim_matches(blank).is_empty() {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// The position of the `-` that introduces a block sequence item, if it starts its line.
+    pub fn dash_position(&self, item: &Node) -> Option<usize> {
+        let start = self.line_start(item.span.start);
+        let before = &self.text[start..item.span.start];
+        let trimmed = before.trim_start_matches(' ');
+        (trimmed.starts_with('-') && trimmed[1..].bytes().all(|b| b == b' '))
+            .then(|| start + before.len() - trimmed.len())
+    }
+}
+
+/// Where the properties (`&anchor`, `!tag`) a node starts with end. (Those on the line
+/// of a block mapping's first key, `&a !!str key: 1`, are that key's, not the mapping's.)
+pub fn properties_end(text: &str, node: &Node) -> usize {
+    let key_line = match &node.value {
+        Value::Map(entries) if flow_open(text, node).is_none() => entries
+            .first()
+            .map(|e| text[..e.key_span.start].rfind('\n').map_or(0, |i| i + 1)),
+        _ => None,
+    };
+    let own = |rest: &str| key_line.is_none_or(|line| node.span.end - rest.len() < line);
+    let mut rest = text.get(node.span.clone()).unwrap_or_default();
+    if !own(rest) {
+        return node.span.start;
+    }
+    while let Some(props) = rest.strip_prefix(['&', '!']) {
+        rest = props.trim_start_matches(|c: char| !blank(c));
+        let next = separated(rest);
+        if !next.starts_with(['&', '!']) || !own(next) {
+            break;
+        }
+        rest = next;
+    }
+    node.span.end - rest.len()
+}
+
+/// `text` past the blanks, line breaks and comments at its start: what may come between
+/// a node's properties, and between them and the node (`&a # c` on one line, `!!map` on
+/// the next).
+pub fn separated(mut text: &str) -> &str {
+    loop {
+        let rest = text.trim_start_matches(blank);
+        // (A `#` is a comment's only after a blank.)
+        if !rest.starts_with('#') || rest.len() == text.len() {
+            return rest;
+        }
+        text = rest.find('\n').map_or("", |i| &rest[i..]);
+    }
+}
+
+/// Whether a node has a tag (`!!map`) before it, of its own (see [`properties_end`]).
+pub fn tagged(text: &str, node: &Node) -> bool {
+    let end = properties_end(text, node);
+    let mut rest = text.get(node.span.start..end).unwrap_or_default();
+    while let Some(props) = rest.strip_prefix(['&', '!']) {
+        if rest.starts_with('!') {
+            return true;
+        }
+        rest = separated(props.trim_start_matches(|c: char| !blank(c)));
+    }
+    false
+}
+
+/// Whether a mapping or list is in flow style (`{…}`, `[…]`), after its anchor or tag.
+/// (A block list as deep as its key, `key:\n- [a]`, starts where its first item does.)
+pub fn is_flow(text: &str, node: &Node) -> bool {
+    let first = match &node.value {
+        Value::Seq(items) => items.first().map(|i| i.span.start),
+        Value::Map(entries) => entries.first().map(|e| e.key_span.start),
+        _ => None,
+    };
+    if first == Some(node.span.start) {
+        return false;
+    }
+    flow_open(text, node).is_some()
+}
+
+/// Where a flow collection's opening bracket is (after its anchor or tag), if it is one.
+pub fn flow_open(text: &str, node: &Node) -> Option<usize> {
+    let mut rest = text.get(node.span.clone()).unwrap_or_default();
+    while let Some(props) = rest.strip_prefix(['&', '!']) {
+        rest = separated(props.trim_start_matches(|c: char| !blank(c) && c != '{' && c != '['));
+    }
+    rest.starts_with(['{', '['])
+        .then(|| node.span.end - rest.len())
+}
+
+/// The file's indentation step: the smallest indentation of an indented key line.
+pub fn indent_unit(text: &str) -> usize {
+    text.lines()
+        .filter_map(|l| {
+            let n = l.len() - l.trim_start_matches(' ').len();
+            let rest = &l[n..];
+            (n > 0 && !rest.is_empty() && !rest.starts_with('#') && !rest.starts_with('-'))
+                .then_some(n)
+        })
+        .min()
+        .filter(|&n| n <= 8)
+        .unwrap_or(2)
+}
+
+/// Whether a line's code ends with an explicit key's `?`: at its start, or after a blank,
+/// a `-` or a byte order mark (not the end of a plain scalar, `a?`).
+pub fn ends_with_question(code: &str) -> bool {
+    code.strip_suffix('?').is_some_and(|head| {
+        head.chars()
+            .next_back()
+            .is_none_or(|c| matches!(c, ' ' | '\t' | '-' | '\u{feff}'))
+    })
+}
+
+/// YAML's white space: blanks and line breaks. (Not Rust's `char::is_whitespace`, which
+/// takes in U+0085, U+2028 and others that YAML reads as text.)
+pub fn blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+/// The part of a line before its comment (a `#` at its start or after a blank).
+pub fn strip_comment(line: &str) -> &str {
+    let b = line.as_bytes();
+    let at = (0..b.len()).find(|&i| b[i] == b'#' && (i == 0 || matches!(b[i - 1], b' ' | b'\t')));
+    &line[..at.unwrap_or(line.len())]
+}

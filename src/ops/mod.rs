@@ -14,6 +14,7 @@ pub mod import_oscal;
 pub mod init;
 pub mod notify;
 pub mod permissions;
+pub mod report;
 pub mod review;
 pub mod schemas;
 pub mod score;

@@ -10,8 +10,9 @@
 //!   filter script reads its data from `data-*` attributes only.
 //! - Deterministic: the same input renders byte-identical files. Times come from the
 //!   [`ReportContext`] and from commits, iteration is in workspace or catalog order.
-//! - Cheap: the whole history is walked once for all assessment files
-//!   ([`history::assessment_histories`]), never per control.
+//! - Data in, files out: the site never opens git; where it comes from
+//!   ([`ReportContext`]) and its history ([`History`]) are read by
+//!   [`crate::ops::report`], which walks the history once for all assessment files.
 //! - The public site is built from the catalog alone: it never reads an assessment, a
 //!   person or a document, so it cannot leak them.
 
@@ -26,7 +27,7 @@ use serde_json::Value as J;
 use super::{ReportContext, ReportError};
 use crate::catalog::Catalog;
 use crate::model::{Coverage, Status, TestResult};
-use crate::ops::history::{self, FileHistory, Histories, LogChange, LogEntry, ScorePoint};
+use crate::ops::history::{FileHistory, Histories, LogChange, LogEntry, ScorePoint};
 use crate::ops::score::{self, ControlView, Managed};
 use crate::ops::{Project, actions, status};
 use crate::repo::AssessmentDoc;
@@ -37,6 +38,16 @@ use crate::rules::sync as classes;
 pub struct SiteOptions {
     /// The guest's site: catalog and provider-managed controls only.
     pub public: bool,
+}
+
+/// The past as the organization's site shows it, read from git by
+/// [`crate::ops::report::site_history`].
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// Every assessment file's field changes and scores, and its group's renames.
+    pub histories: Histories,
+    /// Why there is no history at all (not in git, no commits yet), when there is none.
+    pub missing: Option<String>,
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -61,12 +72,14 @@ const TEMPLATES: &[(&str, &str)] = &[
 const STYLE: &str = include_str!("templates/style.css");
 const SCRIPT: &str = include_str!("templates/app.js");
 
-/// Every file of the site: relative path → content. `progress(done, total)` is called
-/// as pages are rendered.
+/// Every file of the site: relative path → content. `history` is what the
+/// organization's pages show of the past (the public site shows none); `progress(done,
+/// total)` is called as pages are rendered.
 pub fn render(
     project: &Project,
     ctx: &ReportContext,
     opts: &SiteOptions,
+    history: &History,
     progress: &dyn Fn(usize, usize),
 ) -> Result<BTreeMap<String, Vec<u8>>, ReportError> {
     let env = environment()?;
@@ -84,7 +97,7 @@ pub fn render(
     if opts.public {
         render_public(&mut site, project, ctx)?;
     } else {
-        render_private(&mut site, project, ctx)?;
+        render_private(&mut site, project, ctx, history)?;
     }
     Ok(site.files)
 }
@@ -214,8 +227,8 @@ fn assessment_file(a: &AssessmentDoc) -> String {
     format!("{}--{}.html", a.group, a.stem)
 }
 
-/// `groups/<group>/<file>.yaml`
-fn assessment_path(a: &AssessmentDoc) -> String {
+/// `groups/<group>/<file>.yaml`: the key of an assessment's history.
+pub fn assessment_path(a: &AssessmentDoc) -> String {
     format!("groups/{}/{}.yaml", a.group, a.stem)
 }
 
@@ -739,7 +752,7 @@ struct AssessmentView {
 struct Shared<'a> {
     project: &'a Project,
     ctx: &'a ReportContext,
-    histories: Histories,
+    histories: &'a Histories,
     /// Why nothing has history, when nothing has.
     no_history: Option<String>,
     /// Lower-case email → name.
@@ -795,30 +808,9 @@ fn render_private(
     site: &mut Site,
     project: &Project,
     ctx: &ReportContext,
+    history: &History,
 ) -> Result<(), ReportError> {
     let ws = &project.ws;
-    let paths: Vec<String> = ws.assessments.iter().map(assessment_path).collect();
-    let (histories, no_history) = if !ctx.has_git {
-        (
-            Histories::default(),
-            Some("no history (not in git)".to_owned()),
-        )
-    } else {
-        match crate::git::Git::open(&ws.root)? {
-            None => (
-                Histories::default(),
-                Some("no history (not in git)".to_owned()),
-            ),
-            Some(git) if git.is_unborn() => (
-                Histories::default(),
-                Some("no history (no commits yet)".to_owned()),
-            ),
-            Some(_) => (
-                history::assessment_histories(&ws.root, &project.catalog, &paths)?,
-                None,
-            ),
-        }
-    };
     let names = ws
         .config
         .as_ref()
@@ -870,8 +862,8 @@ fn render_private(
     let shared = Shared {
         project,
         ctx,
-        histories,
-        no_history,
+        histories: &history.histories,
+        no_history: history.missing.clone(),
         names,
         by_key,
         synced,

@@ -22,6 +22,7 @@ mod notify;
 mod oscal;
 mod paths_and_links;
 mod recipes;
+mod report_data;
 mod report_excel;
 mod review;
 mod schemas;

@@ -1,0 +1,207 @@
+//! Reports render data and never open git (issue 17, item 3): `ops::report` reads where
+//! a report comes from and the site's history, `report::site` renders what it is given.
+//! Also the layout rules of `src/report/` a reader checks with grep (item 6).
+
+use std::path::Path;
+
+use assure::ops::Project;
+use assure::ops::report::{self, Workbooks};
+use assure::report::ReportContext;
+use assure::report::site::{self, History, SiteOptions};
+
+use crate::support::{GitRepo, TestRepo, project_root, unix};
+
+const GDPR: &str = "groups/default-group/office-365--gdpr.yaml";
+const GDPR_PAGE: &str = "assessments/default-group--office-365--gdpr.html";
+
+fn text(files: &std::collections::BTreeMap<String, Vec<u8>>, name: &str) -> String {
+    String::from_utf8(files[name].clone()).expect("utf-8")
+}
+
+/// A context no git repository could have given: a made-up commit at a made-up time.
+fn made_up_context() -> ReportContext {
+    ReportContext {
+        organization: "Given Org".into(),
+        commit: Some("feedfacefeedfacefeedfacefeedfacefeedface".into()),
+        generated_at: chrono::DateTime::parse_from_rfc3339("2001-02-03T04:05:00Z")
+            .expect("time")
+            .into(),
+        dirty: true,
+        has_git: true,
+        link_base: None,
+    }
+}
+
+/// The base repository, committed twice (so it has a score history).
+fn committed_repo() -> (TestRepo, GitRepo) {
+    let repo = TestRepo::base();
+    let git = GitRepo::init(repo.path());
+    git.commit_all("alice@example.com", "first", unix("2024-01-02T10:00:00Z"));
+    let yaml = repo.read(GDPR);
+    repo.write(GDPR, format!("{yaml}\n"));
+    git.commit_all("alice@example.com", "second", unix("2024-01-03T10:00:00Z"));
+    (repo, git)
+}
+
+#[test]
+fn the_site_shows_the_context_and_history_it_is_given_not_what_git_says() {
+    // The repository has history, but the site is handed none and a made-up commit: a
+    // site that opened git itself would show a chart and the real HEAD.
+    let (repo, _git) = committed_repo();
+    let project = Project::open(repo.path()).expect("open");
+    let history = History {
+        missing: Some("history withheld by the caller".into()),
+        ..History::default()
+    };
+    let files = site::render(
+        &project,
+        &made_up_context(),
+        &SiteOptions::default(),
+        &history,
+        &|_, _| {},
+    )
+    .expect("render");
+    let index = text(&files, "index.html");
+    assert!(index.contains("history withheld by the caller"), "{index}");
+    assert!(!index.contains("<svg"), "no chart without history: {index}");
+    assert!(
+        index.contains("2001-02-03 04:05 UTC, commit feedfac, with uncommitted changes"),
+        "{index}"
+    );
+    let page = text(&files, GDPR_PAGE);
+    assert!(page.contains("history withheld by the caller"), "{page}");
+}
+
+#[test]
+fn ops_reads_the_history_from_git_and_the_site_draws_it() {
+    let (repo, git) = committed_repo();
+    let project = Project::open(repo.path()).expect("open");
+    let ctx = report::context(&project, chrono::Utc::now());
+    let head = git.repo.head().expect("head").target().expect("oid");
+    assert_eq!(ctx.commit.as_deref(), Some(head.to_string().as_str()));
+    assert_eq!(ctx.generated_at.timestamp(), unix("2024-01-03T10:00:00Z"));
+    assert!(!ctx.dirty);
+    let history = report::site_history(&project, &ctx).expect("history");
+    assert_eq!(history.missing, None);
+    let scores = &history.histories.files[GDPR].scores;
+    assert_eq!(
+        scores.len(),
+        2,
+        "one score per commit that changed the file"
+    );
+    let files =
+        report::site_files(&project, &ctx, &SiteOptions::default(), &|_, _| {}).expect("render");
+    assert!(text(&files, "index.html").contains("<svg"));
+}
+
+#[test]
+fn without_commits_or_without_git_the_history_says_why() {
+    let repo = TestRepo::base();
+    let project = Project::open(repo.path()).expect("open");
+    let ctx = report::context(&project, chrono::Utc::now());
+    assert!(!ctx.has_git && ctx.commit.is_none());
+    let history = report::site_history(&project, &ctx).expect("history");
+    assert_eq!(history.missing.as_deref(), Some("no history (not in git)"));
+
+    GitRepo::init(repo.path());
+    let project = Project::open(repo.path()).expect("open");
+    let ctx = report::context(&project, chrono::Utc::now());
+    assert!(ctx.has_git && ctx.commit.is_none());
+    let history = report::site_history(&project, &ctx).expect("history");
+    assert_eq!(
+        history.missing.as_deref(),
+        Some("no history (no commits yet)")
+    );
+}
+
+#[test]
+fn a_context_claiming_no_git_is_believed_and_no_history_is_read() {
+    // The caller decides: a context that says "not in git" gets no history even inside
+    // a repository, so a report never reaches past the data it was handed.
+    let (repo, _git) = committed_repo();
+    let project = Project::open(repo.path()).expect("open");
+    let ctx = ReportContext {
+        has_git: false,
+        commit: None,
+        ..report::context(&project, chrono::Utc::now())
+    };
+    let history = report::site_history(&project, &ctx).expect("history");
+    assert_eq!(history.missing.as_deref(), Some("no history (not in git)"));
+    assert!(history.histories.files.is_empty());
+}
+
+#[test]
+fn the_public_site_reads_no_history_even_where_git_is_broken() {
+    // A HEAD that points at a missing commit makes any history walk fail; the public
+    // site, built from the catalog alone, does not walk it.
+    let (repo, git) = committed_repo();
+    let branch = git
+        .repo
+        .head()
+        .expect("head")
+        .name()
+        .expect("name")
+        .to_owned();
+    std::fs::write(
+        repo.path().join(".git").join(branch),
+        "1111111111111111111111111111111111111111\n",
+    )
+    .expect("break HEAD");
+    let project = Project::open(repo.path()).expect("open");
+    let ctx = report::context(&project, chrono::Utc::now());
+    let files = report::site_files(&project, &ctx, &SiteOptions { public: true }, &|_, _| {})
+        .expect("the public site renders");
+    assert!(files.contains_key("index.html"));
+    let private = report::site_files(&project, &ctx, &SiteOptions::default(), &|_, _| {});
+    assert!(private.is_err(), "the organization's site does walk it");
+}
+
+#[test]
+fn a_workbook_for_a_missing_assessment_names_it_and_writes_nothing() {
+    let repo = TestRepo::base();
+    let project = Project::open(repo.path()).expect("open");
+    let out = tempfile::tempdir().expect("dir");
+    let err = report::write_workbooks(
+        &project,
+        chrono::Utc::now(),
+        out.path(),
+        &Workbooks::One {
+            assessment: "default-group/office-365--gdp".into(),
+            output: None,
+        },
+    )
+    .expect_err("no such assessment");
+    let message = err.to_string();
+    assert!(
+        message.contains("no assessment `default-group/office-365--gdp`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("office-365--gdpr"),
+        "did you mean: {message}"
+    );
+    assert_eq!(std::fs::read_dir(out.path()).expect("list").count(), 0);
+}
+
+/// Every `.rs` file under `dir`, with its text.
+fn sources(dir: &Path) -> Vec<(String, String)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
+        .map(|e| {
+            let text = std::fs::read_to_string(e.path()).expect("read");
+            (e.path().display().to_string(), text)
+        })
+        .collect()
+}
+
+#[test]
+fn report_code_never_names_git() {
+    let found: Vec<String> = sources(&project_root().join("src/report"))
+        .into_iter()
+        .filter(|(_, text)| text.contains("git::") || text.contains("git2"))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(found.is_empty(), "reports open git in {found:?}");
+}

@@ -205,3 +205,13 @@ fn report_code_never_names_git() {
         .collect();
     assert!(found.is_empty(), "reports open git in {found:?}");
 }
+#[test]
+fn no_report_source_file_is_over_a_thousand_lines() {
+    let long: Vec<(String, usize)> = sources(&project_root().join("src/report"))
+        .into_iter()
+        .chain(sources(&project_root().join("src/ops")))
+        .map(|(path, text)| (path, text.lines().count()))
+        .filter(|(_, n)| *n > 1000)
+        .collect();
+    assert!(long.is_empty(), "{long:?}");
+}

@@ -12,6 +12,7 @@ use super::{Cli, DataFormat, Failure, Outcome, print_json};
 use crate::model::{ControlRecord, ProviderControl};
 use crate::ops::commands::{self, ControlEdit};
 use crate::rules::sync::Item;
+use crate::text::{Medium, empty};
 
 /// Show a control, or record its implementation and test.
 #[derive(Debug, clap::Args)]
@@ -267,7 +268,7 @@ fn show(
                 writeln!(
                     out,
                     "status:       {}",
-                    r.status.map_or("not set", |s| s.label())
+                    r.status.map_or(empty(Medium::Text), |s| s.label())
                 )?;
                 match (r.test_result, r.test_date) {
                     (Some(res), Some(d)) => writeln!(out, "test:         {} on {d}", res.label())?,

@@ -76,7 +76,7 @@ impl EditError {
 
 fn show(v: &J) -> String {
     match v {
-        J::Null => "(not set)".to_owned(),
+        J::Null => crate::text::empty(crate::text::Medium::Text).to_owned(),
         J::String(s) => format!("{s:?}"),
         other => other.to_string(),
     }

@@ -215,3 +215,61 @@ fn no_report_source_file_is_over_a_thousand_lines() {
         .collect();
     assert!(long.is_empty(), "{long:?}");
 }
+
+// ---------------------------------------------------------------------------------------
+// One spelling of an empty value per kind of output (`assure::text::empty`).
+
+#[test]
+fn the_site_shows_a_value_that_was_not_set_as_a_dash_like_its_tables() {
+    let repo = TestRepo::base();
+    let git = GitRepo::init(repo.path());
+    git.commit_all("alice@example.com", "first", unix("2024-01-02T10:00:00Z"));
+    let yaml = repo.read(GDPR);
+    let dated = yaml.replacen(
+        "    status: planned\n",
+        "    status: planned\n    test_date: 2019-05-01\n",
+        1,
+    );
+    assert_ne!(yaml, dated);
+    repo.write(GDPR, dated);
+    git.commit_all("alice@example.com", "date", unix("2024-01-03T10:00:00Z"));
+    let out = tempfile::tempdir().expect("dir");
+    let site = out.path().join("site");
+    let run = repo.run(&["report", "site", "-o", site.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = std::fs::read_to_string(site.join(GDPR_PAGE)).expect("page");
+    assert!(
+        page.contains(
+            "<span class=\"old\">\u{2014}</span> <span aria-label=\"changed to\">\u{2192}</span> \
+             <span class=\"new\">2019-05-01</span>"
+        ),
+        "{page}"
+    );
+    assert!(!page.contains("(none)"), "{page}");
+    // The same spelling where a table cell is empty (a control without test date).
+    assert!(
+        page.contains("<dt>Test date</dt><dd>\u{2014}</dd>"),
+        "{page}"
+    );
+}
+
+#[test]
+fn the_terminal_shows_a_status_that_is_not_set_as_in_the_log() {
+    let repo = TestRepo::base();
+    let yaml = repo.read(GDPR);
+    let unset = yaml.replacen("    status: planned\n", "", 1);
+    assert_ne!(yaml, unset);
+    repo.write(GDPR, unset);
+    let out = repo.run(&[
+        "control",
+        "show",
+        "default-group/office-365--gdpr",
+        "6.2.1.1",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("\nstatus:       (not set)\n"),
+        "{}",
+        out.stdout
+    );
+}

@@ -5,6 +5,7 @@
 use minijinja::{Environment, UndefinedBehavior};
 
 use super::ReportError;
+use crate::text::{Medium, empty};
 
 pub(super) const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
@@ -38,6 +39,8 @@ pub(super) fn environment() -> Result<Environment<'static>, ReportError> {
     let mut env = Environment::new();
     // A misspelt variable is a bug, not an empty string.
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // Templates spell an empty value as the pages' code does.
+    env.add_global("empty", empty(Medium::Html));
     for (name, source) in TEMPLATES {
         env.add_template(name, source)
             .map_err(|e| ReportError::Template(format!("{name}: {e}")))?;

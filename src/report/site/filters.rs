@@ -9,6 +9,7 @@ use super::data::Label;
 use crate::catalog::Catalog;
 use crate::model::{Coverage, Status, TestResult};
 use crate::repo::AssessmentDoc;
+use crate::text::{Medium, empty};
 
 /// Percent-encodes everything but unreserved characters (and `@`), for a path segment or
 /// a fragment built from repository data.
@@ -121,7 +122,7 @@ pub(super) fn field_label(field: &str) -> String {
 /// A recorded value as people read it.
 pub(super) fn show(field: &str, v: &J) -> String {
     match (field, v) {
-        (_, J::Null) => "(none)".into(),
+        (_, J::Null) => empty(Medium::Html).into(),
         ("status", J::String(_)) => serde_json::from_value::<Status>(v.clone())
             .map_or_else(|_| show("", v), |s| s.label().to_owned()),
         ("test_result", J::String(_)) => serde_json::from_value::<TestResult>(v.clone())
@@ -129,7 +130,7 @@ pub(super) fn show(field: &str, v: &J) -> String {
         (_, J::String(s)) => s.clone(),
         (_, J::Bool(b)) => if *b { "yes" } else { "no" }.into(),
         (_, J::Number(n)) => n.to_string(),
-        (_, J::Array(items)) if items.is_empty() => "(none)".into(),
+        (_, J::Array(items)) if items.is_empty() => empty(Medium::Html).into(),
         (_, J::Array(items)) => items
             .iter()
             .map(|i| show("", i))

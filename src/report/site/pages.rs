@@ -19,6 +19,7 @@ use crate::ops::score::{self, ControlView, Managed};
 use crate::ops::{Project, actions, status};
 use crate::repo::AssessmentDoc;
 use crate::rules::sync as classes;
+use crate::text::{Medium, empty};
 
 /// Everything the pages of one repository share.
 pub(super) struct Shared<'a> {
@@ -174,7 +175,9 @@ pub(super) fn tile_view(shared: &Shared, t: &status::Tile) -> TileView {
             encode(&doc.map(assessment_file).unwrap_or_default())
         ),
         created: time(t.created),
-        modified: t.modified.map_or_else(|| "—".to_owned(), time),
+        modified: t
+            .modified
+            .map_or_else(|| empty(Medium::Html).to_owned(), time),
         archived: t.archived.map(time),
         score: t.progress.score,
         max: t.progress.max,
@@ -423,7 +426,7 @@ pub(super) fn render_assessment(
             .get(&key)
             .copied()
             .flatten()
-            .map_or_else(|| "—".to_owned(), time),
+            .map_or_else(|| empty(Medium::Html).to_owned(), time),
         archived: v.archived.map(time),
         in_scope: template
             .map(|t| t.template.in_scope_services.clone())

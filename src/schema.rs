@@ -36,16 +36,38 @@ impl Kind {
         Kind::Mapping,
     ];
 
+    /// The kind's name: its schema is `schemas/<name>.schema.json`.
     pub fn name(self) -> &'static str {
+        self.about().0
+    }
+
+    /// The files of this kind, as `assure schema` lists them: `catalog/services.yaml`.
+    pub fn files(self) -> &'static str {
+        self.about().1
+    }
+
+    /// Everything about a kind in one place: its name and its files.
+    fn about(self) -> (&'static str, &'static str) {
         match self {
-            Kind::Config => "config",
-            Kind::Group => "group",
-            Kind::Assessment => "assessment",
-            Kind::Services => "services",
-            Kind::Certification => "certification",
-            Kind::Template => "template",
-            Kind::Mapping => "mapping",
+            Kind::Config => ("config", "assure.yaml"),
+            Kind::Group => ("group", "groups/<group-id>/group.yaml"),
+            Kind::Assessment => (
+                "assessment",
+                "groups/<group-id>/<service>--<certification>.yaml",
+            ),
+            Kind::Services => ("services", "catalog/services.yaml"),
+            Kind::Certification => ("certification", "catalog/certifications/<id>.yaml"),
+            Kind::Template => (
+                "template",
+                "catalog/templates/<service>--<certification>.yaml",
+            ),
+            Kind::Mapping => ("mapping", "catalog/mappings/<name>.yaml"),
         }
+    }
+
+    /// The built-in schema of this kind.
+    pub fn schema(self) -> &'static str {
+        assets::schema(self.name()).expect("every kind has a built-in schema (tested)")
     }
 
     /// The kind named `name` (`config`, `group`, …), as `assure schema NAME` takes it.
@@ -54,11 +76,11 @@ impl Kind {
     }
 }
 
-fn validators() -> &'static [Validator; 7] {
-    static VALIDATORS: OnceLock<[Validator; 7]> = OnceLock::new();
+fn validators() -> &'static [Validator; Kind::ALL.len()] {
+    static VALIDATORS: OnceLock<[Validator; Kind::ALL.len()]> = OnceLock::new();
     VALIDATORS.get_or_init(|| {
         Kind::ALL.map(|kind| {
-            let text = assets::schema(kind.name()).expect("every kind has a built-in schema");
+            let text = kind.schema();
             let schema: Value =
                 serde_json::from_str(text).expect("built-in schemas are valid JSON (tested)");
             jsonschema::options()
@@ -335,10 +357,7 @@ fn describe(v: &Value) -> String {
 
 /// The property names the schema allows at `path` (for "did you mean").
 fn allowed_fields(kind: Kind, path: &[String]) -> Vec<String> {
-    let Some(text) = assets::schema(kind.name()) else {
-        return Vec::new();
-    };
-    let Ok(schema) = serde_json::from_str::<Value>(text) else {
+    let Ok(schema) = serde_json::from_str::<Value>(kind.schema()) else {
         return Vec::new();
     };
     let mut here = &schema;
@@ -423,7 +442,7 @@ pub fn plan(kind: Kind) -> Option<&'static Plan> {
     PLANS
         .get_or_init(|| {
             Kind::ALL.map(|kind| {
-                let text = assets::schema(kind.name()).expect("every kind has a built-in schema");
+                let text = kind.schema();
                 let schema: Value =
                     serde_json::from_str(text).expect("built-in schemas are valid JSON (tested)");
                 Plan::compile(&schema)
@@ -693,7 +712,7 @@ mod tests {
     #[test]
     fn the_schemas_use_the_single_line_pattern_as_written_here() {
         for kind in [Kind::Config, Kind::Group] {
-            let text = assets::schema(kind.name()).expect("schema");
+            let text = kind.schema();
             assert!(
                 text.contains(&format!("\"pattern\": {SINGLE_LINE:?}")),
                 "{}",

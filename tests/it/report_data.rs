@@ -273,3 +273,50 @@ fn the_terminal_shows_a_status_that_is_not_set_as_in_the_log() {
         out.stdout
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// One list of schema kinds (`assure::schema::Kind`).
+
+#[test]
+fn the_schema_kinds_are_the_schema_files_and_what_assure_schema_lists() {
+    use assure::schema::Kind;
+    let on_disk: std::collections::BTreeSet<String> =
+        std::fs::read_dir(project_root().join("schemas"))
+            .expect("schemas/")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+    let kinds: std::collections::BTreeSet<String> = Kind::ALL
+        .iter()
+        .map(|k| format!("{}.schema.json", k.name()))
+        .collect();
+    assert_eq!(on_disk, kinds, "one kind per schema file");
+    let out = crate::support::assure(&["schema"], &project_root());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let listed: Vec<(String, String)> = out
+        .stdout
+        .lines()
+        .map(|l| {
+            let (name, files) = l.split_once(' ').expect("name and files");
+            (name.to_owned(), files.trim().to_owned())
+        })
+        .collect();
+    let expected: Vec<(String, String)> = Kind::ALL
+        .iter()
+        .map(|k| (k.name().to_owned(), k.files().to_owned()))
+        .collect();
+    assert_eq!(listed, expected);
+    for kind in Kind::ALL {
+        assert_eq!(Kind::from_name(kind.name()), Some(kind));
+        let schema: serde_json::Value = serde_json::from_str(kind.schema()).expect("json");
+        assert!(schema["title"].is_string(), "{}", kind.name());
+    }
+    // A name that is not a kind is refused with the kinds to choose from, even where
+    // it would reach a file by path.
+    let out = crate::support::assure(&["schema", "../schemas/config"], &project_root());
+    assert_eq!(out.code, 2);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    let out = crate::support::assure(&["schema", "grup"], &project_root());
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("no schema `grup`"), "{}", out.stderr);
+    assert!(out.stderr.contains("`group`"), "{}", out.stderr);
+}

@@ -11,6 +11,7 @@ use crate::assets;
 use crate::diag::{Code, Diagnostic};
 use crate::repo::source::FileId;
 use crate::repo::yaml::Node;
+use crate::suggest::closest;
 
 /// The kinds of file, one schema each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -152,7 +153,7 @@ fn finding(
                 format!("unknown field `{key}` in {}", place(path)),
             )
             .at(file, span, "not a field of this file")
-            .help(match suggest(&key, &allowed) {
+            .help(match closest(&key, &allowed) {
                 Some(s) => format!("did you mean `{s}`? ({help_schema})"),
                 None if !allowed.is_empty() => {
                     format!("the fields here are: {}", allowed.join(", "))
@@ -215,7 +216,7 @@ fn finding(
             } else {
                 Code::InvalidValue
             };
-            let help = match suggest(got, &options) {
+            let help = match closest(got, &options) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("allowed values: {}", options.join(", ")),
             };
@@ -393,38 +394,6 @@ fn allowed_fields(kind: Kind, path: &[String]) -> Vec<String> {
         .and_then(Value::as_object)
         .map(|p| p.keys().cloned().collect())
         .unwrap_or_default()
-}
-
-/// The closest of `candidates` to `word`, if it is close enough to be a typo.
-pub fn suggest<S: AsRef<str>>(word: &str, candidates: &[S]) -> Option<String> {
-    // Case counts least: `sc-13` means `SC-13` (not `AU-13`, as far off by case alone).
-    let lower = word.to_lowercase();
-    candidates
-        .iter()
-        .map(|c| {
-            let c = c.as_ref();
-            let d = strsim_distance(&lower, &c.to_lowercase());
-            (d, strsim_distance(word, c), c)
-        })
-        .filter(|(d, _, c)| *d <= 2.max(c.len() / 4))
-        .min()
-        .map(|(_, _, c)| c.to_owned())
-}
-
-fn strsim_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// The schema of `kind` compiled for checking a file while it is read

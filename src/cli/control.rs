@@ -174,7 +174,7 @@ fn show(
         Failure(format!(
             "`{control}` is not a control of {}; {}",
             cert.cert.name,
-            crate::catalog::did_you_mean(control, cert.control_ids())
+            crate::suggest::did_you_mean(control, cert.control_ids())
         ))
     })?;
     let provider = cat

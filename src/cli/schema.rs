@@ -58,7 +58,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                 let names = Kind::ALL.into_iter().map(Kind::name);
                 Failure(format!(
                     "no schema `{name}`; {}",
-                    crate::catalog::did_you_mean(name, names)
+                    crate::suggest::did_you_mean(name, names)
                 ))
             })?;
             write!(out, "{text}")?;

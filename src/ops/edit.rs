@@ -18,7 +18,7 @@ use super::changes::{Change, assessment_changes, group_changes};
 use super::permissions::{Actor, Permission};
 use super::sync::{Conflict, Scope, Update, apply, plan_scoped};
 use super::{Project, validate};
-use crate::catalog::{Catalog, did_you_mean};
+use crate::catalog::Catalog;
 use crate::diag::{self, Diagnostic};
 use crate::edit::rewrite::rewrite;
 use crate::edit::{Fault, Transaction};
@@ -27,6 +27,7 @@ use crate::repo::yaml::{self, Node};
 use crate::repo::{Overlay, RepoError, modeline};
 use crate::rules::sync::Item;
 use crate::schema::Kind;
+use crate::suggest::did_you_mean;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {

@@ -13,7 +13,7 @@ use super::data::*;
 use super::filters::*;
 use super::history::{RECENT_HISTORY, change_view, history_entry, split_history};
 use super::{History, ReportContext, ReportError, Site, render_page};
-use crate::model::{Status, TestResult};
+use crate::model::{CatalogControl, ControlRecord, Status, TestResult};
 use crate::ops::history::{FileHistory, Histories};
 use crate::ops::score::{self, ControlView, Managed};
 use crate::ops::{Project, actions, status};
@@ -233,21 +233,7 @@ pub(super) fn render_assessment(
     let key = a.key();
     let path = assessment_path(a);
     let history = shared.histories.files.get(&path);
-    let (mut by_control, mut events) = split_history(history);
-    // Group renames after the assessment existed are part of its story.
-    let since = history
-        .and_then(|h| h.entries.last())
-        .map(|e| e.commit.time);
-    if let (Some(since), Some(group_entries)) = (since, shared.histories.groups.get(&a.group)) {
-        for e in group_entries.iter().filter(|e| e.commit.time >= since) {
-            events.push(history_entry(
-                e,
-                e.changes.iter().map(change_view).collect(),
-            ));
-        }
-        // Newest first; ties keep file events before group events (stable sort).
-        events.sort_by(|x, y| y.date.cmp(&x.date));
-    }
+    let (mut by_control, events) = assessment_history(shared, a, history);
     let views: Vec<ControlView> = score::controls(v, catalog).unwrap_or_default();
     let totals = score::score(v, catalog);
     let cert = catalog.certifications.get(&v.certification);
@@ -260,17 +246,7 @@ pub(super) fn render_assessment(
         let c = view.control;
         match view.managed {
             Managed::Provider(p) => {
-                let row = ProviderControl {
-                    id: c.id.clone(),
-                    title: c.title.clone(),
-                    articles: c.articles.clone(),
-                    score: c.score,
-                    status: status_label(Some(p.status)),
-                    result: result_label(Some(p.test_result)),
-                    test_date: date(p.test_date),
-                    tested_by: p.tested_by.clone(),
-                    description: p.description.clone(),
-                };
+                let row = provider_control(c, p);
                 match provider.last_mut() {
                     Some(f) if f.name == view.family => f.controls.push(row),
                     _ => provider.push(ProviderFamily {
@@ -287,113 +263,8 @@ pub(super) fn render_assessment(
                         .entry(email.trim().to_lowercase())
                         .or_insert_with(|| format!("{} ({})", p.name, email.trim().to_lowercase()));
                 }
-                let synced: Vec<LinkView> = shared
-                    .synced
-                    .get(&(index, c.id.clone()))
-                    .map(|others| {
-                        others
-                            .iter()
-                            .map(|(item, control)| {
-                                let other = &project.ws.assessments[*item];
-                                LinkView {
-                                    label: format!(
-                                        "{} {control}",
-                                        catalog.assessment_name(
-                                            &other.doc.value.service,
-                                            &other.doc.value.certification
-                                        )
-                                    ),
-                                    href: Some(format!(
-                                        "{}#{}",
-                                        encode(&assessment_file(other)),
-                                        encode(&control_anchor(control))
-                                    )),
-                                }
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let related: Vec<String> = if synced.is_empty() {
-                    catalog
-                        .related(&v.certification, &c.id)
-                        .into_iter()
-                        .map(|r| reference_label(catalog, r))
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                let see_also = catalog
-                    .informative(&v.certification, &c.id)
-                    .iter()
-                    .map(|(r, cov)| {
-                        format!(
-                            "{} ({} coverage)",
-                            reference_label(catalog, r),
-                            coverage_label(*cov)
-                        )
-                    })
-                    .collect();
-                let mut entries = by_control.remove(&c.id).unwrap_or_default();
-                let older = if entries.len() > RECENT_HISTORY {
-                    entries.split_off(RECENT_HISTORY)
-                } else {
-                    Vec::new()
-                };
-                let row = CustomerControl {
-                    id: c.id.clone(),
-                    anchor: control_anchor(&c.id),
-                    title: c.title.clone(),
-                    description: c.description.clone(),
-                    articles: c.articles.clone(),
-                    articles_attr: c.articles.join("\n"),
-                    score: c.score,
-                    started: record.is_some(),
-                    status: status_label(record.and_then(|r| r.status)),
-                    result: result_label(record.and_then(|r| r.test_result)),
-                    test_date: record.and_then(|r| r.test_date).map(date),
-                    assigned: assigned.map(|e| shared.person(e)),
-                    assigned_key: assigned
-                        .map(|e| e.trim().to_lowercase())
-                        .unwrap_or_default(),
-                    action: record
-                        .and_then(|r| r.action.as_ref())
-                        .map(|act| ActionView {
-                            priority: act.priority.map(|p| p.as_str()),
-                            notes: act.notes.clone().filter(|n| !n.trim().is_empty()),
-                            notify: act.notify,
-                        }),
-                    implementation: record
-                        .and_then(|r| r.implementation.clone())
-                        .filter(|t| !t.trim().is_empty()),
-                    test_plan: record
-                        .and_then(|r| r.test_plan.clone())
-                        .filter(|t| !t.trim().is_empty()),
-                    management_response: record
-                        .and_then(|r| r.management_response.clone())
-                        .filter(|t| !t.trim().is_empty()),
-                    documents: record
-                        .map(|r| {
-                            r.documents
-                                .iter()
-                                .map(|d| DocumentView {
-                                    path: d.path.clone(),
-                                    href: safe_href(&shared.ctx.document_link(&d.path)),
-                                    purpose: d.purpose.map(|p| match p {
-                                        crate::model::Purpose::Implementation => "implementation",
-                                        crate::model::Purpose::Testing => "testing",
-                                    }),
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                    synced,
-                    related,
-                    see_also,
-                    history: ControlHistory {
-                        recent: entries,
-                        older,
-                    },
-                };
+                let entries = by_control.remove(&c.id).unwrap_or_default();
+                let row = customer_control(shared, index, &v.certification, c, record, entries);
                 let assessed = usize::from(record.is_some_and(|r| r.test_result.is_some()));
                 match customer.last_mut() {
                     Some(f) if f.name == view.family => {
@@ -466,6 +337,177 @@ pub(super) fn render_assessment(
         },
     )?;
     Ok((path, html))
+}
+
+/// One customer-managed control of assessment `index` (of certification `cert`) as its
+/// page shows it, with `entries`, its history, newest first.
+fn customer_control(
+    shared: &Shared,
+    index: usize,
+    cert: &str,
+    c: &CatalogControl,
+    record: Option<&ControlRecord>,
+    mut entries: Vec<HistoryEntry>,
+) -> CustomerControl {
+    let project = shared.project;
+    let catalog = &project.catalog;
+    let assigned = record.and_then(|r| r.assigned_to.as_deref());
+    let synced = synced_links(shared, index, &c.id);
+    let related: Vec<String> = if synced.is_empty() {
+        catalog
+            .related(cert, &c.id)
+            .into_iter()
+            .map(|r| reference_label(catalog, r))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let see_also = catalog
+        .informative(cert, &c.id)
+        .iter()
+        .map(|(r, cov)| {
+            format!(
+                "{} ({} coverage)",
+                reference_label(catalog, r),
+                coverage_label(*cov)
+            )
+        })
+        .collect();
+    let older = if entries.len() > RECENT_HISTORY {
+        entries.split_off(RECENT_HISTORY)
+    } else {
+        Vec::new()
+    };
+    CustomerControl {
+        id: c.id.clone(),
+        anchor: control_anchor(&c.id),
+        title: c.title.clone(),
+        description: c.description.clone(),
+        articles: c.articles.clone(),
+        articles_attr: c.articles.join("\n"),
+        score: c.score,
+        started: record.is_some(),
+        status: status_label(record.and_then(|r| r.status)),
+        result: result_label(record.and_then(|r| r.test_result)),
+        test_date: record.and_then(|r| r.test_date).map(date),
+        assigned: assigned.map(|e| shared.person(e)),
+        assigned_key: assigned
+            .map(|e| e.trim().to_lowercase())
+            .unwrap_or_default(),
+        action: record
+            .and_then(|r| r.action.as_ref())
+            .map(|act| ActionView {
+                priority: act.priority.map(|p| p.as_str()),
+                notes: act.notes.clone().filter(|n| !n.trim().is_empty()),
+                notify: act.notify,
+            }),
+        implementation: record
+            .and_then(|r| r.implementation.clone())
+            .filter(|t| !t.trim().is_empty()),
+        test_plan: record
+            .and_then(|r| r.test_plan.clone())
+            .filter(|t| !t.trim().is_empty()),
+        management_response: record
+            .and_then(|r| r.management_response.clone())
+            .filter(|t| !t.trim().is_empty()),
+        documents: record
+            .map(|r| {
+                r.documents
+                    .iter()
+                    .map(|d| DocumentView {
+                        path: d.path.clone(),
+                        href: safe_href(&shared.ctx.document_link(&d.path)),
+                        purpose: d.purpose.map(|p| match p {
+                            crate::model::Purpose::Implementation => "implementation",
+                            crate::model::Purpose::Testing => "testing",
+                        }),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        synced,
+        related,
+        see_also,
+        history: ControlHistory {
+            recent: entries,
+            older,
+        },
+    }
+}
+
+/// Links to the controls kept in sync with `control` of assessment `index`.
+fn synced_links(shared: &Shared, index: usize, control_id: &str) -> Vec<LinkView> {
+    let project = shared.project;
+    let catalog = &project.catalog;
+    shared
+        .synced
+        .get(&(index, control_id.to_owned()))
+        .map(|others| {
+            others
+                .iter()
+                .map(|(item, control)| {
+                    let other = &project.ws.assessments[*item];
+                    LinkView {
+                        label: format!(
+                            "{} {control}",
+                            catalog.assessment_name(
+                                &other.doc.value.service,
+                                &other.doc.value.certification
+                            )
+                        ),
+                        href: Some(format!(
+                            "{}#{}",
+                            encode(&assessment_file(other)),
+                            encode(&control_anchor(control))
+                        )),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A provider-managed control as the pages show it (the organization's and the guest's).
+pub(super) fn provider_control(
+    c: &CatalogControl,
+    p: &crate::model::ProviderControl,
+) -> ProviderControl {
+    ProviderControl {
+        id: c.id.clone(),
+        title: c.title.clone(),
+        articles: c.articles.clone(),
+        score: c.score,
+        status: status_label(Some(p.status)),
+        result: result_label(Some(p.test_result)),
+        test_date: date(p.test_date),
+        tested_by: p.tested_by.clone(),
+        description: p.description.clone(),
+    }
+}
+
+/// An assessment's history: its controls' entries (by control) and its own events, with
+/// the renames of its group since it existed, newest first.
+fn assessment_history(
+    shared: &Shared,
+    a: &AssessmentDoc,
+    history: Option<&FileHistory>,
+) -> (HashMap<String, Vec<HistoryEntry>>, Vec<HistoryEntry>) {
+    let (by_control, mut events) = split_history(history);
+    // Group renames after the assessment existed are part of its story.
+    let since = history
+        .and_then(|h| h.entries.last())
+        .map(|e| e.commit.time);
+    if let (Some(since), Some(group_entries)) = (since, shared.histories.groups.get(&a.group)) {
+        for e in group_entries.iter().filter(|e| e.commit.time >= since) {
+            events.push(history_entry(
+                e,
+                e.changes.iter().map(change_view).collect(),
+            ));
+        }
+        // Newest first; ties keep file events before group events (stable sort).
+        events.sort_by(|x, y| y.date.cmp(&x.date));
+    }
+    (by_control, events)
 }
 
 pub(super) fn render_actions(site: &mut Site, shared: &Shared) -> Result<(), ReportError> {

@@ -21,4 +21,5 @@ pub mod repo;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod suggest;
 pub mod text;

@@ -11,6 +11,7 @@ use crate::assets;
 use crate::diag::{Code, Diagnostic};
 use crate::repo::source::FileId;
 use crate::repo::yaml::Node;
+use crate::suggest::closest;
 
 /// The kinds of file, one schema each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -36,16 +37,38 @@ impl Kind {
         Kind::Mapping,
     ];
 
+    /// The kind's name: its schema is `schemas/<name>.schema.json`.
     pub fn name(self) -> &'static str {
+        self.about().0
+    }
+
+    /// The files of this kind, as `assure schema` lists them: `catalog/services.yaml`.
+    pub fn files(self) -> &'static str {
+        self.about().1
+    }
+
+    /// Everything about a kind in one place: its name and its files.
+    fn about(self) -> (&'static str, &'static str) {
         match self {
-            Kind::Config => "config",
-            Kind::Group => "group",
-            Kind::Assessment => "assessment",
-            Kind::Services => "services",
-            Kind::Certification => "certification",
-            Kind::Template => "template",
-            Kind::Mapping => "mapping",
+            Kind::Config => ("config", "assure.yaml"),
+            Kind::Group => ("group", "groups/<group-id>/group.yaml"),
+            Kind::Assessment => (
+                "assessment",
+                "groups/<group-id>/<service>--<certification>.yaml",
+            ),
+            Kind::Services => ("services", "catalog/services.yaml"),
+            Kind::Certification => ("certification", "catalog/certifications/<id>.yaml"),
+            Kind::Template => (
+                "template",
+                "catalog/templates/<service>--<certification>.yaml",
+            ),
+            Kind::Mapping => ("mapping", "catalog/mappings/<name>.yaml"),
         }
+    }
+
+    /// The built-in schema of this kind.
+    pub fn schema(self) -> &'static str {
+        assets::schema(self.name()).expect("every kind has a built-in schema (tested)")
     }
 
     /// The kind named `name` (`config`, `group`, …), as `assure schema NAME` takes it.
@@ -54,11 +77,11 @@ impl Kind {
     }
 }
 
-fn validators() -> &'static [Validator; 7] {
-    static VALIDATORS: OnceLock<[Validator; 7]> = OnceLock::new();
+fn validators() -> &'static [Validator; Kind::ALL.len()] {
+    static VALIDATORS: OnceLock<[Validator; Kind::ALL.len()]> = OnceLock::new();
     VALIDATORS.get_or_init(|| {
         Kind::ALL.map(|kind| {
-            let text = assets::schema(kind.name()).expect("every kind has a built-in schema");
+            let text = kind.schema();
             let schema: Value =
                 serde_json::from_str(text).expect("built-in schemas are valid JSON (tested)");
             jsonschema::options()
@@ -130,7 +153,7 @@ fn finding(
                 format!("unknown field `{key}` in {}", place(path)),
             )
             .at(file, span, "not a field of this file")
-            .help(match suggest(&key, &allowed) {
+            .help(match closest(&key, &allowed) {
                 Some(s) => format!("did you mean `{s}`? ({help_schema})"),
                 None if !allowed.is_empty() => {
                     format!("the fields here are: {}", allowed.join(", "))
@@ -193,7 +216,7 @@ fn finding(
             } else {
                 Code::InvalidValue
             };
-            let help = match suggest(got, &options) {
+            let help = match closest(got, &options) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("allowed values: {}", options.join(", ")),
             };
@@ -335,10 +358,7 @@ fn describe(v: &Value) -> String {
 
 /// The property names the schema allows at `path` (for "did you mean").
 fn allowed_fields(kind: Kind, path: &[String]) -> Vec<String> {
-    let Some(text) = assets::schema(kind.name()) else {
-        return Vec::new();
-    };
-    let Ok(schema) = serde_json::from_str::<Value>(text) else {
+    let Ok(schema) = serde_json::from_str::<Value>(kind.schema()) else {
         return Vec::new();
     };
     let mut here = &schema;
@@ -376,38 +396,6 @@ fn allowed_fields(kind: Kind, path: &[String]) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The closest of `candidates` to `word`, if it is close enough to be a typo.
-pub fn suggest<S: AsRef<str>>(word: &str, candidates: &[S]) -> Option<String> {
-    // Case counts least: `sc-13` means `SC-13` (not `AU-13`, as far off by case alone).
-    let lower = word.to_lowercase();
-    candidates
-        .iter()
-        .map(|c| {
-            let c = c.as_ref();
-            let d = strsim_distance(&lower, &c.to_lowercase());
-            (d, strsim_distance(word, c), c)
-        })
-        .filter(|(d, _, c)| *d <= 2.max(c.len() / 4))
-        .min()
-        .map(|(_, _, c)| c.to_owned())
-}
-
-fn strsim_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// The schema of `kind` compiled for checking a file while it is read
 /// ([`crate::repo::yaml::stream`]), or `None` if the schema uses a keyword the plan does not
 /// cover (then every file of the kind takes the JSON route).
@@ -423,7 +411,7 @@ pub fn plan(kind: Kind) -> Option<&'static Plan> {
     PLANS
         .get_or_init(|| {
             Kind::ALL.map(|kind| {
-                let text = assets::schema(kind.name()).expect("every kind has a built-in schema");
+                let text = kind.schema();
                 let schema: Value =
                     serde_json::from_str(text).expect("built-in schemas are valid JSON (tested)");
                 Plan::compile(&schema)
@@ -693,7 +681,7 @@ mod tests {
     #[test]
     fn the_schemas_use_the_single_line_pattern_as_written_here() {
         for kind in [Kind::Config, Kind::Group] {
-            let text = assets::schema(kind.name()).expect("schema");
+            let text = kind.schema();
             assert!(
                 text.contains(&format!("\"pattern\": {SINGLE_LINE:?}")),
                 "{}",

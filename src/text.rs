@@ -1,5 +1,6 @@
 //! Text from the repository on its way out: to a terminal, a pull-request comment, a
-//! diagnostic snippet or a mail header.
+//! diagnostic snippet or a mail header; and how an empty value is spelled in each kind
+//! of output ([`empty`]).
 //!
 //! The repository is untrusted input: a YAML double-quoted string can carry ESC, BEL, a
 //! carriage return, a C1 control such as U+009B (CSI) or a bidirectional override such
@@ -208,6 +209,35 @@ impl<W: Write> Drop for Guard<W> {
     fn drop(&mut self) {
         let _ = self.finish();
     }
+}
+
+/// Where a value is shown. Each kind of output spells an empty value (nothing recorded)
+/// one way, through [`empty`], so the same missing value reads the same everywhere in
+/// it. Two kinds need no spelling: a workbook leaves the cell blank, JSON writes `null`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Medium {
+    /// A value in terminal or mail text: `status: (not set)`, `old → new`.
+    Text,
+    /// A cell of a table of aligned terminal columns: one character, `-`.
+    Column,
+    /// A cell of a Markdown table (a pull-request comment): `—`.
+    Markdown,
+    /// A value on a page of the report site: `—`.
+    Html,
+}
+
+/// How an empty value is spelled where it is [`Medium`].
+pub const fn empty(kind: Medium) -> &'static str {
+    match kind {
+        Medium::Text => "(not set)",
+        Medium::Column => "-",
+        Medium::Markdown | Medium::Html => "\u{2014}",
+    }
+}
+
+/// `value`, or the empty spelling of `kind` when there is none.
+pub fn or_empty(value: Option<&str>, kind: Medium) -> &str {
+    value.unwrap_or(empty(kind))
 }
 
 #[cfg(test)]

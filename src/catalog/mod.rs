@@ -10,6 +10,7 @@ use crate::model::{CatalogControl, Certification, Coverage, Family, Service, Tem
 use crate::repo::source::{FileId, SourceMap};
 use crate::repo::yaml::Node;
 use crate::repo::{CatalogDoc, Doc};
+use crate::suggest::did_you_mean;
 
 /// A sync class that joins more than this many controls is a warning.
 pub const MAX_SYNC_CLASS: usize = 12;
@@ -566,14 +567,4 @@ pub fn unknown_certification(
         id,
         cat.certifications.keys().map(String::as_str),
     ))
-}
-
-/// "did you mean `x`?" when one candidate is close, else the list of candidates (up to 12).
-pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> String {
-    let all: Vec<&str> = candidates.collect();
-    match crate::schema::suggest(word, &all) {
-        Some(s) => format!("did you mean `{s}`?"),
-        None if all.len() <= 12 => format!("known: {}", all.join(", ")),
-        None => format!("known: {}, … ({} in all)", all[..12].join(", "), all.len()),
-    }
 }

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use super::{Cli, DataFormat, ExitStatus, Outcome, print_json, truncate};
 use crate::ops::actions::action_items;
+use crate::text::{Medium, empty};
 
 /// List action items: customer-managed controls assigned to a person, across active
 /// assessments, one section per person and certification.
@@ -63,7 +64,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         writeln!(
             out,
             "    {:<7} {:<10} {:<40} {:<42} {}",
-            item.priority.map_or("-", |p| p.as_str()),
+            item.priority.map_or(empty(Medium::Column), |p| p.as_str()),
             item.control,
             truncate(&item.title, 40),
             item.assessment,

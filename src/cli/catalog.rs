@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::{Cli, DataFormat, ExitStatus, Failure, Outcome, print_json, truncate};
-use crate::catalog::did_you_mean;
 use crate::ops::import_oscal::{ImportRequest, import_oscal};
 use crate::oscal::ImportOptions;
+use crate::suggest::did_you_mean;
 
 /// Browse the catalog (services, certifications, templates, mappings) and import OSCAL.
 #[derive(Debug, clap::Args)]

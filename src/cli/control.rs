@@ -8,6 +8,7 @@ use super::controls::{ResultArg, StatusArg};
 use super::editing::{EditFlags, finish, refuse, start};
 use super::{Cli, DataFormat, ExitStatus, Failure, Outcome, print_json};
 use crate::ops::commands::{self, ControlEdit};
+use crate::text::{Medium, empty};
 
 /// Show a control, or record its implementation and test.
 #[derive(Debug, clap::Args)]
@@ -177,7 +178,7 @@ fn show(
                 writeln!(
                     out,
                     "status:       {}",
-                    r.status.map_or("not set", |s| s.label())
+                    r.status.map_or(empty(Medium::Text), |s| s.label())
                 )?;
                 match (r.test_result, r.test_date) {
                     (Some(res), Some(d)) => writeln!(out, "test:         {} on {d}", res.label())?,

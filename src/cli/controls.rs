@@ -8,6 +8,7 @@ use super::{Cli, DataFormat, ExitStatus, Failure, Outcome, print_json, truncate}
 use crate::model::{Status, TestResult};
 use crate::ops::filter::Filter;
 use crate::ops::score::{Managed, controls};
+use crate::text::{Medium, empty, or_empty};
 
 /// List an assessment's customer-managed controls by family, with filters.
 ///
@@ -174,7 +175,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         let result = match (row.test_result, row.test_date) {
             (Some(r), Some(d)) => format!("{} {d}", r.label()),
             (Some(r), None) => r.label().to_owned(),
-            _ => "-".to_owned(),
+            _ => empty(Medium::Column).to_owned(),
         };
         writeln!(
             out,
@@ -183,7 +184,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             truncate(row.title, 44),
             row.status.map_or("not started", Status::label),
             result,
-            row.assigned_to.unwrap_or("-")
+            or_empty(row.assigned_to, Medium::Column)
         )?;
     }
     if listing.matches.is_empty() && !filter.is_empty() {

@@ -9,6 +9,7 @@ use crate::edit::output::{self, Staged};
 use crate::git::Git;
 use crate::ops::{self, Project};
 use crate::report;
+use crate::report::site::SiteOptions;
 
 /// Build the example organization (Contoso) into a fresh git repository with a realistic
 /// history — administrators creating groups and assessments, contributors implementing,
@@ -42,13 +43,8 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         "# assure demo: rendered reports\n/reports/\n",
     )?;
     let project = Project::work_tree(built)?;
-    let ctx = report::context(&project, super::editing::now()?);
-    let files = report::site::render(
-        &project,
-        &ctx,
-        &report::site::SiteOptions::default(),
-        &|_, _| {},
-    )?;
+    let ctx = ops::report::context(&project, super::editing::now()?);
+    let files = ops::report::site_files(&project, &ctx, &SiteOptions::default(), &|_, _| {})?;
     for (rel, bytes) in &files {
         staged.write(&format!("reports/site/{rel}"), bytes)?;
     }
@@ -59,7 +55,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     )?;
     let mut workbooks = Vec::new();
     for a in project.ws.assessments.iter().filter(|a| !a.is_archived()) {
-        let name = format!("reports/{}--{}.xlsx", a.group, a.stem);
+        let name = format!("reports/{}", ops::report::workbook_name(a));
         let bytes = report::excel::workbook(&project, a, &ctx)?;
         staged.write(&name, &bytes)?;
         workbooks.push(name);

@@ -8,6 +8,7 @@ use serde_json::Value as J;
 use super::{Cli, ExitStatus, Outcome, print_json};
 use crate::ops::review::{Review, review};
 use crate::ops::score::Progress;
+use crate::text::{Medium, empty};
 
 /// Summarize a change for review: per assessment, score and progress before → after,
 /// the controls whose status, test result, assignment or documents changed; new,
@@ -53,7 +54,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
 
 fn show(v: &J) -> String {
     match v {
-        J::Null => "—".to_owned(),
+        J::Null => empty(Medium::Markdown).to_owned(),
         J::String(s) => s.clone(),
         J::Array(a) => format!("{} document(s)", a.len()),
         other => other.to_string(),
@@ -70,7 +71,10 @@ fn progress(p: &Option<Progress>) -> (String, String) {
             format!("{} / {}", p.score, p.max),
             format!("{} / {}", p.assessed, p.total),
         ),
-        None => ("—".into(), "—".into()),
+        None => (
+            empty(Medium::Markdown).into(),
+            empty(Medium::Markdown).into(),
+        ),
     }
 }
 

@@ -30,7 +30,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Outcome {
                 let names: Vec<&str> = Code::ALL.iter().map(|c| c.name()).collect();
                 Failure::Usage(format!(
                     "unknown code `{name}`; {} (run `assure explain` for the list)",
-                    crate::catalog::did_you_mean(name, names.into_iter())
+                    crate::suggest::did_you_mean(name, names.into_iter())
                 ))
             })?;
             writeln!(

@@ -9,6 +9,7 @@ use crate::ops::signatures::Signature;
 use super::{Cli, DataFormat, ExitStatus, Outcome, print_json};
 use crate::git::Git;
 use crate::ops::history::{LogQuery, log};
+use crate::text::{Medium, empty};
 
 /// Show who changed what and when: for each commit that changed the repository (or one
 /// assessment, or one control), the date, author, commit and every field's old and new
@@ -36,7 +37,7 @@ pub struct Args {
 
 fn show(v: &Option<serde_json::Value>) -> String {
     match v {
-        None | Some(serde_json::Value::Null) => "(not set)".to_owned(),
+        None | Some(serde_json::Value::Null) => empty(Medium::Text).to_owned(),
         Some(serde_json::Value::String(s)) => s.clone(),
         Some(serde_json::Value::Array(a)) => format!("{} item(s)", a.len()),
         // An action item: "priority: high, notes: …".

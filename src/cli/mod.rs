@@ -169,6 +169,8 @@ pub enum Failure {
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
     #[error(transparent)]
+    Reports(#[from] crate::ops::report::Error),
+    #[error(transparent)]
     Oscal(#[from] crate::oscal::OscalError),
 }
 

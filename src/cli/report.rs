@@ -4,8 +4,8 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use super::{Cli, ExitStatus, Outcome};
-use crate::edit::output::{self, Staged};
-use crate::report::{self, excel, site};
+use crate::ops::report;
+use crate::report::site::SiteOptions;
 
 /// Render reports: the auditor's Excel workbook and the static report site.
 ///
@@ -56,44 +56,23 @@ pub enum ReportCommand {
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let project = cli.project()?;
-    let ctx = report::context(&project, super::editing::now()?);
+    let now = super::editing::now()?;
     match &args.command {
         ReportCommand::Excel {
             assessment,
             all,
             output,
         } => {
-            let targets: Vec<&crate::repo::AssessmentDoc> = if *all {
-                project.ws.assessments.iter().collect()
-            } else {
-                vec![project.assessment(assessment.as_deref().unwrap_or_default())?]
+            let which = match (output, all) {
+                (Some(dir), true) => report::Workbooks::All { dir: dir.clone() },
+                _ => report::Workbooks::One {
+                    assessment: assessment.clone().unwrap_or_default(),
+                    output: output.clone(),
+                },
             };
-            let root = Some(project.ws.root.as_path());
-            let render = |a: &crate::repo::AssessmentDoc| excel::workbook(&project, a, &ctx);
-            let name = |a: &crate::repo::AssessmentDoc| format!("{}--{}.xlsx", a.group, a.stem);
-            match (output, all) {
-                (Some(dir), true) => {
-                    let dir = cli.start_dir().join(dir);
-                    let staged = Staged::begin(&dir, &output::WORKBOOKS, root)?;
-                    for a in &targets {
-                        staged.write(&name(a), &render(a)?)?;
-                    }
-                    staged.finish()?;
-                    for a in &targets {
-                        writeln!(out, "wrote {}", dir.join(name(a)).display())?;
-                    }
-                }
-                _ => {
-                    for a in &targets {
-                        let path = match output {
-                            Some(file) => cli.start_dir().join(file),
-                            None => cli.start_dir().join(name(a)),
-                        };
-                        let target = output::check_file(&path, root)?;
-                        report::write_file(&target, &render(a)?)?;
-                        writeln!(out, "wrote {}", path.display())?;
-                    }
-                }
+            let written = report::write_workbooks(&project, now, &cli.start_dir(), &which)?;
+            for path in written {
+                writeln!(out, "wrote {}", path.display())?;
             }
             Ok(ExitStatus::Ok)
         }
@@ -105,42 +84,35 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             let dir = cli
                 .start_dir()
                 .join(output.clone().unwrap_or_else(|| PathBuf::from("site")));
-            // Checked before the long render: a folder that may not be replaced is
-            // refused at once, untouched.
-            let staged = Staged::begin(&dir, &output::SITE, Some(&project.ws.root))?;
-            let show = !quiet && std::io::stderr().is_terminal();
-            let bar = indicatif::ProgressBar::hidden();
-            if show {
-                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} pages")
-                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-                );
-                bar.set_message("rendering");
-            }
+            let bar = progress_bar(!quiet && std::io::stderr().is_terminal());
             let progress = |done: usize, total: usize| {
                 bar.set_length(total as u64);
                 bar.set_position(done as u64);
             };
-            let files = site::render(
-                &project,
-                &ctx,
-                &site::SiteOptions { public: *public },
-                &progress,
-            )?;
+            let opts = SiteOptions { public: *public };
+            let files = report::write_site(&project, now, &dir, &opts, &progress)?;
             bar.finish_and_clear();
-            for (rel, bytes) in &files {
-                staged.write(rel, bytes)?;
-            }
-            staged.finish()?;
             writeln!(
                 out,
-                "wrote {} ({} files); open {}",
+                "wrote {} ({files} files); open {}",
                 dir.display(),
-                files.len(),
                 dir.join("index.html").display()
             )?;
             Ok(ExitStatus::Ok)
         }
     }
+}
+
+/// The progress bar on stderr, drawn only when `show`.
+fn progress_bar(show: bool) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::hidden();
+    if show {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} pages")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_message("rendering");
+    }
+    bar
 }

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use super::{Cli, ExitStatus, Failure, Outcome};
-use crate::assets;
+use crate::schema::Kind;
 
 /// Print the JSON Schema of a file kind, or list the kinds; with --write, refresh the
 /// repository's copies in schemas/.
@@ -48,16 +48,16 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     }
     match &args.name {
         None => {
-            for (name, file) in assets::SCHEMA_KINDS {
-                writeln!(out, "{name:<14} {file}")?;
+            for kind in Kind::ALL {
+                writeln!(out, "{:<14} {}", kind.name(), kind.files())?;
             }
         }
         Some(name) => {
-            let text = assets::schema(name).ok_or_else(|| {
-                let names = assets::SCHEMA_KINDS.iter().map(|(n, _)| *n);
+            let text = Kind::from_name(name).map(Kind::schema).ok_or_else(|| {
+                let names = Kind::ALL.into_iter().map(Kind::name);
                 Failure::Usage(format!(
                     "no schema `{name}`; {}",
-                    crate::catalog::did_you_mean(name, names)
+                    crate::suggest::did_you_mean(name, names)
                 ))
             })?;
             write!(out, "{text}")?;

@@ -6,10 +6,10 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use super::edit::{Draft, EditError, EvidenceCopy, Session};
-use crate::catalog::did_you_mean;
 use crate::model::{Assessment, Document, Group, Priority, Purpose, Status, TestResult};
 use crate::rules::evidence::{Evidence, check_path, hash_file};
 use crate::rules::sync::Item;
+use crate::suggest::did_you_mean;
 
 /// A field edit: `None` leaves it, `Some(None)` clears it, `Some(Some(v))` sets it.
 pub type FieldEdit<T> = Option<Option<T>>;

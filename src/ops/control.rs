@@ -43,7 +43,7 @@ pub fn show<'p>(project: &'p Project, key: &str, control: &'p str) -> Result<Sho
         NotFound(format!(
             "`{control}` is not a control of {}; {}",
             cert.cert.name,
-            crate::catalog::did_you_mean(control, cert.control_ids())
+            crate::suggest::did_you_mean(control, cert.control_ids())
         ))
     })?;
     let provider = cat

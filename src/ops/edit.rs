@@ -19,7 +19,7 @@ use super::changes::{Change, assessment_changes, group_changes};
 use super::permissions::{Actor, Permission};
 use super::sync::{Conflict, Scope, Update, apply, plan_scoped};
 use super::validate::check;
-use crate::catalog::{Catalog, did_you_mean};
+use crate::catalog::Catalog;
 use crate::diag::{self, Diagnostic};
 use crate::edit::Transaction;
 use crate::edit::rewrite::rewrite;
@@ -28,6 +28,7 @@ use crate::repo::yaml::{self, Node};
 use crate::repo::{Overlay, RepoError, modeline};
 use crate::rules::sync::Item;
 use crate::schema::Kind;
+use crate::suggest::did_you_mean;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EditError {
@@ -78,7 +79,7 @@ impl EditError {
 
 fn show(v: &J) -> String {
     match v {
-        J::Null => "(not set)".to_owned(),
+        J::Null => crate::text::empty(crate::text::Medium::Text).to_owned(),
         J::String(s) => format!("{s:?}"),
         other => other.to_string(),
     }

@@ -16,6 +16,7 @@ pub mod init;
 pub mod notify;
 pub mod permissions;
 pub mod project;
+pub mod report;
 pub mod review;
 pub mod schemas;
 pub mod score;

@@ -80,7 +80,9 @@ impl Notification {
         b.push_str(&format!("  Control:   {} — {}\n", self.control, self.title));
         b.push_str(&format!(
             "  Priority:  {}\n",
-            self.priority.as_deref().unwrap_or("not set")
+            self.priority
+                .as_deref()
+                .unwrap_or(crate::text::empty(crate::text::Medium::Text))
         ));
         b.push_str(&format!("  Assessment: {}\n", self.assessment));
         if let Some(actions) = &self.actions {

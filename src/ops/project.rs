@@ -91,7 +91,7 @@ impl Project {
     pub fn assessment(&self, key: &str) -> Result<&AssessmentDoc, super::NotFound> {
         self.ws.assessments.iter().find(|a| a.key() == key || format!("{}/{}", a.group, a.stem) == key).ok_or_else(|| {
             let keys: Vec<String> = self.ws.assessments.iter().map(AssessmentDoc::key).collect();
-            let hint = crate::catalog::did_you_mean(key, keys.iter().map(String::as_str));
+            let hint = crate::suggest::did_you_mean(key, keys.iter().map(String::as_str));
             super::NotFound(format!("no assessment `{key}` (assessments are named group/service--certification); {hint}"))
         })
     }

@@ -25,12 +25,9 @@ pub struct Refreshed {
 
 /// Every schema copy (repository-relative path, bytes), in the order of `assure schema`.
 pub fn copies() -> impl Iterator<Item = (String, &'static str)> {
-    Kind::ALL.into_iter().map(|kind| {
-        (
-            modeline::schema_path(kind),
-            crate::assets::schema(kind.name()).unwrap_or_default(),
-        )
-    })
+    Kind::ALL
+        .into_iter()
+        .map(|kind| (modeline::schema_path(kind), kind.schema()))
 }
 
 /// The copies of the repository at `root` that differ from the built-in schemas, with

@@ -5,6 +5,10 @@
 //! output. "Generated at" is the time of the commit the report is built from (marked
 //! "with uncommitted changes" when the work tree differs), every report carries the
 //! commit id, and nothing depends on the clock or on the order files are read in.
+//!
+//! Reports render data: they never open git. Where a report comes from
+//! ([`ReportContext`]) and the site's history ([`site::History`]) are read by
+//! [`crate::ops::report`] and passed in.
 
 pub mod excel;
 pub mod site;
@@ -13,8 +17,6 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-
-use crate::ops::Project;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -26,11 +28,10 @@ pub enum ReportError {
     Template(String),
     #[error("{0}")]
     NotFound(String),
-    #[error(transparent)]
-    Git(#[from] crate::git::GitError),
 }
 
-/// What every report says about where it comes from.
+/// What every report says about where it comes from, read from git by
+/// [`crate::ops::report::context`].
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportContext {
     pub organization: String,
@@ -67,41 +68,6 @@ impl ReportContext {
         }
         s
     }
-}
-
-/// The context of reports built from the project's work tree at time `now` (used only
-/// outside git).
-pub fn context(project: &Project, now: DateTime<Utc>) -> ReportContext {
-    let config = project.ws.config.as_ref().map(|c| &c.value);
-    let mut ctx = ReportContext {
-        organization: config.map_or_else(String::new, |c| c.organization.clone()),
-        commit: None,
-        generated_at: now,
-        dirty: false,
-        has_git: false,
-        link_base: config.and_then(|c| c.report.link_base.clone()),
-    };
-    if let Ok(Some(git)) = crate::git::Git::open(&project.ws.root) {
-        ctx.has_git = true;
-        if let Ok(head) = git.resolve("HEAD") {
-            ctx.commit = Some(head.to_string());
-            if let Ok(info) = git.commit_info(head) {
-                ctx.generated_at = info.time;
-            }
-            // Only the compliance data counts (not, say, a rendered site lying around).
-            let data = |p: &String| {
-                p == "assure.yaml"
-                    || ["groups/", "catalog/", "evidence/"]
-                        .iter()
-                        .any(|d| p.starts_with(d))
-            };
-            ctx.dirty = git
-                .changed_files(Some(head), None)
-                .map(|f| f.iter().any(data))
-                .unwrap_or(false);
-        }
-    }
-    ctx
 }
 
 /// Writes `bytes` to `path` atomically.

@@ -2,8 +2,9 @@
 //! customer-managed in the template, and its test result has a date not in the future.
 
 use super::Context;
-use crate::catalog::{did_you_mean, key_span, value_span};
+use crate::catalog::{key_span, value_span};
 use crate::diag::{Code, Diagnostic};
+use crate::suggest::did_you_mean;
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for a in &ctx.ws.assessments {

@@ -3,9 +3,10 @@
 use std::collections::HashMap;
 
 use super::Context;
-use crate::catalog::{did_you_mean, value_span};
+use crate::catalog::value_span;
 use crate::diag::{Code, Diagnostic};
 use crate::repo::source::FileId;
+use crate::suggest::did_you_mean;
 
 /// `people` and `global_admins` of `assure.yaml`.
 pub fn check_config(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -27,7 +27,11 @@ fn sources() -> Vec<(String, String)> {
     let out: Vec<(String, String)> = files
         .into_iter()
         .map(|p| {
-            let rel = p.strip_prefix(&root).expect("under root").to_string_lossy().into_owned();
+            let rel = p
+                .strip_prefix(&root)
+                .expect("under root")
+                .to_string_lossy()
+                .into_owned();
             (rel, std::fs::read_to_string(&p).expect("read"))
         })
         .collect();
@@ -54,7 +58,11 @@ fn uses_outside(needle: &str, allowed: &[&str]) -> Vec<String> {
 #[test]
 fn only_the_yaml_module_knows_the_parser() {
     let found = uses_outside("saphyr", &["src/repo/yaml/"]);
-    assert!(found.is_empty(), "saphyr named outside src/repo/yaml/:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "saphyr named outside src/repo/yaml/:\n{}",
+        found.join("\n")
+    );
     assert!(
         !uses_outside("saphyr", &[]).is_empty(),
         "the check sees the parser where it is"
@@ -80,7 +88,11 @@ fn reports_and_rules_never_open_git() {
                     .collect::<Vec<_>>()
             })
             .collect();
-        assert!(found.is_empty(), "{layer} reaches git:\n{}", found.join("\n"));
+        assert!(
+            found.is_empty(),
+            "{layer} reaches git:\n{}",
+            found.join("\n")
+        );
     }
 }
 
@@ -92,7 +104,11 @@ fn no_source_file_is_over_a_thousand_lines() {
         .filter(|(_, n)| *n > 1000)
         .map(|(path, n)| format!("{path}: {n} lines"))
         .collect();
-    assert!(long.is_empty(), "split these by purpose:\n{}", long.join("\n"));
+    assert!(
+        long.is_empty(),
+        "split these by purpose:\n{}",
+        long.join("\n")
+    );
 }
 
 /// Errors keep their type up to the one place that turns them into an exit status: no
@@ -102,9 +118,17 @@ fn errors_are_typed_and_the_exit_status_is_decided_in_one_place() {
     let stringly = uses_outside("Failure(e.to_string())", &[]);
     assert!(stringly.is_empty(), "{}", stringly.join("\n"));
     let codes: Vec<String> = uses_outside("ExitCode::from(", &["src/cli/mod.rs"]);
-    assert!(codes.is_empty(), "exit codes chosen outside cli::run:\n{}", codes.join("\n"));
+    assert!(
+        codes.is_empty(),
+        "exit codes chosen outside cli::run:\n{}",
+        codes.join("\n")
+    );
     let words = uses_outside("Broken pipe", &[]);
-    assert!(words.is_empty(), "a closed pipe is an error kind, not words:\n{}", words.join("\n"));
+    assert!(
+        words.is_empty(),
+        "a closed pipe is an error kind, not words:\n{}",
+        words.join("\n")
+    );
 }
 
 /// The write-fault hooks exist only with the `fault-injection` feature, which only the

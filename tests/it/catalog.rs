@@ -19,8 +19,8 @@ fn built_in_catalog_and_schemas_load_without_findings() {
         vec![],
         "the built-in catalog loads clean"
     );
-    for (name, _) in assure::assets::SCHEMA_KINDS {
-        let text = assure::assets::schema(name).expect("schema");
+    for kind in assure::schema::Kind::ALL {
+        let (name, text) = (kind.name(), kind.schema());
         let schema: serde_json::Value = serde_json::from_str(text).expect("json");
         assert_eq!(
             schema["$schema"], "https://json-schema.org/draft/2020-12/schema",
@@ -107,8 +107,8 @@ fn schema_command_prints_each_schema() {
         "{}",
         out.stdout
     );
-    for (name, _) in assure::assets::SCHEMA_KINDS {
-        let out = crate::support::assure(&["schema", name], &root);
+    for kind in assure::schema::Kind::ALL {
+        let out = crate::support::assure(&["schema", kind.name()], &root);
         assert_eq!(out.code, 0);
         let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
         assert!(v["title"].is_string());

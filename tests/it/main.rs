@@ -1,6 +1,7 @@
 //! The one integration-test binary. `support` is the harness; each module tests one area
 //! through the public interfaces (the `assure` binary and the library API).
 
+mod architecture;
 mod bad_input;
 mod catalog;
 mod cli;
@@ -24,6 +25,7 @@ mod notify;
 mod oscal;
 mod paths_and_links;
 mod recipes;
+mod report_data;
 mod report_excel;
 mod review;
 mod rewrite_props;

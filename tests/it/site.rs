@@ -752,9 +752,9 @@ fn outside_git_the_site_renders_and_says_there_is_no_history() {
 fn progress_is_reported_for_every_page() {
     let (repo, _git) = work_repo();
     let project = Project::work_tree(repo.path()).expect("open");
-    let ctx = assure::report::context(&project, chrono::Utc::now());
+    let ctx = assure::ops::report::context(&project, chrono::Utc::now());
     let calls = std::cell::RefCell::new(Vec::new());
-    let files = assure::report::site::render(
+    let files = assure::ops::report::site_files(
         &project,
         &ctx,
         &assure::report::site::SiteOptions { public: false },

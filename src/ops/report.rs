@@ -1,0 +1,188 @@
+//! `assure report excel | site` as a use case: read from git what a report says about
+//! where it comes from (commit, commit time, uncommitted changes) and, for the site, the
+//! score and field histories; hand them to [`crate::report`] as plain data; write the
+//! output.
+//!
+//! Invariants:
+//! - This is where reports meet git: `src/report/` renders data and never opens the
+//!   repository's history, so a report is a function of the project, the
+//!   [`ReportContext`] and the [`History`] passed in.
+//! - The history is walked once for all assessment files
+//!   ([`history::assessment_histories`]), never per control, and not at all for the
+//!   public site, which is built from the catalog alone.
+//! - Output goes through [`crate::edit::output`]: a folder that may not be replaced is
+//!   refused before anything is rendered, and files are written atomically.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use super::Project;
+use super::history::{self, Histories};
+use crate::edit::output::{self, OutputError, Staged};
+use crate::git::{Git, GitError};
+use crate::repo::AssessmentDoc;
+use crate::report::site::{self, History, SiteOptions};
+use crate::report::{self as render, ReportContext, ReportError, excel};
+
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Render(#[from] ReportError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error(transparent)]
+    Git(#[from] GitError),
+    /// No such assessment (the message has a "did you mean").
+    #[error(transparent)]
+    NotFound(#[from] super::NotFound),
+}
+
+/// Which workbooks `report excel` writes, and where.
+#[derive(Debug, Clone)]
+pub enum Workbooks {
+    /// One assessment (`group/service--certification`) into `output`, or into
+    /// `<group>--<file>.xlsx` in `start` when `None`.
+    One {
+        assessment: String,
+        output: Option<PathBuf>,
+    },
+    /// Every assessment (archived ones included) into the folder `dir`, replaced whole.
+    All { dir: PathBuf },
+}
+
+/// What the report says about where it comes from: the HEAD commit of the repository
+/// holding `project`, its time and whether the compliance data differs from it; outside
+/// git (or before the first commit), `now`.
+pub fn context(project: &Project, now: DateTime<Utc>) -> ReportContext {
+    let config = project.ws.config.as_ref().map(|c| &c.value);
+    let mut ctx = ReportContext {
+        organization: config.map_or_else(String::new, |c| c.organization.clone()),
+        commit: None,
+        generated_at: now,
+        dirty: false,
+        has_git: false,
+        link_base: config.and_then(|c| c.report.link_base.clone()),
+    };
+    if let Ok(Some(git)) = Git::open(&project.ws.root) {
+        ctx.has_git = true;
+        if let Ok(head) = git.resolve("HEAD") {
+            ctx.commit = Some(head.to_string());
+            if let Ok(info) = git.commit_info(head) {
+                ctx.generated_at = info.time;
+            }
+            // Only the compliance data counts (not, say, a rendered site lying around).
+            let data = |p: &String| {
+                p == "assure.yaml"
+                    || ["groups/", "catalog/", "evidence/"]
+                        .iter()
+                        .any(|d| p.starts_with(d))
+            };
+            ctx.dirty = git
+                .changed_files(Some(head), None)
+                .map(|f| f.iter().any(data))
+                .unwrap_or(false);
+        }
+    }
+    ctx
+}
+
+/// The history the organization's site shows: every assessment file's field changes and
+/// scores, from one walk of git's history; or, outside git or before the first commit,
+/// none and why.
+pub fn site_history(project: &Project, ctx: &ReportContext) -> Result<History, GitError> {
+    let ws = &project.ws;
+    let none = |why: &str| History {
+        histories: Histories::default(),
+        missing: Some(why.to_owned()),
+    };
+    if !ctx.has_git {
+        return Ok(none("no history (not in git)"));
+    }
+    Ok(match Git::open(&ws.root)? {
+        None => none("no history (not in git)"),
+        Some(git) if git.is_unborn() => none("no history (no commits yet)"),
+        Some(_) => {
+            let paths: Vec<String> = ws.assessments.iter().map(site::assessment_path).collect();
+            History {
+                histories: history::assessment_histories(&ws.root, &project.catalog, &paths)?,
+                missing: None,
+            }
+        }
+    })
+}
+
+/// Every file of the report site (relative path → bytes), with the history read from
+/// git for the organization's site and none for the public one.
+pub fn site_files(
+    project: &Project,
+    ctx: &ReportContext,
+    opts: &SiteOptions,
+    progress: &dyn Fn(usize, usize),
+) -> Result<std::collections::BTreeMap<String, Vec<u8>>, Error> {
+    let history = if opts.public {
+        History::default()
+    } else {
+        site_history(project, ctx)?
+    };
+    Ok(site::render(project, ctx, opts, &history, progress)?)
+}
+
+/// `assure report site`: renders the site into `dir`, replacing it whole (see
+/// [`output::SITE`]); returns how many files it holds.
+pub fn write_site(
+    project: &Project,
+    now: DateTime<Utc>,
+    dir: &Path,
+    opts: &SiteOptions,
+    progress: &dyn Fn(usize, usize),
+) -> Result<usize, Error> {
+    let ctx = context(project, now);
+    // Checked before the long render: a folder that may not be replaced is refused at
+    // once, untouched.
+    let staged = Staged::begin(dir, &output::SITE, Some(&project.ws.root))?;
+    let files = site_files(project, &ctx, opts, progress)?;
+    for (rel, bytes) in &files {
+        staged.write(rel, bytes)?;
+    }
+    staged.finish()?;
+    Ok(files.len())
+}
+
+/// The file name of an assessment's workbook: `<group>--<file>.xlsx`.
+pub fn workbook_name(a: &AssessmentDoc) -> String {
+    format!("{}--{}.xlsx", a.group, a.stem)
+}
+
+/// `assure report excel`: writes the workbooks `which` asks for, relative paths taken
+/// from `start`; returns the paths written, in order.
+pub fn write_workbooks(
+    project: &Project,
+    now: DateTime<Utc>,
+    start: &Path,
+    which: &Workbooks,
+) -> Result<Vec<PathBuf>, Error> {
+    let ctx = context(project, now);
+    let root = Some(project.ws.root.as_path());
+    let render = |a: &AssessmentDoc| excel::workbook(project, a, &ctx);
+    match which {
+        Workbooks::All { dir } => {
+            let dir = start.join(dir);
+            let targets = &project.ws.assessments;
+            let staged = Staged::begin(&dir, &output::WORKBOOKS, root)?;
+            for a in targets {
+                staged.write(&workbook_name(a), &render(a)?)?;
+            }
+            staged.finish()?;
+            Ok(targets.iter().map(|a| dir.join(workbook_name(a))).collect())
+        }
+        Workbooks::One { assessment, output } => {
+            let a = project.assessment(assessment)?;
+            let path = start.join(output.clone().unwrap_or_else(|| workbook_name(a).into()));
+            let target = output::check_file(&path, root)?;
+            render::write_file(&target, &render(a)?)?;
+            Ok(vec![path])
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! The view models: what the templates read, one struct per thing a page shows, every
+//! field already formatted (see `filters`). Built by `pages` and `public`; serialised
+//! into the templates, nothing else.
+
+use serde::Serialize;
+
+use super::ReportContext;
+
+/// What every page says about where it comes from, and how to reach the site's root.
+#[derive(Serialize)]
+pub(super) struct PageInfo<'a> {
+    /// `""` for pages at the top, `"../"` for pages in a folder.
+    pub(super) root: &'a str,
+    pub(super) organization: &'a str,
+    pub(super) generated: String,
+    pub(super) has_git: bool,
+    pub(super) public: bool,
+    /// Which page of the navigation this is.
+    pub(super) nav: &'a str,
+}
+
+pub(super) fn page_info<'a>(
+    ctx: &'a ReportContext,
+    root: &'a str,
+    public: bool,
+    nav: &'a str,
+) -> PageInfo<'a> {
+    PageInfo {
+        root,
+        organization: &ctx.organization,
+        generated: ctx.generated_label(),
+        has_git: ctx.has_git,
+        public,
+        nav,
+    }
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct Label {
+    pub(super) value: &'static str,
+    pub(super) label: &'static str,
+}
+
+/// A small step chart of an assessment's score over its commits, drawn here as SVG
+/// geometry (numbers only); the template writes the elements. The vertical axis spans
+/// the lowest to the highest score, labelled, so small changes of a large score show.
+#[derive(Serialize)]
+pub(super) struct Chart {
+    pub(super) width: u32,
+    pub(super) height: u32,
+    /// Where the plot starts (left of it: the axis labels).
+    pub(super) left: u32,
+    pub(super) points: String,
+    pub(super) top_label: String,
+    pub(super) bottom_label: String,
+    pub(super) dots: Vec<Dot>,
+    pub(super) summary: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct Dot {
+    pub(super) x: String,
+    pub(super) y: String,
+    pub(super) label: String,
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct HistoryEntry {
+    pub(super) date: String,
+    pub(super) author: String,
+    pub(super) email: String,
+    pub(super) commit: String,
+    pub(super) summary: String,
+    pub(super) changes: Vec<ChangeView>,
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct ChangeView {
+    /// The field's label, or the event ("archive assessment …") when not a field.
+    pub(super) what: String,
+    pub(super) old: Option<String>,
+    pub(super) new: Option<String>,
+    pub(super) diff: Vec<DiffLine>,
+}
+
+#[derive(Serialize, Clone)]
+pub(super) struct DiffLine {
+    pub(super) kind: &'static str,
+    pub(super) text: String,
+}
+
+/// A control's history: the newest few shown, the rest behind a disclosure.
+#[derive(Serialize, Default)]
+pub(super) struct ControlHistory {
+    pub(super) recent: Vec<HistoryEntry>,
+    pub(super) older: Vec<HistoryEntry>,
+}
+
+#[derive(Serialize)]
+pub(super) struct TileView {
+    pub(super) key: String,
+    pub(super) name: String,
+    pub(super) group: String,
+    pub(super) href: String,
+    pub(super) created: String,
+    pub(super) modified: String,
+    pub(super) archived: Option<String>,
+    pub(super) score: u32,
+    pub(super) max: u32,
+    pub(super) assessed: usize,
+    pub(super) total: usize,
+    pub(super) percent: String,
+    pub(super) chart: Option<Chart>,
+    /// Why there is no chart.
+    pub(super) no_chart: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct GroupView {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) tiles: Vec<TileView>,
+}
+
+#[derive(Serialize)]
+pub(super) struct PersonOption {
+    pub(super) email: String,
+    pub(super) label: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct Person {
+    pub(super) email: String,
+    pub(super) name: String,
+    pub(super) href: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct ActionView {
+    pub(super) priority: Option<&'static str>,
+    pub(super) notes: Option<String>,
+    pub(super) notify: bool,
+}
+
+#[derive(Serialize)]
+pub(super) struct DocumentView {
+    pub(super) path: String,
+    pub(super) href: Option<String>,
+    pub(super) purpose: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+pub(super) struct LinkView {
+    pub(super) label: String,
+    pub(super) href: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(super) struct CustomerControl {
+    pub(super) id: String,
+    pub(super) anchor: String,
+    pub(super) title: String,
+    pub(super) description: Option<String>,
+    pub(super) articles: Vec<String>,
+    /// The articles, one a line, for the filter script.
+    pub(super) articles_attr: String,
+    pub(super) score: u32,
+    pub(super) started: bool,
+    pub(super) status: Label,
+    pub(super) result: Label,
+    pub(super) test_date: Option<String>,
+    pub(super) assigned: Option<Person>,
+    /// The assigned email, lower-case, for the filter script.
+    pub(super) assigned_key: String,
+    pub(super) action: Option<ActionView>,
+    pub(super) implementation: Option<String>,
+    pub(super) test_plan: Option<String>,
+    pub(super) management_response: Option<String>,
+    pub(super) documents: Vec<DocumentView>,
+    pub(super) synced: Vec<LinkView>,
+    pub(super) related: Vec<String>,
+    pub(super) see_also: Vec<String>,
+    pub(super) history: ControlHistory,
+}
+
+#[derive(Serialize)]
+pub(super) struct CustomerFamily {
+    pub(super) name: String,
+    pub(super) assessed: usize,
+    pub(super) total: usize,
+    pub(super) controls: Vec<CustomerControl>,
+}
+
+#[derive(Serialize)]
+pub(super) struct ProviderControl {
+    pub(super) id: String,
+    pub(super) title: String,
+    pub(super) articles: Vec<String>,
+    pub(super) score: u32,
+    pub(super) status: Label,
+    pub(super) result: Label,
+    pub(super) test_date: String,
+    pub(super) tested_by: String,
+    pub(super) description: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct ProviderFamily {
+    pub(super) name: String,
+    pub(super) controls: Vec<ProviderControl>,
+}
+
+#[derive(Serialize)]
+pub(super) struct AssessmentView {
+    pub(super) key: String,
+    pub(super) name: String,
+    pub(super) group: String,
+    pub(super) service: String,
+    pub(super) certification: String,
+    pub(super) certification_version: String,
+    pub(super) created: String,
+    pub(super) created_by: String,
+    pub(super) modified: String,
+    pub(super) archived: Option<String>,
+    pub(super) in_scope: Vec<String>,
+    pub(super) score: u32,
+    pub(super) max: u32,
+    pub(super) assessed: usize,
+    pub(super) total: usize,
+    pub(super) provider_total: usize,
+    pub(super) percent: String,
+    pub(super) people: Vec<PersonOption>,
+    pub(super) customer: Vec<CustomerFamily>,
+    pub(super) provider: Vec<ProviderFamily>,
+    pub(super) chart: Option<Chart>,
+    pub(super) no_history: Option<String>,
+    pub(super) events: Vec<HistoryEntry>,
+    pub(super) shallow: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(super) struct ActionRow {
+    pub(super) assessment: String,
+    pub(super) href: String,
+    pub(super) group: String,
+    pub(super) control: String,
+    pub(super) title: String,
+    pub(super) priority: Option<&'static str>,
+    pub(super) notes: Option<String>,
+    pub(super) status: Label,
+    pub(super) result: Label,
+}
+
+#[derive(Serialize)]
+pub(super) struct CertTab {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) tab_id: String,
+    pub(super) panel_id: String,
+    pub(super) items: Vec<ActionRow>,
+}
+
+#[derive(Serialize)]
+pub(super) struct PersonActions {
+    /// Lower-case email: the section's id.
+    pub(super) id: String,
+    pub(super) email: String,
+    pub(super) name: String,
+    pub(super) heading_id: String,
+    pub(super) count: usize,
+    pub(super) certifications: Vec<CertTab>,
+}
+
+#[derive(Serialize)]
+pub(super) struct CertificationSummary {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) version: String,
+    pub(super) href: String,
+    pub(super) families: usize,
+    pub(super) controls: usize,
+    pub(super) score: u32,
+}
+
+#[derive(Serialize)]
+pub(super) struct TemplateSummary {
+    pub(super) service: String,
+    pub(super) certification: String,
+    pub(super) name: String,
+    pub(super) href: String,
+    pub(super) provider: usize,
+    pub(super) passed: usize,
+    pub(super) customer: usize,
+}
+
+#[derive(Serialize)]
+pub(super) struct CatalogControlView {
+    pub(super) id: String,
+    pub(super) title: String,
+    pub(super) articles: Vec<String>,
+    pub(super) score: u32,
+    pub(super) description: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(super) struct CatalogFamilyView {
+    pub(super) name: String,
+    pub(super) score: u32,
+    pub(super) controls: Vec<CatalogControlView>,
+}

@@ -1,0 +1,583 @@
+//! The organization's site: the dashboard, one page per assessment (rendered in
+//! parallel) and the action items, from the project, the context and the history passed
+//! in.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use minijinja::{Environment, context};
+use rayon::prelude::*;
+
+use super::chart::chart;
+use super::data::*;
+use super::filters::*;
+use super::history::{RECENT_HISTORY, change_view, history_entry, split_history};
+use super::{History, ReportContext, ReportError, Site, render_page};
+use crate::model::{CatalogControl, ControlRecord, Status, TestResult};
+use crate::ops::history::{FileHistory, Histories};
+use crate::ops::score::{self, ControlView, Managed};
+use crate::ops::{Project, actions, status};
+use crate::repo::AssessmentDoc;
+use crate::rules::sync as classes;
+use crate::text::{Medium, empty};
+
+/// Everything the pages of one repository share.
+pub(super) struct Shared<'a> {
+    pub(super) project: &'a Project,
+    pub(super) ctx: &'a ReportContext,
+    pub(super) histories: &'a Histories,
+    /// Why nothing has history, when nothing has.
+    pub(super) no_history: Option<String>,
+    /// Lower-case email → name.
+    pub(super) names: HashMap<String, String>,
+    /// Assessment key → its index in the workspace.
+    pub(super) by_key: HashMap<String, usize>,
+    /// (assessment index, control) → the other members of its sync class.
+    pub(super) synced: HashMap<(usize, String), Vec<(usize, String)>>,
+    /// Assessment key → (modified, created) as the dashboard shows them.
+    pub(super) modified: HashMap<String, Option<DateTime<Utc>>>,
+}
+
+impl Shared<'_> {
+    fn doc(&self, key: &str) -> Option<&AssessmentDoc> {
+        self.by_key
+            .get(key)
+            .map(|&i| &self.project.ws.assessments[i])
+    }
+
+    fn person(&self, email: &str) -> Person {
+        let key = email.trim().to_lowercase();
+        Person {
+            name: self
+                .names
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| email.to_owned()),
+            href: format!("actions.html#{}", encode(&key)),
+            email: email.to_owned(),
+        }
+    }
+
+    fn group_name(&self, id: &str) -> String {
+        self.project
+            .ws
+            .groups
+            .iter()
+            .find(|g| g.id == id)
+            .and_then(|g| g.doc.as_ref())
+            .map_or_else(|| id.to_owned(), |d| d.value.name.clone())
+    }
+
+    fn no_chart_reason(&self, h: Option<&FileHistory>) -> String {
+        match (&self.no_history, h) {
+            (Some(why), _) => why.clone(),
+            (None, Some(h)) if !h.scores.is_empty() => String::new(),
+            (None, _) => "no history yet (not committed)".into(),
+        }
+    }
+}
+
+pub(super) fn render_private(
+    site: &mut Site,
+    project: &Project,
+    ctx: &ReportContext,
+    history: &History,
+) -> Result<(), ReportError> {
+    let ws = &project.ws;
+    let names = ws
+        .config
+        .as_ref()
+        .map(|c| {
+            c.value
+                .people
+                .iter()
+                .map(|p| (p.email.trim().to_lowercase(), p.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let by_key = ws
+        .assessments
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.key(), i))
+        .collect();
+    let keys: Vec<String> = ws.assessments.iter().map(AssessmentDoc::key).collect();
+    let items: Vec<classes::Item> = ws
+        .assessments
+        .iter()
+        .zip(&keys)
+        .map(|(a, key)| classes::Item {
+            group: &a.group,
+            key,
+            value: &a.doc.value,
+        })
+        .collect();
+    let mut synced: HashMap<(usize, String), Vec<(usize, String)>> = HashMap::new();
+    for class in classes::classes(&items, &project.catalog) {
+        for m in &class.members {
+            let others = class
+                .members
+                .iter()
+                .filter(|o| *o != m)
+                .map(|o| (o.item, o.control.to_owned()))
+                .collect();
+            synced.insert((m.item, m.control.to_owned()), others);
+        }
+    }
+    let dashboard = status::dashboard(project, true);
+    let modified = dashboard
+        .groups
+        .iter()
+        .flat_map(|g| &g.tiles)
+        .chain(&dashboard.archived)
+        .map(|t| (t.assessment.clone(), t.modified))
+        .collect();
+    let shared = Shared {
+        project,
+        ctx,
+        histories: &history.histories,
+        no_history: history.missing.clone(),
+        names,
+        by_key,
+        synced,
+        modified,
+    };
+
+    site.total = 2 + ws.assessments.len();
+    render_dashboard(site, &shared, &dashboard)?;
+    // Assessment pages are the bulk of the work: rendered in parallel, a few at a time
+    // so progress is reported as they finish (the callback stays on this thread).
+    let all: Vec<(usize, &AssessmentDoc)> = ws.assessments.iter().enumerate().collect();
+    for batch in all.chunks(2 * rayon::current_num_threads().max(1)) {
+        let pages: Vec<Result<(String, String), ReportError>> = batch
+            .par_iter()
+            .map(|(i, a)| render_assessment(&site.env, &shared, *i, a))
+            .collect();
+        for page in pages {
+            let (path, html) = page?;
+            site.add(path, html);
+        }
+    }
+    render_actions(site, &shared)?;
+    Ok(())
+}
+
+pub(super) fn tile_view(shared: &Shared, t: &status::Tile) -> TileView {
+    let doc = shared.doc(&t.assessment);
+    let history = doc.and_then(|a| shared.histories.files.get(&assessment_path(a)));
+    let group = t.assessment.split('/').next().unwrap_or_default();
+    TileView {
+        key: t.assessment.clone(),
+        name: t.name.clone(),
+        group: shared.group_name(group),
+        href: format!(
+            "assessments/{}",
+            encode(&doc.map(assessment_file).unwrap_or_default())
+        ),
+        created: time(t.created),
+        modified: t
+            .modified
+            .map_or_else(|| empty(Medium::Html).to_owned(), time),
+        archived: t.archived.map(time),
+        score: t.progress.score,
+        max: t.progress.max,
+        assessed: t.progress.assessed,
+        total: t.progress.total,
+        percent: percent(t.progress.assessed, t.progress.total),
+        chart: history.and_then(|h| chart(&h.scores)),
+        no_chart: shared.no_chart_reason(history),
+    }
+}
+
+pub(super) fn render_dashboard(
+    site: &mut Site,
+    shared: &Shared,
+    dashboard: &status::Dashboard,
+) -> Result<(), ReportError> {
+    let groups: Vec<GroupView> = dashboard
+        .groups
+        .iter()
+        .map(|g| GroupView {
+            id: g.id.clone(),
+            name: g.name.clone(),
+            tiles: g.tiles.iter().map(|t| tile_view(shared, t)).collect(),
+        })
+        .collect();
+    let archived: Vec<TileView> = dashboard
+        .archived
+        .iter()
+        .map(|t| tile_view(shared, t))
+        .collect();
+    site.page(
+        "index.html".into(),
+        "dashboard.html",
+        context! {
+            page => page_info(shared.ctx, "", false, "dashboard"),
+            groups => groups,
+            archived => archived,
+            no_history => shared.no_history,
+            shallow => shared.histories.shallow_boundary.as_ref().map(|b| format!("{} ({})", b.short, time(b.time))),
+        },
+    )
+}
+
+pub(super) fn render_assessment(
+    env: &Environment<'static>,
+    shared: &Shared,
+    index: usize,
+    a: &AssessmentDoc,
+) -> Result<(String, String), ReportError> {
+    let project = shared.project;
+    let catalog = &project.catalog;
+    let v = &a.doc.value;
+    let key = a.key();
+    let path = assessment_path(a);
+    let history = shared.histories.files.get(&path);
+    let (mut by_control, events) = assessment_history(shared, a, history);
+    let views: Vec<ControlView> = score::controls(v, catalog).unwrap_or_default();
+    let totals = score::score(v, catalog);
+    let cert = catalog.certifications.get(&v.certification);
+    let template = catalog.template(&v.service, &v.certification);
+
+    let mut people: BTreeMap<String, String> = BTreeMap::new();
+    let mut customer: Vec<CustomerFamily> = Vec::new();
+    let mut provider: Vec<ProviderFamily> = Vec::new();
+    for view in &views {
+        let c = view.control;
+        match view.managed {
+            Managed::Provider(p) => {
+                let row = provider_control(c, p);
+                match provider.last_mut() {
+                    Some(f) if f.name == view.family => f.controls.push(row),
+                    _ => provider.push(ProviderFamily {
+                        name: view.family.to_owned(),
+                        controls: vec![row],
+                    }),
+                }
+            }
+            Managed::Customer(record) => {
+                let assigned = record.and_then(|r| r.assigned_to.as_deref());
+                if let Some(email) = assigned {
+                    let p = shared.person(email);
+                    people
+                        .entry(email.trim().to_lowercase())
+                        .or_insert_with(|| format!("{} ({})", p.name, email.trim().to_lowercase()));
+                }
+                let entries = by_control.remove(&c.id).unwrap_or_default();
+                let row = customer_control(shared, index, &v.certification, c, record, entries);
+                let assessed = usize::from(record.is_some_and(|r| r.test_result.is_some()));
+                match customer.last_mut() {
+                    Some(f) if f.name == view.family => {
+                        f.total += 1;
+                        f.assessed += assessed;
+                        f.controls.push(row);
+                    }
+                    _ => customer.push(CustomerFamily {
+                        name: view.family.to_owned(),
+                        assessed,
+                        total: 1,
+                        controls: vec![row],
+                    }),
+                }
+            }
+        }
+    }
+    let total = totals.as_ref().map(|s| s.total.clone()).unwrap_or_default();
+    let provider_total = provider.iter().map(|f| f.controls.len()).sum();
+    let view = AssessmentView {
+        name: catalog.assessment_name(&v.service, &v.certification),
+        group: shared.group_name(&a.group),
+        service: catalog.service_name(&v.service).to_owned(),
+        certification: catalog.certification_name(&v.certification).to_owned(),
+        certification_version: cert.map(|c| c.cert.version.clone()).unwrap_or_default(),
+        created: time(v.created),
+        created_by: shared.person(&v.created_by).name,
+        modified: shared
+            .modified
+            .get(&key)
+            .copied()
+            .flatten()
+            .map_or_else(|| empty(Medium::Html).to_owned(), time),
+        archived: v.archived.map(time),
+        in_scope: template
+            .map(|t| t.template.in_scope_services.clone())
+            .unwrap_or_default(),
+        score: total.score,
+        max: total.max,
+        assessed: total.assessed,
+        total: total.total,
+        provider_total,
+        percent: percent(total.assessed, total.total),
+        people: people
+            .into_iter()
+            .map(|(email, label)| PersonOption { email, label })
+            .collect(),
+        customer,
+        provider,
+        chart: history.and_then(|h| chart(&h.scores)),
+        no_history: Some(shared.no_chart_reason(history)).filter(|s| !s.is_empty()),
+        events,
+        shallow: shared
+            .histories
+            .shallow_boundary
+            .as_ref()
+            .map(|b| format!("{} ({})", b.short, time(b.time))),
+        key,
+    };
+    let path = format!("assessments/{}", assessment_file(a));
+    let html = render_page(
+        env,
+        &path,
+        "assessment.html",
+        context! {
+            page => page_info(shared.ctx, "../", false, "assessment"),
+            a => view,
+            statuses => Status::ALL.iter().map(|s| status_label(Some(*s))).collect::<Vec<_>>(),
+            results => TestResult::ALL.iter().map(|r| result_label(Some(*r))).collect::<Vec<_>>(),
+        },
+    )?;
+    Ok((path, html))
+}
+
+/// One customer-managed control of assessment `index` (of certification `cert`) as its
+/// page shows it, with `entries`, its history, newest first.
+fn customer_control(
+    shared: &Shared,
+    index: usize,
+    cert: &str,
+    c: &CatalogControl,
+    record: Option<&ControlRecord>,
+    mut entries: Vec<HistoryEntry>,
+) -> CustomerControl {
+    let project = shared.project;
+    let catalog = &project.catalog;
+    let assigned = record.and_then(|r| r.assigned_to.as_deref());
+    let synced = synced_links(shared, index, &c.id);
+    let related: Vec<String> = if synced.is_empty() {
+        catalog
+            .related(cert, &c.id)
+            .into_iter()
+            .map(|r| reference_label(catalog, r))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let see_also = catalog
+        .informative(cert, &c.id)
+        .iter()
+        .map(|(r, cov)| {
+            format!(
+                "{} ({} coverage)",
+                reference_label(catalog, r),
+                coverage_label(*cov)
+            )
+        })
+        .collect();
+    let older = if entries.len() > RECENT_HISTORY {
+        entries.split_off(RECENT_HISTORY)
+    } else {
+        Vec::new()
+    };
+    CustomerControl {
+        id: c.id.clone(),
+        anchor: control_anchor(&c.id),
+        title: c.title.clone(),
+        description: c.description.clone(),
+        articles: c.articles.clone(),
+        articles_attr: c.articles.join("\n"),
+        score: c.score,
+        started: record.is_some(),
+        status: status_label(record.and_then(|r| r.status)),
+        result: result_label(record.and_then(|r| r.test_result)),
+        test_date: record.and_then(|r| r.test_date).map(date),
+        assigned: assigned.map(|e| shared.person(e)),
+        assigned_key: assigned
+            .map(|e| e.trim().to_lowercase())
+            .unwrap_or_default(),
+        action: record
+            .and_then(|r| r.action.as_ref())
+            .map(|act| ActionView {
+                priority: act.priority.map(|p| p.as_str()),
+                notes: act.notes.clone().filter(|n| !n.trim().is_empty()),
+                notify: act.notify,
+            }),
+        implementation: record
+            .and_then(|r| r.implementation.clone())
+            .filter(|t| !t.trim().is_empty()),
+        test_plan: record
+            .and_then(|r| r.test_plan.clone())
+            .filter(|t| !t.trim().is_empty()),
+        management_response: record
+            .and_then(|r| r.management_response.clone())
+            .filter(|t| !t.trim().is_empty()),
+        documents: record
+            .map(|r| {
+                r.documents
+                    .iter()
+                    .map(|d| DocumentView {
+                        path: d.path.clone(),
+                        href: safe_href(&shared.ctx.document_link(&d.path)),
+                        purpose: d.purpose.map(|p| match p {
+                            crate::model::Purpose::Implementation => "implementation",
+                            crate::model::Purpose::Testing => "testing",
+                        }),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        synced,
+        related,
+        see_also,
+        history: ControlHistory {
+            recent: entries,
+            older,
+        },
+    }
+}
+
+/// Links to the controls kept in sync with `control` of assessment `index`.
+fn synced_links(shared: &Shared, index: usize, control_id: &str) -> Vec<LinkView> {
+    let project = shared.project;
+    let catalog = &project.catalog;
+    shared
+        .synced
+        .get(&(index, control_id.to_owned()))
+        .map(|others| {
+            others
+                .iter()
+                .map(|(item, control)| {
+                    let other = &project.ws.assessments[*item];
+                    LinkView {
+                        label: format!(
+                            "{} {control}",
+                            catalog.assessment_name(
+                                &other.doc.value.service,
+                                &other.doc.value.certification
+                            )
+                        ),
+                        href: Some(format!(
+                            "{}#{}",
+                            encode(&assessment_file(other)),
+                            encode(&control_anchor(control))
+                        )),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A provider-managed control as the pages show it (the organization's and the guest's).
+pub(super) fn provider_control(
+    c: &CatalogControl,
+    p: &crate::model::ProviderControl,
+) -> ProviderControl {
+    ProviderControl {
+        id: c.id.clone(),
+        title: c.title.clone(),
+        articles: c.articles.clone(),
+        score: c.score,
+        status: status_label(Some(p.status)),
+        result: result_label(Some(p.test_result)),
+        test_date: date(p.test_date),
+        tested_by: p.tested_by.clone(),
+        description: p.description.clone(),
+    }
+}
+
+/// An assessment's history: its controls' entries (by control) and its own events, with
+/// the renames of its group since it existed, newest first.
+fn assessment_history(
+    shared: &Shared,
+    a: &AssessmentDoc,
+    history: Option<&FileHistory>,
+) -> (HashMap<String, Vec<HistoryEntry>>, Vec<HistoryEntry>) {
+    let (by_control, mut events) = split_history(history);
+    // Group renames after the assessment existed are part of its story.
+    let since = history
+        .and_then(|h| h.entries.last())
+        .map(|e| e.commit.time);
+    if let (Some(since), Some(group_entries)) = (since, shared.histories.groups.get(&a.group)) {
+        for e in group_entries.iter().filter(|e| e.commit.time >= since) {
+            events.push(history_entry(
+                e,
+                e.changes.iter().map(change_view).collect(),
+            ));
+        }
+        // Newest first; ties keep file events before group events (stable sort).
+        events.sort_by(|x, y| y.date.cmp(&x.date));
+    }
+    (by_control, events)
+}
+
+pub(super) fn render_actions(site: &mut Site, shared: &Shared) -> Result<(), ReportError> {
+    let items = actions::action_items(shared.project, None, None);
+    let mut people: BTreeMap<String, BTreeMap<(String, String), Vec<ActionRow>>> = BTreeMap::new();
+    for item in items {
+        let group = item
+            .assessment
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let row = ActionRow {
+            href: format!(
+                "assessments/{}#{}",
+                encode(
+                    &shared
+                        .doc(&item.assessment)
+                        .map(assessment_file)
+                        .unwrap_or_default()
+                ),
+                encode(&control_anchor(&item.control))
+            ),
+            group: shared.group_name(&group),
+            assessment: item.assessment_name,
+            control: item.control,
+            title: item.title,
+            priority: item.priority.map(|p| p.as_str()),
+            notes: item.notes.filter(|n| !n.trim().is_empty()),
+            status: status_label(item.status),
+            result: result_label(item.test_result),
+        };
+        people
+            .entry(item.person.trim().to_lowercase())
+            .or_default()
+            .entry((item.certification_name, item.certification))
+            .or_default()
+            .push(row);
+    }
+    let people: Vec<PersonActions> = people
+        .into_iter()
+        .enumerate()
+        .map(|(i, (email, certs))| {
+            let person = shared.person(&email);
+            PersonActions {
+                heading_id: format!("person-{}", i + 1),
+                count: certs.values().map(Vec::len).sum(),
+                certifications: certs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(j, ((name, id), items))| CertTab {
+                        tab_id: format!("tab-{}-{}", i + 1, j + 1),
+                        panel_id: format!("panel-{}-{}", i + 1, j + 1),
+                        id,
+                        name,
+                        items,
+                    })
+                    .collect(),
+                name: person.name,
+                id: email.clone(),
+                email,
+            }
+        })
+        .collect();
+    site.page(
+        "actions.html".into(),
+        "actions.html",
+        context! {
+            page => page_info(shared.ctx, "", false, "actions"),
+            people => people,
+        },
+    )
+}

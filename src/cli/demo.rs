@@ -43,7 +43,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         "# assure demo: rendered reports\n/reports/\n",
     )?;
     let project = Project::work_tree(built)?;
-    let ctx = ops::report::context(&project, super::editing::now()?);
+    let ctx = ops::report::workbook_context(&project, super::editing::now()?);
     let files = ops::report::site_files(&project, &ctx, &SiteOptions::default(), &|_, _| {})?;
     for (rel, bytes) in &files {
         staged.write(&format!("reports/site/{rel}"), bytes)?;

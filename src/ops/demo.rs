@@ -113,294 +113,381 @@ pub fn build(dir: &Path) -> Result<Demo, DemoError> {
         return Err(DemoError::NotEmpty(dir.to_owned()));
     }
     std::fs::create_dir_all(dir)?;
-    let files: BTreeMap<&str, &[u8]> = EXAMPLE_FILES.iter().map(|(p, b)| (*p, *b)).collect();
-    let config_text = text(
-        files
-            .get("assure.yaml")
-            .ok_or_else(|| DemoError::Example("no assure.yaml".into()))?,
-    )?;
-    let config: Config = serde_json::from_value(
-        yaml::parse_to_json(config_text).map_err(|e| DemoError::Example(e.message))?,
-    )
-    .map_err(|e| DemoError::Example(e.to_string()))?;
-    let admin = "alice@contoso.com";
-    let portal = "carol@contoso.com";
+    let example = Example::read()?;
+    let mut steps = organization_steps(&example)?;
+    let mut evidence_added: BTreeSet<String> = BTreeSet::new();
+    for (group, assessments) in &example.groups {
+        group_steps(
+            &example,
+            group,
+            assessments,
+            &mut evidence_added,
+            &mut steps,
+        )?;
+    }
+    steps.extend(remaining_evidence(&example, &evidence_added));
+    steps.sort_by_key(|s| s.time);
+    let (git, head) = commit_steps(dir, &example.config, &steps)?;
+    let (branch, rejected) = rejected_pull_request(dir, &git, head, &example)?;
+    Ok(Demo {
+        dir: dir.to_owned(),
+        commits: steps.len(),
+        branch,
+        rejected,
+    })
+}
 
-    // The assessments, by group.
-    let mut groups: BTreeMap<String, Vec<(String, Assessment)>> = BTreeMap::new();
-    for (path, bytes) in &files {
-        let parts: Vec<&str> = path.split('/').collect();
-        if let ["groups", group, file] = parts.as_slice()
-            && *file != "group.yaml"
-        {
-            let a: Assessment = serde_json::from_value(
-                yaml::parse_to_json(text(bytes)?).map_err(|e| DemoError::Example(e.message))?,
-            )
-            .map_err(|e| DemoError::Example(format!("{path}: {e}")))?;
-            groups
-                .entry((*group).to_owned())
-                .or_default()
-                .push((path.to_string(), a));
+/// The example repository compiled into the binary, read.
+struct Example {
+    /// Every file: path → bytes.
+    files: BTreeMap<&'static str, &'static [u8]>,
+    /// `assure.yaml`'s text, and as the typed model.
+    config_text: &'static str,
+    config: Config,
+    /// The assessments, by group: (path, assessment).
+    groups: BTreeMap<String, Vec<(String, Assessment)>>,
+}
+
+/// The administrator, who makes groups, assigns and archives.
+const ADMIN: &str = "alice@contoso.com";
+/// The portal administrator, who starts the repository and adds people.
+const PORTAL: &str = "carol@contoso.com";
+/// The second assessor, who joins in May.
+const LATE: &str = "grace@contoso.com";
+
+impl Example {
+    fn read() -> Result<Example, DemoError> {
+        let files: BTreeMap<&str, &[u8]> = EXAMPLE_FILES.iter().map(|(p, b)| (*p, *b)).collect();
+        let config_text = text(
+            files
+                .get("assure.yaml")
+                .ok_or_else(|| DemoError::Example("no assure.yaml".into()))?,
+        )?;
+        let config: Config = serde_json::from_value(json(config_text)?)
+            .map_err(|e| DemoError::Example(e.to_string()))?;
+        let mut groups: BTreeMap<String, Vec<(String, Assessment)>> = BTreeMap::new();
+        for (path, bytes) in &files {
+            let parts: Vec<&str> = path.split('/').collect();
+            if let ["groups", group, file] = parts.as_slice()
+                && *file != "group.yaml"
+            {
+                let a: Assessment = serde_json::from_value(json(text(bytes)?)?)
+                    .map_err(|e| DemoError::Example(format!("{path}: {e}")))?;
+                groups
+                    .entry((*group).to_owned())
+                    .or_default()
+                    .push((path.to_string(), a));
+            }
         }
-    }
-
-    let mut steps: Vec<Step> = Vec::new();
-    let mut step = |time, email: &str, message: String, files: BTreeMap<String, Vec<u8>>| {
-        steps.push(Step {
-            time,
-            email: email.to_owned(),
-            message,
+        Ok(Example {
             files,
+            config_text,
+            config,
+            groups,
         })
-    };
-
-    // The organization: everyone but the second assessor, who joins in May.
-    let late = "grace@contoso.com";
-    let mut reduced: J =
-        yaml::parse_to_json(config_text).map_err(|e| DemoError::Example(e.message))?;
-    if let Some(J::Array(people)) = reduced.get_mut("people") {
-        people.retain(|p| p["email"] != late);
     }
-    let config_node = yaml::parse(config_text).map_err(|e| DemoError::Example(e.message))?;
-    let first_config = rewrite(config_text, &config_node, &reduced)
-        .map_err(|e| DemoError::Example(e.to_string()))?;
-    let start = Utc
-        .with_ymd_and_hms(2019, 1, 7, 9, 0, 0)
+
+    /// The final text of an example file.
+    fn text(&self, path: &str) -> Result<&'static str, DemoError> {
+        text(
+            self.files
+                .get(path)
+                .ok_or_else(|| DemoError::Example(format!("no {path}")))?,
+        )
+    }
+
+    /// The example documents that `a` cites and that no earlier step added.
+    fn new_evidence(
+        &self,
+        a: &Assessment,
+        added: &mut BTreeSet<String>,
+    ) -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        for doc in a.controls.values().flat_map(|r| r.documents.iter()) {
+            if added.insert(doc.path.clone())
+                && let Some(bytes) = self.files.get(doc.path.as_str())
+            {
+                out.insert(doc.path.clone(), bytes.to_vec());
+            }
+        }
+        out
+    }
+}
+
+fn json(text: &str) -> Result<J, DemoError> {
+    yaml::parse_to_json(text).map_err(|e| DemoError::Example(e.message))
+}
+
+fn step(
+    time: DateTime<Utc>,
+    email: &str,
+    message: String,
+    files: BTreeMap<String, Vec<u8>>,
+) -> Step {
+    Step {
+        time,
+        email: email.to_owned(),
+        message,
+        files,
+    }
+}
+
+fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, min, 0)
         .single()
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The organization: the repository started with everyone but the second assessor (with
+/// the schemas every file's first line names, as `assure init` writes them), who joins
+/// in May.
+fn organization_steps(example: &Example) -> Result<Vec<Step>, DemoError> {
+    let mut reduced = json(example.config_text)?;
+    if let Some(J::Array(people)) = reduced.get_mut("people") {
+        people.retain(|p| p["email"] != LATE);
+    }
+    let config_node =
+        yaml::parse(example.config_text).map_err(|e| DemoError::Example(e.message))?;
+    let first_config = rewrite(example.config_text, &config_node, &reduced)
+        .map_err(|e| DemoError::Example(e.to_string()))?;
     let mut base_files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     base_files.insert("assure.yaml".into(), first_config.into_bytes());
-    if let Some(readme) = files.get("README.md") {
+    if let Some(readme) = example.files.get("README.md") {
         base_files.insert("README.md".into(), readme.to_vec());
     }
-    // The schemas that every file's first line names, as `assure init` writes them: the
-    // binary's own (example-repo/ holds the same bytes, which a test keeps so).
+    // The binary's own schemas (example-repo/ holds the same bytes, which a test keeps so).
     for (path, text) in super::schemas::copies() {
         base_files.insert(path, text.as_bytes().to_vec());
     }
-    step(
-        start,
-        portal,
-        "Start the compliance repository for Contoso".into(),
-        base_files,
-    );
-    step(
-        Utc.with_ymd_and_hms(2019, 5, 6, 9, 0, 0)
-            .single()
-            .unwrap_or_default(),
-        portal,
-        "Add Grace Tanaka as a second assessor".into(),
-        BTreeMap::from([("assure.yaml".to_owned(), config_text.as_bytes().to_vec())]),
-    );
+    Ok(vec![
+        step(
+            utc(2019, 1, 7, 9, 0),
+            PORTAL,
+            "Start the compliance repository for Contoso".into(),
+            base_files,
+        ),
+        step(
+            utc(2019, 5, 6, 9, 0),
+            PORTAL,
+            "Add Grace Tanaka as a second assessor".into(),
+            BTreeMap::from([(
+                "assure.yaml".to_owned(),
+                example.config_text.as_bytes().to_vec(),
+            )]),
+        ),
+    ])
+}
 
-    // Evidence: added with the first implementation that cites it.
-    let mut evidence_added: BTreeSet<String> = BTreeSet::new();
+/// The file name of an assessment's path, without `.yaml`.
+fn stem(path: &str) -> &str {
+    path.rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches(".yaml")
+}
+
+/// One group's history: created (the Azure group with a shorter name, renamed in June);
+/// the assessments created with it worked in stages; one created later (when the group's
+/// work was done) arriving filled, as `assessment new` fills it; archived ones archived
+/// after the audit. Evidence is added with the first implementation that cites it.
+fn group_steps(
+    example: &Example,
+    group: &str,
+    assessments: &[(String, Assessment)],
+    evidence_added: &mut BTreeSet<String>,
+    steps: &mut Vec<Step>,
+) -> Result<(), DemoError> {
     let renamed = "azure-assessments-2019";
-    for (group, assessments) in &groups {
-        let group_file = format!("groups/{group}/group.yaml");
-        let group_text = text(
-            files
-                .get(group_file.as_str())
-                .ok_or_else(|| DemoError::Example(format!("no {group_file}")))?,
-        )?;
-        let first_created = assessments
-            .iter()
-            .map(|(_, a)| a.created)
-            .min()
-            .unwrap_or(start);
-        // The Azure group starts with a shorter name and is renamed in June.
-        let initial_group = if group == renamed {
-            group_text.replace("name: Azure Assessments - 2019", "name: Azure Assessments")
-        } else {
-            group_text.to_owned()
-        };
-        let name_of = |t: &str| {
-            t.lines()
-                .find_map(|l| l.strip_prefix("name: "))
-                .unwrap_or(group)
-                .trim_matches('"')
-                .to_owned()
-        };
-        step(
-            first_created - Duration::hours(1),
-            admin,
-            format!("Create the group \"{}\"", name_of(&initial_group)),
-            BTreeMap::from([(group_file.clone(), initial_group.into_bytes())]),
-        );
-        if group == renamed {
-            step(
-                Utc.with_ymd_and_hms(2019, 6, 3, 11, 0, 0)
-                    .single()
-                    .unwrap_or_default(),
-                admin,
-                format!("Rename the group to \"{}\"", name_of(group_text)),
-                BTreeMap::from([(group_file.clone(), group_text.as_bytes().to_vec())]),
-            );
-        }
-        // Assessments created with the group are worked in stages; one created later
-        // (when the group's work was done) arrives filled, as `assessment new` fills it.
-        let cutoff = first_created + Duration::days(30);
-        let (early, later): (Vec<_>, Vec<_>) =
-            assessments.iter().partition(|(_, a)| a.created < cutoff);
+    let group_file = format!("groups/{group}/group.yaml");
+    let group_text = example.text(&group_file)?;
+    let first_created = assessments
+        .iter()
+        .map(|(_, a)| a.created)
+        .min()
+        .unwrap_or_else(|| utc(2019, 1, 7, 9, 0));
+    let initial_group = if group == renamed {
+        group_text.replace("name: Azure Assessments - 2019", "name: Azure Assessments")
+    } else {
+        group_text.to_owned()
+    };
+    let name_of = |t: &str| {
+        t.lines()
+            .find_map(|l| l.strip_prefix("name: "))
+            .unwrap_or(group)
+            .trim_matches('"')
+            .to_owned()
+    };
+    steps.push(step(
+        first_created - Duration::hours(1),
+        ADMIN,
+        format!("Create the group \"{}\"", name_of(&initial_group)),
+        BTreeMap::from([(group_file.clone(), initial_group.into_bytes())]),
+    ));
+    if group == renamed {
+        steps.push(step(
+            utc(2019, 6, 3, 11, 0),
+            ADMIN,
+            format!("Rename the group to \"{}\"", name_of(group_text)),
+            BTreeMap::from([(group_file.clone(), group_text.as_bytes().to_vec())]),
+        ));
+    }
+    let cutoff = first_created + Duration::days(30);
+    let (early, later): (Vec<_>, Vec<_>) =
+        assessments.iter().partition(|(_, a)| a.created < cutoff);
+    for (path, a) in &early {
+        steps.push(step(
+            a.created,
+            &a.created_by,
+            format!("Create the assessment {} in {group}", stem(path)),
+            BTreeMap::from([(path.clone(), stage(example.text(path)?, None)?)]),
+        ));
+    }
+    let created = early
+        .iter()
+        .map(|(_, a)| a.created)
+        .max()
+        .unwrap_or(first_created);
+    for (who, time, keep, message) in stages(group, created, &early) {
+        let mut changed = BTreeMap::new();
         for (path, a) in &early {
-            let final_text = text(files[path.as_str()])?;
-            let name = path
-                .rsplit('/')
-                .next()
-                .unwrap_or(path)
-                .trim_end_matches(".yaml");
-            step(
-                a.created,
-                &a.created_by,
-                format!("Create the assessment {name} in {group}"),
-                BTreeMap::from([(path.clone(), stage(final_text, None)?)]),
-            );
-        }
-        let created = early
-            .iter()
-            .map(|(_, a)| a.created)
-            .max()
-            .unwrap_or(first_created);
-        let contributor = if group.contains("gdpr") || group.contains("privacy") {
-            "erin@contoso.com"
-        } else {
-            "dave@contoso.com"
-        };
-        let test_day = early
-            .iter()
-            .flat_map(|(_, a)| a.controls.values().filter_map(|r| r.test_date))
-            .max();
-        let assessor = if group.contains("privacy") {
-            late
-        } else {
-            "bob@contoso.com"
-        };
-        let assign_time = created + Duration::days(2);
-        let implement_time = created + Duration::days(16);
-        let test_time = test_day
-            .map_or(implement_time + Duration::days(20), |d| at(d, 16))
-            .max(implement_time + Duration::days(1));
-        let stages: [Stage; 3] = [
-            (
-                admin,
-                assign_time,
-                Some(ASSIGN),
-                format!("Assign the action items of {group}"),
-            ),
-            (
-                contributor,
-                implement_time,
-                Some(IMPLEMENT),
-                format!("Document the implementation in {group}"),
-            ),
-            (
-                assessor,
-                test_time,
-                None,
-                format!("Record the test results of {group}"),
-            ),
-        ];
-        for (who, time, keep, message) in stages {
-            let mut changed = BTreeMap::new();
-            for (path, a) in &early {
-                let final_text = text(files[path.as_str()])?;
-                let content = match keep {
-                    Some(keep) => stage(final_text, Some(keep))?,
-                    None => {
-                        // The final text, but not yet archived.
-                        if a.archived.is_some() {
-                            stage(
-                                final_text,
-                                Some(&[
-                                    "assigned_to",
-                                    "action",
-                                    "status",
-                                    "implementation",
-                                    "test_plan",
-                                    "management_response",
-                                    "documents",
-                                    "test_date",
-                                    "test_result",
-                                ]),
-                            )?
-                        } else {
-                            final_text.as_bytes().to_vec()
-                        }
-                    }
-                };
-                if keep.is_some_and(|k| k.contains(&"documents")) {
-                    for doc in a.controls.values().flat_map(|r| r.documents.iter()) {
-                        if evidence_added.insert(doc.path.clone())
-                            && let Some(bytes) = files.get(doc.path.as_str())
-                        {
-                            changed.insert(doc.path.clone(), bytes.to_vec());
-                        }
-                    }
-                }
-                changed.insert(path.clone(), content);
+            let content = staged_text(example.text(path)?, a, keep)?;
+            if keep.is_some_and(|k| k.contains(&"documents")) {
+                changed.extend(example.new_evidence(a, evidence_added));
             }
-            step(time, who, message, changed);
+            changed.insert(path.clone(), content);
         }
-        for (path, a) in &later {
-            let name = path
-                .rsplit('/')
-                .next()
-                .unwrap_or(path)
-                .trim_end_matches(".yaml");
-            let mut changed = BTreeMap::from([(path.clone(), files[path.as_str()].to_vec())]);
-            for doc in a.controls.values().flat_map(|r| r.documents.iter()) {
-                if evidence_added.insert(doc.path.clone())
-                    && let Some(bytes) = files.get(doc.path.as_str())
-                {
-                    changed.insert(doc.path.clone(), bytes.to_vec());
-                }
-            }
-            step(
-                a.created,
-                &a.created_by,
-                format!("Create the assessment {name} in {group}, filled from the group"),
-                changed,
-            );
-        }
-        for (path, a) in &early {
-            if let Some(when) = a.archived {
-                let name = path
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or(path)
-                    .trim_end_matches(".yaml");
-                step(
-                    when,
-                    admin,
-                    format!("Archive {group}/{name} after the audit"),
-                    BTreeMap::from([(path.clone(), files[path.as_str()].to_vec())]),
-                );
-            }
+        steps.push(step(time, who, message, changed));
+    }
+    for (path, a) in &later {
+        let mut changed = example.new_evidence(a, evidence_added);
+        changed.insert(path.clone(), example.files[path.as_str()].to_vec());
+        steps.push(step(
+            a.created,
+            &a.created_by,
+            format!(
+                "Create the assessment {} in {group}, filled from the group",
+                stem(path)
+            ),
+            changed,
+        ));
+    }
+    for (path, a) in &early {
+        if let Some(when) = a.archived {
+            steps.push(step(
+                when,
+                ADMIN,
+                format!("Archive {group}/{} after the audit", stem(path)),
+                BTreeMap::from([(path.clone(), example.files[path.as_str()].to_vec())]),
+            ));
         }
     }
-    // Anything not yet committed (evidence nobody cites).
-    let mut rest = BTreeMap::new();
-    for (path, bytes) in &files {
-        if path.starts_with("evidence/") && !evidence_added.contains(*path) {
-            rest.insert(path.to_string(), bytes.to_vec());
-        }
+    Ok(())
+}
+
+/// The three stages of a group's work after its assessments are created: the
+/// administrator assigns, a contributor documents the implementation, an assessor
+/// records the tests (on the day of the latest test date).
+fn stages<'a>(
+    group: &str,
+    created: DateTime<Utc>,
+    early: &[&(String, Assessment)],
+) -> [Stage<'a>; 3] {
+    let contributor = if group.contains("gdpr") || group.contains("privacy") {
+        "erin@contoso.com"
+    } else {
+        "dave@contoso.com"
+    };
+    let assessor = if group.contains("privacy") {
+        LATE
+    } else {
+        "bob@contoso.com"
+    };
+    let test_day = early
+        .iter()
+        .flat_map(|(_, a)| a.controls.values().filter_map(|r| r.test_date))
+        .max();
+    let assign_time = created + Duration::days(2);
+    let implement_time = created + Duration::days(16);
+    let test_time = test_day
+        .map_or(implement_time + Duration::days(20), |d| at(d, 16))
+        .max(implement_time + Duration::days(1));
+    [
+        (
+            ADMIN,
+            assign_time,
+            Some(ASSIGN),
+            format!("Assign the action items of {group}"),
+        ),
+        (
+            contributor,
+            implement_time,
+            Some(IMPLEMENT),
+            format!("Document the implementation in {group}"),
+        ),
+        (
+            assessor,
+            test_time,
+            None,
+            format!("Record the test results of {group}"),
+        ),
+    ]
+}
+
+/// An assessment's text at a stage: the fields `keep` names, or (the last stage) the
+/// final text, but not yet archived.
+fn staged_text(
+    final_text: &str,
+    a: &Assessment,
+    keep: Option<&[&str]>,
+) -> Result<Vec<u8>, DemoError> {
+    match keep {
+        Some(keep) => stage(final_text, Some(keep)),
+        None if a.archived.is_some() => stage(
+            final_text,
+            Some(&[
+                "assigned_to",
+                "action",
+                "status",
+                "implementation",
+                "test_plan",
+                "management_response",
+                "documents",
+                "test_date",
+                "test_result",
+            ]),
+        ),
+        None => Ok(final_text.as_bytes().to_vec()),
     }
-    if !rest.is_empty() {
+}
+
+/// Evidence nobody cites, kept at the end of the year.
+fn remaining_evidence(example: &Example, added: &BTreeSet<String>) -> Option<Step> {
+    let rest: BTreeMap<String, Vec<u8>> = example
+        .files
+        .iter()
+        .filter(|(path, _)| path.starts_with("evidence/") && !added.contains(**path))
+        .map(|(path, bytes)| (path.to_string(), bytes.to_vec()))
+        .collect();
+    (!rest.is_empty()).then(|| {
         step(
-            Utc.with_ymd_and_hms(2019, 12, 30, 10, 0, 0)
-                .single()
-                .unwrap_or_default(),
-            admin,
+            utc(2019, 12, 30, 10, 0),
+            ADMIN,
             "Keep the remaining evidence".into(),
             rest,
-        );
-    }
-    steps.sort_by_key(|s| s.time);
+        )
+    })
+}
 
+/// Writes and commits each step in order, as its person; returns the repository and its
+/// last commit.
+fn commit_steps(
+    dir: &Path,
+    config: &Config,
+    steps: &[Step],
+) -> Result<(Git, crate::git::CommitId), DemoError> {
     let git = Git::init(dir)?;
-    let mut commits = 0;
     let mut head = None;
-    for s in &steps {
+    for s in steps {
         for (path, bytes) in &s.files {
             let full = dir.join(path);
             if let Some(parent) = full.parent() {
@@ -408,18 +495,26 @@ pub fn build(dir: &Path) -> Result<Demo, DemoError> {
             }
             std::fs::write(full, bytes)?;
         }
-        let (name, email) = person(&config, &s.email);
+        let (name, email) = person(config, &s.email);
         head = Some(git.commit_all(&name, &email, s.time, &s.message)?);
-        commits += 1;
     }
     let head = head.ok_or_else(|| DemoError::Example("no commits".into()))?;
+    Ok((git, head))
+}
 
-    // The rejected pull request: a contributor marks a control tested.
+/// The rejected pull request: on a branch, a contributor marks a control tested (which
+/// only an assessor may). Returns the branch and `assessment control`.
+fn rejected_pull_request(
+    dir: &Path,
+    git: &Git,
+    head: crate::git::CommitId,
+    example: &Example,
+) -> Result<(String, String), DemoError> {
     let project = super::Project::work_tree(dir).map_err(|e| DemoError::Example(e.to_string()))?;
-    let (path, control) = rejected_change(&groups, &project.catalog)?;
+    let (path, control) = rejected_change(&example.groups, &project.catalog)?;
     let branch = "review/dave-marks-ac-tested".to_owned();
     git.switch_new(&branch, head)?;
-    let final_text = text(files[path.as_str()])?;
+    let final_text = example.text(&path)?;
     let node = yaml::parse(final_text).map_err(|e| DemoError::Example(e.message))?;
     let mut json = node.to_json();
     json["controls"][&control]["test_date"] = J::String("2019-09-02".into());
@@ -427,13 +522,11 @@ pub fn build(dir: &Path) -> Result<Demo, DemoError> {
     let changed =
         rewrite(final_text, &node, &json).map_err(|e| DemoError::Example(e.to_string()))?;
     std::fs::write(dir.join(&path), changed)?;
-    let (name, email) = person(&config, "dave@contoso.com");
+    let (name, email) = person(&example.config, "dave@contoso.com");
     git.commit_all(
         &name,
         &email,
-        Utc.with_ymd_and_hms(2019, 9, 2, 17, 30, 0)
-            .single()
-            .unwrap_or_default(),
+        utc(2019, 9, 2, 17, 30),
         &format!("Mark {control} as tested"),
     )?;
     git.switch("main")?;
@@ -441,12 +534,7 @@ pub fn build(dir: &Path) -> Result<Demo, DemoError> {
         .trim_start_matches("groups/")
         .trim_end_matches(".yaml")
         .to_owned();
-    Ok(Demo {
-        dir: dir.to_owned(),
-        commits,
-        branch,
-        rejected: format!("{assessment} {control}"),
-    })
+    Ok((branch, format!("{assessment} {control}")))
 }
 
 /// A control of the NIST assessment that is implemented but not tested, and in no sync

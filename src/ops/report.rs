@@ -64,6 +64,7 @@ pub fn context(project: &Project, now: DateTime<Utc>) -> ReportContext {
         dirty: false,
         has_git: false,
         link_base: config.and_then(|c| c.report.link_base.clone()),
+        last_changed: Default::default(),
     };
     if let Ok(Some(git)) = Git::open(&project.ws.root) {
         ctx.has_git = true;
@@ -85,6 +86,20 @@ pub fn context(project: &Project, now: DateTime<Utc>) -> ReportContext {
                 .unwrap_or(false);
         }
     }
+    ctx
+}
+
+/// The context of workbooks: [`context`], and when each assessment file last changed
+/// (one walk of history from HEAD, until every file is found).
+pub fn workbook_context(project: &Project, now: DateTime<Utc>) -> ReportContext {
+    let mut ctx = context(project, now);
+    let paths: Vec<String> = project
+        .ws
+        .assessments
+        .iter()
+        .map(|a| format!("groups/{}/{}.yaml", a.group, a.stem))
+        .collect();
+    ctx.last_changed = history::last_commit_times(&project.ws.root, &paths);
     ctx
 }
 
@@ -163,7 +178,7 @@ pub fn write_workbooks(
     start: &Path,
     which: &Workbooks,
 ) -> Result<Vec<PathBuf>, Error> {
-    let ctx = context(project, now);
+    let ctx = workbook_context(project, now);
     let root = Some(project.ws.root.as_path());
     let render = |a: &AssessmentDoc| excel::workbook(project, a, &ctx);
     match which {

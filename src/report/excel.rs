@@ -226,6 +226,234 @@ struct Sheets {
     documents: Vec<Vec<Cell>>,
 }
 
+/// The Summary sheet's (label, values) rows: where the assessment is, what it is, when,
+/// from which commit, and its score.
+fn summary(
+    project: &Project,
+    assessment: &AssessmentDoc,
+    ctx: &ReportContext,
+    total: &score::Progress,
+    name: &str,
+) -> Vec<(&'static str, Vec<Cell>)> {
+    let v = &assessment.doc.value;
+    let catalog = &project.catalog;
+    let cert = catalog.certifications.get(&v.certification);
+    let group = project.ws.groups.iter().find(|g| g.id == assessment.group);
+    let group_name = group
+        .and_then(|g| g.doc.as_ref())
+        .map_or_else(|| assessment.group.clone(), |d| d.value.name.clone());
+    let path = format!("groups/{}/{}.yaml", assessment.group, assessment.stem);
+    let modified = ctx.last_changed.get(&path).copied().or(assessment.modified);
+    let mut summary = vec![
+        ("Organization", vec![Cell::text(&ctx.organization)]),
+        (
+            "Group",
+            vec![Cell::Text(group_name), Cell::text(&assessment.group)],
+        ),
+        (
+            "Assessment",
+            vec![Cell::text(name), Cell::Text(assessment.key())],
+        ),
+        (
+            "Service",
+            vec![
+                Cell::text(catalog.service_name(&v.service)),
+                Cell::text(&v.service),
+            ],
+        ),
+        (
+            "Certification",
+            vec![
+                Cell::text(catalog.certification_name(&v.certification)),
+                Cell::opt_text(
+                    cert.map(|c| format!("version {}", c.cert.version))
+                        .as_deref(),
+                ),
+            ],
+        ),
+        (
+            "Created",
+            vec![
+                Cell::DateTime(v.created),
+                Cell::Text(format!("by {}", v.created_by)),
+            ],
+        ),
+        (
+            "Modified",
+            vec![modified.map_or_else(|| Cell::text("unknown"), Cell::DateTime)],
+        ),
+        (
+            "Archived",
+            vec![v.archived.map_or_else(|| Cell::text("no"), Cell::DateTime)],
+        ),
+        (
+            "Generated at",
+            vec![
+                Cell::DateTime(ctx.generated_at),
+                Cell::Text(ctx.generated_label()),
+            ],
+        ),
+        (
+            "Commit",
+            vec![
+                Cell::text(ctx.commit.as_deref().unwrap_or("not in git")),
+                if ctx.dirty {
+                    Cell::text("with uncommitted changes")
+                } else {
+                    Cell::Empty
+                },
+            ],
+        ),
+        (
+            "Compliance score",
+            vec![Cell::Number(f64::from(total.score))],
+        ),
+        ("Maximum", vec![Cell::Number(f64::from(total.max))]),
+        ("Progress", progress_cells(total)),
+    ];
+    if let Some(t) = catalog.template(&v.service, &v.certification) {
+        summary.push((
+            "In-scope services",
+            vec![Cell::Text(t.template.in_scope_services.join(", "))],
+        ));
+    }
+    summary
+}
+
+/// A per-family progress row under the summary.
+fn family_row(f: &score::FamilyProgress) -> Vec<Cell> {
+    let p = &f.progress;
+    let mut row = vec![Cell::text(&f.name)];
+    row.extend(progress_cells(p));
+    row.push(Cell::Number(f64::from(p.score)));
+    row.push(Cell::Number(f64::from(p.max)));
+    row
+}
+
+/// The rows of the control sheets, in catalog order; action items by person.
+struct Tables {
+    provider: Vec<Vec<Cell>>,
+    customer: Vec<Vec<Cell>>,
+    actions: Vec<Vec<Cell>>,
+    documents: Vec<Vec<Cell>>,
+}
+
+impl Tables {
+    fn of(
+        views: &[score::ControlView],
+        ctx: &ReportContext,
+        person_name: &dyn Fn(&str) -> Option<String>,
+    ) -> Tables {
+        let mut t = Tables {
+            provider: Vec::new(),
+            customer: Vec::new(),
+            actions: Vec::new(),
+            documents: Vec::new(),
+        };
+        let mut actions = Vec::new();
+        for view in views {
+            let c = view.control;
+            match view.managed {
+                Managed::Provider(p) => t.provider.push(vec![
+                    Cell::text(view.family),
+                    Cell::text(&c.id),
+                    Cell::text(&c.title),
+                    Cell::Text(c.articles.join("; ")),
+                    Cell::status(Some(p.status)),
+                    Cell::Date(p.test_date),
+                    Cell::result(Some(p.test_result)),
+                    Cell::text(&p.tested_by),
+                    Cell::text(&p.description),
+                ]),
+                Managed::Customer(record) => {
+                    let r = record.cloned().unwrap_or_default();
+                    let docs = t.documents_cell(view, &r, ctx);
+                    if let Some(to) = &r.assigned_to {
+                        let action = r.action.clone().unwrap_or_default();
+                        actions.push((
+                            to.to_lowercase(),
+                            vec![
+                                Cell::text(to),
+                                Cell::opt_text(person_name(to).as_deref()),
+                                Cell::text(&c.id),
+                                Cell::text(&c.title),
+                                Cell::opt_text(action.priority.map(priority_label)),
+                                Cell::opt_text(action.notes.as_deref()),
+                                Cell::status(r.status),
+                                Cell::result(r.test_result),
+                            ],
+                        ));
+                    }
+                    t.customer.push(vec![
+                        Cell::text(view.family),
+                        Cell::text(&c.id),
+                        Cell::text(&c.title),
+                        Cell::Text(c.articles.join("; ")),
+                        Cell::status(r.status),
+                        Cell::opt_text(r.assigned_to.as_deref()),
+                        Cell::opt_text(r.implementation.as_deref()),
+                        Cell::opt_text(r.test_plan.as_deref()),
+                        Cell::opt_text(r.management_response.as_deref()),
+                        Cell::date(r.test_date),
+                        Cell::result(r.test_result),
+                        docs,
+                    ]);
+                }
+            }
+        }
+        // By person, then catalog order (the sort is stable).
+        actions.sort_by(|a, b| a.0.cmp(&b.0));
+        t.actions = actions.into_iter().map(|(_, row)| row).collect();
+        t
+    }
+
+    /// A customer control's documents cell, and its documents' rows in the Documents
+    /// sheet: one document links to it; several are listed and lead to their rows.
+    fn documents_cell(
+        &mut self,
+        view: &score::ControlView,
+        r: &crate::model::ControlRecord,
+        ctx: &ReportContext,
+    ) -> Cell {
+        let c = view.control;
+        let cell = match r.documents.as_slice() {
+            [] => Cell::Empty,
+            [d] => Cell::Link {
+                to: Target::Document(ctx.document_link(&d.path)),
+                text: d.path.clone(),
+            },
+            many => Cell::Link {
+                to: Target::Internal(format!(
+                    "internal:'{DOCUMENTS}'!{DOCUMENT_LINK_COLUMN}{}",
+                    self.documents.len() + 2
+                )),
+                text: many
+                    .iter()
+                    .map(|d| d.path.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            },
+        };
+        for d in &r.documents {
+            self.documents.push(vec![
+                Cell::text(view.family),
+                Cell::text(&c.id),
+                Cell::text(&c.title),
+                Cell::Link {
+                    to: Target::Document(ctx.document_link(&d.path)),
+                    text: d.path.clone(),
+                },
+                Cell::opt_text(d.purpose.map(|p| match p {
+                    crate::model::Purpose::Implementation => "Implementation",
+                    crate::model::Purpose::Testing => "Testing",
+                })),
+                Cell::text(&d.sha256),
+            ]);
+        }
+        cell
+    }
+}
+
 impl Sheets {
     fn build(
         project: &Project,
@@ -246,8 +474,6 @@ impl Sheets {
             total: score::Progress::default(),
             families: Vec::new(),
         });
-        let cert = catalog.certifications.get(&v.certification);
-        let template = catalog.template(&v.service, &v.certification);
         let name = catalog.assessment_name(&v.service, &v.certification);
         let people = project.ws.config.as_ref().map(|c| &c.value.people);
         let person_name = |email: &str| {
@@ -255,209 +481,17 @@ impl Sheets {
                 .and_then(|p| p.iter().find(|p| p.email.eq_ignore_ascii_case(email)))
                 .map(|p| p.name.clone())
         };
-
-        // Summary.
-        let group = project.ws.groups.iter().find(|g| g.id == assessment.group);
-        let group_name = group
-            .and_then(|g| g.doc.as_ref())
-            .map_or_else(|| assessment.group.clone(), |d| d.value.name.clone());
-        let path = format!("groups/{}/{}.yaml", assessment.group, assessment.stem);
-        let modified =
-            crate::ops::history::last_commit_times(&project.ws.root, std::slice::from_ref(&path))
-                .get(&path)
-                .copied()
-                .or(assessment.modified);
-        let total = &score.total;
-        let mut summary = vec![
-            ("Organization", vec![Cell::text(&ctx.organization)]),
-            (
-                "Group",
-                vec![Cell::Text(group_name), Cell::text(&assessment.group)],
-            ),
-            (
-                "Assessment",
-                vec![Cell::Text(name.clone()), Cell::text(&key)],
-            ),
-            (
-                "Service",
-                vec![
-                    Cell::text(catalog.service_name(&v.service)),
-                    Cell::text(&v.service),
-                ],
-            ),
-            (
-                "Certification",
-                vec![
-                    Cell::text(catalog.certification_name(&v.certification)),
-                    Cell::opt_text(
-                        cert.map(|c| format!("version {}", c.cert.version))
-                            .as_deref(),
-                    ),
-                ],
-            ),
-            (
-                "Created",
-                vec![
-                    Cell::DateTime(v.created),
-                    Cell::Text(format!("by {}", v.created_by)),
-                ],
-            ),
-            (
-                "Modified",
-                vec![modified.map_or_else(|| Cell::text("unknown"), Cell::DateTime)],
-            ),
-            (
-                "Archived",
-                vec![v.archived.map_or_else(|| Cell::text("no"), Cell::DateTime)],
-            ),
-            (
-                "Generated at",
-                vec![
-                    Cell::DateTime(ctx.generated_at),
-                    Cell::Text(ctx.generated_label()),
-                ],
-            ),
-            (
-                "Commit",
-                vec![
-                    Cell::text(ctx.commit.as_deref().unwrap_or("not in git")),
-                    if ctx.dirty {
-                        Cell::text("with uncommitted changes")
-                    } else {
-                        Cell::Empty
-                    },
-                ],
-            ),
-            (
-                "Compliance score",
-                vec![Cell::Number(f64::from(total.score))],
-            ),
-            ("Maximum", vec![Cell::Number(f64::from(total.max))]),
-            ("Progress", progress_cells(total)),
-        ];
-        if let Some(t) = template {
-            summary.push((
-                "In-scope services",
-                vec![Cell::Text(t.template.in_scope_services.join(", "))],
-            ));
-        }
-        let families = score
-            .families
-            .iter()
-            .map(|f| {
-                let p = &f.progress;
-                let mut row = vec![Cell::text(&f.name)];
-                row.extend(progress_cells(p));
-                row.push(Cell::Number(f64::from(p.score)));
-                row.push(Cell::Number(f64::from(p.max)));
-                row
-            })
-            .collect();
-
-        // The control tables.
-        let mut provider = Vec::new();
-        let mut customer = Vec::new();
-        let mut actions = Vec::new();
-        let mut documents: Vec<Vec<Cell>> = Vec::new();
-        for view in &views {
-            let c = view.control;
-            let articles = Cell::Text(c.articles.join("; "));
-            match view.managed {
-                Managed::Provider(p) => provider.push(vec![
-                    Cell::text(view.family),
-                    Cell::text(&c.id),
-                    Cell::text(&c.title),
-                    articles,
-                    Cell::status(Some(p.status)),
-                    Cell::Date(p.test_date),
-                    Cell::result(Some(p.test_result)),
-                    Cell::text(&p.tested_by),
-                    Cell::text(&p.description),
-                ]),
-                Managed::Customer(record) => {
-                    let r = record.cloned().unwrap_or_default();
-                    let docs = match r.documents.as_slice() {
-                        [] => Cell::Empty,
-                        [d] => Cell::Link {
-                            to: Target::Document(ctx.document_link(&d.path)),
-                            text: d.path.clone(),
-                        },
-                        many => Cell::Link {
-                            // Several documents: the cell lists them and leads to their
-                            // rows in the Documents sheet, where each is a link.
-                            to: Target::Internal(format!(
-                                "internal:'{DOCUMENTS}'!{DOCUMENT_LINK_COLUMN}{}",
-                                documents.len() + 2
-                            )),
-                            text: many
-                                .iter()
-                                .map(|d| d.path.as_str())
-                                .collect::<Vec<_>>()
-                                .join("\n"),
-                        },
-                    };
-                    for d in &r.documents {
-                        documents.push(vec![
-                            Cell::text(view.family),
-                            Cell::text(&c.id),
-                            Cell::text(&c.title),
-                            Cell::Link {
-                                to: Target::Document(ctx.document_link(&d.path)),
-                                text: d.path.clone(),
-                            },
-                            Cell::opt_text(d.purpose.map(|p| match p {
-                                crate::model::Purpose::Implementation => "Implementation",
-                                crate::model::Purpose::Testing => "Testing",
-                            })),
-                            Cell::text(&d.sha256),
-                        ]);
-                    }
-                    if let Some(to) = &r.assigned_to {
-                        let action = r.action.clone().unwrap_or_default();
-                        actions.push((
-                            to.to_lowercase(),
-                            vec![
-                                Cell::text(to),
-                                Cell::opt_text(person_name(to).as_deref()),
-                                Cell::text(&c.id),
-                                Cell::text(&c.title),
-                                Cell::opt_text(action.priority.map(priority_label)),
-                                Cell::opt_text(action.notes.as_deref()),
-                                Cell::status(r.status),
-                                Cell::result(r.test_result),
-                            ],
-                        ));
-                    }
-                    customer.push(vec![
-                        Cell::text(view.family),
-                        Cell::text(&c.id),
-                        Cell::text(&c.title),
-                        articles,
-                        Cell::status(r.status),
-                        Cell::opt_text(r.assigned_to.as_deref()),
-                        Cell::opt_text(r.implementation.as_deref()),
-                        Cell::opt_text(r.test_plan.as_deref()),
-                        Cell::opt_text(r.management_response.as_deref()),
-                        Cell::date(r.test_date),
-                        Cell::result(r.test_result),
-                        docs,
-                    ]);
-                }
-            }
-        }
-        // By person, then catalog order (the sort is stable).
-        actions.sort_by(|a, b| a.0.cmp(&b.0));
-
+        let tables = Tables::of(&views, ctx, &person_name);
         Ok(Sheets {
+            summary: summary(project, assessment, ctx, &score.total, &name),
+            families: score.families.iter().map(family_row).collect(),
             title: name,
             subject: key,
             organization: ctx.organization.clone(),
-            summary,
-            families,
-            provider,
-            customer,
-            actions: actions.into_iter().map(|(_, row)| row).collect(),
-            documents,
+            provider: tables.provider,
+            customer: tables.customer,
+            actions: tables.actions,
+            documents: tables.documents,
         })
     }
 

@@ -44,6 +44,11 @@ pub struct ReportContext {
     pub has_git: bool,
     /// `report.link_base` of assure.yaml, with `{commit}` and `{path}`.
     pub link_base: Option<String>,
+    /// When each assessment file (repository-relative path) last changed: its last
+    /// commit's time, for the workbook's "Modified" ([`crate::ops::report::
+    /// workbook_context`] reads it); a file not in it shows its modification time.
+    #[serde(skip)]
+    pub last_changed: std::collections::HashMap<String, DateTime<Utc>>,
 }
 
 impl ReportContext {

@@ -72,22 +72,31 @@ fn only_the_yaml_module_knows_the_parser() {
 #[test]
 fn reports_and_rules_never_open_git() {
     for layer in ["src/report/", "src/rules/"] {
-        let found: Vec<String> = ["crate::git", "git::Git", "Git::open", "Git::require"]
-            .iter()
-            .flat_map(|needle| {
-                sources()
-                    .into_iter()
-                    .filter(|(path, _)| path.starts_with(layer))
-                    .flat_map(|(path, text)| {
-                        text.lines()
-                            .enumerate()
-                            .filter(|(_, l)| l.contains(needle))
-                            .map(|(i, l)| format!("{path}:{}: {}", i + 1, l.trim()))
-                            .collect::<Vec<_>>()
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        // git itself, or the functions of ops that read it (reports get their results).
+        let found: Vec<String> = [
+            "crate::git",
+            "git::Git",
+            "Git::open",
+            "Git::require",
+            "last_commit_times",
+            "assessment_histories",
+            "Versions",
+        ]
+        .iter()
+        .flat_map(|needle| {
+            sources()
+                .into_iter()
+                .filter(|(path, _)| path.starts_with(layer))
+                .flat_map(|(path, text)| {
+                    text.lines()
+                        .enumerate()
+                        .filter(|(_, l)| l.contains(needle))
+                        .map(|(i, l)| format!("{path}:{}: {}", i + 1, l.trim()))
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
         assert!(
             found.is_empty(),
             "{layer} reaches git:\n{}",

@@ -29,6 +29,7 @@ fn made_up_context() -> ReportContext {
         dirty: true,
         has_git: true,
         link_base: None,
+        last_changed: Default::default(),
     }
 }
 

@@ -161,76 +161,10 @@ fn show(
         writeln!(out, "recommended customer actions: {actions}")?;
     }
     writeln!(out)?;
-    if let Some(p) = provider {
-        writeln!(out, "status:       {}", p.status.label())?;
-        writeln!(
-            out,
-            "test:         {} on {} by {}",
-            p.test_result.label(),
-            p.test_date,
-            p.tested_by
-        )?;
-        writeln!(out, "how:          {}", p.description)?;
-    } else {
-        match shown.record {
-            None => writeln!(out, "not started")?,
-            Some(r) => {
-                writeln!(
-                    out,
-                    "status:       {}",
-                    r.status.map_or(empty(Medium::Text), |s| s.label())
-                )?;
-                match (r.test_result, r.test_date) {
-                    (Some(res), Some(d)) => writeln!(out, "test:         {} on {d}", res.label())?,
-                    (Some(res), None) => writeln!(out, "test:         {} (no date)", res.label())?,
-                    _ => writeln!(out, "test:         not tested")?,
-                }
-                if let Some(to) = &r.assigned_to {
-                    let action = r.action.clone().unwrap_or_default();
-                    let priority = action
-                        .priority
-                        .map_or(String::new(), |p| format!(", priority {}", p.as_str()));
-                    let notify = if action.notify { ", notify" } else { "" };
-                    writeln!(out, "assigned to:  {to}{priority}{notify}")?;
-                }
-                if let Some(notes) = r.action.as_ref().and_then(|a| a.notes.as_ref()) {
-                    writeln!(out, "notes:        {notes}")?;
-                }
-                for (label, value) in [
-                    ("implementation", &r.implementation),
-                    ("test plan", &r.test_plan),
-                    ("management response", &r.management_response),
-                ] {
-                    if let Some(t) = value {
-                        writeln!(out, "{label}:")?;
-                        for line in t.lines() {
-                            writeln!(out, "  {line}")?;
-                        }
-                    }
-                }
-                if !r.documents.is_empty() {
-                    writeln!(out, "documents:")?;
-                    for d in &r.documents {
-                        let purpose = d.purpose.map_or(String::new(), |p| {
-                            format!(
-                                " ({})",
-                                if p == crate::model::Purpose::Testing {
-                                    "testing"
-                                } else {
-                                    "implementation"
-                                }
-                            )
-                        });
-                        writeln!(
-                            out,
-                            "  {}{purpose}  sha256 {}…",
-                            d.path,
-                            &d.sha256[..12.min(d.sha256.len())]
-                        )?;
-                    }
-                }
-            }
-        }
+    match (provider, shown.record) {
+        (Some(p), _) => provider_part(out, p)?,
+        (None, None) => writeln!(out, "not started")?,
+        (None, Some(r)) => record_part(out, r)?,
     }
     if !shown.in_sync_with.is_empty() {
         writeln!(out, "\nkept in sync with:")?;
@@ -259,4 +193,77 @@ fn show(
         writeln!(out, "see also: {}", list.join(", "))?;
     }
     Ok(ExitStatus::Ok)
+}
+
+/// A provider-managed control: the provider's status and test.
+fn provider_part(out: &mut dyn Write, p: &crate::model::ProviderControl) -> std::io::Result<()> {
+    writeln!(out, "status:       {}", p.status.label())?;
+    writeln!(
+        out,
+        "test:         {} on {} by {}",
+        p.test_result.label(),
+        p.test_date,
+        p.tested_by
+    )?;
+    writeln!(out, "how:          {}", p.description)?;
+    Ok(())
+}
+
+/// A customer-managed control's record: status, test, action item, texts, documents.
+fn record_part(out: &mut dyn Write, r: &crate::model::ControlRecord) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "status:       {}",
+        r.status.map_or(empty(Medium::Text), |s| s.label())
+    )?;
+    match (r.test_result, r.test_date) {
+        (Some(res), Some(d)) => writeln!(out, "test:         {} on {d}", res.label())?,
+        (Some(res), None) => writeln!(out, "test:         {} (no date)", res.label())?,
+        _ => writeln!(out, "test:         not tested")?,
+    }
+    if let Some(to) = &r.assigned_to {
+        let action = r.action.clone().unwrap_or_default();
+        let priority = action
+            .priority
+            .map_or(String::new(), |p| format!(", priority {}", p.as_str()));
+        let notify = if action.notify { ", notify" } else { "" };
+        writeln!(out, "assigned to:  {to}{priority}{notify}")?;
+    }
+    if let Some(notes) = r.action.as_ref().and_then(|a| a.notes.as_ref()) {
+        writeln!(out, "notes:        {notes}")?;
+    }
+    for (label, value) in [
+        ("implementation", &r.implementation),
+        ("test plan", &r.test_plan),
+        ("management response", &r.management_response),
+    ] {
+        if let Some(t) = value {
+            writeln!(out, "{label}:")?;
+            for line in t.lines() {
+                writeln!(out, "  {line}")?;
+            }
+        }
+    }
+    if !r.documents.is_empty() {
+        writeln!(out, "documents:")?;
+        for d in &r.documents {
+            let purpose = d.purpose.map_or(String::new(), |p| {
+                format!(
+                    " ({})",
+                    if p == crate::model::Purpose::Testing {
+                        "testing"
+                    } else {
+                        "implementation"
+                    }
+                )
+            });
+            writeln!(
+                out,
+                "  {}{purpose}  sha256 {}…",
+                d.path,
+                &d.sha256[..12.min(d.sha256.len())]
+            )?;
+        }
+    }
+    Ok(())
 }

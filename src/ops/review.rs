@@ -7,16 +7,16 @@
 //! read (plus the other assessments of a touched group, for its sync classes), so the
 //! cost grows with the change, not with the repository.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Serialize;
 use serde_json::Value as J;
 
-use super::changes::{Change, file_changes};
+use super::changes::{Change, FileVersions, file_changes};
 use super::history::{Side, Versions};
 use super::score::{Progress, score};
-use crate::git::{Git, GitError};
+use crate::git::{CommitId, Git, GitError};
 use crate::model::{Assessment, SyncField};
 use crate::repo::{Scope, Source};
 use crate::rules::sync::{Item, classes, differing_fields};
@@ -132,128 +132,184 @@ pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Rev
 
     let mut assessments = Vec::new();
     let mut groups = Vec::new();
-    let mut touched_groups: BTreeMap<String, ()> = BTreeMap::new();
+    let mut touched_groups: BTreeSet<String> = BTreeSet::new();
     for f in &files {
         let parts: Vec<&str> = f.path.split('/').collect();
         let ["groups", group, file] = parts.as_slice() else {
             continue;
         };
-        touched_groups.insert((*group).to_owned(), ());
+        touched_groups.insert((*group).to_owned());
         let mine: Vec<&Change> = changes
             .iter()
             .filter(|c| c.path == f.path)
             .map(|c| &c.change)
             .collect();
         if *file == "group.yaml" {
-            for c in mine {
-                match c {
-                    Change::GroupCreated { group } => groups.push(GroupReview {
-                        group: group.clone(),
-                        state: "created".into(),
-                        name: typed::<crate::model::Group>(&f.new)
-                            .map(|g| g.name)
-                            .unwrap_or_default(),
-                        previous_name: None,
-                    }),
-                    Change::GroupRenamed { group, from, to } => groups.push(GroupReview {
-                        group: group.clone(),
-                        state: "renamed".into(),
-                        name: to.clone(),
-                        previous_name: Some(from.clone()),
-                    }),
-                    _ => {}
-                }
-            }
-            continue;
+            groups.extend(group_reviews(f, &mine));
+        } else if let Some(a) = assessment_review(f, group, file, &mine, catalog) {
+            assessments.push(a);
         }
-        let (old, new) = (typed::<Assessment>(&f.old), typed::<Assessment>(&f.new));
-        let Some(any) = new.as_ref().or(old.as_ref()) else {
-            continue;
-        };
-        let state = if mine
-            .iter()
-            .any(|c| matches!(c, Change::AssessmentMoved { .. }))
-        {
-            "moved"
-        } else if !f.old_exists {
-            "new"
-        } else if !f.new_exists {
-            "deleted"
-        } else if old.as_ref().is_some_and(|o| o.archived.is_none())
-            && new.as_ref().is_some_and(|n| n.archived.is_some())
-        {
-            "archived"
-        } else {
-            "changed"
-        };
-        let cert = catalog.certifications.get(&any.certification);
-        let mut controls: BTreeMap<String, ControlReview> = BTreeMap::new();
-        let mut text_edits = std::collections::BTreeSet::new();
-        for c in &mine {
-            if let Change::ControlField {
-                control,
-                field,
-                old,
-                new,
-                ..
-            } = c
-            {
-                if SHOWN.contains(&field.as_str()) {
-                    let title = cert
-                        .and_then(|c| c.control(control))
-                        .map(|(_, c)| c.title.clone())
-                        .unwrap_or_default();
-                    controls
-                        .entry(control.clone())
-                        .or_insert_with(|| ControlReview {
-                            control: control.clone(),
-                            title,
-                            changes: Vec::new(),
-                        })
-                        .changes
-                        .push(FieldChange {
-                            field: field.clone(),
-                            old: old.clone(),
-                            new: new.clone(),
-                        });
-                } else {
-                    text_edits.insert(control.clone());
-                }
-            }
-        }
-        // Controls in catalog order.
-        let mut controls: Vec<ControlReview> = controls.into_values().collect();
-        if let Some(cert) = cert {
-            let order: BTreeMap<&str, usize> = cert
-                .control_ids()
-                .enumerate()
-                .map(|(i, id)| (id, i))
-                .collect();
-            controls.sort_by_key(|c| order.get(c.control.as_str()).copied().unwrap_or(usize::MAX));
-        }
-        assessments.push(AssessmentReview {
-            assessment: format!("{group}/{}", file.trim_end_matches(".yaml")),
-            name: catalog.assessment_name(&any.service, &any.certification),
-            state: state.into(),
-            before: old
-                .as_ref()
-                .and_then(|a| score(a, catalog))
-                .map(|s| s.total),
-            after: new
-                .as_ref()
-                .and_then(|a| score(a, catalog))
-                .map(|s| s.total),
-            controls,
-            text_edits: text_edits.len(),
-        });
     }
+    let out_of_sync = out_of_sync(
+        root,
+        &versions,
+        head_side,
+        &touched_groups,
+        catalog,
+        &fields,
+    )?;
+    let permission_findings = permission_findings(&mut versions, base_id, head_side)?;
+    Ok(Review {
+        base: base_id.short(),
+        head: match head_side {
+            Side::Commit(c) => c.short(),
+            _ => "work tree".to_owned(),
+        },
+        assessments,
+        groups,
+        out_of_sync,
+        permission_findings,
+        files_read: versions.parsed.get(),
+    })
+}
 
-    // Sync classes of the touched groups, as they stand after the change.
-    let mut out_of_sync = Vec::new();
-    for group in touched_groups.keys() {
+/// What a change of a `group.yaml` did: the group created or renamed.
+fn group_reviews(f: &FileVersions, mine: &[&Change]) -> Vec<GroupReview> {
+    mine.iter()
+        .filter_map(|c| match c {
+            Change::GroupCreated { group } => Some(GroupReview {
+                group: group.clone(),
+                state: "created".into(),
+                name: typed::<crate::model::Group>(&f.new)
+                    .map(|g| g.name)
+                    .unwrap_or_default(),
+                previous_name: None,
+            }),
+            Change::GroupRenamed { group, from, to } => Some(GroupReview {
+                group: group.clone(),
+                state: "renamed".into(),
+                name: to.clone(),
+                previous_name: Some(from.clone()),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What a change of an assessment file did: its state, the score before and after, and
+/// the shown fields of each control it changed (in catalog order).
+fn assessment_review(
+    f: &FileVersions,
+    group: &str,
+    file: &str,
+    mine: &[&Change],
+    catalog: &crate::catalog::Catalog,
+) -> Option<AssessmentReview> {
+    let (old, new) = (typed::<Assessment>(&f.old), typed::<Assessment>(&f.new));
+    let any = new.as_ref().or(old.as_ref())?;
+    let state = if mine
+        .iter()
+        .any(|c| matches!(c, Change::AssessmentMoved { .. }))
+    {
+        "moved"
+    } else if !f.old_exists {
+        "new"
+    } else if !f.new_exists {
+        "deleted"
+    } else if old.as_ref().is_some_and(|o| o.archived.is_none())
+        && new.as_ref().is_some_and(|n| n.archived.is_some())
+    {
+        "archived"
+    } else {
+        "changed"
+    };
+    let cert = catalog.certifications.get(&any.certification);
+    let (controls, text_edits) = control_reviews(mine, cert);
+    Some(AssessmentReview {
+        assessment: format!("{group}/{}", file.trim_end_matches(".yaml")),
+        name: catalog.assessment_name(&any.service, &any.certification),
+        state: state.into(),
+        before: old
+            .as_ref()
+            .and_then(|a| score(a, catalog))
+            .map(|s| s.total),
+        after: new
+            .as_ref()
+            .and_then(|a| score(a, catalog))
+            .map(|s| s.total),
+        controls,
+        text_edits,
+    })
+}
+
+/// The controls whose shown fields changed, with those changes, in catalog order; and
+/// how many controls changed only in their texts.
+fn control_reviews(
+    mine: &[&Change],
+    cert: Option<&crate::catalog::CertInfo>,
+) -> (Vec<ControlReview>, usize) {
+    let mut controls: BTreeMap<String, ControlReview> = BTreeMap::new();
+    let mut text_edits = BTreeSet::new();
+    for c in mine {
+        let Change::ControlField {
+            control,
+            field,
+            old,
+            new,
+            ..
+        } = c
+        else {
+            continue;
+        };
+        if !SHOWN.contains(&field.as_str()) {
+            text_edits.insert(control.clone());
+            continue;
+        }
+        let title = cert
+            .and_then(|c| c.control(control))
+            .map(|(_, c)| c.title.clone())
+            .unwrap_or_default();
+        controls
+            .entry(control.clone())
+            .or_insert_with(|| ControlReview {
+                control: control.clone(),
+                title,
+                changes: Vec::new(),
+            })
+            .changes
+            .push(FieldChange {
+                field: field.clone(),
+                old: old.clone(),
+                new: new.clone(),
+            });
+    }
+    let mut controls: Vec<ControlReview> = controls.into_values().collect();
+    if let Some(cert) = cert {
+        let order: BTreeMap<&str, usize> = cert
+            .control_ids()
+            .enumerate()
+            .map(|(i, id)| (id, i))
+            .collect();
+        controls.sort_by_key(|c| order.get(c.control.as_str()).copied().unwrap_or(usize::MAX));
+    }
+    (controls, text_edits.len())
+}
+
+/// The sync classes of the touched groups whose members differ, as they stand after the
+/// change.
+fn out_of_sync(
+    root: &Path,
+    versions: &Versions,
+    head_side: Side,
+    touched_groups: &BTreeSet<String>,
+    catalog: &crate::catalog::Catalog,
+    fields: &[SyncField],
+) -> Result<Vec<String>, ReviewError> {
+    let mut out = Vec::new();
+    for group in touched_groups {
         let dir = format!("groups/{group}");
         let listed: Vec<String> = match head_side {
-            Side::Commit(c) => git.list_files(c, &dir)?,
+            Side::Commit(c) => versions.git.list_files(c, &dir)?,
             _ => std::fs::read_dir(root.join(&dir))
                 .map(|rd| {
                     rd.filter_map(Result::ok)
@@ -281,11 +337,11 @@ pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Rev
             })
             .collect();
         for class in classes(&items, catalog) {
-            let differ = differing_fields(&class, &fields);
+            let differ = differing_fields(&class, fields);
             if !differ.is_empty() {
                 let names: Vec<&str> = differ.iter().map(|f| f.as_str()).collect();
                 let who: Vec<String> = class.members.iter().map(|m| m.describe(&items)).collect();
-                out_of_sync.push(format!(
+                out.push(format!(
                     "{}: {} differ in {} (run `assure sync`)",
                     group,
                     who.join(", "),
@@ -294,40 +350,37 @@ pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Rev
             }
         }
     }
+    Ok(out)
+}
 
+/// What the review gate would refuse in the change (the acting person is git's
+/// `user.email` for uncommitted changes).
+fn permission_findings(
+    versions: &mut Versions,
+    base_id: CommitId,
+    head_side: Side,
+) -> Result<Vec<String>, ReviewError> {
+    let git = versions.git;
+    if git.is_unborn() {
+        return Ok(Vec::new());
+    }
     let head_rev = match head_side {
         Side::Commit(c) => c.to_string(),
         _ => "HEAD".to_owned(),
     };
-    let permission_findings = if git.is_unborn() {
-        Vec::new()
-    } else {
-        let base = base_id.to_string();
-        let acting = git.user_email();
-        let request = super::gate::Request {
-            base: &base,
-            head: match head_side {
-                Side::Commit(_) => Some(head_rev.as_str()),
-                _ => None,
-            },
-            actor: None,
-            acting: acting.as_deref(),
-        };
-        super::gate::gate(&mut versions, &request)?
-            .iter()
-            .map(|f| format!("[{}] {}", f.code().name(), f.message()))
-            .collect()
-    };
-    Ok(Review {
-        base: base_id.to_string()[..7].to_owned(),
+    let base = base_id.to_string();
+    let acting = git.user_email();
+    let request = super::gate::Request {
+        base: &base,
         head: match head_side {
-            Side::Commit(c) => c.to_string()[..7].to_owned(),
-            _ => "work tree".to_owned(),
+            Side::Commit(_) => Some(head_rev.as_str()),
+            _ => None,
         },
-        assessments,
-        groups,
-        out_of_sync,
-        permission_findings,
-        files_read: versions.parsed.get(),
-    })
+        actor: None,
+        acting: acting.as_deref(),
+    };
+    Ok(super::gate::gate(versions, &request)?
+        .iter()
+        .map(|f| format!("[{}] {}", f.code().name(), f.message()))
+        .collect())
 }

@@ -130,174 +130,243 @@ fn finding(
     instance: &Value,
 ) -> Diagnostic {
     let (node, entry, _) = root.walk(path);
-    // Name the field, not a list index: `roles`, not `0`.
-    let field = path
-        .iter()
-        .rev()
-        .find(|s| s.parse::<usize>().is_err())
-        .map_or_else(|| "the document".to_owned(), |f| format!("`{f}`"));
-    let help_schema = format!(
-        "`assure schema {}` shows every field this file may have",
-        kind.name()
-    );
+    let at = At {
+        kind,
+        file,
+        node,
+        entry,
+        path,
+        // Name the field, not a list index: `roles`, not `0`.
+        field: path
+            .iter()
+            .rev()
+            .find(|s| s.parse::<usize>().is_err())
+            .map_or_else(|| "the document".to_owned(), |f| format!("`{f}`")),
+        help_schema: format!(
+            "`assure schema {}` shows every field this file may have",
+            kind.name()
+        ),
+    };
     match error {
-        ValidationErrorKind::AdditionalProperties { unexpected } => {
-            // Point at the unexpected key itself.
-            let key = unexpected.first().cloned().unwrap_or_default();
-            let span = node
-                .entry(&key)
-                .map_or(node.span.clone(), |e| e.key_span.clone());
-            let allowed = allowed_fields(kind, path);
-            Diagnostic::new(
-                Code::UnknownField,
-                format!("unknown field `{key}` in {}", place(path)),
-            )
-            .at(file, span, "not a field of this file")
-            .help(match closest(&key, &allowed) {
-                Some(s) => format!("did you mean `{s}`? ({help_schema})"),
-                None if !allowed.is_empty() => {
-                    format!("the fields here are: {}", allowed.join(", "))
-                }
-                None => help_schema,
-            })
-        }
-        ValidationErrorKind::Required { property } => {
-            let name = property.as_str().unwrap_or_default();
-            let span = entry
-                .filter(|_| !path.is_empty())
-                .map_or(node.span.start..node.span.start, |e| e.key_span.clone());
-            Diagnostic::new(
-                Code::MissingField,
-                format!("missing required field `{name}` in {}", place(path)),
-            )
-            .at(file, span, format!("`{name}` is required here"))
-            .help(format!("add `{name}:`; {help_schema}"))
-        }
-        ValidationErrorKind::Type { kind: expected } => {
-            let expected = match expected {
-                TypeKind::Single(t) => t.to_string(),
-                TypeKind::Multiple(ts) => ts
-                    .into_iter()
-                    .map(|t| t.to_string())
-                    .collect::<Vec<_>>()
-                    .join(" or "),
-            };
-            let help = match instance {
-                Value::Number(n) if expected.contains("string") => {
-                    format!("quote it: `\"{n}\"` (YAML reads unquoted {n} as a number)")
-                }
-                Value::Bool(b) if expected.contains("string") => format!("quote it: `\"{b}\"`"),
-                Value::Null => format!("give {field} a value, or remove the key"),
-                _ => help_schema,
-            };
-            Diagnostic::new(
-                Code::WrongType,
-                format!(
-                    "{field} must be {}, found {}",
-                    article(&expected),
-                    describe(instance)
-                ),
-            )
-            .at(file, node.span.clone(), format!("expected {expected}"))
-            .help(help)
-        }
-        ValidationErrorKind::Enum { options } => {
-            let options: Vec<String> = options
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let got = instance.as_str().unwrap_or_default();
-            let code = if path.iter().any(|p| p == "roles") {
-                Code::UnknownRole
-            } else {
-                Code::InvalidValue
-            };
-            let help = match closest(got, &options) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("allowed values: {}", options.join(", ")),
-            };
-            Diagnostic::new(
-                code,
-                format!("{} is not an allowed value of {field}", describe(instance)),
-            )
-            .at(file, node.span.clone(), "not allowed here")
-            .help(help)
-        }
-        ValidationErrorKind::Format { format } => {
-            let expected = match format.as_str() {
-                "date" => "a date written YYYY-MM-DD, e.g. 2019-04-02".to_owned(),
-                "date-time" => {
-                    "a date and time in RFC 3339 form, e.g. 2019-01-15T09:30:00Z".to_owned()
-                }
-                "email" => "an email address".to_owned(),
-                other => format!("a valid {other}"),
-            };
-            Diagnostic::new(
-                Code::InvalidValue,
-                format!("{field} must be {expected}, found {}", describe(instance)),
-            )
-            .at(file, node.span.clone(), format!("not {expected}"))
-        }
+        ValidationErrorKind::AdditionalProperties { unexpected } => unknown_field(&at, unexpected),
+        ValidationErrorKind::Required { property } => missing_field(&at, property),
+        ValidationErrorKind::Type { kind: expected } => wrong_type(&at, expected, instance),
+        ValidationErrorKind::Enum { options } => not_allowed(&at, options, instance),
+        ValidationErrorKind::Format { format } => bad_format(&at, format, instance),
         ValidationErrorKind::Pattern { pattern } if pattern == SINGLE_LINE => {
-            let found = instance
-                .as_str()
-                .and_then(|s| s.chars().find(|c| !single_line(*c)));
-            Diagnostic::new(
-                Code::InvalidValue,
-                format!(
-                    "{field} must be one line without control characters, found {}",
-                    describe(instance)
-                ),
-            )
-            .at(
-                file,
-                node.span.clone(),
-                match found {
-                    Some('\n' | '\r') => "has a line break".to_owned(),
-                    Some(c) if c.is_control() => {
-                        format!("has the control character U+{:04X}", u32::from(c))
-                    }
-                    Some(c) => format!("has the bidirectional-text control U+{:04X}", u32::from(c)),
-                    None => "has a control character".to_owned(),
-                },
-            )
-            .help(
-                "write it on one line, without escapes such as \\n, \\t, \\e or \\u202e \
-                 (names appear in mail headers and on terminals, where such characters \
-                 rewrite what is shown)",
-            )
+            not_one_line(&at, instance)
         }
-        ValidationErrorKind::Pattern { pattern } => {
-            let help = match path.last().map(String::as_str) {
-                Some("sha256") => {
-                    "a SHA-256 is 64 lower-case hex digits; `sha256sum FILE` prints it".to_owned()
-                }
-                Some("service" | "certification" | "id") => {
-                    "ids are lower-case letters, digits and `-`, e.g. `office-365`".to_owned()
-                }
-                Some("path") => {
-                    "write a repository-relative path with `/`, e.g. `evidence/scan.pdf`".to_owned()
-                }
-                _ => format!("the value must match `{pattern}`"),
-            };
-            Diagnostic::new(
-                Code::InvalidValue,
-                format!("{} is not a valid value of {field}", describe(instance)),
-            )
-            .at(file, node.span.clone(), "invalid form")
-            .help(help)
-        }
+        ValidationErrorKind::Pattern { pattern } => bad_pattern(&at, pattern, instance),
         other => Diagnostic::new(
             Code::InvalidValue,
-            format!("{field} {}", message(other, instance)),
+            format!("{} {}", at.field, message(other, instance)),
         )
-        .at(file, node.span.clone(), "invalid value")
-        .help(help_schema),
+        .at(at.file, at.node.span.clone(), "invalid value")
+        .help(at.help_schema.clone()),
     }
+}
+
+/// Where a schema finding is, and how to name it.
+struct At<'a> {
+    kind: Kind,
+    file: FileId,
+    node: &'a Node,
+    entry: Option<&'a crate::repo::yaml::Entry>,
+    path: &'a [String],
+    /// The field, for messages: `` `roles` ``, or "the document".
+    field: String,
+    /// The pointer to `assure schema KIND`.
+    help_schema: String,
+}
+
+/// `unknown-field`, at the key, with the closest field or the list of fields.
+fn unknown_field(at: &At, unexpected: &[String]) -> Diagnostic {
+    let kind = at.kind;
+    let file = at.file;
+    let node = at.node;
+    let path = at.path;
+    let help_schema = at.help_schema.clone();
+    // Point at the unexpected key itself.
+    let key = unexpected.first().cloned().unwrap_or_default();
+    let span = node
+        .entry(&key)
+        .map_or(node.span.clone(), |e| e.key_span.clone());
+    let allowed = allowed_fields(kind, path);
+    Diagnostic::new(
+        Code::UnknownField,
+        format!("unknown field `{key}` in {}", place(path)),
+    )
+    .at(file, span, "not a field of this file")
+    .help(match closest(&key, &allowed) {
+        Some(s) => format!("did you mean `{s}`? ({help_schema})"),
+        None if !allowed.is_empty() => {
+            format!("the fields here are: {}", allowed.join(", "))
+        }
+        None => help_schema,
+    })
+}
+
+/// `missing-field`, at the mapping's key (or the document's start).
+fn missing_field(at: &At, property: &Value) -> Diagnostic {
+    let file = at.file;
+    let node = at.node;
+    let entry = at.entry;
+    let path = at.path;
+    let help_schema = at.help_schema.clone();
+    let name = property.as_str().unwrap_or_default();
+    let span = entry
+        .filter(|_| !path.is_empty())
+        .map_or(node.span.start..node.span.start, |e| e.key_span.clone());
+    Diagnostic::new(
+        Code::MissingField,
+        format!("missing required field `{name}` in {}", place(path)),
+    )
+    .at(file, span, format!("`{name}` is required here"))
+    .help(format!("add `{name}:`; {help_schema}"))
+}
+
+/// `wrong-type`, with how to quote a value YAML read as a number or a boolean.
+fn wrong_type(at: &At, expected: &TypeKind, instance: &Value) -> Diagnostic {
+    let file = at.file;
+    let node = at.node;
+    let field = &at.field;
+    let help_schema = at.help_schema.clone();
+    let expected = match expected {
+        TypeKind::Single(t) => t.to_string(),
+        TypeKind::Multiple(ts) => ts
+            .into_iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(" or "),
+    };
+    let help = match instance {
+        Value::Number(n) if expected.contains("string") => {
+            format!("quote it: `\"{n}\"` (YAML reads unquoted {n} as a number)")
+        }
+        Value::Bool(b) if expected.contains("string") => format!("quote it: `\"{b}\"`"),
+        Value::Null => format!("give {field} a value, or remove the key"),
+        _ => help_schema,
+    };
+    Diagnostic::new(
+        Code::WrongType,
+        format!(
+            "{field} must be {}, found {}",
+            article(&expected),
+            describe(instance)
+        ),
+    )
+    .at(file, node.span.clone(), format!("expected {expected}"))
+    .help(help)
+}
+
+/// A value not in the schema's list (`unknown-role` for roles), with the closest one.
+fn not_allowed(at: &At, options: &Value, instance: &Value) -> Diagnostic {
+    let file = at.file;
+    let node = at.node;
+    let path = at.path;
+    let field = &at.field;
+    let options: Vec<String> = options
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let got = instance.as_str().unwrap_or_default();
+    let code = if path.iter().any(|p| p == "roles") {
+        Code::UnknownRole
+    } else {
+        Code::InvalidValue
+    };
+    let help = match closest(got, &options) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!("allowed values: {}", options.join(", ")),
+    };
+    Diagnostic::new(
+        code,
+        format!("{} is not an allowed value of {field}", describe(instance)),
+    )
+    .at(file, node.span.clone(), "not allowed here")
+    .help(help)
+}
+
+/// A date, time or e-mail address that is not one.
+fn bad_format(at: &At, format: &str, instance: &Value) -> Diagnostic {
+    let file = at.file;
+    let node = at.node;
+    let field = &at.field;
+    let expected = match format {
+        "date" => "a date written YYYY-MM-DD, e.g. 2019-04-02".to_owned(),
+        "date-time" => "a date and time in RFC 3339 form, e.g. 2019-01-15T09:30:00Z".to_owned(),
+        "email" => "an email address".to_owned(),
+        other => format!("a valid {other}"),
+    };
+    Diagnostic::new(
+        Code::InvalidValue,
+        format!("{field} must be {expected}, found {}", describe(instance)),
+    )
+    .at(file, node.span.clone(), format!("not {expected}"))
+}
+
+/// A one-line text with a line break, a control or a bidirectional-text character.
+fn not_one_line(at: &At, instance: &Value) -> Diagnostic {
+    let file = at.file;
+    let node = at.node;
+    let field = &at.field;
+    let found = instance
+        .as_str()
+        .and_then(|s| s.chars().find(|c| !single_line(*c)));
+    Diagnostic::new(
+        Code::InvalidValue,
+        format!(
+            "{field} must be one line without control characters, found {}",
+            describe(instance)
+        ),
+    )
+    .at(
+        file,
+        node.span.clone(),
+        match found {
+            Some('\n' | '\r') => "has a line break".to_owned(),
+            Some(c) if c.is_control() => {
+                format!("has the control character U+{:04X}", u32::from(c))
+            }
+            Some(c) => format!("has the bidirectional-text control U+{:04X}", u32::from(c)),
+            None => "has a control character".to_owned(),
+        },
+    )
+    .help(
+        "write it on one line, without escapes such as \\n, \\t, \\e or \\u202e \
+         (names appear in mail headers and on terminals, where such characters \
+         rewrite what is shown)",
+    )
+}
+
+/// A value of the wrong form (a hash, an id, a path), with the form it must have.
+fn bad_pattern(at: &At, pattern: &str, instance: &Value) -> Diagnostic {
+    let file = at.file;
+    let node = at.node;
+    let path = at.path;
+    let field = &at.field;
+    let help = match path.last().map(String::as_str) {
+        Some("sha256") => {
+            "a SHA-256 is 64 lower-case hex digits; `sha256sum FILE` prints it".to_owned()
+        }
+        Some("service" | "certification" | "id") => {
+            "ids are lower-case letters, digits and `-`, e.g. `office-365`".to_owned()
+        }
+        Some("path") => {
+            "write a repository-relative path with `/`, e.g. `evidence/scan.pdf`".to_owned()
+        }
+        _ => format!("the value must match `{pattern}`"),
+    };
+    Diagnostic::new(
+        Code::InvalidValue,
+        format!("{} is not a valid value of {field}", describe(instance)),
+    )
+    .at(file, node.span.clone(), "invalid form")
+    .help(help)
 }
 
 /// The schemas' pattern for names and other one-line display text: no C0 or C1

@@ -280,7 +280,7 @@ impl Ctx<'_> {
         // Only a block mapping is edited child by child; everything else is rewritten
         // from the positions of its parts, which an alias inside it does not have.
         let by_child = matches!((&node.value, new), (Value::Map(c), J::Object(m))
-            if !c.is_empty() && !m.is_empty() && !is_flow(self.text, node));
+            if !c.is_empty() && !m.is_empty() && !is_flow(node));
         if is_alias(entry) || (!by_child && has_alias(entry)) {
             return Err(alias_error(&entry.key));
         }
@@ -302,20 +302,14 @@ impl Ctx<'_> {
             }
             // (A tagged mapping emptied would leave its tag on nothing: `a: !!map`.)
             (Value::Map(children), J::Object(map))
-                if !map.is_empty()
-                    && !is_flow(self.text, node)
-                    && !emptied_tag(self.text, node, map) =>
+                if !map.is_empty() && !is_flow(node) && !emptied_tag(self.text, node, map) =>
             {
                 self.edit_block_map(children, map, indent + self.unit, out)
             }
-            (Value::Map(children), J::Object(map))
-                if !map.is_empty() && is_flow(self.text, node) =>
-            {
+            (Value::Map(children), J::Object(map)) if !map.is_empty() && is_flow(node) => {
                 self.edit_flow_map(node, children, map, Some(indent), out)
             }
-            (Value::Seq(items), J::Array(new_items))
-                if !new_items.is_empty() && !is_flow(self.text, node) =>
-            {
+            (Value::Seq(items), J::Array(new_items)) if !new_items.is_empty() && !is_flow(node) => {
                 self.edit_block_seq(entry, items, new_items, out)
             }
             (Value::Seq(items), J::Array(_)) if items.is_empty() && self.key_starts_line(entry) => {
@@ -325,7 +319,7 @@ impl Ctx<'_> {
             (Value::Null, J::Object(map)) if !map.is_empty() => {
                 self.expand_into(entry, map, indent, out)
             }
-            (Value::Map(_) | Value::Seq(_), _) if !is_flow(self.text, node) => {
+            (Value::Map(_) | Value::Seq(_), _) if !is_flow(node) => {
                 out.push(self.replace_entry(entry, new));
                 Ok(())
             }

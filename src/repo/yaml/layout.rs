@@ -10,9 +10,14 @@
 //! the spans and knows those quirks; the rewriter (`crate::edit::rewrite`) asks it where
 //! things are and never scans the text itself.
 //!
-//! Nothing is computed for a file that is only read: a [`Layout`] is a view of the text,
-//! each query reads only the bytes near the spans it is given, and positions are byte
-//! offsets into the text the tree was parsed from.
+//! Recorded while parsing, once per node, by [`record`] (the spanned-tree parse only:
+//! [`super::parse_to_json`] and [`super::stream`], validate's fast routes, record
+//! nothing): its [`Style`] (the scalar style the parser's events carry; block or flow for
+//! a mapping or list) and where its own text ends ([`Node::end`]: a quoted scalar at its
+//! closing quote, though the parser's span runs on over a comment after it). The other
+//! queries still read the bytes near the spans they are given when asked (the `:`, the
+//! `?`, comments, block headers, properties, brackets); positions are byte offsets into
+//! the text the tree was parsed from.
 
 use std::ops::Range;
 

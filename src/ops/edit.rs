@@ -654,10 +654,7 @@ fn rewrite_checked<T>(
 where
     T: serde::de::DeserializeOwned + PartialEq,
 {
-    let empty = Node {
-        span: 0..0,
-        value: yaml::Value::Null,
-    };
+    let empty = Node::new(0..0, yaml::Value::Null);
     let after = rewrite(text, node.unwrap_or(&empty), json)
         .map_err(|e| EditError::Layout(format!("{path}: {e}")))?;
     let after = match node {

@@ -375,10 +375,7 @@ fn parse_typed(
     // valid, else straight to JSON; a file that does not parse is read again below, for
     // the located error.
     if let Values::Skip = values {
-        let node = Node {
-            span: 0..0,
-            value: yaml::Value::Null,
-        };
+        let node = Node::new(0..0, yaml::Value::Null);
         if let Some(typed) = fast_typed(kind, text) {
             return Some((node, typed));
         }

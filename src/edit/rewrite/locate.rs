@@ -108,69 +108,30 @@ impl Ctx<'_> {
             }
         }
         // Changed and removed keys.
-        let stays = |e: &Entry| new.contains_key(&e.key) || is_empty(&e.value.to_json());
         for (i, entry) in entries.iter().enumerate() {
             match new.get(&entry.key) {
                 None if is_empty(&entry.value.to_json()) => {}
                 None if has_alias(entry) => return Err(alias_error(&entry.key)),
                 None => {
-                    if !self.key_starts_line(entry) {
-                        return Err(RewriteError(format!(
-                            "cannot remove `{}`, the first key of a list item",
-                            entry.key
-                        )));
-                    }
-                    let mut range = self.entry_lines(entry);
-                    // Lines of blanks after it go with it: they were its own block's text,
-                    // or would join a block kept before it (a `|+` block's text, or any
-                    // block's when deeper than it), or (a tab) not parse where they would
-                    // be. So do comment lines deeper than the keys after it, when they
-                    // would become the text of a block before it, and the empty lines
-                    // between such lines; the empty lines after the last of them stay, to
-                    // separate what follows, except after a `|+` block (its text).
-                    // (A kept key's block is its old one, or one its new value is
-                    // rendered with.)
-                    let kept = entries[..i].iter().rev().find(|e| stays(e));
-                    let after_block = kept.and_then(|e| self.last_block(&e.value));
-                    let keeps = after_block.is_some_and(|(_, keep)| keep);
-                    let after_block = after_block.is_some()
-                        || kept
-                            .and_then(|e| new.get(&e.key))
-                            .is_some_and(|v| self.ends_with_block(v));
-                    let mut at = range.end;
-                    while at < self.text.len() {
-                        let next = self.line_end(at);
-                        let line = self.text[at..next].trim_end_matches(['\r', '\n']);
-                        let code = line.trim_start_matches([' ', '\t']);
-                        let deeper_comment = after_block
-                            && code.starts_with('#')
-                            && line.len() - code.len() > indent;
-                        if !code.is_empty() && !deeper_comment {
-                            break;
-                        }
-                        at = next;
-                        if keeps || !line.is_empty() {
-                            range.end = next;
-                        }
-                    }
-                    if self.bare_question_before(range.start, out)
-                        && self.tab_before_code(range.end)
-                    {
-                        return Err(RewriteError(format!(
-                            "cannot remove `{}`: a line indented with a tab would then follow an explicit key (`?`) that has no value, which YAML reads as an error; indent that line with spaces",
-                            entry.key
-                        )));
-                    }
-                    out.push(TextEdit {
-                        range,
-                        text: String::new(),
-                    });
+                    let edit = self.remove_entry(entries, i, new, indent, out)?;
+                    out.push(edit);
                 }
                 Some(v) => self.edit_entry(entry, v, indent, out)?,
             }
         }
-        // New keys, each after the nearest preceding key that exists. In a mapping whose
-        // entries are separated by blank lines, so are the new ones.
+        self.insert_new_keys(entries, new, indent, quoted, out)
+    }
+
+    /// New keys, each after the nearest preceding key that exists. In a mapping whose
+    /// entries are separated by blank lines, so are the new ones.
+    fn insert_new_keys(
+        &self,
+        entries: &[Entry],
+        new: &Map<String, J>,
+        indent: usize,
+        quoted: bool,
+        out: &mut Vec<TextEdit>,
+    ) -> Result<(), RewriteError> {
         let spaced = entries.len() > 1
             && entries.windows(2).all(|w| {
                 let before = &self.text[..self.line_start(w[1].key_span.start)];
@@ -211,43 +172,7 @@ impl Ctx<'_> {
             }
         }
         for (anchor, rendered) in pending {
-            let (at, prefix) = match anchor {
-                Some(a) if has_alias(a) => return Err(alias_error(&a.key)),
-                Some(a) => {
-                    let at = self.line_end(self.value_end(a));
-                    // (The block's span may or may not take in that last line, and an
-                    // empty block's ends at its header.)
-                    let last_line = self.line_start(self.text.len());
-                    let tail = &self.text[last_line..];
-                    if self.text[at.min(last_line)..last_line]
-                        .trim_matches(blank)
-                        .is_empty()
-                        && !tail.is_empty()
-                        && tail.trim_matches(blank).is_empty()
-                        && self.last_block(&a.value).is_some()
-                    {
-                        // The parser reads such a last line as one more line of the block
-                        // (a `\n` more than YAML says); text after it would change that.
-                        return Err(RewriteError(
-                            "the file ends with a `|` block whose last line holds only blanks and no line break (read as one more line of the block); remove those blanks first".into(),
-                        ));
-                    }
-                    (
-                        at,
-                        if at == self.text.len() && !self.text.ends_with('\n') {
-                            "\n"
-                        } else {
-                            ""
-                        },
-                    )
-                }
-                None => match entries.first() {
-                    Some(first) if self.key_starts_line(first) => {
-                        (self.line_start(self.entry_start(first)), "")
-                    }
-                    _ => return Err(RewriteError("no place to insert a key".into())),
-                },
-            };
+            let (at, prefix) = self.insert_at(anchor, entries)?;
             let text = match anchor {
                 // (A `|+` block keeps the blank lines after it as its text.)
                 Some(a) if self.last_block(&a.value).is_some_and(|(_, keep)| keep) => {
@@ -262,6 +187,114 @@ impl Ctx<'_> {
             });
         }
         Ok(())
+    }
+
+    /// The removal of `entries[i]`, a key `new` no longer has: its lines, and the blank
+    /// and comment lines after it that must go with it.
+    fn remove_entry(
+        &self,
+        entries: &[Entry],
+        i: usize,
+        new: &Map<String, J>,
+        indent: usize,
+        out: &[TextEdit],
+    ) -> Result<TextEdit, RewriteError> {
+        let entry = &entries[i];
+        if !self.key_starts_line(entry) {
+            return Err(RewriteError(format!(
+                "cannot remove `{}`, the first key of a list item",
+                entry.key
+            )));
+        }
+        let mut range = self.entry_lines(entry);
+        // Lines of blanks after it go with it: they were its own block's text,
+        // or would join a block kept before it (a `|+` block's text, or any
+        // block's when deeper than it), or (a tab) not parse where they would
+        // be. So do comment lines deeper than the keys after it, when they
+        // would become the text of a block before it, and the empty lines
+        // between such lines; the empty lines after the last of them stay, to
+        // separate what follows, except after a `|+` block (its text).
+        // (A kept key's block is its old one, or one its new value is
+        // rendered with.)
+        let stays = |e: &Entry| new.contains_key(&e.key) || is_empty(&e.value.to_json());
+        let kept = entries[..i].iter().rev().find(|e| stays(e));
+        let after_block = kept.and_then(|e| self.last_block(&e.value));
+        let keeps = after_block.is_some_and(|(_, keep)| keep);
+        let after_block = after_block.is_some()
+            || kept
+                .and_then(|e| new.get(&e.key))
+                .is_some_and(|v| self.ends_with_block(v));
+        let mut at = range.end;
+        while at < self.text.len() {
+            let next = self.line_end(at);
+            let line = self.text[at..next].trim_end_matches(['\r', '\n']);
+            let code = line.trim_start_matches([' ', '\t']);
+            let deeper_comment =
+                after_block && code.starts_with('#') && line.len() - code.len() > indent;
+            if !code.is_empty() && !deeper_comment {
+                break;
+            }
+            at = next;
+            if keeps || !line.is_empty() {
+                range.end = next;
+            }
+        }
+        if self.bare_question_before(range.start, out) && self.tab_before_code(range.end) {
+            return Err(RewriteError(format!(
+                "cannot remove `{}`: a line indented with a tab would then follow an explicit key (`?`) that has no value, which YAML reads as an error; indent that line with spaces",
+                entry.key
+            )));
+        }
+        Ok(TextEdit {
+            range,
+            text: String::new(),
+        })
+    }
+
+    /// Where new keys go after `anchor` (or before the first key), and the line break
+    /// they need before them there.
+    fn insert_at(
+        &self,
+        anchor: Option<&Entry>,
+        entries: &[Entry],
+    ) -> Result<(usize, &'static str), RewriteError> {
+        Ok(match anchor {
+            Some(a) if has_alias(a) => return Err(alias_error(&a.key)),
+            Some(a) => {
+                let at = self.line_end(self.value_end(a));
+                // (The block's span may or may not take in that last line, and an
+                // empty block's ends at its header.)
+                let last_line = self.line_start(self.text.len());
+                let tail = &self.text[last_line..];
+                if self.text[at.min(last_line)..last_line]
+                    .trim_matches(blank)
+                    .is_empty()
+                    && !tail.is_empty()
+                    && tail.trim_matches(blank).is_empty()
+                    && self.last_block(&a.value).is_some()
+                {
+                    // The parser reads such a last line as one more line of the block
+                    // (a `\n` more than YAML says); text after it would change that.
+                    return Err(RewriteError(
+                        "the file ends with a `|` block whose last line holds only blanks and no line break (read as one more line of the block); remove those blanks first".into(),
+                    ));
+                }
+                (
+                    at,
+                    if at == self.text.len() && !self.text.ends_with('\n') {
+                        "\n"
+                    } else {
+                        ""
+                    },
+                )
+            }
+            None => match entries.first() {
+                Some(first) if self.key_starts_line(first) => {
+                    (self.line_start(self.entry_start(first)), "")
+                }
+                _ => return Err(RewriteError("no place to insert a key".into())),
+            },
+        })
     }
 
     /// Edits one existing entry of a block mapping to hold `new`.
@@ -280,7 +313,7 @@ impl Ctx<'_> {
         // Only a block mapping is edited child by child; everything else is rewritten
         // from the positions of its parts, which an alias inside it does not have.
         let by_child = matches!((&node.value, new), (Value::Map(c), J::Object(m))
-            if !c.is_empty() && !m.is_empty() && !is_flow(self.text, node));
+            if !c.is_empty() && !m.is_empty() && !is_flow(node));
         if is_alias(entry) || (!by_child && has_alias(entry)) {
             return Err(alias_error(&entry.key));
         }
@@ -302,20 +335,14 @@ impl Ctx<'_> {
             }
             // (A tagged mapping emptied would leave its tag on nothing: `a: !!map`.)
             (Value::Map(children), J::Object(map))
-                if !map.is_empty()
-                    && !is_flow(self.text, node)
-                    && !emptied_tag(self.text, node, map) =>
+                if !map.is_empty() && !is_flow(node) && !emptied_tag(self.text, node, map) =>
             {
                 self.edit_block_map(children, map, indent + self.unit, out)
             }
-            (Value::Map(children), J::Object(map))
-                if !map.is_empty() && is_flow(self.text, node) =>
-            {
+            (Value::Map(children), J::Object(map)) if !map.is_empty() && is_flow(node) => {
                 self.edit_flow_map(node, children, map, Some(indent), out)
             }
-            (Value::Seq(items), J::Array(new_items))
-                if !new_items.is_empty() && !is_flow(self.text, node) =>
-            {
+            (Value::Seq(items), J::Array(new_items)) if !new_items.is_empty() && !is_flow(node) => {
                 self.edit_block_seq(entry, items, new_items, out)
             }
             (Value::Seq(items), J::Array(_)) if items.is_empty() && self.key_starts_line(entry) => {
@@ -325,7 +352,7 @@ impl Ctx<'_> {
             (Value::Null, J::Object(map)) if !map.is_empty() => {
                 self.expand_into(entry, map, indent, out)
             }
-            (Value::Map(_) | Value::Seq(_), _) if !is_flow(self.text, node) => {
+            (Value::Map(_) | Value::Seq(_), _) if !is_flow(node) => {
                 out.push(self.replace_entry(entry, new));
                 Ok(())
             }
@@ -341,97 +368,111 @@ impl Ctx<'_> {
                 out.push(self.replace_entry(entry, new));
                 Ok(())
             }
-            _ => {
-                // A scalar (or a flow collection) replaced in place.
-                let at = self.after_colon(entry)?;
-                let end = self.value_end(entry);
-                let after_on_line = &self.text[end..self.line_end(end)];
-                // What follows the value on its line would end up inside a `|` block, as
-                // its text: then the value is quoted; blanks are replaced with the block.
-                // So would a following line (a comment) indented as deep as its text, and
-                // blanks on the lines between (they would be lines of its text).
-                let swallowed = self.text[self.line_end(end)..]
-                    .lines()
-                    .map(|l| l.trim_end_matches('\r'))
-                    .find(|l| !l.is_empty())
-                    .is_some_and(|l| {
-                        l.trim_matches(blank).is_empty()
-                            || l.len() - l.trim_start_matches(' ').len() >= indent + self.unit
-                    });
-                let inline = self.render_inline(new).or_else(|| {
-                    (!after_on_line.trim_matches(blank).is_empty() || swallowed)
-                        .then(|| yaml::quote(new.as_str().unwrap_or_default()))
-                });
-                let block_end = end + after_on_line.trim_end_matches(['\r', '\n']).len();
-                // The new value as a `|` block, `after` (a comment kept) following its
-                // header on the key's line.
-                let block_after = |after: &str| {
-                    let block = self
-                        .render_block_scalar(new.as_str().unwrap_or_default(), indent + self.unit);
-                    let (header, body) = block.split_once('\n').unwrap_or((&block, ""));
-                    TextEdit {
-                        range: at..block_end,
-                        text: format!(" {header}{after}\n{body}"),
-                    }
-                };
-                // A comment between the `:` and a value on a following line stays on
-                // the key's line; the new value goes where the old one started.
-                let lead = &self.text[at..node.span.start.max(at)];
-                if self.block_header(node).is_some() {
-                    // A `|` block's header may have a comment after it: it stays, after
-                    // the new value (or the new header).
-                    let first = &lead[..lead.find('\n').unwrap_or(lead.len())];
-                    let comment = first[strip_comment(first).len()..].trim_end_matches(blank);
-                    let sep = if comment.is_empty() { "" } else { "  " };
-                    let text = match inline {
-                        Some(s) => format!(" {s}{sep}{comment}"),
-                        None => {
-                            out.push(block_after(&format!("{sep}{comment}")));
-                            return Ok(());
-                        }
-                    };
-                    out.push(TextEdit {
-                        range: at..end,
-                        text,
-                    });
-                    return Ok(());
-                }
-                if let Some(hash) = lead.find('#')
-                    && lead[hash..].contains('\n')
-                {
-                    let comment_end = at + hash + lead[hash..].find('\n').unwrap_or(0) + 1;
-                    let pad = " ".repeat(self.column(node.span.start).max(indent + self.unit));
-                    let text = match inline {
-                        Some(s) => format!("{pad}{s}"),
-                        None => {
-                            let comment = self.text[at + hash..comment_end].trim_end_matches(blank);
-                            out.push(block_after(&format!("  {comment}")));
-                            return Ok(());
-                        }
-                    };
-                    out.push(TextEdit {
-                        range: comment_end..end,
-                        text,
-                    });
-                    return Ok(());
-                }
-                let (rendered, end) = match inline {
-                    Some(s) => (s, end),
-                    None => (
-                        self.render_block_scalar(
-                            new.as_str().unwrap_or_default(),
-                            indent + self.unit,
-                        ),
-                        block_end,
-                    ),
-                };
-                out.push(TextEdit {
-                    range: at..end,
-                    text: format!(" {rendered}"),
-                });
-                Ok(())
-            }
+            // A scalar (or a flow collection) replaced in place.
+            _ => self.replace_scalar(entry, new, indent, out),
         }
+    }
+
+    /// A scalar (or a flow collection) replaced in place: the comment after it, or after
+    /// a block's header, or between the `:` and a value on a following line, stays.
+    fn replace_scalar(
+        &self,
+        entry: &Entry,
+        new: &J,
+        indent: usize,
+        out: &mut Vec<TextEdit>,
+    ) -> Result<(), RewriteError> {
+        let node = &entry.value;
+        let at = self.after_colon(entry)?;
+        let end = self.value_end(entry);
+        let after_on_line = &self.text[end..self.line_end(end)];
+        // What follows the value on its line would end up inside a `|` block, as
+        // its text: then the value is quoted; blanks are replaced with the block.
+        // So would a following line (a comment) indented as deep as its text, and
+        // blanks on the lines between (they would be lines of its text).
+        let swallowed = self.swallowed(self.line_end(end), indent + self.unit);
+        let inline = self.render_inline(new).or_else(|| {
+            (!after_on_line.trim_matches(blank).is_empty() || swallowed)
+                .then(|| yaml::quote(new.as_str().unwrap_or_default()))
+        });
+        let block_end = end + after_on_line.trim_end_matches(['\r', '\n']).len();
+        // The new value as a `|` block, `after` (a comment kept) following its
+        // header on the key's line.
+        let block_after = |after: &str| {
+            let block =
+                self.render_block_scalar(new.as_str().unwrap_or_default(), indent + self.unit);
+            let (header, body) = block.split_once('\n').unwrap_or((&block, ""));
+            TextEdit {
+                range: at..block_end,
+                text: format!(" {header}{after}\n{body}"),
+            }
+        };
+        // A comment between the `:` and a value on a following line stays on
+        // the key's line; the new value goes where the old one started.
+        let lead = &self.text[at..node.span.start.max(at)];
+        if self.block_header(node).is_some() {
+            // A `|` block's header may have a comment after it: it stays, after
+            // the new value (or the new header).
+            let first = &lead[..lead.find('\n').unwrap_or(lead.len())];
+            let comment = first[strip_comment(first).len()..].trim_end_matches(blank);
+            let sep = if comment.is_empty() { "" } else { "  " };
+            let text = match inline {
+                Some(s) => format!(" {s}{sep}{comment}"),
+                None => {
+                    out.push(block_after(&format!("{sep}{comment}")));
+                    return Ok(());
+                }
+            };
+            out.push(TextEdit {
+                range: at..end,
+                text,
+            });
+            return Ok(());
+        }
+        if let Some(hash) = lead.find('#')
+            && lead[hash..].contains('\n')
+        {
+            let comment_end = at + hash + lead[hash..].find('\n').unwrap_or(0) + 1;
+            let pad = " ".repeat(self.column(node.span.start).max(indent + self.unit));
+            let text = match inline {
+                Some(s) => format!("{pad}{s}"),
+                None => {
+                    let comment = self.text[at + hash..comment_end].trim_end_matches(blank);
+                    out.push(block_after(&format!("  {comment}")));
+                    return Ok(());
+                }
+            };
+            out.push(TextEdit {
+                range: comment_end..end,
+                text,
+            });
+            return Ok(());
+        }
+        let (rendered, end) = match inline {
+            Some(s) => (s, end),
+            None => (
+                self.render_block_scalar(new.as_str().unwrap_or_default(), indent + self.unit),
+                block_end,
+            ),
+        };
+        out.push(TextEdit {
+            range: at..end,
+            text: format!(" {rendered}"),
+        });
+        Ok(())
+    }
+
+    /// Whether the first line from `pos` on that is not empty would be read as the text
+    /// of a `|` block written before it at `block_indent`: it is blank, or that deep.
+    fn swallowed(&self, pos: usize, block_indent: usize) -> bool {
+        self.text[pos..]
+            .lines()
+            .map(|l| l.trim_end_matches('\r'))
+            .find(|l| !l.is_empty())
+            .is_some_and(|l| {
+                l.trim_matches(blank).is_empty()
+                    || l.len() - l.trim_start_matches(' ').len() >= block_indent
+            })
     }
 
     /// `key:` or `key: {}` receiving its first children, written on the following lines.
@@ -503,34 +544,7 @@ impl Ctx<'_> {
         key_indent: Option<usize>,
         out: &mut Vec<TextEdit>,
     ) -> Result<(), RewriteError> {
-        // A flow mapping may run over several lines; one indented no deeper than its key
-        // (which the parser lets pass) cannot take a key: refuse rather than guess.
-        if let Some(indent) = key_indent
-            && self.text[node.span.start..self.flow_end(node)]
-                .split('\n')
-                .skip(1)
-                .any(|l| {
-                    !l.trim_matches(blank).is_empty()
-                        && l.len() - l.trim_start_matches(' ').len() <= indent
-                })
-        {
-            return Err(RewriteError(
-                "a flow mapping (`{…}`) here continues on a line indented no deeper than its key; edit it by hand".into(),
-            ));
-        }
-        if self.flow_scan(node).1 {
-            return Err(RewriteError(
-                "a flow mapping (`{…}`) here has an explicit key (`? key`); edit it by hand".into(),
-            ));
-        }
-        // (In a flow mapping a key may have no `:`, as in `{a, b}`, or have it on a later
-        // line, `{a\n :}`, which this editor does not follow.)
-        if let Some(e) = children.iter().find(|e| {
-            self.text[e.key_span.clone()].contains('\n')
-                || (self.colon(e).is_none() && self.colon_on_a_later_line(e))
-        }) {
-            return Err(unplaceable_key(e));
-        }
+        self.check_flow_layout(node, children, key_indent)?;
         let mut kept: Vec<&Entry> = Vec::new();
         let edits_before = out.len();
         for (i, entry) in children.iter().enumerate() {
@@ -598,9 +612,52 @@ impl Ctx<'_> {
                 }),
             }
         }
-        // A plain scalar ending in ` -` right before a `,` or a bracket is read by the
-        // parser as a new scalar starting there, which it refuses: a blank stays between.
-        for e in &mut out[edits_before..] {
+        self.keep_dash_apart(&mut out[edits_before..]);
+        Ok(())
+    }
+
+    /// Refuses a flow mapping laid out in a way the editor does not follow.
+    fn check_flow_layout(
+        &self,
+        node: &Node,
+        children: &[Entry],
+        key_indent: Option<usize>,
+    ) -> Result<(), RewriteError> {
+        // A flow mapping may run over several lines; one indented no deeper than its key
+        // (which the parser lets pass) cannot take a key: refuse rather than guess.
+        if let Some(indent) = key_indent
+            && self.text[node.span.start..self.flow_end(node)]
+                .split('\n')
+                .skip(1)
+                .any(|l| {
+                    !l.trim_matches(blank).is_empty()
+                        && l.len() - l.trim_start_matches(' ').len() <= indent
+                })
+        {
+            return Err(RewriteError(
+                "a flow mapping (`{…}`) here continues on a line indented no deeper than its key; edit it by hand".into(),
+            ));
+        }
+        if self.flow_scan(node).1 {
+            return Err(RewriteError(
+                "a flow mapping (`{…}`) here has an explicit key (`? key`); edit it by hand".into(),
+            ));
+        }
+        // (In a flow mapping a key may have no `:`, as in `{a, b}`, or have it on a later
+        // line, `{a\n :}`, which this editor does not follow.)
+        if let Some(e) = children.iter().find(|e| {
+            self.text[e.key_span.clone()].contains('\n')
+                || (self.colon(e).is_none() && self.colon_on_a_later_line(e))
+        }) {
+            return Err(unplaceable_key(e));
+        }
+        Ok(())
+    }
+
+    /// A plain scalar ending in ` -` right before a `,` or a bracket is read by the
+    /// parser as a new scalar starting there, which it refuses: a blank stays between.
+    fn keep_dash_apart(&self, edits: &mut [TextEdit]) {
+        for e in edits {
             let before = self.text[..e.range.start].strip_suffix('-');
             let next = e
                 .text
@@ -613,7 +670,6 @@ impl Ctx<'_> {
                 e.text.insert(0, ' ');
             }
         }
-        Ok(())
     }
 
     pub(super) fn edit_block_seq(

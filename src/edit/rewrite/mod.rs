@@ -72,7 +72,7 @@ pub fn rewrite(text: &str, root: &Node, new: &J) -> Result<String, RewriteError>
     ctx.check_layout(root)?;
     let mut edits = Vec::new();
     match &root.value {
-        Value::Map(entries) if !is_flow(text, root) => {
+        Value::Map(entries) if !is_flow(root) => {
             ctx.edit_block_map(entries, new, 0, &mut edits)?;
             if emptied_tag(text, root, new) {
                 // A tag left on nothing (`!!map` alone) is no mapping: it goes too.

@@ -10,13 +10,82 @@
 //! the spans and knows those quirks; the rewriter (`crate::edit::rewrite`) asks it where
 //! things are and never scans the text itself.
 //!
-//! Nothing is computed for a file that is only read: a [`Layout`] is a view of the text,
-//! each query reads only the bytes near the spans it is given, and positions are byte
-//! offsets into the text the tree was parsed from.
+//! Recorded while parsing, once per node, by [`record`] (the spanned-tree parse only:
+//! [`super::parse_to_json`] and [`super::stream`], validate's fast routes, record
+//! nothing): its [`Style`] (the scalar style the parser's events carry; block or flow for
+//! a mapping or list) and where its own text ends ([`Node::end`]: a quoted scalar at its
+//! closing quote, though the parser's span runs on over a comment after it). The other
+//! queries still read the bytes near the spans they are given when asked (the `:`, the
+//! `?`, comments, block headers, properties, brackets); positions are byte offsets into
+//! the text the tree was parsed from.
 
 use std::ops::Range;
 
+use saphyr_parser::ScalarStyle;
+
 use super::{Entry, Node, Value};
+
+/// How a node is written, as recorded while parsing: a scalar's style (the parser's
+/// events carry it), or whether a mapping or list is in block or flow style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    /// `'text'`
+    Single,
+    /// `"text"`
+    Double,
+    /// `|` block
+    Literal,
+    /// `>` block
+    Folded,
+    /// A mapping or list in block style (indented lines, `- ` items).
+    Block,
+    /// A mapping or list in flow style (`{…}`, `[…]`).
+    Flow,
+}
+
+impl Style {
+    pub(super) fn of_scalar(style: ScalarStyle) -> Style {
+        match style {
+            ScalarStyle::Plain => Style::Plain,
+            ScalarStyle::SingleQuoted => Style::Single,
+            ScalarStyle::DoubleQuoted => Style::Double,
+            ScalarStyle::Literal => Style::Literal,
+            ScalarStyle::Folded => Style::Folded,
+        }
+    }
+}
+
+/// Records a node's layout, once, when the parser has built it (and its children): a
+/// collection's style and where the node's own text ends.
+pub(super) fn record(text: &str, node: &mut Node) {
+    if matches!(node.value, Value::Map(_) | Value::Seq(_)) {
+        node.style = if flow_from_text(text, node) {
+            Style::Flow
+        } else {
+            Style::Block
+        };
+    }
+    node.end = Layout { text }.measure_end(node);
+}
+
+/// Where a quoted scalar ends: after its closing quote. (`''` is a quote in single
+/// quotes, `\"` in double ones.)
+fn quoted_end(text: &str, node: &Node) -> Option<usize> {
+    let from = node.span.end - separated(&text[properties_end(text, node)..node.span.end]).len();
+    let bytes = text.as_bytes();
+    let quote = *bytes.get(from).filter(|b| matches!(b, b'"' | b'\''))?;
+    let mut i = from + 1;
+    while let Some(&c) = bytes.get(i) {
+        match c {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            c if c == quote => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
 
 /// A file's text, for the layout queries about the tree parsed from it.
 #[derive(Debug, Clone, Copy)]
@@ -47,17 +116,27 @@ impl<'t> Layout<'t> {
     }
 
     /// Where a value's own text ends (block scalars and block collections carry the
-    /// blank lines after them in their spans; this does not). For a mapping's value use
-    /// [`Self::value_end`], which also knows where an empty value is.
+    /// blank lines after them in their spans, and a quoted scalar's may run on over a
+    /// comment after it; this does not). For a mapping's value use [`Self::value_end`],
+    /// which also knows where an empty value is. Recorded while parsing.
     pub fn content_end(&self, node: &Node) -> usize {
+        node.end
+    }
+
+    /// [`Self::content_end`] read from the text, for [`record`]: the node's children are
+    /// recorded already.
+    fn measure_end(&self, node: &Node) -> usize {
         match &node.value {
-            Value::Map(entries) if !is_flow(self.text, node) => {
+            Value::Map(entries) if node.style != Style::Flow => {
                 entries.last().map_or(node.span.end, |e| self.value_end(e))
             }
-            Value::Seq(items) if !is_flow(self.text, node) => {
-                items.last().map_or(node.span.end, |i| self.content_end(i))
+            Value::Seq(items) if node.style != Style::Flow => {
+                items.last().map_or(node.span.end, |i| i.end)
             }
             Value::Map(_) | Value::Seq(_) => self.flow_end(node),
+            _ if matches!(node.style, Style::Single | Style::Double) => {
+                quoted_end(self.text, node).unwrap_or(node.span.end)
+            }
             _ => {
                 let mut end = node.span.end;
                 let header = self.block_header(node);
@@ -372,10 +451,7 @@ impl<'t> Layout<'t> {
     /// Whether an entry's key is a block scalar (`? |`): the parser places its span after
     /// the header's line (an empty one at what follows), where no key can be found again.
     pub fn block_key(&self, entry: &Entry) -> bool {
-        let key = Node {
-            span: entry.key_span.clone(),
-            value: Value::Str(entry.key.clone()),
-        };
+        let key = Node::new(entry.key_span.clone(), Value::Str(entry.key.clone()));
         self.block_header(&key).is_some_and(|(end, _)| {
             let line = &self.text[self.line_start(end)..end];
             let head = line.rsplit_once([' ', '\t']).map_or("", |(head, _)| head);
@@ -490,7 +566,7 @@ impl<'t> Layout<'t> {
 /// of a block mapping's first key, `&a !!str key: 1`, are that key's, not the mapping's.)
 pub fn properties_end(text: &str, node: &Node) -> usize {
     let key_line = match &node.value {
-        Value::Map(entries) if flow_open(text, node).is_none() => entries
+        Value::Map(entries) if node.style != Style::Flow => entries
             .first()
             .map(|e| text[..e.key_span.start].rfind('\n').map_or(0, |i| i + 1)),
         _ => None,
@@ -538,9 +614,14 @@ pub fn tagged(text: &str, node: &Node) -> bool {
     false
 }
 
-/// Whether a mapping or list is in flow style (`{…}`, `[…]`), after its anchor or tag.
-/// (A block list as deep as its key, `key:\n- [a]`, starts where its first item does.)
-pub fn is_flow(text: &str, node: &Node) -> bool {
+/// Whether a mapping or list is in flow style (`{…}`, `[…]`). Recorded while parsing.
+pub fn is_flow(node: &Node) -> bool {
+    node.style == Style::Flow
+}
+
+/// [`is_flow`] read from the text: a bracket after its anchor or tag. (A block list as
+/// deep as its key, `key:\n- [a]`, starts where its first item does.)
+fn flow_from_text(text: &str, node: &Node) -> bool {
     let first = match &node.value {
         Value::Seq(items) => items.first().map(|i| i.span.start),
         Value::Map(entries) => entries.first().map(|e| e.key_span.start),

@@ -28,7 +28,11 @@ use std::ops::Range;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
 
 pub mod layout;
+mod offsets;
 pub mod stream;
+
+use layout::Style;
+use offsets::CharToByte;
 
 /// A byte range into the file text.
 pub type Span = Range<usize>;
@@ -38,11 +42,16 @@ pub const MAX_DEPTH: usize = 64;
 /// Aliases may add at most this many nodes, or as many as the file has itself if more.
 pub const MIN_ALIAS_BUDGET: usize = 10_000;
 
-/// A parsed YAML value with its position.
+/// A parsed YAML value with its position, and its layout as recorded while parsing
+/// (see [`layout`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     pub span: Span,
     pub value: Value,
+    /// How it is written: its scalar style, or block or flow.
+    pub style: Style,
+    /// Where its own text ends (see [`layout::Layout::content_end`]).
+    pub end: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +101,17 @@ pub struct Error {
 }
 
 impl Node {
+    /// A node with no recorded layout beyond its span (plain, ending where its span does).
+    pub fn new(span: Span, value: Value) -> Node {
+        let end = span.end;
+        Node {
+            span,
+            value,
+            style: Style::Plain,
+            end,
+        }
+    }
+
     /// The value of `key` if this node is a mapping that has it.
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.entry(key).map(|e| &e.value)
@@ -272,7 +292,9 @@ pub fn parse_to_json(text: &str) -> Result<serde_json::Value, Error> {
 trait Tree: Clone {
     /// One `key: value` pair of a mapping.
     type Entry;
-    fn scalar(span: Span, value: Value) -> Self;
+    fn scalar(span: Span, value: Value, style: ScalarStyle) -> Self;
+    /// Records the node's layout once it is built (its children are): see [`layout`].
+    fn record(&mut self, _text: &str) {}
     fn seq(span: Span, items: Vec<Self>) -> Self;
     fn map(span: Span, entries: Vec<Self::Entry>) -> Self;
     fn entry(key: String, key_span: Span, value: Self) -> Self::Entry;
@@ -287,20 +309,20 @@ trait Tree: Clone {
 
 impl Tree for Node {
     type Entry = Entry;
-    fn scalar(span: Span, value: Value) -> Self {
-        Node { span, value }
+    fn scalar(span: Span, value: Value, style: ScalarStyle) -> Self {
+        Node {
+            style: Style::of_scalar(style),
+            ..Node::new(span, value)
+        }
+    }
+    fn record(&mut self, text: &str) {
+        layout::record(text, self);
     }
     fn seq(span: Span, items: Vec<Self>) -> Self {
-        Node {
-            span,
-            value: Value::Seq(items),
-        }
+        Node::new(span, Value::Seq(items))
     }
     fn map(span: Span, entries: Vec<Entry>) -> Self {
-        Node {
-            span,
-            value: Value::Map(entries),
-        }
+        Node::new(span, Value::Map(entries))
     }
     fn entry(key: String, key_span: Span, value: Self) -> Entry {
         Entry {
@@ -325,7 +347,7 @@ impl Tree for Node {
 
 impl Tree for serde_json::Value {
     type Entry = (String, serde_json::Value);
-    fn scalar(_: Span, value: Value) -> Self {
+    fn scalar(_: Span, value: Value, _: ScalarStyle) -> Self {
         scalar_json(value)
     }
     fn seq(_: Span, items: Vec<Self>) -> Self {
@@ -435,7 +457,11 @@ impl<'t, T: Tree> Builder<'t, T> {
                             message,
                         })?
                     };
-                    let node = T::scalar(start..end, value);
+                    let mut node = T::scalar(start..end, value, style);
+                    // (A key's node is not kept: its span and text are.)
+                    if !is_key {
+                        node.record(self.text);
+                    }
                     if anchor != 0 {
                         self.anchors.insert(anchor, (node.clone(), 1));
                     }
@@ -488,7 +514,7 @@ impl<'t, T: Tree> Builder<'t, T> {
                         .stack
                         .pop()
                         .expect("the parser balances start and end events");
-                    let (node, anchor) = match frame {
+                    let (mut node, anchor) = match frame {
                         Frame::Seq {
                             start,
                             anchor,
@@ -501,6 +527,7 @@ impl<'t, T: Tree> Builder<'t, T> {
                             ..
                         } => (T::map(start..end.max(start), entries), anchor),
                     };
+                    node.record(self.text);
                     self.nodes += 1;
                     if anchor != 0 {
                         let count = node.count();
@@ -538,7 +565,9 @@ impl<'t, T: Tree> Builder<'t, T> {
                 }
             }
         }
-        Ok(self.root.unwrap_or_else(|| T::scalar(0..0, Value::Null)))
+        Ok(self
+            .root
+            .unwrap_or_else(|| T::scalar(0..0, Value::Null, ScalarStyle::Plain)))
     }
 
     fn push(&mut self, node: T, raw: Option<String>) -> Result<(), Error> {
@@ -800,51 +829,6 @@ fn resolve_number(text: &str) -> Option<Value> {
         !e.is_empty() && all_digits(e)
     });
     (mantissa_ok && exponent_ok).then(|| Value::Float(text.parse().unwrap_or(f64::NAN)))
-}
-
-/// Converts the parser's character offsets to byte offsets. Offsets arrive nearly in
-/// order, so a moving cursor makes the conversion linear over the file.
-struct CharToByte<'t> {
-    text: &'t str,
-    ascii: bool,
-    chars: usize,
-    bytes: usize,
-}
-
-impl<'t> CharToByte<'t> {
-    fn new(text: &'t str) -> Self {
-        CharToByte {
-            text,
-            ascii: text.is_ascii(),
-            chars: 0,
-            bytes: 0,
-        }
-    }
-
-    fn byte(&mut self, char_index: usize) -> usize {
-        if self.ascii {
-            return char_index.min(self.text.len());
-        }
-        while self.chars < char_index {
-            match self.text[self.bytes..].chars().next() {
-                Some(c) => {
-                    self.bytes += c.len_utf8();
-                    self.chars += 1;
-                }
-                None => return self.text.len(),
-            }
-        }
-        while self.chars > char_index {
-            match self.text[..self.bytes].chars().next_back() {
-                Some(c) => {
-                    self.bytes -= c.len_utf8();
-                    self.chars -= 1;
-                }
-                None => break,
-            }
-        }
-        self.bytes
-    }
 }
 
 #[cfg(test)]

@@ -433,10 +433,7 @@ mod tests {
     /// file has any finding.
     fn usual(kind: Kind, text: &str) -> Option<Typed> {
         let value = yaml::parse_to_json(text).ok()?;
-        let node = yaml::Node {
-            span: 0..0,
-            value: yaml::Value::Null,
-        };
+        let node = yaml::Node::new(0..0, yaml::Value::Null);
         let mut out = Vec::new();
         let (_, typed) = checked(kind, FileId(0), node, value, &mut out)?;
         out.is_empty().then_some(typed)

@@ -127,8 +127,13 @@ impl<'t> Layout<'t> {
     /// recorded already.
     fn measure_end(&self, node: &Node) -> usize {
         match &node.value {
+            // A written value ends after its `:`, so only an empty one needs the `:` found
+            // (the search is most of what recording costs a block mapping).
             Value::Map(entries) if node.style != Style::Flow => {
-                entries.last().map_or(node.span.end, |e| self.value_end(e))
+                entries.last().map_or(node.span.end, |e| match e.value.value {
+                    Value::Null => self.value_end(e),
+                    _ => self.content_end(&e.value),
+                })
             }
             Value::Seq(items) if node.style != Style::Flow => {
                 items.last().map_or(node.span.end, |i| i.end)
@@ -139,7 +144,12 @@ impl<'t> Layout<'t> {
             }
             _ => {
                 let mut end = node.span.end;
-                let header = self.block_header(node);
+                // Only a literal or folded scalar has a header (looking for one, a line
+                // back, is most of what recording costs a plain scalar).
+                let header = match node.style {
+                    Style::Literal | Style::Folded => self.block_header(node),
+                    _ => None,
+                };
                 // A block's span may run on over the indentation of the line after it,
                 // to the next key: that indentation is not its text.
                 let line = self.line_start(end);

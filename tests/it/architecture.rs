@@ -161,3 +161,11 @@ fn the_fault_hooks_are_behind_the_test_feature() {
     let manifest = std::fs::read_to_string(project_root().join("Cargo.toml")).expect("read");
     assert!(!manifest.contains("default = [\"fault-injection\""));
 }
+
+/// A spanned tree has a node per YAML value (hundreds of thousands in a large catalog,
+/// parsed on every command), so what the layout records must not grow it: 56 bytes.
+#[test]
+fn a_yaml_node_stays_small() {
+    assert!(std::mem::size_of::<assure::repo::yaml::Node>() <= 56);
+    assert!(std::mem::size_of::<assure::repo::yaml::Entry>() <= 96);
+}

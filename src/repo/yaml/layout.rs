@@ -66,7 +66,7 @@ pub(super) fn record(text: &str, node: &mut Node) {
             Style::Block
         };
     }
-    node.end = Layout { text }.measure_end(node);
+    node.end = super::offset(Layout { text }.measure_end(node));
 }
 
 /// Where a quoted scalar ends: after its closing quote. (`''` is a quote in single
@@ -120,7 +120,7 @@ impl<'t> Layout<'t> {
     /// comment after it; this does not). For a mapping's value use [`Self::value_end`],
     /// which also knows where an empty value is. Recorded while parsing.
     pub fn content_end(&self, node: &Node) -> usize {
-        node.end
+        node.end as usize
     }
 
     /// [`Self::content_end`] read from the text, for [`record`]: the node's children are
@@ -130,13 +130,15 @@ impl<'t> Layout<'t> {
             // A written value ends after its `:`, so only an empty one needs the `:` found
             // (the search is most of what recording costs a block mapping).
             Value::Map(entries) if node.style != Style::Flow => {
-                entries.last().map_or(node.span.end, |e| match e.value.value {
-                    Value::Null => self.value_end(e),
-                    _ => self.content_end(&e.value),
-                })
+                entries
+                    .last()
+                    .map_or(node.span.end, |e| match e.value.value {
+                        Value::Null => self.value_end(e),
+                        _ => self.content_end(&e.value),
+                    })
             }
             Value::Seq(items) if node.style != Style::Flow => {
-                items.last().map_or(node.span.end, |i| i.end)
+                items.last().map_or(node.span.end, |i| i.end as usize)
             }
             Value::Map(_) | Value::Seq(_) => self.flow_end(node),
             _ if matches!(node.style, Style::Single | Style::Double) => {

@@ -50,8 +50,10 @@ pub struct Node {
     pub value: Value,
     /// How it is written: its scalar style, or block or flow.
     pub style: Style,
-    /// Where its own text ends (see [`layout::Layout::content_end`]).
-    pub end: usize,
+    /// Where its own text ends (see [`layout::Layout::content_end`]): a byte offset,
+    /// 32 bits (files are at most 16 MiB) to keep a node, of which a large catalog has
+    /// hundreds of thousands, at 56 bytes.
+    pub end: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -100,10 +102,16 @@ pub struct Error {
     pub message: String,
 }
 
+/// A byte offset as [`Node::end`] keeps it (saturating: no file assure reads is near
+/// 4 GiB).
+pub(crate) fn offset(pos: usize) -> u32 {
+    u32::try_from(pos).unwrap_or(u32::MAX)
+}
+
 impl Node {
     /// A node with no recorded layout beyond its span (plain, ending where its span does).
     pub fn new(span: Span, value: Value) -> Node {
-        let end = span.end;
+        let end = offset(span.end);
         Node {
             span,
             value,

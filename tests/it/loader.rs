@@ -142,21 +142,7 @@ fn a_revision_reports_links_submodules_folders_and_odd_bytes_as_the_work_tree_do
         path: b"groups/default-group/sub.yaml".to_vec(),
     };
     index.add(&entry).expect("add the submodule entry");
-    let tree = git
-        .repo
-        .find_tree(index.write_tree().expect("tree"))
-        .expect("tree");
-    let sig = git2::Signature::new("Ada", "ada@example.com", &git2::Time::new(1_700_000_200, 0))
-        .expect("sig");
-    let parent = git
-        .repo
-        .head()
-        .expect("head")
-        .peel_to_commit()
-        .expect("commit");
-    git.repo
-        .commit(Some("HEAD"), &sig, &sig, "submodule", &tree, &[&parent])
-        .expect("commit");
+    commit_index(&git, &mut index, "submodule", 1_700_000_200);
     let at_head = Project::at_revision(repo.path(), "HEAD", Scope::All).expect("loads");
     let sub: Vec<String> = findings(&at_head)
         .into_iter()
@@ -191,6 +177,11 @@ fn git_add_commit(git: &GitRepo, message: &str, time: i64) {
         .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
         .expect("add");
     index.write().expect("write index");
+    commit_index(git, &mut index, message, time);
+}
+
+/// Commits what `index` holds on HEAD, as Ada at `time`.
+fn commit_index(git: &GitRepo, index: &mut git2::Index, message: &str, time: i64) {
     let tree = git
         .repo
         .find_tree(index.write_tree().expect("tree"))

@@ -37,12 +37,8 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
 /// Says on stderr which assessment files do not load (a syntax error, a merge conflict
 /// left in them, a folder in their place), since the dashboard cannot show them.
 fn left_out(project: &crate::ops::Project) {
-    let loaded: std::collections::BTreeSet<String> = project
-        .ws
-        .assessments
-        .iter()
-        .map(|a| format!("groups/{}/{}.yaml", a.group, a.stem))
-        .collect();
+    let loaded: std::collections::BTreeSet<String> =
+        project.ws.assessments.iter().map(|a| a.path()).collect();
     let broken: std::collections::BTreeSet<&str> = project
         .diagnostics
         .iter()

@@ -528,7 +528,7 @@ pub fn sync_base(s: &mut Session, rev: Option<&str>) -> Result<(), EditError> {
                 .map_err(|e| EditError::Invalid(e.to_string()))?;
             let mut base = Vec::new();
             for a in &s.project.ws.assessments {
-                let path = format!("groups/{}/{}.yaml", a.group, a.stem);
+                let path = a.path();
                 let text = g
                     .read_at(commit, &path)
                     .map_err(|e| EditError::Invalid(e.to_string()))?;

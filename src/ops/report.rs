@@ -93,12 +93,7 @@ pub fn context(project: &Project, now: DateTime<Utc>) -> ReportContext {
 /// (one walk of history from HEAD, until every file is found).
 pub fn workbook_context(project: &Project, now: DateTime<Utc>) -> ReportContext {
     let mut ctx = context(project, now);
-    let paths: Vec<String> = project
-        .ws
-        .assessments
-        .iter()
-        .map(|a| format!("groups/{}/{}.yaml", a.group, a.stem))
-        .collect();
+    let paths: Vec<String> = project.ws.assessments.iter().map(|a| a.path()).collect();
     ctx.last_changed = history::last_commit_times(&project.ws.root, &paths);
     ctx
 }

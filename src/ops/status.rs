@@ -40,12 +40,7 @@ pub struct Dashboard {
 /// `modified` is the time of the last commit that changed each assessment file (DESIGN.md
 /// §1.3); a file without one shows its modification time.
 pub fn dashboard(project: &Project, show_archived: bool) -> Dashboard {
-    let paths: Vec<String> = project
-        .ws
-        .assessments
-        .iter()
-        .map(|a| format!("groups/{}/{}.yaml", a.group, a.stem))
-        .collect();
+    let paths: Vec<String> = project.ws.assessments.iter().map(|a| a.path()).collect();
     let committed = crate::ops::history::last_commit_times(&project.ws.root, &paths);
     let mut groups: Vec<GroupTiles> = project
         .ws
@@ -72,10 +67,7 @@ pub fn dashboard(project: &Project, show_archived: bool) -> Dashboard {
             service: v.service.clone(),
             certification: v.certification.clone(),
             created: v.created,
-            modified: committed
-                .get(&format!("groups/{}/{}.yaml", a.group, a.stem))
-                .copied()
-                .or(a.modified),
+            modified: committed.get(&a.path()).copied().or(a.modified),
             archived: v.archived,
             progress: score(v, &project.catalog)
                 .map(|s| s.total)

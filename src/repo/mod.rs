@@ -110,6 +110,11 @@ impl AssessmentDoc {
         )
     }
 
+    /// The file's repository-relative path, `groups/<group>/<stem>.yaml`.
+    pub fn path(&self) -> String {
+        format!("groups/{}/{}.yaml", self.group, self.stem)
+    }
+
     pub fn is_archived(&self) -> bool {
         self.doc.value.archived.is_some()
     }

@@ -242,7 +242,7 @@ fn summary(
     let group_name = group
         .and_then(|g| g.doc.as_ref())
         .map_or_else(|| assessment.group.clone(), |d| d.value.name.clone());
-    let path = format!("groups/{}/{}.yaml", assessment.group, assessment.stem);
+    let path = assessment.path();
     let modified = ctx.last_changed.get(&path).copied().or(assessment.modified);
     let mut summary = vec![
         ("Organization", vec![Cell::text(&ctx.organization)]),

@@ -9,7 +9,7 @@ use assure::repo::source::SourceMap;
 use assure::repo::yaml;
 use serde_json::json;
 
-use crate::support::{TestRepo, run_env};
+use crate::support::{TestRepo, normalised, run_env};
 
 /// `load_file` input: one selector byte (here 10: a services catalog file), then the text.
 const TABS_IN_A_LONG_LINE: &[u8] =
@@ -495,31 +495,6 @@ fn assign_refuses_to_rewrite_an_alias() {
         repo.read(path),
         text.replacen("    status: planned\n", "    status: implemented\n", 1)
     );
-}
-
-/// A document as the `rewrite` target compares it: a key holding null, `[]` or `{}` is
-/// absent (the editor's callers compare typed values), and an empty document is null.
-fn normalised(v: &serde_json::Value) -> serde_json::Value {
-    use serde_json::Value as J;
-    fn empty(v: &J) -> bool {
-        matches!(v, J::Null)
-            || v.as_array().is_some_and(Vec::is_empty)
-            || v.as_object().is_some_and(serde_json::Map::is_empty)
-    }
-    fn walk(v: &J) -> J {
-        match v {
-            J::Object(map) => J::Object(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), walk(v)))
-                    .filter(|(_, v)| !empty(v))
-                    .collect(),
-            ),
-            J::Array(items) => J::Array(items.iter().map(walk).collect()),
-            other => other.clone(),
-        }
-    }
-    let v = walk(v);
-    if empty(&v) { J::Null } else { v }
 }
 
 /// Every input under `fuzz/regressions/rewrite/`, replayed through `rewrite`. The

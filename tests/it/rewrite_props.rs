@@ -35,6 +35,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use serde_json::{Map, Value as J, json};
 
+use crate::support::normalised;
+
 /// A scalar as written in the file.
 #[derive(Debug, Clone)]
 enum Scalar {
@@ -561,25 +563,6 @@ fn empty(v: &J) -> bool {
         J::Object(o) => o.is_empty(),
         _ => false,
     }
-}
-
-/// `v` with the keys of empty values left out, and null for an empty document: what the
-/// editor may write for `v` (see `is_empty` in src/edit/rewrite/mod.rs).
-fn normalised(v: &J) -> J {
-    fn walk(v: &J) -> J {
-        match v {
-            J::Object(map) => J::Object(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), walk(v)))
-                    .filter(|(_, v)| !empty(v))
-                    .collect(),
-            ),
-            J::Array(items) => J::Array(items.iter().map(walk).collect()),
-            other => other.clone(),
-        }
-    }
-    let v = walk(v);
-    if empty(&v) { J::Null } else { v }
 }
 
 /// A runner with a fixed seed, so a failure shows in every run. To search further, set

@@ -56,7 +56,7 @@ pub(super) fn assessment_file(a: &AssessmentDoc) -> String {
 
 /// `groups/<group>/<file>.yaml`: the key of an assessment's history.
 pub fn assessment_path(a: &AssessmentDoc) -> String {
-    format!("groups/{}/{}.yaml", a.group, a.stem)
+    a.path()
 }
 
 pub(super) fn control_anchor(id: &str) -> String {

@@ -379,3 +379,28 @@ impl GitRepo {
         self.commit_tree(email, message, time, parents, Some(&sign))
     }
 }
+
+/// A document as the `rewrite` target compares it: a key holding null, `[]` or `{}` is
+/// absent (the editor's callers compare typed values), and an empty document is null.
+pub fn normalised(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    fn empty(v: &J) -> bool {
+        matches!(v, J::Null)
+            || v.as_array().is_some_and(Vec::is_empty)
+            || v.as_object().is_some_and(serde_json::Map::is_empty)
+    }
+    fn walk(v: &J) -> J {
+        match v {
+            J::Object(map) => J::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), walk(v)))
+                    .filter(|(_, v)| !empty(v))
+                    .collect(),
+            ),
+            J::Array(items) => J::Array(items.iter().map(walk).collect()),
+            other => other.clone(),
+        }
+    }
+    let v = walk(v);
+    if empty(&v) { J::Null } else { v }
+}

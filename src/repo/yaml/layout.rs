@@ -3,21 +3,27 @@
 //! one, comments, a flow collection's brackets, a block scalar's header, the properties
 //! (`&anchor`, `!tag`) before a node, and where an entry's text begins and ends.
 //!
-//! The parser's events give each key's and value's span and nothing of this, and the
-//! spans have quirks (an empty value placed at whatever follows; a block scalar's span
-//! starting after its header's line; a block list as deep as its key starting at its
+//! The parser's events give each key's and value's span and style and nothing of this,
+//! and the spans have quirks (an empty value placed at whatever follows; a block scalar's
+//! span starting after its header's line; a block list as deep as its key starting at its
 //! first item). This module is the one place that reads the layout from the text around
 //! the spans and knows those quirks; the rewriter (`crate::edit::rewrite`) asks it where
-//! things are and never scans the text itself.
+//! things are and never reads the text's layout itself.
 //!
-//! Recorded while parsing, once per node, by [`record`] (the spanned-tree parse only:
-//! [`super::parse_to_json`] and [`super::stream`], validate's fast routes, record
-//! nothing): its [`Style`] (the scalar style the parser's events carry; block or flow for
-//! a mapping or list) and where its own text ends ([`Node::end`]: a quoted scalar at its
-//! closing quote, though the parser's span runs on over a comment after it). The other
-//! queries still read the bytes near the spans they are given when asked (the `:`, the
-//! `?`, comments, block headers, properties, brackets); positions are byte offsets into
-//! the text the tree was parsed from.
+//! Recorded while parsing, by [`record`] and [`record_entry`] (the spanned-tree parse
+//! only: [`super::parse_to_json`] and [`super::stream`], validate's fast routes, record
+//! nothing):
+//! - per node ([`Node::style`], [`Node::end`]): its [`Style`] (the scalar style the
+//!   parser's events carry; block or flow for a mapping or list) and where its own text
+//!   ends (a quoted scalar at its closing quote, though the parser's span runs on over a
+//!   comment after it; a flow collection after its closing bracket);
+//! - per entry ([`Entry::marks`], [`Marks`]): where its `?` and its `:` are, and how its
+//!   key is written.
+//!
+//! The rest is read from the bytes near the spans when asked, through the queries of
+//! [`Layout`]: lines ([`Line`]: indentation, code, comment), a block scalar's header,
+//! properties, what lies between brackets. Positions are byte offsets into the text the
+//! tree was parsed from.
 
 use std::ops::Range;
 
@@ -54,6 +60,49 @@ impl Style {
             ScalarStyle::Folded => Style::Folded,
         }
     }
+}
+
+/// An entry's layout, recorded while parsing ([`record_entry`]): where its explicit key's
+/// `?` is and where the `:` after its key is (32-bit offsets, files being at most
+/// 16 MiB), and how its key is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Marks {
+    question: u32,
+    colon: u32,
+    /// The key's scalar style (`"key"`, `'key'`, `? |` block).
+    pub key_style: Style,
+}
+
+/// No such mark.
+const NONE: u32 = u32::MAX;
+
+impl Marks {
+    /// An entry's marks before they are recorded: its key's style only.
+    pub(super) fn of_key(key_style: Style) -> Marks {
+        Marks {
+            question: NONE,
+            colon: NONE,
+            key_style,
+        }
+    }
+
+    fn get(mark: u32) -> Option<usize> {
+        (mark != NONE).then_some(mark as usize)
+    }
+
+    /// Whether the key is quoted (`"key"`, `'key'`).
+    pub fn quoted_key(&self) -> bool {
+        matches!(self.key_style, Style::Single | Style::Double)
+    }
+}
+
+/// Records an entry's layout, once, when the parser has built it (and its value): the
+/// position of its `?` and its `:`.
+pub(super) fn record_entry(text: &str, entry: &mut Entry) {
+    let layout = Layout { text };
+    entry.marks.question = layout.measure_explicit(entry).map_or(NONE, super::offset);
+    // (Measured from the key's end, which an empty `? ` key has at its `?`.)
+    entry.marks.colon = layout.measure_colon(entry).map_or(NONE, super::offset);
 }
 
 /// Records a node's layout, once, when the parser has built it (and its children): a
@@ -140,7 +189,7 @@ impl<'t> Layout<'t> {
             Value::Seq(items) if node.style != Style::Flow => {
                 items.last().map_or(node.span.end, |i| i.end as usize)
             }
-            Value::Map(_) | Value::Seq(_) => self.flow_end(node),
+            Value::Map(_) | Value::Seq(_) => self.flow_scan(node).0,
             _ if matches!(node.style, Style::Single | Style::Double) => {
                 quoted_end(self.text, node).unwrap_or(node.span.end)
             }
@@ -212,8 +261,9 @@ impl<'t> Layout<'t> {
 
     /// Where a flow collection ends: after its closing bracket. (The parser's span may
     /// stop before it, after a trailing comma, `{a,}`, or run on over a comment after it.)
+    /// Recorded while parsing, as the node's [`Node::end`].
     pub fn flow_end(&self, node: &Node) -> usize {
-        self.flow_scan(node).0
+        node.end as usize
     }
 
     /// [`Self::flow_end`], and whether the collection has an explicit key (`? key`) at
@@ -386,9 +436,15 @@ impl<'t> Layout<'t> {
         }
     }
 
-    /// The position of the `?` of an explicit key (`? key`), if the key is one. An empty
-    /// key's position is where the parser stopped looking for it, possibly lines later.
+    /// The position of the `?` of an explicit key (`? key`), if the key is one. Recorded
+    /// while parsing.
     pub fn explicit(&self, entry: &Entry) -> Option<usize> {
+        Marks::get(entry.marks.question)
+    }
+
+    /// [`Self::explicit`] read from the text, for [`record_entry`]. An empty key's
+    /// position is where the parser stopped looking for it, possibly lines later.
+    fn measure_explicit(&self, entry: &Entry) -> Option<usize> {
         let mut pos = entry.key_span.start;
         let mut same_line = true;
         loop {
@@ -462,13 +518,9 @@ impl<'t> Layout<'t> {
 
     /// Whether an entry's key is a block scalar (`? |`): the parser places its span after
     /// the header's line (an empty one at what follows), where no key can be found again.
+    /// Recorded while parsing (the key's style).
     pub fn block_key(&self, entry: &Entry) -> bool {
-        let key = Node::new(entry.key_span.clone(), Value::Str(entry.key.clone()));
-        self.block_header(&key).is_some_and(|(end, _)| {
-            let line = &self.text[self.line_start(end)..end];
-            let head = line.rsplit_once([' ', '\t']).map_or("", |(head, _)| head);
-            head.split([' ', '\t']).any(|word| word == "?")
-        })
+        matches!(entry.marks.key_style, Style::Literal | Style::Folded)
     }
 
     /// Where an entry starts: its key, or the `?` of an explicit key.
@@ -494,8 +546,14 @@ impl<'t> Layout<'t> {
     }
 
     /// The position of the `:` that follows an entry's key, if there is one (an explicit
-    /// key, or a key in a flow mapping, may have none: `? a`, `{a, b}`).
+    /// key, or a key in a flow mapping, may have none: `? a`, `{a, b}`). Recorded while
+    /// parsing.
     pub fn colon(&self, entry: &Entry) -> Option<usize> {
+        Marks::get(entry.marks.colon)
+    }
+
+    /// [`Self::colon`] read from the text, for [`record_entry`] (the `?` is recorded).
+    fn measure_colon(&self, entry: &Entry) -> Option<usize> {
         let bytes = self.text.as_bytes();
         let explicit = self.explicit(entry);
         let mut i = self.key_end(entry);
@@ -518,10 +576,7 @@ impl<'t> Layout<'t> {
                 // A `:` that is a value indicator, not the start of the next key (`::`):
                 // a blank or the end follows, or a flow indicator, or the key is quoted.
                 b':' => {
-                    let quoted = matches!(
-                        bytes.get(entry.key_span.end.wrapping_sub(1)),
-                        Some(b'"' | b'\'')
-                    );
+                    let quoted = entry.marks.quoted_key();
                     return match bytes.get(i + 1) {
                         None
                         | Some(b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']' | b'{' | b'}') => {
@@ -688,6 +743,13 @@ pub fn blank(c: char) -> bool {
 /// The part of a line before its comment (a `#` at its start or after a blank).
 pub fn strip_comment(line: &str) -> &str {
     let b = line.as_bytes();
-    let at = (0..b.len()).find(|&i| b[i] == b'#' && (i == 0 || matches!(b[i - 1], b' ' | b'\t')));
-    &line[..at.unwrap_or(line.len())]
+    let mut from = 0;
+    while let Some(i) = line[from..].find('#') {
+        let at = from + i;
+        if at == 0 || matches!(b[at - 1], b' ' | b'\t') {
+            return &line[..at];
+        }
+        from = at + 1;
+    }
+    line
 }

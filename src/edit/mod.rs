@@ -192,6 +192,29 @@ impl Transaction {
 
     pub fn commit(self) -> std::io::Result<()> {
         // 1. Look at every target before touching anything.
+        let journal = self.plan()?;
+        // 2. The journal, so that a crash from here on can be rolled back.
+        let journal_path = self.write_journal(&journal)?;
+        // 3–5, undone on any failure.
+        let mut done = 0;
+        if let Err(e) = self.apply(&journal, &mut done) {
+            return Err(roll_back(&journal, done, journal_path, e));
+        }
+        // Done: mark the journal committed (the commit point), then clean up.
+        sync_dirs(&journal);
+        match journal_path {
+            Some(path) => mark_committed(&journal, path),
+            None => {
+                cleanup(&journal);
+                Ok(())
+            }
+        }
+    }
+
+    /// Step 1: every target looked at (no link on its way, a regular file if it exists),
+    /// and the journal of what is to be done: each file's temporary and backup names,
+    /// and the folders to create.
+    fn plan(&self) -> std::io::Result<Journal> {
         let id = unique_id();
         let mut entries = Vec::with_capacity(self.ops.len());
         for (i, (path, contents)) in self.ops.iter().enumerate() {
@@ -229,69 +252,20 @@ impl Transaction {
             }
         }
         dirs.sort_by_key(|d| d.components().count());
-        let journal = Journal { entries, dirs };
+        Ok(Journal { entries, dirs })
+    }
 
-        // 2. The journal, so that a crash from here on can be rolled back.
-        let journal_path = match &self.journal {
+    /// Step 2: the journal written, when the transaction keeps one and every target's
+    /// path can be written in it; its path.
+    fn write_journal(&self, journal: &Journal) -> std::io::Result<Option<&Path>> {
+        match &self.journal {
             Some(path) if journal.entries.iter().all(|e| e.target.to_str().is_some()) => {
-                let json = serde_json::to_vec_pretty(&journal).map_err(std::io::Error::other)?;
+                let json = serde_json::to_vec_pretty(journal).map_err(std::io::Error::other)?;
                 write_atomic(path, &json).map_err(|e| with_path(e, path))?;
-                Some(path.as_path())
+                Ok(Some(path.as_path()))
             }
-            _ => None,
-        };
-
-        // 3–5, undone on any failure.
-        let mut done = 0;
-        let result = self.apply(&journal, &mut done);
-        if let Err(e) = result {
-            let restored = undo(&journal, done);
-            if restored.is_ok()
-                && let Some(path) = journal_path
-            {
-                let _ = std::fs::remove_file(path);
-            }
-            return match restored {
-                Ok(()) => Err(e),
-                Err(r) => Err(std::io::Error::new(
-                    e.kind(),
-                    format!(
-                        "{e}; and restoring the files failed too ({r}){}",
-                        journal_path.map_or(String::new(), |p| format!(
-                            ": the next assure editing command finishes restoring them from {}",
-                            p.display()
-                        ))
-                    ),
-                )),
-            };
+            _ => Ok(None),
         }
-
-        // Done: mark the journal committed (the commit point), then clean up.
-        sync_dirs(&journal);
-        if let Some(path) = journal_path {
-            let committed = committed_path(path);
-            if let Err(e) = std::fs::rename(path, &committed) {
-                // The journal still says "not committed", so the change must not stay.
-                return match undo(&journal, journal.entries.len()) {
-                    Ok(()) => {
-                        let _ = std::fs::remove_file(path);
-                        Err(e)
-                    }
-                    Err(r) => Err(std::io::Error::new(
-                        e.kind(),
-                        format!(
-                            "{e}; and restoring the files failed too ({r}): the next assure editing command finishes restoring them from {}",
-                            path.display()
-                        ),
-                    )),
-                };
-            }
-            cleanup(&journal);
-            let _ = std::fs::remove_file(committed);
-        } else {
-            cleanup(&journal);
-        }
-        Ok(())
     }
 
     /// Steps 3 to 5; `done` counts the targets replaced so far.
@@ -457,6 +431,61 @@ fn undo(journal: &Journal, done: usize) -> std::io::Result<()> {
         let _ = std::fs::remove_dir(dir);
     }
     first
+}
+
+/// The files replaced so far (`done`) put back after `e`, and the journal removed once
+/// they are; the error to report (saying so when restoring failed too, which the next
+/// editing command finishes from the journal).
+fn roll_back(
+    journal: &Journal,
+    done: usize,
+    journal_path: Option<&Path>,
+    e: std::io::Error,
+) -> std::io::Error {
+    let restored = undo(journal, done);
+    if restored.is_ok()
+        && let Some(path) = journal_path
+    {
+        let _ = std::fs::remove_file(path);
+    }
+    match restored {
+        Ok(()) => e,
+        Err(r) => std::io::Error::new(
+            e.kind(),
+            format!(
+                "{e}; and restoring the files failed too ({r}){}",
+                journal_path.map_or(String::new(), |p| format!(
+                    ": the next assure editing command finishes restoring them from {}",
+                    p.display()
+                ))
+            ),
+        ),
+    }
+}
+
+/// The commit point: the journal at `path` renamed to say "committed", then the backups
+/// and the journal removed. If the rename fails the change must not stay: it is undone.
+fn mark_committed(journal: &Journal, path: &Path) -> std::io::Result<()> {
+    let committed = committed_path(path);
+    if let Err(e) = std::fs::rename(path, &committed) {
+        // The journal still says "not committed", so the change must not stay.
+        return match undo(journal, journal.entries.len()) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(path);
+                Err(e)
+            }
+            Err(r) => Err(std::io::Error::new(
+                e.kind(),
+                format!(
+                    "{e}; and restoring the files failed too ({r}): the next assure editing command finishes restoring them from {}",
+                    path.display()
+                ),
+            )),
+        };
+    }
+    cleanup(journal);
+    let _ = std::fs::remove_file(committed);
+    Ok(())
 }
 
 /// Removes the temporary files and backups that are left.

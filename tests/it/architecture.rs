@@ -171,3 +171,38 @@ fn a_yaml_node_stays_small() {
     assert!(std::mem::size_of::<assure::repo::yaml::Entry>() <= 112);
     assert!(std::mem::size_of::<assure::repo::yaml::layout::Marks>() <= 12);
 }
+
+/// The rewriter plans span replacements over the layout the YAML module records and
+/// reads for it (`repo::yaml::layout`): it never slices the file's text itself, and
+/// the `?` and `:` of a key are recorded while parsing, not searched for.
+#[test]
+fn the_rewriter_reads_the_layout_only_through_the_yaml_module() {
+    let slicing: Vec<String> = sources()
+        .into_iter()
+        .filter(|(path, _)| path.starts_with("src/edit/rewrite/"))
+        .flat_map(|(path, text)| {
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| {
+                    !l.trim_start().starts_with("//")
+                        && (l.contains("self.text") || l.contains("text["))
+                })
+                .map(|(i, l)| format!("{path}:{}: {}", i + 1, l.trim()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        slicing.is_empty(),
+        "ask repo::yaml::layout instead:\n{}",
+        slicing.join("\n")
+    );
+    let layout = std::fs::read_to_string(project_root().join("src/repo/yaml/layout.rs"))
+        .expect("read layout.rs");
+    for recorded in [
+        "pub fn explicit(&self, entry: &Entry) -> Option<usize> {\n        Marks::get(entry.marks.question)",
+        "pub fn colon(&self, entry: &Entry) -> Option<usize> {\n        Marks::get(entry.marks.colon)",
+        "pub fn content_end(&self, node: &Node) -> usize {\n        node.end as usize",
+    ] {
+        assert!(layout.contains(recorded), "no longer a lookup: {recorded}");
+    }
+}

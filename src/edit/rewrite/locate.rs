@@ -10,7 +10,7 @@ use super::{
     Ctx, RewriteError, TextEdit, alias_error, emptied_tag, has_alias, is_alias, is_empty,
     unplaceable_key,
 };
-use crate::repo::yaml::layout::{blank, ends_with_question, is_flow, strip_comment};
+use crate::repo::yaml::layout::{blank, ends_with_question, is_flow};
 use crate::repo::yaml::{self, Entry, Node, Value};
 
 impl Ctx<'_> {
@@ -29,14 +29,10 @@ impl Ctx<'_> {
                 pos = e.range.start;
                 continue;
             }
-            // (The line `pos` is on, or the one before when it starts a line; only a
-            // byte order mark may be before it on a first line.)
-            let start = match self.line_start(pos) {
-                start if start < pos => start,
-                _ if self.text[..pos].ends_with('\n') => self.line_start(pos - 1),
-                _ => return false,
+            // (The line `pos` is on, or the one before when it starts a line.)
+            let Some((start, code)) = self.code_before(pos) else {
+                return false;
             };
-            let code = strip_comment(&self.text[start..pos]).trim_end_matches(blank);
             if code.trim_start_matches(blank).is_empty() {
                 pos = start;
                 continue;
@@ -90,20 +86,13 @@ impl Ctx<'_> {
         indent: usize,
         out: &mut Vec<TextEdit>,
     ) -> Result<(), RewriteError> {
-        let quoted = entries.iter().any(|e| {
-            matches!(
-                self.text.as_bytes().get(e.key_span.start),
-                Some(b'"' | b'\'')
-            )
-        });
+        let quoted = entries.iter().any(|e| e.marks.quoted_key());
         let indent = entries
             .first()
             .map_or(indent, |e| self.column(self.entry_start(e)));
         // Layouts whose keys this editor cannot place: refuse rather than guess.
         for e in entries {
-            if self.explicit(e).is_none()
-                && (self.text[e.key_span.clone()].contains('\n') || self.colon(e).is_none())
-            {
+            if self.explicit(e).is_none() && (self.key_spans_lines(e) || self.colon(e).is_none()) {
                 return Err(unplaceable_key(e));
             }
         }
@@ -133,10 +122,9 @@ impl Ctx<'_> {
         out: &mut Vec<TextEdit>,
     ) -> Result<(), RewriteError> {
         let spaced = entries.len() > 1
-            && entries.windows(2).all(|w| {
-                let before = &self.text[..self.line_start(w[1].key_span.start)];
-                before.ends_with("\n\n") || before.ends_with("\n\r\n")
-            });
+            && entries
+                .windows(2)
+                .all(|w| self.empty_line_before(w[1].key_span.start));
         let gap = if spaced { "\n" } else { "" };
         let mut anchor: Option<&Entry> = None;
         let mut pending: Vec<(Option<&Entry>, String)> = Vec::new();
@@ -157,7 +145,7 @@ impl Ctx<'_> {
                     .first()
                     .map_or(0, |e| self.line_start(self.entry_start(e))),
             };
-            let next = after_removed(self.text, at, out);
+            let next = self.after_removed(at, out);
             let rendered = self.with_blocks(self.blocks_ok(next, indent), || {
                 self.render_entry(&key_text(k, quoted), v, indent)
             });
@@ -224,19 +212,14 @@ impl Ctx<'_> {
             || kept
                 .and_then(|e| new.get(&e.key))
                 .is_some_and(|v| self.ends_with_block(v));
-        let mut at = range.end;
-        while at < self.text.len() {
-            let next = self.line_end(at);
-            let line = self.text[at..next].trim_end_matches(['\r', '\n']);
-            let code = line.trim_start_matches([' ', '\t']);
-            let deeper_comment =
-                after_block && code.starts_with('#') && line.len() - code.len() > indent;
+        for line in self.lines_from(range.end) {
+            let code = line.code();
+            let deeper_comment = after_block && code.starts_with('#') && line.indent() > indent;
             if !code.is_empty() && !deeper_comment {
                 break;
             }
-            at = next;
-            if keeps || !line.is_empty() {
-                range.end = next;
+            if keeps || !line.text.is_empty() {
+                range.end = line.end;
             }
         }
         if self.bare_question_before(range.start, out) && self.tab_before_code(range.end) {
@@ -264,29 +247,14 @@ impl Ctx<'_> {
                 let at = self.line_end(self.value_end(a));
                 // (The block's span may or may not take in that last line, and an
                 // empty block's ends at its header.)
-                let last_line = self.line_start(self.text.len());
-                let tail = &self.text[last_line..];
-                if self.text[at.min(last_line)..last_line]
-                    .trim_matches(blank)
-                    .is_empty()
-                    && !tail.is_empty()
-                    && tail.trim_matches(blank).is_empty()
-                    && self.last_block(&a.value).is_some()
-                {
+                if self.ends_with_unbroken_blank_line(at) && self.last_block(&a.value).is_some() {
                     // The parser reads such a last line as one more line of the block
                     // (a `\n` more than YAML says); text after it would change that.
                     return Err(RewriteError(
                         "the file ends with a `|` block whose last line holds only blanks and no line break (read as one more line of the block); remove those blanks first".into(),
                     ));
                 }
-                (
-                    at,
-                    if at == self.text.len() && !self.text.ends_with('\n') {
-                        "\n"
-                    } else {
-                        ""
-                    },
-                )
+                (at, if self.at_unbroken_end(at) { "\n" } else { "" })
             }
             None => match entries.first() {
                 Some(first) if self.key_starts_line(first) => {
@@ -335,7 +303,7 @@ impl Ctx<'_> {
             }
             // (A tagged mapping emptied would leave its tag on nothing: `a: !!map`.)
             (Value::Map(children), J::Object(map))
-                if !map.is_empty() && !is_flow(node) && !emptied_tag(self.text, node, map) =>
+                if !map.is_empty() && !is_flow(node) && !emptied_tag(&self.layout, node, map) =>
             {
                 self.edit_block_map(children, map, indent + self.unit, out)
             }
@@ -385,7 +353,7 @@ impl Ctx<'_> {
         let node = &entry.value;
         let at = self.after_colon(entry)?;
         let end = self.value_end(entry);
-        let after_on_line = &self.text[end..self.line_end(end)];
+        let after_on_line = self.rest_of_line(end);
         // What follows the value on its line would end up inside a `|` block, as
         // its text: then the value is quoted; blanks are replaced with the block.
         // So would a following line (a comment) indented as deep as its text, and
@@ -407,14 +375,10 @@ impl Ctx<'_> {
                 text: format!(" {header}{after}\n{body}"),
             }
         };
-        // A comment between the `:` and a value on a following line stays on
-        // the key's line; the new value goes where the old one started.
-        let lead = &self.text[at..node.span.start.max(at)];
         if self.block_header(node).is_some() {
             // A `|` block's header may have a comment after it: it stays, after
             // the new value (or the new header).
-            let first = &lead[..lead.find('\n').unwrap_or(lead.len())];
-            let comment = first[strip_comment(first).len()..].trim_end_matches(blank);
+            let comment = self.comment_after(at);
             let sep = if comment.is_empty() { "" } else { "  " };
             let text = match inline {
                 Some(s) => format!(" {s}{sep}{comment}"),
@@ -429,15 +393,13 @@ impl Ctx<'_> {
             });
             return Ok(());
         }
-        if let Some(hash) = lead.find('#')
-            && lead[hash..].contains('\n')
-        {
-            let comment_end = at + hash + lead[hash..].find('\n').unwrap_or(0) + 1;
+        // A comment between the `:` and a value on a following line stays on
+        // the key's line; the new value goes where the old one started.
+        if let Some((comment, comment_end)) = self.comment_before_value(at, node) {
             let pad = " ".repeat(self.column(node.span.start).max(indent + self.unit));
             let text = match inline {
                 Some(s) => format!("{pad}{s}"),
                 None => {
-                    let comment = self.text[at + hash..comment_end].trim_end_matches(blank);
                     out.push(block_after(&format!("  {comment}")));
                     return Ok(());
                 }
@@ -462,19 +424,6 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    /// Whether the first line from `pos` on that is not empty would be read as the text
-    /// of a `|` block written before it at `block_indent`: it is blank, or that deep.
-    fn swallowed(&self, pos: usize, block_indent: usize) -> bool {
-        self.text[pos..]
-            .lines()
-            .map(|l| l.trim_end_matches('\r'))
-            .find(|l| !l.is_empty())
-            .is_some_and(|l| {
-                l.trim_matches(blank).is_empty()
-                    || l.len() - l.trim_start_matches(' ').len() >= block_indent
-            })
-    }
-
     /// `key:` or `key: {}` receiving its first children, written on the following lines.
     pub(super) fn expand_into(
         &self,
@@ -492,8 +441,7 @@ impl Ctx<'_> {
         });
         // Blanks after the old value go (the new lines would end with them); a comment
         // stays on the key's line.
-        let line = &self.text[end..self.line_end(end)];
-        let rest = line.trim_end_matches(['\r', '\n']);
+        let rest = self.rest_of_line(end).trim_end_matches(['\r', '\n']);
         let (range, body) = if rest.trim_start_matches([' ', '\t']).starts_with('#') {
             out.push(TextEdit {
                 range: at..end,
@@ -517,9 +465,9 @@ impl Ctx<'_> {
             // An empty key with an anchor or tag (`&a :`): the blank keeps them apart
             // from the `:`.
             None if entry.key.is_empty() && !entry.key_span.is_empty() => {
-                format!("{} ", &self.text[entry.key_span.clone()])
+                format!("{} ", self.key_text(entry))
             }
-            None => self.text[entry.key_span.clone()].to_owned(),
+            None => self.key_text(entry).to_owned(),
         };
         let start = self.entry_start(entry);
         let indent = self.column(start);
@@ -530,7 +478,7 @@ impl Ctx<'_> {
                 self.render_entry(&key, new, indent)
             })
             .split_off(indent);
-        if range.end == self.text.len() && !self.text.ends_with('\n') {
+        if self.at_unbroken_end(range.end) {
             text.pop();
         }
         TextEdit { range, text }
@@ -626,13 +574,7 @@ impl Ctx<'_> {
         // A flow mapping may run over several lines; one indented no deeper than its key
         // (which the parser lets pass) cannot take a key: refuse rather than guess.
         if let Some(indent) = key_indent
-            && self.text[node.span.start..self.flow_end(node)]
-                .split('\n')
-                .skip(1)
-                .any(|l| {
-                    !l.trim_matches(blank).is_empty()
-                        && l.len() - l.trim_start_matches(' ').len() <= indent
-                })
+            && self.flow_continues_at(node, indent)
         {
             return Err(RewriteError(
                 "a flow mapping (`{…}`) here continues on a line indented no deeper than its key; edit it by hand".into(),
@@ -646,8 +588,7 @@ impl Ctx<'_> {
         // (In a flow mapping a key may have no `:`, as in `{a, b}`, or have it on a later
         // line, `{a\n :}`, which this editor does not follow.)
         if let Some(e) = children.iter().find(|e| {
-            self.text[e.key_span.clone()].contains('\n')
-                || (self.colon(e).is_none() && self.colon_on_a_later_line(e))
+            self.key_spans_lines(e) || (self.colon(e).is_none() && self.colon_on_a_later_line(e))
         }) {
             return Err(unplaceable_key(e));
         }
@@ -658,13 +599,8 @@ impl Ctx<'_> {
     /// parser as a new scalar starting there, which it refuses: a blank stays between.
     fn keep_dash_apart(&self, edits: &mut [TextEdit]) {
         for e in edits {
-            let before = self.text[..e.range.start].strip_suffix('-');
-            let next = e
-                .text
-                .chars()
-                .next()
-                .or_else(|| self.text[e.range.end..].chars().next());
-            if before.is_some_and(|b| b.ends_with([' ', '\t']))
+            let next = e.text.chars().next().or_else(|| self.char_at(e.range.end));
+            if self.dash_before(e.range.start)
                 && next.is_some_and(|c| matches!(c, ',' | '[' | ']' | '{' | '}'))
             {
                 e.text.insert(0, ' ');
@@ -686,11 +622,7 @@ impl Ctx<'_> {
             // Grown at the end: append the new items.
             if new.len() > old.len() && new[..old.len()] == old[..] {
                 let at = self.line_end(self.content_end(items.last().expect("non-empty")));
-                let prefix = if at == self.text.len() && !self.text.ends_with('\n') {
-                    "\n"
-                } else {
-                    ""
-                };
+                let prefix = if self.at_unbroken_end(at) { "\n" } else { "" };
                 let body: String = new[old.len()..]
                     .iter()
                     .map(|v| self.render_item(v, dash_indent))
@@ -720,19 +652,21 @@ impl Ctx<'_> {
     }
 }
 
-/// Where the first line of `text` that stays from `pos` (a line start) on starts: past
-/// the removals among `edits` and the empty lines between them.
-pub(super) fn after_removed(text: &str, mut pos: usize, edits: &[TextEdit]) -> usize {
-    loop {
-        if let Some(e) = edits
-            .iter()
-            .find(|e| e.text.is_empty() && e.range.start <= pos && pos < e.range.end)
-        {
-            pos = e.range.end;
-        } else if let Some(n) = ["\n", "\r\n"].iter().find(|n| text[pos..].starts_with(**n)) {
-            pos += n.len();
-        } else {
-            return pos;
+impl Ctx<'_> {
+    /// Where the first line that stays from `pos` (a line start) on starts: past the
+    /// removals among `edits` and the empty lines between them.
+    pub(super) fn after_removed(&self, mut pos: usize, edits: &[TextEdit]) -> usize {
+        loop {
+            if let Some(e) = edits
+                .iter()
+                .find(|e| e.text.is_empty() && e.range.start <= pos && pos < e.range.end)
+            {
+                pos = e.range.end;
+            } else if let Some(n) = self.line_break_at(pos) {
+                pos += n;
+            } else {
+                return pos;
+            }
         }
     }
 }

@@ -28,7 +28,7 @@ use std::ops::Range;
 
 use serde_json::{Map, Value as J};
 
-use crate::repo::yaml::layout::{Layout, indent_unit, is_flow, properties_end, tagged};
+use crate::repo::yaml::layout::{Layout, indent_unit, is_flow};
 use crate::repo::yaml::{Entry, Node, Value};
 use render::key_text;
 
@@ -70,40 +70,54 @@ pub fn rewrite(text: &str, root: &Node, new: &J) -> Result<String, RewriteError>
         blocks: Cell::new(true),
     };
     ctx.check_layout(root)?;
-    let mut edits = Vec::new();
-    match &root.value {
-        Value::Map(entries) if !is_flow(root) => {
-            ctx.edit_block_map(entries, new, 0, &mut edits)?;
-            if emptied_tag(text, root, new) {
-                // A tag left on nothing (`!!map` alone) is no mapping: it goes too.
-                edits.push(TextEdit {
-                    range: root.span.start..properties_end(text, root),
-                    text: String::new(),
-                });
-            }
-        }
-        Value::Map(entries) if !new.is_empty() => {
-            ctx.edit_flow_map(root, entries, new, None, &mut edits)?
-        }
-        Value::Null => {
-            // An empty file: write the whole document.
-            let body: String = new
-                .iter()
-                .map(|(k, v)| ctx.render_entry(&key_text(k, false), v, 0))
-                .collect();
-            edits.push(TextEdit {
-                range: 0..text.len(),
-                text: body,
-            });
-        }
-        _ => return Err(RewriteError("the file is not a block mapping".into())),
-    }
+    let mut edits = ctx.plan(root, new)?;
     if text.contains("\r\n") {
         // A file saved with CRLF line breaks keeps them in what is inserted.
         for e in &mut edits {
             e.text = e.text.replace("\r\n", "\n").replace('\n', "\r\n");
         }
     }
+    check_plan(text, root, &edits)?;
+    Ok(apply(text, edits))
+}
+
+impl Ctx<'_> {
+    /// The span replacements that make the file hold `new`.
+    fn plan(&self, root: &Node, new: &Map<String, J>) -> Result<Vec<TextEdit>, RewriteError> {
+        let mut edits = Vec::new();
+        match &root.value {
+            Value::Map(entries) if !is_flow(root) => {
+                self.edit_block_map(entries, new, 0, &mut edits)?;
+                if emptied_tag(self, root, new) {
+                    // A tag left on nothing (`!!map` alone) is no mapping: it goes too.
+                    edits.push(TextEdit {
+                        range: root.span.start..self.properties_end(root),
+                        text: String::new(),
+                    });
+                }
+            }
+            Value::Map(entries) if !new.is_empty() => {
+                self.edit_flow_map(root, entries, new, None, &mut edits)?
+            }
+            Value::Null => {
+                // An empty file: write the whole document.
+                let body: String = new
+                    .iter()
+                    .map(|(k, v)| self.render_entry(&key_text(k, false), v, 0))
+                    .collect();
+                edits.push(TextEdit {
+                    range: self.whole(),
+                    text: body,
+                });
+            }
+            _ => return Err(RewriteError("the file is not a block mapping".into())),
+        }
+        Ok(edits)
+    }
+}
+
+/// Refuses a plan that touches an anchored value or whose replacements overlap.
+fn check_plan(text: &str, root: &Node, edits: &[TextEdit]) -> Result<(), RewriteError> {
     // An alias (`*a`) reads as a copy of its anchor's value, so an edit touching an
     // anchored value would change its aliases too, or drop the anchor they need.
     let mut anchored = Vec::new();
@@ -129,7 +143,7 @@ pub fn rewrite(text: &str, root: &Node, new: &J) -> Result<String, RewriteError>
             "the changes overlap in this file's layout; edit it by hand".into(),
         ));
     }
-    Ok(apply(text, edits))
+    Ok(())
 }
 
 /// A key, at any depth, whose quoted form is longer than 1,000 characters.
@@ -253,13 +267,13 @@ fn is_empty(v: &J) -> bool {
 }
 
 /// Whether a tagged mapping (`!!map`) would be left with no keys by `new`.
-fn emptied_tag(text: &str, node: &Node, new: &Map<String, J>) -> bool {
+fn emptied_tag(layout: &Layout, node: &Node, new: &Map<String, J>) -> bool {
     // (A key it has keeps its line, even with an empty value; a new empty one is not
     // written.)
     let Value::Map(children) = &node.value else {
         return false;
     };
-    tagged(text, node)
+    layout.tagged(node)
         && new
             .iter()
             .all(|(k, v)| is_empty(v) && !children.iter().any(|e| e.key == *k))

@@ -619,6 +619,157 @@ impl<'t> Layout<'t> {
         false
     }
 
+    /// The code on the line that holds `pos` (or on the line before, when `pos` starts a
+    /// line), up to `pos`, without its comment and the blanks after it; and where that
+    /// line starts. `None` at the start of the file (only a byte order mark before `pos`).
+    pub fn code_before(&self, pos: usize) -> Option<(usize, &'t str)> {
+        let start = match self.line_start(pos) {
+            start if start < pos => start,
+            _ if self.text[..pos].ends_with('\n') => self.line_start(pos - 1),
+            _ => return None,
+        };
+        Some((
+            start,
+            strip_comment(&self.text[start..pos]).trim_end_matches(blank),
+        ))
+    }
+
+    /// The whole text's range.
+    pub fn whole(&self) -> Range<usize> {
+        0..self.text.len()
+    }
+
+    /// The text from `pos` to the end of its line, its line break included.
+    pub fn rest_of_line(&self, pos: usize) -> &'t str {
+        &self.text[pos..self.line_end(pos)]
+    }
+
+    /// The lines from `pos` (a line start) to the end of the file.
+    pub fn lines_from(&self, pos: usize) -> impl Iterator<Item = Line<'t>> {
+        let text = self.text;
+        let mut at = pos.min(text.len());
+        std::iter::from_fn(move || {
+            (at < text.len()).then(|| {
+                let start = at;
+                at = Layout { text }.line_end(start);
+                Line {
+                    start,
+                    end: at,
+                    text: text[start..at].trim_end_matches(['\r', '\n']),
+                }
+            })
+        })
+    }
+
+    /// Whether `pos` is the end of a file whose last line has no line break (text put
+    /// there needs one before it).
+    pub fn at_unbroken_end(&self, pos: usize) -> bool {
+        pos == self.text.len() && !self.text.ends_with('\n')
+    }
+
+    /// Whether the line holding `pos` has an empty line before it.
+    pub fn empty_line_before(&self, pos: usize) -> bool {
+        let before = &self.text[..self.line_start(pos)];
+        before.ends_with("\n\n") || before.ends_with("\n\r\n")
+    }
+
+    /// Whether, from `pos` on, there are only blanks and line breaks, and the file's last
+    /// line holds blanks and no line break (which the parser reads as one more line of a
+    /// `|` block before it).
+    pub fn ends_with_unbroken_blank_line(&self, pos: usize) -> bool {
+        let last_line = self.line_start(self.text.len());
+        let tail = &self.text[last_line..];
+        self.text[pos.min(last_line)..last_line]
+            .trim_matches(blank)
+            .is_empty()
+            && !tail.is_empty()
+            && tail.trim_matches(blank).is_empty()
+    }
+
+    /// The length of the line break at `pos`, if one is there.
+    pub fn line_break_at(&self, pos: usize) -> Option<usize> {
+        ["\n", "\r\n"]
+            .iter()
+            .find(|n| self.text[pos..].starts_with(**n))
+            .map(|n| n.len())
+    }
+
+    /// The comment on the line from `pos` on (from its `#`, without the blanks after it),
+    /// or `""`.
+    pub fn comment_after(&self, pos: usize) -> &'t str {
+        let line = self.rest_of_line(pos);
+        line[strip_comment(line).len()..].trim_end_matches(blank)
+    }
+
+    /// A comment between an entry's `:` (`at` is right after it) and its value written on
+    /// a following line: the comment's text (without the blanks after it) and the
+    /// position after its line's break.
+    pub fn comment_before_value(&self, at: usize, value: &Node) -> Option<(&'t str, usize)> {
+        let lead = &self.text[at..value.span.start.max(at)];
+        let hash = lead.find('#')?;
+        let line = lead[hash..].find('\n')?;
+        let end = at + hash + line + 1;
+        Some((self.text[at + hash..end].trim_end_matches(blank), end))
+    }
+
+    /// An entry's key as written (quotes, properties and all).
+    pub fn key_text(&self, entry: &Entry) -> &'t str {
+        &self.text[entry.key_span.clone()]
+    }
+
+    /// Whether an entry's key runs over more than one line.
+    pub fn key_spans_lines(&self, entry: &Entry) -> bool {
+        self.key_text(entry).contains('\n')
+    }
+
+    /// Whether a flow collection continues on a line indented no deeper than `indent`.
+    pub fn flow_continues_at(&self, node: &Node, indent: usize) -> bool {
+        self.text[node.span.start..self.flow_end(node)]
+            .split('\n')
+            .skip(1)
+            .any(|l| {
+                !l.trim_matches(blank).is_empty()
+                    && l.len() - l.trim_start_matches(' ').len() <= indent
+            })
+    }
+
+    /// Whether the text before `pos` ends with a `-` after a blank (the end of a plain
+    /// scalar, `a -`, which a `,` or bracket right after would split).
+    pub fn dash_before(&self, pos: usize) -> bool {
+        self.text[..pos]
+            .strip_suffix('-')
+            .is_some_and(|b| b.ends_with([' ', '\t']))
+    }
+
+    /// The character at `pos`, if any.
+    pub fn char_at(&self, pos: usize) -> Option<char> {
+        self.text[pos..].chars().next()
+    }
+
+    /// Whether a tag (`!!map`) of its own is before a node (see [`properties_end`]).
+    pub fn tagged(&self, node: &Node) -> bool {
+        tagged(self.text, node)
+    }
+
+    /// Where the properties a node starts with end (see [`properties_end`]).
+    pub fn properties_end(&self, node: &Node) -> usize {
+        properties_end(self.text, node)
+    }
+
+    /// Whether the first line from `pos` on that is not empty would be read as the text
+    /// of a `|` block written before it at `block_indent`: it is blank, or that deep.
+    /// (The mirror of [`Self::blocks_ok`].)
+    pub fn swallowed(&self, pos: usize, block_indent: usize) -> bool {
+        self.text[pos..]
+            .lines()
+            .map(|l| l.trim_end_matches('\r'))
+            .find(|l| !l.is_empty())
+            .is_some_and(|l| {
+                l.trim_matches(blank).is_empty()
+                    || l.len() - l.trim_start_matches(' ').len() >= block_indent
+            })
+    }
+
     /// The position of the `-` that introduces a block sequence item, if it starts its line.
     pub fn dash_position(&self, item: &Node) -> Option<usize> {
         let start = self.line_start(item.span.start);
@@ -626,6 +777,27 @@ impl<'t> Layout<'t> {
         let trimmed = before.trim_start_matches(' ');
         (trimmed.starts_with('-') && trimmed[1..].bytes().all(|b| b == b' '))
             .then(|| start + before.len() - trimmed.len())
+    }
+}
+
+/// One line of the text: where it starts, where the next one does (after its line
+/// break), and its text without the break.
+#[derive(Debug, Clone, Copy)]
+pub struct Line<'t> {
+    pub start: usize,
+    pub end: usize,
+    pub text: &'t str,
+}
+
+impl<'t> Line<'t> {
+    /// The line past its indentation (blanks and tabs).
+    pub fn code(&self) -> &'t str {
+        self.text.trim_start_matches([' ', '\t'])
+    }
+
+    /// How deep it is indented (blanks and tabs).
+    pub fn indent(&self) -> usize {
+        self.text.len() - self.code().len()
     }
 }
 

@@ -62,6 +62,14 @@ impl Style {
     }
 }
 
+/// A block scalar's header (`|`, `>-`, `|+2`), recorded while parsing: where it ends (a
+/// 32-bit offset) and whether it keeps the block's final line breaks (`+`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    pub end: u32,
+    pub keep: bool,
+}
+
 /// An entry's layout, recorded while parsing ([`record_entry`]): where its explicit key's
 /// `?` is and where the `:` after its key is (32-bit offsets, files being at most
 /// 16 MiB), and how its key is written.
@@ -115,7 +123,16 @@ pub(super) fn record(text: &str, node: &mut Node) {
             Style::Block
         };
     }
-    node.end = super::offset(Layout { text }.measure_end(node));
+    let layout = Layout { text };
+    // Only a literal or folded scalar has a header (looking for one, a line back, is
+    // most of what recording would cost a plain scalar).
+    if matches!(node.style, Style::Literal | Style::Folded) {
+        node.header = layout.measure_block_header(node).map(|(end, keep)| Header {
+            end: super::offset(end),
+            keep,
+        });
+    }
+    node.end = super::offset(layout.measure_end(node));
 }
 
 /// Where a quoted scalar ends: after its closing quote. (`''` is a quote in single
@@ -195,12 +212,7 @@ impl<'t> Layout<'t> {
             }
             _ => {
                 let mut end = node.span.end;
-                // Only a literal or folded scalar has a header (looking for one, a line
-                // back, is most of what recording costs a plain scalar).
-                let header = match node.style {
-                    Style::Literal | Style::Folded => self.block_header(node),
-                    _ => None,
-                };
+                let header = self.block_header(node);
                 // A block's span may run on over the indentation of the line after it,
                 // to the next key: that indentation is not its text.
                 let line = self.line_start(end);
@@ -379,9 +391,15 @@ impl<'t> Layout<'t> {
     }
 
     /// For a block scalar (`|` or `>`), where its header ends and whether it keeps its
-    /// final line breaks (`+`). Its span starts after the header's line, so the header is
-    /// the last thing before it on a previous line (a comment may follow the header).
+    /// final line breaks (`+`). Recorded while parsing.
     pub fn block_header(&self, node: &Node) -> Option<(usize, bool)> {
+        node.header.map(|h| (h.end as usize, h.keep))
+    }
+
+    /// [`Self::block_header`] read from the text, for [`record`]. The block's span starts
+    /// after the header's line, so the header is the last thing before it on a previous
+    /// line (a comment may follow the header).
+    fn measure_block_header(&self, node: &Node) -> Option<(usize, bool)> {
         if !matches!(node.value, Value::Str(_)) {
             return None;
         }

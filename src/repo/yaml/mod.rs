@@ -33,7 +33,7 @@ pub mod layout;
 mod offsets;
 pub mod stream;
 
-use layout::{Marks, Style};
+use layout::{Header, Marks, Style};
 
 /// A byte range into the file text.
 pub type Span = Range<usize>;
@@ -53,8 +53,10 @@ pub struct Node {
     pub style: Style,
     /// Where its own text ends (see [`layout::Layout::content_end`]): a byte offset,
     /// 32 bits (files are at most 16 MiB) to keep a node, of which a large catalog has
-    /// hundreds of thousands, at 56 bytes.
+    /// hundreds of thousands, at 64 bytes.
     pub end: u32,
+    /// A block scalar's header (`|`, `>-`): see [`layout::Layout::block_header`].
+    pub header: Option<Header>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +123,7 @@ impl Node {
             value,
             style: Style::Plain,
             end,
+            header: None,
         }
     }
 

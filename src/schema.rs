@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use jsonschema::Validator;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::assets;
 use crate::diag::{Code, Diagnostic};
@@ -566,6 +566,17 @@ const LEAF_KEYWORDS: [&str; 10] = [
     "multipleOf",
 ];
 
+/// The ids of the `$ref` targets compiled so far, by reference.
+type Refs = std::collections::HashMap<String, ShapeId>;
+
+/// A schema object's keywords, less its annotations.
+fn keywords(object: &Map<String, Value>) -> impl Iterator<Item = &str> {
+    object
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !ANNOTATIONS.contains(k))
+}
+
 impl Plan {
     /// Compiles `root`, or `None` if it uses something the plan does not cover.
     pub fn compile(root: &Value) -> Option<Plan> {
@@ -580,125 +591,139 @@ impl Plan {
     }
 
     /// Adds the shape of `schema` (and of everything under it), returning its id.
-    fn add(
-        &mut self,
-        root: &Value,
-        schema: &Value,
-        refs: &mut std::collections::HashMap<String, ShapeId>,
-    ) -> Option<ShapeId> {
+    fn add(&mut self, root: &Value, schema: &Value, refs: &mut Refs) -> Option<ShapeId> {
         let object = match schema {
             Value::Bool(true) => return Some(self.push(Shape::Any)),
             Value::Object(object) => object,
             _ => return None,
         };
         if let Some(reference) = object.get("$ref") {
-            // A reference with annotations beside it, nothing else.
-            if object
-                .keys()
-                .any(|k| k != "$ref" && !ANNOTATIONS.contains(&k.as_str()))
-            {
-                return None;
-            }
-            let name = reference.as_str()?;
-            if let Some(id) = refs.get(name) {
-                return Some(*id);
-            }
-            let mut target = root;
-            for segment in name.strip_prefix("#/")?.split('/') {
-                target = target.get(segment)?;
-            }
-            // Reserve the id first, so a schema that refers to itself ends.
-            let id = self.push(Shape::Any);
-            refs.insert(name.to_owned(), id);
-            let shape = self.add(root, target, refs)?;
-            self.shapes.swap(id, shape);
-            return Some(id);
+            return self.add_ref(root, object, reference, refs);
         }
-        let ty = object.get("type").and_then(Value::as_str);
-        let keywords = || {
-            object
-                .keys()
-                .map(String::as_str)
-                .filter(|k| !ANNOTATIONS.contains(k))
-        };
-        match ty {
-            Some("object") => {
-                let id = self.push(Shape::Any);
-                let mut properties = Vec::new();
-                let mut additional = Some(ShapeId::MAX);
-                let mut required = 0u64;
-                let mut names = None;
-                for keyword in keywords() {
-                    match keyword {
-                        "type" | "required" => {}
-                        "properties" => {
-                            for (name, sub) in object["properties"].as_object()? {
-                                properties.push((name.clone(), self.add(root, sub, refs)?));
-                            }
-                        }
-                        "additionalProperties" => {
-                            additional = match &object["additionalProperties"] {
-                                Value::Bool(false) => None,
-                                sub => Some(self.add(root, sub, refs)?),
-                            }
-                        }
-                        "propertyNames" => {
-                            names = Some(Self::leaf(&object["propertyNames"])?);
-                        }
-                        _ => return None,
-                    }
-                }
-                if properties.len() > 64 {
-                    return None;
-                }
-                if let Some(list) = object.get("required") {
-                    for name in list.as_array()? {
-                        // A required name that is not a listed property: not covered.
-                        let at = properties
-                            .iter()
-                            .position(|(p, _)| Some(p.as_str()) == name.as_str())?;
-                        required |= 1 << at;
-                    }
-                }
-                let additional = match additional {
-                    Some(ShapeId::MAX) => Some(self.push(Shape::Any)),
-                    other => other,
-                };
-                self.shapes[id] = Shape::Object {
-                    properties,
-                    additional,
-                    required,
-                    names,
-                };
-                Some(id)
-            }
-            Some("array") => {
-                let id = self.push(Shape::Any);
-                let mut items = None;
-                let mut min_items = 0;
-                for keyword in keywords() {
-                    match keyword {
-                        "type" => {}
-                        "items" => items = Some(self.add(root, &object["items"], refs)?),
-                        "minItems" => {
-                            min_items = usize::try_from(object["minItems"].as_u64()?).ok()?
-                        }
-                        _ => return None,
-                    }
-                }
-                let items = match items {
-                    Some(items) => items,
-                    None => self.push(Shape::Any),
-                };
-                self.shapes[id] = Shape::Array { items, min_items };
-                Some(id)
-            }
-            _ if keywords().next().is_none() => Some(self.push(Shape::Any)),
+        match object.get("type").and_then(Value::as_str) {
+            Some("object") => self.add_object(root, object, refs),
+            Some("array") => self.add_array(root, object, refs),
+            _ if keywords(object).next().is_none() => Some(self.push(Shape::Any)),
             _ => {
                 let leaf = Self::leaf(schema)?;
                 Some(self.push(Shape::Leaf(leaf)))
             }
         }
+    }
+
+    /// Adds the target of a `$ref` (once: later references share its id).
+    fn add_ref(
+        &mut self,
+        root: &Value,
+        object: &Map<String, Value>,
+        reference: &Value,
+        refs: &mut Refs,
+    ) -> Option<ShapeId> {
+        // A reference with annotations beside it, nothing else.
+        if object
+            .keys()
+            .any(|k| k != "$ref" && !ANNOTATIONS.contains(&k.as_str()))
+        {
+            return None;
+        }
+        let name = reference.as_str()?;
+        if let Some(id) = refs.get(name) {
+            return Some(*id);
+        }
+        let mut target = root;
+        for segment in name.strip_prefix("#/")?.split('/') {
+            target = target.get(segment)?;
+        }
+        // Reserve the id first, so a schema that refers to itself ends.
+        let id = self.push(Shape::Any);
+        refs.insert(name.to_owned(), id);
+        let shape = self.add(root, target, refs)?;
+        self.shapes.swap(id, shape);
+        Some(id)
+    }
+
+    /// Adds a `type: object` schema: its properties, additional properties, required
+    /// names and property-name rule.
+    fn add_object(
+        &mut self,
+        root: &Value,
+        object: &Map<String, Value>,
+        refs: &mut Refs,
+    ) -> Option<ShapeId> {
+        let id = self.push(Shape::Any);
+        let mut properties = Vec::new();
+        let mut additional = Some(ShapeId::MAX);
+        let mut required = 0u64;
+        let mut names = None;
+        for keyword in keywords(object) {
+            match keyword {
+                "type" | "required" => {}
+                "properties" => {
+                    for (name, sub) in object["properties"].as_object()? {
+                        properties.push((name.clone(), self.add(root, sub, refs)?));
+                    }
+                }
+                "additionalProperties" => {
+                    additional = match &object["additionalProperties"] {
+                        Value::Bool(false) => None,
+                        sub => Some(self.add(root, sub, refs)?),
+                    }
+                }
+                "propertyNames" => {
+                    names = Some(Self::leaf(&object["propertyNames"])?);
+                }
+                _ => return None,
+            }
+        }
+        if properties.len() > 64 {
+            return None;
+        }
+        if let Some(list) = object.get("required") {
+            for name in list.as_array()? {
+                // A required name that is not a listed property: not covered.
+                let at = properties
+                    .iter()
+                    .position(|(p, _)| Some(p.as_str()) == name.as_str())?;
+                required |= 1 << at;
+            }
+        }
+        let additional = match additional {
+            Some(ShapeId::MAX) => Some(self.push(Shape::Any)),
+            other => other,
+        };
+        self.shapes[id] = Shape::Object {
+            properties,
+            additional,
+            required,
+            names,
+        };
+        Some(id)
+    }
+
+    /// Adds a `type: array` schema: its items and minimum length.
+    fn add_array(
+        &mut self,
+        root: &Value,
+        object: &Map<String, Value>,
+        refs: &mut Refs,
+    ) -> Option<ShapeId> {
+        let id = self.push(Shape::Any);
+        let mut items = None;
+        let mut min_items = 0;
+        for keyword in keywords(object) {
+            match keyword {
+                "type" => {}
+                "items" => items = Some(self.add(root, &object["items"], refs)?),
+                "minItems" => min_items = usize::try_from(object["minItems"].as_u64()?).ok()?,
+                _ => return None,
+            }
+        }
+        let items = match items {
+            Some(items) => items,
+            None => self.push(Shape::Any),
+        };
+        self.shapes[id] = Shape::Array { items, min_items };
+        Some(id)
     }
 
     /// A schema about one scalar: only the leaf keywords, and a type (if any) that is

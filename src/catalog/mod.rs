@@ -143,105 +143,85 @@ impl Catalog {
     pub fn build(docs: &[CatalogDoc], sources: &SourceMap) -> (Catalog, Vec<Diagnostic>) {
         let mut cat = Catalog::default();
         let mut out = Vec::new();
-        let stem = |file: FileId| {
-            let path = sources.path(file);
-            path.rsplit('/')
-                .next()
-                .unwrap_or(path)
-                .trim_end_matches(".yaml")
-                .to_owned()
-        };
-
         for doc in docs {
             match doc {
-                CatalogDoc::Services(d) => {
-                    for (i, s) in d.value.services.iter().enumerate() {
-                        let span = value_span(&d.node, &["services", &i.to_string(), "id"]);
-                        if let Some((_, first)) = cat.services.get(&s.id) {
-                            out.push(duplicate("service", &s.id, d.file, span, *first, sources));
-                        } else {
-                            cat.services.insert(s.id.clone(), (s.clone(), d.file));
-                        }
-                    }
-                }
-                CatalogDoc::Certification(d) => {
-                    let id = &d.value.id;
-                    if stem(d.file) != *id {
-                        out.push(
-                            Diagnostic::new(
-                                Code::CatalogFileName,
-                                format!(
-                                    "certification `{id}` is in a file named `{}.yaml`",
-                                    stem(d.file)
-                                ),
-                            )
-                            .at(d.file, value_span(&d.node, &["id"]), "the id")
-                            .help(format!(
-                                "name the file `{id}.yaml`, or change `id` to match the file"
-                            )),
-                        );
-                    }
-                    if let Some(first) = cat.certifications.get(id) {
-                        out.push(duplicate(
-                            "certification",
-                            id,
-                            d.file,
-                            value_span(&d.node, &["id"]),
-                            first.file,
-                            sources,
-                        ));
-                        continue;
-                    }
-                    let mut index = HashMap::new();
-                    for (fi, family) in d.value.families.iter().enumerate() {
-                        for (ci, control) in family.controls.iter().enumerate() {
-                            if index.insert(control.id.clone(), (fi, ci)).is_some() {
-                                let span = value_span(
-                                    &d.node,
-                                    &[
-                                        "families",
-                                        &fi.to_string(),
-                                        "controls",
-                                        &ci.to_string(),
-                                        "id",
-                                    ],
-                                );
-                                out.push(
-                                    Diagnostic::new(
-                                        Code::DuplicateCatalogId,
-                                        format!(
-                                            "control `{}` is defined twice in certification `{id}`",
-                                            control.id
-                                        ),
-                                    )
-                                    .at(d.file, span, "second definition")
-                                    .help("control ids must be unique within a certification"),
-                                );
-                            }
-                        }
-                    }
-                    cat.certifications.insert(
-                        id.clone(),
-                        CertInfo {
-                            cert: d.value.clone(),
-                            file: d.file,
-                            index,
-                        },
-                    );
-                }
+                CatalogDoc::Services(d) => cat.add_services(d, sources, &mut out),
+                CatalogDoc::Certification(d) => cat.add_certification(d, sources, &mut out),
                 CatalogDoc::Template(_) | CatalogDoc::Mapping(_) => {}
             }
         }
-
         for doc in docs {
             match doc {
-                CatalogDoc::Template(d) => cat.add_template(d, &stem(d.file), sources, &mut out),
+                CatalogDoc::Template(d) => {
+                    cat.add_template(d, &file_stem(sources, d.file), sources, &mut out)
+                }
                 CatalogDoc::Mapping(d) => cat.add_mapping(d, &mut out),
                 _ => {}
             }
         }
         cat.finish_classes(docs, &mut out);
         (cat, out)
+    }
+
+    /// Adds the services of `services.yaml`, reporting an id listed twice.
+    fn add_services(
+        &mut self,
+        d: &Doc<crate::model::ServicesFile>,
+        sources: &SourceMap,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        for (i, s) in d.value.services.iter().enumerate() {
+            let span = value_span(&d.node, &["services", &i.to_string(), "id"]);
+            if let Some((_, first)) = self.services.get(&s.id) {
+                out.push(duplicate("service", &s.id, d.file, span, *first, sources));
+            } else {
+                self.services.insert(s.id.clone(), (s.clone(), d.file));
+            }
+        }
+    }
+
+    /// Adds a certification, reporting a file named otherwise, a certification defined
+    /// twice and a control defined twice in it.
+    fn add_certification(
+        &mut self,
+        d: &Doc<crate::model::Certification>,
+        sources: &SourceMap,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let id = &d.value.id;
+        let stem = file_stem(sources, d.file);
+        if stem != *id {
+            out.push(
+                Diagnostic::new(
+                    Code::CatalogFileName,
+                    format!("certification `{id}` is in a file named `{stem}.yaml`"),
+                )
+                .at(d.file, value_span(&d.node, &["id"]), "the id")
+                .help(format!(
+                    "name the file `{id}.yaml`, or change `id` to match the file"
+                )),
+            );
+        }
+        if let Some(first) = self.certifications.get(id) {
+            out.push(duplicate(
+                "certification",
+                id,
+                d.file,
+                value_span(&d.node, &["id"]),
+                first.file,
+                sources,
+            ));
+            return;
+        }
+        let index = control_index(d, out);
+        self.certifications.insert(
+            id.clone(),
+            CertInfo {
+                cert: d.value.clone(),
+                file: d.file,
+                index,
+            },
+        );
     }
 
     fn add_template(
@@ -253,23 +233,7 @@ impl Catalog {
     ) {
         let t = &d.value;
         let expected = format!("{}--{}", t.service, t.certification);
-        if stem != expected {
-            out.push(
-                Diagnostic::new(
-                    Code::CatalogFileName,
-                    format!(
-                        "the template for ({}, {}) is in a file named `{stem}.yaml`",
-                        t.service, t.certification
-                    ),
-                )
-                .at(
-                    d.file,
-                    value_span(&d.node, &["service"]),
-                    "service and certification name the file",
-                )
-                .help(format!("name the file `{expected}.yaml`")),
-            );
-        }
+        check_template_name(d, stem, &expected, out);
         if !self.services.contains_key(&t.service) {
             out.push(unknown_service(
                 &t.service,
@@ -287,25 +251,7 @@ impl Catalog {
             ));
             return;
         };
-        for id in t.provider_controls.keys() {
-            if cert.control(id).is_none() {
-                out.push(
-                    Diagnostic::new(
-                        Code::TemplateUnknownControl,
-                        format!(
-                            "provider control `{id}` is not a control of `{}`",
-                            t.certification
-                        ),
-                    )
-                    .at(
-                        d.file,
-                        key_span(&d.node, &["provider_controls", id]),
-                        "unknown control",
-                    )
-                    .help(did_you_mean(id, cert.control_ids())),
-                );
-            }
-        }
+        check_provider_controls(d, cert, out);
         let key = (t.service.clone(), t.certification.clone());
         if let Some(first) = self.templates.get(&key) {
             out.push(duplicate(
@@ -525,6 +471,101 @@ pub fn key_span<S: AsRef<str>>(root: &Node, path: &[S]) -> std::ops::Range<usize
     match entry {
         Some(e) if found => e.key_span.clone(),
         _ => node.span.clone(),
+    }
+}
+
+/// The name of a catalog file without its folder and `.yaml`.
+fn file_stem(sources: &SourceMap, file: FileId) -> String {
+    let path = sources.path(file);
+    path.rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches(".yaml")
+        .to_owned()
+}
+
+/// The index of a certification's controls (id → family and position), reporting an id
+/// defined twice.
+fn control_index(
+    d: &Doc<crate::model::Certification>,
+    out: &mut Vec<Diagnostic>,
+) -> HashMap<String, (usize, usize)> {
+    let id = &d.value.id;
+    let mut index = HashMap::new();
+    for (fi, family) in d.value.families.iter().enumerate() {
+        for (ci, control) in family.controls.iter().enumerate() {
+            if index.insert(control.id.clone(), (fi, ci)).is_some() {
+                let span = value_span(
+                    &d.node,
+                    &[
+                        "families",
+                        &fi.to_string(),
+                        "controls",
+                        &ci.to_string(),
+                        "id",
+                    ],
+                );
+                out.push(
+                    Diagnostic::new(
+                        Code::DuplicateCatalogId,
+                        format!(
+                            "control `{}` is defined twice in certification `{id}`",
+                            control.id
+                        ),
+                    )
+                    .at(d.file, span, "second definition")
+                    .help("control ids must be unique within a certification"),
+                );
+            }
+        }
+    }
+    index
+}
+
+/// Reports a template whose file is not named `<service>--<certification>.yaml`
+/// (`expected`).
+fn check_template_name(d: &Doc<Template>, stem: &str, expected: &str, out: &mut Vec<Diagnostic>) {
+    let t = &d.value;
+    if stem != expected {
+        out.push(
+            Diagnostic::new(
+                Code::CatalogFileName,
+                format!(
+                    "the template for ({}, {}) is in a file named `{stem}.yaml`",
+                    t.service, t.certification
+                ),
+            )
+            .at(
+                d.file,
+                value_span(&d.node, &["service"]),
+                "service and certification name the file",
+            )
+            .help(format!("name the file `{expected}.yaml`")),
+        );
+    }
+}
+
+/// Reports a template's provider controls that are not controls of its certification.
+fn check_provider_controls(d: &Doc<Template>, cert: &CertInfo, out: &mut Vec<Diagnostic>) {
+    let t = &d.value;
+    for id in t.provider_controls.keys() {
+        if cert.control(id).is_none() {
+            out.push(
+                Diagnostic::new(
+                    Code::TemplateUnknownControl,
+                    format!(
+                        "provider control `{id}` is not a control of `{}`",
+                        t.certification
+                    ),
+                )
+                .at(
+                    d.file,
+                    key_span(&d.node, &["provider_controls", id]),
+                    "unknown control",
+                )
+                .help(did_you_mean(id, cert.control_ids())),
+            );
+        }
     }
 }
 

@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use super::editing::{EditFlags, finish, refuse, start};
 use super::{Cli, DataFormat, ExitStatus, Failure, Outcome, print_json};
-use crate::ops::commands;
 use crate::ops::permissions::Permission;
 use crate::ops::score::score;
+use crate::ops::{Project, commands};
 
 /// Create, archive, delete and list assessments (administrator role).
 ///
@@ -114,96 +114,130 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             certification,
             copy_from,
             flags,
-        } => {
-            let mut s = start(cli, &project)?;
-            match commands::new_assessment(
-                &mut s,
-                group,
-                service,
-                certification,
-                copy_from.as_deref(),
-            ) {
-                Ok(_) => finish(s, flags, out),
-                Err(e) => refuse(e),
-            }
-        }
+        } => new(
+            cli,
+            &project,
+            (group, service, certification),
+            copy_from.as_deref(),
+            flags,
+            out,
+        ),
         AssessmentCommand::Archive {
             assessment,
             yes,
             flags,
-        } => {
-            let mut s = start(cli, &project)?;
-            if let Err(e) = commands::archive(&mut s, assessment) {
-                return refuse(e);
-            }
-            // Ask only someone who may archive; anyone else is refused by `finish`.
-            if !flags.dry_run && s.actor.may(Permission::ManageAssessments) {
-                eprintln!(
-                    "note: archiving is final. Export the assessment first if auditors need a snapshot; its evidence stays in git history."
-                );
-                if !confirm(&format!("archive {assessment}?"), *yes)? {
-                    writeln!(out, "not archived")?;
-                    return Ok(ExitStatus::Findings);
-                }
-            }
-            finish(s, flags, out)
-        }
+        } => archive(cli, &project, assessment, *yes, flags, out),
         AssessmentCommand::Delete {
             assessment,
             yes,
             flags,
-        } => {
-            let mut s = start(cli, &project)?;
-            if let Err(e) = commands::delete(&mut s, assessment) {
-                return refuse(e);
-            }
-            if !flags.dry_run
-                && s.actor.may(Permission::ManageAssessments)
-                && !confirm(&format!("delete {assessment}?"), *yes)?
-            {
-                writeln!(out, "not deleted")?;
-                return Ok(ExitStatus::Findings);
-            }
-            finish(s, flags, out)
-        }
-        AssessmentCommand::List { archived, format } => {
-            let rows: Vec<Row> = project
-                .ws
-                .assessments
-                .iter()
-                .filter(|a| *archived || !a.is_archived())
-                .map(|a| {
-                    let v = &a.doc.value;
-                    let p = score(v, &project.catalog)
-                        .map(|s| s.total)
-                        .unwrap_or_default();
-                    Row {
-                        assessment: a.key(),
-                        name: project
-                            .catalog
-                            .assessment_name(&v.service, &v.certification),
-                        group: a.group.clone(),
-                        archived: a.is_archived(),
-                        score: p.score,
-                        max: p.max,
-                        assessed: p.assessed,
-                        total: p.total,
-                    }
-                })
-                .collect();
-            if *format == DataFormat::Json {
-                print_json(out, &rows)?;
-            } else {
-                for r in &rows {
-                    let mark = if r.archived { "  (archived)" } else { "" };
-                    writeln!(
-                        out,
-                        "{:<52} {:<36} {:>5} / {:<5} {:>4}/{:<4} assessed{mark}",
-                        r.assessment, r.name, r.score, r.max, r.assessed, r.total
-                    )?;
-                }
-            }
-            Ok(ExitStatus::Ok)
+        } => delete(cli, &project, assessment, *yes, flags, out),
+        AssessmentCommand::List { archived, format } => list(&project, *archived, *format, out),
+    }
+}
+
+/// `assessment new`: the assessment of (group, service, certification).
+fn new(
+    cli: &Cli,
+    project: &Project,
+    (group, service, certification): (&str, &str, &str),
+    copy_from: Option<&str>,
+    flags: &EditFlags,
+    out: &mut dyn Write,
+) -> Outcome {
+    let mut s = start(cli, project)?;
+    match commands::new_assessment(&mut s, group, service, certification, copy_from) {
+        Ok(_) => finish(s, flags, out),
+        Err(e) => refuse(e),
+    }
+}
+
+/// `assessment archive`, confirmed first by someone who may archive.
+fn archive(
+    cli: &Cli,
+    project: &Project,
+    assessment: &str,
+    yes: bool,
+    flags: &EditFlags,
+    out: &mut dyn Write,
+) -> Outcome {
+    let mut s = start(cli, project)?;
+    if let Err(e) = commands::archive(&mut s, assessment) {
+        return refuse(e);
+    }
+    // Ask only someone who may archive; anyone else is refused by `finish`.
+    if !flags.dry_run && s.actor.may(Permission::ManageAssessments) {
+        eprintln!(
+            "note: archiving is final. Export the assessment first if auditors need a snapshot; its evidence stays in git history."
+        );
+        if !confirm(&format!("archive {assessment}?"), yes)? {
+            writeln!(out, "not archived")?;
+            return Ok(ExitStatus::Findings);
         }
     }
+    finish(s, flags, out)
+}
+
+/// `assessment delete`, confirmed first by someone who may delete.
+fn delete(
+    cli: &Cli,
+    project: &Project,
+    assessment: &str,
+    yes: bool,
+    flags: &EditFlags,
+    out: &mut dyn Write,
+) -> Outcome {
+    let mut s = start(cli, project)?;
+    if let Err(e) = commands::delete(&mut s, assessment) {
+        return refuse(e);
+    }
+    if !flags.dry_run
+        && s.actor.may(Permission::ManageAssessments)
+        && !confirm(&format!("delete {assessment}?"), yes)?
+    {
+        writeln!(out, "not deleted")?;
+        return Ok(ExitStatus::Findings);
+    }
+    finish(s, flags, out)
+}
+
+/// `assessment list`: each assessment with its score and progress.
+fn list(project: &Project, archived: bool, format: DataFormat, out: &mut dyn Write) -> Outcome {
+    let rows: Vec<Row> = project
+        .ws
+        .assessments
+        .iter()
+        .filter(|a| archived || !a.is_archived())
+        .map(|a| {
+            let v = &a.doc.value;
+            let p = score(v, &project.catalog)
+                .map(|s| s.total)
+                .unwrap_or_default();
+            Row {
+                assessment: a.key(),
+                name: project
+                    .catalog
+                    .assessment_name(&v.service, &v.certification),
+                group: a.group.clone(),
+                archived: a.is_archived(),
+                score: p.score,
+                max: p.max,
+                assessed: p.assessed,
+                total: p.total,
+            }
+        })
+        .collect();
+    if format == DataFormat::Json {
+        print_json(out, &rows)?;
+    } else {
+        for r in &rows {
+            let mark = if r.archived { "  (archived)" } else { "" };
+            writeln!(
+                out,
+                "{:<52} {:<36} {:>5} / {:<5} {:>4}/{:<4} assessed{mark}",
+                r.assessment, r.name, r.score, r.max, r.assessed, r.total
+            )?;
+        }
+    }
+    Ok(ExitStatus::Ok)
 }

@@ -151,8 +151,14 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         print_json(out, &listing)?;
         return Ok(ExitStatus::Ok);
     }
+    render_human(out, &listing)?;
+    Ok(ExitStatus::Ok)
+}
+
+/// The listing as text: the controls that match, family by family.
+fn render_human(out: &mut dyn Write, listing: &Listing) -> std::io::Result<()> {
     writeln!(out, "{} ({})", listing.name, listing.assessment)?;
-    if filter.is_empty() {
+    if listing.filter.is_empty() {
         writeln!(
             out,
             "{} customer-managed controls",
@@ -187,8 +193,8 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             or_empty(row.assigned_to, Medium::Column)
         )?;
     }
-    if listing.matches.is_empty() && !filter.is_empty() {
+    if listing.matches.is_empty() && !listing.filter.is_empty() {
         writeln!(out, "\nno control matches these filters")?;
     }
-    Ok(ExitStatus::Ok)
+    Ok(())
 }

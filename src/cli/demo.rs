@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{Cli, ExitStatus, Outcome, today};
+use super::{Cli, ExitStatus, Failure, Outcome, today};
 use crate::diag;
 use crate::edit::output::{self, Staged};
 use crate::git::Git;
@@ -37,7 +37,28 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let built = staged.path();
     let demo = ops::demo::build(built)?;
 
-    // The reports, in reports/ (kept out of git by .git/info/exclude).
+    let workbooks = write_reports(&staged, built)?;
+    staged.finish()?;
+
+    let dir = dir.canonicalize().unwrap_or(dir);
+    writeln!(
+        out,
+        "Built the Contoso example in {} ({} commits on main).\n",
+        dir.display(),
+        demo.commits
+    )?;
+    let errors = show_checks(out, &dir, &demo, &workbooks)?;
+    show_next_steps(out, &dir, &demo)?;
+    Ok(if errors > 0 {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Ok
+    })
+}
+
+/// Renders the report site and one workbook per active assessment into `staged`'s
+/// reports/ (kept out of git by .git/info/exclude), returning the workbooks' paths.
+fn write_reports(staged: &Staged, built: &std::path::Path) -> Result<Vec<String>, Failure> {
     std::fs::write(
         built.join(".git/info/exclude"),
         "# assure demo: rendered reports\n/reports/\n",
@@ -60,17 +81,18 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         staged.write(&name, &bytes)?;
         workbooks.push(name);
     }
-    drop(project);
-    staged.finish()?;
+    Ok(workbooks)
+}
 
-    let dir = dir.canonicalize().unwrap_or(dir);
-    writeln!(
-        out,
-        "Built the Contoso example in {} ({} commits on main).\n",
-        dir.display(),
-        demo.commits
-    )?;
-    let project = Project::work_tree(&dir)?;
+/// Validates the demo, checks its rejected branch, and shows the dashboard and where the
+/// reports are; returns the number of errors.
+fn show_checks(
+    out: &mut dyn Write,
+    dir: &std::path::Path,
+    demo: &ops::demo::Demo,
+    workbooks: &[String],
+) -> Result<usize, Failure> {
+    let project = Project::work_tree(dir)?;
     let findings = ops::validate::check(&project, today()?);
     let (errors, warnings) = diag::counts(&findings);
     writeln!(
@@ -80,8 +102,8 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     if errors > 0 {
         diag::human::render(out, &project.ws.sources, &findings, false)?;
     }
-    let git = Git::require(&dir)?;
-    let gated = ops::gate::gate_range(&git, &dir, "main", &demo.branch)?;
+    let git = Git::require(dir)?;
+    let gated = ops::gate::gate_range(&git, dir, "main", &demo.branch)?;
     writeln!(
         out,
         "assure validate --base main on branch {}: {} finding(s)",
@@ -99,10 +121,18 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         dir.join("reports/site/index.html").display()
     )?;
     writeln!(out, "Workbooks:")?;
-    for name in &workbooks {
+    for name in workbooks {
         writeln!(out, "  {}", dir.join(name).display())?;
     }
+    Ok(errors)
+}
 
+/// Suggests commands to try in the demo.
+fn show_next_steps(
+    out: &mut dyn Write,
+    dir: &std::path::Path,
+    demo: &ops::demo::Demo,
+) -> Result<(), Failure> {
     let shown = dir.display();
     writeln!(out, "\nTry:")?;
     writeln!(out, "  cd {shown}")?;
@@ -120,9 +150,5 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         "  git switch {} && assure validate --base main   # the rejected change",
         demo.branch
     )?;
-    Ok(if errors > 0 {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Ok
-    })
+    Ok(())
 }

@@ -6,7 +6,7 @@ use clap::ValueEnum;
 use serde_json::Value as J;
 
 use super::{Cli, ExitStatus, Outcome, print_json};
-use crate::ops::review::{Review, review};
+use crate::ops::review::{AssessmentReview, Review, review};
 use crate::ops::score::Progress;
 use crate::text::{Medium, empty};
 
@@ -100,51 +100,7 @@ pub fn markdown(out: &mut dyn Write, r: &Review) -> std::io::Result<()> {
         writeln!(out)?;
     }
     for a in &r.assessments {
-        let state = match a.state.as_str() {
-            "new" => " — **new**",
-            "archived" => " — **archived**",
-            "deleted" => " — **deleted**",
-            "moved" => " — **moved from another group**",
-            _ => "",
-        };
-        writeln!(out, "### {} (`{}`){state}\n", a.name, a.assessment)?;
-        let (sb, pb) = progress(&a.before);
-        let (sa, pa) = progress(&a.after);
-        writeln!(out, "| | before | after |\n|---|---|---|")?;
-        writeln!(out, "| Compliance score | {sb} | {sa} |")?;
-        writeln!(out, "| Progress (assessed) | {pb} | {pa} |\n")?;
-        if !a.controls.is_empty() {
-            writeln!(out, "| Control | Change |\n|---|---|")?;
-            for c in &a.controls {
-                let changes: Vec<String> = c
-                    .changes
-                    .iter()
-                    .map(|f| {
-                        format!(
-                            "{}: {} → {}",
-                            f.field.replace('_', " "),
-                            cell(&show(&f.old)),
-                            cell(&show(&f.new))
-                        )
-                    })
-                    .collect();
-                writeln!(
-                    out,
-                    "| {} {} | {} |",
-                    c.control,
-                    cell(&c.title),
-                    changes.join("; ")
-                )?;
-            }
-            writeln!(out)?;
-        }
-        if a.text_edits > 0 {
-            writeln!(
-                out,
-                "{} control(s) with edited implementation, test plan, response or action notes.\n",
-                a.text_edits
-            )?;
-        }
+        markdown_assessment(out, a)?;
     }
     if !r.out_of_sync.is_empty() {
         writeln!(out, "### ⚠️ Out of sync\n")?;
@@ -159,6 +115,57 @@ pub fn markdown(out: &mut dyn Write, r: &Review) -> std::io::Result<()> {
             writeln!(out, "- {}", cell(s))?;
         }
         writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// One assessment's section: its score and progress before and after, and its changed
+/// controls.
+fn markdown_assessment(out: &mut dyn Write, a: &AssessmentReview) -> std::io::Result<()> {
+    let state = match a.state.as_str() {
+        "new" => " — **new**",
+        "archived" => " — **archived**",
+        "deleted" => " — **deleted**",
+        "moved" => " — **moved from another group**",
+        _ => "",
+    };
+    writeln!(out, "### {} (`{}`){state}\n", a.name, a.assessment)?;
+    let (sb, pb) = progress(&a.before);
+    let (sa, pa) = progress(&a.after);
+    writeln!(out, "| | before | after |\n|---|---|---|")?;
+    writeln!(out, "| Compliance score | {sb} | {sa} |")?;
+    writeln!(out, "| Progress (assessed) | {pb} | {pa} |\n")?;
+    if !a.controls.is_empty() {
+        writeln!(out, "| Control | Change |\n|---|---|")?;
+        for c in &a.controls {
+            let changes: Vec<String> = c
+                .changes
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}: {} → {}",
+                        f.field.replace('_', " "),
+                        cell(&show(&f.old)),
+                        cell(&show(&f.new))
+                    )
+                })
+                .collect();
+            writeln!(
+                out,
+                "| {} {} | {} |",
+                c.control,
+                cell(&c.title),
+                changes.join("; ")
+            )?;
+        }
+        writeln!(out)?;
+    }
+    if a.text_edits > 0 {
+        writeln!(
+            out,
+            "{} control(s) with edited implementation, test plan, response or action notes.\n",
+            a.text_edits
+        )?;
     }
     Ok(())
 }

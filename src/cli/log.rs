@@ -6,9 +6,9 @@ use chrono::NaiveDate;
 
 use crate::ops::signatures::Signature;
 
-use super::{Cli, DataFormat, ExitStatus, Outcome, print_json};
+use super::{Cli, DataFormat, ExitStatus, Failure, Outcome, print_json};
 use crate::git::Git;
-use crate::ops::history::{LogQuery, log};
+use crate::ops::history::{LogEntry, LogQuery, log};
 use crate::text::{Medium, empty};
 
 /// Show who changed what and when: for each commit that changed the repository (or one
@@ -54,17 +54,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let root = cli.root()?;
     let git = Git::require(&root)?;
     if let Some(a) = &args.assessment {
-        let project = cli.project()?;
-        if project
-            .ws
-            .assessments
-            .iter()
-            .all(|x| x.key() != *a && format!("{}/{}", x.group, x.stem) != *a)
-            && !root.join(format!("groups/{a}.yaml")).exists()
-        {
-            // It may have been deleted: the log can still show it, so only warn.
-            eprintln!("note: {a} is not in the work tree; showing its history");
-        }
+        note_if_gone(cli, &root, a)?;
     }
     let query = LogQuery {
         assessment: args.assessment.clone(),
@@ -86,47 +76,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         }
     }
     for e in &history.entries {
-        let c = &e.commit;
-        writeln!(
-            out,
-            "{}  {}  {} <{}>",
-            c.time.format("%Y-%m-%d %H:%M"),
-            c.short,
-            c.author_name,
-            c.author_email
-        )?;
-        if !c.summary.is_empty() {
-            writeln!(out, "    {}", c.summary)?;
-        }
-        match &e.signature {
-            Some(Signature::Verified { key }) => writeln!(out, "    signature: verified ({key})")?,
-            Some(Signature::Unsigned) if !e.keys_listed => {}
-            Some(sig) => writeln!(out, "    signature: {}", sig.describe())?,
-            None => {}
-        }
-        for ch in &e.changes {
-            match (&ch.field, &ch.control) {
-                (Some(field), Some(control)) => {
-                    let subject = ch.subject.as_deref().unwrap_or("");
-                    match &ch.diff {
-                        Some(diff) => {
-                            writeln!(out, "  {subject} {control} {field}:")?;
-                            for line in diff.lines() {
-                                writeln!(out, "      {line}")?;
-                            }
-                        }
-                        None => writeln!(
-                            out,
-                            "  {subject} {control} {field}: {} → {}",
-                            show(&ch.old),
-                            show(&ch.new)
-                        )?,
-                    }
-                }
-                _ => writeln!(out, "  {}", ch.change)?,
-            }
-        }
-        writeln!(out)?;
+        render_entry(out, e)?;
     }
     if let Some(b) = &history.shallow_boundary {
         writeln!(
@@ -137,4 +87,66 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         )?;
     }
     Ok(ExitStatus::Ok)
+}
+
+/// Warns when the asked-about assessment is not in the work tree (it may have been
+/// deleted: the log can still show it).
+fn note_if_gone(cli: &Cli, root: &std::path::Path, a: &str) -> Result<(), Failure> {
+    let project = cli.project()?;
+    if project
+        .ws
+        .assessments
+        .iter()
+        .all(|x| x.key() != a && format!("{}/{}", x.group, x.stem) != a)
+        && !root.join(format!("groups/{a}.yaml")).exists()
+    {
+        eprintln!("note: {a} is not in the work tree; showing its history");
+    }
+    Ok(())
+}
+
+/// One commit of the log as text: its header, signature and changes.
+fn render_entry(out: &mut dyn Write, e: &LogEntry) -> std::io::Result<()> {
+    let c = &e.commit;
+    writeln!(
+        out,
+        "{}  {}  {} <{}>",
+        c.time.format("%Y-%m-%d %H:%M"),
+        c.short,
+        c.author_name,
+        c.author_email
+    )?;
+    if !c.summary.is_empty() {
+        writeln!(out, "    {}", c.summary)?;
+    }
+    match &e.signature {
+        Some(Signature::Verified { key }) => writeln!(out, "    signature: verified ({key})")?,
+        Some(Signature::Unsigned) if !e.keys_listed => {}
+        Some(sig) => writeln!(out, "    signature: {}", sig.describe())?,
+        None => {}
+    }
+    for ch in &e.changes {
+        match (&ch.field, &ch.control) {
+            (Some(field), Some(control)) => {
+                let subject = ch.subject.as_deref().unwrap_or("");
+                match &ch.diff {
+                    Some(diff) => {
+                        writeln!(out, "  {subject} {control} {field}:")?;
+                        for line in diff.lines() {
+                            writeln!(out, "      {line}")?;
+                        }
+                    }
+                    None => writeln!(
+                        out,
+                        "  {subject} {control} {field}: {} → {}",
+                        show(&ch.old),
+                        show(&ch.new)
+                    )?,
+                }
+            }
+            _ => writeln!(out, "  {}", ch.change)?,
+        }
+    }
+    writeln!(out)?;
+    Ok(())
 }

@@ -442,114 +442,105 @@ fn typed<T: serde::de::DeserializeOwned>(v: &Option<J>) -> Option<T> {
 pub fn file_changes(files: &[FileVersions]) -> Vec<FileChange> {
     let mut out = Vec::new();
     for f in files {
-        let push = |out: &mut Vec<FileChange>, changes: Vec<Change>| {
-            out.extend(changes.into_iter().map(|change| FileChange {
-                path: f.path.clone(),
-                change,
-            }))
-        };
-        let parts: Vec<&str> = f.path.split('/').collect();
-        let data_file = matches!(
-            parts.as_slice(),
-            ["assure.yaml"] | ["catalog" | "groups", ..]
-        );
-        if data_file && f.new_exists && f.new_kind != crate::git::EntryKind::File {
-            push(
-                &mut out,
-                vec![Change::NotARegularFile {
-                    path: f.path.clone(),
-                    kind: f.new_kind.describe(),
-                }],
-            );
-            continue;
-        }
-        if let Some(size) = f.new_too_large {
-            push(
-                &mut out,
-                vec![Change::TooLarge {
-                    path: f.path.clone(),
-                    size,
-                }],
-            );
-            continue;
-        }
-        match parts.as_slice() {
-            ["assure.yaml"] => match (typed::<Config>(&f.old), typed::<Config>(&f.new)) {
-                (Some(o), Some(n)) => push(&mut out, config_changes(&o, &n)),
-                _ => push(
-                    &mut out,
-                    vec![Change::SettingsChanged {
-                        field: "assure.yaml".into(),
-                    }],
-                ),
-            },
-            ["groups", group, "group.yaml"] => {
-                let changes = group_changes(
-                    group,
-                    typed::<Group>(&f.old).as_ref(),
-                    typed::<Group>(&f.new).as_ref(),
-                );
-                if changes.is_empty() && f.old_exists && !f.new_exists {
-                    push(
-                        &mut out,
-                        vec![Change::GroupDeleted {
-                            group: group.to_string(),
-                        }],
-                    );
-                } else if changes.is_empty() && f.old != f.new && f.new_exists {
-                    push(
-                        &mut out,
-                        vec![Change::GroupDescription {
-                            group: group.to_string(),
-                        }],
-                    );
-                } else {
-                    push(&mut out, changes);
-                }
-            }
-            ["groups", group, file] if file.ends_with(".yaml") => {
-                let stem = file.trim_end_matches(".yaml");
-                let key = format!("{group}/{stem}");
-                let (old, new) = (typed::<Assessment>(&f.old), typed::<Assessment>(&f.new));
-                // Archived is about bytes: the paths compared are those whose bytes differ,
-                // so a comment, quoting or white space edit is a modification too. (Taking
-                // `archived` out is an un-archiving, reported as such.)
-                if old.as_ref().is_some_and(|o| o.archived.is_some())
-                    && f.new_exists
-                    && new.as_ref().is_none_or(|n| n.archived.is_some())
-                {
-                    push(&mut out, vec![Change::ArchivedModified { assessment: key }]);
-                    continue;
-                }
-                let changes = match (f.old_exists, f.new_exists, &old, &new) {
-                    (true, true, Some(_), Some(_))
-                    | (false, true, _, Some(_))
-                    | (true, false, Some(_), _) => {
-                        assessment_changes(&key, old.as_ref(), new.as_ref())
-                    }
-                    (false, true, _, None) => vec![Change::AssessmentCreated { assessment: key }],
-                    (true, false, None, _) => vec![Change::AssessmentDeleted { assessment: key }],
-                    _ => vec![Change::OtherFile {
-                        path: f.path.clone(),
-                    }],
-                };
-                push(&mut out, changes);
-            }
-            ["catalog", ..] => push(
-                &mut out,
-                vec![Change::CatalogFile {
-                    path: f.path.clone(),
-                }],
-            ),
-            _ => push(
-                &mut out,
-                vec![Change::OtherFile {
-                    path: f.path.clone(),
-                }],
-            ),
-        }
+        out.extend(one_file_changes(f).into_iter().map(|change| FileChange {
+            path: f.path.clone(),
+            change,
+        }));
     }
-    // Pair deletions and creations of the same assessment into moves.
+    pair_moves(files, &mut out);
+    out
+}
+
+/// The changes in one file, by what the file is: settings, a group, an assessment, the
+/// catalog, or evidence.
+fn one_file_changes(f: &FileVersions) -> Vec<Change> {
+    let parts: Vec<&str> = f.path.split('/').collect();
+    let data_file = matches!(
+        parts.as_slice(),
+        ["assure.yaml"] | ["catalog" | "groups", ..]
+    );
+    if data_file && f.new_exists && f.new_kind != crate::git::EntryKind::File {
+        return vec![Change::NotARegularFile {
+            path: f.path.clone(),
+            kind: f.new_kind.describe(),
+        }];
+    }
+    if let Some(size) = f.new_too_large {
+        return vec![Change::TooLarge {
+            path: f.path.clone(),
+            size,
+        }];
+    }
+    match parts.as_slice() {
+        ["assure.yaml"] => match (typed::<Config>(&f.old), typed::<Config>(&f.new)) {
+            (Some(o), Some(n)) => config_changes(&o, &n),
+            _ => vec![Change::SettingsChanged {
+                field: "assure.yaml".into(),
+            }],
+        },
+        ["groups", group, "group.yaml"] => group_file_changes(f, group),
+        ["groups", group, file] if file.ends_with(".yaml") => {
+            assessment_file_changes(f, group, file)
+        }
+        ["catalog", ..] => vec![Change::CatalogFile {
+            path: f.path.clone(),
+        }],
+        _ => vec![Change::OtherFile {
+            path: f.path.clone(),
+        }],
+    }
+}
+
+/// The changes in a group's `group.yaml`: a deletion or a description edit when no field
+/// that [`group_changes`] compares differs.
+fn group_file_changes(f: &FileVersions, group: &str) -> Vec<Change> {
+    let changes = group_changes(
+        group,
+        typed::<Group>(&f.old).as_ref(),
+        typed::<Group>(&f.new).as_ref(),
+    );
+    if changes.is_empty() && f.old_exists && !f.new_exists {
+        vec![Change::GroupDeleted {
+            group: group.to_string(),
+        }]
+    } else if changes.is_empty() && f.old != f.new && f.new_exists {
+        vec![Change::GroupDescription {
+            group: group.to_string(),
+        }]
+    } else {
+        changes
+    }
+}
+
+/// The changes in an assessment's file `groups/<group>/<file>`.
+fn assessment_file_changes(f: &FileVersions, group: &str, file: &str) -> Vec<Change> {
+    let stem = file.trim_end_matches(".yaml");
+    let key = format!("{group}/{stem}");
+    let (old, new) = (typed::<Assessment>(&f.old), typed::<Assessment>(&f.new));
+    // Archived is about bytes: the paths compared are those whose bytes differ,
+    // so a comment, quoting or white space edit is a modification too. (Taking
+    // `archived` out is an un-archiving, reported as such.)
+    if old.as_ref().is_some_and(|o| o.archived.is_some())
+        && f.new_exists
+        && new.as_ref().is_none_or(|n| n.archived.is_some())
+    {
+        return vec![Change::ArchivedModified { assessment: key }];
+    }
+    match (f.old_exists, f.new_exists, &old, &new) {
+        (true, true, Some(_), Some(_)) | (false, true, _, Some(_)) | (true, false, Some(_), _) => {
+            assessment_changes(&key, old.as_ref(), new.as_ref())
+        }
+        (false, true, _, None) => vec![Change::AssessmentCreated { assessment: key }],
+        (true, false, None, _) => vec![Change::AssessmentDeleted { assessment: key }],
+        _ => vec![Change::OtherFile {
+            path: f.path.clone(),
+        }],
+    }
+}
+
+/// Pairs deletions and creations of the same assessment (same service, certification and
+/// creation) into moves: a move appears once, in the new file; the deletion goes.
+fn pair_moves(files: &[FileVersions], out: &mut Vec<FileChange>) {
     let identity = |f: &FileVersions, old: bool| -> Option<(String, String, String)> {
         let a: Assessment = typed(if old { &f.old } else { &f.new })?;
         Some((a.service, a.certification, a.created.to_rfc3339()))
@@ -579,7 +570,6 @@ pub fn file_changes(files: &[FileVersions]) -> Vec<FileChange> {
             }
         }
     }
-    // A move appears once, in the new file; the deletion it pairs with goes.
     for (_, i, from, to) in &moved {
         out[*i].change = Change::AssessmentMoved {
             from: from.clone(),
@@ -592,5 +582,4 @@ pub fn file_changes(files: &[FileVersions]) -> Vec<FileChange> {
         index += 1;
         !deletions.contains(&(index - 1))
     });
-    out
 }

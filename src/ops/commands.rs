@@ -1,7 +1,7 @@
 //! The editing use cases of DESIGN.md §8, each a change to a [`Session`]'s drafts.
 //! `Session::finish` then syncs, checks, rewrites and writes.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
@@ -149,42 +149,7 @@ pub fn doc_add(
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/"),
-        Err(_) => {
-            let name = real
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "document".into());
-            let (stem, ext) = match name.rsplit_once('.') {
-                Some((a, b)) if !a.is_empty() => (a.to_owned(), format!(".{b}")),
-                _ => (name.clone(), String::new()),
-            };
-            let mut n = 1;
-            loop {
-                let candidate = if n == 1 {
-                    format!("evidence/{name}")
-                } else {
-                    format!("evidence/{stem}-{n}{ext}")
-                };
-                let taken = s
-                    .evidence
-                    .iter()
-                    .find(|e| e.path == candidate)
-                    .map(|e| e.sha256.clone())
-                    .or_else(|| hash_file(&root.join(&candidate)).ok());
-                match taken {
-                    None => {
-                        s.evidence.push(EvidenceCopy {
-                            source: real.clone(),
-                            path: candidate.clone(),
-                            sha256: sha256.clone(),
-                        });
-                        break candidate;
-                    }
-                    Some(h) if h == sha256 => break candidate,
-                    Some(_) => n += 1,
-                }
-            }
-        }
+        Err(_) => evidence_copy(s, &root, real, &sha256),
     };
     // The path recorded obeys the rule `validate` checks (a link in the repository was
     // resolved above, so the path names the file itself).
@@ -210,6 +175,46 @@ pub fn doc_add(
         }),
     }
     Ok(path)
+}
+
+/// Where a document from outside the repository is copied: `evidence/<name>`, or
+/// `evidence/<stem>-<n><ext>` when that holds another document (the same document
+/// already there is used as it is). The copy is queued in the session.
+fn evidence_copy(s: &mut Session, root: &Path, real: PathBuf, sha256: &str) -> String {
+    let name = real
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "document".into());
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((a, b)) if !a.is_empty() => (a.to_owned(), format!(".{b}")),
+        _ => (name.clone(), String::new()),
+    };
+    let mut n = 1;
+    loop {
+        let candidate = if n == 1 {
+            format!("evidence/{name}")
+        } else {
+            format!("evidence/{stem}-{n}{ext}")
+        };
+        let taken = s
+            .evidence
+            .iter()
+            .find(|e| e.path == candidate)
+            .map(|e| e.sha256.clone())
+            .or_else(|| hash_file(&root.join(&candidate)).ok());
+        match taken {
+            None => {
+                s.evidence.push(EvidenceCopy {
+                    source: real,
+                    path: candidate.clone(),
+                    sha256: sha256.to_owned(),
+                });
+                break candidate;
+            }
+            Some(h) if h == sha256 => break candidate,
+            Some(_) => n += 1,
+        }
+    }
 }
 
 /// `assure doc remove`: removes the reference (the file stays; it may be used elsewhere
@@ -281,6 +286,36 @@ pub fn new_assessment(
     copy_from: Option<&str>,
 ) -> Result<String, EditError> {
     s.group_name(group)?;
+    let stem = format!("{service}--{certification}");
+    may_create(s, group, service, certification, &stem)?;
+    let from = fill_from(s, group, copy_from)?;
+    let mut value = Assessment {
+        service: service.to_owned(),
+        certification: certification.to_owned(),
+        created: s.now,
+        created_by: s.actor.email.clone(),
+        archived: None,
+        controls: Default::default(),
+    };
+    fill(s, &from, &mut value)?;
+    s.drafts.push(Draft {
+        group: group.to_owned(),
+        stem: stem.clone(),
+        original: None,
+        value: Some(value),
+    });
+    Ok(format!("{group}/{stem}"))
+}
+
+/// Refuses an assessment of an unknown service or certification, of a pair without a
+/// template, or one the group already has (`stem`: its file name).
+fn may_create(
+    s: &Session,
+    group: &str,
+    service: &str,
+    certification: &str,
+    stem: &str,
+) -> Result<(), EditError> {
     let cat = s.catalog();
     if !cat.services.contains_key(service) {
         return Err(EditError::NotFound(format!(
@@ -299,7 +334,6 @@ pub fn new_assessment(
             "there is no template for {service} and {certification}, so no assessment of the pair can be created"
         )));
     }
-    let stem = format!("{service}--{certification}");
     if s.drafts.iter().any(|d| {
         d.group == group
             && d.value
@@ -318,6 +352,12 @@ pub fn new_assessment(
             "groups/{group}/{stem}.yaml already exists"
         )));
     }
+    Ok(())
+}
+
+/// The assessments a new one in `group` is filled from: the group's active ones, or with
+/// `copy_from` (a new group's first assessment only) those of that group.
+fn fill_from(s: &Session, group: &str, copy_from: Option<&str>) -> Result<Vec<usize>, EditError> {
     let active = |s: &Session, g: &str| -> Vec<usize> {
         (0..s.drafts.len())
             .filter(|&i| {
@@ -329,7 +369,7 @@ pub fn new_assessment(
             })
             .collect()
     };
-    let from = match copy_from {
+    Ok(match copy_from {
         Some(other) => {
             s.group_name(other)?;
             if !active(s, group).is_empty() {
@@ -340,23 +380,7 @@ pub fn new_assessment(
             active(s, other)
         }
         None => active(s, group),
-    };
-    let mut value = Assessment {
-        service: service.to_owned(),
-        certification: certification.to_owned(),
-        created: s.now,
-        created_by: s.actor.email.clone(),
-        archived: None,
-        controls: Default::default(),
-    };
-    fill(s, &from, &mut value)?;
-    s.drafts.push(Draft {
-        group: group.to_owned(),
-        stem: stem.clone(),
-        original: None,
-        value: Some(value),
-    });
-    Ok(format!("{group}/{stem}"))
+    })
 }
 
 /// Fills `new` from the same or related controls of the assessments `from` (as if they

@@ -297,40 +297,12 @@ fn group_steps(
     evidence_added: &mut BTreeSet<String>,
     steps: &mut Vec<Step>,
 ) -> Result<(), DemoError> {
-    let renamed = "azure-assessments-2019";
-    let group_file = format!("groups/{group}/group.yaml");
-    let group_text = example.text(&group_file)?;
     let first_created = assessments
         .iter()
         .map(|(_, a)| a.created)
         .min()
         .unwrap_or_else(|| utc(2019, 1, 7, 9, 0));
-    let initial_group = if group == renamed {
-        group_text.replace("name: Azure Assessments - 2019", "name: Azure Assessments")
-    } else {
-        group_text.to_owned()
-    };
-    let name_of = |t: &str| {
-        t.lines()
-            .find_map(|l| l.strip_prefix("name: "))
-            .unwrap_or(group)
-            .trim_matches('"')
-            .to_owned()
-    };
-    steps.push(step(
-        first_created - Duration::hours(1),
-        ADMIN,
-        format!("Create the group \"{}\"", name_of(&initial_group)),
-        BTreeMap::from([(group_file.clone(), initial_group.into_bytes())]),
-    ));
-    if group == renamed {
-        steps.push(step(
-            utc(2019, 6, 3, 11, 0),
-            ADMIN,
-            format!("Rename the group to \"{}\"", name_of(group_text)),
-            BTreeMap::from([(group_file.clone(), group_text.as_bytes().to_vec())]),
-        ));
-    }
+    group_file_steps(example, group, first_created, steps)?;
     let cutoff = first_created + Duration::days(30);
     let (early, later): (Vec<_>, Vec<_>) =
         assessments.iter().partition(|(_, a)| a.created < cutoff);
@@ -380,6 +352,46 @@ fn group_steps(
                 BTreeMap::from([(path.clone(), example.files[path.as_str()].to_vec())]),
             ));
         }
+    }
+    Ok(())
+}
+
+/// The group's own steps: created an hour before its first assessment (the Azure group
+/// with a shorter name), and that group renamed in June.
+fn group_file_steps(
+    example: &Example,
+    group: &str,
+    first_created: DateTime<Utc>,
+    steps: &mut Vec<Step>,
+) -> Result<(), DemoError> {
+    let renamed = "azure-assessments-2019";
+    let group_file = format!("groups/{group}/group.yaml");
+    let group_text = example.text(&group_file)?;
+    let initial_group = if group == renamed {
+        group_text.replace("name: Azure Assessments - 2019", "name: Azure Assessments")
+    } else {
+        group_text.to_owned()
+    };
+    let name_of = |t: &str| {
+        t.lines()
+            .find_map(|l| l.strip_prefix("name: "))
+            .unwrap_or(group)
+            .trim_matches('"')
+            .to_owned()
+    };
+    steps.push(step(
+        first_created - Duration::hours(1),
+        ADMIN,
+        format!("Create the group \"{}\"", name_of(&initial_group)),
+        BTreeMap::from([(group_file.clone(), initial_group.into_bytes())]),
+    ));
+    if group == renamed {
+        steps.push(step(
+            utc(2019, 6, 3, 11, 0),
+            ADMIN,
+            format!("Rename the group to \"{}\"", name_of(group_text)),
+            BTreeMap::from([(group_file.clone(), group_text.as_bytes().to_vec())]),
+        ));
     }
     Ok(())
 }

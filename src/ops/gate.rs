@@ -187,53 +187,88 @@ pub fn gate(versions: &mut Versions, req: &Request) -> Result<Vec<GateFinding>, 
         .and_then(|j| serde_json::from_value(j).ok())
         .ok_or_else(|| GateError::NoBaseConfig(req.base.to_owned()))?;
     versions.set_max_blob(config.limits.max_blob_bytes);
-    let versions = &*versions;
     let last = match req.head {
         Some(_) => Side::Commit(head_id),
         None => Side::WorkTree,
     };
-    let range = git.range(Some(base_id), head_id)?;
-    let in_range: HashSet<CommitId> = range.iter().copied().collect();
-    let mut findings = Vec::new();
-    // What checked commits made: the net change must be made of these.
-    let mut made: HashSet<(String, String, String)> = HashSet::new();
-    for &id in &range {
-        let info = git.commit_info(id)?;
-        let (own, sets) = own_changes(versions, &info, base_id, &in_range)?;
-        made.extend(sets);
-        if config.require_signed_commits {
-            let keys = super::signatures::keys_of(&config, &info.author_email);
-            let sig = super::signatures::verify(git, id, &keys)?;
-            if !sig.is_verified() {
-                let who = Actor::new(&config, &info.author_email).describe();
-                findings.push(GateFinding {
-                    by: By::Commit(info.clone(), who),
-                    path: "assure.yaml".to_owned(),
-                    change: None,
-                    problem: Problem::Unsigned(sig.describe()),
-                });
+    let mut gate = Gate {
+        versions: &*versions,
+        config: &config,
+        req,
+        findings: Vec::new(),
+        made: HashSet::new(),
+    };
+    gate.commits(base_id, head_id)?;
+    if last == Side::WorkTree {
+        gate.work_tree(head_id)?;
+    }
+    gate.net_change(base_id, head_id, last)?;
+    Ok(gate.findings)
+}
+
+/// The state of one run of the gate: what it reads, what it found, and what the checked
+/// changes made.
+struct Gate<'a, 'g> {
+    versions: &'a Versions<'g>,
+    /// assure.yaml at the base: roles, keys and settings.
+    config: &'a Config,
+    req: &'a Request<'a>,
+    findings: Vec<GateFinding>,
+    /// What checked commits made: the net change must be made of these.
+    made: HashSet<Made>,
+}
+
+impl Gate<'_, '_> {
+    /// Step 1 and 4: each commit's own change against its author's roles at the base,
+    /// and its signature when the base requires one.
+    fn commits(&mut self, base_id: CommitId, head_id: CommitId) -> Result<(), GateError> {
+        let git = self.versions.git;
+        let config = self.config;
+        let range = git.range(Some(base_id), head_id)?;
+        let in_range: HashSet<CommitId> = range.iter().copied().collect();
+        for &id in &range {
+            let info = git.commit_info(id)?;
+            let (own, sets) = own_changes(self.versions, &info, base_id, &in_range)?;
+            self.made.extend(sets);
+            if config.require_signed_commits {
+                let keys = super::signatures::keys_of(config, &info.author_email);
+                let sig = super::signatures::verify(git, id, &keys)?;
+                if !sig.is_verified() {
+                    let who = Actor::new(config, &info.author_email).describe();
+                    self.findings.push(GateFinding {
+                        by: By::Commit(info.clone(), who),
+                        path: "assure.yaml".to_owned(),
+                        change: None,
+                        problem: Problem::Unsigned(sig.describe()),
+                    });
+                }
+            }
+            if self.req.actor.is_none() {
+                let who = Actor::new(config, &info.author_email);
+                let by = By::Commit(info, who.describe());
+                check(&mut self.findings, &by, &who, own);
             }
         }
-        if req.actor.is_none() {
-            let who = Actor::new(&config, &info.author_email);
-            let by = By::Commit(info, who.describe());
-            check(&mut findings, &by, &who, own);
-        }
+        Ok(())
     }
-    if last == Side::WorkTree {
+
+    /// Step 2: the uncommitted changes against the acting person's roles (and, with
+    /// signatures required, refused as unsigned).
+    fn work_tree(&mut self, head_id: CommitId) -> Result<(), GateError> {
+        let versions = self.versions;
         let paths = versions.changed_files(Side::Commit(head_id), Side::WorkTree)?;
         let own = changes_between(versions, Side::Commit(head_id), Side::WorkTree, &paths)?;
         for (c, o, n) in &own {
-            made.extend(
+            self.made.extend(
                 keys_of(&c.change, o, n)
                     .iter()
                     .map(|k| made_atom(&c.path, k, n)),
             );
         }
         let own: Vec<FileChange> = own.into_iter().map(|(c, ..)| c).collect();
-        let who = Actor::new(&config, req.acting.unwrap_or(""));
-        if config.require_signed_commits && !own.is_empty() {
-            findings.push(GateFinding {
+        let who = Actor::new(self.config, self.req.acting.unwrap_or(""));
+        if self.config.require_signed_commits && !own.is_empty() {
+            self.findings.push(GateFinding {
                 by: By::WorkTree(who.describe()),
                 path: "assure.yaml".to_owned(),
                 change: None,
@@ -242,75 +277,103 @@ pub fn gate(versions: &mut Versions, req: &Request) -> Result<Vec<GateFinding>, 
                 ),
             });
         }
-        if req.actor.is_none() {
-            check(&mut findings, &By::WorkTree(who.describe()), &who, own);
+        if self.req.actor.is_none() {
+            check(&mut self.findings, &By::WorkTree(who.describe()), &who, own);
         }
+        Ok(())
     }
-    // The net change. A branch that does not contain the base is judged from where it
-    // left it: what a merge into the base would bring.
-    let from = git.merge_base(base_id, head_id)?.unwrap_or(base_id);
-    let paths = versions.changed_files(Side::Commit(from), last)?;
-    let net_atoms = changes_between(versions, Side::Commit(from), last, &paths)?;
-    let net: Vec<FileChange> = net_atoms.iter().map(|(c, ..)| c.clone()).collect();
-    // A data file that is a link at the end is read through the link, whoever made it
-    // and whenever: what it points at changes the data without changing the link.
-    for (path, kind) in non_files(versions, head_id, last)? {
-        let change = Change::NotARegularFile {
-            path: path.clone(),
-            kind: kind.describe(),
-        };
-        let reported = findings.iter().any(|f| {
-            f.path == path
-                && f.change
-                    .as_ref()
-                    .is_some_and(|c| c.subject() == change.subject())
-        });
-        let made_by_actor = req.actor.is_some() && net.iter().any(|fc| fc.change == change);
-        if !reported && !made_by_actor {
-            findings.push(GateFinding {
-                by: By::Net,
-                path,
-                change: Some(change),
-                problem: Problem::Forbidden(
-                    "assure.yaml and every file under catalog/ and groups/ must be a regular file, so that what is reviewed is what is read",
-                ),
+
+    /// Step 3: the net change from the base. A branch that does not contain the base is
+    /// judged from where it left it: what a merge into the base would bring.
+    fn net_change(
+        &mut self,
+        base_id: CommitId,
+        head_id: CommitId,
+        last: Side,
+    ) -> Result<(), GateError> {
+        let versions = self.versions;
+        let from = versions
+            .git
+            .merge_base(base_id, head_id)?
+            .unwrap_or(base_id);
+        let paths = versions.changed_files(Side::Commit(from), last)?;
+        let net_atoms = changes_between(versions, Side::Commit(from), last, &paths)?;
+        let net: Vec<FileChange> = net_atoms.iter().map(|(c, ..)| c.clone()).collect();
+        self.links(head_id, last, &net)?;
+        match self.req.actor {
+            Some(name) => {
+                let who = Actor::named(self.config, name);
+                check(&mut self.findings, &By::Actor(who.describe()), &who, net);
+            }
+            None => self.unchecked(net_atoms),
+        }
+        Ok(())
+    }
+
+    /// A data file that is a link at the end is read through the link, whoever made it
+    /// and whenever: what it points at changes the data without changing the link.
+    fn links(
+        &mut self,
+        head_id: CommitId,
+        last: Side,
+        net: &[FileChange],
+    ) -> Result<(), GateError> {
+        for (path, kind) in non_files(self.versions, head_id, last)? {
+            let change = Change::NotARegularFile {
+                path: path.clone(),
+                kind: kind.describe(),
+            };
+            let reported = self.findings.iter().any(|f| {
+                f.path == path
+                    && f.change
+                        .as_ref()
+                        .is_some_and(|c| c.subject() == change.subject())
             });
-        }
-    }
-    match req.actor {
-        Some(name) => {
-            let who = Actor::named(&config, name);
-            check(&mut findings, &By::Actor(who.describe()), &who, net);
-        }
-        None => {
-            for (fc, o, n) in net_atoms {
-                // Made by checked changes: every atom it sets, to the value it ends with.
-                let unchecked = keys_of(&fc.change, &o, &n)
-                    .iter()
-                    .any(|k| o.get(k) != n.get(k) && !made.contains(&made_atom(&fc.path, k, &n)));
-                let problem = match fc.change.forbidden() {
-                    Some(rule) => Problem::Forbidden(rule),
-                    None if unchecked => Problem::Unchecked,
-                    None => continue,
-                };
-                // A forbidden change a commit made is reported at that commit already.
-                let reported = findings.iter().any(|f| {
-                    f.path == fc.path
-                        && f.problem == problem
-                        && f.change.as_ref().map(Change::describe) == Some(fc.change.describe())
+            let made_by_actor =
+                self.req.actor.is_some() && net.iter().any(|fc| fc.change == change);
+            if !reported && !made_by_actor {
+                self.findings.push(GateFinding {
+                    by: By::Net,
+                    path,
+                    change: Some(change),
+                    problem: Problem::Forbidden(
+                        "assure.yaml and every file under catalog/ and groups/ must be a regular file, so that what is reviewed is what is read",
+                    ),
                 });
-                if !reported {
-                    findings.push(GateFinding {
-                        by: By::Net,
-                        path: fc.path,
-                        change: Some(fc.change),
-                        problem,
-                    });
-                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The net change's parts that nobody may make, or that no checked change made, not
+    /// reported at a commit already.
+    fn unchecked(&mut self, net_atoms: Vec<(FileChange, Atoms, Atoms)>) {
+        for (fc, o, n) in net_atoms {
+            // Made by checked changes: every atom it sets, to the value it ends with.
+            let unchecked = keys_of(&fc.change, &o, &n)
+                .iter()
+                .any(|k| o.get(k) != n.get(k) && !self.made.contains(&made_atom(&fc.path, k, &n)));
+            let problem = match fc.change.forbidden() {
+                Some(rule) => Problem::Forbidden(rule),
+                None if unchecked => Problem::Unchecked,
+                None => continue,
+            };
+            // A forbidden change a commit made is reported at that commit already.
+            let reported = self.findings.iter().any(|f| {
+                f.path == fc.path
+                    && f.problem == problem
+                    && f.change.as_ref().map(Change::describe) == Some(fc.change.describe())
+            });
+            if !reported {
+                self.findings.push(GateFinding {
+                    by: By::Net,
+                    path: fc.path,
+                    change: Some(fc.change),
+                    problem,
+                });
             }
         }
     }
-    Ok(findings)
 }
 
 /// Refuses to judge a work tree in the middle of a merge, rebase, cherry-pick or revert:
@@ -553,7 +616,28 @@ fn own_changes(
         None => Side::Empty,
     };
     let paths = versions.changed_files(first, me)?;
-    let mut files = versions.file_versions(first, me, &paths)?;
+    let files = against_first_parent(versions, first, me, base, &paths)?;
+    let changes = with_atoms(&files);
+    if info.parents.len() < 2 || changes.is_empty() {
+        let made = sets(&changes);
+        return Ok((changes.into_iter().map(|(c, ..)| c).collect(), made));
+    }
+    let merged = Merged::read(versions, info, base, in_range, &paths)?;
+    let own = merged.own(changes)?;
+    let made = sets(&own);
+    Ok((own.into_iter().map(|(c, ..)| c).collect(), made))
+}
+
+/// The versions of `paths` in `first` and `me`, with a data file that `first` held but
+/// could not read taken from the base (or, if that does not load either, nothing).
+fn against_first_parent(
+    versions: &Versions,
+    first: Side,
+    me: Side,
+    base: CommitId,
+    paths: &[String],
+) -> Result<Vec<FileVersions>, GitError> {
+    let mut files = versions.file_versions(first, me, paths)?;
     for f in &mut files {
         let data = f.path == "assure.yaml" || f.path.starts_with("groups/");
         if data && f.old_exists && f.old.is_none() && f.new.is_some() {
@@ -567,84 +651,115 @@ fn own_changes(
             }
         }
     }
-    let changes = with_atoms(&files);
-    if info.parents.len() < 2 || changes.is_empty() {
-        let made = sets(&changes);
-        return Ok((changes.into_iter().map(|(c, ..)| c).collect(), made));
-    }
-    // The atoms of each path at the base, and at each in-range other parent and its
-    // merge bases with the first parent.
-    let at = |side: Side| -> Result<HashMap<String, Atoms>, GitError> {
-        Ok(versions
-            .file_versions(side, me, &paths)?
-            .iter()
-            .map(|f| (f.path.clone(), both(f).0))
-            .collect())
-    };
-    let at_base = at(Side::Commit(base))?;
-    type Side3 = (
-        CommitId,
-        HashMap<String, Atoms>,
-        Vec<HashMap<String, Atoms>>,
-    );
-    let mut sides: Vec<Side3> = Vec::new();
-    for &p in &info.parents[1..] {
-        if !in_range.contains(&p) {
-            continue;
-        }
-        let bases = versions
-            .git
-            .merge_bases(info.parents[0], p)?
-            .into_iter()
-            .map(|mb| at(Side::Commit(mb)))
-            .collect::<Result<Vec<_>, _>>()?;
-        sides.push((p, at(Side::Commit(p))?, bases));
-    }
-    let taken = |path: &str, key: &str, value: Option<&String>| -> bool {
-        let holds =
-            |atoms: &HashMap<String, Atoms>| atoms.get(path).and_then(|a| a.get(key)) == value;
-        holds(&at_base)
-            || sides
+    Ok(files)
+}
+
+/// Atoms of each file, by path.
+type AtomsAt = HashMap<String, Atoms>;
+
+/// What a merge could take from elsewhere: the atoms of its changed paths at the base,
+/// and at each in-range other parent with that parent's merge bases with the first.
+struct Merged<'a, 'g> {
+    versions: &'a Versions<'g>,
+    me: Side,
+    at_base: AtomsAt,
+    sides: Vec<(CommitId, AtomsAt, Vec<AtomsAt>)>,
+}
+
+impl<'a, 'g> Merged<'a, 'g> {
+    /// Reads the atoms of `paths` at the base and at the merge `info`'s other parents.
+    fn read(
+        versions: &'a Versions<'g>,
+        info: &CommitInfo,
+        base: CommitId,
+        in_range: &HashSet<CommitId>,
+        paths: &[String],
+    ) -> Result<Self, GitError> {
+        let me = Side::Commit(info.id);
+        let at = |side: Side| -> Result<AtomsAt, GitError> {
+            Ok(versions
+                .file_versions(side, me, paths)?
                 .iter()
-                .any(|(_, theirs, bases)| holds(theirs) && !bases.iter().any(holds))
-    };
-    let mut own = Vec::new();
-    for (c, o, n) in changes {
-        let keys: Vec<String> = keys_of(&c.change, &o, &n)
-            .into_iter()
-            .filter(|k| o.get(k) != n.get(k))
-            .collect();
-        let mine = keys
-            .iter()
-            .filter(|k| !taken(&c.path, k, n.get(*k)))
-            .count();
-        if mine == 0 {
-            continue;
-        }
-        if mine < keys.len() && c.change.is_whole_file() {
-            // Part of a file the merge took from a side: the merger's own part is what it
-            // changes against that side's version.
-            let side = sides
-                .iter()
-                .find(|(_, theirs, _)| theirs.get(&c.path).is_some_and(|a| !a.is_empty()));
-            if let Some((p, ..)) = side {
-                let path = std::slice::from_ref(&c.path);
-                for (part, po, pn) in changes_between(versions, Side::Commit(*p), me, path)? {
-                    let part_keys = keys_of(&part.change, &po, &pn);
-                    if part_keys
-                        .iter()
-                        .any(|k| po.get(k) != pn.get(k) && !taken(&part.path, k, pn.get(k)))
-                    {
-                        own.push((part, po, pn));
-                    }
-                }
+                .map(|f| (f.path.clone(), both(f).0))
+                .collect())
+        };
+        let at_base = at(Side::Commit(base))?;
+        let mut sides = Vec::new();
+        for &p in &info.parents[1..] {
+            if !in_range.contains(&p) {
                 continue;
             }
+            let bases = versions
+                .git
+                .merge_bases(info.parents[0], p)?
+                .into_iter()
+                .map(|mb| at(Side::Commit(mb)))
+                .collect::<Result<Vec<_>, _>>()?;
+            sides.push((p, at(Side::Commit(p))?, bases));
         }
-        own.push((c, o, n));
+        Ok(Merged {
+            versions,
+            me,
+            at_base,
+            sides,
+        })
     }
-    let made = sets(&own);
-    Ok((own.into_iter().map(|(c, ..)| c).collect(), made))
+
+    /// Whether the merge takes atom `key` of `path` with `value` from the base or from a
+    /// side that changed it.
+    fn taken(&self, path: &str, key: &str, value: Option<&String>) -> bool {
+        let holds = |atoms: &AtomsAt| atoms.get(path).and_then(|a| a.get(key)) == value;
+        holds(&self.at_base)
+            || self
+                .sides
+                .iter()
+                .any(|(_, theirs, bases)| holds(theirs) && !bases.iter().any(holds))
+    }
+
+    /// The merge's own part of `changes` (against its first parent).
+    fn own(
+        &self,
+        changes: Vec<(FileChange, Atoms, Atoms)>,
+    ) -> Result<Vec<(FileChange, Atoms, Atoms)>, GitError> {
+        let mut own = Vec::new();
+        for (c, o, n) in changes {
+            let keys: Vec<String> = keys_of(&c.change, &o, &n)
+                .into_iter()
+                .filter(|k| o.get(k) != n.get(k))
+                .collect();
+            let mine = keys
+                .iter()
+                .filter(|k| !self.taken(&c.path, k, n.get(*k)))
+                .count();
+            if mine == 0 {
+                continue;
+            }
+            if mine < keys.len() && c.change.is_whole_file() {
+                // Part of a file the merge took from a side: the merger's own part is what
+                // it changes against that side's version.
+                let side = self
+                    .sides
+                    .iter()
+                    .find(|(_, theirs, _)| theirs.get(&c.path).is_some_and(|a| !a.is_empty()));
+                if let Some((p, ..)) = side {
+                    let path = std::slice::from_ref(&c.path);
+                    for (part, po, pn) in
+                        changes_between(self.versions, Side::Commit(*p), self.me, path)?
+                    {
+                        let part_keys = keys_of(&part.change, &po, &pn);
+                        if part_keys.iter().any(|k| {
+                            po.get(k) != pn.get(k) && !self.taken(&part.path, k, pn.get(k))
+                        }) {
+                            own.push((part, po, pn));
+                        }
+                    }
+                    continue;
+                }
+            }
+            own.push((c, o, n));
+        }
+        Ok(own)
+    }
 }
 
 /// Findings as diagnostics, located in the work tree's files (a file that no longer

@@ -121,7 +121,19 @@ pub fn generate(dir: &Path, spec: &Spec) -> Result<(), GenerateError> {
     std::fs::create_dir_all(dir.join("catalog/templates"))?;
     std::fs::create_dir_all(dir.join("catalog/mappings"))?;
     std::fs::create_dir_all(dir.join("evidence"))?;
+    write_config(dir)?;
+    write_catalog(dir, services, certs, per_cert)?;
+    let evidence = write_evidence(dir)?;
+    write_groups(dir, spec, certs, per_cert, &evidence)?;
 
+    if spec.commits > 0 {
+        history(dir, spec, services, certs, per_cert, &evidence)?;
+    }
+    Ok(())
+}
+
+/// Writes `assure.yaml`: the generated people and the global admin.
+fn write_config(dir: &Path) -> Result<(), GenerateError> {
     let mut config = String::from("organization: Generated Corp\npeople:\n");
     for (email, name, role) in PEOPLE {
         let _ = write!(
@@ -131,7 +143,17 @@ pub fn generate(dir: &Path, spec: &Spec) -> Result<(), GenerateError> {
     }
     config.push_str("global_admins: [portal@example.com]\n");
     std::fs::write(dir.join("assure.yaml"), config)?;
+    Ok(())
+}
 
+/// Writes the catalog: the services, `certs` certifications of `per_cert` controls each,
+/// a template per (service, certification), and one mapping of related controls.
+fn write_catalog(
+    dir: &Path,
+    services: usize,
+    certs: usize,
+    per_cert: usize,
+) -> Result<(), GenerateError> {
     let mut services_yaml = String::from("services:\n");
     for s in 0..services {
         let _ = write!(services_yaml, "  - id: svc-{s}\n    name: Service {s}\n");
@@ -178,8 +200,12 @@ pub fn generate(dir: &Path, spec: &Spec) -> Result<(), GenerateError> {
         let _ = writeln!(mapping, "  - [{}]", members.join(", "));
     }
     std::fs::write(dir.join("catalog/mappings/generated.yaml"), mapping)?;
+    Ok(())
+}
 
-    // Evidence documents, referenced with their real hashes.
+/// Writes the evidence documents, returning each path with its hash (assessments
+/// reference them with their real hashes).
+fn write_evidence(dir: &Path) -> Result<Vec<(String, String)>, GenerateError> {
     let mut evidence = Vec::new();
     for e in 0..8 {
         let text = format!("Generated evidence document {e}.\n");
@@ -190,7 +216,17 @@ pub fn generate(dir: &Path, spec: &Spec) -> Result<(), GenerateError> {
             crate::rules::evidence::hash_file(&dir.join(format!("evidence/doc-{e}.txt")))?,
         ));
     }
+    Ok(evidence)
+}
 
+/// Writes each group's `group.yaml` and assessments.
+fn write_groups(
+    dir: &Path,
+    spec: &Spec,
+    certs: usize,
+    per_cert: usize,
+    evidence: &[(String, String)],
+) -> Result<(), GenerateError> {
     for g in 0..spec.groups {
         let gdir = dir.join(format!("groups/group-{g:03}"));
         std::fs::create_dir_all(&gdir)?;
@@ -200,13 +236,9 @@ pub fn generate(dir: &Path, spec: &Spec) -> Result<(), GenerateError> {
         )?;
         for a in 0..spec.assessments {
             let (s, c) = (a / certs, a % certs);
-            let text = assessment_text(spec, g, s, c, per_cert, &evidence, 0);
+            let text = assessment_text(spec, g, s, c, per_cert, evidence, 0);
             std::fs::write(gdir.join(format!("svc-{s}--gen-cert-{c}.yaml")), text)?;
         }
-    }
-
-    if spec.commits > 0 {
-        history(dir, spec, services, certs, per_cert, &evidence)?;
     }
     Ok(())
 }
@@ -246,64 +278,69 @@ fn assessment_text(
         if h.is_multiple_of(4) {
             continue; // not started
         }
-        let mut rng = Rng(h);
-        let status = STATUSES[rng.below(STATUSES.len() as u64) as usize];
-        let _ = write!(y, "  C{c}-{i:05}:\n    status: {status}\n");
-        // Free text as long as a real record's (about 600 bytes a record in all).
-        let _ = writeln!(
-            y,
-            "    implementation: Implemented by team {} following procedure P-{}. Access is reviewed {} by the {}; exceptions are tracked in queue Q-{} and approved by the control owner before they take effect. Records are kept for {} months.",
-            rng.below(12),
-            rng.below(500),
-            ["monthly", "quarterly", "every week", "twice a year"][rng.below(4) as usize],
-            [
-                "service owner",
-                "security team",
-                "platform lead",
-                "compliance office"
-            ][rng.below(4) as usize],
-            rng.below(900) + 100,
-            [12, 24, 36, 84][rng.below(4) as usize]
-        );
-        if rng.below(3) > 0 {
-            let _ = writeln!(
-                y,
-                "    test_plan: Sample {} items and check the records. Each needs an approved request, a reviewer other than the requester, and a closing date within the agreed service level.",
-                rng.below(50) + 5
-            );
-            if rng.below(3) == 0 {
-                let _ = writeln!(
-                    y,
-                    "    management_response: Accepted. Remediation is planned for Q{} with team {} as owner.",
-                    rng.below(4) + 1,
-                    rng.below(12)
-                );
-            }
-            let _ = write!(
-                y,
-                "    test_date: 2019-{:02}-{:02}\n    test_result: {}\n",
-                rng.below(12) + 1,
-                rng.below(28) + 1,
-                RESULTS[rng.below(RESULTS.len() as u64) as usize]
-            );
-        }
-        if rng.below(4) == 0 {
-            let who = PEOPLE[4 + rng.below(3) as usize].0;
-            let _ = write!(
-                y,
-                "    assigned_to: {who}\n    action:\n      priority: {}\n      notes: Follow up by end of quarter.\n",
-                ["low", "medium", "high"][rng.below(3) as usize]
-            );
-        }
-        if rng.below(10) == 0 {
-            let (path, sha) = &evidence[rng.below(evidence.len() as u64) as usize];
-            let _ = write!(
-                y,
-                "    documents:\n      - path: {path}\n        sha256: \"{sha}\"\n        purpose: testing\n"
-            );
-        }
+        control_record(&mut y, c, i, Rng(h), evidence);
     }
     y
+}
+
+/// Appends the record of control `C<c>-<i>` to `y`: a status and text as long as a real
+/// record's (about 600 bytes in all), and at random a test, an action item and evidence.
+fn control_record(y: &mut String, c: usize, i: usize, mut rng: Rng, evidence: &[(String, String)]) {
+    let status = STATUSES[rng.below(STATUSES.len() as u64) as usize];
+    let _ = write!(y, "  C{c}-{i:05}:\n    status: {status}\n");
+    // Free text as long as a real record's (about 600 bytes a record in all).
+    let _ = writeln!(
+        y,
+        "    implementation: Implemented by team {} following procedure P-{}. Access is reviewed {} by the {}; exceptions are tracked in queue Q-{} and approved by the control owner before they take effect. Records are kept for {} months.",
+        rng.below(12),
+        rng.below(500),
+        ["monthly", "quarterly", "every week", "twice a year"][rng.below(4) as usize],
+        [
+            "service owner",
+            "security team",
+            "platform lead",
+            "compliance office"
+        ][rng.below(4) as usize],
+        rng.below(900) + 100,
+        [12, 24, 36, 84][rng.below(4) as usize]
+    );
+    if rng.below(3) > 0 {
+        let _ = writeln!(
+            y,
+            "    test_plan: Sample {} items and check the records. Each needs an approved request, a reviewer other than the requester, and a closing date within the agreed service level.",
+            rng.below(50) + 5
+        );
+        if rng.below(3) == 0 {
+            let _ = writeln!(
+                y,
+                "    management_response: Accepted. Remediation is planned for Q{} with team {} as owner.",
+                rng.below(4) + 1,
+                rng.below(12)
+            );
+        }
+        let _ = write!(
+            y,
+            "    test_date: 2019-{:02}-{:02}\n    test_result: {}\n",
+            rng.below(12) + 1,
+            rng.below(28) + 1,
+            RESULTS[rng.below(RESULTS.len() as u64) as usize]
+        );
+    }
+    if rng.below(4) == 0 {
+        let who = PEOPLE[4 + rng.below(3) as usize].0;
+        let _ = write!(
+            y,
+            "    assigned_to: {who}\n    action:\n      priority: {}\n      notes: Follow up by end of quarter.\n",
+            ["low", "medium", "high"][rng.below(3) as usize]
+        );
+    }
+    if rng.below(10) == 0 {
+        let (path, sha) = &evidence[rng.below(evidence.len() as u64) as usize];
+        let _ = write!(
+            y,
+            "    documents:\n      - path: {path}\n        sha256: \"{sha}\"\n        purpose: testing\n"
+        );
+    }
 }
 
 /// Commits the repository, then `commits - 1` changes by rotating authors, each

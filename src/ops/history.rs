@@ -51,6 +51,18 @@ pub struct Read {
     pub blob: Option<BlobId>,
 }
 
+impl Read {
+    /// A path that is not there.
+    fn absent() -> Self {
+        Read {
+            kind: EntryKind::Absent,
+            json: None,
+            too_large: None,
+            blob: None,
+        }
+    }
+}
+
 /// How much YAML (parsed, it takes about ten times as much memory) the cache keeps.
 const CACHE_BYTES: usize = 16 << 20;
 
@@ -96,91 +108,100 @@ impl<'g> Versions<'g> {
     /// What `path` is at `side`, and its content as JSON when it is a regular YAML file
     /// within the size limit. A symbolic link, a submodule or a folder is never read.
     pub fn read(&self, side: Side, path: &str) -> Result<Read, GitError> {
-        let mut read = Read {
-            kind: EntryKind::Absent,
-            json: None,
-            too_large: None,
-            blob: None,
-        };
         match side {
-            Side::Empty => {}
-            Side::WorkTree => {
-                let full = self.root.join(path);
-                let Ok(meta) = std::fs::symlink_metadata(&full) else {
-                    return Ok(read);
-                };
-                read.kind = if meta.file_type().is_symlink() {
-                    EntryKind::Link
-                } else if meta.is_file() {
-                    EntryKind::File
-                } else {
-                    // Never open a named pipe (it would block until written) or a folder.
-                    EntryKind::Folder
-                };
-                if read.kind == EntryKind::Link {
-                    read.blob = std::fs::read_link(&full)
-                        .ok()
-                        .and_then(|t| Git::hash_blob(t.to_string_lossy().as_bytes()).ok());
-                }
-                if read.kind != EntryKind::File {
-                    return Ok(read);
-                }
-                if meta.len() > self.max_blob {
-                    read.too_large = Some(meta.len());
-                    return Ok(read);
-                }
-                let Ok(bytes) = std::fs::read(&full) else {
-                    return Ok(read);
-                };
-                read.blob = Git::hash_blob(&bytes).ok();
-                let Ok(text) = String::from_utf8(bytes) else {
-                    return Ok(read);
-                };
-                if !path.ends_with(".yaml") {
-                    return Ok(read);
-                }
-                self.parsed.set(self.parsed.get() + 1);
-                read.json = crate::repo::yaml::parse_to_json(&text).ok();
-            }
-            Side::Commit(c) => {
-                read.kind = self.git.entry_kind(c, path)?;
-                read.blob = self.git.entry_id(c, path)?;
-                if read.kind != EntryKind::File {
-                    return Ok(read);
-                }
-                let Some(blob) = read.blob else {
-                    return Ok(read);
-                };
-                if let Some(v) = self.cache.borrow().get(&blob) {
-                    read.json = v.clone();
-                    return Ok(read);
-                }
-                if !path.ends_with(".yaml") {
-                    return Ok(read);
-                }
-                let text = match self.git.blob_text_within(blob, self.max_blob) {
-                    Ok(text) => text,
-                    Err(size) => {
-                        read.too_large = Some(size);
-                        return Ok(read);
-                    }
-                };
-                self.parsed.set(self.parsed.get() + 1);
-                let v = text
-                    .as_deref()
-                    .and_then(|t| crate::repo::yaml::parse_to_json(t).ok());
-                let size = text.map_or(0, |t| t.len());
-                let mut cache = self.cache.borrow_mut();
-                if self.cached_bytes.get() + size > CACHE_BYTES {
-                    cache.clear();
-                    self.cached_bytes.set(0);
-                }
-                self.cached_bytes.set(self.cached_bytes.get() + size);
-                cache.insert(blob, v.clone());
-                read.json = v;
-            }
+            Side::Empty => Ok(Read::absent()),
+            Side::WorkTree => Ok(self.read_work_tree(path)),
+            Side::Commit(c) => self.read_commit(c, path),
         }
+    }
+
+    /// [`Self::read`] in the work tree: links are hashed by their target, never followed.
+    fn read_work_tree(&self, path: &str) -> Read {
+        let mut read = Read::absent();
+        let full = self.root.join(path);
+        let Ok(meta) = std::fs::symlink_metadata(&full) else {
+            return read;
+        };
+        read.kind = if meta.file_type().is_symlink() {
+            EntryKind::Link
+        } else if meta.is_file() {
+            EntryKind::File
+        } else {
+            // Never open a named pipe (it would block until written) or a folder.
+            EntryKind::Folder
+        };
+        if read.kind == EntryKind::Link {
+            read.blob = std::fs::read_link(&full)
+                .ok()
+                .and_then(|t| Git::hash_blob(t.to_string_lossy().as_bytes()).ok());
+        }
+        if read.kind != EntryKind::File {
+            return read;
+        }
+        if meta.len() > self.max_blob {
+            read.too_large = Some(meta.len());
+            return read;
+        }
+        let Ok(bytes) = std::fs::read(&full) else {
+            return read;
+        };
+        read.blob = Git::hash_blob(&bytes).ok();
+        let Ok(text) = String::from_utf8(bytes) else {
+            return read;
+        };
+        if !path.ends_with(".yaml") {
+            return read;
+        }
+        self.parsed.set(self.parsed.get() + 1);
+        read.json = crate::repo::yaml::parse_to_json(&text).ok();
+        read
+    }
+
+    /// [`Self::read`] at commit `c`: each blob parsed once, through the cache.
+    fn read_commit(&self, c: CommitId, path: &str) -> Result<Read, GitError> {
+        let mut read = Read::absent();
+        read.kind = self.git.entry_kind(c, path)?;
+        read.blob = self.git.entry_id(c, path)?;
+        if read.kind != EntryKind::File {
+            return Ok(read);
+        }
+        let Some(blob) = read.blob else {
+            return Ok(read);
+        };
+        if let Some(v) = self.cache.borrow().get(&blob) {
+            read.json = v.clone();
+            return Ok(read);
+        }
+        if !path.ends_with(".yaml") {
+            return Ok(read);
+        }
+        let text = match self.git.blob_text_within(blob, self.max_blob) {
+            Ok(text) => text,
+            Err(size) => {
+                read.too_large = Some(size);
+                return Ok(read);
+            }
+        };
+        self.parsed.set(self.parsed.get() + 1);
+        let v = text
+            .as_deref()
+            .and_then(|t| crate::repo::yaml::parse_to_json(t).ok());
+        let size = text.map_or(0, |t| t.len());
+        self.remember(blob, v.clone(), size);
+        read.json = v;
         Ok(read)
+    }
+
+    /// Caches a blob's parsed version (`size` bytes of YAML), starting the cache over
+    /// past [`CACHE_BYTES`].
+    fn remember(&self, blob: BlobId, v: Option<J>, size: usize) {
+        let mut cache = self.cache.borrow_mut();
+        if self.cached_bytes.get() + size > CACHE_BYTES {
+            cache.clear();
+            self.cached_bytes.set(0);
+        }
+        self.cached_bytes.set(self.cached_bytes.get() + size);
+        cache.insert(blob, v);
     }
 
     /// The compliance root in the work tree.
@@ -360,48 +381,99 @@ pub fn log(git: &Git, root: &Path, query: &LogQuery) -> Result<Log, GitError> {
     }
     let head = git.resolve("HEAD")?;
     versions.limit_from(Side::Commit(head))?;
-    let versions = versions;
-    let path = query
-        .assessment
-        .as_ref()
-        .map(|a| format!("groups/{}.yaml", a.trim_end_matches(".yaml")));
-    let group_file = query
-        .assessment
-        .as_ref()
-        .and_then(|a| a.split_once('/'))
-        .map(|(g, _)| format!("groups/{g}/group.yaml"));
+    let walk = LogWalk {
+        versions,
+        query,
+        path: query
+            .assessment
+            .as_ref()
+            .map(|a| format!("groups/{}.yaml", a.trim_end_matches(".yaml"))),
+        group_file: query
+            .assessment
+            .as_ref()
+            .and_then(|a| a.split_once('/'))
+            .map(|(g, _)| format!("groups/{g}/group.yaml")),
+    };
     let mut entries = Vec::new();
     let mut shallow_boundary = None;
     for id in git.range(None, head)?.into_iter().rev() {
         let info = git.commit_info(id)?;
-        if query.since.is_some_and(|d| info.time.date_naive() < d) {
+        if !query.admits(&info) {
             continue;
         }
-        if let Some(a) = &query.author {
+        let Some(parent) = first_parent(git, &info) else {
+            // A shallow clone: the parent is not here, so this commit's changes cannot be
+            // told apart from what came before.
+            shallow_boundary = Some(info);
+            continue;
+        };
+        let me = Side::Commit(id);
+        let paths = walk.paths(parent, me)?;
+        if paths.is_empty() {
+            continue;
+        }
+        let changes = walk.changes(parent, me, &paths)?;
+        if !changes.is_empty() {
+            let (signature, keys_listed) = walk.signature(&info, parent, me)?;
+            entries.push(LogEntry {
+                commit: info,
+                changes,
+                signature: Some(signature),
+                keys_listed,
+            });
+        }
+    }
+    Ok(Log {
+        entries,
+        shallow_boundary,
+    })
+}
+
+impl LogQuery {
+    /// Whether the query's date and author filters let commit `info` through.
+    fn admits(&self, info: &CommitInfo) -> bool {
+        if self.since.is_some_and(|d| info.time.date_naive() < d) {
+            return false;
+        }
+        if let Some(a) = &self.author {
             let a = a.to_lowercase();
             if !info.author_email.to_lowercase().contains(&a)
                 && !info.author_name.to_lowercase().contains(&a)
             {
-                continue;
+                return false;
             }
         }
-        let parent = match info.parents.first() {
-            Some(&p) if git.commit_info(p).is_ok() => Side::Commit(p),
-            Some(_) => {
-                // A shallow clone: the parent is not here, so this commit's changes
-                // cannot be told apart from what came before.
-                shallow_boundary = Some(info);
-                continue;
-            }
-            // The git layer may show a shallow clone's boundary commit with no parents at all.
-            None if git.is_shallow() => {
-                shallow_boundary = Some(info);
-                continue;
-            }
-            None => Side::Empty,
-        };
-        let me = Side::Commit(id);
-        let paths: Vec<String> = match (&path, &group_file) {
+        true
+    }
+}
+
+/// The side a commit's changes are read against: its first parent, or the empty tree for
+/// a root commit; `None` at a shallow clone's boundary, where the parent is missing (or
+/// the git layer shows none).
+fn first_parent(git: &Git, info: &CommitInfo) -> Option<Side> {
+    match info.parents.first() {
+        Some(&p) if git.commit_info(p).is_ok() => Some(Side::Commit(p)),
+        Some(_) => None,
+        None if git.is_shallow() => None,
+        None => Some(Side::Empty),
+    }
+}
+
+/// One walk of `assure log`: the history reader and what is asked about.
+struct LogWalk<'a, 'g> {
+    versions: Versions<'g>,
+    query: &'a LogQuery,
+    /// The asked-about assessment's file, and its group's `group.yaml`.
+    path: Option<String>,
+    group_file: Option<String>,
+}
+
+impl LogWalk<'_, '_> {
+    /// The files between `parent` and `me` that the log is about: the asked-about
+    /// assessment and its group file, or every data file.
+    fn paths(&self, parent: Side, me: Side) -> Result<Vec<String>, GitError> {
+        let versions = &self.versions;
+        Ok(match (&self.path, &self.group_file) {
             (Some(p), Some(g)) => {
                 let mut changed = Vec::new();
                 for f in [p, g] {
@@ -416,14 +488,20 @@ pub fn log(git: &Git, root: &Path, query: &LogQuery) -> Result<Log, GitError> {
                 .into_iter()
                 .filter(|p| p == "assure.yaml" || p.starts_with("groups/"))
                 .collect(),
-        };
-        if paths.is_empty() {
-            continue;
-        }
-        let files = versions.file_versions(parent, me, &paths)?;
-        let changes: Vec<LogChange> = file_changes(&files)
+        })
+    }
+
+    /// The changes to `paths` from `parent` to `me` that the query's control filter keeps.
+    fn changes(
+        &self,
+        parent: Side,
+        me: Side,
+        paths: &[String],
+    ) -> Result<Vec<LogChange>, GitError> {
+        let files = self.versions.file_versions(parent, me, paths)?;
+        Ok(file_changes(&files)
             .iter()
-            .filter(|fc| match (&query.control, &fc.change) {
+            .filter(|fc| match (&self.query.control, &fc.change) {
                 (Some(c), Change::ControlField { control, .. }) => control == c,
                 (
                     Some(_),
@@ -435,42 +513,41 @@ pub fn log(git: &Git, root: &Path, query: &LogQuery) -> Result<Log, GitError> {
                 (None, _) => true,
             })
             .map(|fc| log_change(&fc.path, &fc.change))
-            .collect();
-        if !changes.is_empty() {
-            // The author's keys as they stood before the commit: a commit cannot vouch
-            // for itself by adding its own key.
-            let keys_at = if parent == Side::Empty { me } else { parent };
-            let config: Option<crate::model::Config> = versions
-                .json(keys_at, "assure.yaml")?
-                .1
-                .and_then(|j| serde_json::from_value(j).ok());
-            let keys = config.as_ref().map_or_else(Vec::new, |c| {
-                super::signatures::keys_of(c, &info.author_email)
-            });
-            let lists_keys = |c: Option<&crate::model::Config>| {
-                c.is_some_and(|c| c.people.iter().any(|p| !p.signing_keys.is_empty()))
-            };
-            let keys_listed = lists_keys(config.as_ref())
-                || lists_keys(
-                    versions
-                        .json(me, "assure.yaml")?
-                        .1
-                        .and_then(|j| serde_json::from_value(j).ok())
-                        .as_ref(),
-                );
-            let signature = Some(super::signatures::verify(git, id, &keys)?);
-            entries.push(LogEntry {
-                commit: info,
-                changes,
-                signature,
-                keys_listed,
-            });
-        }
+            .collect())
     }
-    Ok(Log {
-        entries,
-        shallow_boundary,
-    })
+
+    /// The commit's signature checked against its author's keys as they stood before the
+    /// commit (a commit cannot vouch for itself by adding its own key), and whether anyone
+    /// had signing keys before or after it.
+    fn signature(
+        &self,
+        info: &CommitInfo,
+        parent: Side,
+        me: Side,
+    ) -> Result<(super::signatures::Signature, bool), GitError> {
+        let versions = &self.versions;
+        let keys_at = if parent == Side::Empty { me } else { parent };
+        let config: Option<crate::model::Config> = versions
+            .json(keys_at, "assure.yaml")?
+            .1
+            .and_then(|j| serde_json::from_value(j).ok());
+        let keys = config.as_ref().map_or_else(Vec::new, |c| {
+            super::signatures::keys_of(c, &info.author_email)
+        });
+        let lists_keys = |c: Option<&crate::model::Config>| {
+            c.is_some_and(|c| c.people.iter().any(|p| !p.signing_keys.is_empty()))
+        };
+        let keys_listed = lists_keys(config.as_ref())
+            || lists_keys(
+                versions
+                    .json(me, "assure.yaml")?
+                    .1
+                    .and_then(|j| serde_json::from_value(j).ok())
+                    .as_ref(),
+            );
+        let signature = super::signatures::verify(versions.git, info.id, &keys)?;
+        Ok((signature, keys_listed))
+    }
 }
 
 /// When each file last changed: the time of the last commit that changed it, or, for a
@@ -640,89 +717,134 @@ pub fn assessment_histories(
     catalog: &crate::catalog::Catalog,
     paths: &[String],
 ) -> Result<Histories, GitError> {
-    use rayon::prelude::*;
-
-    use crate::model::Group;
-
     let mut out = Histories::default();
     let git = Git::require(root)?;
     if git.is_unborn() {
         return Ok(out);
     }
-    let wanted: std::collections::HashSet<&str> = paths.iter().map(String::as_str).collect();
-    let group_files: std::collections::HashSet<String> = paths
-        .iter()
-        .filter_map(|p| p.split('/').nth(1))
-        .map(|g| format!("groups/{g}/group.yaml"))
-        .collect();
-    let mut commits: Vec<CommitInfo> = Vec::new();
-    let mut steps: HashMap<&str, Vec<Step>> = HashMap::new();
-    let mut last_group: HashMap<String, (Option<BlobId>, Option<Group>)> = HashMap::new();
-    let head = git.resolve("HEAD")?;
-    for id in git.range(None, head)? {
-        let info = git.commit_info(id)?;
-        // In a shallow clone the boundary's parent is missing (or the git layer shows none).
-        let parent = info
-            .parents
-            .first()
-            .copied()
-            .filter(|&p| git.commit_info(p).is_ok());
-        let boundary = parent.is_none() && (!info.parents.is_empty() || git.is_shallow());
-        if boundary {
-            out.shallow_boundary = Some(info.clone());
-        }
-        let mut index = None;
-        for path in git.changed_files(parent, Some(id))? {
-            let is_assessment = wanted.contains(path.as_str());
-            if !is_assessment && !group_files.contains(&path) {
-                continue;
+    let mut walk = HistoryWalk {
+        git: &git,
+        wanted: paths.iter().map(String::as_str).collect(),
+        group_files: paths
+            .iter()
+            .filter_map(|p| p.split('/').nth(1))
+            .map(|g| format!("groups/{g}/group.yaml"))
+            .collect(),
+        commits: Vec::new(),
+        steps: HashMap::new(),
+        last_group: HashMap::new(),
+    };
+    walk.walk(&mut out)?;
+    out.files = file_histories(root, catalog, walk.steps, &walk.commits)?;
+    Ok(out)
+}
+
+/// The one walk of history behind [`assessment_histories`]: the commits that changed a
+/// wanted file, each wanted assessment's steps, and the group files' last versions.
+struct HistoryWalk<'a> {
+    git: &'a Git,
+    wanted: std::collections::HashSet<&'a str>,
+    group_files: std::collections::HashSet<String>,
+    commits: Vec<CommitInfo>,
+    steps: HashMap<&'a str, Vec<Step>>,
+    last_group: HashMap<String, (Option<BlobId>, Option<crate::model::Group>)>,
+}
+
+impl HistoryWalk<'_> {
+    /// Walks from HEAD, recording each wanted assessment's steps, and each group file's
+    /// changes (and the shallow boundary) in `out`.
+    fn walk(&mut self, out: &mut Histories) -> Result<(), GitError> {
+        let git = self.git;
+        let head = git.resolve("HEAD")?;
+        for id in git.range(None, head)? {
+            let info = git.commit_info(id)?;
+            // In a shallow clone the boundary's parent is missing (or the git layer shows none).
+            let parent = info
+                .parents
+                .first()
+                .copied()
+                .filter(|&p| git.commit_info(p).is_ok());
+            let boundary = parent.is_none() && (!info.parents.is_empty() || git.is_shallow());
+            if boundary {
+                out.shallow_boundary = Some(info.clone());
             }
-            let old = match parent {
-                Some(p) => git.blob_id(p, &path)?,
-                None => None,
-            };
-            let new = git.blob_id(id, &path)?;
-            let commit = *index.get_or_insert_with(|| {
-                commits.push(info.clone());
-                commits.len() - 1
-            });
-            if let Some(p) = wanted.get(path.as_str()).filter(|_| is_assessment) {
-                steps.entry(p).or_default().push(Step {
-                    commit,
-                    old,
-                    new,
-                    boundary,
-                });
-                continue;
-            }
-            // Group files are small and few: compared as the walk goes.
-            let group = path.split('/').nth(1).unwrap_or_default().to_owned();
-            let old_group = match last_group.remove(&path) {
-                Some((blob, parsed)) if blob == old => parsed,
-                _ => parse_blob::<Group>(&git, old),
-            };
-            let new_group = parse_blob::<Group>(&git, new);
-            if !boundary {
-                let changes: Vec<LogChange> =
-                    super::changes::group_changes(&group, old_group.as_ref(), new_group.as_ref())
-                        .iter()
-                        .map(|c| log_change(&path, c))
-                        .collect();
-                if !changes.is_empty() {
-                    out.groups.entry(group).or_default().insert(
-                        0,
-                        LogEntry {
-                            commit: info.clone(),
-                            changes,
-                            signature: None,
-                            keys_listed: false,
-                        },
-                    );
+            let mut index = None;
+            for path in git.changed_files(parent, Some(id))? {
+                let is_assessment = self.wanted.contains(path.as_str());
+                if !is_assessment && !self.group_files.contains(&path) {
+                    continue;
                 }
+                let old = match parent {
+                    Some(p) => git.blob_id(p, &path)?,
+                    None => None,
+                };
+                let new = git.blob_id(id, &path)?;
+                let commit = *index.get_or_insert_with(|| {
+                    self.commits.push(info.clone());
+                    self.commits.len() - 1
+                });
+                if let Some(p) = self.wanted.get(path.as_str()).filter(|_| is_assessment) {
+                    self.steps.entry(p).or_default().push(Step {
+                        commit,
+                        old,
+                        new,
+                        boundary,
+                    });
+                    continue;
+                }
+                self.group_step(out, &info, path, (old, new), boundary);
             }
-            last_group.insert(path, (new, new_group));
         }
+        Ok(())
     }
+
+    /// Compares a group file's versions as the walk goes (group files are small and
+    /// few), recording its changes in `out`, newest first.
+    fn group_step(
+        &mut self,
+        out: &mut Histories,
+        info: &CommitInfo,
+        path: String,
+        (old, new): (Option<BlobId>, Option<BlobId>),
+        boundary: bool,
+    ) {
+        use crate::model::Group;
+        let group = path.split('/').nth(1).unwrap_or_default().to_owned();
+        let old_group = match self.last_group.remove(&path) {
+            Some((blob, parsed)) if blob == old => parsed,
+            _ => parse_blob::<Group>(self.git, old),
+        };
+        let new_group = parse_blob::<Group>(self.git, new);
+        if !boundary {
+            let changes: Vec<LogChange> =
+                super::changes::group_changes(&group, old_group.as_ref(), new_group.as_ref())
+                    .iter()
+                    .map(|c| log_change(&path, c))
+                    .collect();
+            if !changes.is_empty() {
+                out.groups.entry(group).or_default().insert(
+                    0,
+                    LogEntry {
+                        commit: info.clone(),
+                        changes,
+                        signature: None,
+                        keys_listed: false,
+                    },
+                );
+            }
+        }
+        self.last_group.insert(path, (new, new_group));
+    }
+}
+
+/// Each file's history from its steps, files in parallel, in path order.
+fn file_histories(
+    root: &Path,
+    catalog: &crate::catalog::Catalog,
+    steps: HashMap<&str, Vec<Step>>,
+    commits: &[CommitInfo],
+) -> Result<HashMap<String, FileHistory>, GitError> {
+    use rayon::prelude::*;
     let mut jobs: Vec<(&str, Vec<Step>)> = steps.into_iter().collect();
     jobs.sort_by(|a, b| a.0.cmp(b.0));
     // A git handle is not shared between threads: each worker opens its own (and, should
@@ -735,11 +857,10 @@ pub fn assessment_histories(
                 let g = g.as_ref().map_err(|e| GitError::Worker(Arc::clone(e)))?;
                 Ok((
                     (*path).to_owned(),
-                    file_history(g, catalog, path, steps, &commits),
+                    file_history(g, catalog, path, steps, commits),
                 ))
             },
         )
         .collect::<Result<_, GitError>>()?;
-    out.files = files.into_iter().collect();
-    Ok(out)
+    Ok(files.into_iter().collect())
 }

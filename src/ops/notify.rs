@@ -104,23 +104,15 @@ pub fn pending(
     site_url: Option<&str>,
 ) -> Result<(Config, Vec<Notification>), NotifyError> {
     let project = super::Project::load(root, Source::WorkTree, Scope::Catalog)?;
-    let ws = &project.ws;
-    let config = match &ws.config {
-        Some(c) => c.value.clone(),
-        // Not the work tree's fault to be silent about: say what is wrong with the file.
-        None => {
-            let finding = project.diagnostics.iter().find_map(|d| {
-                let at = crate::diag::locate(&ws.sources, d.primary.as_ref()?);
-                (at.path == "assure.yaml")
-                    .then(|| format!("{} (line {}, column {})", d.message, at.line, at.column))
-            });
-            return Err(finding.map_or(NotifyError::NoSmtp, NotifyError::Config));
-        }
-    };
-    let catalog = &project.catalog;
+    let config = settings(&project)?;
     let base = git.resolve(base)?;
     let head = git.resolve("HEAD")?;
-    let versions = Versions::new(git, root);
+    let notifier = Notifier {
+        versions: Versions::new(git, root),
+        catalog: &project.catalog,
+        config: &config,
+        site_url,
+    };
     let mut out = Vec::new();
     for id in git.range(Some(base), head)? {
         let info = git.commit_info(id)?;
@@ -128,105 +120,19 @@ pub fn pending(
             .parents
             .first()
             .map_or(Side::Empty, |&p| Side::Commit(p));
-        let paths: Vec<String> = versions
+        let paths: Vec<String> = notifier
+            .versions
             .changed_files(parent, Side::Commit(id))?
             .into_iter()
             .filter(|p| p.starts_with("groups/") && p.ends_with(".yaml"))
             .collect();
-        let files = versions.file_versions(parent, Side::Commit(id), &paths)?;
+        let files = notifier
+            .versions
+            .file_versions(parent, Side::Commit(id), &paths)?;
         let sent = git.note(NOTES_REF, id).unwrap_or_default();
-        let mut changes = file_changes(&files);
-        // A new assessment's assignments are new too (e.g. `assessment new` and `assign`
-        // squashed into one commit): its controls against none.
-        let created: Vec<FileChange> = changes
-            .iter()
-            .filter_map(|fc| match &fc.change {
-                Change::AssessmentCreated { assessment } => {
-                    let new = files.iter().find(|f| f.path == fc.path)?.new.clone()?;
-                    let a: Assessment = serde_json::from_value(new).ok()?;
-                    let mut empty = a.clone();
-                    empty.controls.clear();
-                    Some(
-                        assessment_changes(assessment, Some(&empty), Some(&a))
-                            .into_iter()
-                            .map(|change| FileChange {
-                                path: fc.path.clone(),
-                                change,
-                            })
-                            .collect::<Vec<_>>(),
-                    )
-                }
-                _ => None,
-            })
-            .flatten()
-            .collect();
-        changes.extend(created);
-        for fc in changes {
-            let Change::ControlField {
-                assessment,
-                control,
-                field,
-                new,
-                ..
-            } = &fc.change
-            else {
+        for fc in assignment_changes(&files) {
+            let Some(n) = notifier.due(id, &info.parents, &files, &fc)? else {
                 continue;
-            };
-            if field != "assigned_to" && field != "action" {
-                continue;
-            }
-            let Some(a) = files
-                .iter()
-                .find(|f| f.path == fc.path)
-                .and_then(|f| f.new.clone())
-                .and_then(|j| serde_json::from_value::<Assessment>(j).ok())
-            else {
-                continue;
-            };
-            let Some(record) = a.controls.get(control) else {
-                continue;
-            };
-            let (Some(to), Some(action)) = (&record.assigned_to, &record.action) else {
-                continue;
-            };
-            // A new assignment, or notify switched on for the current one.
-            let newly = field == "assigned_to" && new.as_str() == Some(to.as_str());
-            let switched_on =
-                field == "action" && new.get("notify").and_then(|n| n.as_bool()) == Some(true);
-            if !action.notify || !(newly || switched_on) {
-                continue;
-            }
-            // A merge commit notifies only for its own assignments: one it takes from a
-            // merged branch is notified for that branch's commit (in the range too).
-            if info.parents.len() > 1
-                && taken_from_merged(&versions, &info.parents[1..], &fc.path, control, to)?
-            {
-                continue;
-            }
-            let cert = catalog.certifications.get(&a.certification);
-            let control_info = cert.and_then(|c| c.control(control)).map(|(_, c)| c);
-            let name = config
-                .people
-                .iter()
-                .find(|p| p.email.eq_ignore_ascii_case(to))
-                .map_or_else(|| to.clone(), |p| p.name.clone());
-            let n = Notification {
-                commit: id,
-                to: to.clone(),
-                name,
-                assessment: assessment.clone(),
-                assessment_name: catalog.assessment_name(&a.service, &a.certification),
-                control: control.clone(),
-                title: control_info.map(|c| c.title.clone()).unwrap_or_default(),
-                actions: control_info.and_then(|c| c.description.clone()),
-                priority: action.priority.map(|p| p.as_str().to_owned()),
-                notes: action.notes.clone(),
-                link: match site_url {
-                    Some(url) => format!("{}/actions.html#{}", url.trim_end_matches('/'), to),
-                    None => {
-                        format!("run `assure actions --person {to}` in the compliance repository")
-                    }
-                },
             };
             if !sent.lines().any(|l| l == n.key())
                 && !out
@@ -238,6 +144,159 @@ pub fn pending(
         }
     }
     Ok((config, out))
+}
+
+/// The settings of assure.yaml, or why they cannot be read.
+fn settings(project: &super::Project) -> Result<Config, NotifyError> {
+    let ws = &project.ws;
+    match &ws.config {
+        Some(c) => Ok(c.value.clone()),
+        // Not the work tree's fault to be silent about: say what is wrong with the file.
+        None => {
+            let finding = project.diagnostics.iter().find_map(|d| {
+                let at = crate::diag::locate(&ws.sources, d.primary.as_ref()?);
+                (at.path == "assure.yaml")
+                    .then(|| format!("{} (line {}, column {})", d.message, at.line, at.column))
+            });
+            Err(finding.map_or(NotifyError::NoSmtp, NotifyError::Config))
+        }
+    }
+}
+
+/// The changes of one commit's assessment files, with a new assessment's assignments
+/// counted as new too (e.g. `assessment new` and `assign` squashed into one commit): its
+/// controls against none.
+fn assignment_changes(files: &[super::changes::FileVersions]) -> Vec<FileChange> {
+    let mut changes = file_changes(files);
+    let created: Vec<FileChange> = changes
+        .iter()
+        .filter_map(|fc| match &fc.change {
+            Change::AssessmentCreated { assessment } => {
+                let new = files.iter().find(|f| f.path == fc.path)?.new.clone()?;
+                let a: Assessment = serde_json::from_value(new).ok()?;
+                let mut empty = a.clone();
+                empty.controls.clear();
+                Some(
+                    assessment_changes(assessment, Some(&empty), Some(&a))
+                        .into_iter()
+                        .map(|change| FileChange {
+                            path: fc.path.clone(),
+                            change,
+                        })
+                        .collect::<Vec<_>>(),
+                )
+            }
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    changes.extend(created);
+    changes
+}
+
+/// What a notification is made from: the history, the catalog and the people.
+struct Notifier<'a> {
+    versions: Versions<'a>,
+    catalog: &'a crate::catalog::Catalog,
+    config: &'a Config,
+    site_url: Option<&'a str>,
+}
+
+impl Notifier<'_> {
+    /// The notification `fc` (a change of commit `id`, whose parents are `parents`) calls
+    /// for, if any: a new assignment with notify on, or notify switched on for the
+    /// current one.
+    fn due(
+        &self,
+        id: CommitId,
+        parents: &[CommitId],
+        files: &[super::changes::FileVersions],
+        fc: &FileChange,
+    ) -> Result<Option<Notification>, GitError> {
+        let Change::ControlField {
+            assessment,
+            control,
+            field,
+            new,
+            ..
+        } = &fc.change
+        else {
+            return Ok(None);
+        };
+        if field != "assigned_to" && field != "action" {
+            return Ok(None);
+        }
+        let Some(a) = files
+            .iter()
+            .find(|f| f.path == fc.path)
+            .and_then(|f| f.new.clone())
+            .and_then(|j| serde_json::from_value::<Assessment>(j).ok())
+        else {
+            return Ok(None);
+        };
+        let Some(record) = a.controls.get(control) else {
+            return Ok(None);
+        };
+        let (Some(to), Some(action)) = (&record.assigned_to, &record.action) else {
+            return Ok(None);
+        };
+        // A new assignment, or notify switched on for the current one.
+        let newly = field == "assigned_to" && new.as_str() == Some(to.as_str());
+        let switched_on =
+            field == "action" && new.get("notify").and_then(|n| n.as_bool()) == Some(true);
+        if !action.notify || !(newly || switched_on) {
+            return Ok(None);
+        }
+        // A merge commit notifies only for its own assignments: one it takes from a
+        // merged branch is notified for that branch's commit (in the range too).
+        if parents.len() > 1
+            && taken_from_merged(&self.versions, &parents[1..], &fc.path, control, to)?
+        {
+            return Ok(None);
+        }
+        Ok(Some(
+            self.notification(id, assessment, control, &a, to, action),
+        ))
+    }
+
+    /// The email telling `to` about the action item on `control` of assessment `a`.
+    fn notification(
+        &self,
+        id: CommitId,
+        assessment: &str,
+        control: &str,
+        a: &Assessment,
+        to: &str,
+        action: &crate::model::Action,
+    ) -> Notification {
+        let catalog = self.catalog;
+        let cert = catalog.certifications.get(&a.certification);
+        let control_info = cert.and_then(|c| c.control(control)).map(|(_, c)| c);
+        let name = self
+            .config
+            .people
+            .iter()
+            .find(|p| p.email.eq_ignore_ascii_case(to))
+            .map_or_else(|| to.to_owned(), |p| p.name.clone());
+        Notification {
+            commit: id,
+            to: to.to_owned(),
+            name,
+            assessment: assessment.to_owned(),
+            assessment_name: catalog.assessment_name(&a.service, &a.certification),
+            control: control.to_owned(),
+            title: control_info.map(|c| c.title.clone()).unwrap_or_default(),
+            actions: control_info.and_then(|c| c.description.clone()),
+            priority: action.priority.map(|p| p.as_str().to_owned()),
+            notes: action.notes.clone(),
+            link: match self.site_url {
+                Some(url) => format!("{}/actions.html#{}", url.trim_end_matches('/'), to),
+                None => {
+                    format!("run `assure actions --person {to}` in the compliance repository")
+                }
+            },
+        }
+    }
 }
 
 /// Whether one of a merge's other `parents` already has `control` assigned to `to` with

@@ -14,7 +14,7 @@ use serde_json::Value as J;
 
 use crate::catalog::Catalog;
 use crate::model::{Assessment, ControlRecord, SyncField};
-use crate::rules::sync::{Item, classes, field_value, set_field};
+use crate::rules::sync::{Class, Item, classes, field_value, set_field};
 
 /// The sync field values of one member.
 pub type Values = BTreeMap<SyncField, J>;
@@ -83,6 +83,9 @@ pub enum Scope {
     Changed,
 }
 
+/// Plans sync like [`plan`], over the classes `scope` covers: for each class whose members
+/// differ, the values of the members changed since the base (or, if none changed, of
+/// those with the latest test date), or a conflict when those differ.
 pub fn plan_scoped(
     items: &[Item],
     base: &[Option<&Assessment>],
@@ -126,43 +129,67 @@ pub fn plan_scoped(
             } else {
                 "no member changed since the base, and the members with the latest test date differ"
             };
-            plan.conflicts.push(Conflict {
-                group: class.group.to_owned(),
-                reason: reason.to_owned(),
-                members: class
-                    .members
-                    .iter()
-                    .enumerate()
-                    .map(|(i, m)| ConflictMember {
-                        member: m.describe(items),
-                        changed: changed[i],
-                        test_date: date(i),
-                        values: current[i].iter().map(|(f, v)| (*f, v.clone())).collect(),
-                    })
-                    .collect(),
-            });
+            plan.conflicts
+                .push(conflict(&class, items, &current, &changed, reason));
             continue;
         }
-        let winner = candidates[0];
-        let source = class.members[winner].describe(items);
-        for (i, m) in class.members.iter().enumerate() {
-            let diff: Vec<(SyncField, J)> = fields
-                .iter()
-                .filter(|f| current[i][f] != current[winner][f])
-                .map(|f| (*f, current[winner][f].clone()))
-                .collect();
-            if !diff.is_empty() {
-                plan.updates.push(Update {
-                    item: m.item,
-                    assessment: items[m.item].key.to_owned(),
-                    control: m.control.to_owned(),
-                    source: source.clone(),
-                    values: diff,
-                });
-            }
-        }
+        push_updates(&mut plan, &class, items, fields, &current, candidates[0]);
     }
     plan
+}
+
+/// A class whose candidate members hold different values, and why that is a conflict.
+fn conflict(
+    class: &Class,
+    items: &[Item],
+    current: &[Values],
+    changed: &[bool],
+    reason: &str,
+) -> Conflict {
+    let date = |i: usize| class.members[i].record().and_then(|r| r.test_date);
+    Conflict {
+        group: class.group.to_owned(),
+        reason: reason.to_owned(),
+        members: class
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| ConflictMember {
+                member: m.describe(items),
+                changed: changed[i],
+                test_date: date(i),
+                values: current[i].iter().map(|(f, v)| (*f, v.clone())).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Plans an update of each member of `class` whose values differ from member `winner`'s.
+fn push_updates(
+    plan: &mut Plan,
+    class: &Class,
+    items: &[Item],
+    fields: &[SyncField],
+    current: &[Values],
+    winner: usize,
+) {
+    let source = class.members[winner].describe(items);
+    for (i, m) in class.members.iter().enumerate() {
+        let diff: Vec<(SyncField, J)> = fields
+            .iter()
+            .filter(|f| current[i][f] != current[winner][f])
+            .map(|f| (*f, current[winner][f].clone()))
+            .collect();
+        if !diff.is_empty() {
+            plan.updates.push(Update {
+                item: m.item,
+                assessment: items[m.item].key.to_owned(),
+                control: m.control.to_owned(),
+                source: source.clone(),
+                values: diff,
+            });
+        }
+    }
 }
 
 /// Applies the plan's updates to `values` (parallel to the items the plan was made from).

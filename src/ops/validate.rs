@@ -4,6 +4,7 @@
 //! form for the whole work tree).
 
 use std::path::Path;
+use std::sync::Mutex;
 
 use chrono::NaiveDate;
 
@@ -138,10 +139,8 @@ fn whole_work_tree(
         rayon::current_num_threads(),
         repo::Values::Skip,
     )?;
-    let early: Vec<std::sync::Mutex<Option<repo::GroupFiles>>> = early
-        .into_iter()
-        .map(|g| std::sync::Mutex::new(Some(g)))
-        .collect();
+    let early: Vec<Mutex<Option<repo::GroupFiles>>> =
+        early.into_iter().map(|g| Mutex::new(Some(g))).collect();
     let (catalog, mut all) = Catalog::build(&by_group.rest.catalog, &by_group.rest.sources);
     all.extend(by_group.rest.diagnostics.iter().cloned());
     let ctx = rules::Context {
@@ -150,73 +149,102 @@ fn whole_work_tree(
         today,
     };
     all.extend(rules::check_repository(&ctx));
-    // Per group: its findings, and the files they point at (which are the group's own
-    // or, below `shared`, those of `by_group.rest`).
-    let shared = by_group.rest.sources.len();
-    /// A file a finding points at: its id in the group's workspace, path and text.
-    type Kept = (FileId, String, String);
+    let groups = Groups {
+        by_group: &by_group,
+        early: &early,
+        catalog: &catalog,
+        today,
+        shared: by_group.rest.sources.len(),
+    };
     let per_group: Vec<(Vec<Diagnostic>, Vec<Kept>)> = (0..by_group.len())
         .into_par_iter()
-        .map(|i| {
-            // First without the spanned trees (most groups have no finding), then,
-            // if there is any, again with them to locate the findings.
-            let check = |values| {
-                let read_ahead = match values {
-                    repo::Values::Skip => early
-                        .get(i)
-                        .and_then(|g| g.lock().expect("not poisoned").take()),
-                    _ => None,
-                };
-                let files = read_ahead.unwrap_or_else(|| by_group.read_files(i, values));
-                let mut ws = by_group.workspace(i, files);
-                let ctx = rules::Context {
-                    ws: &ws,
-                    catalog: &catalog,
-                    today,
-                };
-                let mut found = rules::check_assessments(&ctx);
-                found.append(&mut ws.diagnostics);
-                (ws, found)
-            };
-            let (mut ws, mut found) = check(repo::Values::Skip);
-            if !found.is_empty() {
-                (ws, found) = check(repo::Values::Move);
-            }
-            let mut files: Vec<FileId> = found
-                .iter()
-                .flat_map(|d| d.primary.iter().chain(&d.secondary))
-                .map(|l| l.file)
-                .filter(|f| f.0 as usize >= shared)
-                .collect();
-            files.sort();
-            files.dedup();
-            let files = files
-                .into_iter()
-                .map(|f| {
-                    let file = ws.sources.get(f);
-                    (f, file.path.clone(), file.text.clone())
-                })
-                .collect();
-            (found, files)
-        })
+        .map(|i| groups.check(i))
         .collect();
     let mut sources = by_group.rest.sources;
     for (mut found, files) in per_group {
-        let ids: std::collections::HashMap<FileId, FileId> = files
-            .into_iter()
-            .map(|(old, path, text)| (old, sources.add(path, text)))
-            .collect();
-        for d in &mut found {
-            for label in d.primary.iter_mut().chain(&mut d.secondary) {
-                if let Some(&new) = ids.get(&label.file) {
-                    label.file = new;
-                }
-            }
-        }
+        renumber(&mut sources, &mut found, files);
         all.append(&mut found);
     }
     diag::sort(&sources, &mut all);
     Ok((sources, all))
+}
+
+/// A file a finding points at: its id in the group's workspace, path and text.
+type Kept = (FileId, String, String);
+
+/// What checking one group of [`whole_work_tree`] needs.
+struct Groups<'a> {
+    by_group: &'a repo::ByGroup,
+    /// The groups read ahead (first pass), taken by the first check of each.
+    early: &'a [Mutex<Option<repo::GroupFiles>>],
+    catalog: &'a Catalog,
+    today: NaiveDate,
+    /// Files below this id are `by_group.rest`'s, shared by every group.
+    shared: usize,
+}
+
+impl Groups<'_> {
+    /// Group `i`'s findings, and the files of its own that they point at.
+    fn check(&self, i: usize) -> (Vec<Diagnostic>, Vec<Kept>) {
+        // First without the spanned trees (most groups have no finding), then, if there
+        // is any, again with them to locate the findings.
+        let (mut ws, mut found) = self.findings(i, repo::Values::Skip);
+        if !found.is_empty() {
+            (ws, found) = self.findings(i, repo::Values::Move);
+        }
+        let mut files: Vec<FileId> = found
+            .iter()
+            .flat_map(|d| d.primary.iter().chain(&d.secondary))
+            .map(|l| l.file)
+            .filter(|f| f.0 as usize >= self.shared)
+            .collect();
+        files.sort();
+        files.dedup();
+        let files = files
+            .into_iter()
+            .map(|f| {
+                let file = ws.sources.get(f);
+                (f, file.path.clone(), file.text.clone())
+            })
+            .collect();
+        (found, files)
+    }
+
+    /// Reads group `i` (`values`: with or without the spanned trees) and checks it.
+    fn findings(&self, i: usize, values: repo::Values) -> (repo::Workspace, Vec<Diagnostic>) {
+        let read_ahead = match values {
+            repo::Values::Skip => self
+                .early
+                .get(i)
+                .and_then(|g| g.lock().expect("not poisoned").take()),
+            _ => None,
+        };
+        let files = read_ahead.unwrap_or_else(|| self.by_group.read_files(i, values));
+        let mut ws = self.by_group.workspace(i, files);
+        let ctx = rules::Context {
+            ws: &ws,
+            catalog: self.catalog,
+            today: self.today,
+        };
+        let mut found = rules::check_assessments(&ctx);
+        found.append(&mut ws.diagnostics);
+        (ws, found)
+    }
+}
+
+/// Adds a group's kept `files` to `sources`, pointing its findings at their new ids.
+fn renumber(sources: &mut SourceMap, found: &mut [Diagnostic], files: Vec<Kept>) {
+    let ids: std::collections::HashMap<FileId, FileId> = files
+        .into_iter()
+        .map(|(old, path, text)| (old, sources.add(path, text)))
+        .collect();
+    for d in found {
+        for label in d.primary.iter_mut().chain(&mut d.secondary) {
+            if let Some(&new) = ids.get(&label.file) {
+                label.file = new;
+            }
+        }
+    }
 }
 
 /// Every finding of `assure validate` without `--base` in a loaded project, sorted: the

@@ -192,7 +192,39 @@ impl Catalog {
         } else {
             Params::new()
         };
-        let root_family = text::line(&self.raw.metadata.title.0, &params);
+        let families = self.families(selection, &params, options)?;
+        let id = certification_id(options, meta)?;
+        let name = options.name.clone().unwrap_or_else(|| meta.title.clone());
+        let title = options.title.clone().unwrap_or_else(|| meta.title.clone());
+        let version = meta.version.clone().unwrap_or_default();
+        let shown_version = if version.is_empty() {
+            "unknown".to_string()
+        } else {
+            version.clone()
+        };
+        Ok(Certification {
+            id,
+            name,
+            title: Some(title),
+            version,
+            description: meta.remarks.clone().filter(|r| !r.is_empty()),
+            source: Some(format!(
+                "OSCAL {kind} '{}' version {shown_version}, imported by assure",
+                meta.title
+            )),
+            families,
+        })
+    }
+
+    /// The controls of this catalog (of `selection` when given), family by family: a
+    /// control outside any group goes in a family named after the catalog.
+    fn families(
+        &self,
+        selection: Option<&BTreeSet<String>>,
+        params: &Params,
+        options: &ImportOptions,
+    ) -> Result<Vec<Family>, OscalError> {
+        let root_family = text::line(&self.raw.metadata.title.0, params);
 
         let mut families: Vec<Family> = Vec::new();
         let mut family_index: HashMap<String, usize> = HashMap::new();
@@ -218,7 +250,7 @@ impl Catalog {
             }
             let family = match group {
                 Some(g) => {
-                    let title = text::line(&g.title.0, &params);
+                    let title = text::line(&g.title.0, params);
                     if title.is_empty() {
                         g.id.as_ref().map(|i| i.0.clone()).unwrap_or_default()
                     } else {
@@ -234,14 +266,14 @@ impl Catalog {
                 });
                 families.len() - 1
             });
-            let title = text::line(&c.title.0, &params);
+            let title = text::line(&c.title.0, params);
             families[index].controls.push(CatalogControl {
                 id,
                 title,
                 articles: Vec::new(),
                 score: score_of(&c.id.0, options),
                 description: if options.statements {
-                    text::statement(&c.parts, &params)
+                    text::statement(&c.parts, params)
                 } else {
                     None
                 },
@@ -251,44 +283,28 @@ impl Catalog {
             return Err(e);
         }
         families.retain(|f| !f.controls.is_empty());
+        Ok(families)
+    }
+}
 
-        let id = match &options.id {
-            Some(id) => {
-                if !valid_id(id) {
-                    return Err(OscalError::InvalidCertificationId { id: id.clone() });
-                }
-                id.clone()
+/// The certification's id: the one asked for, or the slug of the document's title.
+fn certification_id(options: &ImportOptions, meta: &Metadata) -> Result<String, OscalError> {
+    match &options.id {
+        Some(id) => {
+            if !valid_id(id) {
+                return Err(OscalError::InvalidCertificationId { id: id.clone() });
             }
-            None => {
-                let slug = slug(&meta.title);
-                if slug.is_empty() {
-                    return Err(OscalError::InvalidCertificationId {
-                        id: meta.title.clone(),
-                    });
-                }
-                slug
+            Ok(id.clone())
+        }
+        None => {
+            let slug = slug(&meta.title);
+            if slug.is_empty() {
+                return Err(OscalError::InvalidCertificationId {
+                    id: meta.title.clone(),
+                });
             }
-        };
-        let name = options.name.clone().unwrap_or_else(|| meta.title.clone());
-        let title = options.title.clone().unwrap_or_else(|| meta.title.clone());
-        let version = meta.version.clone().unwrap_or_default();
-        let shown_version = if version.is_empty() {
-            "unknown".to_string()
-        } else {
-            version.clone()
-        };
-        Ok(Certification {
-            id,
-            name,
-            title: Some(title),
-            version,
-            description: meta.remarks.clone().filter(|r| !r.is_empty()),
-            source: Some(format!(
-                "OSCAL {kind} '{}' version {shown_version}, imported by assure",
-                meta.title
-            )),
-            families,
-        })
+            Ok(slug)
+        }
     }
 }
 

@@ -226,6 +226,9 @@ struct Sheets {
     documents: Vec<Vec<Cell>>,
 }
 
+/// A Summary sheet row: a label and its values.
+type SummaryRow = (&'static str, Vec<Cell>);
+
 /// The Summary sheet's (label, values) rows: where the assessment is, what it is, when,
 /// from which commit, and its score.
 fn summary(
@@ -234,7 +237,35 @@ fn summary(
     ctx: &ReportContext,
     total: &score::Progress,
     name: &str,
-) -> Vec<(&'static str, Vec<Cell>)> {
+) -> Vec<SummaryRow> {
+    let v = &assessment.doc.value;
+    let mut summary = what_rows(project, assessment, ctx, name);
+    summary.extend(when_rows(assessment, ctx));
+    summary.extend([
+        (
+            "Compliance score",
+            vec![Cell::Number(f64::from(total.score))],
+        ),
+        ("Maximum", vec![Cell::Number(f64::from(total.max))]),
+        ("Progress", progress_cells(total)),
+    ]);
+    if let Some(t) = project.catalog.template(&v.service, &v.certification) {
+        summary.push((
+            "In-scope services",
+            vec![Cell::Text(t.template.in_scope_services.join(", "))],
+        ));
+    }
+    summary
+}
+
+/// The Summary rows that say where the assessment is and what it is: organization,
+/// group, assessment, service and certification.
+fn what_rows(
+    project: &Project,
+    assessment: &AssessmentDoc,
+    ctx: &ReportContext,
+    name: &str,
+) -> Vec<SummaryRow> {
     let v = &assessment.doc.value;
     let catalog = &project.catalog;
     let cert = catalog.certifications.get(&v.certification);
@@ -242,9 +273,7 @@ fn summary(
     let group_name = group
         .and_then(|g| g.doc.as_ref())
         .map_or_else(|| assessment.group.clone(), |d| d.value.name.clone());
-    let path = assessment.path();
-    let modified = ctx.last_changed.get(&path).copied().or(assessment.modified);
-    let mut summary = vec![
+    vec![
         ("Organization", vec![Cell::text(&ctx.organization)]),
         (
             "Group",
@@ -271,6 +300,16 @@ fn summary(
                 ),
             ],
         ),
+    ]
+}
+
+/// The Summary rows that say when: created, modified, archived, generated, and from
+/// which commit.
+fn when_rows(assessment: &AssessmentDoc, ctx: &ReportContext) -> [SummaryRow; 5] {
+    let v = &assessment.doc.value;
+    let path = assessment.path();
+    let modified = ctx.last_changed.get(&path).copied().or(assessment.modified);
+    [
         (
             "Created",
             vec![
@@ -304,20 +343,7 @@ fn summary(
                 },
             ],
         ),
-        (
-            "Compliance score",
-            vec![Cell::Number(f64::from(total.score))],
-        ),
-        ("Maximum", vec![Cell::Number(f64::from(total.max))]),
-        ("Progress", progress_cells(total)),
-    ];
-    if let Some(t) = catalog.template(&v.service, &v.certification) {
-        summary.push((
-            "In-scope services",
-            vec![Cell::Text(t.template.in_scope_services.join(", "))],
-        ));
-    }
-    summary
+    ]
 }
 
 /// A per-family progress row under the summary.

@@ -4,6 +4,8 @@
 use super::Context;
 use crate::catalog::{key_span, value_span};
 use crate::diag::{Code, Diagnostic};
+use crate::model::{Assessment, ControlRecord};
+use crate::repo::Doc;
 use crate::suggest::did_you_mean;
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -49,41 +51,50 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                             .help("remove it from `controls:`; the provider's result is in the template (`assure controls` shows it)"),
                     );
             }
-            if c.test_result.is_some() && c.test_date.is_none() {
-                out.push(
-                    Diagnostic::new(
-                        Code::TestResultWithoutDate,
-                        format!("control `{id}` has a test result but no test date"),
-                    )
-                    .at(
-                        doc.file,
-                        value_span(&doc.node, &["controls", id, "test_result"]),
-                        "result without a date",
-                    )
-                    .help("add `test_date: YYYY-MM-DD`, the day the test was performed"),
-                );
-            }
-            if let Some(date) = c.test_date
-                && date > ctx.today
-            {
-                out.push(
-                    Diagnostic::new(
-                        Code::TestDateInFuture,
-                        format!(
-                            "control `{id}` has test date {date}, which is after today ({})",
-                            ctx.today
-                        ),
-                    )
-                    .at(
-                        doc.file,
-                        value_span(&doc.node, &["controls", id, "test_date"]),
-                        "in the future",
-                    )
-                    .help(
-                        "record a test after it has been performed, with the date it was performed",
-                    ),
-                );
-            }
+            check_test_date(ctx, doc, id, c, out);
         }
+    }
+}
+
+/// A record's test date: there with a test result, and not after today.
+fn check_test_date(
+    ctx: &Context,
+    doc: &Doc<Assessment>,
+    id: &str,
+    c: &ControlRecord,
+    out: &mut Vec<Diagnostic>,
+) {
+    if c.test_result.is_some() && c.test_date.is_none() {
+        out.push(
+            Diagnostic::new(
+                Code::TestResultWithoutDate,
+                format!("control `{id}` has a test result but no test date"),
+            )
+            .at(
+                doc.file,
+                value_span(&doc.node, &["controls", id, "test_result"]),
+                "result without a date",
+            )
+            .help("add `test_date: YYYY-MM-DD`, the day the test was performed"),
+        );
+    }
+    if let Some(date) = c.test_date
+        && date > ctx.today
+    {
+        out.push(
+            Diagnostic::new(
+                Code::TestDateInFuture,
+                format!(
+                    "control `{id}` has test date {date}, which is after today ({})",
+                    ctx.today
+                ),
+            )
+            .at(
+                doc.file,
+                value_span(&doc.node, &["controls", id, "test_date"]),
+                "in the future",
+            )
+            .help("record a test after it has been performed, with the date it was performed"),
+        );
     }
 }

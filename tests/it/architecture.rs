@@ -1,7 +1,8 @@
 //! The rules each layer keeps (docs/architecture.md), checked on the source itself so a
 //! change that breaks one fails here, not in a reviewer's memory: the YAML parser is
 //! known to one module, reports and rules never open git, a command's errors are typed,
-//! no file grows past 1,000 lines, and the test hooks stay out of the shipped binary.
+//! no file grows past 1,000 lines nor a function past 80, and the test hooks stay out of
+//! the shipped binary.
 //! (git2 staying in src/git/ is `git_model::git2_is_named_only_under_src_git`.)
 
 use std::path::{Path, PathBuf};
@@ -117,6 +118,71 @@ fn no_source_file_is_over_a_thousand_lines() {
         long.is_empty(),
         "split these by purpose:\n{}",
         long.join("\n")
+    );
+}
+
+/// The functions of `text` longer than `max` lines, as `path:line: name (n lines)`. A
+/// function runs from its `fn` line to the first line that is its indentation and a
+/// lone `}` (rustfmt's layout); a declaration without a body (`fn f();`) is none.
+fn long_functions(path: &str, text: &str, max: usize) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let rest = line.trim_start();
+        let indent = &line[..line.len() - rest.len()];
+        let mut rest = rest;
+        if let Some(r) = rest.strip_prefix("pub") {
+            rest = match r.strip_prefix('(') {
+                Some(r) => r.split_once(") ").map_or(rest, |(_, r)| r),
+                None => r.strip_prefix(' ').unwrap_or(rest),
+            };
+        }
+        for qualifier in ["const ", "async ", "unsafe "] {
+            rest = rest.strip_prefix(qualifier).unwrap_or(rest);
+        }
+        let Some(name) = rest.strip_prefix("fn ") else {
+            continue;
+        };
+        let name: String = name
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if name.is_empty() || line.trim_end().ends_with(';') {
+            continue;
+        }
+        let end = lines[i..]
+            .iter()
+            .position(|l| l.strip_prefix(indent).is_some_and(|l| l.trim_end() == "}"))
+            .map_or(lines.len(), |n| i + n);
+        let n = end - i + 1;
+        if n > max {
+            out.push(format!("{path}:{}: {name} ({n} lines)", i + 1));
+        }
+    }
+    out
+}
+
+#[test]
+fn no_function_is_longer_than_80_lines() {
+    let long: Vec<String> = sources()
+        .into_iter()
+        // the lead splits these in the same issue
+        .filter(|(path, _)| !path.starts_with("src/repo/yaml/") && !path.starts_with("src/edit/"))
+        .flat_map(|(path, text)| long_functions(&path, &text, 80))
+        .collect();
+    assert!(
+        long.is_empty(),
+        "split these where the pieces have names (a step, a section, a check, a phase):\n{}",
+        long.join("\n")
+    );
+    // The scan sees a long function, a long method, and nothing else.
+    let body = "    x += 1;\n".repeat(79);
+    let text = format!(
+        "pub(crate) fn long() {{\n{body}}}\n\nfn short() {{\n}}\n\nimpl T {{\n    pub async fn method(&self) {{\n    {body}    }}\n    fn declared();\n}}\n"
+    );
+    assert_eq!(
+        long_functions("t.rs", &text, 80),
+        ["t.rs:1: long (81 lines)", "t.rs:87: method (81 lines)"]
     );
 }
 

@@ -83,24 +83,65 @@ pub(super) fn render_private(
     ctx: &ReportContext,
     history: &History,
 ) -> Result<(), ReportError> {
+    let dashboard = status::dashboard(project, true);
+    let shared = Shared::new(project, ctx, history, &dashboard);
+    site.total = 2 + project.ws.assessments.len();
+    render_dashboard(site, &shared, &dashboard)?;
+    render_assessments(site, &shared)?;
+    render_actions(site, &shared)?;
+    Ok(())
+}
+
+impl<'a> Shared<'a> {
+    /// What the pages share: people's names, assessments by key, sync classes, and the
+    /// modification times the dashboard shows.
+    fn new(
+        project: &'a Project,
+        ctx: &'a ReportContext,
+        history: &'a History,
+        dashboard: &status::Dashboard,
+    ) -> Self {
+        let ws = &project.ws;
+        let names = ws
+            .config
+            .as_ref()
+            .map(|c| {
+                c.value
+                    .people
+                    .iter()
+                    .map(|p| (p.email.trim().to_lowercase(), p.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let by_key = ws
+            .assessments
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.key(), i))
+            .collect();
+        let modified = dashboard
+            .groups
+            .iter()
+            .flat_map(|g| &g.tiles)
+            .chain(&dashboard.archived)
+            .map(|t| (t.assessment.clone(), t.modified))
+            .collect();
+        Shared {
+            project,
+            ctx,
+            histories: &history.histories,
+            no_history: history.missing.clone(),
+            names,
+            by_key,
+            synced: synced_controls(project),
+            modified,
+        }
+    }
+}
+
+/// (assessment index, control) → the other members of its sync class.
+fn synced_controls(project: &Project) -> HashMap<(usize, String), Vec<(usize, String)>> {
     let ws = &project.ws;
-    let names = ws
-        .config
-        .as_ref()
-        .map(|c| {
-            c.value
-                .people
-                .iter()
-                .map(|p| (p.email.trim().to_lowercase(), p.name.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let by_key = ws
-        .assessments
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.key(), i))
-        .collect();
     let keys: Vec<String> = ws.assessments.iter().map(AssessmentDoc::key).collect();
     let items: Vec<classes::Item> = ws
         .assessments
@@ -124,41 +165,24 @@ pub(super) fn render_private(
             synced.insert((m.item, m.control.to_owned()), others);
         }
     }
-    let dashboard = status::dashboard(project, true);
-    let modified = dashboard
-        .groups
-        .iter()
-        .flat_map(|g| &g.tiles)
-        .chain(&dashboard.archived)
-        .map(|t| (t.assessment.clone(), t.modified))
-        .collect();
-    let shared = Shared {
-        project,
-        ctx,
-        histories: &history.histories,
-        no_history: history.missing.clone(),
-        names,
-        by_key,
-        synced,
-        modified,
-    };
+    synced
+}
 
-    site.total = 2 + ws.assessments.len();
-    render_dashboard(site, &shared, &dashboard)?;
-    // Assessment pages are the bulk of the work: rendered in parallel, a few at a time
-    // so progress is reported as they finish (the callback stays on this thread).
-    let all: Vec<(usize, &AssessmentDoc)> = ws.assessments.iter().enumerate().collect();
+/// The assessment pages, the bulk of the work: rendered in parallel, a few at a time so
+/// progress is reported as they finish (the callback stays on this thread).
+fn render_assessments(site: &mut Site, shared: &Shared) -> Result<(), ReportError> {
+    let all: Vec<(usize, &AssessmentDoc)> =
+        shared.project.ws.assessments.iter().enumerate().collect();
     for batch in all.chunks(2 * rayon::current_num_threads().max(1)) {
         let pages: Vec<Result<(String, String), ReportError>> = batch
             .par_iter()
-            .map(|(i, a)| render_assessment(&site.env, &shared, *i, a))
+            .map(|(i, a)| render_assessment(&site.env, shared, *i, a))
             .collect();
         for page in pages {
             let (path, html) = page?;
             site.add(path, html);
         }
     }
-    render_actions(site, &shared)?;
     Ok(())
 }
 
@@ -239,49 +263,11 @@ pub(super) fn render_assessment(
     let cert = catalog.certifications.get(&v.certification);
     let template = catalog.template(&v.service, &v.certification);
 
-    let mut people: BTreeMap<String, String> = BTreeMap::new();
-    let mut customer: Vec<CustomerFamily> = Vec::new();
-    let mut provider: Vec<ProviderFamily> = Vec::new();
-    for view in &views {
-        let c = view.control;
-        match view.managed {
-            Managed::Provider(p) => {
-                let row = provider_control(c, p);
-                match provider.last_mut() {
-                    Some(f) if f.name == view.family => f.controls.push(row),
-                    _ => provider.push(ProviderFamily {
-                        name: view.family.to_owned(),
-                        controls: vec![row],
-                    }),
-                }
-            }
-            Managed::Customer(record) => {
-                let assigned = record.and_then(|r| r.assigned_to.as_deref());
-                if let Some(email) = assigned {
-                    let p = shared.person(email);
-                    people
-                        .entry(email.trim().to_lowercase())
-                        .or_insert_with(|| format!("{} ({})", p.name, email.trim().to_lowercase()));
-                }
-                let entries = by_control.remove(&c.id).unwrap_or_default();
-                let row = customer_control(shared, index, &v.certification, c, record, entries);
-                let assessed = usize::from(record.is_some_and(|r| r.test_result.is_some()));
-                match customer.last_mut() {
-                    Some(f) if f.name == view.family => {
-                        f.total += 1;
-                        f.assessed += assessed;
-                        f.controls.push(row);
-                    }
-                    _ => customer.push(CustomerFamily {
-                        name: view.family.to_owned(),
-                        assessed,
-                        total: 1,
-                        controls: vec![row],
-                    }),
-                }
-            }
-        }
-    }
+    let Families {
+        people,
+        customer,
+        provider,
+    } = families(shared, index, &v.certification, &views, &mut by_control);
     let total = totals.as_ref().map(|s| s.total.clone()).unwrap_or_default();
     let provider_total = provider.iter().map(|f| f.controls.len()).sum();
     let view = AssessmentView {
@@ -339,6 +325,73 @@ pub(super) fn render_assessment(
     Ok((path, html))
 }
 
+/// An assessment page's controls, family by family, and the people they are assigned to.
+struct Families {
+    /// Lower-case email → "name (email)".
+    people: BTreeMap<String, String>,
+    customer: Vec<CustomerFamily>,
+    provider: Vec<ProviderFamily>,
+}
+
+/// The controls of assessment `index` (of certification `cert`) in `views`' order, by
+/// family, each customer-managed one with its history taken from `by_control`.
+fn families(
+    shared: &Shared,
+    index: usize,
+    cert: &str,
+    views: &[ControlView],
+    by_control: &mut HashMap<String, Vec<HistoryEntry>>,
+) -> Families {
+    let mut people: BTreeMap<String, String> = BTreeMap::new();
+    let mut customer: Vec<CustomerFamily> = Vec::new();
+    let mut provider: Vec<ProviderFamily> = Vec::new();
+    for view in views {
+        let c = view.control;
+        match view.managed {
+            Managed::Provider(p) => {
+                let row = provider_control(c, p);
+                match provider.last_mut() {
+                    Some(f) if f.name == view.family => f.controls.push(row),
+                    _ => provider.push(ProviderFamily {
+                        name: view.family.to_owned(),
+                        controls: vec![row],
+                    }),
+                }
+            }
+            Managed::Customer(record) => {
+                let assigned = record.and_then(|r| r.assigned_to.as_deref());
+                if let Some(email) = assigned {
+                    let p = shared.person(email);
+                    people
+                        .entry(email.trim().to_lowercase())
+                        .or_insert_with(|| format!("{} ({})", p.name, email.trim().to_lowercase()));
+                }
+                let entries = by_control.remove(&c.id).unwrap_or_default();
+                let row = customer_control(shared, index, cert, c, record, entries);
+                let assessed = usize::from(record.is_some_and(|r| r.test_result.is_some()));
+                match customer.last_mut() {
+                    Some(f) if f.name == view.family => {
+                        f.total += 1;
+                        f.assessed += assessed;
+                        f.controls.push(row);
+                    }
+                    _ => customer.push(CustomerFamily {
+                        name: view.family.to_owned(),
+                        assessed,
+                        total: 1,
+                        controls: vec![row],
+                    }),
+                }
+            }
+        }
+    }
+    Families {
+        people,
+        customer,
+        provider,
+    }
+}
+
 /// One customer-managed control of assessment `index` (of certification `cert`) as its
 /// page shows it, with `entries`, its history, newest first.
 fn customer_control(
@@ -353,26 +406,7 @@ fn customer_control(
     let catalog = &project.catalog;
     let assigned = record.and_then(|r| r.assigned_to.as_deref());
     let synced = synced_links(shared, index, &c.id);
-    let related: Vec<String> = if synced.is_empty() {
-        catalog
-            .related(cert, &c.id)
-            .into_iter()
-            .map(|r| reference_label(catalog, r))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let see_also = catalog
-        .informative(cert, &c.id)
-        .iter()
-        .map(|(r, cov)| {
-            format!(
-                "{} ({} coverage)",
-                reference_label(catalog, r),
-                coverage_label(*cov)
-            )
-        })
-        .collect();
+    let (related, see_also) = references(catalog, cert, &c.id, synced.is_empty());
     let older = if entries.len() > RECENT_HISTORY {
         entries.split_off(RECENT_HISTORY)
     } else {
@@ -410,21 +444,7 @@ fn customer_control(
         management_response: record
             .and_then(|r| r.management_response.clone())
             .filter(|t| !t.trim().is_empty()),
-        documents: record
-            .map(|r| {
-                r.documents
-                    .iter()
-                    .map(|d| DocumentView {
-                        path: d.path.clone(),
-                        href: safe_href(&shared.ctx.document_link(&d.path)),
-                        purpose: d.purpose.map(|p| match p {
-                            crate::model::Purpose::Implementation => "implementation",
-                            crate::model::Purpose::Testing => "testing",
-                        }),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
+        documents: record.map(|r| documents(shared, r)).unwrap_or_default(),
         synced,
         related,
         see_also,
@@ -433,6 +453,52 @@ fn customer_control(
             older,
         },
     }
+}
+
+/// A control's related references (none when it has synced controls: those are shown
+/// instead) and its informative references with their coverage.
+fn references(
+    catalog: &crate::catalog::Catalog,
+    cert: &str,
+    control_id: &str,
+    unsynced: bool,
+) -> (Vec<String>, Vec<String>) {
+    let related: Vec<String> = if unsynced {
+        catalog
+            .related(cert, control_id)
+            .into_iter()
+            .map(|r| reference_label(catalog, r))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let see_also = catalog
+        .informative(cert, control_id)
+        .iter()
+        .map(|(r, cov)| {
+            format!(
+                "{} ({} coverage)",
+                reference_label(catalog, r),
+                coverage_label(*cov)
+            )
+        })
+        .collect();
+    (related, see_also)
+}
+
+/// A control's evidence documents, linked.
+fn documents(shared: &Shared, r: &ControlRecord) -> Vec<DocumentView> {
+    r.documents
+        .iter()
+        .map(|d| DocumentView {
+            path: d.path.clone(),
+            href: safe_href(&shared.ctx.document_link(&d.path)),
+            purpose: d.purpose.map(|p| match p {
+                crate::model::Purpose::Implementation => "implementation",
+                crate::model::Purpose::Testing => "testing",
+            }),
+        })
+        .collect()
 }
 
 /// Links to the controls kept in sync with `control` of assessment `index`.

@@ -357,7 +357,7 @@ fuzz_target!(|data: &[u8]| {
         // For turning a finding into a test: the document the input asks for.
         eprintln!("text: {text:?}\nintended: {doc}");
     }
-    let result = rewrite(text, &root, &doc);
+    let result = rewrite(text, &doc);
     if std::env::var_os("ASSURE_FUZZ_SHOW").is_some() {
         match &result {
             Ok(out) => eprintln!("rewritten: {out:?}"),

@@ -99,7 +99,7 @@ fn stage(final_text: &str, keep: Option<&[&str]>) -> Result<Vec<u8>, DemoError> 
     if let Some(obj) = json.as_object_mut() {
         obj.remove("archived");
     }
-    let out = rewrite(final_text, &node, &json).map_err(|e| DemoError::Example(e.to_string()))?;
+    let out = rewrite(final_text, &json).map_err(|e| DemoError::Example(e.to_string()))?;
     Ok(out.into_bytes())
 }
 
@@ -246,10 +246,8 @@ fn organization_steps(example: &Example) -> Result<Vec<Step>, DemoError> {
     if let Some(J::Array(people)) = reduced.get_mut("people") {
         people.retain(|p| p["email"] != LATE);
     }
-    let config_node =
-        yaml::parse(example.config_text).map_err(|e| DemoError::Example(e.message))?;
-    let first_config = rewrite(example.config_text, &config_node, &reduced)
-        .map_err(|e| DemoError::Example(e.to_string()))?;
+    let first_config =
+        rewrite(example.config_text, &reduced).map_err(|e| DemoError::Example(e.to_string()))?;
     let mut base_files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     base_files.insert("assure.yaml".into(), first_config.into_bytes());
     if let Some(readme) = example.files.get("README.md") {
@@ -531,8 +529,7 @@ fn rejected_pull_request(
     let mut json = node.to_json();
     json["controls"][&control]["test_date"] = J::String("2019-09-02".into());
     json["controls"][&control]["test_result"] = J::String("passed".into());
-    let changed =
-        rewrite(final_text, &node, &json).map_err(|e| DemoError::Example(e.to_string()))?;
+    let changed = rewrite(final_text, &json).map_err(|e| DemoError::Example(e.to_string()))?;
     std::fs::write(dir.join(&path), changed)?;
     let (name, email) = person(&example.config, "dave@contoso.com");
     git.commit_all(

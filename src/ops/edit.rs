@@ -24,7 +24,7 @@ use crate::diag::{self, Diagnostic};
 use crate::edit::Transaction;
 use crate::edit::rewrite::rewrite;
 use crate::model::{Assessment, ControlRecord, Group, SyncField};
-use crate::repo::yaml::{self, Node};
+use crate::repo::yaml;
 use crate::repo::{Overlay, RepoError, modeline};
 use crate::rules::sync::Item;
 use crate::schema::Kind;
@@ -510,17 +510,14 @@ impl<'p> Session<'p> {
                 .iter()
                 .find(|x| x.id == g.id)
                 .and_then(|x| x.doc.as_ref());
-            let (text, node) = match existing {
-                Some(doc) => (ws.sources.get(doc.file).text.as_str(), Some(&doc.node)),
-                None => ("", None),
-            };
+            let text = existing.map(|doc| ws.sources.get(doc.file).text.as_str());
             let json =
                 serde_json::to_value(&g.value).map_err(|e| EditError::Internal(e.to_string()))?;
-            let after = rewrite_checked(&path, Kind::Group, text, node, &json, &g.value)?;
-            if after != text {
+            let after = rewrite_checked(&path, Kind::Group, text, &json, &g.value)?;
+            if Some(after.as_str()) != text {
                 files.push(FileChange {
                     path,
-                    before: existing.map(|_| text.to_owned()),
+                    before: text.map(str::to_owned),
                     after: Some(after),
                 });
             }
@@ -536,18 +533,8 @@ impl<'p> Session<'p> {
                 None => None,
                 Some(v) => {
                     let json = ordered_json(v, self.catalog())?;
-                    let (text, node) = match original {
-                        Some(a) => (ws.sources.get(a.doc.file).text.as_str(), Some(&a.doc.node)),
-                        None => ("", None),
-                    };
-                    Some(rewrite_checked(
-                        &path,
-                        Kind::Assessment,
-                        text,
-                        node,
-                        &json,
-                        v,
-                    )?)
+                    let text = original.map(|a| ws.sources.get(a.doc.file).text.as_str());
+                    Some(rewrite_checked(&path, Kind::Assessment, text, &json, v)?)
                 }
             };
             files.push(FileChange {
@@ -640,24 +627,22 @@ pub fn ordered_json(v: &Assessment, catalog: &Catalog) -> Result<J, EditError> {
     Ok(json)
 }
 
-/// Rewrites `text` (parsed as `node`) to hold `json`, and checks that the result reads
-/// back as `intended`. A new file (no `node`) starts with the modeline naming the
-/// repository's copy of `kind`'s schema; an existing file keeps its first line.
+/// Rewrites the file's `text` to hold `json`, and checks that the result reads back as
+/// `intended`. A new file (no `text`) starts with the modeline naming the repository's
+/// copy of `kind`'s schema; an existing file keeps its first line.
 fn rewrite_checked<T>(
     path: &str,
     kind: Kind,
-    text: &str,
-    node: Option<&Node>,
+    text: Option<&str>,
     json: &J,
     intended: &T,
 ) -> Result<String, EditError>
 where
     T: serde::de::DeserializeOwned + PartialEq,
 {
-    let empty = Node::new(0..0, yaml::Value::Null);
-    let after = rewrite(text, node.unwrap_or(&empty), json)
+    let after = rewrite(text.unwrap_or_default(), json)
         .map_err(|e| EditError::Layout(format!("{path}: {e}")))?;
-    let after = match node {
+    let after = match text {
         Some(_) => after,
         None => modeline::line(path, kind) + &after,
     };

@@ -227,14 +227,13 @@ fn the_fault_hooks_are_behind_the_test_feature() {
 }
 
 /// A spanned tree has a node per YAML value (hundreds of thousands in a large catalog,
-/// parsed on every command), so what the layout records must not grow it: 64 bytes a
-/// node (its span, value, style, end and block header); an entry holds one, its key and
-/// the marks recorded for it (`?`, `:`, key style).
+/// parsed on every command), so what the layout records must not grow it: 56 bytes a
+/// node (its span, value, style and end). What only an edit needs (an entry's `?` and
+/// `:`, a block's header) is recorded beside the tree, by the parse for an edit.
 #[test]
 fn a_yaml_node_stays_small() {
-    assert!(std::mem::size_of::<assure::repo::yaml::Node>() <= 64);
-    assert!(std::mem::size_of::<assure::repo::yaml::Entry>() <= 120);
-    assert!(std::mem::size_of::<assure::repo::yaml::layout::Marks>() <= 12);
+    assert!(std::mem::size_of::<assure::repo::yaml::Node>() <= 56);
+    assert!(std::mem::size_of::<assure::repo::yaml::Entry>() <= 96);
 }
 
 /// The rewriter plans span replacements over the layout the YAML module records and
@@ -264,11 +263,19 @@ fn the_rewriter_reads_the_layout_only_through_the_yaml_module() {
     let layout = std::fs::read_to_string(project_root().join("src/repo/yaml/layout.rs"))
         .expect("read layout.rs");
     for recorded in [
-        "pub fn explicit(&self, entry: &Entry) -> Option<usize> {\n        Marks::get(entry.marks.question)",
-        "pub fn colon(&self, entry: &Entry) -> Option<usize> {\n        Marks::get(entry.marks.colon)",
+        "Some(r) => r.marks(entry).question,",
+        "Some(r) => r.marks(entry).colon,",
+        "Some(r) => r.marks(entry).key_style,",
+        "r.headers.get(&node.span.start).copied()",
         "pub fn content_end(&self, node: &Node) -> usize {\n        node.end as usize",
-        "pub fn block_header(&self, node: &Node) -> Option<(usize, bool)> {\n        node.header.map(",
     ] {
         assert!(layout.contains(recorded), "no longer a lookup: {recorded}");
     }
+    let rewriter = std::fs::read_to_string(project_root().join("src/edit/rewrite/mod.rs"))
+        .expect("read rewrite/mod.rs");
+    assert!(
+        rewriter.contains("yaml::parse_with_layout(text)")
+            && rewriter.contains("Layout::recorded(text, &recorded)"),
+        "the rewriter plans over the layout recorded while parsing"
+    );
 }

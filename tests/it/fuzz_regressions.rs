@@ -90,7 +90,7 @@ fn edit(text: &str, f: impl FnOnce(&mut serde_json::Value)) -> Result<String, St
     let node = yaml::parse(text).expect("valid YAML");
     let mut doc = node.to_json();
     f(&mut doc);
-    let out = rewrite(text, &node, &doc).map_err(|e| e.to_string())?;
+    let out = rewrite(text, &doc).map_err(|e| e.to_string())?;
     assert_eq!(
         yaml::parse_to_json(&out).expect("the rewrite parses"),
         doc,
@@ -328,9 +328,9 @@ fn overlapping_edits_are_refused_not_a_panic() {
             r#"{"service":"office-365","controls":{"AC-1":{"%%":{"%%":"%%","%":null,"":null},"":null}}}"#,
         ),
     ] {
-        let node = yaml::parse(text).expect("valid YAML");
+        yaml::parse(text).expect("valid YAML");
         let doc: serde_json::Value = serde_json::from_str(intended).expect("JSON");
-        match rewrite(text, &node, &doc) {
+        match rewrite(text, &doc) {
             Err(e) => assert!(e.to_string().contains("overlap"), "{e}"),
             Ok(out) => assert_eq!(
                 normalised(&yaml::parse_to_json(&out).expect("the rewrite parses")),
@@ -527,9 +527,9 @@ fn every_rewrite_regression_reads_back_as_intended() {
             assert!(yaml::parse(text).is_err(), "{name}: parses");
             continue;
         }
-        let node = yaml::parse(text).expect("valid YAML");
+        yaml::parse(text).expect("valid YAML");
         let intended = &case["intended"];
-        match rewrite(text, &node, intended) {
+        match rewrite(text, intended) {
             Ok(out) => {
                 assert!(case.get("refused").is_none(), "{name}: not refused:\n{out}");
                 let back = yaml::parse_to_json(&out).unwrap_or_else(|e| {
@@ -1053,7 +1053,7 @@ fn an_alias_as_a_key_is_refused() {
 fn a_tagged_document_emptied_loses_its_tag() {
     // (An empty document reads as nothing, which the editor's callers take for `{}`.)
     let text = "!!map\na: 1\n";
-    let out = rewrite(text, &yaml::parse(text).expect("valid"), &json!({})).expect("edited");
+    let out = rewrite(text, &json!({})).expect("edited");
     assert_eq!(out, "\n");
     assert_eq!(yaml::parse_to_json(&out).expect("valid"), json!(null));
     assert_eq!(
@@ -1345,8 +1345,8 @@ fn a_flow_mapping_losing_all_its_keys_is_emptied_whole() {
 fn properties_on_a_first_keys_line_are_the_keys() {
     // (`k` has an empty value, which stays as nothing: the text is unchanged.)
     let text = "&a!!map !!str k:\n &b";
-    let node = yaml::parse(text).expect("parses");
-    assert_eq!(rewrite(text, &node, &json!({})).expect("edits"), text);
+    yaml::parse(text).expect("parses");
+    assert_eq!(rewrite(text, &json!({})).expect("edits"), text);
     assert_eq!(
         edit("&a !!str k: 1\n", |d| d["k"] = json!(2)).as_deref(),
         Ok("&a !!str k: 2\n")
@@ -1427,7 +1427,7 @@ fn a_plain_flow_scalar_ending_in_a_dash_keeps_a_blank_before_what_follows() {
 #[test]
 fn properties_are_read_past_a_comment_between_them() {
     let text = "&a # c\n!!map\nk:\n- 1\n";
-    let out = rewrite(text, &yaml::parse(text).expect("valid"), &json!({})).expect("edited");
+    let out = rewrite(text, &json!({})).expect("edited");
     assert_eq!(out, "\n");
     assert_eq!(
         edit("x: &a # c\n  !!map\n  k: 1\ny: 2\n", |d| d["x"] = json!({})).as_deref(),
@@ -1467,7 +1467,7 @@ fn an_alias_of_its_own_key_is_refused_like_any_alias() {
 #[test]
 fn a_mappings_own_properties_end_before_its_first_keys_line() {
     let text = "!!map\n&b k: 1\n";
-    let out = rewrite(text, &yaml::parse(text).expect("valid"), &json!({})).expect("edited");
+    let out = rewrite(text, &json!({})).expect("edited");
     assert_eq!(
         yaml::parse_to_json(&out).expect("parses"),
         json!(null),
@@ -1478,7 +1478,7 @@ fn a_mappings_own_properties_end_before_its_first_keys_line() {
         Ok("&b\n!!str k: 1\n")
     );
     let text = "&b\n!!str k: 1\n";
-    let out = rewrite(text, &yaml::parse(text).expect("valid"), &json!({})).expect("edited");
+    let out = rewrite(text, &json!({})).expect("edited");
     assert_eq!(
         yaml::parse_to_json(&out).expect("parses"),
         json!(null),

@@ -86,7 +86,7 @@ impl Ctx<'_> {
         indent: usize,
         out: &mut Vec<TextEdit>,
     ) -> Result<(), RewriteError> {
-        let quoted = entries.iter().any(|e| e.marks.quoted_key());
+        let quoted = entries.iter().any(|e| self.quoted_key(e));
         let indent = entries
             .first()
             .map_or(indent, |e| self.column(self.entry_start(e)));

@@ -29,7 +29,7 @@ use std::ops::Range;
 use serde_json::{Map, Value as J};
 
 use crate::repo::yaml::layout::{Layout, indent_unit, is_flow};
-use crate::repo::yaml::{Entry, Node, Value};
+use crate::repo::yaml::{self, Entry, Node, Value};
 use render::key_text;
 
 mod locate;
@@ -46,8 +46,8 @@ struct TextEdit {
     text: String,
 }
 
-/// Rewrites `text` (parsed as `root`) so that it holds `new`.
-pub fn rewrite(text: &str, root: &Node, new: &J) -> Result<String, RewriteError> {
+/// Rewrites `text` so that it holds `new`.
+pub fn rewrite(text: &str, new: &J) -> Result<String, RewriteError> {
     if let Some(key) = long_key(new) {
         // YAML allows at most 1,024 characters in a key written without `? `.
         return Err(RewriteError(format!(
@@ -64,8 +64,12 @@ pub fn rewrite(text: &str, root: &Node, new: &J) -> Result<String, RewriteError>
     let J::Object(new) = new else {
         return Err(RewriteError("the new document is not a mapping".into()));
     };
+    // The tree with its layout, recorded while parsing: what the plan is made over.
+    let (root, recorded) = yaml::parse_with_layout(text)
+        .map_err(|e| RewriteError(format!("the file is not valid YAML: {}", e.message)))?;
+    let root = &root;
     let ctx = Ctx {
-        layout: Layout { text },
+        layout: Layout::recorded(text, &recorded),
         unit: indent_unit(text),
         blocks: Cell::new(true),
     };
@@ -289,7 +293,7 @@ mod tests {
         let node = yaml::parse(text).expect("valid");
         let mut doc = node.to_json();
         f(&mut doc);
-        let out = rewrite(text, &node, &doc).expect("rewrites");
+        let out = rewrite(text, &doc).expect("rewrites");
         assert_eq!(
             yaml::parse_to_json(&out).expect("valid output"),
             doc,

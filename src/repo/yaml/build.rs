@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 
-use super::layout::{self, Marks, Style};
+use super::layout::{self, Recorded, Style};
 use super::offsets::CharToByte;
 use super::{
     Entry, Error, ErrorKind, MAX_DEPTH, MIN_ALIAS_BUDGET, Node, Span, Value, check_collection_tag,
@@ -20,12 +20,18 @@ pub(super) trait Tree: Clone {
     type Entry;
     fn scalar(span: Span, value: Value, style: ScalarStyle) -> Self;
     /// Records the node's layout once it is built (its children are): see [`layout`].
-    fn record(&mut self, _text: &str) {}
+    fn record(&mut self, _text: &str, _out: Option<&mut Recorded>) {}
     fn seq(span: Span, items: Vec<Self>) -> Self;
     fn map(span: Span, entries: Vec<Self::Entry>) -> Self;
-    fn entry(key: String, key_span: Span, key_style: ScalarStyle, value: Self) -> Self::Entry;
-    /// Records an entry's layout once it is built: see [`layout`].
-    fn record_entry(_entry: &mut Self::Entry, _text: &str) {}
+    fn entry(key: String, key_span: Span, value: Self) -> Self::Entry;
+    /// Records an entry's layout once it is built, when asked: see [`layout::Recorded`].
+    fn record_entry(
+        _entry: &Self::Entry,
+        _key_style: ScalarStyle,
+        _text: &str,
+        _out: &mut Recorded,
+    ) {
+    }
     fn key(entry: &Self::Entry) -> &str;
     /// Where the entry's key is (empty where positions are not kept).
     fn key_span(entry: &Self::Entry) -> Span;
@@ -43,8 +49,8 @@ impl Tree for Node {
             ..Node::new(span, value)
         }
     }
-    fn record(&mut self, text: &str) {
-        layout::record(text, self);
+    fn record(&mut self, text: &str, out: Option<&mut Recorded>) {
+        layout::record(text, self, out);
     }
     fn seq(span: Span, items: Vec<Self>) -> Self {
         Node::new(span, Value::Seq(items))
@@ -52,16 +58,15 @@ impl Tree for Node {
     fn map(span: Span, entries: Vec<Entry>) -> Self {
         Node::new(span, Value::Map(entries))
     }
-    fn entry(key: String, key_span: Span, key_style: ScalarStyle, value: Self) -> Entry {
+    fn entry(key: String, key_span: Span, value: Self) -> Entry {
         Entry {
             key,
             key_span,
             value,
-            marks: Marks::of_key(Style::of_scalar(key_style)),
         }
     }
-    fn record_entry(entry: &mut Entry, text: &str) {
-        layout::record_entry(text, entry);
+    fn record_entry(entry: &Entry, key_style: ScalarStyle, text: &str, out: &mut Recorded) {
+        layout::record_entry(text, entry, Style::of_scalar(key_style), out);
     }
     fn key(entry: &Entry) -> &str {
         &entry.key
@@ -88,7 +93,7 @@ impl Tree for serde_json::Value {
     fn map(_: Span, entries: Vec<Self::Entry>) -> Self {
         serde_json::Value::Object(entries.into_iter().collect())
     }
-    fn entry(key: String, _: Span, _: ScalarStyle, value: Self) -> Self::Entry {
+    fn entry(key: String, _: Span, value: Self) -> Self::Entry {
         (key, value)
     }
     fn key(entry: &Self::Entry) -> &str {
@@ -133,6 +138,8 @@ pub(super) struct Builder<'t, T: Tree> {
     documents: usize,
     nodes: usize,
     alias_nodes: usize,
+    /// The layout recorded beyond each node's style and end, when asked.
+    recorded: Option<Recorded>,
 }
 
 impl<'t, T: Tree> Builder<'t, T> {
@@ -146,10 +153,19 @@ impl<'t, T: Tree> Builder<'t, T> {
             documents: 0,
             nodes: 0,
             alias_nodes: 0,
+            recorded: None,
         }
     }
 
-    pub(super) fn run(mut self) -> Result<T, Error> {
+    /// A builder that records the layout as it goes (see [`Recorded`]).
+    pub(super) fn recording(text: &'t str) -> Self {
+        Builder {
+            recorded: Some(Recorded::default()),
+            ..Builder::new(text)
+        }
+    }
+
+    pub(super) fn run(mut self) -> Result<(T, Option<Recorded>), Error> {
         check_printable(self.text)?;
         let mut parser = Parser::new_from_str(self.text);
         while let Some(item) = parser.next_event() {
@@ -172,9 +188,10 @@ impl<'t, T: Tree> Builder<'t, T> {
                 Event::Alias(id) => self.alias(start, end, id)?,
             }
         }
-        Ok(self
+        let root = self
             .root
-            .unwrap_or_else(|| T::scalar(0..0, Value::Null, ScalarStyle::Plain)))
+            .unwrap_or_else(|| T::scalar(0..0, Value::Null, ScalarStyle::Plain));
+        Ok((root, self.recorded))
     }
 
     /// A document starts: the second one is an error.
@@ -221,7 +238,7 @@ impl<'t, T: Tree> Builder<'t, T> {
         let mut node = T::scalar(start..end, value, style);
         // (A key's node is not kept: its span and text are.)
         if !is_key {
-            node.record(self.text);
+            node.record(self.text, self.recorded.as_mut());
         }
         if anchor != 0 {
             self.anchors.insert(anchor, (node.clone(), 1));
@@ -294,7 +311,7 @@ impl<'t, T: Tree> Builder<'t, T> {
                 ..
             } => (T::map(start..end.max(start), entries), anchor),
         };
-        node.record(self.text);
+        node.record(self.text, self.recorded.as_mut());
         self.nodes += 1;
         if anchor != 0 {
             let count = node.count();
@@ -350,8 +367,10 @@ impl<'t, T: Tree> Builder<'t, T> {
                 ..
             }) => match pending.take() {
                 Some((key, key_span, key_style)) => {
-                    let mut entry = T::entry(key, key_span, key_style, node);
-                    T::record_entry(&mut entry, self.text);
+                    let entry = T::entry(key, key_span, node);
+                    if let Some(out) = &mut self.recorded {
+                        T::record_entry(&entry, key_style, self.text, out);
+                    }
                     entries.push(entry);
                     Ok(())
                 }

@@ -25,6 +25,7 @@
 //! properties, what lies between brackets. Positions are byte offsets into the text the
 //! tree was parsed from.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use saphyr_parser::ScalarStyle;
@@ -62,60 +63,57 @@ impl Style {
     }
 }
 
-/// A block scalar's header (`|`, `>-`, `|+2`), recorded while parsing: where it ends (a
-/// 32-bit offset) and whether it keeps the block's final line breaks (`+`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Header {
-    pub end: u32,
-    pub keep: bool,
-}
-
-/// An entry's layout, recorded while parsing ([`record_entry`]): where its explicit key's
-/// `?` is and where the `:` after its key is (32-bit offsets, files being at most
-/// 16 MiB), and how its key is written.
+/// An entry's layout beyond its key's and value's spans: where its explicit key's `?`
+/// and the `:` after its key are, and how its key is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Marks {
-    question: u32,
-    colon: u32,
+    pub question: Option<usize>,
+    pub colon: Option<usize>,
     /// The key's scalar style (`"key"`, `'key'`, `? |` block).
     pub key_style: Style,
 }
 
-/// No such mark.
-const NONE: u32 = u32::MAX;
+/// What a parse for an edit ([`super::parse_with_layout`]) records of the file's layout
+/// beyond each node's style and end: each entry's [`Marks`] and each block scalar's
+/// header (where it ends, whether it keeps the final line breaks), keyed by position (an alias's copy, at its anchor's position, has its
+/// anchor's layout). A read-only parse records none of it: it would cost every command
+/// for what only an edit asks.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    entries: HashMap<(usize, usize), Marks>,
+    headers: HashMap<usize, (usize, bool)>,
+}
 
-impl Marks {
-    /// An entry's marks before they are recorded: its key's style only.
-    pub(super) fn of_key(key_style: Style) -> Marks {
-        Marks {
-            question: NONE,
-            colon: NONE,
-            key_style,
-        }
-    }
-
-    fn get(mark: u32) -> Option<usize> {
-        (mark != NONE).then_some(mark as usize)
-    }
-
-    /// Whether the key is quoted (`"key"`, `'key'`).
-    pub fn quoted_key(&self) -> bool {
-        matches!(self.key_style, Style::Single | Style::Double)
+impl Recorded {
+    fn marks(&self, entry: &Entry) -> &Marks {
+        self.entries
+            .get(&(entry.key_span.start, entry.key_span.end))
+            .expect("every entry of the tree parsed with the layout has its marks recorded")
     }
 }
 
 /// Records an entry's layout, once, when the parser has built it (and its value): the
-/// position of its `?` and its `:`.
-pub(super) fn record_entry(text: &str, entry: &mut Entry) {
-    let layout = Layout { text };
-    entry.marks.question = layout.measure_explicit(entry).map_or(NONE, super::offset);
+/// position of its `?` and its `:`, and how its key is written.
+pub(super) fn record_entry(text: &str, entry: &Entry, key_style: Style, out: &mut Recorded) {
+    let layout = Layout::new(text);
+    let question = layout.measure_explicit(entry);
     // (Measured from the key's end, which an empty `? ` key has at its `?`.)
-    entry.marks.colon = layout.measure_colon(entry).map_or(NONE, super::offset);
+    let quoted = matches!(key_style, Style::Single | Style::Double);
+    let colon = layout.measure_colon(entry, question, quoted);
+    out.entries.insert(
+        (entry.key_span.start, entry.key_span.end),
+        Marks {
+            question,
+            colon,
+            key_style,
+        },
+    );
 }
 
 /// Records a node's layout, once, when the parser has built it (and its children): a
-/// collection's style and where the node's own text ends.
-pub(super) fn record(text: &str, node: &mut Node) {
+/// collection's style and where the node's own text ends; and when asked (`out`), a
+/// block scalar's header.
+pub(super) fn record(text: &str, node: &mut Node, out: Option<&mut Recorded>) {
     if matches!(node.value, Value::Map(_) | Value::Seq(_)) {
         node.style = if flow_from_text(text, node) {
             Style::Flow
@@ -123,16 +121,17 @@ pub(super) fn record(text: &str, node: &mut Node) {
             Style::Block
         };
     }
-    let layout = Layout { text };
+    let layout = Layout::new(text);
     // Only a literal or folded scalar has a header (looking for one, a line back, is
     // most of what recording would cost a plain scalar).
-    if matches!(node.style, Style::Literal | Style::Folded) {
-        node.header = layout.measure_block_header(node).map(|(end, keep)| Header {
-            end: super::offset(end),
-            keep,
-        });
+    let header = match node.style {
+        Style::Literal | Style::Folded => layout.measure_block_header(node),
+        _ => None,
+    };
+    if let (Some(header), Some(out)) = (header, out) {
+        out.headers.insert(node.span.start, header);
     }
-    node.end = super::offset(layout.measure_end(node));
+    node.end = super::offset(layout.measure_end(node, header));
 }
 
 /// Where a quoted scalar ends: after its closing quote. (`''` is a quote in single
@@ -153,13 +152,33 @@ fn quoted_end(text: &str, node: &Node) -> Option<usize> {
     None
 }
 
-/// A file's text, for the layout queries about the tree parsed from it.
+/// A file's text and what its parse recorded of its layout, for the layout queries about
+/// the tree parsed from it.
 #[derive(Debug, Clone, Copy)]
 pub struct Layout<'t> {
     pub text: &'t str,
+    /// What the parse recorded ([`super::parse_with_layout`]); without it (while parsing,
+    /// as it is being recorded) the queries that would look it up read the text.
+    recorded: Option<&'t Recorded>,
 }
 
 impl<'t> Layout<'t> {
+    /// The queries over `text` alone, for the parse that records the layout.
+    fn new(text: &'t str) -> Layout<'t> {
+        Layout {
+            text,
+            recorded: None,
+        }
+    }
+
+    /// The queries over `text`, parsed by [`super::parse_with_layout`] into `recorded`.
+    pub fn recorded(text: &'t str, recorded: &'t Recorded) -> Layout<'t> {
+        Layout {
+            text,
+            recorded: Some(recorded),
+        }
+    }
+
     pub fn line_start(&self, pos: usize) -> usize {
         // A byte order mark starting a line (the file, or a document in it) is not part
         // of the line, nor of its indentation.
@@ -190,8 +209,8 @@ impl<'t> Layout<'t> {
     }
 
     /// [`Self::content_end`] read from the text, for [`record`]: the node's children are
-    /// recorded already.
-    fn measure_end(&self, node: &Node) -> usize {
+    /// recorded already, and a block scalar's `header` measured.
+    fn measure_end(&self, node: &Node, header: Option<(usize, bool)>) -> usize {
         match &node.value {
             // A written value ends after its `:`, so only an empty one needs the `:` found
             // (the search is most of what recording costs a block mapping).
@@ -212,7 +231,6 @@ impl<'t> Layout<'t> {
             }
             _ => {
                 let mut end = node.span.end;
-                let header = self.block_header(node);
                 // A block's span may run on over the indentation of the line after it,
                 // to the next key: that indentation is not its text.
                 let line = self.line_start(end);
@@ -393,7 +411,11 @@ impl<'t> Layout<'t> {
     /// For a block scalar (`|` or `>`), where its header ends and whether it keeps its
     /// final line breaks (`+`). Recorded while parsing.
     pub fn block_header(&self, node: &Node) -> Option<(usize, bool)> {
-        node.header.map(|h| (h.end as usize, h.keep))
+        match (self.recorded, node.style) {
+            (Some(r), Style::Literal | Style::Folded) => r.headers.get(&node.span.start).copied(),
+            (Some(_), _) => None,
+            (None, _) => self.measure_block_header(node),
+        }
     }
 
     /// [`Self::block_header`] read from the text, for [`record`]. The block's span starts
@@ -457,7 +479,10 @@ impl<'t> Layout<'t> {
     /// The position of the `?` of an explicit key (`? key`), if the key is one. Recorded
     /// while parsing.
     pub fn explicit(&self, entry: &Entry) -> Option<usize> {
-        Marks::get(entry.marks.question)
+        match self.recorded {
+            Some(r) => r.marks(entry).question,
+            None => self.measure_explicit(entry),
+        }
     }
 
     /// [`Self::explicit`] read from the text, for [`record_entry`]. An empty key's
@@ -538,7 +563,25 @@ impl<'t> Layout<'t> {
     /// the header's line (an empty one at what follows), where no key can be found again.
     /// Recorded while parsing (the key's style).
     pub fn block_key(&self, entry: &Entry) -> bool {
-        matches!(entry.marks.key_style, Style::Literal | Style::Folded)
+        matches!(self.key_style(entry), Style::Literal | Style::Folded)
+    }
+
+    /// How an entry's key is written. Recorded while parsing (read from the text while
+    /// the parse records it: quoted or plain).
+    pub fn key_style(&self, entry: &Entry) -> Style {
+        match self.recorded {
+            Some(r) => r.marks(entry).key_style,
+            None => match self.text.as_bytes().get(entry.key_span.end.wrapping_sub(1)) {
+                Some(b'"') => Style::Double,
+                Some(b'\'') => Style::Single,
+                _ => Style::Plain,
+            },
+        }
+    }
+
+    /// Whether an entry's key is quoted (`"key"`, `'key'`).
+    pub fn quoted_key(&self, entry: &Entry) -> bool {
+        matches!(self.key_style(entry), Style::Single | Style::Double)
     }
 
     /// Where an entry starts: its key, or the `?` of an explicit key.
@@ -567,14 +610,20 @@ impl<'t> Layout<'t> {
     /// key, or a key in a flow mapping, may have none: `? a`, `{a, b}`). Recorded while
     /// parsing.
     pub fn colon(&self, entry: &Entry) -> Option<usize> {
-        Marks::get(entry.marks.colon)
+        match self.recorded {
+            Some(r) => r.marks(entry).colon,
+            None => self.measure_colon(entry, self.explicit(entry), self.quoted_key(entry)),
+        }
     }
 
-    /// [`Self::colon`] read from the text, for [`record_entry`] (the `?` is recorded).
-    fn measure_colon(&self, entry: &Entry) -> Option<usize> {
+    /// [`Self::colon`] read from the text, for [`record_entry`]: after the key, whose
+    /// `?` (`explicit`) and quoting are known.
+    fn measure_colon(&self, entry: &Entry, explicit: Option<usize>, quoted: bool) -> Option<usize> {
         let bytes = self.text.as_bytes();
-        let explicit = self.explicit(entry);
-        let mut i = self.key_end(entry);
+        let mut i = match explicit {
+            Some(q) if entry.key_span.is_empty() => q + 1,
+            _ => entry.key_span.end,
+        };
         loop {
             match bytes.get(i)? {
                 b' ' | b'\t' => i += 1,
@@ -594,7 +643,6 @@ impl<'t> Layout<'t> {
                 // A `:` that is a value indicator, not the start of the next key (`::`):
                 // a blank or the end follows, or a flow indicator, or the key is quoted.
                 b':' => {
-                    let quoted = entry.marks.quoted_key();
                     return match bytes.get(i + 1) {
                         None
                         | Some(b' ' | b'\t' | b'\r' | b'\n' | b',' | b'[' | b']' | b'{' | b'}') => {
@@ -669,7 +717,7 @@ impl<'t> Layout<'t> {
         std::iter::from_fn(move || {
             (at < text.len()).then(|| {
                 let start = at;
-                at = Layout { text }.line_end(start);
+                at = Layout::new(text).line_end(start);
                 Line {
                     start,
                     end: at,

@@ -33,7 +33,7 @@ pub mod layout;
 mod offsets;
 pub mod stream;
 
-use layout::{Header, Marks, Style};
+use layout::{Recorded, Style};
 
 /// A byte range into the file text.
 pub type Span = Range<usize>;
@@ -53,10 +53,8 @@ pub struct Node {
     pub style: Style,
     /// Where its own text ends (see [`layout::Layout::content_end`]): a byte offset,
     /// 32 bits (files are at most 16 MiB) to keep a node, of which a large catalog has
-    /// hundreds of thousands, at 64 bytes.
+    /// hundreds of thousands, at 56 bytes.
     pub end: u32,
-    /// A block scalar's header (`|`, `>-`): see [`layout::Layout::block_header`].
-    pub header: Option<Header>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -76,9 +74,6 @@ pub struct Entry {
     pub key: String,
     pub key_span: Span,
     pub value: Node,
-    /// Its layout as recorded while parsing: where its `?` and `:` are, and how its key
-    /// is written (see [`layout::Marks`]).
-    pub marks: Marks,
 }
 
 /// Why a file could not be parsed.
@@ -123,7 +118,6 @@ impl Node {
             value,
             style: Style::Plain,
             end,
-            header: None,
         }
     }
 
@@ -217,7 +211,15 @@ impl Node {
 
 /// Parses one YAML document. An empty file is `Null`.
 pub fn parse(text: &str) -> Result<Node, Error> {
-    Builder::<Node>::new(text).run()
+    Builder::<Node>::new(text).run().map(|(node, _)| node)
+}
+
+/// Parses one YAML document for an edit: [`parse`], recording the layout of its entries
+/// and block scalars as it goes (see [`layout::Recorded`]), which the rewriter plans its
+/// changes over.
+pub fn parse_with_layout(text: &str) -> Result<(Node, Recorded), Error> {
+    let (node, recorded) = Builder::<Node>::recording(text).run()?;
+    Ok((node, recorded.unwrap_or_default()))
 }
 
 /// A YAML double-quoted scalar. JSON's escapes are YAML's, and the characters YAML does
@@ -300,7 +302,9 @@ pub fn check_printable(text: &str) -> Result<(), Error> {
 /// It accepts and refuses exactly what [`parse`] does (the same builder makes both);
 /// the errors it gives have no spans.
 pub fn parse_to_json(text: &str) -> Result<serde_json::Value, Error> {
-    Builder::<serde_json::Value>::new(text).run()
+    Builder::<serde_json::Value>::new(text)
+        .run()
+        .map(|(value, _)| value)
 }
 
 /// Whether `text`, written as a plain (unquoted) scalar, reads back as this same string:

@@ -13,17 +13,18 @@
 //! Recorded while parsing, by [`record`] and [`record_entry`] (the spanned-tree parse
 //! only: [`super::parse_to_json`] and [`super::stream`], validate's fast routes, record
 //! nothing):
-//! - per node ([`Node::style`], [`Node::end`]): its [`Style`] (the scalar style the
-//!   parser's events carry; block or flow for a mapping or list) and where its own text
-//!   ends (a quoted scalar at its closing quote, though the parser's span runs on over a
-//!   comment after it; a flow collection after its closing bracket);
-//! - per entry ([`Entry::marks`], [`Marks`]): where its `?` and its `:` are, and how its
-//!   key is written.
+//! - per node, by every spanned parse ([`Node::style`], [`Node::end`]): its [`Style`]
+//!   (the scalar style the parser's events carry; block or flow for a mapping or list)
+//!   and where its own text ends (a quoted scalar at its closing quote, though the
+//!   parser's span runs on over a comment after it; a flow collection after its closing
+//!   bracket);
+//! - beside the tree, by the parse for an edit ([`super::parse_with_layout`], into
+//!   [`Recorded`]): per entry, where its `?` and its `:` are and how its key is written
+//!   ([`Marks`]); per block scalar, its header.
 //!
 //! The rest is read from the bytes near the spans when asked, through the queries of
-//! [`Layout`]: lines ([`Line`]: indentation, code, comment), a block scalar's header,
-//! properties, what lies between brackets. Positions are byte offsets into the text the
-//! tree was parsed from.
+//! [`Layout`]: lines ([`Line`]: indentation, code, comment), properties, what lies
+//! between brackets. Positions are byte offsets into the text the tree was parsed from.
 
 use std::collections::HashMap;
 use std::ops::Range;

@@ -260,13 +260,13 @@ fn the_rewriter_reads_the_layout_only_through_the_yaml_module() {
         "ask repo::yaml::layout instead:\n{}",
         slicing.join("\n")
     );
-    let layout = std::fs::read_to_string(project_root().join("src/repo/yaml/layout.rs"))
-        .expect("read layout.rs");
+    let layout = std::fs::read_to_string(project_root().join("src/repo/yaml/layout/mod.rs"))
+        .expect("read layout/mod.rs");
     for recorded in [
-        "Some(r) => r.marks(entry).question,",
-        "Some(r) => r.marks(entry).colon,",
-        "Some(r) => r.marks(entry).key_style,",
-        "r.headers.get(&node.span.start).copied()",
+        "Some(m) => m.question,",
+        "Some(m) => m.colon,",
+        "Some(m) => m.key_style,",
+        "(Some(r), Style::Literal | Style::Folded) => r.header(node),",
         "pub fn content_end(&self, node: &Node) -> usize {\n        node.end as usize",
     ] {
         assert!(layout.contains(recorded), "no longer a lookup: {recorded}");

@@ -219,7 +219,9 @@ pub fn parse(text: &str) -> Result<Node, Error> {
 /// changes over.
 pub fn parse_with_layout(text: &str) -> Result<(Node, Recorded), Error> {
     let (node, recorded) = Builder::<Node>::recording(text).run()?;
-    Ok((node, recorded.unwrap_or_default()))
+    let mut recorded = recorded.unwrap_or_default();
+    recorded.finish();
+    Ok((node, recorded))
 }
 
 /// A YAML double-quoted scalar. JSON's escapes are YAML's, and the characters YAML does

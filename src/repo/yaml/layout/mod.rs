@@ -26,114 +26,14 @@
 //! [`Layout`]: lines ([`Line`]: indentation, code, comment), properties, what lies
 //! between brackets. Positions are byte offsets into the text the tree was parsed from.
 
-use std::collections::HashMap;
 use std::ops::Range;
-
-use saphyr_parser::ScalarStyle;
 
 use super::{Entry, Node, Value};
 
-/// How a node is written, as recorded while parsing: a scalar's style (the parser's
-/// events carry it), or whether a mapping or list is in block or flow style.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
-    Plain,
-    /// `'text'`
-    Single,
-    /// `"text"`
-    Double,
-    /// `|` block
-    Literal,
-    /// `>` block
-    Folded,
-    /// A mapping or list in block style (indented lines, `- ` items).
-    Block,
-    /// A mapping or list in flow style (`{…}`, `[…]`).
-    Flow,
-}
+mod record;
 
-impl Style {
-    pub(super) fn of_scalar(style: ScalarStyle) -> Style {
-        match style {
-            ScalarStyle::Plain => Style::Plain,
-            ScalarStyle::SingleQuoted => Style::Single,
-            ScalarStyle::DoubleQuoted => Style::Double,
-            ScalarStyle::Literal => Style::Literal,
-            ScalarStyle::Folded => Style::Folded,
-        }
-    }
-}
-
-/// An entry's layout beyond its key's and value's spans: where its explicit key's `?`
-/// and the `:` after its key are, and how its key is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Marks {
-    pub question: Option<usize>,
-    pub colon: Option<usize>,
-    /// The key's scalar style (`"key"`, `'key'`, `? |` block).
-    pub key_style: Style,
-}
-
-/// What a parse for an edit ([`super::parse_with_layout`]) records of the file's layout
-/// beyond each node's style and end: each entry's [`Marks`] and each block scalar's
-/// header (where it ends, whether it keeps the final line breaks), keyed by position (an alias's copy, at its anchor's position, has its
-/// anchor's layout). A read-only parse records none of it: it would cost every command
-/// for what only an edit asks.
-#[derive(Debug, Default)]
-pub struct Recorded {
-    entries: HashMap<(usize, usize), Marks>,
-    headers: HashMap<usize, (usize, bool)>,
-}
-
-impl Recorded {
-    fn marks(&self, entry: &Entry) -> &Marks {
-        self.entries
-            .get(&(entry.key_span.start, entry.key_span.end))
-            .expect("every entry of the tree parsed with the layout has its marks recorded")
-    }
-}
-
-/// Records an entry's layout, once, when the parser has built it (and its value): the
-/// position of its `?` and its `:`, and how its key is written.
-pub(super) fn record_entry(text: &str, entry: &Entry, key_style: Style, out: &mut Recorded) {
-    let layout = Layout::new(text);
-    let question = layout.measure_explicit(entry);
-    // (Measured from the key's end, which an empty `? ` key has at its `?`.)
-    let quoted = matches!(key_style, Style::Single | Style::Double);
-    let colon = layout.measure_colon(entry, question, quoted);
-    out.entries.insert(
-        (entry.key_span.start, entry.key_span.end),
-        Marks {
-            question,
-            colon,
-            key_style,
-        },
-    );
-}
-
-/// Records a node's layout, once, when the parser has built it (and its children): a
-/// collection's style and where the node's own text ends; and when asked (`out`), a
-/// block scalar's header.
-pub(super) fn record(text: &str, node: &mut Node, out: Option<&mut Recorded>) {
-    if matches!(node.value, Value::Map(_) | Value::Seq(_)) {
-        node.style = if flow_from_text(text, node) {
-            Style::Flow
-        } else {
-            Style::Block
-        };
-    }
-    let layout = Layout::new(text);
-    // Only a literal or folded scalar has a header (looking for one, a line back, is
-    // most of what recording would cost a plain scalar).
-    let header = match node.style {
-        Style::Literal | Style::Folded => layout.measure_block_header(node),
-        _ => None,
-    };
-    if let (Some(header), Some(out)) = (header, out) {
-        out.headers.insert(node.span.start, header);
-    }
-    node.end = super::offset(layout.measure_end(node, header));
-}
+pub use record::{Marks, Recorded, Style};
+pub(super) use record::{record, record_entry};
 
 /// Where a quoted scalar ends: after its closing quote. (`''` is a quote in single
 /// quotes, `\"` in double ones.)
@@ -413,7 +313,7 @@ impl<'t> Layout<'t> {
     /// final line breaks (`+`). Recorded while parsing.
     pub fn block_header(&self, node: &Node) -> Option<(usize, bool)> {
         match (self.recorded, node.style) {
-            (Some(r), Style::Literal | Style::Folded) => r.headers.get(&node.span.start).copied(),
+            (Some(r), Style::Literal | Style::Folded) => r.header(node),
             (Some(_), _) => None,
             (None, _) => self.measure_block_header(node),
         }
@@ -480,8 +380,9 @@ impl<'t> Layout<'t> {
     /// The position of the `?` of an explicit key (`? key`), if the key is one. Recorded
     /// while parsing.
     pub fn explicit(&self, entry: &Entry) -> Option<usize> {
-        match self.recorded {
-            Some(r) => r.marks(entry).question,
+        // (A tree not of the parse that recorded the layout has its marks read.)
+        match self.recorded.and_then(|r| r.marks(entry)) {
+            Some(m) => m.question,
             None => self.measure_explicit(entry),
         }
     }
@@ -570,8 +471,8 @@ impl<'t> Layout<'t> {
     /// How an entry's key is written. Recorded while parsing (read from the text while
     /// the parse records it: quoted or plain).
     pub fn key_style(&self, entry: &Entry) -> Style {
-        match self.recorded {
-            Some(r) => r.marks(entry).key_style,
+        match self.recorded.and_then(|r| r.marks(entry)) {
+            Some(m) => m.key_style,
             None => match self.text.as_bytes().get(entry.key_span.end.wrapping_sub(1)) {
                 Some(b'"') => Style::Double,
                 Some(b'\'') => Style::Single,
@@ -611,8 +512,8 @@ impl<'t> Layout<'t> {
     /// key, or a key in a flow mapping, may have none: `? a`, `{a, b}`). Recorded while
     /// parsing.
     pub fn colon(&self, entry: &Entry) -> Option<usize> {
-        match self.recorded {
-            Some(r) => r.marks(entry).colon,
+        match self.recorded.and_then(|r| r.marks(entry)) {
+            Some(m) => m.colon,
             None => self.measure_colon(entry, self.explicit(entry), self.quoted_key(entry)),
         }
     }

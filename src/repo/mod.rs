@@ -350,7 +350,8 @@ impl ByGroup {
 /// Whether a file's YAML tree keeps its values once the typed model is made from them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Values {
-    /// Keep them (edits compare and rewrite values in the tree).
+    /// Keep them where they are read from the tree: `assure.yaml`'s (the gate finds a
+    /// person's entry by email); the other files' move as with [`Values::Move`].
     Keep,
     /// Move them into the typed model: the tree keeps keys and spans, which is all that
     /// locating a finding needs, and no string is copied twice.

@@ -394,9 +394,12 @@ fn parse_typed(
             return None;
         }
     };
+    // (Only `assure.yaml`'s values are read from its tree: the gate finds a person's
+    // entry by email. An edit rewrites a file from its text, parsed again with its
+    // layout.)
     let value = match values {
-        Values::Keep => node.to_json(),
-        Values::Move | Values::Skip => node.take_json(),
+        Values::Keep if kind == Kind::Config => node.to_json(),
+        _ => node.take_json(),
     };
     checked(kind, file, node, value, out)
 }

@@ -375,52 +375,48 @@ impl Ctx<'_> {
                 text: format!(" {header}{after}\n{body}"),
             }
         };
-        if self.block_header(node).is_some() {
+        let edit = if self.block_header(node).is_some() {
             // A `|` block's header may have a comment after it: it stays, after
             // the new value (or the new header).
             let comment = self.comment_after(at);
             let sep = if comment.is_empty() { "" } else { "  " };
-            let text = match inline {
-                Some(s) => format!(" {s}{sep}{comment}"),
-                None => {
-                    out.push(block_after(&format!("{sep}{comment}")));
-                    return Ok(());
-                }
-            };
-            out.push(TextEdit {
-                range: at..end,
-                text,
-            });
-            return Ok(());
-        }
-        // A comment between the `:` and a value on a following line stays on
-        // the key's line; the new value goes where the old one started.
-        if let Some((comment, comment_end)) = self.comment_before_value(at, node) {
+            match inline {
+                Some(s) => TextEdit {
+                    range: at..end,
+                    text: format!(" {s}{sep}{comment}"),
+                },
+                None => block_after(&format!("{sep}{comment}")),
+            }
+        } else if let Some((comment, comment_end)) = self.comment_before_value(at, node) {
+            // A comment between the `:` and a value on a following line stays on
+            // the key's line; the new value goes where the old one started.
             let pad = " ".repeat(self.column(node.span.start).max(indent + self.unit));
-            let text = match inline {
-                Some(s) => format!("{pad}{s}"),
-                None => {
-                    out.push(block_after(&format!("  {comment}")));
-                    return Ok(());
-                }
-            };
-            out.push(TextEdit {
-                range: comment_end..end,
-                text,
-            });
-            return Ok(());
-        }
-        let (rendered, end) = match inline {
-            Some(s) => (s, end),
-            None => (
-                self.render_block_scalar(new.as_str().unwrap_or_default(), indent + self.unit),
-                block_end,
-            ),
+            match inline {
+                Some(s) => TextEdit {
+                    range: comment_end..end,
+                    text: format!("{pad}{s}"),
+                },
+                None => block_after(&format!("  {comment}")),
+            }
+        } else {
+            match inline {
+                Some(s) => TextEdit {
+                    range: at..end,
+                    text: format!(" {s}"),
+                },
+                None => TextEdit {
+                    range: at..block_end,
+                    text: format!(
+                        " {}",
+                        self.render_block_scalar(
+                            new.as_str().unwrap_or_default(),
+                            indent + self.unit
+                        )
+                    ),
+                },
+            }
         };
-        out.push(TextEdit {
-            range: at..end,
-            text: format!(" {rendered}"),
-        });
+        out.push(edit);
         Ok(())
     }
 

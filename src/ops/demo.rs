@@ -79,6 +79,17 @@ const IMPLEMENT: &[&str] = &[
     "management_response",
     "documents",
 ];
+const TEST: &[&str] = &[
+    "assigned_to",
+    "action",
+    "status",
+    "implementation",
+    "test_plan",
+    "management_response",
+    "documents",
+    "test_date",
+    "test_result",
+];
 
 fn text(bytes: &[u8]) -> Result<&str, DemoError> {
     std::str::from_utf8(bytes).map_err(|e| DemoError::Example(e.to_string()))
@@ -452,20 +463,7 @@ fn staged_text(
 ) -> Result<Vec<u8>, DemoError> {
     match keep {
         Some(keep) => stage(final_text, Some(keep)),
-        None if a.archived.is_some() => stage(
-            final_text,
-            Some(&[
-                "assigned_to",
-                "action",
-                "status",
-                "implementation",
-                "test_plan",
-                "management_response",
-                "documents",
-                "test_date",
-                "test_result",
-            ]),
-        ),
+        None if a.archived.is_some() => stage(final_text, Some(TEST)),
         None => Ok(final_text.as_bytes().to_vec()),
     }
 }

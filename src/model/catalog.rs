@@ -36,7 +36,34 @@ pub struct Certification {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// What the certification calls a group of controls ("Clause", "Family"); see
+    /// [`Certification::family_term`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_term: Option<String>,
+    /// What the certification calls the references a control lists in `articles`
+    /// ("Article"); see [`Certification::reference_term`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_term: Option<String>,
     pub families: Vec<Family>,
+}
+
+impl Certification {
+    /// The word for a control family in every output (CLI, site, workbook, JSON):
+    /// the certification's own (`family_term`), else "Family".
+    pub fn family_term(&self) -> &str {
+        self.family_term.as_deref().unwrap_or("Family")
+    }
+
+    /// The word for a control's references (its `articles`), or `None` when no control
+    /// of the certification lists any: then no output offers a reference column or
+    /// filter. The certification's own word (`reference_term`), else "Reference".
+    pub fn reference_term(&self) -> Option<&str> {
+        let any = self
+            .families
+            .iter()
+            .any(|f| f.controls.iter().any(|c| !c.articles.is_empty()));
+        any.then(|| self.reference_term.as_deref().unwrap_or("Reference"))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

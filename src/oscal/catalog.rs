@@ -212,6 +212,9 @@ impl Catalog {
                 "OSCAL {kind} '{}' version {shown_version}, imported by assure",
                 meta.title
             )),
+            // OSCAL's groups are what NIST's catalogs call families.
+            family_term: Some("Family".into()),
+            reference_term: None,
             families,
         })
     }

@@ -30,6 +30,12 @@ pub fn certification_yaml(cert: &Certification, schema_line: Option<&str>) -> St
     if let Some(source) = &cert.source {
         let _ = writeln!(out, "source: {}", quote(source));
     }
+    if let Some(term) = &cert.family_term {
+        let _ = writeln!(out, "family_term: {}", quote(term));
+    }
+    if let Some(term) = &cert.reference_term {
+        let _ = writeln!(out, "reference_term: {}", quote(term));
+    }
     if cert.families.is_empty() {
         out.push_str("families: []\n");
         return out;
@@ -71,6 +77,8 @@ mod tests {
             version: "1.10".into(),
             description: Some("two\nlines\twith \"quotes\" and \\ backslash".into()),
             source: None,
+            family_term: Some("Clause: \"x\"".into()),
+            reference_term: None,
             families: vec![
                 Family {
                     name: "null".into(),
@@ -126,7 +134,7 @@ mod tests {
         cert.families[0].controls[0].title = "Title".into();
         assert_eq!(
             certification_yaml(&cert, None),
-            "id: \"tricky\"\nname: \"yes\"\nversion: \"1.10\"\nfamilies:\n  - name: \"null\"\n    controls:\n      \
+            "id: \"tricky\"\nname: \"yes\"\nversion: \"1.10\"\nfamily_term: \"Clause: \\\"x\\\"\"\nfamilies:\n  - name: \"null\"\n    controls:\n      \
              - id: \"5.1\"\n        title: \"Title\"\n        articles: [\"Article (5)(1)(f)\", \"a, b: c\"]\n        \
              score: 8\n"
         );

@@ -78,7 +78,18 @@ impl Status {
             Status::NotInScope => "Not in Scope",
         }
     }
+
+    /// The label of a control's status everywhere (CLI, site, workbook, mail): the
+    /// portal's label, or "Not started" when nothing is recorded.
+    pub fn label_of(status: Option<Status>) -> &'static str {
+        status.map_or(NOT_STARTED, Status::label)
+    }
 }
+
+/// The label of a control with no status: nothing is recorded on it yet.
+pub const NOT_STARTED: &str = "Not started";
+/// The label of a control with no test result.
+pub const NOT_TESTED: &str = "Not tested";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -113,6 +124,12 @@ impl TestResult {
             TestResult::FailedMediumRisk => "Failed-Medium Risk",
             TestResult::FailedHighRisk => "Failed-High Risk",
         }
+    }
+
+    /// The label of a control's test result everywhere: the portal's label, or "Not
+    /// tested".
+    pub fn label_of(result: Option<TestResult>) -> &'static str {
+        result.map_or(NOT_TESTED, TestResult::label)
     }
 }
 

@@ -9,7 +9,8 @@ pub mod catalog;
 pub mod config;
 
 pub use assessment::{
-    Action, Assessment, ControlRecord, Document, Priority, Purpose, Status, TestResult,
+    Action, Assessment, ControlRecord, Document, NOT_STARTED, NOT_TESTED, Priority, Purpose,
+    Status, TestResult,
 };
 pub use catalog::{
     CatalogControl, Certification, Coverage, Family, Informative, Mapping, ProviderControl,

@@ -71,7 +71,7 @@ pub(super) fn status_label(s: Option<Status>) -> Label {
         },
         None => Label {
             value: "",
-            label: "Not started",
+            label: Status::label_of(None),
         },
     }
 }
@@ -84,7 +84,7 @@ pub(super) fn result_label(r: Option<TestResult>) -> Label {
         },
         None => Label {
             value: "",
-            label: "Not tested",
+            label: TestResult::label_of(None),
         },
     }
 }

@@ -115,14 +115,13 @@ fn check_subject(cli: &Cli, a: &str, control: Option<&str>) -> Result<bool, Fail
     };
     if let (Some(control), Ok(cert)) =
         (control, project.certification(&doc.doc.value.certification))
+        && cert.control(control.trim()).is_none()
     {
-        if cert.control(control.trim()).is_none() {
-            return Err(Failure::NotFound(crate::ops::NotFound(format!(
-                "`{control}` is not a control of {}; {}",
-                cert.cert.name,
-                crate::suggest::did_you_mean(control, cert.control_ids())
-            ))));
-        }
+        return Err(Failure::NotFound(crate::ops::NotFound(format!(
+            "`{control}` is not a control of {}; {}",
+            cert.cert.name,
+            crate::suggest::did_you_mean(control, cert.control_ids())
+        ))));
     }
     Ok(false)
 }

@@ -83,7 +83,11 @@ pub fn markdown(out: &mut dyn Write, r: &Review) -> std::io::Result<()> {
     if r.is_empty() {
         return Ok(());
     }
-    writeln!(out, "## Compliance changes ({}..{})\n", r.base, r.head)?;
+    writeln!(
+        out,
+        "## Compliance changes ({}..{}, base: {})\n",
+        r.base, r.head, r.base_from
+    )?;
     for g in &r.groups {
         match &g.previous_name {
             Some(prev) => writeln!(

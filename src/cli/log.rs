@@ -129,15 +129,16 @@ fn check_subject(cli: &Cli, a: &str, control: Option<&str>) -> Result<bool, Fail
 /// An empty log because a name names nothing is an error, never an empty answer: an
 /// assessment neither in the work tree nor in its history, an author of no commit.
 fn unknown_names(cli: &Cli, git: &Git, args: &Args, gone: bool) -> Result<(), Failure> {
-    if let (true, Some(a)) = (gone, &args.assessment) {
-        if args.author.is_none() && args.since.is_none() {
-            let project = cli.project()?;
-            let keys: Vec<String> = project.ws.assessments.iter().map(|x| x.key()).collect();
-            return Err(Failure::NotFound(crate::ops::NotFound(format!(
-                "no assessment `{a}` in the work tree or its history (assessments are named group/service--certification); {}",
-                crate::suggest::did_you_mean(a, keys.iter().map(String::as_str))
-            ))));
-        }
+    if let (true, Some(a)) = (gone, &args.assessment)
+        && args.author.is_none()
+        && args.since.is_none()
+    {
+        let project = cli.project()?;
+        let keys: Vec<String> = project.ws.assessments.iter().map(|x| x.key()).collect();
+        return Err(Failure::NotFound(crate::ops::NotFound(format!(
+            "no assessment `{a}` in the work tree or its history (assessments are named group/service--certification); {}",
+            crate::suggest::did_you_mean(a, keys.iter().map(String::as_str))
+        ))));
     }
     if let Some(author) = &args.author {
         let authors = crate::ops::history::authors(git)?;

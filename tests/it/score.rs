@@ -4,7 +4,7 @@
 use assure::model::{Status, TestResult};
 use assure::ops::Project;
 use assure::ops::actions::action_items;
-use assure::ops::filter::Filter;
+use assure::ops::filter::{Filter, ResultIs, StatusIs};
 use assure::ops::score::{Progress, earns, score};
 
 use crate::support::TestRepo;
@@ -146,28 +146,31 @@ fn matching(filter: &Filter) -> Vec<String> {
 
 #[test]
 fn filters_or_within_and_across() {
-    let by_status = |s: Vec<Status>| Filter {
+    let by_status = |s: Vec<StatusIs>| Filter {
         statuses: s,
         ..Filter::default()
     };
     assert_eq!(
-        matching(&by_status(vec![Status::Implemented])),
+        matching(&by_status(vec![StatusIs::Implemented])),
         vec!["6.10.1.2"]
     );
-    assert_eq!(matching(&by_status(vec![Status::Planned])), vec!["6.2.1.1"]);
+    assert_eq!(
+        matching(&by_status(vec![StatusIs::Planned])),
+        vec!["6.2.1.1"]
+    );
     // OR within one filter.
-    let mut both = matching(&by_status(vec![Status::Planned, Status::Implemented]));
+    let mut both = matching(&by_status(vec![StatusIs::Planned, StatusIs::Implemented]));
     both.sort();
     assert_eq!(both, vec!["6.10.1.2", "6.2.1.1"]);
     // AND across filters: implemented AND assigned to dave matches nothing.
     let none = Filter {
-        statuses: vec![Status::Implemented],
+        statuses: vec![StatusIs::Implemented],
         assigned: vec!["dave@example.com".into()],
         ..Filter::default()
     };
     assert_eq!(matching(&none), Vec::<String>::new());
     let some = Filter {
-        statuses: vec![Status::Planned],
+        statuses: vec![StatusIs::Planned],
         assigned: vec!["DAVE@example.com".into()],
         ..Filter::default()
     };
@@ -178,9 +181,9 @@ fn filters_or_within_and_across() {
         ..Filter::default()
     });
     assert!(art.contains(&"6.10.1.2".to_owned()), "{art:?}");
-    // Control substring, OR over two values.
+    // A control prefix and an exact id, OR over the two values.
     let ctl = matching(&Filter {
-        controls: vec!["6.10.1".into(), "6.2.1.1".into()],
+        controls: vec!["6.10.1*".into(), "6.2.1.1".into()],
         ..Filter::default()
     });
     assert_eq!(
@@ -191,17 +194,43 @@ fn filters_or_within_and_across() {
     // Result filter.
     assert_eq!(
         matching(&Filter {
-            results: vec![TestResult::Passed],
+            results: vec![ResultIs::Passed],
             ..Filter::default()
         }),
         vec!["6.10.1.2"]
     );
     assert_eq!(
         matching(&Filter {
-            results: vec![TestResult::FailedHighRisk],
+            results: vec![ResultIs::FailedHighRisk],
             ..Filter::default()
         }),
         Vec::<String>::new()
+    );
+    // An exact id is that control alone: 6.10.1 is no control, 6.2.1 is not 6.2.1.1.
+    for exact in ["6.10.1", "6.2.1"] {
+        let none = matching(&Filter {
+            controls: vec![exact.into()],
+            ..Filter::default()
+        });
+        assert_eq!(none, Vec::<String>::new(), "{exact}");
+    }
+    // Nothing recorded: not started and not tested are values of the filters.
+    let not_started = matching(&by_status(vec![StatusIs::NotStarted]));
+    let all = matching(&Filter::default());
+    assert_eq!(
+        not_started.len(),
+        all.len() - 2,
+        "all but 6.10.1.2 and 6.2.1.1"
+    );
+    assert!(!not_started.contains(&"6.10.1.2".to_owned()));
+    let not_tested = matching(&Filter {
+        results: vec![ResultIs::NotTested],
+        ..Filter::default()
+    });
+    assert_eq!(
+        not_tested.len(),
+        all.len() - 1,
+        "all but the passed 6.10.1.2"
     );
     // No filter: every customer control.
     assert!(matching(&Filter::default()).len() > 40);

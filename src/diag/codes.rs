@@ -119,6 +119,8 @@ codes! {
         "A test date may not lie in the future: a test is recorded after it has been performed.";
     ProviderManagedControl = "provider-managed-control", "control", Error,
         "The control is managed by the provider in this assessment's template, so the customer records nothing for it. Remove it from `controls:`.";
+    TestedNotInScope = "tested-not-in-scope", "control", Warning,
+        "The control is marked not-in-scope but has a test result. A control out of scope counts in neither the score's maximum nor the progress, so its result counts nowhere: `status`, `diff`, the site and the workbook all leave it out. Remove `test_result` and `test_date`, or give the control the status it was tested in.";
 
     EvidenceOutsideRepository = "evidence-outside-repository", "evidence", Error,
         "Evidence paths are repository-relative and must stay inside the repository: no absolute paths, no `..`, no symbolic link that points outside. Copy the document into the repository (e.g. under `evidence/`).";

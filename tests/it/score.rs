@@ -269,3 +269,55 @@ fn action_items_per_person_and_certification() {
     assert_eq!(dave_gdpr[0].priority, Some(assure::model::Priority::Medium));
     assert!(action_items(&project, Some("erin@example.com"), None).is_empty());
 }
+
+/// A test result on a control out of scope counts nowhere: not in the maximum, not in
+/// progress (neither assessed nor in the total), the same in `status`, the workbook's
+/// data and the site's families; `validate` warns of it.
+#[test]
+fn a_test_result_out_of_scope_counts_nowhere_and_is_a_warning() {
+    let repo = TestRepo::base();
+    let before = progress(&repo, GDPR);
+    let path = "groups/default-group/office-365--gdpr.yaml";
+    let text = repo.read(path);
+    repo.write(
+        path,
+        text.replacen(
+            "\"6.2.1.1\":\n    status: planned\n",
+            "\"6.2.1.1\":\n    status: not-in-scope\n    test_date: 2019-04-02\n    test_result: passed\n",
+            1,
+        ),
+    );
+    let after = progress(&repo, GDPR);
+    assert_eq!(after.total, before.total - 1, "out of the total");
+    assert_eq!(after.assessed, before.assessed, "not assessed");
+    assert_eq!(after.score, before.score, "earns nothing");
+    assert!(after.max < before.max, "out of the maximum");
+    // The same figures per family: the family of 6.2.1.1 loses one control.
+    let project = Project::work_tree(repo.path()).expect("open");
+    let a = project.assessment(GDPR).expect("gdpr");
+    let families = score(&a.doc.value, &project.catalog)
+        .expect("score")
+        .families;
+    let sum: usize = families.iter().map(|f| f.progress.total).sum();
+    assert_eq!(sum, after.total, "families add up to the total");
+    // `status --format json` shows the same progress.
+    let out = repo.run(&["status", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let shown = json.to_string();
+    assert!(
+        shown.contains(&format!("\"assessed\":{}", after.assessed))
+            && shown.contains(&format!("\"total\":{}", after.total)),
+        "status shows {} / {}: {shown}",
+        after.assessed,
+        after.total
+    );
+    let out = repo.run(&["validate"]);
+    assert_eq!(out.code, 0, "a warning, not an error: {}", out.stdout);
+    assert!(
+        out.stdout.contains("warning[tested-not-in-scope]")
+            && out.stdout.contains("control `6.2.1.1` is not in scope"),
+        "{}",
+        out.stdout
+    );
+}

@@ -380,7 +380,9 @@ impl<'p> Session<'p> {
             return Ok(d.json.clone());
         }
         let doc = self.project.ws.config.as_ref().ok_or_else(|| {
-            EditError::Invalid("assure.yaml does not load (run `assure validate`); fix it first".into())
+            EditError::Invalid(
+                "assure.yaml does not load (run `assure validate`); fix it first".into(),
+            )
         })?;
         yaml::parse_to_json(&self.project.ws.sources.get(doc.file).text)
             .map_err(|e| EditError::Internal(format!("assure.yaml: {}", e.message)))

@@ -141,7 +141,10 @@ pub fn remove(s: &mut Session, email: &str) -> Result<(), EditError> {
     people.retain(|p| !same_email(p, &email));
     if let Some(J::Array(admins)) = json.get_mut("global_admins") {
         let before = admins.len();
-        admins.retain(|a| !a.as_str().is_some_and(|a| a.trim().eq_ignore_ascii_case(&email)));
+        admins.retain(|a| {
+            !a.as_str()
+                .is_some_and(|a| a.trim().eq_ignore_ascii_case(&email))
+        });
         if before > 0 && admins.is_empty() {
             return Err(EditError::Protected(format!(
                 "{email} is the last global admin (`global_admins` in assure.yaml), and without one nobody may grant or remove portal-admin; list another person in `global_admins` first"
@@ -230,8 +233,7 @@ fn still_named(s: &Session, email: &str) -> Result<(), EditError> {
             kept.push(format!("created {}", a.key()));
         }
         for (control, r) in &v.controls {
-            if r
-                .assigned_to
+            if r.assigned_to
                 .as_deref()
                 .is_some_and(|to| to.trim().eq_ignore_ascii_case(email))
             {
@@ -272,16 +274,16 @@ fn list_some(items: &[String]) -> String {
 /// The configuration as the edit leaves it so far.
 fn current(s: &Session) -> Result<Config, EditError> {
     s.config_value().cloned().ok_or_else(|| {
-        EditError::Invalid(
-            "assure.yaml does not load (run `assure validate`); fix it first".into(),
-        )
+        EditError::Invalid("assure.yaml does not load (run `assure validate`); fix it first".into())
     })
 }
 
 fn people_of(json: &mut J) -> Result<&mut Vec<J>, EditError> {
     match json.get_mut("people") {
         Some(J::Array(people)) => Ok(people),
-        _ => Err(EditError::Internal("assure.yaml has no list of people".into())),
+        _ => Err(EditError::Internal(
+            "assure.yaml has no list of people".into(),
+        )),
     }
 }
 
@@ -297,7 +299,11 @@ pub fn describe_roles(roles: &[Role]) -> String {
     if roles.is_empty() {
         "no role".to_owned()
     } else {
-        roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+        roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -380,7 +386,10 @@ mod tests {
         ] {
             assert!(check_email(bad).is_err(), "{bad:?}");
         }
-        assert_eq!(check_email(" Ada@Example.com ").ok(), Some("Ada@Example.com"));
+        assert_eq!(
+            check_email(" Ada@Example.com ").ok(),
+            Some("Ada@Example.com")
+        );
     }
 
     #[test]

@@ -73,11 +73,27 @@ fn people_as_json_follows_its_schema() {
 const EDITS: &[(&str, &[&str])] = &[
     (
         "add a contributor",
-        &["people", "add", "new@example.com", "--name", "New Person", "--role", "contributor"],
+        &[
+            "people",
+            "add",
+            "new@example.com",
+            "--name",
+            "New Person",
+            "--role",
+            "contributor",
+        ],
     ),
     (
         "add a portal-admin",
-        &["people", "add", "pa@example.com", "--name", "New Portal", "--role", "portal-admin"],
+        &[
+            "people",
+            "add",
+            "pa@example.com",
+            "--name",
+            "New Portal",
+            "--role",
+            "portal-admin",
+        ],
     ),
     (
         "grant contributor",
@@ -96,7 +112,10 @@ const EDITS: &[(&str, &[&str])] = &[
         &["people", "revoke", "frank@example.com", "portal-admin"],
     ),
     ("remove a reader", &["people", "remove", "erin@example.com"]),
-    ("remove a portal-admin", &["people", "remove", "frank@example.com"]),
+    (
+        "remove a portal-admin",
+        &["people", "remove", "frank@example.com"],
+    ),
 ];
 
 /// "change: reason" of each refused part, from the command's stderr.
@@ -153,7 +172,11 @@ fn refused_by_both(name: &str, args: &[&str], actor: &str) -> bool {
         let made = as_("carol@example.com", c.repo.path(), args);
         assert_eq!(made.code, 0, "{name} by carol: {}", made.stderr);
     } else {
-        assert!(out.stdout.contains("updated  assure.yaml"), "{}", out.stdout);
+        assert!(
+            out.stdout.contains("updated  assure.yaml"),
+            "{}",
+            out.stdout
+        );
     }
     c.commit(actor, name);
     let (code, findings) = gate_only(c.check(&[]));
@@ -255,29 +278,46 @@ fn the_last_portal_admin_and_global_admin_stay() {
     let repo = TestRepo::base();
     let before = snapshot(repo.path());
     let carol = "carol@example.com";
-    let out = as_(carol, repo.path(), &["people", "revoke", carol, "portal-admin"]);
+    let out = as_(
+        carol,
+        repo.path(),
+        &["people", "revoke", carol, "portal-admin"],
+    );
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
-        out.stderr.contains("revoking portal-admin from carol@example.com would leave no portal-admin")
-            && out.stderr.contains("grant portal-admin to another person first"),
+        out.stderr
+            .contains("revoking portal-admin from carol@example.com would leave no portal-admin")
+            && out
+                .stderr
+                .contains("grant portal-admin to another person first"),
         "{}",
         out.stderr
     );
     let out = as_(carol, repo.path(), &["people", "remove", carol]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
-        out.stderr.contains("carol@example.com is the last global admin"),
+        out.stderr
+            .contains("carol@example.com is the last global admin"),
         "{}",
         out.stderr
     );
     assert_eq!(snapshot(repo.path()), before);
     // With another portal-admin, Carol may give the role up.
-    let out = as_(carol, repo.path(), &["people", "grant", "alice@example.com", "portal-admin"]);
+    let out = as_(
+        carol,
+        repo.path(),
+        &["people", "grant", "alice@example.com", "portal-admin"],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let out = as_(carol, repo.path(), &["people", "revoke", carol, "portal-admin"]);
+    let out = as_(
+        carol,
+        repo.path(),
+        &["people", "revoke", carol, "portal-admin"],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        repo.read(CONFIG).contains("    name: Carol Portal\n    roles: [administrator]\n"),
+        repo.read(CONFIG)
+            .contains("    name: Carol Portal\n    roles: [administrator]\n"),
         "{}",
         repo.read(CONFIG)
     );
@@ -288,20 +328,32 @@ fn a_person_with_action_items_is_not_removed_until_they_are_reassigned() {
     let repo = TestRepo::base();
     let before = snapshot(repo.path());
     let carol = "carol@example.com";
-    let out = as_(carol, repo.path(), &["people", "remove", "dave@example.com"]);
+    let out = as_(
+        carol,
+        repo.path(),
+        &["people", "remove", "dave@example.com"],
+    );
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
-        out.stderr.contains("dave@example.com still has 2 action item(s): default-group/office-365--gdpr ")
-            && out.stderr.contains("default-group/office-365--nist-800-53-r5 ")
-            && out.stderr.contains("`assure assign default-group/office-365--gdpr ")
+        out.stderr.contains(
+            "dave@example.com still has 2 action item(s): default-group/office-365--gdpr "
+        ) && out
+            .stderr
+            .contains("default-group/office-365--nist-800-53-r5 ")
+            && out
+                .stderr
+                .contains("`assure assign default-group/office-365--gdpr ")
             && out.stderr.contains("--to OTHER`"),
         "{}",
         out.stderr
     );
     assert_eq!(snapshot(repo.path()), before);
     assert!(
-        out.stderr.contains("default-group/office-365--gdpr 6.2.1.1")
-            && out.stderr.contains("default-group/office-365--nist-800-53-r5 CM-2"),
+        out.stderr
+            .contains("default-group/office-365--gdpr 6.2.1.1")
+            && out
+                .stderr
+                .contains("default-group/office-365--nist-800-53-r5 CM-2"),
         "{}",
         out.stderr
     );
@@ -313,7 +365,11 @@ fn a_person_with_action_items_is_not_removed_until_they_are_reassigned() {
         let out = as_(carol, repo.path(), &["unassign", a, c]);
         assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     }
-    let out = as_(carol, repo.path(), &["people", "remove", "dave@example.com"]);
+    let out = as_(
+        carol,
+        repo.path(),
+        &["people", "remove", "dave@example.com"],
+    );
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert!(!repo.read(CONFIG).contains("dave"), "{}", repo.read(CONFIG));
 }
@@ -329,8 +385,11 @@ fn the_creator_of_an_assessment_stays_listed() {
     );
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
-        out.stderr.contains("created default-group/office-365--gdpr")
-            && out.stderr.contains("revoke their roles instead (`assure people revoke alice@example.com ROLE…`)"),
+        out.stderr
+            .contains("created default-group/office-365--gdpr")
+            && out.stderr.contains(
+                "revoke their roles instead (`assure people revoke alice@example.com ROLE…`)"
+            ),
         "{}",
         out.stderr
     );
@@ -342,14 +401,21 @@ fn the_creator_of_an_assessment_stays_listed() {
         &["people", "revoke", "alice@example.com", "administrator"],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(repo.read(CONFIG).contains("    name: Alice Admin\n    roles: []\n"));
+    assert!(
+        repo.read(CONFIG)
+            .contains("    name: Alice Admin\n    roles: []\n")
+    );
     let out = as_(
         "alice@example.com",
         repo.path(),
         &["group", "new", "Alice's"],
     );
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("alice@example.com (no role) may not"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("alice@example.com (no role) may not"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -363,7 +429,15 @@ fn unknown_names_are_errors_with_the_closest_known_one() {
             "unknown role `portal_admin`; did you mean `portal-admin`?",
         ),
         (
-            &["people", "add", "x@example.com", "--name", "X", "--role", "admin"][..],
+            &[
+                "people",
+                "add",
+                "x@example.com",
+                "--name",
+                "X",
+                "--role",
+                "admin",
+            ][..],
             "unknown role `admin`; known: reader, contributor, assessor, administrator, portal-admin",
         ),
         (
@@ -415,8 +489,9 @@ fn emails_are_matched_ignoring_case() {
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        repo.read(CONFIG)
-            .contains("  - email: erin@example.com\n    name: Erin Reader\n    roles: [reader, contributor]\n"),
+        repo.read(CONFIG).contains(
+            "  - email: erin@example.com\n    name: Erin Reader\n    roles: [reader, contributor]\n"
+        ),
         "{}",
         repo.read(CONFIG)
     );
@@ -453,7 +528,11 @@ fn odd_characters_in_an_email_or_a_name_are_refused() {
             &["people", "add", email, "--name", name],
         );
         assert_eq!(out.code, 2, "{email:?} {name:?}: {}", out.stderr);
-        assert!(out.stderr.contains(says), "{email:?} {name:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(says),
+            "{email:?} {name:?}: {}",
+            out.stderr
+        );
         // What is printed carries no raw control character.
         assert!(
             !out.stderr.contains(['\u{1b}', '\u{202E}', '\u{2067}']),
@@ -478,7 +557,17 @@ fn edits_change_only_the_persons_lines() {
     let out = as_(
         carol,
         repo.path(),
-        &["people", "add", "gus@example.com", "--name", "Gus Green", "--role", "assessor", "--role", "contributor"],
+        &[
+            "people",
+            "add",
+            "gus@example.com",
+            "--name",
+            "Gus Green",
+            "--role",
+            "assessor",
+            "--role",
+            "contributor",
+        ],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let added = repo.read(CONFIG);
@@ -491,7 +580,11 @@ fn edits_change_only_the_persons_lines() {
             && new_lines.contains("- contributor\n"),
         "{new_lines}"
     );
-    let out = as_(carol, repo.path(), &["people", "revoke", "erin@example.com", "reader"]);
+    let out = as_(
+        carol,
+        repo.path(),
+        &["people", "revoke", "erin@example.com", "reader"],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         repo.read(CONFIG),
@@ -501,7 +594,11 @@ fn edits_change_only_the_persons_lines() {
         )
     );
     let before = repo.read(CONFIG);
-    let out = as_(carol, repo.path(), &["people", "remove", "erin@example.com"]);
+    let out = as_(
+        carol,
+        repo.path(),
+        &["people", "remove", "erin@example.com"],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
         repo.read(CONFIG),
@@ -514,7 +611,13 @@ fn edits_change_only_the_persons_lines() {
     let out = as_(
         carol,
         repo.path(),
-        &["assign", "default-group/office-365--gdpr", "6.2.1.1", "--to", "GUS@example.com"],
+        &[
+            "assign",
+            "default-group/office-365--gdpr",
+            "6.2.1.1",
+            "--to",
+            "GUS@example.com",
+        ],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(run_env(repo.path(), &["validate"], &[]).code, 0);
@@ -527,12 +630,21 @@ fn dry_run_shows_the_diff_and_writes_nothing() {
     let out = as_(
         "carol@example.com",
         repo.path(),
-        &["people", "grant", "dave@example.com", "assessor", "--dry-run"],
+        &[
+            "people",
+            "grant",
+            "dave@example.com",
+            "assessor",
+            "--dry-run",
+        ],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stdout.starts_with("--- a/assure.yaml\n+++ b/assure.yaml\n")
-            && out.stdout.contains("\n-    roles: [contributor]\n+    roles: [contributor, assessor]\n")
+        out.stdout
+            .starts_with("--- a/assure.yaml\n+++ b/assure.yaml\n")
+            && out
+                .stdout
+                .contains("\n-    roles: [contributor]\n+    roles: [contributor, assessor]\n")
             && out.stdout.ends_with("(dry run: nothing written)\n"),
         "{}",
         out.stdout
@@ -556,7 +668,11 @@ fn a_linked_assure_yaml_is_not_written_through() {
         &["people", "add", "x@example.com", "--name", "X"],
     );
     assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(out.stderr.contains("assure.yaml does not load"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("assure.yaml does not load"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(std::fs::read(&target).expect("read"), before);
     assert!(
         std::fs::symlink_metadata(repo.path().join(CONFIG))
@@ -574,7 +690,8 @@ fn init_creates_the_initial_group_where_new_assessments_go() {
     let out = as_(ada, dir, &["init", "--name", "Ada Admin"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stdout.contains("created  groups/initial-group/group.yaml\n"),
+        out.stdout
+            .contains("created  groups/initial-group/group.yaml\n"),
         "{}",
         out.stdout
     );
@@ -590,7 +707,14 @@ fn init_creates_the_initial_group_where_new_assessments_go() {
     let out = as_(
         ada,
         dir,
-        &["assessment", "new", "--service", "office-365", "--certification", "gdpr"],
+        &[
+            "assessment",
+            "new",
+            "--service",
+            "office-365",
+            "--certification",
+            "gdpr",
+        ],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(
@@ -609,25 +733,48 @@ fn without_the_initial_group_assessment_new_asks_for_a_group() {
     let out = as_(
         "carol@example.com",
         repo.path(),
-        &["assessment", "new", "--service", "azure", "--certification", "gdpr"],
+        &[
+            "assessment",
+            "new",
+            "--service",
+            "azure",
+            "--certification",
+            "gdpr",
+        ],
     );
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
-        out.stderr.contains("no --group given, and this repository has no built-in group `initial-group`")
-            && out.stderr.contains("pass --group GROUP")
+        out.stderr.contains(
+            "no --group given, and this repository has no built-in group `initial-group`"
+        ) && out.stderr.contains("pass --group GROUP")
             && out.stderr.contains("`assure group new \"Initial Group\"`"),
         "{}",
         out.stderr
     );
     assert_eq!(snapshot(repo.path()), before);
     // Which is what the message says.
-    let out = as_("carol@example.com", repo.path(), &["group", "new", "Initial Group"]);
+    let out = as_(
+        "carol@example.com",
+        repo.path(),
+        &["group", "new", "Initial Group"],
+    );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let out = as_(
         "carol@example.com",
         repo.path(),
-        &["assessment", "new", "--service", "azure", "--certification", "gdpr"],
+        &[
+            "assessment",
+            "new",
+            "--service",
+            "azure",
+            "--certification",
+            "gdpr",
+        ],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(repo.path().join("groups/initial-group/azure--gdpr.yaml").is_file());
+    assert!(
+        repo.path()
+            .join("groups/initial-group/azure--gdpr.yaml")
+            .is_file()
+    );
 }

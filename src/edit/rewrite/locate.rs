@@ -675,7 +675,8 @@ impl Ctx<'_> {
                 (Value::Map(children), J::Object(map))
                     if !children.is_empty() && !map.is_empty() && !is_flow(item) =>
                 {
-                    self.edit_block_map(children, map, indent, &mut edits).ok()?;
+                    self.edit_block_map(children, map, indent, &mut edits)
+                        .ok()?;
                 }
                 _ => return None,
             }

@@ -28,9 +28,10 @@ pub enum AssessmentCommand {
     /// group's other assessments. With --copy-from, a new group's first assessment is
     /// filled from another group's assessments instead.
     New {
-        /// The group's id (create it first with `assure group new`).
+        /// The group's id (default: the built-in group `initial-group`, "Initial Group",
+        /// which `assure init` creates; other groups: `assure group new`).
         #[arg(long)]
-        group: String,
+        group: Option<String>,
         /// Service id, e.g. office-365 (`assure catalog list`).
         #[arg(long)]
         service: String,
@@ -117,7 +118,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         } => new(
             cli,
             &project,
-            (group, service, certification),
+            (group.as_deref(), service, certification),
             copy_from.as_deref(),
             flags,
             out,
@@ -136,15 +137,29 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     }
 }
 
-/// `assessment new`: the assessment of (group, service, certification).
+/// `assessment new`: the assessment of (group, service, certification); without a
+/// group, in the built-in group.
 fn new(
     cli: &Cli,
     project: &Project,
-    (group, service, certification): (&str, &str, &str),
+    (group, service, certification): (Option<&str>, &str, &str),
     copy_from: Option<&str>,
     flags: &EditFlags,
     out: &mut dyn Write,
 ) -> Outcome {
+    let group = match group {
+        Some(g) => g,
+        None => {
+            let id = crate::ops::init::INITIAL_GROUP;
+            if !project.ws.groups.iter().any(|g| g.id == id) {
+                return Err(Failure::Usage(format!(
+                    "no --group given, and this repository has no built-in group `{id}` (repositories made by `assure init` before it created one have none); pass --group GROUP (`assure group list`), or create it: `assure group new \"{}\"`",
+                    crate::ops::init::INITIAL_GROUP_NAME
+                )));
+            }
+            id
+        }
+    };
     let mut s = start(cli, project)?;
     match commands::new_assessment(&mut s, group, service, certification, copy_from) {
         Ok(_) => finish(s, flags, out),

@@ -7,7 +7,9 @@ use super::{Cli, ExitStatus, Failure, Outcome};
 
 /// Start a compliance repository: writes assure.yaml (you as its administrator, portal
 /// admin and global admin), schemas/ (the JSON Schemas that the first line of every file
-/// names, for editors), groups/ and evidence/.
+/// names, for editors), groups/ with the built-in group "Initial Group"
+/// (groups/initial-group/, where `assessment new` puts assessments when no --group is
+/// given) and evidence/.
 ///
 /// You are git's `user.email` (and `user.name`), or `--as EMAIL`.
 #[derive(Debug, clap::Args)]
@@ -101,7 +103,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             }
             writeln!(
                 out,
-                "\n{} is ready. Next: `assure group new NAME`, then `assure assessment new`.",
+                "\n{} is ready. Next: `assure assessment new --service S --certification C` (into the Initial Group; `assure catalog list` shows the pairs), or `assure group new NAME` first.",
                 dir.display()
             )?;
             Ok(ExitStatus::Ok)

@@ -21,6 +21,7 @@ mod group;
 mod init;
 mod log;
 mod notify;
+mod people;
 mod report;
 mod schema;
 mod status;
@@ -87,6 +88,7 @@ pub enum Command {
     Catalog(catalog::Args),
     Schema(schema::Args),
     Explain(explain::Args),
+    People(people::Args),
     #[command(hide = true)]
     Generate(generate::Args),
 }
@@ -253,6 +255,7 @@ where
         Command::Catalog(args) => catalog::run(&cli, args, out),
         Command::Schema(args) => schema::run(&cli, args, out),
         Command::Explain(args) => explain::run(args, out),
+        Command::People(args) => people::run(&cli, args, out),
         Command::Generate(args) => generate::run(&cli, args, out),
     };
     let flushed = out.flush();
@@ -294,6 +297,10 @@ impl Command {
             Command::Unassign(args) => &args.flags,
             Command::Doc(args) => match &args.command {
                 D::Add { flags, .. } | D::Remove { flags, .. } => flags,
+            },
+            Command::People(args) => match &args.command {
+                Some(command) => command.flags(),
+                None => return None,
             },
             _ => return None,
         };

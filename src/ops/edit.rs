@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Value as J};
 
 use super::Project;
-use super::changes::{Change, assessment_changes, group_changes};
+use super::changes::{Change, assessment_changes, config_changes, group_changes};
 use super::permissions::{Actor, Permission};
 use super::sync::{Conflict, Scope, Update, apply, plan_scoped};
 use super::validate::check;
@@ -23,7 +23,7 @@ use crate::catalog::Catalog;
 use crate::diag::{self, Diagnostic};
 use crate::edit::Transaction;
 use crate::edit::rewrite::rewrite;
-use crate::model::{Assessment, ControlRecord, Group, SyncField};
+use crate::model::{Assessment, Config, ControlRecord, Group, SyncField};
 use crate::repo::yaml;
 use crate::repo::{Overlay, RepoError, modeline};
 use crate::rules::sync::Item;
@@ -61,6 +61,11 @@ pub enum EditError {
     Layout(String),
     #[error("internal error, nothing was written: {0}")]
     Internal(String),
+    /// A change that no rule of the gate forbids but that would leave the repository
+    /// without someone who can manage it, or a record naming someone no longer listed
+    /// (the message says what to do instead).
+    #[error("{0}; nothing was written")]
+    Protected(String),
 }
 
 impl EditError {
@@ -73,6 +78,7 @@ impl EditError {
                 | EditError::Archived(_)
                 | EditError::Conflict(_)
                 | EditError::WouldBreak(_)
+                | EditError::Protected(_)
         )
     }
 }
@@ -132,6 +138,15 @@ pub struct GroupDraft {
     pub value: Group,
 }
 
+/// The draft of `assure.yaml`: the file's own document with the edit applied (so the
+/// rewrite adds no key the file did not hold, such as defaulted settings), and the
+/// configuration it reads as.
+#[derive(Debug, Clone)]
+pub struct ConfigDraft {
+    pub json: J,
+    pub value: Config,
+}
+
 /// A document to copy into the repository.
 #[derive(Debug, Clone)]
 pub struct EvidenceCopy {
@@ -166,6 +181,8 @@ pub struct Session<'p> {
     pub today: NaiveDate,
     pub drafts: Vec<Draft>,
     pub groups: Vec<GroupDraft>,
+    /// The draft of `assure.yaml`; `None`: unchanged.
+    pub config: Option<ConfigDraft>,
     pub evidence: Vec<EvidenceCopy>,
     /// Test hook: make the write fail (or the process crash) after this many files.
     #[cfg(feature = "fault-injection")]
@@ -207,6 +224,7 @@ impl<'p> Session<'p> {
             today: now.date_naive(),
             drafts,
             groups: Vec::new(),
+            config: None,
             evidence: Vec::new(),
             #[cfg(feature = "fault-injection")]
             fault: None,
@@ -355,6 +373,37 @@ impl<'p> Session<'p> {
         });
     }
 
+    /// The document of `assure.yaml` as the edit leaves it so far (the file's own, before
+    /// any change), to change and hand to [`Session::set_config`].
+    pub fn config_json(&self) -> Result<J, EditError> {
+        if let Some(d) = &self.config {
+            return Ok(d.json.clone());
+        }
+        let doc = self.project.ws.config.as_ref().ok_or_else(|| {
+            EditError::Invalid(
+                "assure.yaml does not load (run `assure validate`); fix it first".into(),
+            )
+        })?;
+        yaml::parse_to_json(&self.project.ws.sources.get(doc.file).text)
+            .map_err(|e| EditError::Internal(format!("assure.yaml: {}", e.message)))
+    }
+
+    /// Sets the draft of `assure.yaml` to `json`, which must read as a configuration.
+    pub fn set_config(&mut self, json: J) -> Result<(), EditError> {
+        let value = serde_json::from_value(json.clone())
+            .map_err(|e| EditError::Internal(format!("assure.yaml as edited: {e}")))?;
+        self.config = Some(ConfigDraft { json, value });
+        Ok(())
+    }
+
+    /// The configuration as the edit leaves it so far.
+    pub fn config_value(&self) -> Option<&Config> {
+        self.config
+            .as_ref()
+            .map(|d| &d.value)
+            .or_else(|| self.project.ws.config.as_ref().map(|d| &d.value))
+    }
+
     /// Finishes the edit: sync, checks, minimal rewrite, validation, and (unless
     /// `dry_run`) the all-or-nothing write.
     pub fn finish(mut self, dry_run: bool) -> Result<Outcome, EditError> {
@@ -453,6 +502,9 @@ impl<'p> Session<'p> {
 
     fn changes(&self) -> Vec<Change> {
         let mut out = Vec::new();
+        if let (Some(draft), Some(doc)) = (&self.config, &self.project.ws.config) {
+            out.extend(config_changes(&doc.value, &draft.value));
+        }
         for g in &self.groups {
             out.extend(group_changes(&g.id, g.original.as_ref(), Some(&g.value)));
         }
@@ -503,6 +555,18 @@ impl<'p> Session<'p> {
     fn render(&self) -> Result<(Vec<FileChange>, Overlay), EditError> {
         let mut files = Vec::new();
         let ws = &self.project.ws;
+        if let (Some(draft), Some(doc)) = (&self.config, &ws.config) {
+            let path = crate::repo::CONFIG_FILE;
+            let text = ws.sources.get(doc.file).text.as_str();
+            let after = rewrite_checked(path, Kind::Config, Some(text), &draft.json, &draft.value)?;
+            if after != text {
+                files.push(FileChange {
+                    path: path.to_owned(),
+                    before: Some(text.to_owned()),
+                    after: Some(after),
+                });
+            }
+        }
         for g in &self.groups {
             let path = format!("groups/{}/group.yaml", g.id);
             let existing = ws

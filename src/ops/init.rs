@@ -7,10 +7,18 @@ use crate::edit::Transaction;
 use crate::model::{Config, Person, Role};
 use crate::repo::CONFIG_FILE;
 
+/// The id of the built-in group that `init` creates, as the portal has it: `assessment
+/// new` without `--group` adds the assessment there.
+pub const INITIAL_GROUP: &str = "initial-group";
+
+/// The built-in group's name.
+pub const INITIAL_GROUP_NAME: &str = "Initial Group";
+
 /// Creates `assure.yaml` (the organization, with the person running the command as its
 /// administrator, portal admin and global admin), `schemas/` (the JSON Schemas that the
-/// first line of every file names), `groups/` and `evidence/` in `dir`, all together or
-/// nothing. Returns the files written.
+/// first line of every file names), `groups/` with the built-in group
+/// ([`INITIAL_GROUP`]) and `evidence/` in `dir`, all together or nothing. Returns the
+/// files written.
 pub fn init(
     dir: &Path,
     organization: &str,
@@ -62,15 +70,26 @@ pub fn init(
         tx.write(dir.join(&copy.path), bytes);
     }
     tx.write(dir.join(CONFIG_FILE), text);
-    tx.write(dir.join("groups/.gitkeep"), "");
+    let group = format!("groups/{INITIAL_GROUP}/group.yaml");
+    tx.write(dir.join(&group), initial_group(&group));
     tx.write(dir.join("evidence/.gitkeep"), "");
     tx.commit()?;
     Ok(vec![
         CONFIG_FILE.into(),
         format!("{}/", crate::repo::modeline::FOLDER),
-        "groups/".into(),
+        group,
         "evidence/".into(),
     ])
+}
+
+/// `group.yaml` of the built-in group at `path`.
+fn initial_group(path: &str) -> String {
+    let mut out = crate::repo::modeline::line(path, crate::schema::Kind::Group);
+    out.push_str(
+        "# The built-in group: `assure assessment new` without --group adds assessments here.\n",
+    );
+    out.push_str(&format!("name: {INITIAL_GROUP_NAME}\n"));
+    out
 }
 
 fn quote(s: &str) -> String {

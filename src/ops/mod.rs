@@ -14,6 +14,7 @@ pub mod history;
 pub mod import_oscal;
 pub mod init;
 pub mod notify;
+pub mod people;
 pub mod permissions;
 pub mod project;
 pub mod report;

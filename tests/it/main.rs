@@ -24,6 +24,7 @@ mod loader;
 mod notify;
 mod oscal;
 mod paths_and_links;
+mod people;
 mod recipes;
 mod report_data;
 mod report_excel;

@@ -216,6 +216,7 @@ fn every_file_assure_creates_names_its_schema_in_the_repository() {
             "catalog/certifications/basic.yaml",
             "groups/cloud-team/group.yaml",
             "groups/cloud-team/office-365--gdpr.yaml",
+            "groups/initial-group/group.yaml",
         ]
     );
     assert_eq!(

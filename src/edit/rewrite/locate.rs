@@ -646,9 +646,46 @@ impl Ctx<'_> {
                 });
                 return Ok(());
             }
+            // As many items, each changed one a block mapping still: edited key by key
+            // (a role granted to one person of `people` changes that person's lines
+            // only). What that cannot do falls back to re-rendering the list.
+            if new.len() == old.len()
+                && let Some(edits) = self.edit_items(items, &old, new, dash_indent + 2)
+            {
+                out.extend(edits);
+                return Ok(());
+            }
         }
         out.push(self.replace_entry(entry, &J::Array(new.to_vec())));
         Ok(())
+    }
+
+    /// The edits that make each changed item of a block list of block mappings hold its
+    /// new mapping, key by key; `None` when an item is not such a mapping or cannot be
+    /// edited so.
+    fn edit_items(
+        &self,
+        items: &[Node],
+        old: &[J],
+        new: &[J],
+        indent: usize,
+    ) -> Option<Vec<TextEdit>> {
+        let mut edits = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            if old[i] == new[i] {
+                continue;
+            }
+            match (&item.value, &new[i]) {
+                (Value::Map(children), J::Object(map))
+                    if !children.is_empty() && !map.is_empty() && !is_flow(item) =>
+                {
+                    self.edit_block_map(children, map, indent, &mut edits)
+                        .ok()?;
+                }
+                _ => return None,
+            }
+        }
+        Some(edits)
     }
 }
 

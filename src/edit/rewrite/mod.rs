@@ -400,6 +400,27 @@ mod tests {
     }
 
     #[test]
+    fn a_changed_list_item_is_edited_key_by_key() {
+        const PEOPLE: &str = "people:\n  - email: a@x.com  # first\n    name: A\n    roles: [reader]\n  - email: b@x.com\n    name: B\n    roles:\n      - reader\n";
+        let out = edit(PEOPLE, |d| {
+            d["people"][0]["roles"] = json!(["reader", "assessor"]);
+            d["people"][1]["roles"] = json!(["reader", "contributor"]);
+        });
+        assert_eq!(
+            out,
+            PEOPLE
+                .replace("[reader]", "[reader, assessor]")
+                .replace("      - reader\n", "      - reader\n      - contributor\n")
+        );
+        // The first key of an item changed in place, its comment kept.
+        let out = edit(PEOPLE, |d| d["people"][0]["email"] = json!("c@x.com"));
+        assert_eq!(out, PEOPLE.replace("a@x.com", "c@x.com"));
+        // An item that is no longer a mapping: the list is written anew.
+        let out = edit(PEOPLE, |d| d["people"][1] = json!("b@x.com"));
+        assert!(out.ends_with("  - b@x.com\n"), "{out}");
+    }
+
+    #[test]
     fn flow_mapping_edits() {
         let out = edit(FILE, |d| {
             d["controls"]["6.2.1.1"]["action"]["priority"] = json!("low")

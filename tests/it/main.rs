@@ -36,3 +36,4 @@ mod support;
 mod sync;
 mod validate;
 mod workbook_office;
+mod workbook_print;

@@ -55,13 +55,18 @@ pub fn workbook(
 }
 
 /// The relative path from the folder `dir` to the folder `root`, as a prefix of paths
-/// under `root`: "" (the same folder), "../", "../../repo/".
+/// under `root`: "" (the same folder), "../", "../../repo/", "./repo/". It starts with
+/// `.` unless empty: a folder name such as `javascript:x` never leads the link, where a
+/// spreadsheet would read it as a scheme.
 fn up_to(dir: &Path, root: &Path) -> String {
     let (dir, root) = (resolved(dir), resolved(root));
     let dir: Vec<Component> = dir.components().collect();
     let root: Vec<Component> = root.components().collect();
     let common = dir.iter().zip(&root).take_while(|(a, b)| a == b).count();
     let mut up = "../".repeat(dir.len() - common);
+    if up.is_empty() && common < root.len() {
+        up.push_str("./");
+    }
     for c in &root[common..] {
         up.push_str(&c.as_os_str().to_string_lossy());
         up.push('/');

@@ -86,14 +86,13 @@ pub(super) enum Cell {
     },
 }
 
-/// Where a link leads.
+/// Where a document's link leads: `link` as `link_base` pinned it, or the
+/// repository-relative path, which the workbook makes relative to itself by prefixing
+/// `up` (`../`).
 #[derive(Debug, Clone)]
-pub(super) enum Target {
-    /// A place in the workbook, `internal:Sheet!A1`, that the workbook itself makes.
-    Internal(String),
-    /// A document's link: pinned by `link_base`, or the repository-relative path, which
-    /// the workbook makes relative to itself by prefixing `up` (`../`).
-    Document { link: String, up: Option<String> },
+pub(super) struct Target {
+    pub(super) link: String,
+    pub(super) up: Option<String>,
 }
 
 impl Cell {
@@ -422,15 +421,20 @@ fn write_link(
     to: &Target,
     text: &str,
 ) -> Result<(), XlsxError> {
-    let target = match to {
-        Target::Internal(place) => place.clone(),
-        Target::Document { link, up } => match links::classify(link) {
-            Some(Link::Web) => link.clone(),
-            // Relative to the workbook's folder: rust_xlsxwriter stores a relative
-            // `file:///` link as the bare relative path.
-            Some(Link::Relative) => format!("file:///{}{link}", up.as_deref().unwrap_or("")),
-            None => return write_text(ws, f, row, c, text),
-        },
+    let Target { link, up } = to;
+    let target = match links::classify(link) {
+        Some(Link::Web) => link.clone(),
+        // Relative to the workbook's folder: rust_xlsxwriter stores a relative
+        // `file:///` link as the bare relative path.
+        Some(Link::Relative) => {
+            let rebased = format!("{}{link}", up.as_deref().unwrap_or(""));
+            // Asked again of the whole link: the prefix comes from folder names.
+            if links::classify(&rebased) != Some(Link::Relative) {
+                return write_text(ws, f, row, c, text);
+            }
+            format!("file:///{rebased}")
+        }
+        None => return write_text(ws, f, row, c, text),
     };
     let text = clip(text);
     let link = Url::new(target).set_text(text.as_ref());

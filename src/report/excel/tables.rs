@@ -12,14 +12,11 @@
 //! - Every document link is of one kind: pinned by `report.link_base` when it is set and
 //!   the report has a commit, else the document's path relative to the workbook's folder.
 
-use super::DOCUMENTS;
 use super::sheet::{Cell, Column, Target, Tone};
 use crate::model::{Certification, ControlRecord, Priority, Purpose, Status, TestResult};
 use crate::ops::score::{self, ControlView, Managed};
 use crate::report::ReportContext;
 
-/// The column of the Documents sheet that holds the hyperlink ("Document").
-const DOCUMENT_LINK_COLUMN: char = 'D';
 /// Widths, in characters, at which a column's text wraps: narrow enough that the widest
 /// sheet (Customer controls, 14 columns) scaled to one landscape page stays legible.
 const LABEL: usize = 16;
@@ -27,6 +24,11 @@ const NARROW: usize = 20;
 const TITLE: usize = 28;
 const PROSE: usize = 32;
 const WIDE: usize = 40;
+/// A hyperlink's text never wraps in LibreOffice (it is cut at the cell's edge): link
+/// columns are as wide as the paths, up to this.
+const LINKS: usize = 56;
+/// A SHA-256 in hex, whole on one line (LibreOffice does not break a word).
+const DIGEST: usize = 64;
 
 /// A table: its columns and its rows.
 pub(super) struct Table {
@@ -83,7 +85,7 @@ impl Words<'_> {
     /// workbook's folder.
     fn document(&self, path: &str) -> Target {
         let pinned = self.ctx.link_base.is_some() && self.ctx.commit.is_some();
-        Target::Document {
+        Target {
             link: self.ctx.document_link(path),
             up: (!pinned).then(|| self.up.to_owned()),
         }
@@ -158,7 +160,7 @@ impl Tables {
     }
 
     /// A customer control's documents cell, and its documents' rows in the Documents
-    /// sheet: one document links to it; several are listed and lead to their rows.
+    /// sheet: one document links to it; several are listed, a path a line.
     fn documents_cell(&mut self, view: &ControlView, r: &ControlRecord, words: &Words) -> Cell {
         let c = view.control;
         let cell = match r.documents.as_slice() {
@@ -167,17 +169,14 @@ impl Tables {
                 to: words.document(&d.path),
                 text: d.path.clone(),
             },
-            many => Cell::Link {
-                to: Target::Internal(format!(
-                    "internal:'{DOCUMENTS}'!{DOCUMENT_LINK_COLUMN}{}",
-                    self.documents.rows.len() + 2
-                )),
-                text: many
-                    .iter()
+            // Plain text, a path a line: LibreOffice shows a hyperlink's text on one
+            // line, cut at the cell's edge. Each has its link in the Documents sheet.
+            many => Cell::Text(
+                many.iter()
                     .map(|d| d.path.as_str())
                     .collect::<Vec<_>>()
                     .join("\n"),
-            },
+            ),
         };
         for d in &r.documents {
             self.documents.rows.push(vec![
@@ -225,7 +224,7 @@ fn customer_columns(words: &Words) -> Vec<Column> {
         Column::new("Test result", LABEL),
         Column::new("Score", WIDE),
         Column::new("Maximum", WIDE),
-        Column::new("Documents", PROSE),
+        Column::new("Documents", LINKS),
     ]);
     columns
 }
@@ -248,9 +247,9 @@ fn document_columns(words: &Words) -> Vec<Column> {
         Column::new(words.family, NARROW),
         Column::new("Control", WIDE),
         Column::new("Title", TITLE),
-        Column::new("Document", PROSE),
+        Column::new("Document", LINKS),
         Column::new("Purpose", LABEL),
-        Column::new("SHA-256", WIDE),
+        Column::new("SHA-256", DIGEST),
     ]
 }
 

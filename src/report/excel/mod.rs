@@ -363,3 +363,24 @@ fn progress_cells(p: &score::Progress) -> Vec<Cell> {
         },
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_way_up_from_the_workbook_to_the_repository() {
+        // Folders that do not exist are taken as given.
+        let at = |p: &str| PathBuf::from(format!("/assure-no-such-folder/{p}"));
+        let root = at("repo");
+        assert_eq!(up_to(&at("repo"), &root), "");
+        assert_eq!(up_to(&at("repo/reports"), &root), "../");
+        assert_eq!(up_to(&at("repo/a/b"), &root), "../../");
+        assert_eq!(up_to(&at("books"), &root), "../repo/");
+        assert_eq!(up_to(&at(""), &root), "./repo/");
+        assert_eq!(
+            up_to(&at(""), &at("javascript:alert(1)")),
+            "./javascript:alert(1)/"
+        );
+    }
+}

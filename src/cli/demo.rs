@@ -77,7 +77,7 @@ fn write_reports(staged: &Staged, built: &std::path::Path) -> Result<Vec<String>
     let mut workbooks = Vec::new();
     for a in project.ws.assessments.iter().filter(|a| !a.is_archived()) {
         let name = format!("reports/{}", ops::report::workbook_name(a));
-        let bytes = report::excel::workbook(&project, a, &ctx)?;
+        let bytes = report::excel::workbook(&project, a, &ctx, &built.join("reports"))?;
         staged.write(&name, &bytes)?;
         workbooks.push(name);
     }

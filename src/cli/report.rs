@@ -21,7 +21,11 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 pub enum ReportCommand {
     /// An assessment as an Excel workbook for auditors: summary, provider-managed
-    /// controls, customer-managed controls (documents linked at the commit), action items.
+    /// controls, customer-managed controls, action items, documents.
+    ///
+    /// Documents are linked at the commit through report.link_base, else by their path
+    /// relative to the workbook. Every sheet prints landscape, one page wide, its header
+    /// row on every page.
     Excel {
         /// The assessment, group/service--certification (or --all).
         #[arg(required_unless_present = "all", conflicts_with = "all")]

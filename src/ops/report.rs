@@ -175,14 +175,15 @@ pub fn write_workbooks(
 ) -> Result<Vec<PathBuf>, Error> {
     let ctx = workbook_context(project, now);
     let root = Some(project.ws.root.as_path());
-    let render = |a: &AssessmentDoc| excel::workbook(project, a, &ctx);
+    // Each workbook's document links are relative to the folder it is written in.
+    let render = |a: &AssessmentDoc, dir: &Path| excel::workbook(project, a, &ctx, dir);
     match which {
         Workbooks::All { dir } => {
             let dir = start.join(dir);
             let targets = &project.ws.assessments;
             let staged = Staged::begin(&dir, &output::WORKBOOKS, root)?;
             for a in targets {
-                staged.write(&workbook_name(a), &render(a)?)?;
+                staged.write(&workbook_name(a), &render(a, &dir)?)?;
             }
             staged.finish()?;
             Ok(targets.iter().map(|a| dir.join(workbook_name(a))).collect())
@@ -191,7 +192,8 @@ pub fn write_workbooks(
             let a = project.assessment(assessment)?;
             let path = start.join(output.clone().unwrap_or_else(|| workbook_name(a).into()));
             let target = output::check_file(&path, root)?;
-            render::write_file(&target, &render(a)?)?;
+            let dir = target.parent().unwrap_or(Path::new("."));
+            render::write_file(&target, &render(a, dir)?)?;
             Ok(vec![path])
         }
     }

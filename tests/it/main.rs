@@ -37,3 +37,4 @@ mod support;
 mod sync;
 mod validate;
 mod workbook_office;
+mod workbook_print;

@@ -1,0 +1,328 @@
+//! The workbook's tables: provider- and customer-managed controls, action items and
+//! documents, as columns and rows of [`Cell`]s in catalog order.
+//!
+//! Invariants:
+//! - The words are the ones every output uses: the family column is headed by the
+//!   certification's own term ([`Certification::family_term`]), the references column by
+//!   [`Certification::reference_term`] and left out when that is `None`; a control with
+//!   nothing recorded reads "Not started" and "Not tested" ([`Status::label_of`],
+//!   [`TestResult::label_of`]); any other missing value is a blank cell.
+//! - "Score" and "Maximum" are numbers per control, summing to the Summary's compliance
+//!   score and maximum, so an auditor can add up any filtered selection.
+//! - Every document link is of one kind: pinned by `report.link_base` when it is set and
+//!   the report has a commit, else the document's path relative to the workbook's folder.
+
+use super::sheet::{Cell, Column, Target, Tone};
+use crate::model::{Certification, ControlRecord, Priority, Purpose, Status, TestResult};
+use crate::ops::score::{self, ControlView, Managed};
+use crate::report::ReportContext;
+
+/// Widths, in characters, at which a column's text wraps: narrow enough that the widest
+/// sheet (Customer controls, 14 columns) scaled to one landscape page stays legible.
+const LABEL: usize = 16;
+const NARROW: usize = 20;
+const TITLE: usize = 28;
+const PROSE: usize = 32;
+const WIDE: usize = 40;
+/// A hyperlink's text never wraps in LibreOffice (it is cut at the cell's edge): link
+/// columns are as wide as the paths, up to this.
+const LINKS: usize = 56;
+/// A SHA-256 in hex, whole on one line (LibreOffice does not break a word).
+const DIGEST: usize = 64;
+
+/// A table: its columns and its rows.
+pub(super) struct Table {
+    pub(super) columns: Vec<Column>,
+    pub(super) rows: Vec<Vec<Cell>>,
+}
+
+/// The rows of the control sheets, in catalog order; action items by person.
+pub(super) struct Tables {
+    pub(super) provider: Table,
+    pub(super) customer: Table,
+    pub(super) actions: Table,
+    pub(super) documents: Table,
+}
+
+/// What the tables need besides the controls: the certification's words, how to name
+/// a person, and how to link a document.
+pub(super) struct Words<'a> {
+    pub(super) family: &'a str,
+    pub(super) reference: Option<&'a str>,
+    pub(super) person_name: &'a dyn Fn(&str) -> Option<String>,
+    pub(super) ctx: &'a ReportContext,
+    /// The path from the workbook's folder to the repository root (`../`).
+    pub(super) up: &'a str,
+}
+
+impl Words<'_> {
+    /// The columns every control table starts with.
+    fn lead(&self) -> Vec<Column> {
+        let mut columns = vec![
+            Column::new(self.family, NARROW),
+            Column::new("Control", WIDE),
+            Column::new("Title", TITLE),
+        ];
+        columns.extend(self.reference.map(|r| Column::new(r, NARROW)));
+        columns
+    }
+
+    /// The cells under [`Words::lead`].
+    fn lead_cells(&self, view: &ControlView) -> Vec<Cell> {
+        let c = view.control;
+        let mut cells = vec![
+            Cell::text(view.family),
+            Cell::text(&c.id),
+            Cell::text(&c.title),
+        ];
+        if self.reference.is_some() {
+            cells.push(Cell::Text(c.articles.join("; ")));
+        }
+        cells
+    }
+
+    /// A document's link: pinned to the commit by `link_base`, else its path from the
+    /// workbook's folder.
+    fn document(&self, path: &str) -> Target {
+        let pinned = self.ctx.link_base.is_some() && self.ctx.commit.is_some();
+        Target {
+            link: self.ctx.document_link(path),
+            up: (!pinned).then(|| self.up.to_owned()),
+        }
+    }
+}
+
+impl Tables {
+    pub(super) fn of(views: &[ControlView], words: &Words) -> Tables {
+        let mut t = Tables {
+            provider: Table {
+                columns: provider_columns(words),
+                rows: Vec::new(),
+            },
+            customer: Table {
+                columns: customer_columns(words),
+                rows: Vec::new(),
+            },
+            actions: Table {
+                columns: action_columns(),
+                rows: Vec::new(),
+            },
+            documents: Table {
+                columns: document_columns(words),
+                rows: Vec::new(),
+            },
+        };
+        let mut actions = Vec::new();
+        for view in views {
+            match view.managed {
+                Managed::Provider(p) => {
+                    let mut row = words.lead_cells(view);
+                    row.extend([
+                        status_cell(Some(p.status)),
+                        Cell::Date(p.test_date),
+                        result_cell(Some(p.test_result)),
+                    ]);
+                    row.extend(points(view));
+                    row.extend([Cell::text(&p.tested_by), Cell::text(&p.description)]);
+                    t.provider.rows.push(row);
+                }
+                Managed::Customer(record) => {
+                    let r = record.cloned().unwrap_or_default();
+                    if let Some(to) = &r.assigned_to {
+                        actions.push((to.to_lowercase(), action_row(view, &r, to, words)));
+                    }
+                    let row = t.customer_row(view, &r, words);
+                    t.customer.rows.push(row);
+                }
+            }
+        }
+        // By person, then catalog order (the sort is stable).
+        actions.sort_by(|a, b| a.0.cmp(&b.0));
+        t.actions.rows = actions.into_iter().map(|(_, row)| row).collect();
+        t
+    }
+
+    fn customer_row(&mut self, view: &ControlView, r: &ControlRecord, words: &Words) -> Vec<Cell> {
+        let docs = self.documents_cell(view, r, words);
+        let mut row = words.lead_cells(view);
+        row.extend([
+            status_cell(r.status),
+            Cell::opt_text(r.assigned_to.as_deref()),
+            Cell::opt_text(r.implementation.as_deref()),
+            Cell::opt_text(r.test_plan.as_deref()),
+            Cell::opt_text(r.management_response.as_deref()),
+            r.test_date.map_or(Cell::Empty, Cell::Date),
+            result_cell(r.test_result),
+        ]);
+        row.extend(points(view));
+        row.push(docs);
+        row
+    }
+
+    /// A customer control's documents cell, and its documents' rows in the Documents
+    /// sheet: one document links to it; several are listed, a path a line.
+    fn documents_cell(&mut self, view: &ControlView, r: &ControlRecord, words: &Words) -> Cell {
+        let c = view.control;
+        let cell = match r.documents.as_slice() {
+            [] => Cell::Empty,
+            [d] => Cell::Link {
+                to: words.document(&d.path),
+                text: d.path.clone(),
+            },
+            // Plain text, a path a line: LibreOffice shows a hyperlink's text on one
+            // line, cut at the cell's edge. Each has its link in the Documents sheet.
+            many => Cell::Text(
+                many.iter()
+                    .map(|d| d.path.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+        };
+        for d in &r.documents {
+            self.documents.rows.push(vec![
+                Cell::text(view.family),
+                Cell::text(&c.id),
+                Cell::text(&c.title),
+                Cell::Link {
+                    to: words.document(&d.path),
+                    text: d.path.clone(),
+                },
+                Cell::opt_text(d.purpose.map(|p| match p {
+                    Purpose::Implementation => "Implementation",
+                    Purpose::Testing => "Testing",
+                })),
+                Cell::text(&d.sha256),
+            ]);
+        }
+        cell
+    }
+}
+
+fn provider_columns(words: &Words) -> Vec<Column> {
+    let mut columns = words.lead();
+    columns.extend([
+        Column::new("Status", LABEL),
+        Column::new("Test date", WIDE),
+        Column::new("Test result", LABEL),
+        Column::new("Score", WIDE),
+        Column::new("Maximum", WIDE),
+        Column::new("Tested by", NARROW),
+        Column::new("Description", PROSE),
+    ]);
+    columns
+}
+
+fn customer_columns(words: &Words) -> Vec<Column> {
+    let mut columns = words.lead();
+    columns.extend([
+        Column::new("Status", LABEL),
+        Column::new("Assigned to", WIDE),
+        Column::new("Implementation", PROSE),
+        Column::new("Test plan", PROSE),
+        Column::new("Management response", PROSE),
+        Column::new("Test date", WIDE),
+        Column::new("Test result", LABEL),
+        Column::new("Score", WIDE),
+        Column::new("Maximum", WIDE),
+        Column::new("Documents", LINKS),
+    ]);
+    columns
+}
+
+fn action_columns() -> Vec<Column> {
+    vec![
+        Column::new("Person", WIDE),
+        Column::new("Name", NARROW),
+        Column::new("Control", WIDE),
+        Column::new("Title", TITLE),
+        Column::new("Priority", LABEL),
+        Column::new("Notes", PROSE),
+        Column::new("Status", LABEL),
+        Column::new("Test result", LABEL),
+    ]
+}
+
+fn document_columns(words: &Words) -> Vec<Column> {
+    vec![
+        Column::new(words.family, NARROW),
+        Column::new("Control", WIDE),
+        Column::new("Title", TITLE),
+        Column::new("Document", LINKS),
+        Column::new("Purpose", LABEL),
+        Column::new("SHA-256", DIGEST),
+    ]
+}
+
+/// An action item's row: the assigned person, the control, the action and where the
+/// control stands.
+fn action_row(view: &ControlView, r: &ControlRecord, to: &str, words: &Words) -> Vec<Cell> {
+    let action = r.action.clone().unwrap_or_default();
+    vec![
+        Cell::text(to),
+        Cell::opt_text((words.person_name)(to).as_deref()),
+        Cell::text(&view.control.id),
+        Cell::text(&view.control.title),
+        Cell::opt_text(action.priority.map(priority_label)),
+        Cell::opt_text(action.notes.as_deref()),
+        status_cell(r.status),
+        result_cell(r.test_result),
+    ]
+}
+
+/// The control's score earned and its maximum, as [`score::score`] counts them: it earns
+/// its value when [`score::earns`] says so, and counts towards the maximum unless it is
+/// not in scope.
+fn points(view: &ControlView) -> [Cell; 2] {
+    let value = f64::from(view.control.score);
+    let status = view.managed.status();
+    let earned = score::earns(status, view.managed.test_result());
+    let counted = status != Some(Status::NotInScope);
+    [
+        Cell::Number(if earned { value } else { 0.0 }),
+        Cell::Number(if counted { value } else { 0.0 }),
+    ]
+}
+
+/// A status cell, coloured by what it means; "Not started" when none is recorded.
+pub(super) fn status_cell(status: Option<Status>) -> Cell {
+    match status {
+        Some(s) => Cell::Toned(
+            s.label(),
+            match s {
+                Status::Implemented | Status::AlternativeImplementation => Tone::Green,
+                Status::Planned => Tone::Amber,
+                Status::NotInScope => Tone::Grey,
+            },
+        ),
+        None => Cell::text(Status::label_of(None)),
+    }
+}
+
+/// A test-result cell, coloured by what it means; "Not tested" when none is recorded.
+pub(super) fn result_cell(result: Option<TestResult>) -> Cell {
+    match result {
+        Some(r) => Cell::Toned(
+            r.label(),
+            match r {
+                TestResult::Passed => Tone::Green,
+                TestResult::FailedLowRisk => Tone::Yellow,
+                TestResult::FailedMediumRisk => Tone::Orange,
+                TestResult::FailedHighRisk => Tone::Red,
+            },
+        ),
+        None => Cell::text(TestResult::label_of(None)),
+    }
+}
+
+fn priority_label(p: Priority) -> &'static str {
+    match p {
+        Priority::Low => "Low",
+        Priority::Medium => "Medium",
+        Priority::High => "High",
+    }
+}
+
+/// The words of a certification for the tables: its family term and reference term.
+pub(super) fn terms(cert: Option<&Certification>) -> (&str, Option<&str>) {
+    cert.map_or(("Family", None), |c| (c.family_term(), c.reference_term()))
+}

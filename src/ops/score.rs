@@ -98,15 +98,29 @@ pub struct Progress {
     pub total: usize,
 }
 
+/// What one control adds to the score: (earned, possible). It earns its value when
+/// [`earns`] says so, and counts towards the maximum unless it is not in scope.
+pub fn points(view: &ControlView) -> (u32, u32) {
+    let value = view.control.score;
+    let status = view.managed.status();
+    let earned = if earns(status, view.managed.test_result()) {
+        value
+    } else {
+        0
+    };
+    let possible = if status == Some(Status::NotInScope) {
+        0
+    } else {
+        value
+    };
+    (earned, possible)
+}
+
 impl Progress {
     fn add(&mut self, view: &ControlView) {
-        let value = view.control.score;
-        if view.managed.status() != Some(Status::NotInScope) {
-            self.max += value;
-        }
-        if earns(view.managed.status(), view.managed.test_result()) {
-            self.score += value;
-        }
+        let (earned, possible) = points(view);
+        self.score += earned;
+        self.max += possible;
         if let Some(assessed) = counts_in_progress(view.managed) {
             self.total += 1;
             self.assessed += usize::from(assessed);

@@ -269,17 +269,13 @@ fn action_row(view: &ControlView, r: &ControlRecord, to: &str, words: &Words) ->
     ]
 }
 
-/// The control's score earned and its maximum, as [`score::score`] counts them: it earns
-/// its value when [`score::earns`] says so, and counts towards the maximum unless it is
-/// not in scope.
+/// The control's score earned and its maximum, as [`score::score`] counts them
+/// ([`score::points`]).
 fn points(view: &ControlView) -> [Cell; 2] {
-    let value = f64::from(view.control.score);
-    let status = view.managed.status();
-    let earned = score::earns(status, view.managed.test_result());
-    let counted = status != Some(Status::NotInScope);
+    let (earned, possible) = score::points(view);
     [
-        Cell::Number(if earned { value } else { 0.0 }),
-        Cell::Number(if counted { value } else { 0.0 }),
+        Cell::Number(f64::from(earned)),
+        Cell::Number(f64::from(possible)),
     ]
 }
 

@@ -267,9 +267,10 @@ fn dashboard_shows_scores_and_hides_archived_ones_in_a_browser() {
     let browser = chromium();
     for (fragment, archived_shown) in [("", false), ("#archived", true)] {
         let html = dom(&browser, &index, fragment);
-        let (section_at, section) = tags(&html, "<section class=\"group archived\"")[0];
+        // A <details>: open from the address, closed otherwise.
+        let (section_at, section) = tags(&html, "<details class=\"group archived\"")[0];
         assert_eq!(
-            !hidden(section),
+            attr(section, "open").is_some(),
             archived_shown,
             "archived section with {fragment:?}"
         );
@@ -333,9 +334,9 @@ fn filter_cases() -> Vec<FilterCase> {
             None,
         ),
         (
-            "#control=6.2.&result=passed,failed-low-risk",
+            "#control=6.2.3.1,6.2.1.1&result=passed,failed-low-risk",
             Filter {
-                controls: vec!["6.2.".into()],
+                controls: vec!["6.2.3.1".into(), "6.2.1.1".into()],
                 results: vec![TestResult::Passed, TestResult::FailedLowRisk],
                 ..Filter::default()
             },
@@ -423,10 +424,16 @@ fn action_panels(html: &str, scripted: bool) -> BTreeMap<(String, String), Vec<S
         let person = attr(section, "id").expect("person id");
         let end = people.get(n + 1).map_or(html.len(), |(next, _)| *next);
         let part = &html[*at..end];
-        let panels = tags(part, "<div role=\"tabpanel\"");
+        // Served as plain panels; the script makes them tab panels.
+        let panels = tags(part, "<div class=\"panel\"");
         let tabs = tags(part, "<button type=\"button\" role=\"tab\"");
         assert_eq!(panels.len(), tabs.len());
         for (k, (pat, panel)) in panels.iter().enumerate() {
+            assert_eq!(
+                attr(panel, "role").as_deref(),
+                scripted.then_some("tabpanel"),
+                "{person} panel {k}"
+            );
             if scripted {
                 assert_eq!(hidden(panel), k > 0, "{person} panel {k}");
                 assert_eq!(

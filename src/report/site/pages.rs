@@ -2,13 +2,13 @@
 //! parallel) and the action items, from the project, the context and the history passed
 //! in.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use minijinja::{Environment, context};
 use rayon::prelude::*;
 
-use super::chart::chart;
+use super::chart::{Size, chart};
 use super::data::*;
 use super::filters::*;
 use super::history::{RECENT_HISTORY, change_view, history_entry, split_history};
@@ -208,7 +208,7 @@ pub(super) fn tile_view(shared: &Shared, t: &status::Tile) -> TileView {
         assessed: t.progress.assessed,
         total: t.progress.total,
         percent: percent(t.progress.assessed, t.progress.total),
-        chart: history.and_then(|h| chart(&h.scores)),
+        chart: history.and_then(|h| chart(&h.scores, Size::Tile)),
         no_chart: shared.no_chart_reason(history),
     }
 }
@@ -276,6 +276,19 @@ pub(super) fn render_assessment(
         service: catalog.service_name(&v.service).to_owned(),
         certification: catalog.certification_name(&v.certification).to_owned(),
         certification_version: cert.map(|c| c.cert.version.clone()).unwrap_or_default(),
+        family_term: cert.map_or("Family", |c| c.cert.family_term()).to_owned(),
+        reference_term: cert
+            .and_then(|c| c.cert.reference_term())
+            .map(str::to_owned),
+        reference_example: customer
+            .iter()
+            .flat_map(|f| &f.controls)
+            .find_map(|c| c.articles.first().cloned()),
+        control_example: customer
+            .iter()
+            .flat_map(|f| &f.controls)
+            .map(|c| c.id.clone())
+            .next(),
         created: time(v.created),
         created_by: shared.person(&v.created_by).name,
         modified: shared
@@ -300,7 +313,7 @@ pub(super) fn render_assessment(
             .collect(),
         customer,
         provider,
-        chart: history.and_then(|h| chart(&h.scores)),
+        chart: history.and_then(|h| chart(&h.scores, Size::Page)),
         no_history: Some(shared.no_chart_reason(history)).filter(|s| !s.is_empty()),
         events,
         shallow: shared
@@ -318,8 +331,9 @@ pub(super) fn render_assessment(
         context! {
             page => page_info(shared.ctx, "../", false, "assessment"),
             a => view,
-            statuses => Status::ALL.iter().map(|s| status_label(Some(*s))).collect::<Vec<_>>(),
-            results => TestResult::ALL.iter().map(|r| result_label(Some(*r))).collect::<Vec<_>>(),
+            // Every value a control can show, "Not started" and "Not tested" too.
+            statuses => Status::ALL.iter().map(|s| Some(*s)).chain([None]).map(status_label).collect::<Vec<_>>(),
+            results => TestResult::ALL.iter().map(|r| Some(*r)).chain([None]).map(result_label).collect::<Vec<_>>(),
         },
     )?;
     Ok((path, html))
@@ -638,12 +652,17 @@ pub(super) fn render_actions(site: &mut Site, shared: &Shared) -> Result<(), Rep
             }
         })
         .collect();
+    // Everyone the page may be asked about (`#person=`): the people of assure.yaml and
+    // anyone with an item, so "no items" and "unknown" read differently.
+    let mut known: BTreeSet<String> = shared.names.keys().cloned().collect();
+    known.extend(people.iter().map(|p| p.id.clone()));
     site.page(
         "actions.html".into(),
         "actions.html",
         context! {
             page => page_info(shared.ctx, "", false, "actions"),
             people => people,
+            known => known,
         },
     )
 }

@@ -151,7 +151,7 @@
           out.push("No control matches " + v + ": no such control in this assessment.");
         }
       });
-      (s.article || []).forEach(function (v) {
+      if (article) (s.article || []).forEach(function (v) {
         var any = controls.some(function (el) {
           return articleMatches(el.dataset.articles ? el.dataset.articles.split("\n") : [], v);
         });
@@ -217,9 +217,15 @@
       var h = readHash();
       var s = {};
       KEYS.forEach(function (k) { s[k] = h.state[k] || []; });
+      s.control = split(s.control.join(","), true);
       setForm(s);
-      apply(formState());
-      showProblems(problems(h.state));
+      /* The address as given: a value the form cannot show (an unknown person or
+         status) still filters, and matches nothing; the problems say why. */
+      apply(s);
+      var given = {};
+      Object.keys(h.state).forEach(function (k) { given[k] = h.state[k]; });
+      if (given.control) given.control = s.control;
+      showProblems(problems(given));
       if (h.anchor) {
         var target = document.getElementById(decode(h.anchor));
         if (target) reveal(target);

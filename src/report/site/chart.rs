@@ -242,7 +242,7 @@ impl Step {
                 if m < d {
                     m = add_months(m, 1);
                 }
-                while (m.month() - 1) % n != 0 {
+                while !(m.month() - 1).is_multiple_of(n) {
                     m = add_months(m, 1);
                 }
                 m

@@ -115,41 +115,51 @@ pub(super) fn chart(points: &[ScorePoint], size: Size) -> Option<Chart> {
         y_ticks,
         x_ticks: date_ticks(t0, t1, &frame, &x_of_time),
         dots: if with_dots {
-            points
-                .iter()
-                .zip(xs.iter().zip(&ys))
-                .map(|(p, (x, y))| Dot {
-                    x: fmt(*x),
-                    y: fmt(*y),
-                    label: format!(
-                        "{}: score {} of {}, {} of {} assessed (commit {})",
-                        p.time.format("%Y-%m-%d"),
-                        p.score,
-                        p.max,
-                        p.assessed,
-                        p.total,
-                        p.commit
-                    ),
-                })
-                .collect()
+            dots(points, &xs, &ys)
         } else {
             Vec::new()
         },
-        rows: points
-            .iter()
-            .rev()
-            .map(|p| ChartRow {
-                date: p.time.format("%Y-%m-%d %H:%M UTC").to_string(),
-                commit: p.commit.clone(),
-                score: p.score,
-                max: p.max,
-                assessed: p.assessed,
-                total: p.total,
-                percent: percent(p.assessed, p.total),
-            })
-            .collect(),
+        rows: rows(points),
         summary: summary(points)?,
     })
+}
+
+/// A dot per commit at `xs`, `ys`, its tooltip naming the commit.
+fn dots(points: &[ScorePoint], xs: &[f64], ys: &[f64]) -> Vec<Dot> {
+    points
+        .iter()
+        .zip(xs.iter().zip(ys))
+        .map(|(p, (x, y))| Dot {
+            x: fmt(*x),
+            y: fmt(*y),
+            label: format!(
+                "{}: score {} of {}, {} of {} assessed (commit {})",
+                p.time.format("%Y-%m-%d"),
+                p.score,
+                p.max,
+                p.assessed,
+                p.total,
+                p.commit
+            ),
+        })
+        .collect()
+}
+
+/// The table behind the chart: a row per commit, newest first.
+fn rows(points: &[ScorePoint]) -> Vec<ChartRow> {
+    points
+        .iter()
+        .rev()
+        .map(|p| ChartRow {
+            date: p.time.format("%Y-%m-%d %H:%M UTC").to_string(),
+            commit: p.commit.clone(),
+            score: p.score,
+            max: p.max,
+            assessed: p.assessed,
+            total: p.total,
+            percent: percent(p.assessed, p.total),
+        })
+        .collect()
 }
 
 fn fmt(v: f64) -> String {

@@ -246,14 +246,7 @@ pub(super) struct AssessmentView {
     pub(super) service: String,
     pub(super) certification: String,
     pub(super) certification_version: String,
-    /// The certification's word for a control family ("Clause", "Family").
-    pub(super) family_term: String,
-    /// Its word for a control's references ("Article"); `None`: no control lists any,
-    /// so the page offers no reference filter.
-    pub(super) reference_term: Option<String>,
-    /// A reference and a control id of this assessment, for the filters' hints.
-    pub(super) reference_example: Option<String>,
-    pub(super) control_example: Option<String>,
+    pub(super) terms: Terms,
     pub(super) created: String,
     pub(super) created_by: String,
     pub(super) modified: String,
@@ -272,6 +265,19 @@ pub(super) struct AssessmentView {
     pub(super) no_history: Option<String>,
     pub(super) events: Vec<HistoryEntry>,
     pub(super) shallow: Option<String>,
+}
+
+/// The certification's words, and examples from the assessment for the filters' hints.
+#[derive(Serialize)]
+pub(super) struct Terms {
+    /// The word for a control family ("Clause", "Family").
+    pub(super) family: String,
+    /// The word for a control's references ("Article"); `None`: no control lists any,
+    /// so the page offers no reference filter.
+    pub(super) reference: Option<String>,
+    /// A reference and a control id of this assessment.
+    pub(super) reference_example: Option<String>,
+    pub(super) control_example: Option<String>,
 }
 
 #[derive(Serialize)]

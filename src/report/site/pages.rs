@@ -68,6 +68,14 @@ impl Shared<'_> {
             .map_or_else(|| id.to_owned(), |d| d.value.name.clone())
     }
 
+    /// Where a shallow clone's history stops, as the pages say it.
+    fn shallow(&self) -> Option<String> {
+        self.histories
+            .shallow_boundary
+            .as_ref()
+            .map(|b| format!("{} ({})", b.short, time(b.time)))
+    }
+
     fn no_chart_reason(&self, h: Option<&FileHistory>) -> String {
         match (&self.no_history, h) {
             (Some(why), _) => why.clone(),
@@ -240,7 +248,7 @@ pub(super) fn render_dashboard(
             groups => groups,
             archived => archived,
             no_history => shared.no_history,
-            shallow => shared.histories.shallow_boundary.as_ref().map(|b| format!("{} ({})", b.short, time(b.time))),
+            shallow => shared.shallow(),
         },
     )
 }
@@ -276,19 +284,7 @@ pub(super) fn render_assessment(
         service: catalog.service_name(&v.service).to_owned(),
         certification: catalog.certification_name(&v.certification).to_owned(),
         certification_version: cert.map(|c| c.cert.version.clone()).unwrap_or_default(),
-        family_term: cert.map_or("Family", |c| c.cert.family_term()).to_owned(),
-        reference_term: cert
-            .and_then(|c| c.cert.reference_term())
-            .map(str::to_owned),
-        reference_example: customer
-            .iter()
-            .flat_map(|f| &f.controls)
-            .find_map(|c| c.articles.first().cloned()),
-        control_example: customer
-            .iter()
-            .flat_map(|f| &f.controls)
-            .map(|c| c.id.clone())
-            .next(),
+        terms: terms(cert, &customer),
         created: time(v.created),
         created_by: shared.person(&v.created_by).name,
         modified: shared
@@ -316,11 +312,7 @@ pub(super) fn render_assessment(
         chart: history.and_then(|h| chart(&h.scores, Size::Page)),
         no_history: Some(shared.no_chart_reason(history)).filter(|s| !s.is_empty()),
         events,
-        shallow: shared
-            .histories
-            .shallow_boundary
-            .as_ref()
-            .map(|b| format!("{} ({})", b.short, time(b.time))),
+        shallow: shared.shallow(),
         key,
     };
     let path = format!("assessments/{}", assessment_file(a));
@@ -337,6 +329,20 @@ pub(super) fn render_assessment(
         },
     )?;
     Ok((path, html))
+}
+
+/// The certification's words for an assessment page, with a reference and a control id
+/// of its customer-managed controls as the filters' examples.
+fn terms(cert: Option<&crate::catalog::CertInfo>, customer: &[CustomerFamily]) -> Terms {
+    let controls = || customer.iter().flat_map(|f| &f.controls);
+    Terms {
+        family: cert.map_or("Family", |c| c.cert.family_term()).to_owned(),
+        reference: cert
+            .and_then(|c| c.cert.reference_term())
+            .map(str::to_owned),
+        reference_example: controls().find_map(|c| c.articles.first().cloned()),
+        control_example: controls().map(|c| c.id.clone()).next(),
+    }
 }
 
 /// An assessment page's controls, family by family, and the people they are assigned to.

@@ -41,7 +41,9 @@ pub enum ReportCommand {
         output: Option<PathBuf>,
     },
     /// The static report site: dashboard, assessment pages with filters and history,
-    /// action items. Self-contained: it opens from the file system.
+    /// action items. Self-contained: it opens from the file system. Filters are kept in
+    /// the address (assessments/PAGE#control=AC-2*&status=not-started), and
+    /// actions.html#person=EMAIL shows one person's items.
     Site {
         /// The folder to write (default: site). It is replaced whole, so it must be new,
         /// empty, or written by an earlier `report site` (it leaves a .assure-site file);

@@ -612,6 +612,9 @@ pub struct ScorePoint {
     pub commit: String,
     pub score: u32,
     pub max: u32,
+    /// Customer-managed controls with a test result, of `total` (the progress).
+    pub assessed: usize,
+    pub total: usize,
 }
 
 /// The history of one assessment file, for the report site.
@@ -680,6 +683,8 @@ fn file_history(
                 commit: info.short.clone(),
                 score: s.total.score,
                 max: s.total.max,
+                assessed: s.total.assessed,
+                total: s.total.total,
             });
         }
         if !step.boundary {

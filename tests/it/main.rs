@@ -33,6 +33,7 @@ mod rewrite_props;
 mod schemas;
 mod score;
 mod site;
+mod site_views;
 mod support;
 mod sync;
 mod validate;

@@ -241,8 +241,8 @@ fn the_site_shows_a_value_that_was_not_set_as_a_dash_like_its_tables() {
     let page = std::fs::read_to_string(site.join(GDPR_PAGE)).expect("page");
     assert!(
         page.contains(
-            "<span class=\"old\">\u{2014}</span> <span aria-label=\"changed to\">\u{2192}</span> \
-             <span class=\"new\">2019-05-01</span>"
+            "<span class=\"old\">\u{2014}</span> <span aria-hidden=\"true\">\u{2192}</span>\
+             <span class=\"sr-only\"> changed to </span> <span class=\"new\">2019-05-01</span>"
         ),
         "{page}"
     );

@@ -21,14 +21,14 @@ use assure::ops::score::{self, Managed};
 
 use crate::support::{GitRepo, TestRepo, project_root, run_env, snapshot, unix};
 
-const GDPR: &str = "groups/default-group/office-365--gdpr.yaml";
-const GDPR_PAGE: &str = "assessments/default-group--office-365--gdpr.html";
+pub(crate) const GDPR: &str = "groups/default-group/office-365--gdpr.yaml";
+pub(crate) const GDPR_PAGE: &str = "assessments/default-group--office-365--gdpr.html";
 
 // ---------------------------------------------------------------------------------------
 // The browser
 
 /// Chromium on the PATH; a missing browser fails the test (which is ignored by default).
-fn chromium() -> PathBuf {
+pub(crate) fn chromium() -> PathBuf {
     ["chromium", "chromium-browser"]
         .iter()
         .find_map(|name| {
@@ -45,7 +45,13 @@ fn chromium() -> PathBuf {
 }
 
 /// The DOM of `page#fragment` after its scripts ran.
-fn dom(browser: &Path, page: &Path, fragment: &str) -> String {
+pub(crate) fn dom(browser: &Path, page: &Path, fragment: &str) -> String {
+    dom_with(browser, page, fragment, &["--virtual-time-budget=2000"])
+}
+
+/// The DOM of `page#fragment` with more browser flags (a longer time budget, scripts
+/// off).
+pub(crate) fn dom_with(browser: &Path, page: &Path, fragment: &str, flags: &[&str]) -> String {
     let profile = tempfile::tempdir().expect("profile dir");
     let url = format!("file://{}{fragment}", page.display());
     let out = Command::new(browser)
@@ -58,8 +64,8 @@ fn dom(browser: &Path, page: &Path, fragment: &str) -> String {
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
-            "--virtual-time-budget=2000",
         ])
+        .args(flags)
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("--dump-dom")
         .arg(&url)
@@ -78,7 +84,7 @@ fn dom(browser: &Path, page: &Path, fragment: &str) -> String {
 // Reading serialized HTML without a parser: start tags and their attributes.
 
 /// Every start tag beginning with `prefix` (e.g. `<li class="control"`), with its offset.
-fn tags<'a>(html: &'a str, prefix: &str) -> Vec<(usize, &'a str)> {
+pub(crate) fn tags<'a>(html: &'a str, prefix: &str) -> Vec<(usize, &'a str)> {
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(i) = html[from..].find(prefix) {
@@ -90,7 +96,7 @@ fn tags<'a>(html: &'a str, prefix: &str) -> Vec<(usize, &'a str)> {
     out
 }
 
-fn unescape(s: &str) -> String {
+pub(crate) fn unescape(s: &str) -> String {
     s.replace("&quot;", "\"")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -100,19 +106,19 @@ fn unescape(s: &str) -> String {
 }
 
 /// The value of attribute `name` of a start tag.
-fn attr(tag: &str, name: &str) -> Option<String> {
+pub(crate) fn attr(tag: &str, name: &str) -> Option<String> {
     let key = format!(" {name}=\"");
     let i = tag.find(&key)? + key.len();
     let j = tag[i..].find('"')?;
     Some(unescape(&tag[i..i + j]))
 }
 
-fn hidden(tag: &str) -> bool {
+pub(crate) fn hidden(tag: &str) -> bool {
     attr(tag, "hidden").is_some()
 }
 
 /// The customer-managed controls the page shows (not hidden), by id.
-fn visible_controls(html: &str) -> BTreeSet<String> {
+pub(crate) fn visible_controls(html: &str) -> BTreeSet<String> {
     tags(html, "<li class=\"control\"")
         .into_iter()
         .filter(|(_, t)| !hidden(t))
@@ -120,7 +126,7 @@ fn visible_controls(html: &str) -> BTreeSet<String> {
         .collect()
 }
 
-fn no_match_shown(html: &str) -> bool {
+pub(crate) fn no_match_shown(html: &str) -> bool {
     let (_, tag) = tags(html, "<p id=\"no-match\"")[0];
     !hidden(tag)
 }
@@ -148,7 +154,7 @@ fn expected(project: &Project, path: &str, filter: &Filter) -> BTreeSet<String> 
 
 /// The base fixture with more work on Office 365 - GDPR (several people and statuses),
 /// an archived assessment, in git with two commits.
-fn work_repo() -> (TestRepo, GitRepo) {
+pub(crate) fn work_repo() -> (TestRepo, GitRepo) {
     let repo = TestRepo::base();
     let git = GitRepo::init(repo.path());
     git.commit_all("alice@example.com", "Start", unix("2019-01-15T09:30:00Z"));
@@ -207,7 +213,7 @@ controls:
 }
 
 /// Renders the site of `repo` into a new folder, returning it.
-fn render(repo: &Path, extra: &[&str]) -> tempfile::TempDir {
+pub(crate) fn render(repo: &Path, extra: &[&str]) -> tempfile::TempDir {
     let out = tempfile::tempdir().expect("out dir");
     let dir = out.path().join("site");
     let mut args = vec![
@@ -223,11 +229,11 @@ fn render(repo: &Path, extra: &[&str]) -> tempfile::TempDir {
     out
 }
 
-fn site(out: &tempfile::TempDir) -> PathBuf {
+pub(crate) fn site(out: &tempfile::TempDir) -> PathBuf {
     out.path().join("site")
 }
 
-fn read(path: &Path) -> String {
+pub(crate) fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -266,9 +272,10 @@ fn dashboard_shows_scores_and_hides_archived_ones_in_a_browser() {
     let browser = chromium();
     for (fragment, archived_shown) in [("", false), ("#archived", true)] {
         let html = dom(&browser, &index, fragment);
-        let (section_at, section) = tags(&html, "<section class=\"group archived\"")[0];
+        // A <details>: open from the address, closed otherwise.
+        let (section_at, section) = tags(&html, "<details class=\"group archived\"")[0];
         assert_eq!(
-            !hidden(section),
+            attr(section, "open").is_some(),
             archived_shown,
             "archived section with {fragment:?}"
         );
@@ -335,6 +342,15 @@ fn filter_cases() -> Vec<FilterCase> {
             "#control=6.2.*&result=passed,failed-low-risk",
             Filter {
                 controls: vec!["6.2.*".into()],
+                results: vec![ResultIs::Passed, ResultIs::FailedLowRisk],
+                ..Filter::default()
+            },
+            Some(&["6.2.3.1"]),
+        ),
+        (
+            "#control=6.2.3.1,6.2.1.1&result=passed,failed-low-risk",
+            Filter {
+                controls: vec!["6.2.3.1".into(), "6.2.1.1".into()],
                 results: vec![ResultIs::Passed, ResultIs::FailedLowRisk],
                 ..Filter::default()
             },
@@ -422,10 +438,16 @@ fn action_panels(html: &str, scripted: bool) -> BTreeMap<(String, String), Vec<S
         let person = attr(section, "id").expect("person id");
         let end = people.get(n + 1).map_or(html.len(), |(next, _)| *next);
         let part = &html[*at..end];
-        let panels = tags(part, "<div role=\"tabpanel\"");
+        // Served as plain panels; the script makes them tab panels.
+        let panels = tags(part, "<div class=\"panel\"");
         let tabs = tags(part, "<button type=\"button\" role=\"tab\"");
         assert_eq!(panels.len(), tabs.len());
         for (k, (pat, panel)) in panels.iter().enumerate() {
+            assert_eq!(
+                attr(panel, "role").as_deref(),
+                scripted.then_some("tabpanel"),
+                "{person} panel {k}"
+            );
             if scripted {
                 assert_eq!(hidden(panel), k > 0, "{person} panel {k}");
                 assert_eq!(

@@ -41,20 +41,37 @@ pub(super) struct Label {
     pub(super) label: &'static str,
 }
 
-/// A small step chart of an assessment's score over its commits, drawn here as SVG
-/// geometry (numbers only); the template writes the elements. The vertical axis spans
-/// the lowest to the highest score, labelled, so small changes of a large score show.
+/// An assessment's score over its commits, as SVG geometry (numbers and labels only,
+/// see `chart`); the template writes the elements. Dates across (a time scale), the
+/// score up from its lowest to its highest value, and the same facts as table rows.
 #[derive(Serialize)]
 pub(super) struct Chart {
     pub(super) width: u32,
     pub(super) height: u32,
-    /// Where the plot starts (left of it: the axis labels).
-    pub(super) left: u32,
+    /// The plot area: the axes run along `left` and `bottom`.
+    pub(super) left: String,
+    pub(super) right: String,
+    pub(super) top: String,
+    pub(super) bottom: String,
+    /// Where the score labels end (right-aligned) and the date labels' baseline.
+    pub(super) y_label_x: String,
+    pub(super) x_label_y: String,
     pub(super) points: String,
-    pub(super) top_label: String,
-    pub(super) bottom_label: String,
+    pub(super) y_ticks: Vec<Tick>,
+    pub(super) x_ticks: Vec<Tick>,
     pub(super) dots: Vec<Dot>,
+    /// A row per commit, newest first: the table behind the chart.
+    pub(super) rows: Vec<ChartRow>,
     pub(super) summary: String,
+}
+
+/// A labelled tick: the line at `pos`, its label centred at `label_pos` (kept inside the
+/// SVG at the plot's ends).
+#[derive(Serialize, Debug)]
+pub(super) struct Tick {
+    pub(super) pos: String,
+    pub(super) label_pos: String,
+    pub(super) label: String,
 }
 
 #[derive(Serialize)]
@@ -62,6 +79,17 @@ pub(super) struct Dot {
     pub(super) x: String,
     pub(super) y: String,
     pub(super) label: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct ChartRow {
+    pub(super) date: String,
+    pub(super) commit: String,
+    pub(super) score: u32,
+    pub(super) max: u32,
+    pub(super) assessed: usize,
+    pub(super) total: usize,
+    pub(super) percent: String,
 }
 
 #[derive(Serialize, Clone)]
@@ -218,6 +246,7 @@ pub(super) struct AssessmentView {
     pub(super) service: String,
     pub(super) certification: String,
     pub(super) certification_version: String,
+    pub(super) terms: Terms,
     pub(super) created: String,
     pub(super) created_by: String,
     pub(super) modified: String,
@@ -236,6 +265,19 @@ pub(super) struct AssessmentView {
     pub(super) no_history: Option<String>,
     pub(super) events: Vec<HistoryEntry>,
     pub(super) shallow: Option<String>,
+}
+
+/// The certification's words, and examples from the assessment for the filters' hints.
+#[derive(Serialize)]
+pub(super) struct Terms {
+    /// The word for a control family ("Clause", "Family").
+    pub(super) family: String,
+    /// The word for a control's references ("Article"); `None`: no control lists any,
+    /// so the page offers no reference filter.
+    pub(super) reference: Option<String>,
+    /// A reference and a control id of this assessment.
+    pub(super) reference_example: Option<String>,
+    pub(super) control_example: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -278,6 +320,8 @@ pub(super) struct CertificationSummary {
     pub(super) version: String,
     pub(super) href: String,
     pub(super) families: usize,
+    /// The certification's word for its families, in the plural ("Clauses").
+    pub(super) families_term: String,
     pub(super) controls: usize,
     pub(super) score: u32,
 }

@@ -63,14 +63,20 @@ pub(super) fn control_anchor(id: &str) -> String {
     format!("c-{id}")
 }
 
+/// The filter values (and badge classes) of a control without a status or a result.
+pub(super) const NOT_STARTED_VALUE: &str = "not-started";
+pub(super) const NOT_TESTED_VALUE: &str = "not-tested";
+
 pub(super) fn status_label(s: Option<Status>) -> Label {
     match s {
         Some(s) => Label {
             value: s.as_str(),
             label: s.label(),
         },
+        // The filter's value for "no status yet", as the CLI spells it (`--status
+        // not-started`).
         None => Label {
-            value: "",
+            value: NOT_STARTED_VALUE,
             label: Status::label_of(None),
         },
     }
@@ -83,7 +89,7 @@ pub(super) fn result_label(r: Option<TestResult>) -> Label {
             label: r.label(),
         },
         None => Label {
-            value: "",
+            value: NOT_TESTED_VALUE,
             label: TestResult::label_of(None),
         },
     }
@@ -155,6 +161,14 @@ pub(super) fn capitalize(s: &str) -> String {
     }
 }
 
+/// A family term in the plural: "Family" → "Families", "Clause" → "Clauses".
+pub(super) fn plural(term: &str) -> String {
+    match term.strip_suffix('y') {
+        Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{stem}ies"),
+        _ => format!("{term}s"),
+    }
+}
+
 pub(super) fn certification_file(id: &str) -> String {
     format!("{id}.html")
 }
@@ -171,6 +185,14 @@ mod tests {
     fn encode_keeps_safe_characters_only() {
         assert_eq!(encode("a-b_c.d~e@f"), "a-b_c.d~e@f");
         assert_eq!(encode("x y\"<>#?/"), "x%20y%22%3C%3E%23%3F%2F");
+    }
+
+    #[test]
+    fn family_terms_in_the_plural() {
+        assert_eq!(plural("Family"), "Families");
+        assert_eq!(plural("Clause"), "Clauses");
+        assert_eq!(plural("Area"), "Areas");
+        assert_eq!(plural("Key"), "Keys");
     }
 
     #[test]

@@ -2,13 +2,13 @@
 //! parallel) and the action items, from the project, the context and the history passed
 //! in.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use minijinja::{Environment, context};
 use rayon::prelude::*;
 
-use super::chart::chart;
+use super::chart::{Size, chart};
 use super::data::*;
 use super::filters::*;
 use super::history::{RECENT_HISTORY, change_view, history_entry, split_history};
@@ -66,6 +66,14 @@ impl Shared<'_> {
             .find(|g| g.id == id)
             .and_then(|g| g.doc.as_ref())
             .map_or_else(|| id.to_owned(), |d| d.value.name.clone())
+    }
+
+    /// Where a shallow clone's history stops, as the pages say it.
+    fn shallow(&self) -> Option<String> {
+        self.histories
+            .shallow_boundary
+            .as_ref()
+            .map(|b| format!("{} ({})", b.short, time(b.time)))
     }
 
     fn no_chart_reason(&self, h: Option<&FileHistory>) -> String {
@@ -208,7 +216,7 @@ pub(super) fn tile_view(shared: &Shared, t: &status::Tile) -> TileView {
         assessed: t.progress.assessed,
         total: t.progress.total,
         percent: percent(t.progress.assessed, t.progress.total),
-        chart: history.and_then(|h| chart(&h.scores)),
+        chart: history.and_then(|h| chart(&h.scores, Size::Tile)),
         no_chart: shared.no_chart_reason(history),
     }
 }
@@ -240,7 +248,7 @@ pub(super) fn render_dashboard(
             groups => groups,
             archived => archived,
             no_history => shared.no_history,
-            shallow => shared.histories.shallow_boundary.as_ref().map(|b| format!("{} ({})", b.short, time(b.time))),
+            shallow => shared.shallow(),
         },
     )
 }
@@ -276,6 +284,7 @@ pub(super) fn render_assessment(
         service: catalog.service_name(&v.service).to_owned(),
         certification: catalog.certification_name(&v.certification).to_owned(),
         certification_version: cert.map(|c| c.cert.version.clone()).unwrap_or_default(),
+        terms: terms(cert, &customer),
         created: time(v.created),
         created_by: shared.person(&v.created_by).name,
         modified: shared
@@ -300,14 +309,10 @@ pub(super) fn render_assessment(
             .collect(),
         customer,
         provider,
-        chart: history.and_then(|h| chart(&h.scores)),
+        chart: history.and_then(|h| chart(&h.scores, Size::Page)),
         no_history: Some(shared.no_chart_reason(history)).filter(|s| !s.is_empty()),
         events,
-        shallow: shared
-            .histories
-            .shallow_boundary
-            .as_ref()
-            .map(|b| format!("{} ({})", b.short, time(b.time))),
+        shallow: shared.shallow(),
         key,
     };
     let path = format!("assessments/{}", assessment_file(a));
@@ -318,11 +323,26 @@ pub(super) fn render_assessment(
         context! {
             page => page_info(shared.ctx, "../", false, "assessment"),
             a => view,
-            statuses => Status::ALL.iter().map(|s| status_label(Some(*s))).collect::<Vec<_>>(),
-            results => TestResult::ALL.iter().map(|r| result_label(Some(*r))).collect::<Vec<_>>(),
+            // Every value a control can show, "Not started" and "Not tested" too.
+            statuses => Status::ALL.iter().map(|s| Some(*s)).chain([None]).map(status_label).collect::<Vec<_>>(),
+            results => TestResult::ALL.iter().map(|r| Some(*r)).chain([None]).map(result_label).collect::<Vec<_>>(),
         },
     )?;
     Ok((path, html))
+}
+
+/// The certification's words for an assessment page, with a reference and a control id
+/// of its customer-managed controls as the filters' examples.
+fn terms(cert: Option<&crate::catalog::CertInfo>, customer: &[CustomerFamily]) -> Terms {
+    let controls = || customer.iter().flat_map(|f| &f.controls);
+    Terms {
+        family: cert.map_or("Family", |c| c.cert.family_term()).to_owned(),
+        reference: cert
+            .and_then(|c| c.cert.reference_term())
+            .map(str::to_owned),
+        reference_example: controls().find_map(|c| c.articles.first().cloned()),
+        control_example: controls().map(|c| c.id.clone()).next(),
+    }
 }
 
 /// An assessment page's controls, family by family, and the people they are assigned to.
@@ -643,12 +663,17 @@ pub(super) fn render_actions(site: &mut Site, shared: &Shared) -> Result<(), Rep
             }
         })
         .collect();
+    // Everyone the page may be asked about (`#person=`): the people of assure.yaml and
+    // anyone with an item, so "no items" and "unknown" read differently.
+    let mut known: BTreeSet<String> = shared.names.keys().cloned().collect();
+    known.extend(people.iter().map(|p| p.id.clone()));
     site.page(
         "actions.html".into(),
         "actions.html",
         context! {
             page => page_info(shared.ctx, "", false, "actions"),
             people => people,
+            known => known,
         },
     )
 }

@@ -43,6 +43,7 @@ fn render_index(
             version: c.cert.version.clone(),
             href: format!("certifications/{}", encode(&certification_file(&c.cert.id))),
             families: c.cert.families.len(),
+            families_term: plural(c.cert.family_term()),
             controls: c.controls().count(),
             score: c.controls().map(|(_, c)| c.score).sum(),
         })
@@ -116,6 +117,8 @@ fn render_certification(
             title => c.cert.title,
             version => c.cert.version,
             description => c.cert.description,
+            family_term => c.cert.family_term(),
+            reference_term => c.cert.reference_term(),
             source => c.cert.source.as_deref().and_then(safe_href),
             families => families,
         },

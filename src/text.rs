@@ -226,6 +226,20 @@ pub enum Medium {
     Html,
 }
 
+/// `s` percent-encoded but for unreserved characters (and `@`), for a path segment or a
+/// fragment of a link built from repository data (the site's pages, a mail's link).
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'@') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// How an empty value is spelled where it is [`Medium`].
 pub const fn empty(kind: Medium) -> &'static str {
     match kind {

@@ -290,7 +290,12 @@ impl Notifier<'_> {
             priority: action.priority.map(|p| p.as_str().to_owned()),
             notes: action.notes.clone(),
             link: match self.site_url {
-                Some(url) => format!("{}/actions.html#{}", url.trim_end_matches('/'), to),
+                // The site's action items of this person alone (`#person=`).
+                Some(url) => format!(
+                    "{}/actions.html#person={}",
+                    url.trim_end_matches('/'),
+                    crate::text::percent_encode(&to.trim().to_lowercase())
+                ),
                 None => {
                     format!("run `assure actions --person {to}` in the compliance repository")
                 }

@@ -14,15 +14,7 @@ use crate::text::{Medium, empty};
 /// Percent-encodes everything but unreserved characters (and `@`), for a path segment or
 /// a fragment built from repository data.
 pub(super) fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'@') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::text::percent_encode(s)
 }
 
 pub(super) fn time(t: DateTime<Utc>) -> String {

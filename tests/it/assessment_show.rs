@@ -1,0 +1,1 @@
+//! `assure assessment show` (issue 18, item 1).

@@ -325,6 +325,13 @@ fn render_page(out: &mut dyn Write, p: &AssessmentPage) -> std::io::Result<()> {
         writeln!(out, "{label:<14} {value}")?;
     }
 
+    in_scope(out, p)?;
+    provider_table(out, p)?;
+    family_table(out, p)
+}
+
+/// The services the template names as in scope.
+fn in_scope(out: &mut dyn Write, p: &AssessmentPage) -> std::io::Result<()> {
     writeln!(out, "\nIn-scope services ({})", p.in_scope_services.len())?;
     if p.in_scope_services.is_empty() {
         writeln!(out, "  The template names no in-scope services.")?;
@@ -333,6 +340,11 @@ fn render_page(out: &mut dyn Write, p: &AssessmentPage) -> std::io::Result<()> {
         writeln!(out, "  {s}")?;
     }
 
+    Ok(())
+}
+
+/// The provider-managed controls with their test results.
+fn provider_table(out: &mut dyn Write, p: &AssessmentPage) -> std::io::Result<()> {
     writeln!(
         out,
         "\nProvider-managed controls ({})",
@@ -369,6 +381,12 @@ fn render_page(out: &mut dyn Write, p: &AssessmentPage) -> std::io::Result<()> {
         }
     }
 
+    Ok(())
+}
+
+/// The counts per control family, named in the certification's word, and the totals.
+fn family_table(out: &mut dyn Write, p: &AssessmentPage) -> std::io::Result<()> {
+    let cert = &p.certification;
     let term = &cert.family_term;
     writeln!(out, "\nControls by {}", term.to_lowercase())?;
     writeln!(
@@ -383,8 +401,7 @@ fn render_page(out: &mut dyn Write, p: &AssessmentPage) -> std::io::Result<()> {
     for f in &p.families {
         family_row(out, &truncate(&f.name, name), &f.counts, name)?;
     }
-    family_row(out, "Total", t, name)?;
-    Ok(())
+    family_row(out, "Total", &p.totals, name)
 }
 
 /// One row of the family table.

@@ -172,46 +172,11 @@ pub fn show(project: &Project, key: &str) -> Result<AssessmentPage, NotFound> {
         .ok_or_else(broken)?;
     let views = score::controls(v, catalog).ok_or_else(broken)?;
     let progress = score::score(v, catalog).ok_or_else(broken)?;
-
-    let mut totals = Counts {
-        progress: progress.total,
-        ..Counts::default()
-    };
-    // `score` gives one entry per family, in the order of the views.
-    let mut families: Vec<FamilyCounts> = progress
-        .families
-        .into_iter()
-        .map(|f| FamilyCounts {
-            name: f.name,
-            counts: Counts {
-                progress: f.progress,
-                ..Counts::default()
-            },
-        })
-        .collect();
-    let mut provider_controls = Vec::new();
-    let mut family = 0;
-    for view in &views {
-        while families.get(family).is_some_and(|f| f.name != view.family) {
-            family += 1;
-        }
-        if let Some(f) = families.get_mut(family) {
-            f.counts.add(view.managed);
-        }
-        totals.add(view.managed);
-        if let Managed::Provider(p) = view.managed {
-            provider_controls.push(ProviderRow {
-                id: view.control.id.clone(),
-                title: view.control.title.clone(),
-                family: view.family.to_owned(),
-                score: view.control.score,
-                status: p.status,
-                test_date: p.test_date,
-                test_result: p.test_result,
-                tested_by: p.tested_by.clone(),
-            });
-        }
-    }
+    let Tally {
+        totals,
+        families,
+        provider_controls,
+    } = tally(&views, progress);
 
     let path = a.path();
     let committed = history::last_commit_times(&project.ws.root, std::slice::from_ref(&path));
@@ -257,4 +222,61 @@ pub fn show(project: &Project, key: &str) -> Result<AssessmentPage, NotFound> {
         provider_controls,
         families,
     })
+}
+
+/// The counts of an assessment's controls, overall and per family, and its
+/// provider-managed controls.
+struct Tally {
+    totals: Counts,
+    families: Vec<FamilyCounts>,
+    provider_controls: Vec<ProviderRow>,
+}
+
+/// Counts `views` (in catalog order) into the score and progress that
+/// [`score::score`] gave for them.
+fn tally(views: &[score::ControlView], progress: score::Score) -> Tally {
+    let mut totals = Counts {
+        progress: progress.total,
+        ..Counts::default()
+    };
+    // `score` gives one entry per family, in the order of the views.
+    let mut families: Vec<FamilyCounts> = progress
+        .families
+        .into_iter()
+        .map(|f| FamilyCounts {
+            name: f.name,
+            counts: Counts {
+                progress: f.progress,
+                ..Counts::default()
+            },
+        })
+        .collect();
+    let mut provider_controls = Vec::new();
+    let mut family = 0;
+    for view in views {
+        while families.get(family).is_some_and(|f| f.name != view.family) {
+            family += 1;
+        }
+        if let Some(f) = families.get_mut(family) {
+            f.counts.add(view.managed);
+        }
+        totals.add(view.managed);
+        if let Managed::Provider(p) = view.managed {
+            provider_controls.push(ProviderRow {
+                id: view.control.id.clone(),
+                title: view.control.title.clone(),
+                family: view.family.to_owned(),
+                score: view.control.score,
+                status: p.status,
+                test_date: p.test_date,
+                test_result: p.test_result,
+                tested_by: p.tested_by.clone(),
+            });
+        }
+    }
+    Tally {
+        totals,
+        families,
+        provider_controls,
+    }
 }

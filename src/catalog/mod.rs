@@ -71,6 +71,39 @@ pub struct Catalog {
     informative: HashMap<String, Vec<(String, Coverage)>>,
 }
 
+/// Control ids in natural order: runs of digits compare as numbers, so AC-2 comes before
+/// AC-10 and A.9.2.1 before A.10.1.1; other characters compare case-insensitively, and
+/// ids equal so compare as plain strings.
+pub fn id_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    fn digits(s: &[u8]) -> usize {
+        s.iter().take_while(|b| b.is_ascii_digit()).count()
+    }
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < x.len() && j < y.len() {
+        let (m, n) = (digits(&x[i..]), digits(&y[j..]));
+        let order = if m > 0 && n > 0 {
+            // Leading zeros do not count; then the longer run is the larger number.
+            let p = &x[i..i + m];
+            let q = &y[j..j + n];
+            let p = &p[p.iter().take_while(|&&d| d == b'0').count()..];
+            let q = &q[q.iter().take_while(|&&d| d == b'0').count()..];
+            let order = p.len().cmp(&q.len()).then_with(|| p.cmp(q));
+            (i, j) = (i + m, j + n);
+            order
+        } else {
+            let order = x[i].to_ascii_lowercase().cmp(&y[j].to_ascii_lowercase());
+            (i, j) = (i + 1, j + 1);
+            order
+        };
+        if order != Ordering::Equal {
+            return order;
+        }
+    }
+    (x.len() - i).cmp(&(y.len() - j)).then_with(|| a.cmp(b))
+}
+
 /// `certification:control`.
 pub fn control_ref(cert: &str, control: &str) -> String {
     format!("{cert}:{control}")
@@ -608,4 +641,25 @@ pub fn unknown_certification(
         id,
         cat.certifications.keys().map(String::as_str),
     ))
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::id_cmp;
+
+    #[test]
+    fn control_ids_sort_naturally() {
+        let mut ids = vec![
+            "AC-20", "AC-2(10)", "AC-10", "AC-2(1)", "AC-2", "A.10.1.1", "A.9.2.1", "ac-3",
+            "6.10.1.2", "6.2.1.1", "AC-02",
+        ];
+        ids.sort_by(|a, b| id_cmp(a, b));
+        assert_eq!(
+            ids,
+            [
+                "6.2.1.1", "6.10.1.2", "A.9.2.1", "A.10.1.1", "AC-02", "AC-2", "AC-2(1)",
+                "AC-2(10)", "ac-3", "AC-10", "AC-20",
+            ]
+        );
+    }
 }

@@ -315,7 +315,7 @@ fn render_page(out: &mut dyn Write, p: &AssessmentPage) -> std::io::Result<()> {
         (
             "Progress",
             format!(
-                "{} {}/{} customer-managed controls assessed ({pct}%)",
+                "{} {} of {} customer-managed controls in scope assessed ({pct}%)",
                 bar(t.progress.assessed, t.progress.total, 20),
                 t.progress.assessed,
                 t.progress.total

@@ -4,11 +4,10 @@ use std::io::Write;
 
 use chrono::NaiveDate;
 
-use super::controls::{ResultArg, StatusArg};
 use super::editing::{EditFlags, finish, refuse, start};
 use super::{Cli, DataFormat, ExitStatus, Failure, Outcome, print_json};
+use crate::model::{Status, TestResult};
 use crate::ops::commands::{self, ControlEdit};
-use crate::text::{Medium, empty};
 
 /// Show a control, or record its implementation and test.
 #[derive(Debug, clap::Args)]
@@ -146,11 +145,15 @@ fn show(
     writeln!(out, "{} — {}", shown.control, shown.title)?;
     writeln!(
         out,
-        "{} ({}), family {}",
-        shown.assessment_name, shown.assessment, shown.family
+        "{} ({}), {} {}",
+        shown.assessment_name,
+        shown.assessment,
+        shown.family_term.to_lowercase(),
+        shown.family
     )?;
     if !shown.articles.is_empty() {
-        writeln!(out, "articles: {}", shown.articles.join(", "))?;
+        let term = shown.reference_term.unwrap_or("Reference").to_lowercase();
+        writeln!(out, "{term}s: {}", shown.articles.join(", "))?;
     }
     writeln!(
         out,
@@ -163,7 +166,7 @@ fn show(
     writeln!(out)?;
     match (provider, shown.record) {
         (Some(p), _) => provider_part(out, p)?,
-        (None, None) => writeln!(out, "not started")?,
+        (None, None) => writeln!(out, "status:       {}", Status::label_of(None))?,
         (None, Some(r)) => record_part(out, r)?,
     }
     if !shown.in_sync_with.is_empty() {
@@ -211,15 +214,11 @@ fn provider_part(out: &mut dyn Write, p: &crate::model::ProviderControl) -> std:
 
 /// A customer-managed control's record: status, test, action item, texts, documents.
 fn record_part(out: &mut dyn Write, r: &crate::model::ControlRecord) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "status:       {}",
-        r.status.map_or(empty(Medium::Text), |s| s.label())
-    )?;
+    writeln!(out, "status:       {}", Status::label_of(r.status))?;
     match (r.test_result, r.test_date) {
         (Some(res), Some(d)) => writeln!(out, "test:         {} on {d}", res.label())?,
         (Some(res), None) => writeln!(out, "test:         {} (no date)", res.label())?,
-        _ => writeln!(out, "test:         not tested")?,
+        _ => writeln!(out, "test:         {}", TestResult::label_of(None))?,
     }
     if let Some(to) = &r.assigned_to {
         let action = r.action.clone().unwrap_or_default();
@@ -266,4 +265,43 @@ fn record_part(out: &mut dyn Write, r: &crate::model::ControlRecord) -> std::io:
         }
     }
     Ok(())
+}
+
+/// A status to record (`control set --status`).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum StatusArg {
+    Implemented,
+    AlternativeImplementation,
+    Planned,
+    NotInScope,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ResultArg {
+    Passed,
+    FailedLowRisk,
+    FailedMediumRisk,
+    FailedHighRisk,
+}
+
+impl From<StatusArg> for Status {
+    fn from(s: StatusArg) -> Status {
+        match s {
+            StatusArg::Implemented => Status::Implemented,
+            StatusArg::AlternativeImplementation => Status::AlternativeImplementation,
+            StatusArg::Planned => Status::Planned,
+            StatusArg::NotInScope => Status::NotInScope,
+        }
+    }
+}
+
+impl From<ResultArg> for TestResult {
+    fn from(r: ResultArg) -> TestResult {
+        match r {
+            ResultArg::Passed => TestResult::Passed,
+            ResultArg::FailedLowRisk => TestResult::FailedLowRisk,
+            ResultArg::FailedMediumRisk => TestResult::FailedMediumRisk,
+            ResultArg::FailedHighRisk => TestResult::FailedHighRisk,
+        }
+    }
 }

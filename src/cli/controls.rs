@@ -6,75 +6,42 @@ use serde::Serialize;
 
 use super::{Cli, DataFormat, ExitStatus, Failure, Outcome, print_json, truncate};
 use crate::model::{Status, TestResult};
-use crate::ops::filter::Filter;
+use crate::ops::filter::{Filter, ResultIs, StatusIs};
 use crate::ops::score::{Managed, controls};
 use crate::text::{Medium, empty, or_empty};
 
 /// List an assessment's customer-managed controls by family, with filters.
 ///
 /// Several values of one filter match any of them (OR); different filters must all match
-/// (AND). `--article "Article (5)"` matches every article reference containing the text.
-/// No match is not an error: the list is empty.
+/// (AND). `--control AC-2` is that control alone, `--control 'AC-2*'` every id that starts
+/// with AC-2. `--reference "Article (5)"` matches every reference containing the text.
+/// A value that names nothing (a control, reference or person the assessment does not
+/// know) is an error with the closest known names; known values that match no control
+/// give an empty list.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The assessment, `group/service--certification` (e.g. default-group/office-365--gdpr).
     pub assessment: String,
-    /// Article reference contains this text (e.g. "Article (32)").
-    #[arg(long = "article", value_name = "TEXT")]
+    /// A reference of the control (GDPR's articles) contains this text, e.g. "Article
+    /// (32)".
+    #[arg(long = "reference", visible_alias = "article", value_name = "TEXT")]
     pub articles: Vec<String>,
-    /// Control id contains this text (e.g. 6.10 or AC-2).
-    #[arg(long = "control", value_name = "TEXT")]
+    /// The control with this id (e.g. AC-2), or with ids starting so when it ends in `*`
+    /// (e.g. 'AC-2*': AC-2, AC-2(1), AC-20…).
+    #[arg(long = "control", value_name = "ID")]
     pub controls: Vec<String>,
     /// Assigned to this person (email).
     #[arg(long = "assigned", value_name = "EMAIL")]
     pub assigned: Vec<String>,
-    /// Has this status.
+    /// Has this status (not-started: nothing recorded yet).
     #[arg(long = "status", value_enum, value_name = "STATUS")]
-    pub statuses: Vec<StatusArg>,
-    /// Has this test result.
+    pub statuses: Vec<StatusIs>,
+    /// Has this test result (not-tested: none recorded).
     #[arg(long = "result", value_enum, value_name = "RESULT")]
-    pub results: Vec<ResultArg>,
+    pub results: Vec<ResultIs>,
     /// Output format: human (readable text) or json (for scripts).
     #[arg(long, value_enum, default_value_t)]
     pub format: DataFormat,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum StatusArg {
-    Implemented,
-    AlternativeImplementation,
-    Planned,
-    NotInScope,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum ResultArg {
-    Passed,
-    FailedLowRisk,
-    FailedMediumRisk,
-    FailedHighRisk,
-}
-
-impl From<StatusArg> for Status {
-    fn from(s: StatusArg) -> Status {
-        match s {
-            StatusArg::Implemented => Status::Implemented,
-            StatusArg::AlternativeImplementation => Status::AlternativeImplementation,
-            StatusArg::Planned => Status::Planned,
-            StatusArg::NotInScope => Status::NotInScope,
-        }
-    }
-}
-
-impl From<ResultArg> for TestResult {
-    fn from(r: ResultArg) -> TestResult {
-        match r {
-            ResultArg::Passed => TestResult::Passed,
-            ResultArg::FailedLowRisk => TestResult::FailedLowRisk,
-            ResultArg::FailedMediumRisk => TestResult::FailedMediumRisk,
-            ResultArg::FailedHighRisk => TestResult::FailedHighRisk,
-        }
-    }
 }
 
 #[derive(Serialize)]
@@ -107,8 +74,8 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         articles: args.articles.clone(),
         controls: args.controls.clone(),
         assigned: args.assigned.clone(),
-        statuses: args.statuses.iter().map(|&s| s.into()).collect(),
-        results: args.results.iter().map(|&r| r.into()).collect(),
+        statuses: args.statuses.clone(),
+        results: args.results.clone(),
     };
     let views = controls(v, &project.catalog).ok_or_else(|| {
         Failure::Usage(format!(
@@ -116,6 +83,14 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             args.assessment
         ))
     })?;
+    if let Some(cert) = project.catalog.certifications.get(&v.certification) {
+        let people = project
+            .ws
+            .config
+            .as_ref()
+            .map_or(&[][..], |c| &c.value.people);
+        filter.check(cert, people).map_err(Failure::Usage)?;
+    }
     let customer: Vec<_> = views
         .iter()
         .filter_map(|view| match view.managed {
@@ -188,7 +163,7 @@ fn render_human(out: &mut dyn Write, listing: &Listing) -> std::io::Result<()> {
             "  {:<12} {:<44} {:<26} {:<30} {}",
             row.id,
             truncate(row.title, 44),
-            row.status.map_or("not started", Status::label),
+            Status::label_of(row.status),
             result,
             or_empty(row.assigned_to, Medium::Column)
         )?;

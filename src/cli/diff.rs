@@ -83,7 +83,17 @@ pub fn markdown(out: &mut dyn Write, r: &Review) -> std::io::Result<()> {
     if r.is_empty() {
         return Ok(());
     }
-    writeln!(out, "## Compliance changes ({}..{})\n", r.base, r.head)?;
+    // The base the user named is in the range; the one chosen for them is said.
+    let chosen = if r.base_from.starts_with("merge base") {
+        format!(", {}", r.base_from)
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "## Compliance changes ({}..{}{chosen})\n",
+        r.base, r.head
+    )?;
     for g in &r.groups {
         match &g.previous_name {
             Some(prev) => writeln!(

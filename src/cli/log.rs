@@ -39,7 +39,16 @@ fn show(v: &Option<serde_json::Value>) -> String {
     match v {
         None | Some(serde_json::Value::Null) => empty(Medium::Text).to_owned(),
         Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Array(a)) => format!("{} item(s)", a.len()),
+        Some(serde_json::Value::Array(a)) if a.is_empty() => empty(Medium::Text).to_owned(),
+        // Documents by their paths; other lists item by item.
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .map(|item| match item.get("path") {
+                Some(serde_json::Value::String(path)) => path.clone(),
+                _ => show(&Some(item.clone())),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
         // An action item: "priority: high, notes: …".
         Some(serde_json::Value::Object(o)) => o
             .iter()
@@ -53,9 +62,10 @@ fn show(v: &Option<serde_json::Value>) -> String {
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let root = cli.root()?;
     let git = Git::require(&root)?;
-    if let Some(a) = &args.assessment {
-        note_if_gone(cli, &root, a)?;
-    }
+    let gone = match &args.assessment {
+        Some(a) => check_subject(cli, a, args.control.as_deref())?,
+        None => false,
+    };
     let query = LogQuery {
         assessment: args.assessment.clone(),
         control: args.control.clone(),
@@ -63,6 +73,12 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         author: args.author.clone(),
     };
     let history = log(&git, &root, &query)?;
+    if history.entries.is_empty() {
+        unknown_names(cli, &git, args, gone)?;
+    }
+    if let (true, Some(a)) = (gone, &args.assessment) {
+        eprintln!("note: {a} is not in the work tree; showing its history");
+    }
     if args.format == DataFormat::Json {
         print_json(out, &history)?;
         return Ok(ExitStatus::Ok);
@@ -89,18 +105,53 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     Ok(ExitStatus::Ok)
 }
 
-/// Warns when the asked-about assessment is not in the work tree (it may have been
-/// deleted: the log can still show it).
-fn note_if_gone(cli: &Cli, root: &std::path::Path, a: &str) -> Result<(), Failure> {
+/// Checks the asked-about assessment and control against the work tree: a control its
+/// certification lacks is an error. Returns whether the assessment is gone from the work
+/// tree (it may have been deleted: the log can still show it).
+fn check_subject(cli: &Cli, a: &str, control: Option<&str>) -> Result<bool, Failure> {
     let project = cli.project()?;
-    if project
-        .ws
-        .assessments
-        .iter()
-        .all(|x| x.key() != a && format!("{}/{}", x.group, x.stem) != a)
-        && !root.join(format!("groups/{a}.yaml")).exists()
+    let Ok(doc) = project.assessment(a) else {
+        return Ok(true);
+    };
+    if let (Some(control), Ok(cert)) =
+        (control, project.certification(&doc.doc.value.certification))
+        && cert.control(control.trim()).is_none()
     {
-        eprintln!("note: {a} is not in the work tree; showing its history");
+        return Err(Failure::NotFound(crate::ops::NotFound(format!(
+            "`{control}` is not a control of {}; {}",
+            cert.cert.name,
+            crate::suggest::did_you_mean(control, cert.control_ids())
+        ))));
+    }
+    Ok(false)
+}
+
+/// An empty log because a name names nothing is an error, never an empty answer: an
+/// assessment neither in the work tree nor in its history, an author of no commit.
+fn unknown_names(cli: &Cli, git: &Git, args: &Args, gone: bool) -> Result<(), Failure> {
+    if let (true, Some(a)) = (gone, &args.assessment)
+        && args.author.is_none()
+        && args.since.is_none()
+    {
+        let project = cli.project()?;
+        let keys: Vec<String> = project.ws.assessments.iter().map(|x| x.key()).collect();
+        return Err(Failure::NotFound(crate::ops::NotFound(format!(
+            "no assessment `{a}` in the work tree or its history (assessments are named group/service--certification); {}",
+            crate::suggest::did_you_mean(a, keys.iter().map(String::as_str))
+        ))));
+    }
+    if let Some(author) = &args.author {
+        let authors = crate::ops::history::authors(git)?;
+        let wanted = author.to_lowercase();
+        if !authors.iter().any(|(email, name)| {
+            email.to_lowercase().contains(&wanted) || name.to_lowercase().contains(&wanted)
+        }) {
+            let emails: Vec<&str> = authors.iter().map(|(e, _)| e.as_str()).collect();
+            return Err(Failure::NotFound(crate::ops::NotFound(format!(
+                "no commit's author has `{author}` in their email or name; {}",
+                crate::suggest::did_you_mean(author, emails.into_iter())
+            ))));
+        }
     }
     Ok(())
 }

@@ -177,6 +177,9 @@ codes! {
     ProviderManagedControl = "provider-managed-control", "control", Error,
         summary "The customer records something on a provider-managed control.",
         "The control is managed by the provider in this assessment's template, so the customer records nothing for it. Remove it from `controls:`.";
+    TestedNotInScope = "tested-not-in-scope", "control", Warning,
+        summary "A not-in-scope control has a test result, which counts nowhere.",
+        "The control is marked not-in-scope but has a test result. A control out of scope counts in neither the score's maximum nor the progress, so its result counts nowhere: `status`, `diff`, the site and the workbook all leave it out. Remove `test_result` and `test_date`, or give the control the status it was tested in.";
 
     EvidenceOutsideRepository = "evidence-outside-repository", "evidence", Error,
         summary "An evidence path leads outside the repository.",

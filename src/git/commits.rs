@@ -88,8 +88,10 @@ impl Git {
     }
 
     /// The merge base of HEAD with the default branch (`origin/HEAD`, then `origin/main`,
-    /// `main`, `origin/master`, `master`), for reviewing the current branch.
-    pub fn default_base(&self) -> Result<CommitId, GitError> {
+    /// `main`, `origin/master`, `master`), for reviewing the current branch, and the
+    /// branch's name. On the default branch itself that is HEAD: the change under review
+    /// is what the work tree adds. No default branch is an error that asks for a base.
+    pub fn default_base(&self) -> Result<(CommitId, &'static str), GitError> {
         let head = self.resolve("HEAD")?;
         for name in [
             "origin/HEAD",
@@ -98,26 +100,13 @@ impl Git {
             "origin/master",
             "master",
         ] {
-            if let Ok(branch) = self.resolve(name)
-                && branch != head
-            {
-                return Ok(CommitId(self.repo.merge_base(head.0, branch.0)?));
+            if let Ok(branch) = self.resolve(name) {
+                return Ok((CommitId(self.repo.merge_base(head.0, branch.0)?), name));
             }
         }
-        // On the default branch itself: review the last commit.
-        let c = self.repo.find_commit(head.0)?;
-        c.parent_id(0).map(CommitId).map_err(|_| {
-            if self.repo.is_shallow() {
-                GitError::NotInShallowClone {
-                    rev: "HEAD~1".into(),
-                    stops: self.shallow_boundaries(),
-                }
-            } else {
-                GitError::UnknownRevision {
-                    rev: "HEAD~1".into(),
-                    message: "HEAD is the first commit; name a base explicitly".into(),
-                }
-            }
+        Err(GitError::UnknownRevision {
+            rev: "main".into(),
+            message: "no default branch (origin/HEAD, main or master) to compare with; name a base, e.g. `assure diff trunk`".into(),
         })
     }
 }

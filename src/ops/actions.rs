@@ -1,5 +1,7 @@
 //! Action items (DESIGN.md §4.7): a customer-managed control with `assigned_to` is an
-//! action item for that person, listed across active assessments, by certification.
+//! action item for that person, listed across active assessments, by certification (the
+//! portal's tabs), most urgent first: by priority (high, medium, low, none), then by
+//! control id in natural order (AC-2 before AC-10).
 
 use serde::Serialize;
 
@@ -23,7 +25,8 @@ pub struct ActionItem {
 }
 
 /// Action items of active assessments, optionally of one person (email, case-insensitive)
-/// and one certification, ordered by (person, certification, assessment, catalog order).
+/// and one certification, ordered by person, certification name, priority (high first,
+/// none last), control id (natural order) and assessment.
 pub fn action_items(
     project: &Project,
     person: Option<&str>,
@@ -67,12 +70,21 @@ pub fn action_items(
             });
         }
     }
+    // `None < Some(Low) < … < Some(High)`, so reversed: high first, none last.
+    let urgency = std::cmp::Reverse;
     items.sort_by(|x, y| {
-        (&x.person, &x.certification_name, &x.assessment).cmp(&(
-            &y.person,
-            &y.certification_name,
-            &y.assessment,
-        ))
+        (
+            x.person.to_lowercase(),
+            &x.certification_name,
+            urgency(x.priority),
+        )
+            .cmp(&(
+                y.person.to_lowercase(),
+                &y.certification_name,
+                urgency(y.priority),
+            ))
+            .then_with(|| crate::catalog::id_cmp(&x.control, &y.control))
+            .then_with(|| x.assessment.cmp(&y.assessment))
     });
     items
 }

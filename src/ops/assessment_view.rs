@@ -5,9 +5,9 @@
 //! the terminal, the site and the workbook agree: score and progress from
 //! [`score::score`] (the dashboard's), each control's status and result from
 //! [`score::controls`], the modification time from [`status::modified`] over
-//! [`history::last_commit_times`]. Per family, the status counts and the result counts
-//! each add up to the family's customer-managed controls, and the families add up to the
-//! totals.
+//! [`history::last_commit_times`]. Per family, the status counts add up to the
+//! customer-managed controls and the result counts to those in scope (a result out of
+//! scope counts nowhere, as in progress), and the families add up to the totals.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -58,8 +58,9 @@ pub struct StatusCounts {
     pub not_started: usize,
 }
 
-/// How many customer-managed controls have each test result; `not-tested` counts those
-/// with none. The fields add up to the customer-managed controls counted beside them.
+/// How many customer-managed controls in scope have each test result; `not-tested`
+/// counts those with none. A result on a control out of scope counts nowhere
+/// ([`score::counts_in_progress`]), so the fields add up to the progress's `total`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct ResultCounts {
@@ -77,13 +78,15 @@ pub struct Counts {
     pub controls: usize,
     /// Provider-managed controls.
     pub provider: usize,
-    /// Score and progress ([`score::score`]): `total` is the customer-managed controls,
-    /// `assessed` those with a test result.
+    /// Customer-managed controls, in scope or not.
+    pub customer: usize,
+    /// Score and progress ([`score::score`]): `total` is the customer-managed controls
+    /// in scope, `assessed` those of them with a test result.
     #[serde(flatten)]
     pub progress: Progress,
-    /// Customer-managed controls by status.
+    /// Customer-managed controls by status (they add up to `customer`).
     pub status: StatusCounts,
-    /// Customer-managed controls by test result.
+    /// Customer-managed controls in scope by test result (they add up to `total`).
     pub result: ResultCounts,
 }
 
@@ -94,6 +97,7 @@ impl Counts {
             self.provider += 1;
             return;
         };
+        self.customer += 1;
         let s = &mut self.status;
         *match managed.status() {
             Some(Status::Implemented) => &mut s.implemented,
@@ -102,6 +106,9 @@ impl Counts {
             Some(Status::NotInScope) => &mut s.not_in_scope,
             None => &mut s.not_started,
         } += 1;
+        if score::counts_in_progress(managed).is_none() {
+            return;
+        }
         let r = &mut self.result;
         *match managed.test_result() {
             Some(TestResult::Passed) => &mut r.passed,

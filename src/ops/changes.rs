@@ -274,8 +274,10 @@ pub fn assessment_changes(
             });
         }
     }
-    let ids: std::collections::BTreeSet<&String> =
-        old.controls.keys().chain(new.controls.keys()).collect();
+    // Natural order (AC-2 before AC-10), as every listing of controls.
+    let mut ids: Vec<&String> = old.controls.keys().chain(new.controls.keys()).collect();
+    ids.sort_by(|a, b| crate::catalog::id_cmp(a, b));
+    ids.dedup();
     for id in ids {
         let (o, n) = (
             old.controls.get(id).map(fields_of).unwrap_or_default(),

@@ -14,7 +14,11 @@ pub struct Shown<'a> {
     pub control: &'a str,
     pub title: &'a str,
     pub family: &'a str,
+    /// What the certification calls a family ("Family", "Clause").
+    pub family_term: &'a str,
     pub articles: &'a [String],
+    /// What the certification calls the references in `articles` ("Article").
+    pub reference_term: Option<&'a str>,
     pub score: u32,
     pub recommended_actions: Option<&'a str>,
     pub managed_by: &'static str,
@@ -84,7 +88,9 @@ pub fn show<'p>(project: &'p Project, key: &str, control: &'p str) -> Result<Sho
         control: &c.id,
         title: &c.title,
         family: &family.name,
+        family_term: cert.cert.family_term(),
         articles: &c.articles,
+        reference_term: cert.cert.reference_term(),
         score: c.score,
         recommended_actions: c.description.as_deref(),
         managed_by: if provider.is_some() {

@@ -20,7 +20,7 @@ use serde_json::Value as J;
 use crate::assets::EXAMPLE_FILES;
 use crate::edit::rewrite::rewrite;
 use crate::git::{Git, GitError};
-use crate::model::{Assessment, Config};
+use crate::model::{Assessment, Config, Status};
 use crate::repo::yaml;
 
 #[derive(Debug, thiserror::Error)]
@@ -555,7 +555,11 @@ fn rejected_change(
             continue;
         }
         for (id, r) in &a.controls {
-            if r.status.is_some()
+            let implemented = matches!(
+                r.status,
+                Some(Status::Implemented | Status::AlternativeImplementation)
+            );
+            if implemented
                 && r.test_result.is_none()
                 && r.test_date.is_none()
                 && catalog.related(&a.certification, id).is_empty()

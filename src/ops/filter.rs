@@ -1,23 +1,94 @@
-//! Filters over customer-managed controls (DESIGN.md §4.3): article (substring of an
-//! article reference), control (substring of the id), assigned person, status and test
-//! result. Values of one filter combine with OR, different filters with AND; an empty
-//! filter matches everything. No match is a valid, empty result.
+//! Filters over customer-managed controls (DESIGN.md §4.3): reference (substring of an
+//! article reference), control (an exact id, or a prefix written `AC-2*`), assigned
+//! person, status and test result, where "not started" and "not tested" are values too.
+//! Values of one filter combine with OR, different filters with AND; an empty filter
+//! matches everything.
+//!
+//! A value that names nothing is an error, never an empty answer ([`Filter::check`]): a
+//! control id the certification does not have, a reference no control lists, a person
+//! not in `assure.yaml`. A filter of known values that matches no control is a valid,
+//! empty result. The report site's filter (`app.js`) follows the same rules.
 
 use serde::Serialize;
 
-use crate::model::{CatalogControl, ControlRecord, Status, TestResult};
+use crate::catalog::CertInfo;
+use crate::model::{CatalogControl, ControlRecord, Person, Status, TestResult};
+use crate::suggest::did_you_mean;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Filter {
     pub articles: Vec<String>,
     pub controls: Vec<String>,
     pub assigned: Vec<String>,
-    pub statuses: Vec<Status>,
-    pub results: Vec<TestResult>,
+    pub statuses: Vec<StatusIs>,
+    pub results: Vec<ResultIs>,
+}
+
+/// A value of the status filter: a status, or none recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum StatusIs {
+    Implemented,
+    AlternativeImplementation,
+    Planned,
+    NotInScope,
+    NotStarted,
+}
+
+/// A value of the test-result filter: a result, or none recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResultIs {
+    Passed,
+    FailedLowRisk,
+    FailedMediumRisk,
+    FailedHighRisk,
+    NotTested,
+}
+
+impl StatusIs {
+    /// The status this value asks for; `None`: not started.
+    pub fn status(self) -> Option<Status> {
+        match self {
+            StatusIs::Implemented => Some(Status::Implemented),
+            StatusIs::AlternativeImplementation => Some(Status::AlternativeImplementation),
+            StatusIs::Planned => Some(Status::Planned),
+            StatusIs::NotInScope => Some(Status::NotInScope),
+            StatusIs::NotStarted => None,
+        }
+    }
+}
+
+impl ResultIs {
+    /// The result this value asks for; `None`: not tested.
+    pub fn result(self) -> Option<TestResult> {
+        match self {
+            ResultIs::Passed => Some(TestResult::Passed),
+            ResultIs::FailedLowRisk => Some(TestResult::FailedLowRisk),
+            ResultIs::FailedMediumRisk => Some(TestResult::FailedMediumRisk),
+            ResultIs::FailedHighRisk => Some(TestResult::FailedHighRisk),
+            ResultIs::NotTested => None,
+        }
+    }
+}
+
+/// Whether control `id` matches the pattern `value`: the same id (case ignored), or, when
+/// `value` ends with `*`, an id that starts with the rest. `AC-2` is AC-2 alone (not
+/// AC-2(1), not AC-20); `AC-2*` is all of them.
+pub fn control_matches(id: &str, value: &str) -> bool {
+    let value = value.trim();
+    match value.strip_suffix('*') {
+        Some(prefix) => id
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix)),
+        None => id.eq_ignore_ascii_case(value),
+    }
 }
 
 fn contains_ci(haystack: &str, needle: &str) -> bool {
-    haystack.to_lowercase().contains(&needle.to_lowercase())
+    haystack
+        .to_lowercase()
+        .contains(&needle.trim().to_lowercase())
 }
 
 /// OR over the values of one filter; an empty filter is no constraint.
@@ -41,11 +112,80 @@ impl Filter {
         let assigned = record.and_then(|r| r.assigned_to.as_deref());
         any_of(&self.articles, |a| {
             control.articles.iter().any(|art| contains_ci(art, a))
-        }) && any_of(&self.controls, |c| contains_ci(&control.id, c))
+        }) && any_of(&self.controls, |c| control_matches(&control.id, c))
             && any_of(&self.assigned, |p| {
                 assigned.is_some_and(|x| x.eq_ignore_ascii_case(p.trim()))
             })
-            && any_of(&self.statuses, |s| status == Some(*s))
-            && any_of(&self.results, |r| result == Some(*r))
+            && any_of(&self.statuses, |s| status == s.status())
+            && any_of(&self.results, |r| result == r.result())
+    }
+
+    /// Every value names something: each control pattern matches a control of `cert`,
+    /// each reference text one of its controls' references, each person one of `people`.
+    /// The error names the first value that does not, with the closest known names.
+    pub fn check(&self, cert: &CertInfo, people: &[Person]) -> Result<(), String> {
+        let name = &cert.cert.name;
+        for value in &self.controls {
+            if !cert.control_ids().any(|id| control_matches(id, value)) {
+                let what = match value.trim().strip_suffix('*') {
+                    Some(prefix) => format!("no control of {name} starts with `{prefix}`"),
+                    None => format!("{name} has no control `{}`", value.trim()),
+                };
+                let hint = did_you_mean(value.trim().trim_end_matches('*'), cert.control_ids());
+                return Err(format!("{what}; {hint} (`AC-2*` matches a prefix)"));
+            }
+        }
+        let references: Vec<&str> = cert
+            .controls()
+            .flat_map(|(_, c)| c.articles.iter().map(String::as_str))
+            .collect();
+        for value in &self.articles {
+            if references.is_empty() {
+                return Err(format!(
+                    "the controls of {name} list no references, so none contains `{value}`"
+                ));
+            }
+            if !references.iter().any(|r| contains_ci(r, value)) {
+                let mut known = references.clone();
+                known.sort_unstable();
+                known.dedup();
+                let term = cert.cert.reference_term().unwrap_or("Reference");
+                return Err(format!(
+                    "no {term} of {name}'s controls contains `{value}`; {}",
+                    did_you_mean(value, known.into_iter())
+                ));
+            }
+        }
+        for value in &self.assigned {
+            if !people
+                .iter()
+                .any(|p| p.email.eq_ignore_ascii_case(value.trim()))
+            {
+                return Err(format!(
+                    "`{value}` is not a person of assure.yaml; {}",
+                    did_you_mean(value, people.iter().map(|p| p.email.as_str()))
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::control_matches;
+
+    #[test]
+    fn an_id_is_exact_and_a_star_is_a_prefix() {
+        assert!(control_matches("AC-2", "AC-2"));
+        assert!(control_matches("AC-2", " ac-2 "));
+        assert!(!control_matches("AC-2(1)", "AC-2"));
+        assert!(!control_matches("AC-20", "AC-2"));
+        assert!(control_matches("AC-2(1)", "AC-2*"));
+        assert!(control_matches("AC-20", "ac-2*"));
+        assert!(!control_matches("AC-1", "AC-2*"));
+        // A prefix that ends inside a multi-byte character matches nothing, no panic.
+        assert!(!control_matches("Ü-1", "\u{00DC}\u{0308}*"));
+        assert!(control_matches("anything", "*"));
     }
 }

@@ -318,13 +318,16 @@ fn control_record(y: &mut String, c: usize, i: usize, mut rng: Rng, evidence: &[
                 rng.below(12)
             );
         }
-        let _ = write!(
-            y,
-            "    test_date: 2019-{:02}-{:02}\n    test_result: {}\n",
-            rng.below(12) + 1,
-            rng.below(28) + 1,
-            RESULTS[rng.below(RESULTS.len() as u64) as usize]
-        );
+        let (month, day) = (rng.below(12) + 1, rng.below(28) + 1);
+        let result = RESULTS[rng.below(RESULTS.len() as u64) as usize];
+        // A control out of scope is not tested (`tested-not-in-scope`); the draws are
+        // made all the same, so the rest of the repository does not change.
+        if status != "not-in-scope" {
+            let _ = write!(
+                y,
+                "    test_date: 2019-{month:02}-{day:02}\n    test_result: {result}\n"
+            );
+        }
     }
     if rng.below(4) == 0 {
         let who = PEOPLE[4 + rng.below(3) as usize].0;

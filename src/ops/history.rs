@@ -429,6 +429,19 @@ pub fn log(git: &Git, root: &Path, query: &LogQuery) -> Result<Log, GitError> {
     })
 }
 
+/// The distinct authors (email, name) of the commits of HEAD's history, sorted by email.
+pub fn authors(git: &Git) -> Result<Vec<(String, String)>, GitError> {
+    if git.is_unborn() {
+        return Ok(Vec::new());
+    }
+    let mut authors = std::collections::BTreeSet::new();
+    for id in git.range(None, git.resolve("HEAD")?)? {
+        let info = git.commit_info(id)?;
+        authors.insert((info.author_email, info.author_name));
+    }
+    Ok(authors.into_iter().collect())
+}
+
 impl LogQuery {
     /// Whether the query's date and author filters let commit `info` through.
     fn admits(&self, info: &CommitInfo) -> bool {

@@ -97,6 +97,36 @@ impl Project {
     }
 }
 
+impl Project {
+    /// The person of `assure.yaml` with this email (case ignored), or an error naming the
+    /// closest known emails.
+    pub fn person(&self, email: &str) -> Result<&crate::model::Person, super::NotFound> {
+        let people = self.ws.config.as_ref().map_or(&[][..], |c| &c.value.people);
+        people
+            .iter()
+            .find(|p| p.email.eq_ignore_ascii_case(email.trim()))
+            .ok_or_else(|| {
+                let hint =
+                    crate::suggest::did_you_mean(email, people.iter().map(|p| p.email.as_str()));
+                super::NotFound(format!(
+                    "`{email}` is not a person of assure.yaml; {hint} (`assure people` lists them)"
+                ))
+            })
+    }
+
+    /// The certification with this id, from the built-in or the repository's catalog,
+    /// or an error naming the closest ids.
+    pub fn certification(&self, id: &str) -> Result<&crate::catalog::CertInfo, super::NotFound> {
+        let certs = &self.catalog.certifications;
+        certs.get(id.trim()).ok_or_else(|| {
+            let hint = crate::suggest::did_you_mean(id, certs.keys().map(String::as_str));
+            super::NotFound(format!(
+                "no certification `{id}`; {hint} (`assure catalog list` lists them)"
+            ))
+        })
+    }
+}
+
 /// What a command about one assessment (`group/service--certification`) needs to load:
 /// everything but the other groups' assessments, which no rule about this one reads
 /// (sync stays within a group), so an edit of one control of a large repository reads

@@ -70,6 +70,8 @@ pub struct GroupReview {
 #[derive(Debug, Clone, Serialize)]
 pub struct Review {
     pub base: String,
+    /// What `base` is: the revision given, or "merge base with main".
+    pub base_from: String,
     pub head: String,
     pub assessments: Vec<AssessmentReview>,
     pub groups: Vec<GroupReview>,
@@ -105,9 +107,12 @@ fn typed<T: serde::de::DeserializeOwned>(v: &Option<J>) -> Option<T> {
 /// with the default branch.
 pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Review, ReviewError> {
     let git = Git::require(root)?;
-    let base_id = match base {
-        Some(b) => git.resolve(b)?,
-        None => git.default_base()?,
+    let (base_id, base_from) = match base {
+        Some(b) => (git.resolve(b)?, b.to_owned()),
+        None => {
+            let (id, branch) = git.default_base()?;
+            (id, format!("merge base with {branch}"))
+        }
     };
     let head_side = match head {
         Some(h) => Side::Commit(git.resolve(h)?),
@@ -161,6 +166,7 @@ pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Rev
     let permission_findings = permission_findings(&mut versions, base_id, head_side)?;
     Ok(Review {
         base: base_id.short(),
+        base_from,
         head: match head_side {
             Side::Commit(c) => c.short(),
             _ => "work tree".to_owned(),

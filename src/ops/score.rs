@@ -3,7 +3,10 @@
 //! A control, provider- or customer-managed, earns its score value when its status is
 //! implemented or alternative-implementation and its test result is passed. The score is
 //! the sum earned; the maximum sums the controls not marked not-in-scope. Progress counts
-//! customer-managed controls with a test result, for the assessment and each family.
+//! the customer-managed controls in scope, and those of them with a test result, for the
+//! assessment and each family ([`counts_in_progress`]: a test result on a control out of
+//! scope counts nowhere, and `validate` warns of it). Every output takes its figures
+//! from here.
 
 use serde::Serialize;
 
@@ -74,13 +77,24 @@ pub fn controls<'a>(
     )
 }
 
+/// How a control counts in progress: `None` when it does not (provider-managed, or not in
+/// scope), else whether it is assessed (has a test result).
+pub fn counts_in_progress(managed: Managed) -> Option<bool> {
+    match managed {
+        Managed::Customer(record) if managed.status() != Some(Status::NotInScope) => {
+            Some(record.is_some_and(|r| r.test_result.is_some()))
+        }
+        _ => None,
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Progress {
     pub score: u32,
     pub max: u32,
-    /// Customer-managed controls with a test result.
+    /// Customer-managed controls in scope with a test result.
     pub assessed: usize,
-    /// Customer-managed controls.
+    /// Customer-managed controls in scope.
     pub total: usize,
 }
 
@@ -93,11 +107,9 @@ impl Progress {
         if earns(view.managed.status(), view.managed.test_result()) {
             self.score += value;
         }
-        if let Managed::Customer(record) = view.managed {
+        if let Some(assessed) = counts_in_progress(view.managed) {
             self.total += 1;
-            if record.is_some_and(|r| r.test_result.is_some()) {
-                self.assessed += 1;
-            }
+            self.assessed += usize::from(assessed);
         }
     }
 }

@@ -1,10 +1,11 @@
 //! Customer-managed control records: the control exists in the certification, is
-//! customer-managed in the template, and its test result has a date not in the future.
+//! customer-managed in the template, and its test result has a date not in the future
+//! and belongs to a control in scope.
 
 use super::Context;
 use crate::catalog::{key_span, value_span};
 use crate::diag::{Code, Diagnostic};
-use crate::model::{Assessment, ControlRecord};
+use crate::model::{Assessment, ControlRecord, Status};
 use crate::repo::Doc;
 use crate::suggest::did_you_mean;
 
@@ -52,7 +53,26 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     );
             }
             check_test_date(ctx, doc, id, c, out);
+            check_in_scope(doc, id, c, out);
         }
+    }
+}
+
+/// A test result on a control out of scope counts nowhere: say so.
+fn check_in_scope(doc: &Doc<Assessment>, id: &str, c: &ControlRecord, out: &mut Vec<Diagnostic>) {
+    if c.status == Some(Status::NotInScope) && c.test_result.is_some() {
+        out.push(
+            Diagnostic::new(
+                Code::TestedNotInScope,
+                format!("control `{id}` is not in scope but has a test result, which counts nowhere"),
+            )
+            .at(
+                doc.file,
+                value_span(&doc.node, &["controls", id, "test_result"]),
+                "result of a control out of scope",
+            )
+            .help("remove `test_result` and `test_date`, or record the status the control was tested in"),
+        );
     }
 }
 

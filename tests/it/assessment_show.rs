@@ -10,15 +10,16 @@ const GDPR: &str = "default-group/office-365--gdpr";
 const NIST: &str = "default-group/office-365--nist-800-53-r5";
 const GDPR_FILE: &str = "groups/default-group/office-365--gdpr.yaml";
 
-/// The base fixture with a control of each status in GDPR's first area, committed at a
-/// fixed time (so `modified` is that commit's).
+/// The base fixture with a control of each status in GDPR's first area (the one not in
+/// scope tested, which counts nowhere), committed at a fixed time (so `modified` is
+/// that commit's).
 fn committed() -> TestRepo {
     let repo = TestRepo::base();
     let text = repo.read(GDPR_FILE);
     repo.write(
         GDPR_FILE,
         format!(
-            "{text}  \"6.2.2.1\":\n    status: not-in-scope\n  \"6.2.2.2\":\n    status: alternative-implementation\n    test_date: 2019-05-01\n    test_result: failed-medium-risk\n"
+            "{text}  \"6.2.2.1\":\n    status: not-in-scope\n    test_date: 2019-05-01\n    test_result: passed\n  \"6.2.2.2\":\n    status: alternative-implementation\n    test_date: 2019-05-01\n    test_result: failed-medium-risk\n"
         ),
     );
     let git = GitRepo::init(repo.path());
@@ -49,7 +50,7 @@ Created        2019-01-15 by Alice Admin <alice@example.com>
 Modified       2019-06-01
 Archived       (not set)
 Score          76 / 286
-Progress       █░░░░░░░░░░░░░░░░░░░ 2/43 customer-managed controls assessed (4%)
+Progress       █░░░░░░░░░░░░░░░░░░░ 2 of 42 customer-managed controls in scope assessed (4%)
 
 In-scope services (8)
   Exchange Online
@@ -120,17 +121,21 @@ fn the_json_figures_add_up_and_agree_with_status() {
             assert_eq!(page[f], tile[f], "{key} {f}");
         }
         assert_eq!(page["modified"], "2019-06-01T10:00:00Z");
-        // Every count adds up: statuses and results to the customer-managed controls,
-        // provider plus customer to every control, the families to the totals.
+        // Every count adds up: statuses to the customer-managed controls, results to those
+        // in scope, provider plus customer to every control, the families to the totals.
         let n = |v: &Value| v.as_u64().expect("a count");
         let sum = |v: &Value| v.as_object().expect("counts").values().map(n).sum::<u64>();
         let families = page["families"].as_array().expect("families");
         assert!(!families.is_empty());
         for counts in families.iter().chain([totals]) {
-            assert_eq!(sum(&counts["status"]), n(&counts["total"]), "{counts}");
+            assert_eq!(sum(&counts["status"]), n(&counts["customer"]), "{counts}");
             assert_eq!(sum(&counts["result"]), n(&counts["total"]), "{counts}");
             assert_eq!(
-                n(&counts["provider"]) + n(&counts["total"]),
+                n(&counts["customer"]) - n(&counts["status"]["not-in-scope"]),
+                n(&counts["total"])
+            );
+            assert_eq!(
+                n(&counts["provider"]) + n(&counts["customer"]),
                 n(&counts["controls"])
             );
             assert_eq!(
@@ -138,7 +143,9 @@ fn the_json_figures_add_up_and_agree_with_status() {
                 n(&counts["total"]) - n(&counts["assessed"])
             );
         }
-        for f in ["controls", "provider", "score", "max", "assessed", "total"] {
+        for f in [
+            "controls", "provider", "customer", "score", "max", "assessed", "total",
+        ] {
             let added: u64 = families.iter().map(|c| n(&c[f])).sum();
             assert_eq!(added, n(&totals[f]), "{key}: the families' {f}");
         }
@@ -166,6 +173,15 @@ fn the_json_figures_add_up_and_agree_with_status() {
         serde_json::json!({"implemented": 0, "alternative-implementation": 1, "planned": 1, "not-in-scope": 1, "not-started": 2})
     );
     assert_eq!(area["result"]["failed-medium-risk"], 1);
+    // The passed result on the control out of scope counts nowhere.
+    assert_eq!(
+        area["result"],
+        serde_json::json!({"passed": 0, "failed-low-risk": 0, "failed-medium-risk": 1, "failed-high-risk": 0, "not-tested": 3})
+    );
+    assert_eq!(
+        (area["assessed"].clone(), area["total"].clone()),
+        (1.into(), 4.into())
+    );
 }
 
 #[test]

@@ -425,3 +425,61 @@ fn demo_renders_the_site_and_a_workbook_per_active_assessment() {
     assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
     assert!(site.is_file());
 }
+
+/// `assure demo | head`: the reader goes away after a few lines (here, before the first).
+/// The demo still finishes: the repository, the site and every workbook are there, the
+/// same files as a demo whose output was read, and a closed pipe is not a failure.
+#[test]
+fn demo_finishes_when_its_output_is_cut() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_assure"))
+        .args(["demo", "cut"])
+        .current_dir(tmp.path())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", tmp.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("reads");
+    let status = child.wait().expect("waits");
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+
+    let whole = demo(tmp.path(), &["whole"]);
+    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    let files = |dir: &str| -> BTreeSet<String> {
+        walkdir::WalkDir::new(tmp.path().join(dir))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                e.path()
+                    .strip_prefix(tmp.path().join(dir))
+                    .expect("inside")
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .filter(|p| !p.starts_with(".git/"))
+            .collect()
+    };
+    let (cut, whole) = (files("cut"), files("whole"));
+    assert_eq!(cut, whole, "the same repository and reports");
+    let workbooks = cut.iter().filter(|p| p.ends_with(".xlsx")).count();
+    assert_eq!(workbooks, 11, "{cut:?}");
+    assert!(cut.contains("reports/site/index.html"), "{cut:?}");
+    let repo = git2::Repository::open(tmp.path().join("cut")).expect("a repository");
+    assert_eq!(
+        main_history(&repo).len(),
+        main_history(&git2::Repository::open(tmp.path().join("whole")).expect("repo")).len()
+    );
+}

@@ -750,13 +750,16 @@ fn a_synced_assignment_starts_the_related_control() {
             (
                 NIST_FILE,
                 &[
-                    "@@ -15,2 +15,6 @@",
-                    "         assigned_to: erin@example.com    # reads only, but owns the policy text",
+                    // The controls are spaced by empty lines (their comments are
+                    // part of them), so the new one is too.
+                    "@@ -16,2 +16,7 @@",
+                    " ",
                     "+    AC-2:",
                     "+        assigned_to: bob@example.com",
                     "+        action:",
                     "+            priority: low",
-                    " ",
+                    "+",
+                    "     CM-2:",
                 ],
             ),
         ],
@@ -1141,4 +1144,44 @@ fn a_comment_after_the_colon_survives_a_new_value() {
         "{}",
         repo.read(GDPR_FILE)
     );
+}
+
+/// A new control that goes before the first one goes before that one's comment too: the
+/// comment lines right above a key are about it (`# Related to …` stays with its
+/// control). `--dry-run` shows the same diff the command then writes.
+#[test]
+fn a_new_control_goes_above_the_comment_of_the_control_after_it() {
+    let repo = TestRepo::base();
+    let text = repo.read(NIST_FILE);
+    repo.write(
+        NIST_FILE,
+        text.replacen(
+            "controls:\n  SC-13:",
+            "controls:\n  # Related to GDPR 6.10.1.2: synced by `assure sync`.\n  SC-13:",
+            1,
+        ),
+    );
+    // AC-3 sorts before SC-13, the first control of the file, and syncs with nothing.
+    let expected: &[&str] = &[
+        "@@ -5,2 +5,4 @@",
+        " controls:",
+        "+  AC-3:",
+        "+    status: implemented",
+        "   # Related to GDPR 6.10.1.2: synced by `assure sync`.",
+    ];
+    let args = ["control", "set", NIST, "AC-3", "--status", "implemented"];
+    let dry = alice(&repo, &[&args[..], &["--dry-run"]].concat());
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    let shown: Vec<&str> = dry.stdout.lines().collect();
+    let at = shown
+        .iter()
+        .position(|l| *l == "+  AC-3:")
+        .unwrap_or_else(|| panic!("the new control in\n{}", dry.stdout));
+    assert_eq!(
+        &shown[at - 1..at + 3],
+        &expected[1..],
+        "the dry run shows the comment below the new control:\n{}",
+        dry.stdout
+    );
+    edit_in(&repo, &args, &[(NIST_FILE, expected)]);
 }

@@ -227,9 +227,12 @@ fn a_shallow_clone_says_where_history_stops_and_how_to_fetch_more() {
     // diff and validate --base need the commit before: each says it is not in the clone
     // and how to fetch it.
     let missing = format!("which is a shallow clone whose history stops at {tip}");
+    // (`diff` alone compares with the merge base with main, HEAD itself here: the
+    // clone has it, and the clean work tree changes nothing.)
+    let out = run(&dir, &["diff"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{}", out.stderr);
     for args in [
-        &["diff"][..],
-        &["diff", "HEAD~1"],
+        &["diff", "HEAD~1"][..],
         &["diff", "HEAD~1..HEAD"],
         &["validate", "--base", "HEAD~1"],
         &["sync", "--check", "--base", "HEAD~1"],

@@ -362,7 +362,7 @@ fn terminal_output_shows_control_characters_escaped() {
         &["Family \\u001b[31mred", "Title \\u001b"],
     );
 
-    let out = run(repo.path(), &["actions"]);
+    let out = run(repo.path(), &["actions", "--all"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_escaped("actions", &out, &["Title \\u001b", "Edited \\u001b[31mred"]);
 

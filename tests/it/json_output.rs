@@ -19,7 +19,8 @@ const GDPR: &str = "default-group/office-365--gdpr";
 /// show` → `assessment-show`). One row per command, and a second where its output has
 /// another shape (each command takes a second or two in a debug build).
 const ROWS: &[(&[&str], &str)] = &[
-    (&["actions"], "actions"),
+    (&["actions", "--all"], "actions"),
+    (&["--as", "bob@contoso.com", "actions"], "actions"),
     (&["assessment", "list", "--archived"], "assessment-list"),
     (&["assessment", "show", GDPR], "assessment-show"),
     (&["catalog", "list"], "catalog-list"),

@@ -255,7 +255,7 @@ fn the_site_shows_a_value_that_was_not_set_as_a_dash_like_its_tables() {
 }
 
 #[test]
-fn the_terminal_shows_a_status_that_is_not_set_as_in_the_log() {
+fn the_terminal_shows_a_status_that_is_not_set_as_the_site_does() {
     let repo = TestRepo::base();
     let yaml = repo.read(GDPR);
     let unset = yaml.replacen("    status: planned\n", "", 1);
@@ -269,7 +269,7 @@ fn the_terminal_shows_a_status_that_is_not_set_as_in_the_log() {
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stdout.contains("\nstatus:       (not set)\n"),
+        out.stdout.contains("\nstatus:       Not started\n"),
         "{}",
         out.stdout
     );

@@ -636,3 +636,66 @@ fn a_base_that_does_not_exist() {
         );
     }
 }
+
+/// On the default branch itself, `diff` with no revision compares with the merge base
+/// with it, HEAD: the change under review is the work tree's, not the last commit
+/// (which is already on main). Without a default branch it asks for a base.
+#[test]
+fn on_the_default_branch_diff_reviews_the_work_tree_only() {
+    let (repo, git, _base, head) = tls_passes();
+    let r = &git.repo;
+    let branch = r.head().expect("head");
+    let name = branch.shorthand().expect("name").to_owned();
+    if name != "main" {
+        r.reference("refs/heads/main", head, true, "main")
+            .expect("main");
+        r.set_head("refs/heads/main").expect("switch");
+        r.find_reference(&format!("refs/heads/{name}"))
+            .expect("old branch")
+            .delete()
+            .expect("delete");
+    }
+    // A clean work tree: nothing to review (the last commit is on main already).
+    let out = run(&repo, &["diff"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{}", out.stderr);
+    edit(
+        &repo,
+        GDPR_FILE,
+        "    status: planned\n",
+        "    status: implemented\n",
+    );
+    let out = run(&repo, &["diff", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(v["base"], head.to_string()[..7], "HEAD, not HEAD~1");
+    assert_eq!(v["base_from"], "merge base with main");
+    let controls: Vec<&str> = v["assessments"][0]["controls"]
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|c| c["control"].as_str().expect("a string"))
+        .collect();
+    assert_eq!(controls, ["6.2.1.1"], "the uncommitted edit alone");
+    let md = run(&repo, &["diff"]);
+    assert!(
+        md.stdout.contains("..work tree, merge base with main)"),
+        "{}",
+        md.stdout
+    );
+
+    // No default branch: an error that asks for a base, not a guess.
+    r.reference("refs/heads/trunk", head, true, "trunk")
+        .expect("trunk");
+    r.set_head("refs/heads/trunk").expect("switch");
+    r.find_reference("refs/heads/main")
+        .expect("main")
+        .delete()
+        .expect("delete");
+    let out = run(&repo, &["diff"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("no default branch") && out.stderr.contains("name a base"),
+        "{}",
+        out.stderr
+    );
+}

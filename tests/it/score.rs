@@ -4,7 +4,7 @@
 use assure::model::{Status, TestResult};
 use assure::ops::Project;
 use assure::ops::actions::action_items;
-use assure::ops::filter::Filter;
+use assure::ops::filter::{Filter, ResultIs, StatusIs};
 use assure::ops::score::{Progress, earns, score};
 
 use crate::support::TestRepo;
@@ -146,28 +146,31 @@ fn matching(filter: &Filter) -> Vec<String> {
 
 #[test]
 fn filters_or_within_and_across() {
-    let by_status = |s: Vec<Status>| Filter {
+    let by_status = |s: Vec<StatusIs>| Filter {
         statuses: s,
         ..Filter::default()
     };
     assert_eq!(
-        matching(&by_status(vec![Status::Implemented])),
+        matching(&by_status(vec![StatusIs::Implemented])),
         vec!["6.10.1.2"]
     );
-    assert_eq!(matching(&by_status(vec![Status::Planned])), vec!["6.2.1.1"]);
+    assert_eq!(
+        matching(&by_status(vec![StatusIs::Planned])),
+        vec!["6.2.1.1"]
+    );
     // OR within one filter.
-    let mut both = matching(&by_status(vec![Status::Planned, Status::Implemented]));
+    let mut both = matching(&by_status(vec![StatusIs::Planned, StatusIs::Implemented]));
     both.sort();
     assert_eq!(both, vec!["6.10.1.2", "6.2.1.1"]);
     // AND across filters: implemented AND assigned to dave matches nothing.
     let none = Filter {
-        statuses: vec![Status::Implemented],
+        statuses: vec![StatusIs::Implemented],
         assigned: vec!["dave@example.com".into()],
         ..Filter::default()
     };
     assert_eq!(matching(&none), Vec::<String>::new());
     let some = Filter {
-        statuses: vec![Status::Planned],
+        statuses: vec![StatusIs::Planned],
         assigned: vec!["DAVE@example.com".into()],
         ..Filter::default()
     };
@@ -178,9 +181,9 @@ fn filters_or_within_and_across() {
         ..Filter::default()
     });
     assert!(art.contains(&"6.10.1.2".to_owned()), "{art:?}");
-    // Control substring, OR over two values.
+    // A control prefix and an exact id, OR over the two values.
     let ctl = matching(&Filter {
-        controls: vec!["6.10.1".into(), "6.2.1.1".into()],
+        controls: vec!["6.10.1*".into(), "6.2.1.1".into()],
         ..Filter::default()
     });
     assert_eq!(
@@ -191,17 +194,43 @@ fn filters_or_within_and_across() {
     // Result filter.
     assert_eq!(
         matching(&Filter {
-            results: vec![TestResult::Passed],
+            results: vec![ResultIs::Passed],
             ..Filter::default()
         }),
         vec!["6.10.1.2"]
     );
     assert_eq!(
         matching(&Filter {
-            results: vec![TestResult::FailedHighRisk],
+            results: vec![ResultIs::FailedHighRisk],
             ..Filter::default()
         }),
         Vec::<String>::new()
+    );
+    // An exact id is that control alone: 6.10.1 is no control, 6.2.1 is not 6.2.1.1.
+    for exact in ["6.10.1", "6.2.1"] {
+        let none = matching(&Filter {
+            controls: vec![exact.into()],
+            ..Filter::default()
+        });
+        assert_eq!(none, Vec::<String>::new(), "{exact}");
+    }
+    // Nothing recorded: not started and not tested are values of the filters.
+    let not_started = matching(&by_status(vec![StatusIs::NotStarted]));
+    let all = matching(&Filter::default());
+    assert_eq!(
+        not_started.len(),
+        all.len() - 2,
+        "all but 6.10.1.2 and 6.2.1.1"
+    );
+    assert!(!not_started.contains(&"6.10.1.2".to_owned()));
+    let not_tested = matching(&Filter {
+        results: vec![ResultIs::NotTested],
+        ..Filter::default()
+    });
+    assert_eq!(
+        not_tested.len(),
+        all.len() - 1,
+        "all but the passed 6.10.1.2"
     );
     // No filter: every customer control.
     assert!(matching(&Filter::default()).len() > 40);
@@ -239,4 +268,56 @@ fn action_items_per_person_and_certification() {
     );
     assert_eq!(dave_gdpr[0].priority, Some(assure::model::Priority::Medium));
     assert!(action_items(&project, Some("erin@example.com"), None).is_empty());
+}
+
+/// A test result on a control out of scope counts nowhere: not in the maximum, not in
+/// progress (neither assessed nor in the total), the same in `status`, the workbook's
+/// data and the site's families; `validate` warns of it.
+#[test]
+fn a_test_result_out_of_scope_counts_nowhere_and_is_a_warning() {
+    let repo = TestRepo::base();
+    let before = progress(&repo, GDPR);
+    let path = "groups/default-group/office-365--gdpr.yaml";
+    let text = repo.read(path);
+    repo.write(
+        path,
+        text.replacen(
+            "\"6.2.1.1\":\n    status: planned\n",
+            "\"6.2.1.1\":\n    status: not-in-scope\n    test_date: 2019-04-02\n    test_result: passed\n",
+            1,
+        ),
+    );
+    let after = progress(&repo, GDPR);
+    assert_eq!(after.total, before.total - 1, "out of the total");
+    assert_eq!(after.assessed, before.assessed, "not assessed");
+    assert_eq!(after.score, before.score, "earns nothing");
+    assert!(after.max < before.max, "out of the maximum");
+    // The same figures per family: the family of 6.2.1.1 loses one control.
+    let project = Project::work_tree(repo.path()).expect("open");
+    let a = project.assessment(GDPR).expect("gdpr");
+    let families = score(&a.doc.value, &project.catalog)
+        .expect("score")
+        .families;
+    let sum: usize = families.iter().map(|f| f.progress.total).sum();
+    assert_eq!(sum, after.total, "families add up to the total");
+    // `status --format json` shows the same progress.
+    let out = repo.run(&["status", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let shown = json.to_string();
+    assert!(
+        shown.contains(&format!("\"assessed\":{}", after.assessed))
+            && shown.contains(&format!("\"total\":{}", after.total)),
+        "status shows {} / {}: {shown}",
+        after.assessed,
+        after.total
+    );
+    let out = repo.run(&["validate"]);
+    assert_eq!(out.code, 0, "a warning, not an error: {}", out.stdout);
+    assert!(
+        out.stdout.contains("warning[tested-not-in-scope]")
+            && out.stdout.contains("control `6.2.1.1` is not in scope"),
+        "{}",
+        out.stdout
+    );
 }

@@ -15,9 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use assure::model::{Status, TestResult};
 use assure::ops::Project;
-use assure::ops::filter::Filter;
+use assure::ops::filter::{Filter, ResultIs, StatusIs};
 use assure::ops::score::{self, Managed};
 
 use crate::support::{GitRepo, TestRepo, project_root, run_env, snapshot, unix};
@@ -309,7 +308,7 @@ fn filter_cases() -> Vec<FilterCase> {
         (
             "#status=planned&assigned=dave@example.com",
             Filter {
-                statuses: vec![Status::Planned],
+                statuses: vec![StatusIs::Planned],
                 assigned: dave(),
                 ..Filter::default()
             },
@@ -318,7 +317,7 @@ fn filter_cases() -> Vec<FilterCase> {
         (
             "#status=planned,implemented&assigned=dave%40example.com",
             Filter {
-                statuses: vec![Status::Planned, Status::Implemented],
+                statuses: vec![StatusIs::Planned, StatusIs::Implemented],
                 assigned: dave(),
                 ..Filter::default()
             },
@@ -333,10 +332,10 @@ fn filter_cases() -> Vec<FilterCase> {
             None,
         ),
         (
-            "#control=6.2.&result=passed,failed-low-risk",
+            "#control=6.2.*&result=passed,failed-low-risk",
             Filter {
-                controls: vec!["6.2.".into()],
-                results: vec![TestResult::Passed, TestResult::FailedLowRisk],
+                controls: vec!["6.2.*".into()],
+                results: vec![ResultIs::Passed, ResultIs::FailedLowRisk],
                 ..Filter::default()
             },
             Some(&["6.2.3.1"]),

@@ -121,10 +121,12 @@ impl Ctx<'_> {
         quoted: bool,
         out: &mut Vec<TextEdit>,
     ) -> Result<(), RewriteError> {
+        // (An entry's leading comment lines are part of it.)
         let spaced = entries.len() > 1
-            && entries
-                .windows(2)
-                .all(|w| self.empty_line_before(w[1].key_span.start));
+            && entries.windows(2).all(|w| {
+                let key_line = self.line_start(w[1].key_span.start);
+                self.empty_line_before(self.leading_comments_start(key_line))
+            });
         let gap = if spaced { "\n" } else { "" };
         let mut anchor: Option<&Entry> = None;
         let mut pending: Vec<(Option<&Entry>, String)> = Vec::new();
@@ -256,10 +258,12 @@ impl Ctx<'_> {
                 }
                 (at, if self.at_unbroken_end(at) { "\n" } else { "" })
             }
+            // Before the comment lines that lead the first key: they are about it.
             None => match entries.first() {
-                Some(first) if self.key_starts_line(first) => {
-                    (self.line_start(self.entry_start(first)), "")
-                }
+                Some(first) if self.key_starts_line(first) => (
+                    self.leading_comments_start(self.line_start(self.entry_start(first))),
+                    "",
+                ),
                 _ => return Err(RewriteError("no place to insert a key".into())),
             },
         })

@@ -368,17 +368,22 @@ fn families(
                 }
                 let entries = by_control.remove(&c.id).unwrap_or_default();
                 let row = customer_control(shared, index, cert, c, record, entries);
-                let assessed = usize::from(record.is_some_and(|r| r.test_result.is_some()));
+                // Progress as `ops::score` counts it: controls out of scope count nowhere.
+                let counted = crate::ops::score::counts_in_progress(view.managed);
+                let (total, assessed) = (
+                    usize::from(counted.is_some()),
+                    usize::from(counted == Some(true)),
+                );
                 match customer.last_mut() {
                     Some(f) if f.name == view.family => {
-                        f.total += 1;
+                        f.total += total;
                         f.assessed += assessed;
                         f.controls.push(row);
                     }
                     _ => customer.push(CustomerFamily {
                         name: view.family.to_owned(),
                         assessed,
-                        total: 1,
+                        total,
                         controls: vec![row],
                     }),
                 }

@@ -635,6 +635,25 @@ impl<'t> Layout<'t> {
         pos == self.text.len() && !self.text.ends_with('\n')
     }
 
+    /// The start of the comment lines right above the line that starts at `line_start`
+    /// (no empty line between), which belong to what that line begins; `line_start`
+    /// itself when there are none, or when they start the file (the file's own comments,
+    /// such as its `$schema` line).
+    pub fn leading_comments_start(&self, line_start: usize) -> usize {
+        let mut start = line_start;
+        while start > 0 {
+            let above = self.line_start(start - 1);
+            if !self.text[above..start]
+                .trim_start_matches(blank)
+                .starts_with('#')
+            {
+                return start;
+            }
+            start = above;
+        }
+        line_start
+    }
+
     /// Whether the line holding `pos` has an empty line before it.
     pub fn empty_line_before(&self, pos: usize) -> bool {
         let before = &self.text[..self.line_start(pos)];

@@ -303,7 +303,7 @@ fn render_page(out: &mut dyn Write, p: &AssessmentPage) -> std::io::Result<()> {
         ("Service", format!("{} ({})", p.service.name, p.service.id)),
         (
             "Certification",
-            format!("{} {} ({})", cert.name, cert.version, cert.id),
+            format!("{} ({}), version {}", cert.name, cert.id, cert.version),
         ),
         ("Created", format!("{} by {created_by}", day(p.created))),
         ("Modified", p.modified.map_or_else(none, day)),

@@ -45,7 +45,7 @@ Office 365 - GDPR  (default-group/office-365--gdpr)
 
 Group          Default Group (default-group)
 Service        Office 365 (office-365)
-Certification  GDPR 2016/679 (gdpr)
+Certification  GDPR (gdpr), version 2016/679
 Created        2019-01-15 by Alice Admin <alice@example.com>
 Modified       2019-06-01
 Archived       (not set)

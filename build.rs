@@ -15,7 +15,11 @@ fn main() {
         ("SCHEMA_FILES", "schemas", "json"),
     ] {
         println!("cargo:rerun-if-changed={dir}");
+        // Top level only: `schemas/output/` describes the commands' JSON output
+        // (docs/json.md); those are no file kinds, and the binary has no use for them.
+        let depth = if dir == "schemas" { 1 } else { usize::MAX };
         let mut files: Vec<String> = walkdir::WalkDir::new(root.join(dir))
+            .max_depth(depth)
             .into_iter()
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == ext))

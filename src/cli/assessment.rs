@@ -1,14 +1,16 @@
-//! `assure assessment new | archive | delete | list`.
+//! `assure assessment new | archive | delete | list | show`.
 
 use std::io::{BufRead, IsTerminal, Write};
 
 use serde::Serialize;
 
 use super::editing::{EditFlags, finish, refuse, start};
-use super::{Cli, DataFormat, ExitStatus, Failure, Outcome, print_json};
+use super::{Cli, DataFormat, ExitStatus, Failure, Outcome, bar, print_json, truncate};
+use crate::ops::assessment_view::{AssessmentPage, Counts};
 use crate::ops::permissions::Permission;
 use crate::ops::score::score;
 use crate::ops::{Project, commands};
+use crate::text::{Medium, empty};
 
 /// Create, archive, delete and list assessments (administrator role).
 ///
@@ -76,6 +78,20 @@ pub enum AssessmentCommand {
         #[arg(long, value_enum, default_value_t)]
         format: DataFormat,
     },
+    /// Show an assessment as the portal's assessment page does.
+    ///
+    /// Its group, service, certification, when it was created, last changed (the last
+    /// commit that changed its file) and archived, its score and progress, the services in
+    /// scope, the provider-managed controls with their test results, and per control
+    /// family (in the certification's own word: clause, family, article…) how many
+    /// controls are not started, planned, implemented, not in scope, assessed and passed.
+    Show {
+        /// The assessment, group/service--certification.
+        assessment: String,
+        /// Output format: human (readable text) or json (for scripts).
+        #[arg(long, value_enum, default_value_t)]
+        format: DataFormat,
+    },
 }
 
 #[derive(Serialize)]
@@ -107,6 +123,9 @@ fn confirm(question: &str, yes: bool) -> Result<bool, Failure> {
 }
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
+    if let AssessmentCommand::Show { assessment, format } = &args.command {
+        return show(cli, assessment, *format, out);
+    }
     let project = cli.project()?;
     match &args.command {
         AssessmentCommand::New {
@@ -134,6 +153,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             flags,
         } => delete(cli, &project, assessment, *yes, flags, out),
         AssessmentCommand::List { archived, format } => list(&project, *archived, *format, out),
+        AssessmentCommand::Show { assessment, format } => show(cli, assessment, *format, out),
     }
 }
 
@@ -255,4 +275,174 @@ fn list(project: &Project, archived: bool, format: DataFormat, out: &mut dyn Wri
         }
     }
     Ok(ExitStatus::Ok)
+}
+
+/// `assessment show`: the assessment's page, loading only its group.
+fn show(cli: &Cli, assessment: &str, format: DataFormat, out: &mut dyn Write) -> Outcome {
+    let project = cli.project_of(assessment)?;
+    let page = crate::ops::assessment_view::show(&project, assessment)?;
+    if format == DataFormat::Json {
+        print_json(out, &page)?;
+    } else {
+        render_page(out, &page)?;
+    }
+    Ok(ExitStatus::Ok)
+}
+
+/// The assessment page as text: summary, in-scope services, provider-managed controls,
+/// and the counts per control family.
+fn render_page(out: &mut dyn Write, p: &AssessmentPage) -> std::io::Result<()> {
+    let day = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d").to_string();
+    let none = || empty(Medium::Text).to_owned();
+    writeln!(out, "{}  ({})", p.name, p.assessment)?;
+    if let Some(t) = p.archived {
+        writeln!(
+            out,
+            "archived {}: read-only, and no longer synced with its group",
+            day(t)
+        )?;
+    }
+    writeln!(out)?;
+    let t = &p.totals;
+    let cert = &p.certification;
+    let created_by = if p.created_by_name == p.created_by {
+        p.created_by.clone()
+    } else {
+        format!("{} <{}>", p.created_by_name, p.created_by)
+    };
+    let pct = (t.progress.assessed * 100)
+        .checked_div(t.progress.total)
+        .unwrap_or(0);
+    for (label, value) in [
+        ("Group", format!("{} ({})", p.group.name, p.group.id)),
+        ("Service", format!("{} ({})", p.service.name, p.service.id)),
+        (
+            "Certification",
+            format!("{} ({}), version {}", cert.name, cert.id, cert.version),
+        ),
+        ("Created", format!("{} by {created_by}", day(p.created))),
+        ("Modified", p.modified.map_or_else(none, day)),
+        ("Archived", p.archived.map_or_else(none, day)),
+        (
+            "Score",
+            format!("{} / {}", t.progress.score, t.progress.max),
+        ),
+        (
+            "Progress",
+            format!(
+                "{} {} of {} customer-managed controls in scope assessed ({pct}%)",
+                bar(t.progress.assessed, t.progress.total, 20),
+                t.progress.assessed,
+                t.progress.total
+            ),
+        ),
+    ] {
+        writeln!(out, "{label:<14} {value}")?;
+    }
+
+    in_scope(out, p)?;
+    provider_table(out, p)?;
+    family_table(out, p)
+}
+
+/// The services the template names as in scope.
+fn in_scope(out: &mut dyn Write, p: &AssessmentPage) -> std::io::Result<()> {
+    writeln!(out, "\nIn-scope services ({})", p.in_scope_services.len())?;
+    if p.in_scope_services.is_empty() {
+        writeln!(out, "  The template names no in-scope services.")?;
+    }
+    for s in &p.in_scope_services {
+        writeln!(out, "  {s}")?;
+    }
+
+    Ok(())
+}
+
+/// The provider-managed controls with their test results.
+fn provider_table(out: &mut dyn Write, p: &AssessmentPage) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "\nProvider-managed controls ({})",
+        p.provider_controls.len()
+    )?;
+    if p.provider_controls.is_empty() {
+        writeln!(out, "  none: the customer manages every control")?;
+    } else {
+        let id = width(p.provider_controls.iter().map(|c| c.id.as_str()), "Control");
+        let status = width(
+            p.provider_controls.iter().map(|c| c.status.label()),
+            "Status",
+        );
+        let result = width(
+            p.provider_controls.iter().map(|c| c.test_result.label()),
+            "Result",
+        );
+        writeln!(
+            out,
+            "  {:<id$}  {:<36}  {:<status$}  {:<10}  {:<result$}  Tested by",
+            "Control", "Title", "Status", "Test date", "Result"
+        )?;
+        for c in &p.provider_controls {
+            writeln!(
+                out,
+                "  {:<id$}  {:<36}  {:<status$}  {}  {:<result$}  {}",
+                c.id,
+                truncate(&c.title, 36),
+                c.status.label(),
+                c.test_date,
+                c.test_result.label(),
+                c.tested_by
+            )?;
+        }
+    }
+
+    Ok(())
+}
+
+/// The counts per control family, named in the certification's word, and the totals.
+fn family_table(out: &mut dyn Write, p: &AssessmentPage) -> std::io::Result<()> {
+    let cert = &p.certification;
+    let term = &cert.family_term;
+    writeln!(out, "\nControls by {}", term.to_lowercase())?;
+    writeln!(
+        out,
+        "  (statuses and test results of customer-managed controls; the score counts both kinds)"
+    )?;
+    let name = width(p.families.iter().map(|f| f.name.as_str()), term).min(40);
+    writeln!(
+        out,
+        "  {term:<name$}  Controls Provider Not started Planned Implemented Alternative Not in scope Assessed Passed     Score"
+    )?;
+    for f in &p.families {
+        family_row(out, &truncate(&f.name, name), &f.counts, name)?;
+    }
+    family_row(out, "Total", &p.totals, name)
+}
+
+/// One row of the family table.
+fn family_row(out: &mut dyn Write, name: &str, c: &Counts, width: usize) -> std::io::Result<()> {
+    let s = &c.status;
+    writeln!(
+        out,
+        "  {name:<width$}  {:>8} {:>8} {:>11} {:>7} {:>11} {:>11} {:>12} {:>8} {:>6} {:>9}",
+        c.controls,
+        c.provider,
+        s.not_started,
+        s.planned,
+        s.implemented,
+        s.alternative_implementation,
+        s.not_in_scope,
+        c.progress.assessed,
+        c.result.passed,
+        format!("{} / {}", c.progress.score, c.progress.max)
+    )
+}
+
+/// The width of a column: its widest value, at least its header's.
+fn width<'a>(values: impl Iterator<Item = &'a str>, header: &str) -> usize {
+    values
+        .map(|v| v.chars().count())
+        .chain(std::iter::once(header.chars().count()))
+        .max()
+        .unwrap_or(0)
 }

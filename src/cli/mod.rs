@@ -288,6 +288,7 @@ impl Command {
             Command::Assessment(args) => match &args.command {
                 A::New { flags, .. } | A::Archive { flags, .. } | A::Delete { flags, .. } => flags,
                 A::List { .. } => return None,
+                A::Show { .. } => return None,
             },
             Command::Control(args) => match &args.command {
                 C::Set { flags, .. } | C::Test { flags, .. } => flags,

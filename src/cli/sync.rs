@@ -2,9 +2,15 @@
 
 use std::io::Write;
 
-use super::editing::{refuse, report, start_anyone, write_diffs};
-use super::{Cli, ExitStatus, Outcome};
+use serde::Serialize;
+use serde_json::{Map, Value as J};
+
+use super::editing::{refuse, report, start_anyone, write_diff, write_diffs};
+use super::{Cli, DataFormat, ExitStatus, Outcome, print_json};
+use crate::model::SyncField;
 use crate::ops::commands;
+use crate::ops::edit::{EditError, Outcome as Done};
+use crate::ops::sync::Conflict;
 
 /// Make the members of every sync class equal (shared controls within a group, and
 /// controls related by the catalog's mappings).
@@ -23,23 +29,31 @@ pub struct Args {
     /// The revision whose files count as unchanged (default HEAD).
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
+    /// Output format: human (readable text) or json (for scripts): the files changed
+    /// (or, with --check, that would change) with their diffs, the members copied, and
+    /// the conflicts.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: DataFormat,
 }
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let project = cli.project()?;
     let mut s = start_anyone(cli, &project)?;
+    let json = args.format == DataFormat::Json;
     if let Err(e) = commands::sync_base(&mut s, args.base.as_deref()) {
-        return refuse(e);
+        return refused(e, args.check, json, out);
     }
     match s.finish(args.check) {
+        Ok(done) if json => {
+            print_json(out, &Report::of(&done, args.check, &[]))?;
+            Ok(status(&done, args.check))
+        }
         Ok(done) if args.check => {
             write_diffs(out, &done.files)?;
             if done.files.is_empty() {
                 writeln!(out, "in sync")?;
-                Ok(ExitStatus::Ok)
-            } else {
-                Ok(ExitStatus::Findings)
             }
+            Ok(status(&done, true))
         }
         Ok(done) if done.files.is_empty() => {
             writeln!(out, "in sync")?;
@@ -49,6 +63,131 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             report(&done, false, out)?;
             Ok(ExitStatus::Ok)
         }
-        Err(e) => refuse(e),
+        Err(e) => refused(e, args.check, json, out),
+    }
+}
+
+/// 1 when `--check` finds work to do, else 0.
+fn status(done: &Done, check: bool) -> ExitStatus {
+    if check && !done.files.is_empty() {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Ok
+    }
+}
+
+/// A sync that was not made: said on stderr (exit 1, or 2 when it could not run); with
+/// `--format json`, conflicts are also printed as the report's `conflicts`.
+fn refused(e: EditError, check: bool, json: bool, out: &mut dyn Write) -> Outcome {
+    if json && let EditError::Conflict(conflicts) = &e {
+        print_json(out, &Report::of(&Done::default(), check, conflicts))?;
+    }
+    refuse(e)
+}
+
+/// What `sync --format json` prints (docs/json.md, `sync`).
+#[derive(Serialize)]
+struct Report {
+    check: bool,
+    /// Whether files were written: false with --check, with nothing to change, or on a
+    /// conflict.
+    written: bool,
+    files: Vec<FileReport>,
+    synced: Vec<Synced>,
+    conflicts: Vec<ConflictReport>,
+}
+
+#[derive(Serialize)]
+struct FileReport {
+    path: String,
+    change: &'static str,
+    /// The unified diff, paths as git shows them.
+    diff: String,
+}
+
+#[derive(Serialize)]
+struct Synced {
+    assessment: String,
+    control: String,
+    source: String,
+    values: Map<String, J>,
+}
+
+#[derive(Serialize)]
+struct ConflictReport {
+    group: String,
+    reason: String,
+    members: Vec<ConflictMember>,
+}
+
+#[derive(Serialize)]
+struct ConflictMember {
+    member: String,
+    changed: bool,
+    test_date: Option<chrono::NaiveDate>,
+    values: Map<String, J>,
+}
+
+fn fields(values: &[(SyncField, J)]) -> Map<String, J> {
+    values
+        .iter()
+        .map(|(f, v)| (f.as_str().to_owned(), v.clone()))
+        .collect()
+}
+
+impl Report {
+    fn of(done: &Done, check: bool, conflicts: &[Conflict]) -> Report {
+        let files = done
+            .files
+            .iter()
+            .map(|f| {
+                let mut diff = Vec::new();
+                let before = f.before.as_deref().unwrap_or("");
+                let after = f.after.as_deref().unwrap_or("");
+                // Into memory: cannot fail.
+                let _ = write_diff(&mut diff, &f.path, before, after);
+                FileReport {
+                    path: f.path.clone(),
+                    change: match (&f.before, &f.after) {
+                        (None, Some(_)) => "created",
+                        (Some(_), None) => "deleted",
+                        _ => "updated",
+                    },
+                    diff: String::from_utf8_lossy(&diff).into_owned(),
+                }
+            })
+            .collect();
+        Report {
+            check,
+            written: !check && !done.files.is_empty(),
+            files,
+            synced: done
+                .synced
+                .iter()
+                .map(|u| Synced {
+                    assessment: u.assessment.clone(),
+                    control: u.control.clone(),
+                    source: u.source.clone(),
+                    values: fields(&u.values),
+                })
+                .collect(),
+            conflicts: conflicts
+                .iter()
+                .map(|c| ConflictReport {
+                    group: c.group.clone(),
+                    reason: c.reason.clone(),
+                    members: c
+                        .members
+                        .iter()
+                        .map(|m| ConflictMember {
+                            member: m.member.clone(),
+                            changed: m.changed,
+                            test_date: m.test_date,
+                            values: fields(&m.values),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
     }
 }

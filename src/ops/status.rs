@@ -67,7 +67,7 @@ pub fn dashboard(project: &Project, show_archived: bool) -> Dashboard {
             service: v.service.clone(),
             certification: v.certification.clone(),
             created: v.created,
-            modified: committed.get(&a.path()).copied().or(a.modified),
+            modified: modified(&committed, a),
             archived: v.archived,
             progress: score(v, &project.catalog)
                 .map(|s| s.total)
@@ -98,4 +98,14 @@ pub fn dashboard(project: &Project, show_archived: bool) -> Dashboard {
         archived,
         archived_count,
     }
+}
+
+/// When an assessment last changed, as every view shows it: the time of the last commit
+/// that changed its file (`committed`, from [`crate::ops::history::last_commit_times`]),
+/// or, for a file with uncommitted changes or outside git, its modification time.
+pub fn modified(
+    committed: &std::collections::HashMap<String, DateTime<Utc>>,
+    a: &crate::repo::AssessmentDoc,
+) -> Option<DateTime<Utc>> {
+    committed.get(&a.path()).copied().or(a.modified)
 }

@@ -2,6 +2,7 @@
 //! through the public interfaces (the `assure` binary and the library API).
 
 mod architecture;
+mod assessment_show;
 mod bad_input;
 mod catalog;
 mod cli;
@@ -20,6 +21,7 @@ mod git_model;
 mod history;
 mod hostile;
 mod hostile_text;
+mod json_output;
 mod loader;
 mod notify;
 mod oscal;

@@ -34,7 +34,7 @@ const ROWS: &[(&[&str], &str)] = &[
     (&["explain", "yaml-syntax"], "explain"),
     (&["group", "list"], "group-list"),
     (&["log"], "log"),
-    // `people` (issue 18, item 2) gets its row here: (&["people"], "people").
+    (&["people"], "people"),
     (&["status", "--archived"], "status"),
     (&["sync", "--check"], "sync"),
     (&["validate"], "validate"),

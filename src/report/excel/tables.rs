@@ -34,6 +34,9 @@ const NARROW: usize = 16;
 const EMAIL: usize = 22;
 const TITLE: usize = 22;
 const PROSE: usize = 28;
+/// The Implementation sheet's text columns: its few columns leave room for wider ones,
+/// and shorter rows.
+const NARRATIVE: usize = 34;
 const WIDE: usize = 40;
 /// A hyperlink's text never wraps in LibreOffice (it is cut at the cell's edge): link
 /// columns are as wide as the paths, up to this.
@@ -243,9 +246,9 @@ fn narrative_columns() -> Vec<Column> {
     vec![
         Column::new("Control", WIDE),
         Column::new("Title", TITLE),
-        Column::new("Implementation", PROSE),
-        Column::new("Test plan", PROSE),
-        Column::new("Management response", PROSE),
+        Column::new("Implementation", NARRATIVE),
+        Column::new("Test plan", NARRATIVE),
+        Column::new("Management response", NARRATIVE),
         Column::new("Documents", LINKS),
     ]
 }

@@ -637,7 +637,11 @@ fn assert_readable(pdf: &Path, pages: &[String]) {
             .filter_map(|t| fonts.get(attr(t, "font")?))
             .map(|(size, _)| *size)
             .fold(f64::INFINITY, f64::min);
-        let footer = text.lines().rev().find(|l| !l.trim().is_empty()).expect("footer");
+        let footer = text
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .expect("footer");
         let footer = footer.split_whitespace().collect::<Vec<_>>().join(" ");
         report.push(format!(
             "{footer}: {smallest:.1} pt ({:.0} %)",

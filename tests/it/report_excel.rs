@@ -13,10 +13,11 @@ type Book = Xlsx<std::io::BufReader<std::fs::File>>;
 
 const GDPR: &str = "default-group/office-365--gdpr";
 const ARCHIVED: &str = "azure-assessments-2019/azure--iso-27018-2014";
-const SHEETS: [&str; 5] = [
+const SHEETS: [&str; 6] = [
     "Summary",
     "Provider controls",
     "Customer controls",
+    "Implementation",
     "Action items",
     "Documents",
 ];
@@ -236,14 +237,10 @@ fn the_seed_assessment_as_a_workbook() {
             "Article",
             "Status",
             "Assigned to",
-            "Implementation",
-            "Test plan",
-            "Management response",
             "Test date",
             "Test result",
             "Score",
-            "Maximum",
-            "Documents"
+            "Maximum"
         ]
     );
     let ids: Vec<&str> = c[1..].iter().map(|r| text(&r[1])).collect();
@@ -266,11 +263,42 @@ fn the_seed_assessment_as_a_workbook() {
         shared[column(&c, "Assigned to")],
         Data::String("bob@contoso.com".into())
     );
+
+    // Implementation: what was written about the customer controls that have any of
+    // it, in catalog order; a control with nothing written is left out.
+    let n = rows(&mut book, "Implementation");
+    assert_eq!(
+        header(&n),
+        [
+            "Control",
+            "Title",
+            "Implementation",
+            "Test plan",
+            "Management response",
+            "Documents"
+        ]
+    );
+    let written: Vec<&str> = customer_ids
+        .iter()
+        .copied()
+        .filter(|id| {
+            a.doc.value.controls.get(*id).is_some_and(|r| {
+                r.implementation.is_some()
+                    || r.test_plan.is_some()
+                    || r.management_response.is_some()
+                    || !r.documents.is_empty()
+            })
+        })
+        .collect();
+    assert!(written.len() >= 3 && written.len() < customer_ids.len());
+    let ids: Vec<&str> = n[1..].iter().map(|r| text(&r[0])).collect();
+    assert_eq!(ids, written);
+    let shared = control_row(&n, "6.10.1.2");
     assert!(
-        text(&shared[column(&c, "Implementation")]).starts_with("TLS 1.2 or later is enforced")
+        text(&shared[column(&n, "Implementation")]).starts_with("TLS 1.2 or later is enforced")
     );
     assert_eq!(
-        text(&shared[column(&c, "Documents")]),
+        text(&shared[column(&n, "Documents")]),
         "evidence/cryptography-standard-v1.3.md\nevidence/tls-scan-2019-04.txt"
     );
     let not_started = customer_ids
@@ -286,7 +314,7 @@ fn the_seed_assessment_as_a_workbook() {
         blank[column(&c, "Test result")],
         Data::String("Not tested".into())
     );
-    for name in ["Assigned to", "Test date", "Documents"] {
+    for name in ["Assigned to", "Test date"] {
         assert!(
             blank
                 .get(column(&c, name))
@@ -362,13 +390,13 @@ fn the_seed_assessment_as_a_workbook() {
         );
     }
 
-    // In Customer controls, one document links to it; several are listed, a path a line,
+    // In Implementation, one document links to it; several are listed, a path a line,
     // without a link (LibreOffice would show a link's text on one line, cut): each has
     // its link in the Documents sheet.
-    let docs_col = column(&c, "Documents") as u32;
-    let c_links = links(&mut book, "Customer controls");
+    let docs_col = column(&n, "Documents") as u32;
+    let c_links = links(&mut book, "Implementation");
     let link_of = |id: &str| {
-        let row = c.iter().position(|r| text(&r[1]) == id).expect("row") as u32;
+        let row = n.iter().position(|r| text(&r[0]) == id).expect("row") as u32;
         c_links
             .iter()
             .find(|(r, col, _)| *r == row && *col == docs_col)
@@ -379,9 +407,9 @@ fn the_seed_assessment_as_a_workbook() {
         link_of("7.2.2.1"),
         "evidence/records-of-processing-2019.csv"
     );
-    let several = c
+    let several = n
         .iter()
-        .position(|r| text(&r[1]) == "6.10.1.2")
+        .position(|r| text(&r[0]) == "6.10.1.2")
         .expect("row") as u32;
     assert!(
         !c_links
@@ -459,7 +487,7 @@ fn user_text_that_looks_like_a_formula_stays_text() {
     );
 
     let mut book = open(&repo.path().join("out.xlsx"));
-    let c = rows(&mut book, "Customer controls");
+    let c = rows(&mut book, "Implementation");
     let row = control_row(&c, "6.10.1.2");
     for (name, payload) in [
         ("Implementation", "=HYPERLINK(\"http://x\",\"y\")"),
@@ -595,7 +623,7 @@ fn the_same_commit_gives_the_same_bytes_and_pinned_links() {
             .iter()
             .all(|l| l.starts_with(&format!("{LINK_BASE}{commit}/")))
     );
-    let c_links: Vec<String> = links(&mut book, "Customer controls")
+    let c_links: Vec<String> = links(&mut book, "Implementation")
         .into_iter()
         .map(|(_, _, to)| to)
         .collect();
@@ -651,7 +679,7 @@ fn text_longer_than_a_cell_holds_is_cut_not_refused() {
     repo.write(path, yaml);
     report(repo.path(), &[GDPR, "-o", "out.xlsx"]);
     let mut book = open(&repo.path().join("out.xlsx"));
-    let c = rows(&mut book, "Customer controls");
+    let c = rows(&mut book, "Implementation");
     let cell = text(&control_row(&c, "6.10.1.2")[column(&c, "Implementation")]).to_owned();
     assert!(cell.starts_with("éé"));
     assert!(cell.ends_with("(truncated: the full text is in the assessment file)"));

@@ -141,6 +141,7 @@ fn libreoffice_reads_the_workbook_as_the_library_sees_it() {
             "Action items",
             "Customer controls",
             "Documents",
+            "Implementation",
             "Provider controls",
             "Summary"
         ]
@@ -199,6 +200,10 @@ fn libreoffice_reads_the_workbook_as_the_library_sees_it() {
         "assigned to"
     );
     assert_eq!(cell("Assigned to"), "bob@contoso.com");
+    // What was written about it, on the Implementation sheet.
+    let n = &sheets["Implementation"];
+    let written = row(n, "Control", SHARED);
+    let cell = |name: &str| written[column(n, name)].as_str();
     assert_eq!(
         Some(cell("Implementation")),
         record.implementation.as_deref().map(str::trim_end)

@@ -4,9 +4,10 @@
 //! terms as headers, "Not started" and "Not tested" for what has not happened, and
 //! document links that lead to the files from wherever the workbook was written.
 //!
-//! The LibreOffice test (`#[ignore = "needs libreoffice"]`, with poppler's `pdftotext`;
-//! `.ci/run` installs both) prints the demo's GDPR workbook to PDF and reads it back:
-//! its page count, the header row and the last column on every page, every line of text.
+//! The LibreOffice test (`#[ignore = "needs libreoffice"]`, with poppler's `pdftotext`
+//! and `pdftohtml`, and the Carlito font; `.ci/run` installs them) prints the demo's GDPR
+//! workbook to PDF and reads it back: its page count, the header row and the last column
+//! on every page, every line of text, and the size the text is printed at on each page.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -24,10 +25,11 @@ type Book = Xlsx<std::io::BufReader<std::fs::File>>;
 const GDPR: &str = "default-group/office-365--gdpr";
 const NIST: &str = "default-group/office-365--nist-800-53-r5";
 const ISO_27018: &str = "data-security-and-privacy/office-365--iso-27018-2014";
-const SHEETS: [&str; 5] = [
+const SHEETS: [&str; 6] = [
     "Summary",
     "Provider controls",
     "Customer controls",
+    "Implementation",
     "Action items",
     "Documents",
 ];
@@ -210,9 +212,9 @@ fn a_row_is_as_tall_as_its_wrapped_text() {
         }
     }
     // The shared control's implementation: five lines of YAML, longer when wrapped.
-    let c = rows(&mut book, "Customer controls");
+    let c = rows(&mut book, "Implementation");
     let row = control_row(&c, "6.10.1.2") + 1;
-    let xml = sheet_xml(&parts, 2);
+    let xml = sheet_xml(&parts, 3);
     let el = element(xml, &format!("row r=\"{row}\"")).expect("the row");
     let ht: f64 = attr(el, "ht").expect("a height").parse().expect("number");
     assert!(ht >= 15.0 * 5.0, "{el}");
@@ -548,6 +550,7 @@ fn the_demo_gdpr_workbook_prints_in_a_few_whole_pages() {
         mine[sheet].push(page);
     }
     let mut xlsx: Book = open_workbook(&book).expect("open");
+    assert_readable(&pdf, &pages);
     for (n, sheet) in SHEETS.iter().enumerate() {
         assert!(!mine[n].is_empty(), "{sheet} prints");
         if n == 0 {
@@ -580,4 +583,76 @@ fn the_demo_gdpr_workbook_prints_in_a_few_whole_pages() {
             }
         }
     }
+}
+
+/// The smallest text a page may print, in points: Calibri 11 at 65 % (an auditor reads
+/// 7 points on paper; 14 columns on one sheet printed at 40 %, 4.4 points).
+const SMALLEST_TEXT: f64 = 7.0;
+
+/// Asserts that every page of `pdf` prints its text at [`SMALLEST_TEXT`] or larger: a
+/// sheet fitted to one page wide is scaled down as a whole, so a column too many shrinks
+/// the text of the whole sheet. `pages` are the pages' text, footer last.
+///
+/// The size is read from `pdftohtml -xml`, which gives each font's size times its zoom
+/// (3, its largest: a third of a point). It means something only when LibreOffice lays
+/// the page out with Calibri's metrics, as Excel does: with another fallback font (DejaVu
+/// Sans, wider) every column is a quarter wider and the page a quarter smaller. Carlito,
+/// metric-compatible with Calibri, is required.
+fn assert_readable(pdf: &Path, pages: &[String]) {
+    const ZOOM: f64 = 3.0;
+    let out = Command::new(tool("pdftohtml", "poppler-utils"))
+        .args(["-xml", "-i", "-q", "-stdout", "-zoom", "3"])
+        .arg(pdf)
+        .output()
+        .expect("run pdftohtml");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let xml = String::from_utf8(out.stdout).expect("utf-8");
+    // Font ids are numbered across the document; a page lists only its new ones.
+    let mut fonts: BTreeMap<String, (f64, String)> = BTreeMap::new();
+    for spec in xml.split("<fontspec").skip(1) {
+        let id = attr(spec, "id").expect("font id").to_owned();
+        let size: f64 = attr(spec, "size").expect("size").parse().expect("a number");
+        let family = attr(spec, "family").expect("family").to_owned();
+        fonts.insert(id, (size / ZOOM, family));
+    }
+    for (_, family) in fonts.values() {
+        assert!(
+            family.contains("Carlito") || family.contains("Calibri"),
+            "LibreOffice printed the workbook in {family}, not Calibri or Carlito: its page \
+             scale then says nothing of Excel's. `apt-get install fonts-crosextra-carlito` \
+             (.ci/run does)"
+        );
+    }
+    let printed: Vec<&str> = xml.split("<page ").skip(1).collect();
+    assert_eq!(printed.len(), pages.len(), "pdftohtml and pdftotext pages");
+    let mut report = Vec::new();
+    for (page, text) in printed.iter().zip(pages) {
+        let smallest = page
+            .split("<text ")
+            .skip(1)
+            .filter_map(|t| fonts.get(attr(t, "font")?))
+            .map(|(size, _)| *size)
+            .fold(f64::INFINITY, f64::min);
+        let footer = text
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .expect("footer");
+        let footer = footer.split_whitespace().collect::<Vec<_>>().join(" ");
+        report.push(format!(
+            "{footer}: {smallest:.1} pt ({:.0} %)",
+            smallest / 11.0 * 100.0
+        ));
+        assert!(
+            smallest >= SMALLEST_TEXT,
+            "{footer}: text printed at {smallest:.1} points (Calibri 11 at {:.0} %), less \
+             than {SMALLEST_TEXT}: too many or too wide columns for one page wide",
+            smallest / 11.0 * 100.0
+        );
+    }
+    eprintln!("{}", report.join("\n"));
 }

@@ -2,13 +2,16 @@
 //!
 //! Sheets: "Summary" (where the workbook comes from, score and progress, per-family
 //! progress), "Provider controls", "Customer controls" (every customer-managed control
-//! of the certification, "Not started" where nothing is recorded), "Action items" and
-//! "Documents" (one row per evidence document, each a hyperlink). `tables.rs` makes the
-//! tables' columns and rows, `sheet.rs` writes cells and lays the sheets out for print.
+//! of the certification and where it stands, "Not started" where nothing is recorded),
+//! "Implementation" (what was written about the customer controls: implementation, test
+//! plan, management response, documents), "Action items" and "Documents" (one row per
+//! evidence document, each a hyperlink). `tables.rs` makes the tables' columns and rows,
+//! `sheet.rs` writes cells and lays the sheets out for print.
 //!
 //! Invariants:
 //! - Every piece of user text is a string cell, never a formula (see `sheet.rs`).
-//! - Every sheet prints one page wide, landscape, its header row on every page.
+//! - Every sheet prints one page wide, landscape, its header row on every page, at 65 %
+//!   or more (no table wider than about 190 characters, see `tables.rs`).
 //! - Dates are real Excel dates (`yyyy-mm-dd`), times are UTC (`yyyy-mm-dd hh:mm "UTC"`).
 //! - The bytes depend only on the project, the context and the folder the workbook is
 //!   written in (its document links are relative to it unless `link_base` pins them):
@@ -34,6 +37,7 @@ use crate::repo::AssessmentDoc;
 const SUMMARY: &str = "Summary";
 const PROVIDER: &str = "Provider controls";
 const CUSTOMER: &str = "Customer controls";
+const NARRATIVE: &str = "Implementation";
 const ACTIONS: &str = "Action items";
 const DOCUMENTS: &str = "Documents";
 
@@ -303,6 +307,7 @@ impl Sheets {
         for (name, table) in [
             (PROVIDER, &t.provider),
             (CUSTOMER, &t.customer),
+            (NARRATIVE, &t.narrative),
             (ACTIONS, &t.actions),
             (DOCUMENTS, &t.documents),
         ] {

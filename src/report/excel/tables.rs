@@ -1,7 +1,14 @@
-//! The workbook's tables: provider- and customer-managed controls, action items and
-//! documents, as columns and rows of [`Cell`]s in catalog order.
+//! The workbook's tables: provider- and customer-managed controls, the customer
+//! controls' implementation narrative, action items and documents, as columns and rows
+//! of [`Cell`]s in catalog order.
 //!
 //! Invariants:
+//! - Every table prints one landscape page wide at a readable size (at least 65 % of
+//!   Calibri 11, about 7 points, on US Letter with Calibri's metrics): no table has more
+//!   than about 190 characters of columns. That is why a customer control takes two
+//!   sheets: "Customer controls" says where it stands (status, person, test, score),
+//!   "Implementation" what was written about it (implementation, test plan, management
+//!   response, documents); in one table those 14 columns printed at 40 %.
 //! - The words are the ones every output uses: the family column is headed by the
 //!   certification's own term ([`Certification::family_term`]), the references column by
 //!   [`Certification::reference_term`] and left out when that is `None`; a control with
@@ -17,12 +24,19 @@ use crate::model::{Certification, ControlRecord, Priority, Purpose, Status, Test
 use crate::ops::score::{self, ControlView, Managed};
 use crate::report::ReportContext;
 
-/// Widths, in characters, at which a column's text wraps: narrow enough that the widest
-/// sheet (Customer controls, 14 columns) scaled to one landscape page stays legible.
+/// Widths, in characters, at which a column's text wraps: narrow enough that every
+/// table, scaled to one landscape page wide, prints at 65 % or more (see the module
+/// docs; `workbook_print::the_demo_gdpr_workbook_prints_in_a_few_whole_pages` measures
+/// it).
 const LABEL: usize = 16;
-const NARROW: usize = 20;
-const TITLE: usize = 28;
-const PROSE: usize = 32;
+const NARROW: usize = 16;
+/// An e-mail address: `bob@contoso.com` whole, a long one broken.
+const EMAIL: usize = 22;
+const TITLE: usize = 22;
+const PROSE: usize = 28;
+/// The Implementation sheet's text columns: its few columns leave room for wider ones,
+/// and shorter rows.
+const NARRATIVE: usize = 34;
 const WIDE: usize = 40;
 /// A hyperlink's text never wraps in LibreOffice (it is cut at the cell's edge): link
 /// columns are as wide as the paths, up to this.
@@ -40,6 +54,8 @@ pub(super) struct Table {
 pub(super) struct Tables {
     pub(super) provider: Table,
     pub(super) customer: Table,
+    /// What was written about the customer controls that have any of it.
+    pub(super) narrative: Table,
     pub(super) actions: Table,
     pub(super) documents: Table,
 }
@@ -103,6 +119,10 @@ impl Tables {
                 columns: customer_columns(words),
                 rows: Vec::new(),
             },
+            narrative: Table {
+                columns: narrative_columns(),
+                rows: Vec::new(),
+            },
             actions: Table {
                 columns: action_columns(),
                 rows: Vec::new(),
@@ -131,8 +151,9 @@ impl Tables {
                     if let Some(to) = &r.assigned_to {
                         actions.push((to.to_lowercase(), action_row(view, &r, to, words)));
                     }
-                    let row = t.customer_row(view, &r, words);
-                    t.customer.rows.push(row);
+                    t.customer.rows.push(customer_row(view, &r, words));
+                    let docs = t.documents_cell(view, &r, words);
+                    t.narrative.rows.extend(narrative_row(view, &r, docs));
                 }
             }
         }
@@ -140,23 +161,6 @@ impl Tables {
         actions.sort_by(|a, b| a.0.cmp(&b.0));
         t.actions.rows = actions.into_iter().map(|(_, row)| row).collect();
         t
-    }
-
-    fn customer_row(&mut self, view: &ControlView, r: &ControlRecord, words: &Words) -> Vec<Cell> {
-        let docs = self.documents_cell(view, r, words);
-        let mut row = words.lead_cells(view);
-        row.extend([
-            status_cell(r.status),
-            Cell::opt_text(r.assigned_to.as_deref()),
-            Cell::opt_text(r.implementation.as_deref()),
-            Cell::opt_text(r.test_plan.as_deref()),
-            Cell::opt_text(r.management_response.as_deref()),
-            r.test_date.map_or(Cell::Empty, Cell::Date),
-            result_cell(r.test_result),
-        ]);
-        row.extend(points(view));
-        row.push(docs);
-        row
     }
 
     /// A customer control's documents cell, and its documents' rows in the Documents
@@ -216,17 +220,51 @@ fn customer_columns(words: &Words) -> Vec<Column> {
     let mut columns = words.lead();
     columns.extend([
         Column::new("Status", LABEL),
-        Column::new("Assigned to", WIDE),
-        Column::new("Implementation", PROSE),
-        Column::new("Test plan", PROSE),
-        Column::new("Management response", PROSE),
+        Column::new("Assigned to", EMAIL),
         Column::new("Test date", WIDE),
         Column::new("Test result", LABEL),
         Column::new("Score", WIDE),
         Column::new("Maximum", WIDE),
-        Column::new("Documents", LINKS),
     ]);
     columns
+}
+
+/// A customer control's row: where it stands.
+fn customer_row(view: &ControlView, r: &ControlRecord, words: &Words) -> Vec<Cell> {
+    let mut row = words.lead_cells(view);
+    row.extend([
+        status_cell(r.status),
+        Cell::opt_text(r.assigned_to.as_deref()),
+        r.test_date.map_or(Cell::Empty, Cell::Date),
+        result_cell(r.test_result),
+    ]);
+    row.extend(points(view));
+    row
+}
+
+fn narrative_columns() -> Vec<Column> {
+    vec![
+        Column::new("Control", WIDE),
+        Column::new("Title", TITLE),
+        Column::new("Implementation", NARRATIVE),
+        Column::new("Test plan", NARRATIVE),
+        Column::new("Management response", NARRATIVE),
+        Column::new("Documents", LINKS),
+    ]
+}
+
+/// A customer control's row in the Implementation sheet: what was written about it and
+/// its documents; none when nothing was (its status is in Customer controls).
+fn narrative_row(view: &ControlView, r: &ControlRecord, docs: Cell) -> Option<Vec<Cell>> {
+    let texts = [&r.implementation, &r.test_plan, &r.management_response];
+    if texts.iter().all(|t| t.is_none()) && r.documents.is_empty() {
+        return None;
+    }
+    let c = view.control;
+    let mut row = vec![Cell::text(&c.id), Cell::text(&c.title)];
+    row.extend(texts.map(|t| Cell::opt_text(t.as_deref())));
+    row.push(docs);
+    Some(row)
 }
 
 fn action_columns() -> Vec<Column> {

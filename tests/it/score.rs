@@ -312,6 +312,19 @@ fn a_test_result_out_of_scope_counts_nowhere_and_is_a_warning() {
         after.assessed,
         after.total
     );
+    // The site's assessment page says the same figures, as controls in scope.
+    let out = repo.run(&["report", "site", "-o", "site"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let page = std::fs::read_to_string(
+        repo.path()
+            .join("site/assessments/default-group--office-365--gdpr.html"),
+    )
+    .expect("the assessment's page");
+    let shown = format!(
+        "<span id=\"count-assessed\">{}</span> of <span id=\"count-customer\">{}</span> customer-managed controls in scope assessed",
+        after.assessed, after.total
+    );
+    assert!(page.contains(&shown), "{shown} in the page");
     let out = repo.run(&["validate"]);
     assert_eq!(out.code, 0, "a warning, not an error: {}", out.stdout);
     assert!(

@@ -322,7 +322,7 @@ fn render_page(out: &mut dyn Write, p: &AssessmentPage) -> std::io::Result<()> {
         ),
         ("Created", format!("{} by {created_by}", day(p.created))),
         ("Modified", p.modified.map_or_else(none, day)),
-        ("Archived", p.archived.map_or_else(none, day)),
+        ("Archived", p.archived.map_or_else(|| "no".to_owned(), day)),
         (
             "Score",
             format!("{} / {}", t.progress.score, t.progress.max),

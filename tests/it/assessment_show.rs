@@ -48,7 +48,7 @@ Service        Office 365 (office-365)
 Certification  GDPR (gdpr), version 2016/679
 Created        2019-01-15 by Alice Admin <alice@example.com>
 Modified       2019-06-01
-Archived       (not set)
+Archived       no
 Score          76 / 286
 Progress       █░░░░░░░░░░░░░░░░░░░ 2 of 42 customer-managed controls in scope assessed (4%)
 

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::{GitRepo, Output, TestRepo, project_root, run_env, snapshot};
+use crate::support::{GitRepo, Output, TestRepo, closed_stdout, project_root, run_env, snapshot};
 
 const BRANCH: &str = "review/dave-marks-ac-tested";
 
@@ -431,28 +431,9 @@ fn demo_renders_the_site_and_a_workbook_per_active_assessment() {
 /// same files as a demo whose output was read, and a closed pipe is not a failure.
 #[test]
 fn demo_finishes_when_its_output_is_cut() {
-    use std::io::Read;
-    use std::process::{Command, Stdio};
     let tmp = tempfile::tempdir().expect("temp dir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_assure"))
-        .args(["demo", "cut"])
-        .current_dir(tmp.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", tmp.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("runs");
-    drop(child.stdout.take());
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .expect("stderr")
-        .read_to_string(&mut stderr)
-        .expect("reads");
-    let status = child.wait().expect("waits");
-    assert_eq!(status.code(), Some(0), "{stderr}");
+    let (code, stderr) = closed_stdout(tmp.path(), &["demo", "cut"]);
+    assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(stderr, "");
 
     let whole = demo(tmp.path(), &["whole"]);

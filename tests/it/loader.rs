@@ -4,14 +4,11 @@
 //! source. And the exit statuses decided in one place: a reader that goes away is not a
 //! failure.
 
-use std::io::Read;
-use std::process::{Command, Stdio};
-
 use assure::ops::Project;
 use assure::ops::validate::check;
 use assure::repo::{Overlay, Scope, Source};
 
-use crate::support::{GitRepo, TestRepo, fixtures};
+use crate::support::{GitRepo, TestRepo, closed_stdout, fixtures};
 
 fn today() -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date")
@@ -303,24 +300,8 @@ fn a_closed_pipe_is_not_a_failure() {
         &["catalog", "show", "nist-800-53-r5"][..],
         &["schema", "assessment"][..],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_assure"))
-            .args(args)
-            .current_dir(repo.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("runs");
-        // Close the reading end before the command can write anything.
-        drop(child.stdout.take());
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .expect("stderr")
-            .read_to_string(&mut stderr)
-            .expect("reads");
-        let status = child.wait().expect("waits");
-        assert_eq!(status.code(), Some(0), "{args:?}: {stderr}");
+        let (code, stderr) = closed_stdout(repo.path(), args);
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
         assert_eq!(stderr, "", "{args:?}");
     }
 }

@@ -227,6 +227,32 @@ pub fn run_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     }
 }
 
+/// Runs `assure ARGS` in `dir` with its standard output a pipe whose reader has gone
+/// before anything is written (`assure … | head -0`): the exit code and the standard error.
+pub fn closed_stdout(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_assure"))
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("reads");
+    let status = child.wait().expect("waits");
+    (status.code(), stderr)
+}
+
 /// Seconds since the epoch of an RFC 3339 date-time, for `GitRepo::commit_all`.
 pub fn unix(rfc3339: &str) -> i64 {
     chrono::DateTime::parse_from_rfc3339(rfc3339)

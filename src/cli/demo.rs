@@ -138,11 +138,15 @@ fn show_next_steps(
     writeln!(out, "  cd {shown}")?;
     writeln!(
         out,
+        "  assure assessment show default-group/office-365--gdpr   # the assessment's page"
+    )?;
+    writeln!(
+        out,
         "  assure log default-group/office-365--gdpr 6.10.1.2    # who did what, field by field"
     )?;
     writeln!(
         out,
-        "  assure controls default-group/office-365--gdpr --status planned"
+        "  assure controls default-group/office-365--nist-800-53-r5 --control 'AC-2*'"
     )?;
     writeln!(out, "  assure actions --person bob@contoso.com")?;
     writeln!(

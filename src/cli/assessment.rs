@@ -12,7 +12,7 @@ use crate::ops::score::score;
 use crate::ops::{Project, commands};
 use crate::text::{Medium, empty};
 
-/// Create, archive, delete and list assessments (administrator role).
+/// Show, list, create, archive and delete assessments (creating, archiving and deleting: administrator role).
 ///
 /// An assessment is one service assessed against one certification, in one group:
 /// groups/<group>/<service>--<certification>.yaml. It is named `group/service--certification`.

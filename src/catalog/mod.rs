@@ -41,6 +41,16 @@ impl CertInfo {
     pub fn control_ids(&self) -> impl Iterator<Item = &str> {
         self.controls().map(|(_, c)| c.id.as_str())
     }
+
+    /// What to say of `id` when it is not one of these controls: the one message of every
+    /// command that takes a control id, with the closest ids.
+    pub fn not_a_control(&self, id: &str) -> String {
+        format!(
+            "`{id}` is not a control of {}; {}",
+            self.cert.name,
+            did_you_mean(id, self.control_ids())
+        )
+    }
 }
 
 #[derive(Debug)]

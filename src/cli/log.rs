@@ -117,11 +117,9 @@ fn check_subject(cli: &Cli, a: &str, control: Option<&str>) -> Result<bool, Fail
         (control, project.certification(&doc.doc.value.certification))
         && cert.control(control.trim()).is_none()
     {
-        return Err(Failure::NotFound(crate::ops::NotFound(format!(
-            "`{control}` is not a control of {}; {}",
-            cert.cert.name,
-            crate::suggest::did_you_mean(control, cert.control_ids())
-        ))));
+        return Err(Failure::NotFound(crate::ops::NotFound(
+            cert.not_a_control(control),
+        )));
     }
     Ok(false)
 }

@@ -43,13 +43,9 @@ pub fn show<'p>(project: &'p Project, key: &str, control: &'p str) -> Result<Sho
             v.certification
         ))
     })?;
-    let (family, c) = cert.control(control.trim()).ok_or_else(|| {
-        NotFound(format!(
-            "`{control}` is not a control of {}; {}",
-            cert.cert.name,
-            crate::suggest::did_you_mean(control, cert.control_ids())
-        ))
-    })?;
+    let (family, c) = cert
+        .control(control.trim())
+        .ok_or_else(|| NotFound(cert.not_a_control(control)))?;
     let provider = cat
         .template(&v.service, &v.certification)
         .and_then(|t| t.template.provider_controls.get(&c.id));

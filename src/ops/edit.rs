@@ -293,11 +293,7 @@ impl<'p> Session<'p> {
             .ok_or_else(|| EditError::Invalid(format!("the assessment's certification `{}` is not in the catalog; run `assure validate`", v.certification)))?;
         let id = control.trim();
         let Some((_, c)) = cert.control(id) else {
-            return Err(EditError::NotFound(format!(
-                "`{id}` is not a control of {}; {}",
-                cert.cert.name,
-                did_you_mean(id, cert.control_ids())
-            )));
+            return Err(EditError::NotFound(cert.not_a_control(id)));
         };
         if self
             .catalog()
@@ -327,16 +323,9 @@ impl<'p> Session<'p> {
             .as_ref()
             .map(|c| c.value.people.as_slice())
             .unwrap_or_default();
-        people
-            .iter()
-            .find(|p| p.email.eq_ignore_ascii_case(email.trim()))
+        super::project::person_in(people, email)
             .map(|p| p.email.clone())
-            .ok_or_else(|| {
-                EditError::NotFound(format!(
-                    "`{email}` is not a person in assure.yaml; {}",
-                    did_you_mean(email, people.iter().map(|p| p.email.as_str()))
-                ))
-            })
+            .map_err(|e| EditError::NotFound(e.0))
     }
 
     /// The group `id`'s current name, checking that it exists.

@@ -157,15 +157,7 @@ impl Filter {
             }
         }
         for value in &self.assigned {
-            if !people
-                .iter()
-                .any(|p| p.email.eq_ignore_ascii_case(value.trim()))
-            {
-                return Err(format!(
-                    "`{value}` is not a person of assure.yaml; {}",
-                    did_you_mean(value, people.iter().map(|p| p.email.as_str()))
-                ));
-            }
+            super::project::person_in(people, value).map_err(|e| e.0)?;
         }
         Ok(())
     }

@@ -102,16 +102,7 @@ impl Project {
     /// closest known emails.
     pub fn person(&self, email: &str) -> Result<&crate::model::Person, super::NotFound> {
         let people = self.ws.config.as_ref().map_or(&[][..], |c| &c.value.people);
-        people
-            .iter()
-            .find(|p| p.email.eq_ignore_ascii_case(email.trim()))
-            .ok_or_else(|| {
-                let hint =
-                    crate::suggest::did_you_mean(email, people.iter().map(|p| p.email.as_str()));
-                super::NotFound(format!(
-                    "`{email}` is not a person of assure.yaml; {hint} (`assure people` lists them)"
-                ))
-            })
+        person_in(people, email)
     }
 
     /// The certification with this id, from the built-in or the repository's catalog,
@@ -125,6 +116,23 @@ impl Project {
             ))
         })
     }
+}
+
+/// The person of `people` with this email (case ignored), or the one error of every
+/// command that takes a person: naming the closest known emails.
+pub fn person_in<'a>(
+    people: &'a [crate::model::Person],
+    email: &str,
+) -> Result<&'a crate::model::Person, super::NotFound> {
+    people
+        .iter()
+        .find(|p| p.email.eq_ignore_ascii_case(email.trim()))
+        .ok_or_else(|| {
+            let hint = crate::suggest::did_you_mean(email, people.iter().map(|p| p.email.as_str()));
+            super::NotFound(format!(
+                "`{email}` is not a person of assure.yaml; {hint} (`assure people` lists them)"
+            ))
+        })
 }
 
 /// What a command about one assessment (`group/service--certification`) needs to load:

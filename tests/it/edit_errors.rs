@@ -245,7 +245,7 @@ fn unknown_person_suggests_the_close_email() {
     );
     assert_eq!(
         out.stderr,
-        "error: `bobb@example.com` is not a person in assure.yaml; did you mean `bob@example.com`?\n"
+        "error: `bobb@example.com` is not a person of assure.yaml; did you mean `bob@example.com`? (`assure people` lists them)\n"
     );
 }
 

@@ -442,7 +442,7 @@ fn unknown_names_are_errors_with_the_closest_known_one() {
         ),
         (
             &["people", "grant", "erin@exampel.com", "assessor"][..],
-            "`erin@exampel.com` is not a person in assure.yaml; did you mean `erin@example.com`?",
+            "`erin@exampel.com` is not a person of assure.yaml; did you mean `erin@example.com`?",
         ),
         (
             &["people", "revoke", "bobb@example.com", "assessor"][..],
@@ -450,7 +450,7 @@ fn unknown_names_are_errors_with_the_closest_known_one() {
         ),
         (
             &["people", "remove", "nobody@example.test"][..],
-            "`nobody@example.test` is not a person in assure.yaml; known: alice@example.com",
+            "`nobody@example.test` is not a person of assure.yaml; known: alice@example.com",
         ),
     ] {
         let out = as_(carol, repo.path(), args);

@@ -196,11 +196,15 @@ fn show(cli: &Cli, id: &str, format: DataFormat, out: &mut dyn Write) -> Outcome
             family.controls.len()
         )?;
         for control in &family.controls {
-            let articles = if control.articles.is_empty() {
+            let mut articles = if control.articles.is_empty() {
                 String::new()
             } else {
                 format!("  [{}]", control.articles.join(", "))
             };
+            if !control.attributes.is_empty() {
+                articles.push_str("  ");
+                articles.push_str(&crate::model::catalog::attributes_line(&control.attributes));
+            }
             writeln!(
                 out,
                 "  {:<12} {:>2}  {}{}",

@@ -160,6 +160,13 @@ fn show(
         "score value: {}    managed by: {}",
         shown.score, shown.managed_by
     )?;
+    if !shown.attributes.is_empty() {
+        writeln!(
+            out,
+            "attributes: {}",
+            crate::model::catalog::attributes_line(shown.attributes)
+        )?;
+    }
     if let Some(actions) = shown.recommended_actions {
         writeln!(out, "recommended customer actions: {actions}")?;
     }

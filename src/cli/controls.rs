@@ -15,6 +15,8 @@ use crate::text::{Medium, empty, or_empty};
 /// Several values of one filter match any of them (OR); different filters must all match
 /// (AND). `--control AC-2` is that control alone, `--control 'AC-2*'` every id that starts
 /// with AC-2. `--reference "Article (5)"` matches every reference containing the text.
+/// `--attribute control-type=preventive` matches controls whose catalog entry has that
+/// attribute value.
 /// A value that names nothing (a control, reference or person the assessment does not
 /// know) is an error with the closest known names; known values that match no control
 /// give an empty list.
@@ -39,6 +41,11 @@ pub struct Args {
     /// Has this test result (not-tested: none recorded).
     #[arg(long = "result", value_enum, value_name = "RESULT")]
     pub results: Vec<ResultIs>,
+    /// Has this value of a catalog attribute, e.g. control-type=preventive or
+    /// security-property=availability (ISO/IEC 27001:2022's controls carry ISO/IEC
+    /// 27002's; `assure catalog show CERT` lists them). Values of one name OR, names AND.
+    #[arg(long = "attribute", value_name = "NAME=VALUE")]
+    pub attributes: Vec<String>,
     /// Output format: human (readable text) or json (for scripts).
     #[arg(long, value_enum, default_value_t)]
     pub format: DataFormat,
@@ -76,6 +83,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         assigned: args.assigned.clone(),
         statuses: args.statuses.clone(),
         results: args.results.clone(),
+        attributes: args.attributes.clone(),
     };
     let views = controls(v, &project.catalog).ok_or_else(|| {
         Failure::Usage(format!(

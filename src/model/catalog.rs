@@ -83,6 +83,22 @@ pub struct CatalogControl {
     pub score: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Facts about the control to filter by, attribute name to values, e.g.
+    /// `control-type: [preventive]` (ISO/IEC 27002:2022's attributes). Any certification
+    /// may declare any; the names and values a certification's controls use are the ones
+    /// `assure controls --attribute` knows.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, Vec<String>>,
+}
+
+/// Control attributes as the filter writes them, `name=value,value`, one name after the
+/// other: `control-type=preventive security-property=confidentiality,integrity`.
+pub fn attributes_line(attributes: &BTreeMap<String, Vec<String>>) -> String {
+    attributes
+        .iter()
+        .map(|(name, values)| format!("{name}={}", values.join(",")))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `catalog/templates/<service>--<certification>.yaml`.

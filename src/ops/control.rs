@@ -20,6 +20,8 @@ pub struct Shown<'a> {
     /// What the certification calls the references in `articles` ("Article").
     pub reference_term: Option<&'a str>,
     pub score: u32,
+    /// The catalog control's attributes (name to values), e.g. ISO/IEC 27002's.
+    pub attributes: &'a std::collections::BTreeMap<String, Vec<String>>,
     pub recommended_actions: Option<&'a str>,
     pub managed_by: &'static str,
     pub provider: Option<&'a ProviderControl>,
@@ -88,6 +90,7 @@ pub fn show<'p>(project: &'p Project, key: &str, control: &'p str) -> Result<Sho
         articles: &c.articles,
         reference_term: cert.cert.reference_term(),
         score: c.score,
+        attributes: &c.attributes,
         recommended_actions: c.description.as_deref(),
         managed_by: if provider.is_some() {
             "provider"

@@ -1,13 +1,17 @@
 //! Filters over customer-managed controls (DESIGN.md §4.3): reference (substring of an
 //! article reference), control (an exact id, or a prefix written `AC-2*`), assigned
-//! person, status and test result, where "not started" and "not tested" are values too.
+//! person, status and test result, where "not started" and "not tested" are values too,
+//! and catalog attributes (`NAME=VALUE`, e.g. `control-type=preventive`): values of one
+//! attribute name combine with OR, different names with AND, like different filters.
 //! Values of one filter combine with OR, different filters with AND; an empty filter
 //! matches everything.
 //!
 //! A value that names nothing is an error, never an empty answer ([`Filter::check`]): a
 //! control id the certification does not have, a reference no control lists, a person
-//! not in `assure.yaml`. A filter of known values that matches no control is a valid,
+//! not in `assure.yaml`, an attribute name or value no control of the certification has. A filter of known values that matches no control is a valid,
 //! empty result. The report site's filter (`app.js`) follows the same rules.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -22,6 +26,8 @@ pub struct Filter {
     pub assigned: Vec<String>,
     pub statuses: Vec<StatusIs>,
     pub results: Vec<ResultIs>,
+    /// `NAME=VALUE` pairs over the catalog controls' `attributes`.
+    pub attributes: Vec<String>,
 }
 
 /// A value of the status filter: a status, or none recorded.
@@ -91,6 +97,35 @@ fn contains_ci(haystack: &str, needle: &str) -> bool {
         .contains(&needle.trim().to_lowercase())
 }
 
+/// `NAME=VALUE` split and trimmed; `None` without `=`.
+fn attribute_pair(value: &str) -> Option<(&str, &str)> {
+    value
+        .split_once('=')
+        .map(|(name, value)| (name.trim(), value.trim()))
+}
+
+/// Whether `control` has value `value` of attribute `name` (case ignored).
+fn has_attribute(control: &CatalogControl, name: &str, value: &str) -> bool {
+    control.attributes.iter().any(|(n, values)| {
+        n.eq_ignore_ascii_case(name) && values.iter().any(|v| v.eq_ignore_ascii_case(value))
+    })
+}
+
+/// The attribute filter: for each name given, the control has one of the values given
+/// for that name (OR); every name given must hold (AND).
+fn attributes_match(filter: &[String], control: &CatalogControl) -> bool {
+    filter
+        .iter()
+        .filter_map(|v| attribute_pair(v))
+        .all(|(name, _)| {
+            filter
+                .iter()
+                .filter_map(|v| attribute_pair(v))
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                .any(|(n, v)| has_attribute(control, n, v))
+        })
+}
+
 /// OR over the values of one filter; an empty filter is no constraint.
 fn any_of<T>(values: &[T], pred: impl Fn(&T) -> bool) -> bool {
     values.is_empty() || values.iter().any(pred)
@@ -103,6 +138,7 @@ impl Filter {
             && self.assigned.is_empty()
             && self.statuses.is_empty()
             && self.results.is_empty()
+            && self.attributes.is_empty()
     }
 
     /// Whether a customer-managed control (with its record, if started) matches.
@@ -118,6 +154,7 @@ impl Filter {
             })
             && any_of(&self.statuses, |s| status == s.status())
             && any_of(&self.results, |r| result == r.result())
+            && attributes_match(&self.attributes, control)
     }
 
     /// Every value names something: each control pattern matches a control of `cert`,
@@ -158,6 +195,47 @@ impl Filter {
         }
         for value in &self.assigned {
             super::project::person_in(people, value).map_err(|e| e.0)?;
+        }
+        self.check_attributes(cert)
+    }
+
+    /// Every `NAME=VALUE` of the attribute filter names an attribute some control of
+    /// `cert` has, and a value of it some control has.
+    fn check_attributes(&self, cert: &CertInfo) -> Result<(), String> {
+        let name = &cert.cert.name;
+        let mut known: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for (_, c) in cert.controls() {
+            for (n, values) in &c.attributes {
+                known
+                    .entry(n)
+                    .or_default()
+                    .extend(values.iter().map(String::as_str));
+            }
+        }
+        for value in &self.attributes {
+            let Some((attr, wanted)) = attribute_pair(value) else {
+                return Err(format!(
+                    "`--attribute {}` is not NAME=VALUE, e.g. control-type=preventive",
+                    value.trim()
+                ));
+            };
+            if known.is_empty() {
+                return Err(format!(
+                    "the controls of {name} declare no attributes, so none has `{attr}`"
+                ));
+            }
+            let Some((_, values)) = known.iter().find(|(n, _)| n.eq_ignore_ascii_case(attr)) else {
+                return Err(format!(
+                    "no control of {name} has the attribute `{attr}`; {}",
+                    did_you_mean(attr, known.keys().copied())
+                ));
+            };
+            if !values.iter().any(|v| v.eq_ignore_ascii_case(wanted)) {
+                return Err(format!(
+                    "no control of {name} has {attr} `{wanted}`; {}",
+                    did_you_mean(wanted, values.iter().copied())
+                ));
+            }
         }
         Ok(())
     }

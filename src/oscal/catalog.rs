@@ -280,6 +280,7 @@ impl Catalog {
                 } else {
                     None
                 },
+                attributes: Default::default(),
             });
         });
         if let Some(e) = error {

@@ -90,6 +90,7 @@ mod tests {
                             articles: vec!["Article (5)(1)(f)".into(), "a, b: c".into()],
                             score: 8,
                             description: None,
+                            attributes: Default::default(),
                         },
                         CatalogControl {
                             id: "AC-2(1)".into(),
@@ -97,6 +98,7 @@ mod tests {
                             articles: vec![],
                             score: 1,
                             description: Some(String::new()),
+                            attributes: Default::default(),
                         },
                     ],
                 },

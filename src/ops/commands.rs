@@ -296,10 +296,10 @@ pub fn new_assessment(
     .map(|(key, _)| key)
 }
 
-/// Creates the assessment as [`new_assessment`] does, starting from the records
-/// `carried` (`assessment migrate`'s): the fill then treats them as the new assessment's
-/// own, unchanged values, so where the group holds work for a control the group's values
-/// win. Returns the assessment's name and the fill's updates of it.
+/// Creates the assessment as [`new_assessment`] does, then adds the records `carried`
+/// (`assessment migrate`'s) to the controls the fill left not started: where the group
+/// holds work for a control, the group's values win. Returns the assessment's name and
+/// the fill's updates of it.
 pub(super) fn create(
     s: &mut Session,
     group: &str,
@@ -318,9 +318,12 @@ pub(super) fn create(
         created: s.now,
         created_by: s.actor.email.clone(),
         archived: None,
-        controls: carried,
+        controls: Default::default(),
     };
     let filled = fill(s, &from, &mut value)?;
+    for (id, record) in carried {
+        value.controls.entry(id).or_insert(record);
+    }
     s.drafts.push(Draft {
         group: group.to_owned(),
         stem: stem.clone(),

@@ -355,7 +355,11 @@ fn render_migration(out: &mut dyn Write, m: &migrate::Migration) -> std::io::Res
     if !m.unassigned.is_empty() {
         writeln!(out, "\nleft unassigned ({}):", m.unassigned.len())?;
         for u in &m.unassigned {
-            let people: Vec<String> = u.people.iter().map(|(c, p)| format!("{c} {p}")).collect();
+            let people: Vec<String> = u
+                .people
+                .iter()
+                .map(|a| format!("{} {}", a.control, a.person))
+                .collect();
             writeln!(out, "  {}: {} ({})", u.control, u.reason, people.join(", "))?;
         }
     }

@@ -38,9 +38,15 @@ pub struct Carried {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Unassigned {
     pub control: String,
-    /// (source control, person)
-    pub people: Vec<(String, String)>,
+    pub people: Vec<Assignee>,
     pub reason: &'static str,
+}
+
+/// A source control and the person it is assigned to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assignee {
+    pub control: String,
+    pub person: String,
 }
 
 /// A control of the new assessment and the old controls the crosswalk links it to.
@@ -240,11 +246,16 @@ fn carry(
     }
 
     // Assignment: carried when the sources name one person, still listed.
-    let people: Vec<(String, String)> = worked
+    let people: Vec<Assignee> = worked
         .iter()
-        .filter_map(|(id, r)| Some(((*id).to_owned(), r.assigned_to.clone()?)))
+        .filter_map(|(id, r)| {
+            Some(Assignee {
+                control: (*id).to_owned(),
+                person: r.assigned_to.clone()?,
+            })
+        })
         .collect();
-    let names: BTreeSet<&str> = people.iter().map(|(_, p)| p.as_str()).collect();
+    let names: BTreeSet<&str> = people.iter().map(|a| a.person.as_str()).collect();
     let mut unassigned = None;
     match names.iter().next() {
         Some(&person) if names.len() == 1 && s.person(person).is_ok() => {

@@ -410,8 +410,8 @@ fn fill_from(s: &Session, group: &str, copy_from: Option<&str>) -> Result<Vec<us
 }
 
 /// Fills `new` from the same or related controls of the assessments `from` (as if they
-/// were all in one group with it): values entered there are copied (over what `new`
-/// holds); values that disagree there are a conflict. Returns the updates made.
+/// were all in one group with it): values entered there are copied; values that
+/// disagree there are a conflict. Returns the updates made.
 fn fill(
     s: &Session,
     from: &[usize],

@@ -22,7 +22,7 @@ use serde::Serialize;
 use super::commands;
 use super::edit::{EditError, Session};
 use crate::catalog::id_cmp;
-use crate::model::{Action, ControlRecord, Document, Status};
+use crate::model::{Action, Assessment, ControlRecord, Document, Status};
 
 /// A control of the new assessment and the old controls its work came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -103,31 +103,11 @@ pub fn migrate(s: &mut Session, assessment: &str, to: &str) -> Result<Migration,
     commands::may_create(s, &group, &old.service, to, &stem)?;
 
     let cat = s.catalog();
-    let from_name = cat.certification_name(&old.certification).to_owned();
-    let provider: BTreeSet<&str> = cat
-        .template(&old.service, &old.certification)
-        .map(|t| {
-            t.template
-                .provider_controls
-                .keys()
-                .map(String::as_str)
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut targets: Vec<&str> = cat
-        .template(&old.service, to)
-        .expect("may_create checked the template")
-        .customer
-        .iter()
-        .map(|(_, id)| id.as_str())
-        .collect();
-    targets.sort_by(|a, b| id_cmp(a, b));
-    let prefix = format!("{}:", old.certification);
     let mut m = Migration {
-        from: from.clone(),
+        from,
         from_archived: old.archived.is_some(),
         assessment: format!("{group}/{stem}"),
-        from_certification: from_name.clone(),
+        from_certification: cat.certification_name(&old.certification).to_owned(),
         certification: cat.certification_name(to).to_owned(),
         carried: Vec::new(),
         kept: Vec::new(),
@@ -135,37 +115,7 @@ pub fn migrate(s: &mut Session, assessment: &str, to: &str) -> Result<Migration,
         not_started: Vec::new(),
         without_source: Vec::new(),
     };
-    let mut records = BTreeMap::new();
-    for target in targets {
-        let mut sources: Vec<&str> = cat
-            .informative(to, target)
-            .iter()
-            .filter_map(|(r, _)| r.strip_prefix(&prefix))
-            .filter(|id| !provider.contains(id))
-            .collect();
-        sources.sort_by(|a, b| id_cmp(a, b));
-        sources.dedup();
-        if sources.is_empty() {
-            m.without_source.push(target.to_owned());
-            continue;
-        }
-        let found: Vec<(&str, Option<&ControlRecord>)> = sources
-            .iter()
-            .map(|id| (*id, old.controls.get(*id)))
-            .collect();
-        if found.iter().all(|(_, r)| r.is_none()) {
-            m.not_started.push(Linked {
-                control: target.to_owned(),
-                sources: sources.iter().map(|s| (*s).to_owned()).collect(),
-            });
-            continue;
-        }
-        let (record, carried, unassigned) = carry(s, target, &found, &from_name, &path);
-        records.insert(target.to_owned(), record);
-        m.carried.push(carried);
-        m.unassigned.extend(unassigned);
-    }
-
+    let records = carry_all(s, &old, to, &path, &mut m);
     let (key, filled) = commands::create(s, &group, &old.service, to, None, records)?;
     debug_assert_eq!(key, m.assessment);
     // The group's values won where it held work for a carried control.
@@ -180,6 +130,64 @@ pub fn migrate(s: &mut Session, assessment: &str, to: &str) -> Result<Migration,
         }
     }
     Ok(m)
+}
+
+/// The record of each customer-managed control of the new assessment (of `old`'s service
+/// against `to`) that its linked old controls give work to; fills in `m`'s lists.
+fn carry_all(
+    s: &Session,
+    old: &Assessment,
+    to: &str,
+    path: &str,
+    m: &mut Migration,
+) -> BTreeMap<String, ControlRecord> {
+    let cat = s.catalog();
+    let provider: BTreeSet<&str> = cat
+        .template(&old.service, &old.certification)
+        .map(|t| {
+            t.template
+                .provider_controls
+                .keys()
+                .map(String::as_str)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut targets: Vec<&str> = cat
+        .template(&old.service, to)
+        .map(|t| t.customer.iter().map(|(_, id)| id.as_str()).collect())
+        .unwrap_or_default();
+    targets.sort_by(|a, b| id_cmp(a, b));
+    let prefix = format!("{}:", old.certification);
+    let mut records = BTreeMap::new();
+    for target in targets {
+        let mut sources: Vec<&str> = cat
+            .informative(to, target)
+            .iter()
+            .filter_map(|(r, _)| r.strip_prefix(&prefix))
+            .filter(|id| !provider.contains(id))
+            .collect();
+        sources.sort_by(|a, b| id_cmp(a, b));
+        sources.dedup();
+        let found: Vec<(&str, Option<&ControlRecord>)> = sources
+            .iter()
+            .map(|id| (*id, old.controls.get(*id)))
+            .collect();
+        if sources.is_empty() {
+            m.without_source.push(target.to_owned());
+        } else if found.iter().all(|(_, r)| r.is_none()) {
+            m.not_started.push(Linked {
+                control: target.to_owned(),
+                sources: sources.iter().map(|s| (*s).to_owned()).collect(),
+            });
+        } else {
+            let (record, carried, unassigned) =
+                carry(s, target, &found, &m.from_certification, path);
+            records.insert(target.to_owned(), record);
+            m.carried.push(carried);
+            m.unassigned.extend(unassigned);
+        }
+    }
+    records
 }
 
 /// The record the target control gets from its sources (each with its record, `None`:
@@ -212,26 +220,8 @@ fn carry(
     if record.status.is_some() {
         fields.push("status");
     }
-
-    // Implementation: each distinct text once, marked with its sources when they differ,
-    // then the note naming where it came from.
-    let texts = distinct(
-        worked
-            .iter()
-            .filter_map(|(id, r)| Some((*id, r.implementation.as_deref()?.trim()))),
-    );
-    let note = format!("Carried from {cert_name} {} ({path}).", ids.join(", "));
-    let body = match texts.as_slice() {
-        [] => String::new(),
-        [(text, _)] => format!("{text}\n\n"),
-        many => many
-            .iter()
-            .map(|(text, from)| format!("{}: {text}\n\n", from.join(", ")))
-            .collect(),
-    };
-    record.implementation = Some(format!("{body}{note}"));
+    record.implementation = Some(implementation(&worked, cert_name, path));
     fields.push("implementation");
-
     // Documents: every path once.
     let mut seen = BTreeSet::new();
     for (_, r) in &worked {
@@ -244,8 +234,49 @@ fn carry(
     if !record.documents.is_empty() {
         fields.push("documents");
     }
+    let unassigned = assignment(s, target, &worked, &mut record);
+    if record.assigned_to.is_some() {
+        fields.push("assigned_to");
+    }
+    let carried = Carried {
+        control: target.to_owned(),
+        sources: ids.iter().map(|id| (*id).to_owned()).collect(),
+        fields,
+        status: record.status,
+    };
+    (record, carried, unassigned)
+}
 
-    // Assignment: carried when the sources name one person, still listed.
+/// The implementation text: each distinct text of the sources once, marked with its
+/// sources when they differ, then the note naming the sources and their file.
+fn implementation(worked: &[(&str, &ControlRecord)], cert_name: &str, path: &str) -> String {
+    let texts = distinct(
+        worked
+            .iter()
+            .filter_map(|(id, r)| Some((*id, r.implementation.as_deref()?.trim()))),
+    );
+    let ids: Vec<&str> = worked.iter().map(|(id, _)| *id).collect();
+    let note = format!("Carried from {cert_name} {} ({path}).", ids.join(", "));
+    let body: String = match texts.as_slice() {
+        [] => String::new(),
+        [(text, _)] => format!("{text}\n\n"),
+        many => many
+            .iter()
+            .map(|(text, from)| format!("{}: {text}\n\n", from.join(", ")))
+            .collect(),
+    };
+    format!("{body}{note}")
+}
+
+/// Sets the assignment of `record` when the sources name one person still listed (the
+/// highest priority, the notes joined); otherwise says who they name and why nobody is
+/// assigned.
+fn assignment(
+    s: &Session,
+    target: &str,
+    worked: &[(&str, &ControlRecord)],
+    record: &mut ControlRecord,
+) -> Option<Unassigned> {
     let people: Vec<Assignee> = worked
         .iter()
         .filter_map(|(id, r)| {
@@ -256,60 +287,45 @@ fn carry(
         })
         .collect();
     let names: BTreeSet<&str> = people.iter().map(|a| a.person.as_str()).collect();
-    let mut unassigned = None;
-    match names.iter().next() {
-        Some(&person) if names.len() == 1 && s.person(person).is_ok() => {
-            record.assigned_to = Some(person.to_owned());
-            let assigned = worked
-                .iter()
-                .filter(|(_, r)| r.assigned_to.as_deref() == Some(person));
-            let actions: Vec<(&str, &Action)> = assigned
-                .filter_map(|(id, r)| Some((*id, r.action.as_ref()?)))
-                .collect();
-            let notes = distinct(
-                actions
-                    .iter()
-                    .filter_map(|(id, a)| Some((*id, a.notes.as_deref()?.trim()))),
-            );
-            let action = Action {
-                priority: actions.iter().filter_map(|(_, a)| a.priority).max(),
-                notes: match notes.as_slice() {
-                    [] => None,
-                    [(note, _)] => Some((*note).to_owned()),
-                    many => Some(
-                        many.iter()
-                            .map(|(note, from)| format!("{}: {note}", from.join(", ")))
-                            .collect::<Vec<_>>()
-                            .join("\n"),
-                    ),
-                },
-                notify: false,
-            };
-            record.action = Some(action).filter(|a| *a != Action::default());
-            fields.push("assigned_to");
-        }
-        Some(_) => {
-            let reason = if names.len() > 1 {
+    let &person = names.iter().next()?;
+    if names.len() > 1 || s.person(person).is_err() {
+        return Some(Unassigned {
+            control: target.to_owned(),
+            reason: if names.len() > 1 {
                 "the source controls are assigned to different people"
             } else {
                 "the person is no longer listed in assure.yaml"
-            };
-            unassigned = Some(Unassigned {
-                control: target.to_owned(),
-                people: people.clone(),
-                reason,
-            });
-        }
-        None => {}
+            },
+            people,
+        });
     }
-
-    let carried = Carried {
-        control: target.to_owned(),
-        sources: ids.iter().map(|id| (*id).to_owned()).collect(),
-        fields,
-        status: record.status,
+    let actions: Vec<(&str, &Action)> = worked
+        .iter()
+        .filter(|(_, r)| r.assigned_to.as_deref() == Some(person))
+        .filter_map(|(id, r)| Some((*id, r.action.as_ref()?)))
+        .collect();
+    let notes = distinct(
+        actions
+            .iter()
+            .filter_map(|(id, a)| Some((*id, a.notes.as_deref()?.trim()))),
+    );
+    let action = Action {
+        priority: actions.iter().filter_map(|(_, a)| a.priority).max(),
+        notes: match notes.as_slice() {
+            [] => None,
+            [(note, _)] => Some((*note).to_owned()),
+            many => Some(
+                many.iter()
+                    .map(|(note, from)| format!("{}: {note}", from.join(", ")))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+        },
+        notify: false,
     };
-    (record, carried, unassigned)
+    record.assigned_to = Some(person.to_owned());
+    record.action = Some(action).filter(|a| *a != Action::default());
+    None
 }
 
 /// The distinct non-empty texts of (source, text) pairs, in order of first appearance,

@@ -285,6 +285,29 @@ pub fn new_assessment(
     certification: &str,
     copy_from: Option<&str>,
 ) -> Result<String, EditError> {
+    create(
+        s,
+        group,
+        service,
+        certification,
+        copy_from,
+        Default::default(),
+    )
+    .map(|(key, _)| key)
+}
+
+/// Creates the assessment as [`new_assessment`] does, then adds the records `carried`
+/// (`assessment migrate`'s) to the controls the fill left not started: where the group
+/// holds work for a control, the group's values win. Returns the assessment's name and
+/// the fill's updates of it.
+pub(super) fn create(
+    s: &mut Session,
+    group: &str,
+    service: &str,
+    certification: &str,
+    copy_from: Option<&str>,
+    carried: std::collections::BTreeMap<String, crate::model::ControlRecord>,
+) -> Result<(String, Vec<super::sync::Update>), EditError> {
     s.group_name(group)?;
     let stem = format!("{service}--{certification}");
     may_create(s, group, service, certification, &stem)?;
@@ -297,19 +320,22 @@ pub fn new_assessment(
         archived: None,
         controls: Default::default(),
     };
-    fill(s, &from, &mut value)?;
+    let filled = fill(s, &from, &mut value)?;
+    for (id, record) in carried {
+        value.controls.entry(id).or_insert(record);
+    }
     s.drafts.push(Draft {
         group: group.to_owned(),
         stem: stem.clone(),
         original: None,
         value: Some(value),
     });
-    Ok(format!("{group}/{stem}"))
+    Ok((format!("{group}/{stem}"), filled))
 }
 
 /// Refuses an assessment of an unknown service or certification, of a pair without a
 /// template, or one the group already has (`stem`: its file name).
-fn may_create(
+pub(super) fn may_create(
     s: &Session,
     group: &str,
     service: &str,
@@ -385,8 +411,12 @@ fn fill_from(s: &Session, group: &str, copy_from: Option<&str>) -> Result<Vec<us
 
 /// Fills `new` from the same or related controls of the assessments `from` (as if they
 /// were all in one group with it): values entered there are copied; values that
-/// disagree there are a conflict.
-fn fill(s: &Session, from: &[usize], new: &mut Assessment) -> Result<(), EditError> {
+/// disagree there are a conflict. Returns the updates made.
+fn fill(
+    s: &Session,
+    from: &[usize],
+    new: &mut Assessment,
+) -> Result<Vec<super::sync::Update>, EditError> {
     let fields = s
         .project
         .ws
@@ -431,7 +461,7 @@ fn fill(s: &Session, from: &[usize], new: &mut Assessment) -> Result<(), EditErr
         u.item = 0;
     }
     super::sync::apply(&plan, std::slice::from_mut(new));
-    Ok(())
+    Ok(plan.updates)
 }
 
 /// The id a group name gets: lower-case words joined by `-`.

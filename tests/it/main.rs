@@ -23,6 +23,7 @@ mod hostile;
 mod hostile_text;
 mod json_output;
 mod loader;
+mod migrate;
 mod notify;
 mod oscal;
 mod paths_and_links;

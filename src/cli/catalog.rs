@@ -45,7 +45,7 @@ pub enum CatalogCommand {
     ///
     /// NIST CSF 2.0: --families-from category makes its categories the families and its
     /// subcategories the controls (catalog/README.md has the command of the built-in).
-    ImportOscal(ImportArgs),
+    ImportOscal(Box<ImportArgs>),
 }
 
 #[derive(Debug, clap::Args)]

@@ -287,31 +287,7 @@ impl Catalog {
                 });
                 return;
             }
-            let group_name = match group {
-                Some(g) => {
-                    let title = text::line(&g.title.0, params);
-                    if title.is_empty() {
-                        g.id.as_ref().map(|i| i.0.clone()).unwrap_or_default()
-                    } else {
-                        title
-                    }
-                }
-                None => root_family.clone(),
-            };
-            let family = match family_control {
-                Some(fc) => {
-                    let head = [fc.id.0.trim().to_string(), text::line(&fc.title.0, params)]
-                        .into_iter()
-                        .filter(|s| !s.is_empty())
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    match group {
-                        Some(_) if !group_name.is_empty() => format!("{head} ({group_name})"),
-                        _ => head,
-                    }
-                }
-                None => group_name,
-            };
+            let family = family_name(group, family_control, &root_family, params);
             let index = *family_index.entry(family.clone()).or_insert_with(|| {
                 families.push(Family {
                     name: family,
@@ -319,18 +295,7 @@ impl Catalog {
                 });
                 families.len() - 1
             });
-            let mut title = text::line(&c.title.0, params);
-            if title.is_empty() || title == id || title == c.id.0.trim() {
-                // Only the id (the CSF's subcategories): the statement says what it is.
-                if let Some(first) = text::statement(&c.parts, params)
-                    .as_deref()
-                    .and_then(|s| s.lines().next())
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                {
-                    title = shorten(first, DERIVED_TITLE_CHARS);
-                }
-            }
+            let title = title_of(c, &id, params);
             families[index].controls.push(CatalogControl {
                 id,
                 title,
@@ -354,27 +319,83 @@ impl Catalog {
         if let Some(class) = family_class
             && !family_class_seen
         {
-            let mut classes = BTreeSet::new();
-            self.visit(&mut |_, c| {
-                if let Some(k) = class_of(c) {
-                    classes.insert(format!("`{k}`"));
-                }
-            });
-            return Err(OscalError::BadRequest {
-                message: format!(
-                    "{}: no control has the class `{class}` that --families-from names; its controls' classes are {}",
-                    self.file,
-                    if classes.is_empty() {
-                        "none".to_string()
-                    } else {
-                        classes.into_iter().collect::<Vec<_>>().join(", ")
-                    }
-                ),
-            });
+            return Err(self.no_such_class(class));
         }
         families.retain(|f| !f.controls.is_empty());
         Ok(families)
     }
+}
+
+impl Catalog {
+    /// `--families-from CLASS` names a class no control has: say which classes there are.
+    fn no_such_class(&self, class: &str) -> OscalError {
+        let mut classes = BTreeSet::new();
+        self.visit(&mut |_, c| {
+            if let Some(k) = class_of(c) {
+                classes.insert(format!("`{k}`"));
+            }
+        });
+        OscalError::BadRequest {
+            message: format!(
+                "{}: no control has the class `{class}` that --families-from names; its controls' classes are {}",
+                self.file,
+                if classes.is_empty() {
+                    "none".to_string()
+                } else {
+                    classes.into_iter().collect::<Vec<_>>().join(", ")
+                }
+            ),
+        }
+    }
+}
+
+/// The family of a control: its family control's `<id> <title> (<group title>)` when it
+/// has one (see [`ImportOptions::families_from`]), else its group's title (its id when
+/// untitled), else `root` (the catalog's title) outside any group.
+fn family_name(
+    group: Option<&Group>,
+    family_control: Option<&Control>,
+    root: &str,
+    params: &Params,
+) -> String {
+    let group_name = match group {
+        Some(g) => {
+            let title = text::line(&g.title.0, params);
+            if title.is_empty() {
+                g.id.as_ref().map(|i| i.0.clone()).unwrap_or_default()
+            } else {
+                title
+            }
+        }
+        None => root.to_string(),
+    };
+    let Some(fc) = family_control else {
+        return group_name;
+    };
+    let head = [fc.id.0.trim().to_string(), text::line(&fc.title.0, params)]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    match group {
+        Some(_) if !group_name.is_empty() => format!("{head} ({group_name})"),
+        _ => head,
+    }
+}
+
+/// The control's title; when that is only its id (`id`, its display id, or its OSCAL
+/// id: the CSF's subcategories), the first line of its statement, shortened.
+fn title_of(c: &Control, id: &str, params: &Params) -> String {
+    let title = text::line(&c.title.0, params);
+    if !(title.is_empty() || title == id || title == c.id.0.trim()) {
+        return title;
+    }
+    text::statement(&c.parts, params)
+        .as_deref()
+        .and_then(|s| s.lines().next())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map_or(title, |first| shorten(first, DERIVED_TITLE_CHARS))
 }
 
 /// The certification's id: the one asked for, or the slug of the document's title.

@@ -83,6 +83,10 @@ pub struct CatalogControl {
     pub score: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Examples of how the control may be met (NIST CSF's implementation examples), in
+    /// the publication's order; informative, never required.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub examples: Vec<String>,
 }
 
 /// `catalog/templates/<service>--<certification>.yaml`.

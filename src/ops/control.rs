@@ -21,6 +21,8 @@ pub struct Shown<'a> {
     pub reference_term: Option<&'a str>,
     pub score: u32,
     pub recommended_actions: Option<&'a str>,
+    /// The catalog's examples of how the control may be met.
+    pub examples: &'a [String],
     pub managed_by: &'static str,
     pub provider: Option<&'a ProviderControl>,
     pub record: Option<&'a ControlRecord>,
@@ -89,6 +91,7 @@ pub fn show<'p>(project: &'p Project, key: &str, control: &'p str) -> Result<Sho
         reference_term: cert.cert.reference_term(),
         score: c.score,
         recommended_actions: c.description.as_deref(),
+        examples: &c.examples,
         managed_by: if provider.is_some() {
             "provider"
         } else {

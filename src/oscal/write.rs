@@ -59,6 +59,12 @@ pub fn certification_yaml(cert: &Certification, schema_line: Option<&str>) -> St
             if let Some(description) = &control.description {
                 let _ = writeln!(out, "        description: {}", quote(description));
             }
+            if !control.examples.is_empty() {
+                out.push_str("        examples:\n");
+                for example in &control.examples {
+                    let _ = writeln!(out, "          - {}", quote(example));
+                }
+            }
         }
     }
     out
@@ -90,6 +96,7 @@ mod tests {
                             articles: vec!["Article (5)(1)(f)".into(), "a, b: c".into()],
                             score: 8,
                             description: None,
+                            examples: vec!["one: two".into(), "- three\nfour".into()],
                         },
                         CatalogControl {
                             id: "AC-2(1)".into(),
@@ -97,6 +104,7 @@ mod tests {
                             articles: vec![],
                             score: 1,
                             description: Some(String::new()),
+                            examples: vec![],
                         },
                     ],
                 },
@@ -136,7 +144,7 @@ mod tests {
             certification_yaml(&cert, None),
             "id: \"tricky\"\nname: \"yes\"\nversion: \"1.10\"\nfamily_term: \"Clause: \\\"x\\\"\"\nfamilies:\n  - name: \"null\"\n    controls:\n      \
              - id: \"5.1\"\n        title: \"Title\"\n        articles: [\"Article (5)(1)(f)\", \"a, b: c\"]\n        \
-             score: 8\n"
+             score: 8\n        examples:\n          - \"one: two\"\n          - \"- three\\nfour\"\n"
         );
     }
 }

@@ -295,6 +295,7 @@ pub fn new_assessment(
         created: s.now,
         created_by: s.actor.email.clone(),
         archived: None,
+        categories: Vec::new(),
         controls: Default::default(),
     };
     fill(s, &from, &mut value)?;

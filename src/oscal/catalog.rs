@@ -215,6 +215,7 @@ impl Catalog {
             // OSCAL's groups are what NIST's catalogs call families.
             family_term: Some("Family".into()),
             reference_term: None,
+            categories: Vec::new(),
             families,
         })
     }
@@ -265,6 +266,7 @@ impl Catalog {
             let index = *family_index.entry(family.clone()).or_insert_with(|| {
                 families.push(Family {
                     name: family,
+                    category: None,
                     controls: Vec::new(),
                 });
                 families.len() - 1

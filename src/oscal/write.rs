@@ -79,9 +79,11 @@ mod tests {
             source: None,
             family_term: Some("Clause: \"x\"".into()),
             reference_term: None,
+            categories: Vec::new(),
             families: vec![
                 Family {
                     name: "null".into(),
+                    category: None,
                     controls: vec![
                         CatalogControl {
                             id: "5.1".into(),
@@ -102,6 +104,7 @@ mod tests {
                 },
                 Family {
                     name: "empty".into(),
+                    category: None,
                     controls: vec![],
                 },
             ],

@@ -71,6 +71,15 @@ impl CertInfo {
             .flat_map(|(_, f)| f.controls.iter().map(move |c| (f, c)))
     }
 
+    /// The categories an assessment that chooses `chosen` covers: the required ones and
+    /// those it chooses, in the certification's order.
+    pub fn categories_in<'a>(&'a self, chosen: &'a [String]) -> impl Iterator<Item = &'a Category> {
+        self.cert
+            .categories
+            .iter()
+            .filter(|c| c.required || chosen.contains(&c.id))
+    }
+
     /// The declared category `id`.
     pub fn category(&self, id: &str) -> Option<&Category> {
         self.cert.categories.iter().find(|c| c.id == id)

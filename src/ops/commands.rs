@@ -395,6 +395,16 @@ pub fn scope(
             held.join(", ")
         )));
     }
+    // The controls of an added category join their sync classes: fill them from the
+    // group's other assessments, as `assessment new` fills a new assessment.
+    let group = s.drafts[i].group.clone();
+    let from: Vec<usize> = fill_from(s, &group, None)?
+        .into_iter()
+        .filter(|&j| j != i)
+        .collect();
+    let mut value = s.editable(i)?.clone();
+    fill(s, &from, &mut value)?;
+    *s.editable(i)? = value;
     Ok(())
 }
 

@@ -6,9 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diag::{Code, Diagnostic};
-use crate::model::{
-    CatalogControl, Category, Certification, Coverage, Family, Service, Template,
-};
+use crate::model::{CatalogControl, Category, Certification, Coverage, Family, Service, Template};
 use crate::repo::source::{FileId, SourceMap};
 use crate::repo::yaml::Node;
 use crate::repo::{CatalogDoc, Doc};

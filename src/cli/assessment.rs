@@ -304,7 +304,11 @@ fn list(project: &Project, archived: bool, format: DataFormat, out: &mut dyn Wri
                     .catalog
                     .certifications
                     .get(&v.certification)
-                    .map(|c| c.categories_in(&v.categories).map(|c| c.id.clone()).collect())
+                    .map(|c| {
+                        c.categories_in(&v.categories)
+                            .map(|c| c.id.clone())
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 score: p.score,
                 max: p.max,

@@ -194,7 +194,11 @@ fn show(cli: &Cli, id: &str, format: DataFormat, out: &mut dyn Write) -> Outcome
             "\nCategories (an assessment covers the required ones and those it chooses: `assure assessment new … --category ID`)"
         )?;
         for category in &c.categories {
-            let required = if category.required { "  (required)" } else { "" };
+            let required = if category.required {
+                "  (required)"
+            } else {
+                ""
+            };
             writeln!(out, "  {:<22} {}{required}", category.id, category.name)?;
         }
     }

@@ -321,11 +321,15 @@ pub fn new_assessment(
 /// (with the closest ids), required (always covered), or the certification has none.
 fn optional_category(s: &Session, certification: &str, id: &str) -> Result<String, EditError> {
     let id = id.trim();
-    let cert = s.catalog().certifications.get(certification).ok_or_else(|| {
-        EditError::Invalid(format!(
-            "the certification `{certification}` is not in the catalog; run `assure validate`"
-        ))
-    })?;
+    let cert = s
+        .catalog()
+        .certifications
+        .get(certification)
+        .ok_or_else(|| {
+            EditError::Invalid(format!(
+                "the certification `{certification}` is not in the catalog; run `assure validate`"
+            ))
+        })?;
     let name = &cert.cert.name;
     if cert.cert.categories.is_empty() {
         return Err(EditError::Invalid(format!(

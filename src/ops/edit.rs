@@ -309,7 +309,8 @@ impl<'p> Session<'p> {
             let d = &self.drafts[i];
             return Err(EditError::Invalid(format!(
                 "`{id}` is in the {} category of {}, which {}/{} does not cover; add it first: `assure assessment scope {}/{} --add {category}` (administrator role)",
-                cert.category(category).map_or(category, |c| c.name.as_str()),
+                cert.category(category)
+                    .map_or(category, |c| c.name.as_str()),
                 cert.cert.name,
                 d.group,
                 d.stem,

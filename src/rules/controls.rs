@@ -60,7 +60,9 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 && let Some(cert) = cert
                 && let Some(category) = cert.outside(&scope, id)
             {
-                let name = cert.category(category).map_or(category, |c| c.name.as_str());
+                let name = cert
+                    .category(category)
+                    .map_or(category, |c| c.name.as_str());
                 out.push(
                     Diagnostic::new(
                         Code::ControlOutsideCategories,

@@ -81,7 +81,11 @@ fn provider(service: &str) -> Vec<String> {
     let path = project_root().join(format!("catalog/templates/{service}--{CERT}.yaml"));
     let text = std::fs::read_to_string(path).expect("template");
     text.lines()
-        .filter_map(|l| l.strip_prefix("  \"")?.strip_suffix("\":").map(str::to_owned))
+        .filter_map(|l| {
+            l.strip_prefix("  \"")?
+                .strip_suffix("\":")
+                .map(str::to_owned)
+        })
         .collect()
 }
 
@@ -123,11 +127,30 @@ fn ids_and_counts_are_the_published_structure() {
         (1..=n).map(|i| format!("{prefix}{series}.{i}")).collect()
     };
     let mut common = Vec::new();
-    for (series, n) in [(1, 5), (2, 3), (3, 4), (4, 2), (5, 3), (6, 8), (7, 5), (8, 1), (9, 2)] {
+    for (series, n) in [
+        (1, 5),
+        (2, 3),
+        (3, 4),
+        (4, 2),
+        (5, 3),
+        (6, 8),
+        (7, 5),
+        (8, 1),
+        (9, 2),
+    ] {
         common.extend(range("CC", series, n));
     }
     let mut privacy = Vec::new();
-    for (series, n) in [(1, 1), (2, 1), (3, 2), (4, 3), (5, 2), (6, 7), (7, 1), (8, 1)] {
+    for (series, n) in [
+        (1, 1),
+        (2, 1),
+        (3, 2),
+        (4, 3),
+        (5, 2),
+        (6, 7),
+        (7, 1),
+        (8, 1),
+    ] {
         privacy.extend(range("P", series, n));
     }
     let expected: Vec<(&str, Vec<String>)> = vec![
@@ -181,8 +204,14 @@ fn ids_and_counts_are_the_published_structure() {
     assert!(list.stdout.contains("soc2-tsc-2017"), "{}", list.stdout);
     for service in ["office-365", "azure", "dynamics-365"] {
         let p = provider(service);
-        assert!(p.contains(&"CC6.4".to_owned()), "{service}: physical access");
-        assert!(!p.contains(&"A1.3".to_owned()), "{service}: recovery tests are the customer's");
+        assert!(
+            p.contains(&"CC6.4".to_owned()),
+            "{service}: physical access"
+        );
+        assert!(
+            !p.contains(&"A1.3".to_owned()),
+            "{service}: recovery tests are the customer's"
+        );
     }
 }
 
@@ -198,12 +227,23 @@ fn without_categories_only_the_common_criteria_count_and_choosing_one_adds_its_c
         Some(customer("azure", &["security"]))
     );
     let listed = json(&run(&repo, &["controls", AZURE_KEY, "--format", "json"])).to_string();
-    assert!(listed.contains("\"CC6.1\"") && !listed.contains("\"A1.3\""), "{listed}");
+    assert!(
+        listed.contains("\"CC6.1\"") && !listed.contains("\"A1.3\""),
+        "{listed}"
+    );
 
     let before = repo.read(AZURE);
     let out = run(
         &repo,
-        &["assessment", "scope", AZURE_KEY, "--add", "availability", "--as", "alice@example.com"],
+        &[
+            "assessment",
+            "scope",
+            AZURE_KEY,
+            "--add",
+            "availability",
+            "--as",
+            "alice@example.com",
+        ],
     );
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     // A minimal diff: the list goes in before `controls`, and the newly covered A1.3
@@ -222,7 +262,10 @@ fn without_categories_only_the_common_criteria_count_and_choosing_one_adds_its_c
     );
     let listed = json(&run(&repo, &["controls", AZURE_KEY, "--format", "json"])).to_string();
     assert!(listed.contains("\"A1.3\""), "{listed}");
-    let show = json(&run(&repo, &["assessment", "show", AZURE_KEY, "--format", "json"]));
+    let show = json(&run(
+        &repo,
+        &["assessment", "show", AZURE_KEY, "--format", "json"],
+    ));
     let ids: Vec<&str> = show["categories"]
         .as_array()
         .expect("categories")
@@ -232,7 +275,9 @@ fn without_categories_only_the_common_criteria_count_and_choosing_one_adds_its_c
     assert_eq!(ids, ["security", "availability"]);
     let text = run(&repo, &["assessment", "show", AZURE_KEY]).stdout;
     assert!(
-        text.contains("Categories     Security (common criteria) (security), Availability (availability)"),
+        text.contains(
+            "Categories     Security (common criteria) (security), Availability (availability)"
+        ),
         "{text}"
     );
 
@@ -240,8 +285,18 @@ fn without_categories_only_the_common_criteria_count_and_choosing_one_adds_its_c
     let out = run(
         &repo,
         &[
-            "assessment", "new", "--group", "default-group", "--service", "dynamics-365",
-            "--certification", CERT, "--category", "privacy", "--as", "alice@example.com",
+            "assessment",
+            "new",
+            "--group",
+            "default-group",
+            "--service",
+            "dynamics-365",
+            "--certification",
+            CERT,
+            "--category",
+            "privacy",
+            "--as",
+            "alice@example.com",
         ],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -253,39 +308,68 @@ fn without_categories_only_the_common_criteria_count_and_choosing_one_adds_its_c
     let before = snapshot(repo.path());
     let out = run(
         &repo,
-        &["assessment", "scope", dynamics, "--add", "availabilty", "--as", "alice@example.com"],
+        &[
+            "assessment",
+            "scope",
+            dynamics,
+            "--add",
+            "availabilty",
+            "--as",
+            "alice@example.com",
+        ],
     );
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("did you mean `availability`?"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("did you mean `availability`?"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(snapshot(repo.path()), before);
 }
 
 #[test]
 fn a_record_outside_the_categories_is_a_finding_that_names_the_category() {
     let repo = repo();
-    repo.write(
-        AZURE,
-        azure() + "  A1.1:\n    status: implemented\n",
-    );
+    repo.write(AZURE, azure() + "  A1.1:\n    status: implemented\n");
     let out = run(&repo, &["validate", "--format", "json"]);
     assert_eq!(out.code, 1);
     let findings = located(&out);
     assert_eq!(findings.len(), 1, "{findings:?}");
     let (code, file, line, column, help) = &findings[0];
-    assert_eq!((code.as_str(), file.as_str(), *line, *column), ("control-outside-categories", AZURE, 8, 3));
+    assert_eq!(
+        (code.as_str(), file.as_str(), *line, *column),
+        ("control-outside-categories", AZURE, 8, 3)
+    );
     assert!(
-        help.contains(&format!("assure assessment scope {AZURE_KEY} --add availability")),
+        help.contains(&format!(
+            "assure assessment scope {AZURE_KEY} --add availability"
+        )),
         "{help}"
     );
     let text = run(&repo, &["validate"]).stdout;
-    assert!(text.contains("`A1.1` is in the Availability category of SOC 2"), "{text}");
+    assert!(
+        text.contains("`A1.1` is in the Availability category of SOC 2"),
+        "{text}"
+    );
     // The record counts nowhere: the maximum is still the common criteria's.
-    assert_eq!(tile(&repo, AZURE_KEY)["max"].as_u64(), Some(maximum(&["security"])));
+    assert_eq!(
+        tile(&repo, AZURE_KEY)["max"].as_u64(),
+        Some(maximum(&["security"]))
+    );
     // The editing commands do not write there either.
     let before = snapshot(repo.path());
     let out = run(
         &repo,
-        &["control", "set", AZURE_KEY, "A1.3", "--status", "planned", "--as", "alice@example.com"],
+        &[
+            "control",
+            "set",
+            AZURE_KEY,
+            "A1.3",
+            "--status",
+            "planned",
+            "--as",
+            "alice@example.com",
+        ],
     );
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("--add availability"), "{}", out.stderr);
@@ -294,12 +378,18 @@ fn a_record_outside_the_categories_is_a_finding_that_names_the_category() {
     // `categories:` on a certification without any is a finding too.
     let repo = TestRepo::base();
     let gdpr = "groups/default-group/office-365--gdpr.yaml";
-    let text = repo.read(gdpr).replacen("controls:", "categories: [privacy]\ncontrols:", 1);
+    let text = repo
+        .read(gdpr)
+        .replacen("controls:", "categories: [privacy]\ncontrols:", 1);
     repo.write(gdpr, text);
     let findings = located(&run(&repo, &["validate", "--format", "json"]));
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0].0, "unknown-category");
-    assert!(findings[0].4.contains("GDPR has no categories to choose"), "{:?}", findings[0]);
+    assert!(
+        findings[0].4.contains("GDPR has no categories to choose"),
+        "{:?}",
+        findings[0]
+    );
 }
 
 #[test]
@@ -313,8 +403,14 @@ fn sync_never_writes_into_a_category_the_assessment_does_not_cover() {
     let out = run(
         &repo,
         &[
-            "control", "set", OFFICE_KEY, "A1.3", "--implementation", "Tested twice a year.",
-            "--as", "dave@example.com",
+            "control",
+            "set",
+            OFFICE_KEY,
+            "A1.3",
+            "--implementation",
+            "Tested twice a year.",
+            "--as",
+            "dave@example.com",
         ],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -325,12 +421,24 @@ fn sync_never_writes_into_a_category_the_assessment_does_not_cover() {
     // fixture is a real class that only the categories kept apart.
     let out = run(
         &repo,
-        &["assessment", "scope", AZURE_KEY, "--add", "availability", "--as", "alice@example.com"],
+        &[
+            "assessment",
+            "scope",
+            AZURE_KEY,
+            "--add",
+            "availability",
+            "--as",
+            "alice@example.com",
+        ],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let out = run(&repo, &["sync", "--as", "alice@example.com"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    assert!(repo.read(AZURE).contains("Tested twice a year."), "{}", out.stdout);
+    assert!(
+        repo.read(AZURE).contains("Tested twice a year."),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -339,20 +447,48 @@ fn removing_a_category_whose_controls_hold_work_is_refused_and_nothing_is_writte
     let before = snapshot(repo.path());
     let out = run(
         &repo,
-        &["assessment", "scope", OFFICE_KEY, "--remove", "availability", "--as", "alice@example.com"],
+        &[
+            "assessment",
+            "scope",
+            OFFICE_KEY,
+            "--remove",
+            "availability",
+            "--as",
+            "alice@example.com",
+        ],
     );
     assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(out.stderr.contains("the controls A1.3 of"), "{}", out.stderr);
-    assert!(out.stderr.contains(&format!("`controls:` in {OFFICE}")), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("the controls A1.3 of"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(&format!("`controls:` in {OFFICE}")),
+        "{}",
+        out.stderr
+    );
     assert_eq!(snapshot(repo.path()), before);
     // Without the work, the category goes.
     repo.write(OFFICE, office().split("  A1.3:").next().expect("head"));
     let out = run(
         &repo,
-        &["assessment", "scope", OFFICE_KEY, "--remove", "availability", "--as", "alice@example.com"],
+        &[
+            "assessment",
+            "scope",
+            OFFICE_KEY,
+            "--remove",
+            "availability",
+            "--as",
+            "alice@example.com",
+        ],
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(!repo.read(OFFICE).contains("availability"), "{}", repo.read(OFFICE));
+    assert!(
+        !repo.read(OFFICE).contains("availability"),
+        "{}",
+        repo.read(OFFICE)
+    );
 }
 
 #[test]
@@ -364,9 +500,23 @@ fn choosing_categories_needs_the_role_that_creates_assessments_in_the_command_an
 
     // The command refuses Dave (contributor), and writes nothing.
     let before = snapshot(c.repo.path());
-    let out = c.run(&["assessment", "scope", AZURE_KEY, "--add", "availability", "--as", "dave@example.com"]);
+    let out = c.run(&[
+        "assessment",
+        "scope",
+        AZURE_KEY,
+        "--add",
+        "availability",
+        "--as",
+        "dave@example.com",
+    ]);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains(&format!("change `categories` of assessment {AZURE_KEY}: {MANAGE}")), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "change `categories` of assessment {AZURE_KEY}: {MANAGE}"
+        )),
+        "{}",
+        out.stderr
+    );
     assert_eq!(snapshot(c.repo.path()), before);
 
     // Dave's hand edit of the same line is refused by the gate, for the same reason.
@@ -377,7 +527,13 @@ fn choosing_categories_needs_the_role_that_creates_assessments_in_the_command_an
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0].code, "permission-denied");
     assert_eq!(findings[0].file, AZURE);
-    assert!(findings[0].message.contains("change `categories` of assessment"), "{:?}", findings[0]);
+    assert!(
+        findings[0]
+            .message
+            .contains("change `categories` of assessment"),
+        "{:?}",
+        findings[0]
+    );
     assert!(findings[0].message.contains(MANAGE), "{:?}", findings[0]);
 
     // Alice (administrator) may, through the gate and through the command alike.
@@ -393,8 +549,14 @@ fn the_site_and_the_workbook_leave_out_controls_of_categories_not_chosen() {
     let repo = repo();
     let project = Project::work_tree(repo.path()).expect("open");
     let ctx = assure::ops::report::context(&project, chrono::Utc::now());
-    let files = site::render(&project, &ctx, &SiteOptions::default(), &History::default(), &|_, _| {})
-        .expect("render");
+    let files = site::render(
+        &project,
+        &ctx,
+        &SiteOptions::default(),
+        &History::default(),
+        &|_, _| {},
+    )
+    .expect("render");
     let page = |key: &str| {
         let name = format!("assessments/{}.html", key.replace('/', "--"));
         String::from_utf8(files[&name].clone()).expect("utf-8")
@@ -407,7 +569,10 @@ fn the_site_and_the_workbook_leave_out_controls_of_categories_not_chosen() {
     let cells = |key: &str| -> Vec<String> {
         let dir = tempfile::tempdir().expect("dir");
         let file = dir.path().join("book.xlsx");
-        let out = run(&repo, &["report", "excel", key, "-o", file.to_str().expect("utf-8")]);
+        let out = run(
+            &repo,
+            &["report", "excel", key, "-o", file.to_str().expect("utf-8")],
+        );
         assert_eq!(out.code, 0, "{}", out.stderr);
         let mut book: Xlsx<_> = open_workbook(&file).expect("open");
         let mut all = Vec::new();

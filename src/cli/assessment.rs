@@ -1,4 +1,4 @@
-//! `assure assessment new | migrate | archive | delete | list | show`.
+//! `assure assessment new | migrate | scope | archive | delete | list | show`.
 
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -46,6 +46,31 @@ pub enum AssessmentCommand {
         /// (`assessment migrate` carries them).
         #[arg(long, value_name = "GROUP")]
         copy_from: Option<String>,
+        /// An optional category of the certification to cover, e.g. availability for a
+        /// SOC 2 report on security and availability (repeat for more; `assure catalog
+        /// show CERT` lists them). Required categories are always covered.
+        #[arg(long, value_name = "CATEGORY")]
+        category: Vec<String>,
+        #[command(flatten)]
+        flags: EditFlags,
+    },
+    /// Change the optional categories an assessment covers (administrator role).
+    ///
+    /// A certification may group its families in categories that an assessment chooses
+    /// (SOC 2: availability, confidentiality, processing-integrity, privacy; Security is
+    /// always in). The controls of a category not chosen are not part of the assessment:
+    /// not listed, scored or synced. Choosing changes the maximum score, so it needs the
+    /// role that creates assessments. A category whose controls hold work is not removed:
+    /// the command lists those controls.
+    Scope {
+        /// The assessment, group/service--certification.
+        assessment: String,
+        /// A category to cover (repeatable).
+        #[arg(long, value_name = "CATEGORY")]
+        add: Vec<String>,
+        /// A category to stop covering (repeatable).
+        #[arg(long, value_name = "CATEGORY")]
+        remove: Vec<String>,
         #[command(flatten)]
         flags: EditFlags,
     },
@@ -129,6 +154,8 @@ struct Row {
     name: String,
     group: String,
     archived: bool,
+    /// The ids of the certification's categories it covers (required and chosen).
+    categories: Vec<String>,
     score: u32,
     max: u32,
     assessed: usize,
@@ -162,12 +189,13 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             service,
             certification,
             copy_from,
+            category,
             flags,
         } => new(
             cli,
             &project,
             (group.as_deref(), service, certification),
-            copy_from.as_deref(),
+            (copy_from.as_deref(), category),
             flags,
             out,
         ),
@@ -177,6 +205,23 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             format,
             flags,
         } => migrate(cli, &project, assessment, to, *format, flags, out),
+        AssessmentCommand::Scope {
+            assessment,
+            add,
+            remove,
+            flags,
+        } => {
+            if add.is_empty() && remove.is_empty() {
+                return Err(Failure::Usage(
+                    "say what to change: --add CATEGORY or --remove CATEGORY".into(),
+                ));
+            }
+            let mut s = start(cli, &project)?;
+            match commands::scope(&mut s, assessment, add, remove) {
+                Ok(()) => finish(s, flags, out),
+                Err(e) => refuse(e),
+            }
+        }
         AssessmentCommand::Archive {
             assessment,
             yes,
@@ -198,7 +243,7 @@ fn new(
     cli: &Cli,
     project: &Project,
     (group, service, certification): (Option<&str>, &str, &str),
-    copy_from: Option<&str>,
+    (copy_from, categories): (Option<&str>, &[String]),
     flags: &EditFlags,
     out: &mut dyn Write,
 ) -> Outcome {
@@ -216,7 +261,14 @@ fn new(
         }
     };
     let mut s = start(cli, project)?;
-    let key = match commands::new_assessment(&mut s, group, service, certification, copy_from) {
+    let key = match commands::new_assessment(
+        &mut s,
+        group,
+        service,
+        certification,
+        copy_from,
+        categories,
+    ) {
         Ok(key) => key,
         Err(e) => return refuse(e),
     };
@@ -461,6 +513,16 @@ fn list(project: &Project, archived: bool, format: DataFormat, out: &mut dyn Wri
                     .assessment_name(&v.service, &v.certification),
                 group: a.group.clone(),
                 archived: a.is_archived(),
+                categories: project
+                    .catalog
+                    .certifications
+                    .get(&v.certification)
+                    .map(|c| {
+                        c.categories_in(&v.categories)
+                            .map(|c| c.id.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 score: p.score,
                 max: p.max,
                 assessed: p.assessed,
@@ -530,6 +592,18 @@ fn render_page(out: &mut dyn Write, p: &AssessmentPage) -> std::io::Result<()> {
         ("Modified", p.modified.map_or_else(none, day)),
         ("Archived", p.archived.map_or_else(|| "no".to_owned(), day)),
         (
+            "Categories",
+            if p.categories.is_empty() {
+                String::new()
+            } else {
+                p.categories
+                    .iter()
+                    .map(|c| format!("{} ({})", c.name, c.id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        ),
+        (
             "Score",
             format!("{} / {}", t.progress.score, t.progress.max),
         ),
@@ -543,6 +617,10 @@ fn render_page(out: &mut dyn Write, p: &AssessmentPage) -> std::io::Result<()> {
             ),
         ),
     ] {
+        // Only certifications with categories have a line for them.
+        if label == "Categories" && value.is_empty() {
+            continue;
+        }
         writeln!(out, "{label:<14} {value}")?;
     }
 

@@ -206,10 +206,29 @@ fn show(cli: &Cli, id: &str, format: DataFormat, out: &mut dyn Write) -> Outcome
         c.title.as_deref().unwrap_or(&c.name),
         c.version
     )?;
-    for family in &c.families {
+    if !c.categories.is_empty() {
         writeln!(
             out,
-            "\n{} ({} controls)",
+            "\nCategories (an assessment covers the required ones and those it chooses: `assure assessment new … --category ID`)"
+        )?;
+        for category in &c.categories {
+            let required = if category.required {
+                "  (required)"
+            } else {
+                ""
+            };
+            writeln!(out, "  {:<22} {}{required}", category.id, category.name)?;
+        }
+    }
+    for family in &c.families {
+        let category = family
+            .category
+            .as_deref()
+            .map(|id| format!(", category {id}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "\n{} ({} controls{category})",
             family.name,
             family.controls.len()
         )?;

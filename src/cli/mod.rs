@@ -289,7 +289,8 @@ impl Command {
                 A::New { flags, .. }
                 | A::Migrate { flags, .. }
                 | A::Archive { flags, .. }
-                | A::Delete { flags, .. } => flags,
+                | A::Delete { flags, .. }
+                | A::Scope { flags, .. } => flags,
                 A::List { .. } => return None,
                 A::Show { .. } => return None,
             },

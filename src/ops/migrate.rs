@@ -116,7 +116,7 @@ pub fn migrate(s: &mut Session, assessment: &str, to: &str) -> Result<Migration,
         without_source: Vec::new(),
     };
     let records = carry_all(s, &old, to, &path, &mut m);
-    let (key, filled) = commands::create(s, &group, &old.service, to, None, records)?;
+    let (key, filled) = commands::create(s, &group, &old.service, to, None, &[], records)?;
     debug_assert_eq!(key, m.assessment);
     // The group's values won where it held work for a carried control.
     for u in filled {
@@ -152,9 +152,16 @@ fn carry_all(
                 .collect()
         })
         .unwrap_or_default();
+    // The new assessment covers no optional category (a certification's categories are
+    // its own): carried work goes only to the controls it holds.
+    let scope = cat
+        .certifications
+        .get(to)
+        .map(|c| c.scope(&[]))
+        .unwrap_or_default();
     let mut targets: Vec<&str> = cat
         .template(&old.service, to)
-        .map(|t| t.customer.iter().map(|(_, id)| id.as_str()).collect())
+        .map(|t| t.customer(scope).map(|c| c.id.as_str()).collect())
         .unwrap_or_default();
     targets.sort_by(|a, b| id_cmp(a, b));
     let prefix = format!("{}:", old.certification);
@@ -372,10 +379,14 @@ pub fn suggestions(s: &Session, key: &str, copy_from: &str) -> Vec<Suggestion> {
         .filter_map(|d| Some((format!("{}/{}", d.group, d.stem), d.value.as_ref()?)))
         .filter(|(_, v)| v.archived.is_none() && v.certification != new.certification)
         .collect();
+    let scope = cat
+        .certifications
+        .get(&new.certification)
+        .map(|c| c.scope(&new.categories))
+        .unwrap_or_default();
     let mut targets: Vec<&str> = template
-        .customer
-        .iter()
-        .map(|(_, id)| id.as_str())
+        .customer(scope)
+        .map(|c| c.id.as_str())
         .filter(|id| !new.controls.contains_key(*id))
         .collect();
     targets.sort_by(|a, b| id_cmp(a, b));

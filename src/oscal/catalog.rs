@@ -244,6 +244,7 @@ impl Catalog {
                     .map_or_else(|| "Family".to_string(), capitalised),
             ),
             reference_term: None,
+            categories: Vec::new(),
             families,
         })
     }
@@ -291,6 +292,7 @@ impl Catalog {
             let index = *family_index.entry(family.clone()).or_insert_with(|| {
                 families.push(Family {
                     name: family,
+                    category: None,
                     controls: Vec::new(),
                 });
                 families.len() - 1

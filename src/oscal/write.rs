@@ -85,9 +85,11 @@ mod tests {
             source: None,
             family_term: Some("Clause: \"x\"".into()),
             reference_term: None,
+            categories: Vec::new(),
             families: vec![
                 Family {
                     name: "null".into(),
+                    category: None,
                     controls: vec![
                         CatalogControl {
                             id: "5.1".into(),
@@ -110,6 +112,7 @@ mod tests {
                 },
                 Family {
                     name: "empty".into(),
+                    category: None,
                     controls: vec![],
                 },
             ],

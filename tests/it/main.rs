@@ -13,6 +13,7 @@ mod edit_errors;
 mod edit_permissions;
 mod example;
 mod frameworks_csf;
+mod frameworks_soc2;
 mod fuzz_regressions;
 mod gate;
 mod gate_attacks;

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diag::{Code, Diagnostic};
-use crate::model::{CatalogControl, Certification, Coverage, Family, Service, Template};
+use crate::model::{CatalogControl, Category, Certification, Coverage, Family, Service, Template};
 use crate::repo::source::{FileId, SourceMap};
 use crate::repo::yaml::Node;
 use crate::repo::{CatalogDoc, Doc};
@@ -38,6 +38,61 @@ impl CertInfo {
             .flat_map(|f| f.controls.iter().map(move |c| (f, c)))
     }
 
+    /// Which families an assessment that chooses the optional categories `chosen` covers:
+    /// those without a category, those of a required one and those of a chosen one. The
+    /// one rule of what an assessment holds: its controls ([`crate::ops::score::controls`])
+    /// and its customer-managed controls ([`TemplateInfo::customer`]) both go through it.
+    pub fn scope(&self, chosen: &[String]) -> Scope {
+        if self.cert.categories.is_empty() {
+            return Scope(Vec::new());
+        }
+        Scope(
+            self.cert
+                .families
+                .iter()
+                .map(|f| {
+                    f.category.as_ref().is_none_or(|c| {
+                        chosen.contains(c) || self.category(c).is_some_and(|c| c.required)
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    /// The controls an assessment of `scope` covers, in catalog order, with their family.
+    pub fn controls_in(&self, scope: Scope) -> impl Iterator<Item = (&Family, &CatalogControl)> {
+        self.cert
+            .families
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| scope.covers(*i))
+            .flat_map(|(_, f)| f.controls.iter().map(move |c| (f, c)))
+    }
+
+    /// The categories an assessment that chooses `chosen` covers: the required ones and
+    /// those it chooses, in the certification's order.
+    pub fn categories_in<'a>(&'a self, chosen: &'a [String]) -> impl Iterator<Item = &'a Category> {
+        self.cert
+            .categories
+            .iter()
+            .filter(|c| c.required || chosen.contains(&c.id))
+    }
+
+    /// The declared category `id`.
+    pub fn category(&self, id: &str) -> Option<&Category> {
+        self.cert.categories.iter().find(|c| c.id == id)
+    }
+
+    /// The optional category of control `id` that an assessment of `scope` does not
+    /// cover, if it is one of those: the category to add for it.
+    pub fn outside(&self, scope: &Scope, id: &str) -> Option<&str> {
+        let &(f, _) = self.index.get(id)?;
+        if scope.covers(f) {
+            return None;
+        }
+        self.cert.families[f].category.as_deref()
+    }
+
     pub fn control_ids(&self) -> impl Iterator<Item = &str> {
         self.controls().map(|(_, c)| c.id.as_str())
     }
@@ -53,15 +108,45 @@ impl CertInfo {
     }
 }
 
+/// Which families of a certification an assessment covers ([`CertInfo::scope`]), by
+/// family index; empty when the certification has no categories (then all).
+#[derive(Debug, Clone, Default)]
+pub struct Scope(Vec<bool>);
+
+impl Scope {
+    /// Whether the family numbered `family` is covered.
+    pub fn covers(&self, family: usize) -> bool {
+        self.0.get(family).copied().unwrap_or(true)
+    }
+}
+
+/// A customer-managed control of a template ([`TemplateInfo::customer`]).
+#[derive(Debug, Clone)]
+pub struct CustomerControl {
+    /// The number of its sync class: equal numbers, same class; numbers in the order of
+    /// the classes' keys ([`Catalog::class_key`]).
+    pub class: u32,
+    pub id: String,
+    /// Its family's index in the certification.
+    family: usize,
+}
+
 #[derive(Debug)]
 pub struct TemplateInfo {
     pub template: Template,
     pub file: FileId,
     /// The customer-managed controls (those of the certification the template does not
-    /// list), sorted by id (as an assessment's `controls` are), each with the number of
-    /// its sync class: equal numbers, same class; numbers in the order of the classes'
-    /// keys ([`Catalog::class_key`]).
-    pub customer: Vec<(u32, String)>,
+    /// list), sorted by id (as an assessment's `controls` are).
+    customer: Vec<CustomerControl>,
+}
+
+impl TemplateInfo {
+    /// The customer-managed controls of an assessment that covers `scope`
+    /// ([`CertInfo::scope`]), sorted by id (as an assessment's `controls` are): those of
+    /// a category it does not cover are not part of it.
+    pub fn customer(&self, scope: Scope) -> impl Iterator<Item = &CustomerControl> {
+        self.customer.iter().filter(move |c| scope.covers(c.family))
+    }
 }
 
 #[derive(Debug, Default)]
@@ -256,6 +341,7 @@ impl Catalog {
             ));
             return;
         }
+        check_categories(d, out);
         let index = control_index(d, out);
         self.certifications.insert(
             id.clone(),
@@ -460,11 +546,19 @@ impl Catalog {
                 continue;
             };
             info.customer = cert_info
-                .controls()
+                .cert
+                .families
+                .iter()
+                .enumerate()
+                .flat_map(|(family, f)| f.controls.iter().map(move |c| (family, c)))
                 .filter(|(_, c)| !info.template.provider_controls.contains_key(&c.id))
-                .map(|(_, c)| (numbers[&(cert.as_str(), c.id.as_str())], c.id.clone()))
+                .map(|(family, c)| CustomerControl {
+                    class: numbers[&(cert.as_str(), c.id.as_str())],
+                    id: c.id.clone(),
+                    family,
+                })
                 .collect();
-            info.customer.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+            info.customer.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         }
         self.class_keys = keys;
     }
@@ -563,6 +657,42 @@ fn control_index(
         }
     }
     index
+}
+
+/// Reports a family whose category the certification does not declare.
+fn check_categories(d: &Doc<crate::model::Certification>, out: &mut Vec<Diagnostic>) {
+    let declared: Vec<&str> = d.value.categories.iter().map(|c| c.id.as_str()).collect();
+    for (fi, family) in d.value.families.iter().enumerate() {
+        let Some(category) = &family.category else {
+            continue;
+        };
+        if declared.contains(&category.as_str()) {
+            continue;
+        }
+        let help = if declared.is_empty() {
+            "the certification declares no `categories:`; declare it there (`- id: …, name: …`), or remove the family's `category`".to_owned()
+        } else {
+            format!(
+                "{}; or declare it in the certification's `categories:`",
+                did_you_mean(category, declared.iter().copied())
+            )
+        };
+        out.push(
+            Diagnostic::new(
+                Code::UnknownCategory,
+                format!(
+                    "family `{}` names category `{category}`, which certification `{}` does not declare",
+                    family.name, d.value.id
+                ),
+            )
+            .at(
+                d.file,
+                value_span(&d.node, &["families", &fi.to_string(), "category"]),
+                "undeclared category",
+            )
+            .help(help),
+        );
+    }
 }
 
 /// Reports a template whose file is not named `<service>--<certification>.yaml`

@@ -1,18 +1,19 @@
-//! `assure assessment new | archive | delete | list | show`.
+//! `assure assessment new | migrate | scope | archive | delete | list | show`.
 
 use std::io::{BufRead, IsTerminal, Write};
 
 use serde::Serialize;
 
-use super::editing::{EditFlags, finish, refuse, start};
+use super::editing::{EditFlags, finish, refuse, report, start};
 use super::{Cli, DataFormat, ExitStatus, Failure, Outcome, bar, print_json, truncate};
+use crate::model::Status;
 use crate::ops::assessment_view::{AssessmentPage, Counts};
 use crate::ops::permissions::Permission;
 use crate::ops::score::score;
-use crate::ops::{Project, commands};
+use crate::ops::{Project, commands, migrate};
 use crate::text::{Medium, empty};
 
-/// Show, list, create, archive and delete assessments (creating, archiving and deleting: administrator role).
+/// Show, list, create, migrate, archive and delete assessments (creating, migrating, archiving and deleting: administrator role).
 ///
 /// An assessment is one service assessed against one certification, in one group:
 /// groups/<group>/<service>--<certification>.yaml. It is named `group/service--certification`.
@@ -40,9 +41,62 @@ pub enum AssessmentCommand {
         /// Certification id, e.g. gdpr.
         #[arg(long)]
         certification: String,
-        /// Copy the work of this group's assessments (same or related controls).
+        /// Copy the work of this group's assessments (same or related controls). Controls
+        /// of other certifications the crosswalks relate are suggested, never copied
+        /// (`assessment migrate` carries them).
         #[arg(long, value_name = "GROUP")]
         copy_from: Option<String>,
+        /// An optional category of the certification to cover, e.g. availability for a
+        /// SOC 2 report on security and availability (repeat for more; `assure catalog
+        /// show CERT` lists them). Required categories are always covered.
+        #[arg(long, value_name = "CATEGORY")]
+        category: Vec<String>,
+        #[command(flatten)]
+        flags: EditFlags,
+    },
+    /// Change the optional categories an assessment covers (administrator role).
+    ///
+    /// A certification may group its families in categories that an assessment chooses
+    /// (SOC 2: availability, confidentiality, processing-integrity, privacy; Security is
+    /// always in). The controls of a category not chosen are not part of the assessment:
+    /// not listed, scored or synced. Choosing changes the maximum score, so it needs the
+    /// role that creates assessments. A category whose controls hold work is not removed:
+    /// the command lists those controls.
+    Scope {
+        /// The assessment, group/service--certification.
+        assessment: String,
+        /// A category to cover (repeatable).
+        #[arg(long, value_name = "CATEGORY")]
+        add: Vec<String>,
+        /// A category to stop covering (repeatable).
+        #[arg(long, value_name = "CATEGORY")]
+        remove: Vec<String>,
+        #[command(flatten)]
+        flags: EditFlags,
+    },
+    /// Create an assessment against another certification, carrying an assessment's work.
+    ///
+    /// The new assessment has the same service and group. For each of its
+    /// customer-managed controls, the controls of the old one the crosswalks
+    /// (`informative` mappings, either direction) link to it give their work:
+    /// implementation text (with a note naming the old controls and file), documents
+    /// (each once) and the assignment (when the old controls name one person; priority
+    /// the highest, notes joined). The status is the old controls' when they all agree,
+    /// else `planned`. Test results, test dates, test plans and management responses do
+    /// not carry: a new standard needs a new test. Then the group's shared and related
+    /// controls fill it as `assessment new` does; where the group already holds work for
+    /// a control, the group's values win (reported). The old assessment is not changed
+    /// (an archived one can be migrated): archive it with `assure assessment archive`
+    /// when the new one takes over.
+    Migrate {
+        /// The assessment to carry the work of, group/service--certification.
+        assessment: String,
+        /// The certification of the new assessment (`assure catalog list`).
+        #[arg(long, value_name = "CERT")]
+        to: String,
+        /// Output format: human (readable text) or json (for scripts).
+        #[arg(long, value_enum, default_value_t)]
+        format: DataFormat,
         #[command(flatten)]
         flags: EditFlags,
     },
@@ -100,6 +154,8 @@ struct Row {
     name: String,
     group: String,
     archived: bool,
+    /// The ids of the certification's categories it covers (required and chosen).
+    categories: Vec<String>,
     score: u32,
     max: u32,
     assessed: usize,
@@ -133,15 +189,39 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             service,
             certification,
             copy_from,
+            category,
             flags,
         } => new(
             cli,
             &project,
             (group.as_deref(), service, certification),
-            copy_from.as_deref(),
+            (copy_from.as_deref(), category),
             flags,
             out,
         ),
+        AssessmentCommand::Migrate {
+            assessment,
+            to,
+            format,
+            flags,
+        } => migrate(cli, &project, assessment, to, *format, flags, out),
+        AssessmentCommand::Scope {
+            assessment,
+            add,
+            remove,
+            flags,
+        } => {
+            if add.is_empty() && remove.is_empty() {
+                return Err(Failure::Usage(
+                    "say what to change: --add CATEGORY or --remove CATEGORY".into(),
+                ));
+            }
+            let mut s = start(cli, &project)?;
+            match commands::scope(&mut s, assessment, add, remove) {
+                Ok(()) => finish(s, flags, out),
+                Err(e) => refuse(e),
+            }
+        }
         AssessmentCommand::Archive {
             assessment,
             yes,
@@ -163,7 +243,7 @@ fn new(
     cli: &Cli,
     project: &Project,
     (group, service, certification): (Option<&str>, &str, &str),
-    copy_from: Option<&str>,
+    (copy_from, categories): (Option<&str>, &[String]),
     flags: &EditFlags,
     out: &mut dyn Write,
 ) -> Outcome {
@@ -181,10 +261,188 @@ fn new(
         }
     };
     let mut s = start(cli, project)?;
-    match commands::new_assessment(&mut s, group, service, certification, copy_from) {
-        Ok(_) => finish(s, flags, out),
-        Err(e) => refuse(e),
+    let key = match commands::new_assessment(
+        &mut s,
+        group,
+        service,
+        certification,
+        copy_from,
+        categories,
+    ) {
+        Ok(key) => key,
+        Err(e) => return refuse(e),
+    };
+    let suggested = copy_from.map_or_else(Vec::new, |g| migrate::suggestions(&s, &key, g));
+    let status = finish(s, flags, out)?;
+    if status == ExitStatus::Ok && !suggested.is_empty() {
+        writeln!(
+            out,
+            "\nnot copied: controls of other certifications in {} the crosswalks relate to empty controls of {key}",
+            copy_from.unwrap_or_default()
+        )?;
+        for g in &suggested {
+            writeln!(out, "  {} ~ {}", g.control, g.related.join(", "))?;
+        }
+        writeln!(
+            out,
+            "review them and enter what applies (`assure control set`), or carry an assessment's work across with `assure assessment migrate ASSESSMENT --to {certification}`"
+        )?;
     }
+    Ok(status)
+}
+
+/// `assessment migrate`: the new assessment, what carried and what did not, and the
+/// files written (or, with `--dry-run`, their diff).
+fn migrate(
+    cli: &Cli,
+    project: &Project,
+    assessment: &str,
+    to: &str,
+    format: DataFormat,
+    flags: &EditFlags,
+    out: &mut dyn Write,
+) -> Outcome {
+    let mut s = start(cli, project)?;
+    let m = match migrate::migrate(&mut s, assessment, to) {
+        Ok(m) => m,
+        Err(e) => return refuse(e),
+    };
+    let done = match s.finish(flags.dry_run) {
+        Ok(done) => done,
+        Err(e) => return refuse(e),
+    };
+    if format == DataFormat::Json {
+        let files = done
+            .files
+            .iter()
+            .map(|f| MigratedFile {
+                path: f.path.clone(),
+                change: match (&f.before, &f.after) {
+                    (None, Some(_)) => "created",
+                    (Some(_), None) => "deleted",
+                    _ => "updated",
+                },
+            })
+            .collect();
+        print_json(
+            out,
+            &MigrateReport {
+                migration: &m,
+                dry_run: flags.dry_run,
+                written: !flags.dry_run && !done.files.is_empty(),
+                files,
+                synced: done
+                    .synced
+                    .iter()
+                    .map(|u| format!("{} {} from {}", u.assessment, u.control, u.source))
+                    .collect(),
+            },
+        )?;
+        return Ok(ExitStatus::Ok);
+    }
+    render_migration(out, &m)?;
+    report(&done, flags.dry_run, out)?;
+    let archived = if m.from_archived {
+        " (it is archived, and stays so)".to_owned()
+    } else {
+        format!(
+            "; archive it when {} takes over: assure assessment archive {}",
+            m.assessment, m.from
+        )
+    };
+    writeln!(out, "{} is unchanged{archived}", m.from)?;
+    Ok(ExitStatus::Ok)
+}
+
+#[derive(Serialize)]
+struct MigrateReport<'a> {
+    #[serde(flatten)]
+    migration: &'a migrate::Migration,
+    dry_run: bool,
+    written: bool,
+    files: Vec<MigratedFile>,
+    synced: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct MigratedFile {
+    path: String,
+    change: &'static str,
+}
+
+/// What a migration carried, what gave way to the group, and what has no source.
+fn render_migration(out: &mut dyn Write, m: &migrate::Migration) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} ({}) from {} ({})",
+        m.assessment, m.certification, m.from, m.from_certification
+    )?;
+    writeln!(out, "\ncarried ({}):", m.carried.len())?;
+    for c in &m.carried {
+        let status = Status::label_of(c.status);
+        writeln!(
+            out,
+            "  {} <- {}  ({}; status: {status})",
+            c.control,
+            c.sources.join(", "),
+            c.fields.join(", ")
+        )?;
+    }
+    if !m.kept.is_empty() {
+        writeln!(
+            out,
+            "\nthe group's values kept ({}): the group already holds work for these controls",
+            m.kept.len()
+        )?;
+        for k in &m.kept {
+            writeln!(
+                out,
+                "  {} <- {} (not carried from {})",
+                k.control,
+                k.group_source,
+                k.sources.join(", ")
+            )?;
+        }
+    }
+    if !m.unassigned.is_empty() {
+        writeln!(out, "\nleft unassigned ({}):", m.unassigned.len())?;
+        for u in &m.unassigned {
+            let people: Vec<String> = u
+                .people
+                .iter()
+                .map(|a| format!("{} {}", a.control, a.person))
+                .collect();
+            writeln!(out, "  {}: {} ({})", u.control, u.reason, people.join(", "))?;
+        }
+    }
+    if !m.not_started.is_empty() {
+        writeln!(
+            out,
+            "\nnothing to carry, the linked controls are not started ({}):",
+            m.not_started.len()
+        )?;
+        for l in &m.not_started {
+            writeln!(out, "  {} <- {}", l.control, l.sources.join(", "))?;
+        }
+    }
+    writeln!(
+        out,
+        "\nno source in {} ({}):{}",
+        m.from_certification,
+        m.without_source.len(),
+        if m.without_source.is_empty() {
+            " none"
+        } else {
+            ""
+        }
+    )?;
+    for chunk in m.without_source.chunks(10) {
+        writeln!(out, "  {}", chunk.join(", "))?;
+    }
+    writeln!(
+        out,
+        "\nnot carried: test results, test dates, test plans and management responses (a new standard needs a new test)\n"
+    )
 }
 
 /// `assessment archive`, confirmed first by someone who may archive.
@@ -255,6 +513,16 @@ fn list(project: &Project, archived: bool, format: DataFormat, out: &mut dyn Wri
                     .assessment_name(&v.service, &v.certification),
                 group: a.group.clone(),
                 archived: a.is_archived(),
+                categories: project
+                    .catalog
+                    .certifications
+                    .get(&v.certification)
+                    .map(|c| {
+                        c.categories_in(&v.categories)
+                            .map(|c| c.id.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 score: p.score,
                 max: p.max,
                 assessed: p.assessed,
@@ -324,6 +592,18 @@ fn render_page(out: &mut dyn Write, p: &AssessmentPage) -> std::io::Result<()> {
         ("Modified", p.modified.map_or_else(none, day)),
         ("Archived", p.archived.map_or_else(|| "no".to_owned(), day)),
         (
+            "Categories",
+            if p.categories.is_empty() {
+                String::new()
+            } else {
+                p.categories
+                    .iter()
+                    .map(|c| format!("{} ({})", c.name, c.id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        ),
+        (
             "Score",
             format!("{} / {}", t.progress.score, t.progress.max),
         ),
@@ -337,6 +617,10 @@ fn render_page(out: &mut dyn Write, p: &AssessmentPage) -> std::io::Result<()> {
             ),
         ),
     ] {
+        // Only certifications with categories have a line for them.
+        if label == "Categories" && value.is_empty() {
+            continue;
+        }
         writeln!(out, "{label:<14} {value}")?;
     }
 

@@ -38,9 +38,14 @@ pub enum CatalogCommand {
     /// FILE is an OSCAL catalog, or a profile: a profile imports the subset of its catalog
     /// that it selects (its catalog is found by file name next to the profile, or given
     /// with --catalog). Withdrawn controls are left out. Control ids are the labels the
-    /// standard prints (SC-13, AC-2(1)). Writes catalog/certifications/<id>.yaml in the
-    /// repository, or the file given with -o.
-    ImportOscal(ImportArgs),
+    /// standard prints (SC-13, AC-2(1)). A control titled only by its id (the CSF's
+    /// GV.OC-01) gets the start of its statement as title, cut at a word boundary to 80
+    /// characters; its `example` parts (implementation examples) are kept as examples.
+    /// Writes catalog/certifications/<id>.yaml in the repository, or the file given with -o.
+    ///
+    /// NIST CSF 2.0: --families-from category makes its categories the families and its
+    /// subcategories the controls (catalog/README.md has the command of the built-in).
+    ImportOscal(Box<ImportArgs>),
 }
 
 #[derive(Debug, clap::Args)]
@@ -70,9 +75,22 @@ pub struct ImportArgs {
     /// e.g. --score-from LOW-profile.json=8.
     #[arg(long = "score-from", value_name = "FILE=N", value_parser = parse_score_from)]
     pub score_from: Vec<(PathBuf, u32)>,
-    /// Leave out control statements (keep ids, titles, families and scores).
+    /// Leave out control statements and examples (keep ids, titles, families and scores).
     #[arg(long)]
     pub no_statements: bool,
+    /// Controls of this OSCAL class are families, not controls: each holds the controls
+    /// under it and is named "<id> <title> (<group>)"; the family term is the class
+    /// ("Category"). E.g. `category` for NIST CSF 2.0. Default: OSCAL groups are families.
+    #[arg(long, value_name = "CLASS")]
+    pub families_from: Option<String>,
+    /// The certification's version (default: the document's metadata version, which for
+    /// NIST's CSF 2.0 file is that of the OSCAL document, not of the framework).
+    #[arg(long, value_name = "VERSION")]
+    pub cert_version: Option<String>,
+    /// The certification's `source:` text (default: names the OSCAL document and its
+    /// version).
+    #[arg(long, value_name = "TEXT")]
+    pub source: Option<String>,
     /// Where to write (default: catalog/certifications/<id>.yaml in the repository).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -188,10 +206,29 @@ fn show(cli: &Cli, id: &str, format: DataFormat, out: &mut dyn Write) -> Outcome
         c.title.as_deref().unwrap_or(&c.name),
         c.version
     )?;
-    for family in &c.families {
+    if !c.categories.is_empty() {
         writeln!(
             out,
-            "\n{} ({} controls)",
+            "\nCategories (an assessment covers the required ones and those it chooses: `assure assessment new … --category ID`)"
+        )?;
+        for category in &c.categories {
+            let required = if category.required {
+                "  (required)"
+            } else {
+                ""
+            };
+            writeln!(out, "  {:<22} {}{required}", category.id, category.name)?;
+        }
+    }
+    for family in &c.families {
+        let category = family
+            .category
+            .as_deref()
+            .map(|id| format!(", category {id}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "\n{} ({} controls{category})",
             family.name,
             family.controls.len()
         )?;
@@ -231,6 +268,9 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> Outcome {
             default_score: a.default_score,
             statements: !a.no_statements,
             score_profiles: Vec::new(),
+            families_from: a.families_from.clone(),
+            version: a.cert_version.clone(),
+            source: a.source.clone(),
         },
     };
     let cert = import_oscal(&request)?;

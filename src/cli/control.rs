@@ -170,6 +170,12 @@ fn show(
     if let Some(actions) = shown.recommended_actions {
         writeln!(out, "recommended customer actions: {actions}")?;
     }
+    if !shown.examples.is_empty() {
+        writeln!(out, "examples:")?;
+        for example in shown.examples {
+            writeln!(out, "  - {example}")?;
+        }
+    }
     writeln!(out)?;
     match (provider, shown.record) {
         (Some(p), _) => provider_part(out, p)?,

@@ -286,7 +286,11 @@ impl Command {
                 G::List { .. } => return None,
             },
             Command::Assessment(args) => match &args.command {
-                A::New { flags, .. } | A::Archive { flags, .. } | A::Delete { flags, .. } => flags,
+                A::New { flags, .. }
+                | A::Migrate { flags, .. }
+                | A::Archive { flags, .. }
+                | A::Delete { flags, .. }
+                | A::Scope { flags, .. } => flags,
                 A::List { .. } => return None,
                 A::Show { .. } => return None,
             },

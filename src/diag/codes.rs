@@ -129,6 +129,9 @@ codes! {
     DuplicatePerson = "duplicate-person", "reference", Error,
         summary "Two people have the same email or GitHub login.",
         "Two entries of `people` have the same email, or the same GitHub login (`github`, compared ignoring case: `validate --actor` finds a person by it). Keep one entry per person and list all of that person's roles there.";
+    UnknownCategory = "unknown-category", "reference", Error,
+        summary "A category id that the certification does not declare.",
+        "An assessment's `categories:` names the optional categories of its certification it covers (SOC 2's availability, confidentiality, processing-integrity, privacy), and a certification's family names the category it belongs to. The id is not one the certification declares in its `categories:`, or the certification declares none, so there is nothing to choose. Correct the id (`assure catalog show CERT` lists the categories), or remove it; change an assessment's categories with `assure assessment scope`.";
 
     DuplicateCatalogId = "duplicate-catalog-id", "catalog", Error,
         summary "A service, certification, template or control id is defined twice.",
@@ -180,6 +183,9 @@ codes! {
     TestedNotInScope = "tested-not-in-scope", "control", Warning,
         summary "A not-in-scope control has a test result, which counts nowhere.",
         "The control is marked not-in-scope but has a test result. A control out of scope counts in neither the score's maximum nor the progress, so its result counts nowhere: `status`, `diff`, the site and the workbook all leave it out. Remove `test_result` and `test_date`, or give the control the status it was tested in.";
+    ControlOutsideCategories = "control-outside-categories", "control", Error,
+        summary "A record of a control in a category the assessment does not cover.",
+        "The control belongs to a category of the certification (e.g. SOC 2's Availability) that the assessment does not cover: it is not in the assessment's `categories:`. Such a control is not part of the assessment (no listing, score or sync includes it), so what is recorded on it would count nowhere. Add the category (`assure assessment scope A --add CATEGORY`, administrator role; the finding names it), or remove the record.";
 
     EvidenceOutsideRepository = "evidence-outside-repository", "evidence", Error,
         summary "An evidence path leads outside the repository.",

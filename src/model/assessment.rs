@@ -14,6 +14,10 @@ pub struct Assessment {
     pub created_by: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived: Option<DateTime<Utc>>,
+    /// The optional categories of the certification the assessment covers (its required
+    /// ones and families without a category are always in).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
     /// Customer-managed controls by control id. Not listed = not started.
     #[serde(default)]
     pub controls: BTreeMap<String, ControlRecord>,

@@ -44,7 +44,22 @@ pub struct Certification {
     /// ("Article"); see [`Certification::reference_term`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_term: Option<String>,
+    /// The categories an assessment may choose among (SOC 2's trust services
+    /// categories); families name theirs. None: every family is always assessed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<Category>,
     pub families: Vec<Family>,
+}
+
+/// A category of families that an assessment covers when it chooses it (its
+/// `categories:`), or always when it is `required`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
 }
 
 impl Certification {
@@ -70,6 +85,10 @@ impl Certification {
 #[serde(deny_unknown_fields)]
 pub struct Family {
     pub name: String,
+    /// The id of the category the family belongs to (one of the certification's
+    /// `categories`); none: the family is always assessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     pub controls: Vec<CatalogControl>,
 }
 
@@ -89,6 +108,10 @@ pub struct CatalogControl {
     /// `assure controls --attribute` knows.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, Vec<String>>,
+    /// Examples of how the control may be met (NIST CSF's implementation examples), in
+    /// the publication's order; informative, never required.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub examples: Vec<String>,
 }
 
 /// Control attributes as the filter writes them, `name=value,value`, one name after the

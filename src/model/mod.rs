@@ -13,7 +13,7 @@ pub use assessment::{
     Status, TestResult,
 };
 pub use catalog::{
-    CatalogControl, Certification, Coverage, Family, Informative, Mapping, ProviderControl,
-    Service, ServicesFile, Template,
+    CatalogControl, Category, Certification, Coverage, Family, Informative, Mapping,
+    ProviderControl, Service, ServicesFile, Template,
 };
 pub use config::{Config, Group, Person, Role, SyncField};

@@ -41,7 +41,7 @@ pub fn action_items(
         let Some(cert) = project.catalog.certifications.get(&v.certification) else {
             continue;
         };
-        for (_, control) in cert.controls() {
+        for (_, control) in cert.controls_in(cert.scope(&v.categories)) {
             let Some(record) = v.controls.get(&control.id) else {
                 continue;
             };

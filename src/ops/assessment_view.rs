@@ -145,6 +145,9 @@ pub struct AssessmentPage {
     pub created_by_name: String,
     pub modified: Option<DateTime<Utc>>,
     pub archived: Option<DateTime<Utc>>,
+    /// The certification's categories the assessment covers (required and chosen), in
+    /// the certification's order; empty when it has none.
+    pub categories: Vec<Named>,
     /// The whole assessment's counts, score and progress (the dashboard's figures).
     pub totals: Counts,
     /// The services the template names as in scope.
@@ -224,6 +227,13 @@ pub fn show(project: &Project, key: &str) -> Result<AssessmentPage, NotFound> {
         created_by_name,
         modified: status::modified(&committed, a),
         archived: v.archived,
+        categories: cert
+            .categories_in(&v.categories)
+            .map(|c| Named {
+                id: c.id.clone(),
+                name: c.name.clone(),
+            })
+            .collect(),
         totals,
         in_scope_services: template.template.in_scope_services.clone(),
         provider_controls,

@@ -35,7 +35,7 @@ pub enum Change {
     AssessmentUnarchived {
         assessment: String,
     },
-    /// `service`, `certification`, `created` or `created_by` changed.
+    /// `service`, `certification`, `created`, `created_by` or `categories` changed.
     AssessmentHeader {
         assessment: String,
         field: String,
@@ -234,6 +234,10 @@ fn fields_of<T: serde::Serialize>(v: &T) -> Map<String, J> {
     }
 }
 
+fn sorted(ids: &[String]) -> std::collections::BTreeSet<&str> {
+    ids.iter().map(String::as_str).collect()
+}
+
 /// The changes between two versions of an assessment (`None`: absent).
 pub fn assessment_changes(
     key: &str,
@@ -266,6 +270,13 @@ pub fn assessment_changes(
         ("certification", old.certification != new.certification),
         ("created", old.created != new.created),
         ("created_by", old.created_by != new.created_by),
+        // The categories decide which controls the assessment holds, so its maximum
+        // score: changing them is managing the assessment, as creating it is. Their
+        // order means nothing.
+        (
+            "categories",
+            sorted(&old.categories) != sorted(&new.categories),
+        ),
     ] {
         if changed {
             out.push(Change::AssessmentHeader {

@@ -284,32 +284,165 @@ pub fn new_assessment(
     service: &str,
     certification: &str,
     copy_from: Option<&str>,
+    categories: &[String],
 ) -> Result<String, EditError> {
+    create(
+        s,
+        group,
+        service,
+        certification,
+        copy_from,
+        categories,
+        Default::default(),
+    )
+    .map(|(key, _)| key)
+}
+
+/// Creates the assessment as [`new_assessment`] does, then adds the records `carried`
+/// (`assessment migrate`'s) to the controls the fill left not started: where the group
+/// holds work for a control, the group's values win. Returns the assessment's name and
+/// the fill's updates of it.
+pub(super) fn create(
+    s: &mut Session,
+    group: &str,
+    service: &str,
+    certification: &str,
+    copy_from: Option<&str>,
+    categories: &[String],
+    carried: std::collections::BTreeMap<String, crate::model::ControlRecord>,
+) -> Result<(String, Vec<super::sync::Update>), EditError> {
     s.group_name(group)?;
     let stem = format!("{service}--{certification}");
     may_create(s, group, service, certification, &stem)?;
+    let mut chosen = Vec::new();
+    for id in categories {
+        let id = optional_category(s, certification, id)?;
+        if !chosen.contains(&id) {
+            chosen.push(id);
+        }
+    }
     let from = fill_from(s, group, copy_from)?;
+    // The categories are set before filling: only the controls they cover are filled.
     let mut value = Assessment {
         service: service.to_owned(),
         certification: certification.to_owned(),
         created: s.now,
         created_by: s.actor.email.clone(),
         archived: None,
+        categories: chosen,
         controls: Default::default(),
     };
-    fill(s, &from, &mut value)?;
+    let filled = fill(s, &from, &mut value)?;
+    for (id, record) in carried {
+        value.controls.entry(id).or_insert(record);
+    }
     s.drafts.push(Draft {
         group: group.to_owned(),
         stem: stem.clone(),
         original: None,
         value: Some(value),
     });
-    Ok(format!("{group}/{stem}"))
+    Ok((format!("{group}/{stem}"), filled))
+}
+
+/// The optional category `id` of `certification` (trimmed), or why it is none: unknown
+/// (with the closest ids), required (always covered), or the certification has none.
+fn optional_category(s: &Session, certification: &str, id: &str) -> Result<String, EditError> {
+    let id = id.trim();
+    let cert = s
+        .catalog()
+        .certifications
+        .get(certification)
+        .ok_or_else(|| {
+            EditError::Invalid(format!(
+                "the certification `{certification}` is not in the catalog; run `assure validate`"
+            ))
+        })?;
+    let name = &cert.cert.name;
+    if cert.cert.categories.is_empty() {
+        return Err(EditError::Invalid(format!(
+            "{name} has no categories to choose: an assessment of it covers all its controls"
+        )));
+    }
+    match cert.category(id) {
+        None => Err(EditError::NotFound(format!(
+            "`{id}` is not a category of {name}; {}",
+            did_you_mean(id, cert.cert.categories.iter().map(|c| c.id.as_str()))
+        ))),
+        Some(c) if c.required => Err(EditError::Invalid(format!(
+            "{} (`{id}`) is required: every assessment of {name} covers it, so there is nothing to choose",
+            c.name
+        ))),
+        Some(c) => Ok(c.id.clone()),
+    }
+}
+
+/// `assure assessment scope`: adds and removes optional categories of an assessment.
+/// Removing a category whose controls hold work is refused, with the controls: their
+/// records would count nowhere.
+pub fn scope(
+    s: &mut Session,
+    assessment: &str,
+    add: &[String],
+    remove: &[String],
+) -> Result<(), EditError> {
+    let i = s.find(assessment)?;
+    let certification = s.editable(i)?.certification.clone();
+    let add: Vec<String> = add
+        .iter()
+        .map(|id| optional_category(s, &certification, id))
+        .collect::<Result<_, _>>()?;
+    let remove: Vec<String> = remove
+        .iter()
+        .map(|id| optional_category(s, &certification, id))
+        .collect::<Result<_, _>>()?;
+    if let Some(both) = add.iter().find(|id| remove.contains(id)) {
+        return Err(EditError::Invalid(format!(
+            "`{both}` is both added and removed; say which"
+        )));
+    }
+    let key = format!("{}/{}", s.drafts[i].group, s.drafts[i].stem);
+    let cert = s
+        .catalog()
+        .certifications
+        .get(&certification)
+        .expect("checked by optional_category");
+    let v = s.editable(i)?;
+    v.categories.retain(|c| !remove.contains(c));
+    for id in add {
+        if !v.categories.contains(&id) {
+            v.categories.push(id);
+        }
+    }
+    let scope = cert.scope(&v.categories);
+    let held: Vec<&str> = v
+        .controls
+        .keys()
+        .filter(|id| cert.outside(&scope, id).is_some())
+        .map(String::as_str)
+        .collect();
+    if !held.is_empty() {
+        return Err(EditError::Protected(format!(
+            "the controls {} of {key} hold work in a category being removed, which would then count nowhere; remove their records from `controls:` in groups/{key}.yaml first (git history keeps them), then remove the category",
+            held.join(", ")
+        )));
+    }
+    // The controls of an added category join their sync classes: fill them from the
+    // group's other assessments, as `assessment new` fills a new assessment.
+    let group = s.drafts[i].group.clone();
+    let from: Vec<usize> = fill_from(s, &group, None)?
+        .into_iter()
+        .filter(|&j| j != i)
+        .collect();
+    let mut value = s.editable(i)?.clone();
+    fill(s, &from, &mut value)?;
+    *s.editable(i)? = value;
+    Ok(())
 }
 
 /// Refuses an assessment of an unknown service or certification, of a pair without a
 /// template, or one the group already has (`stem`: its file name).
-fn may_create(
+pub(super) fn may_create(
     s: &Session,
     group: &str,
     service: &str,
@@ -385,8 +518,12 @@ fn fill_from(s: &Session, group: &str, copy_from: Option<&str>) -> Result<Vec<us
 
 /// Fills `new` from the same or related controls of the assessments `from` (as if they
 /// were all in one group with it): values entered there are copied; values that
-/// disagree there are a conflict.
-fn fill(s: &Session, from: &[usize], new: &mut Assessment) -> Result<(), EditError> {
+/// disagree there are a conflict. Returns the updates made.
+fn fill(
+    s: &Session,
+    from: &[usize],
+    new: &mut Assessment,
+) -> Result<Vec<super::sync::Update>, EditError> {
     let fields = s
         .project
         .ws
@@ -431,7 +568,7 @@ fn fill(s: &Session, from: &[usize], new: &mut Assessment) -> Result<(), EditErr
         u.item = 0;
     }
     super::sync::apply(&plan, std::slice::from_mut(new));
-    Ok(())
+    Ok(plan.updates)
 }
 
 /// The id a group name gets: lower-case words joined by `-`.

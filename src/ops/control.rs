@@ -23,6 +23,8 @@ pub struct Shown<'a> {
     /// The catalog control's attributes (name to values), e.g. ISO/IEC 27002's.
     pub attributes: &'a std::collections::BTreeMap<String, Vec<String>>,
     pub recommended_actions: Option<&'a str>,
+    /// The catalog's examples of how the control may be met.
+    pub examples: &'a [String],
     pub managed_by: &'static str,
     pub provider: Option<&'a ProviderControl>,
     pub record: Option<&'a ControlRecord>,
@@ -92,6 +94,7 @@ pub fn show<'p>(project: &'p Project, key: &str, control: &'p str) -> Result<Sho
         score: c.score,
         attributes: &c.attributes,
         recommended_actions: c.description.as_deref(),
+        examples: &c.examples,
         managed_by: if provider.is_some() {
             "provider"
         } else {

@@ -305,6 +305,19 @@ impl<'p> Session<'p> {
                 self.catalog().assessment_name(&v.service, &v.certification)
             )));
         }
+        if let Some(category) = cert.outside(&cert.scope(&v.categories), &c.id) {
+            let d = &self.drafts[i];
+            return Err(EditError::Invalid(format!(
+                "`{id}` is in the {} category of {}, which {}/{} does not cover; add it first: `assure assessment scope {}/{} --add {category}` (administrator role)",
+                cert.category(category)
+                    .map_or(category, |c| c.name.as_str()),
+                cert.cert.name,
+                d.group,
+                d.stem,
+                d.group,
+                d.stem,
+            )));
+        }
         Ok(c.id.clone())
     }
 

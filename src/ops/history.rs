@@ -695,6 +695,7 @@ fn file_history(
                 created: a.created,
                 created_by: a.created_by.clone(),
                 archived: a.archived,
+                categories: a.categories.clone(),
                 controls: a
                     .controls
                     .iter()

@@ -14,6 +14,7 @@ pub mod generate;
 pub mod history;
 pub mod import_oscal;
 pub mod init;
+pub mod migrate;
 pub mod notify;
 pub mod people;
 pub mod permissions;

@@ -55,16 +55,18 @@ pub struct ControlView<'a> {
     pub managed: Managed<'a>,
 }
 
-/// Every control of an assessment with how it is managed. `None` when the certification
-/// or template is unknown (validation reports that).
+/// Every control of an assessment with how it is managed: the certification's controls
+/// in the categories it covers ([`crate::catalog::CertInfo::scope`]). `None` when the
+/// certification or template is unknown (validation reports that).
 pub fn controls<'a>(
     assessment: &'a Assessment,
     catalog: &'a Catalog,
 ) -> Option<Vec<ControlView<'a>>> {
     let cert = catalog.certifications.get(&assessment.certification)?;
     let template = catalog.template(&assessment.service, &assessment.certification)?;
+    let scope = cert.scope(&assessment.categories);
     Some(
-        cert.controls()
+        cert.controls_in(scope)
             .map(|(family, control)| ControlView {
                 family: &family.name,
                 control,

@@ -128,24 +128,43 @@ impl Catalog {
     }
 
     fn visit<'a>(&'a self, f: &mut dyn FnMut(Option<&'a Group>, &'a Control)) {
+        self.visit_in(None, &mut |g, _, c| f(g, c));
+    }
+
+    /// Every control in document order with its innermost group and its nearest
+    /// ancestor control of the OSCAL class `family_class`, if any.
+    fn visit_in<'a>(
+        &'a self,
+        family_class: Option<&str>,
+        f: &mut dyn FnMut(Option<&'a Group>, Option<&'a Control>, &'a Control),
+    ) {
+        type Visitor<'v, 'a> =
+            &'v mut dyn FnMut(Option<&'a Group>, Option<&'a Control>, &'a Control);
         fn controls<'a>(
             g: Option<&'a Group>,
+            family: Option<&'a Control>,
             cs: &'a [Control],
-            f: &mut dyn FnMut(Option<&'a Group>, &'a Control),
+            class: Option<&str>,
+            f: Visitor<'_, 'a>,
         ) {
             for c in cs {
-                f(g, c);
-                controls(g, &c.controls, f);
+                f(g, family, c);
+                let inner = if class.is_some() && class_of(c) == class {
+                    Some(c)
+                } else {
+                    family
+                };
+                controls(g, inner, &c.controls, class, f);
             }
         }
-        fn groups<'a>(gs: &'a [Group], f: &mut dyn FnMut(Option<&'a Group>, &'a Control)) {
+        fn groups<'a>(gs: &'a [Group], class: Option<&str>, f: Visitor<'_, 'a>) {
             for g in gs {
-                controls(Some(g), &g.controls, f);
-                groups(&g.groups, f);
+                controls(Some(g), None, &g.controls, class, f);
+                groups(&g.groups, class, f);
             }
         }
-        controls(None, &self.raw.controls, f);
-        groups(&self.raw.groups, f);
+        controls(None, None, &self.raw.controls, family_class, f);
+        groups(&self.raw.groups, family_class, f);
     }
 
     fn params(&self) -> Params<'_> {
@@ -196,25 +215,36 @@ impl Catalog {
         let id = certification_id(options, meta)?;
         let name = options.name.clone().unwrap_or_else(|| meta.title.clone());
         let title = options.title.clone().unwrap_or_else(|| meta.title.clone());
-        let version = meta.version.clone().unwrap_or_default();
-        let shown_version = if version.is_empty() {
+        let document_version = meta.version.clone().unwrap_or_default();
+        let shown_version = if document_version.is_empty() {
             "unknown".to_string()
         } else {
-            version.clone()
+            document_version.clone()
         };
+        let version = options.version.clone().unwrap_or(document_version);
+        let source = options.source.clone().unwrap_or_else(|| {
+            format!(
+                "OSCAL {kind} '{}' version {shown_version}, imported by assure",
+                meta.title
+            )
+        });
         Ok(Certification {
             id,
             name,
             title: Some(title),
             version,
             description: meta.remarks.clone().filter(|r| !r.is_empty()),
-            source: Some(format!(
-                "OSCAL {kind} '{}' version {shown_version}, imported by assure",
-                meta.title
-            )),
-            // OSCAL's groups are what NIST's catalogs call families.
-            family_term: Some("Family".into()),
+            source: Some(source),
+            // OSCAL's groups are what NIST's catalogs call families; with
+            // `families_from`, the class names them ("Category").
+            family_term: Some(
+                options
+                    .families_from
+                    .as_deref()
+                    .map_or_else(|| "Family".to_string(), capitalised),
+            ),
             reference_term: None,
+            categories: Vec::new(),
             families,
         })
     }
@@ -234,11 +264,18 @@ impl Catalog {
         // Display id → OSCAL id, to name both controls of a duplicate.
         let mut ids: HashMap<String, String> = HashMap::new();
         let mut error = None;
-        self.visit(&mut |group, c| {
-            if error.is_some() || withdrawn(c) {
+        let family_class = options.families_from.as_deref();
+        let mut family_class_seen = false;
+        self.visit_in(family_class, &mut |group, family_control, c| {
+            if error.is_some() {
                 return;
             }
-            if selection.is_some_and(|s| !s.contains(&c.id.0)) {
+            if family_class.is_some() && class_of(c) == family_class {
+                // A family, not a control.
+                family_class_seen = true;
+                return;
+            }
+            if withdrawn(c) || selection.is_some_and(|s| !s.contains(&c.id.0)) {
                 return;
             }
             let id = text::label_of(&c.props).unwrap_or_else(|| c.id.0.trim().to_string());
@@ -251,25 +288,16 @@ impl Catalog {
                 });
                 return;
             }
-            let family = match group {
-                Some(g) => {
-                    let title = text::line(&g.title.0, params);
-                    if title.is_empty() {
-                        g.id.as_ref().map(|i| i.0.clone()).unwrap_or_default()
-                    } else {
-                        title
-                    }
-                }
-                None => root_family.clone(),
-            };
+            let family = family_name(group, family_control, &root_family, params);
             let index = *family_index.entry(family.clone()).or_insert_with(|| {
                 families.push(Family {
                     name: family,
+                    category: None,
                     controls: Vec::new(),
                 });
                 families.len() - 1
             });
-            let title = text::line(&c.title.0, params);
+            let title = title_of(c, &id, params);
             families[index].controls.push(CatalogControl {
                 id,
                 title,
@@ -281,14 +309,96 @@ impl Catalog {
                     None
                 },
                 attributes: Default::default(),
+                examples: if options.statements {
+                    examples(c, params)
+                } else {
+                    Vec::new()
+                },
             });
         });
         if let Some(e) = error {
             return Err(e);
         }
+        if let Some(class) = family_class
+            && !family_class_seen
+        {
+            return Err(self.no_such_class(class));
+        }
         families.retain(|f| !f.controls.is_empty());
         Ok(families)
     }
+}
+
+impl Catalog {
+    /// `--families-from CLASS` names a class no control has: say which classes there are.
+    fn no_such_class(&self, class: &str) -> OscalError {
+        let mut classes = BTreeSet::new();
+        self.visit(&mut |_, c| {
+            if let Some(k) = class_of(c) {
+                classes.insert(format!("`{k}`"));
+            }
+        });
+        OscalError::BadRequest {
+            message: format!(
+                "{}: no control has the class `{class}` that --families-from names; its controls' classes are {}",
+                self.file,
+                if classes.is_empty() {
+                    "none".to_string()
+                } else {
+                    classes.into_iter().collect::<Vec<_>>().join(", ")
+                }
+            ),
+        }
+    }
+}
+
+/// The family of a control: its family control's `<id> <title> (<group title>)` when it
+/// has one (see [`ImportOptions::families_from`]), else its group's title (its id when
+/// untitled), else `root` (the catalog's title) outside any group.
+fn family_name(
+    group: Option<&Group>,
+    family_control: Option<&Control>,
+    root: &str,
+    params: &Params,
+) -> String {
+    let group_name = match group {
+        Some(g) => {
+            let title = text::line(&g.title.0, params);
+            if title.is_empty() {
+                g.id.as_ref().map(|i| i.0.clone()).unwrap_or_default()
+            } else {
+                title
+            }
+        }
+        None => root.to_string(),
+    };
+    let Some(fc) = family_control else {
+        return group_name;
+    };
+    let head = [fc.id.0.trim().to_string(), text::line(&fc.title.0, params)]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    match group {
+        Some(_) if !group_name.is_empty() => format!("{head} ({group_name})"),
+        _ => head,
+    }
+}
+
+/// The control's title; when that is only its id (`id`, its display id, or its OSCAL
+/// id: the CSF's subcategories), the first line of its statement, shortened.
+fn title_of(c: &Control, id: &str, params: &Params) -> String {
+    let title = text::line(&c.title.0, params);
+    if !(title.is_empty() || title == id || title == c.id.0.trim()) {
+        return title;
+    }
+    text::statement(&c.parts, params)
+        .as_deref()
+        .and_then(|s| s.lines().next())
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map_or(title, |first| shorten(first, DERIVED_TITLE_CHARS))
 }
 
 /// The certification's id: the one asked for, or the slug of the document's title.
@@ -320,6 +430,59 @@ fn score_of(id: &str, options: &ImportOptions) -> u32 {
         .map(|(_, score)| *score)
         .max()
         .unwrap_or(options.default_score)
+}
+
+/// The longest title made from a statement, in characters (`…` included).
+pub const DERIVED_TITLE_CHARS: usize = 80;
+
+/// `text` if it has at most `max` characters, else its longest start of whole words
+/// that fits with a `…` after it (a single over-long word is cut).
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let limit: String = text.chars().take(max - 1).collect();
+    // The cut falls inside a word unless the next character is a space.
+    let next_is_space = text.chars().nth(max - 1).is_some_and(char::is_whitespace);
+    let words = if next_is_space {
+        limit.as_str()
+    } else {
+        limit
+            .rfind(char::is_whitespace)
+            .map_or(limit.as_str(), |i| &limit[..i])
+    };
+    let words = words.trim_end_matches(|c: char| c.is_whitespace() || ",;:-–—".contains(c));
+    let words = if words.is_empty() {
+        limit.trim_end()
+    } else {
+        words
+    };
+    format!("{words}…")
+}
+
+/// The control's `example` parts (the CSF's implementation examples) as plain text.
+fn examples(c: &Control, params: &Params) -> Vec<String> {
+    c.parts
+        .iter()
+        .filter(|p| p.name.0 == "example")
+        .filter_map(|p| p.prose.as_ref())
+        .map(|prose| text::lines(&prose.0, params).join("\n"))
+        .filter(|e| !e.trim().is_empty())
+        .collect()
+}
+
+/// The control's OSCAL `class`, trimmed.
+fn class_of(c: &Control) -> Option<&str> {
+    c.class.as_ref().map(|k| k.0.trim())
+}
+
+/// `category` → `Category`.
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// Whether the control carries the prop `status` = `withdrawn` (any case).
@@ -369,5 +532,18 @@ mod tests {
         assert!(valid_id("nist-800-53-r5"));
         assert!(!valid_id("NIST"));
         assert!(!valid_id("-a"));
+    }
+
+    #[test]
+    fn shortened_at_a_word_boundary() {
+        assert_eq!(shorten("short enough", 20), "short enough");
+        assert_eq!(shorten("exactly ten", 11), "exactly ten");
+        assert_eq!(shorten("one two three four", 12), "one two…");
+        assert_eq!(shorten("one two, three", 10), "one two…");
+        // The cut falls just before a space: every word kept is whole.
+        assert_eq!(shorten("one two three", 8), "one two…");
+        assert_eq!(shorten("abcdefghijkl", 6), "abcde…");
+        assert_eq!(shorten("ééé ééé ééé", 9), "ééé ééé…");
+        assert_eq!(capitalised("category"), "Category");
     }
 }

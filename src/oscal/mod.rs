@@ -9,9 +9,19 @@
 //! - each group that holds controls is a family named after its title (groups may nest;
 //!   a control belongs to its innermost group); controls at the catalog's root form a
 //!   family named after the catalog. Families with the same name are one family.
+//! - with [`ImportOptions::families_from`] = a class (the CSF 2.0's `category`), each
+//!   control of that OSCAL `class` is a family instead, named `<id> <title> (<group
+//!   title>)` ("GV.OC Organizational Context (GOVERN)"), holding its descendant controls;
+//!   the family term is the class, capitalised ("Category"). Controls outside any such
+//!   control stay in their group's family.
 //! - every control and enhancement (nested `controls`) that is not withdrawn (prop
 //!   `status` = `withdrawn`) is a control, in document order. Its id is the `label` prop
 //!   without a `class` (NIST's `AC-2`, `AC-2(1)`), else any `label`, else the OSCAL id.
+//! - a control whose title is only its id (the CSF's subcategories are titled `GV.OC-01`)
+//!   is titled with the first line of its statement, shortened at a word boundary to at
+//!   most [`DERIVED_TITLE_CHARS`] characters (ending `…` when cut).
+//! - with the statement, the control's `example` parts (the CSF's implementation
+//!   examples) are kept as its `examples`, one plain-text entry each.
 //! - the statement, when asked for, is the `statement` part as plain text, with NIST's
 //!   `[Assignment: …]` / `[Selection: …]` in place of parameter insertions.
 //! - a profile selects controls of its catalog (`include-all`, `include-controls`,
@@ -35,7 +45,7 @@ use serde::Deserialize;
 
 use crate::model::Certification;
 
-pub use catalog::{Catalog, slug};
+pub use catalog::{Catalog, DERIVED_TITLE_CHARS, slug};
 pub use profile::{Import, Profile};
 
 /// Whether a document is a catalog or a profile.
@@ -137,6 +147,13 @@ pub struct ImportOptions {
     pub statements: bool,
     /// (selected OSCAL ids, score) pairs: a control selected by several gets the highest.
     pub score_profiles: Vec<(BTreeSet<String>, u32)>,
+    /// Controls of this OSCAL `class` (the CSF's `category`) are families, not controls:
+    /// each holds its descendant controls. Default: groups are families.
+    pub families_from: Option<String>,
+    /// The certification's version; default: the document's `metadata.version`.
+    pub version: Option<String>,
+    /// The certification's `source`; default: names the document and its version.
+    pub source: Option<String>,
 }
 
 impl Default for ImportOptions {
@@ -148,6 +165,9 @@ impl Default for ImportOptions {
             default_score: 1,
             statements: true,
             score_profiles: Vec::new(),
+            families_from: None,
+            version: None,
+            source: None,
         }
     }
 }

@@ -78,6 +78,8 @@ pub(crate) struct Group {
 #[serde(rename_all = "kebab-case")]
 pub(crate) struct Control {
     pub id: Text,
+    #[serde(default)]
+    pub class: Option<Text>,
     pub title: Text,
     #[serde(default)]
     pub params: Vec<Param>,

@@ -59,6 +59,12 @@ pub fn certification_yaml(cert: &Certification, schema_line: Option<&str>) -> St
             if let Some(description) = &control.description {
                 let _ = writeln!(out, "        description: {}", quote(description));
             }
+            if !control.examples.is_empty() {
+                out.push_str("        examples:\n");
+                for example in &control.examples {
+                    let _ = writeln!(out, "          - {}", quote(example));
+                }
+            }
         }
     }
     out
@@ -79,9 +85,11 @@ mod tests {
             source: None,
             family_term: Some("Clause: \"x\"".into()),
             reference_term: None,
+            categories: Vec::new(),
             families: vec![
                 Family {
                     name: "null".into(),
+                    category: None,
                     controls: vec![
                         CatalogControl {
                             id: "5.1".into(),
@@ -91,6 +99,7 @@ mod tests {
                             score: 8,
                             description: None,
                             attributes: Default::default(),
+                            examples: vec!["one: two".into(), "- three\nfour".into()],
                         },
                         CatalogControl {
                             id: "AC-2(1)".into(),
@@ -99,11 +108,13 @@ mod tests {
                             score: 1,
                             description: Some(String::new()),
                             attributes: Default::default(),
+                            examples: vec![],
                         },
                     ],
                 },
                 Family {
                     name: "empty".into(),
+                    category: None,
                     controls: vec![],
                 },
             ],
@@ -138,7 +149,7 @@ mod tests {
             certification_yaml(&cert, None),
             "id: \"tricky\"\nname: \"yes\"\nversion: \"1.10\"\nfamily_term: \"Clause: \\\"x\\\"\"\nfamilies:\n  - name: \"null\"\n    controls:\n      \
              - id: \"5.1\"\n        title: \"Title\"\n        articles: [\"Article (5)(1)(f)\", \"a, b: c\"]\n        \
-             score: 8\n"
+             score: 8\n        examples:\n          - \"one: two\"\n          - \"- three\\nfour\"\n"
         );
     }
 }

@@ -66,7 +66,7 @@ pub fn classes<'a>(items: &[Item<'a>], catalog: &'a Catalog) -> Vec<Class<'a>> {
         .filter(|(_, it)| it.value.archived.is_none())
     {
         let v = item.value;
-        let (Some(_), Some(template)) = (
+        let (Some(cert), Some(template)) = (
             catalog.certifications.get(&v.certification),
             catalog.template(&v.service, &v.certification),
         ) else {
@@ -75,7 +75,11 @@ pub fn classes<'a>(items: &[Item<'a>], catalog: &'a Catalog) -> Vec<Class<'a>> {
         let group = groups.binary_search(&item.group).expect("listed above");
         // Both sorted by control id: each record is found by walking the two together.
         let mut records = v.controls.iter().peekable();
-        for (class, control) in &template.customer {
+        // Only the controls of the categories the assessment covers: sync never writes
+        // into the others.
+        let scope = cert.scope(&v.categories);
+        for customer in template.customer(scope) {
+            let (class, control) = (&customer.class, &customer.id);
             while records.next_if(|(id, _)| *id < control).is_some() {}
             let record = records
                 .peek()

@@ -448,6 +448,7 @@ fn assessment(cert: &str, service: &str, controls: &[(&str, Option<ControlRecord
         created: chrono::DateTime::from_timestamp(1_546_300_800, 0).expect("time"),
         created_by: "a@x".into(),
         archived: None,
+        categories: Vec::new(),
         controls: controls
             .iter()
             .filter_map(|(id, r)| r.clone().map(|r| (id.to_string(), r)))

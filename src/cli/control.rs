@@ -142,6 +142,20 @@ fn show(
         print_json(out, &shown)?;
         return Ok(ExitStatus::Ok);
     }
+    catalog_part(out, &shown)?;
+    writeln!(out)?;
+    match (provider, shown.record) {
+        (Some(p), _) => provider_part(out, p)?,
+        (None, None) => writeln!(out, "status:       {}", Status::label_of(None))?,
+        (None, Some(r)) => record_part(out, r)?,
+    }
+    links_part(out, &shown)?;
+    Ok(ExitStatus::Ok)
+}
+
+/// What the catalog says of the control: title, family, references, score, attributes,
+/// recommended actions and examples.
+fn catalog_part(out: &mut dyn Write, shown: &crate::ops::control::Shown) -> std::io::Result<()> {
     writeln!(out, "{} — {}", shown.control, shown.title)?;
     writeln!(
         out,
@@ -172,16 +186,15 @@ fn show(
     }
     if !shown.examples.is_empty() {
         writeln!(out, "examples:")?;
-        for example in shown.examples {
+        for example in shown.examples.iter() {
             writeln!(out, "  - {example}")?;
         }
     }
-    writeln!(out)?;
-    match (provider, shown.record) {
-        (Some(p), _) => provider_part(out, p)?,
-        (None, None) => writeln!(out, "status:       {}", Status::label_of(None))?,
-        (None, Some(r)) => record_part(out, r)?,
-    }
+    Ok(())
+}
+
+/// The controls linked to this one: kept in sync, related, and "see also" (crosswalks).
+fn links_part(out: &mut dyn Write, shown: &crate::ops::control::Shown) -> std::io::Result<()> {
     if !shown.in_sync_with.is_empty() {
         writeln!(out, "\nkept in sync with:")?;
         for m in &shown.in_sync_with {
@@ -208,7 +221,7 @@ fn show(
             .collect();
         writeln!(out, "see also: {}", list.join(", "))?;
     }
-    Ok(ExitStatus::Ok)
+    Ok(())
 }
 
 /// A provider-managed control: the provider's status and test.

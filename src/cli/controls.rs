@@ -97,7 +97,9 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             .config
             .as_ref()
             .map_or(&[][..], |c| &c.value.people);
-        filter.check(cert, people).map_err(Failure::Usage)?;
+        filter
+            .check(cert, (&a.key(), &v.categories), people)
+            .map_err(Failure::Usage)?;
     }
     let customer: Vec<_> = views
         .iter()

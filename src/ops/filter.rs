@@ -160,9 +160,24 @@ impl Filter {
     /// Every value names something: each control pattern matches a control of `cert`,
     /// each reference text one of its controls' references, each person one of `people`.
     /// The error names the first value that does not, with the closest known names.
-    pub fn check(&self, cert: &CertInfo, people: &[Person]) -> Result<(), String> {
+    /// An exact control of an optional category that `assessment` does not cover
+    /// (`chosen`: its `categories`) is named as such, with the command that adds it.
+    pub fn check(
+        &self,
+        cert: &CertInfo,
+        (assessment, chosen): (&str, &[String]),
+        people: &[Person],
+    ) -> Result<(), String> {
         let name = &cert.cert.name;
+        let scope = cert.scope(chosen);
         for value in &self.controls {
+            let exact = value.trim();
+            if let Some(category) = cert.outside(&scope, exact) {
+                let category_name = cert.category(category).map_or(category, |c| &c.name);
+                return Err(format!(
+                    "`{exact}` is a control of the category {category_name}, which this assessment does not cover; add the category with `assure assessment scope {assessment} --add {category}`"
+                ));
+            }
             if !cert.control_ids().any(|id| control_matches(id, value)) {
                 let what = match value.trim().strip_suffix('*') {
                     Some(prefix) => format!("no control of {name} starts with `{prefix}`"),

@@ -587,3 +587,42 @@ fn the_site_and_the_workbook_leave_out_controls_of_categories_not_chosen() {
     assert!(azure.iter().any(|c| c == "CC6.1"));
     assert!(!azure.iter().any(|c| c.starts_with("A1.")), "{azure:?}");
 }
+
+#[test]
+fn filtering_on_a_control_of_a_category_not_covered_names_the_category() {
+    let repo = repo();
+    // Azure covers no optional category: A1.3 is SOC 2's, but not this assessment's.
+    let out = run(&repo, &["controls", AZURE_KEY, "--control", "A1.3"]);
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("`A1.3` is a control of the category Availability")
+            && out.stderr.contains(&format!(
+                "assure assessment scope {AZURE_KEY} --add availability"
+            )),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty(), "no listing: {}", out.stdout);
+    // Office 365 covers availability: the same filter lists the control.
+    let out = run(
+        &repo,
+        &[
+            "controls",
+            OFFICE_KEY,
+            "--control",
+            "A1.3",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let listing = json(&out);
+    let ids: Vec<&str> = listing["matches"]
+        .as_array()
+        .expect("matches")
+        .iter()
+        .filter_map(|m| m["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["A1.3"]);
+}

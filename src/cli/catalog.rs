@@ -166,10 +166,19 @@ fn list(cli: &Cli, format: DataFormat, out: &mut dyn Write) -> Outcome {
     }
     writeln!(out, "\nCertifications")?;
     for c in &certs {
+        let families_term = cat
+            .certifications
+            .get(c.id)
+            .map_or_else(|| "families".to_owned(), |i| i.cert.families_term());
         writeln!(
             out,
-            "  {:<16} {:<22} {:<14} {:>5} controls in {} families",
-            c.id, c.name, c.version, c.controls, c.families
+            "  {:<16} {:<22} {:<14} {:>5} controls in {} {}",
+            c.id,
+            c.name,
+            c.version,
+            c.controls,
+            c.families,
+            families_term.to_lowercase()
         )?;
         writeln!(
             out,

@@ -69,6 +69,17 @@ impl Certification {
         self.family_term.as_deref().unwrap_or("Family")
     }
 
+    /// [`Certification::family_term`] in the plural, for counts and headings: "Families",
+    /// "Clauses", "Categories", "Series".
+    pub fn families_term(&self) -> String {
+        let term = self.family_term();
+        match term.strip_suffix('y') {
+            Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{stem}ies"),
+            _ if term.ends_with('s') => term.to_owned(),
+            _ => format!("{term}s"),
+        }
+    }
+
     /// The word for a control's references (its `articles`), or `None` when no control
     /// of the certification lists any: then no output offers a reference column or
     /// filter. The certification's own word (`reference_term`), else "Reference".

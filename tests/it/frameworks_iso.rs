@@ -180,9 +180,25 @@ fn catalog_list_and_show_have_the_2022_annex_and_its_attributes() {
         .find(|l| l.trim_start().starts_with("iso-27001-2022 "))
         .expect("listed");
     assert!(
-        line.contains("ISO/IEC 27001:2022") && line.contains("93 controls in 4"),
+        line.contains("ISO/IEC 27001:2022") && line.contains("93 controls in 4 themes"),
         "{line}"
     );
+    // Every certification's families are counted in its own word, in the plural.
+    for (id, words) in [
+        ("gdpr", "in 12 areas"),
+        ("iso-27001-2013", "in 14 clauses"),
+        ("nist-800-53-r5", "in 20 families"),
+        ("nist-csf-2", "in 22 categories"),
+        ("soc2-tsc-2017", "in 20 series"),
+    ] {
+        assert!(
+            list.stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{id} ")) && l.ends_with(words)),
+            "{id} {words}:\n{}",
+            list.stdout
+        );
+    }
 
     let show = repo.run(&["catalog", "show", CERT]);
     assert_eq!(show.code, 0, "{}", show.stderr);

@@ -153,14 +153,6 @@ pub(super) fn capitalize(s: &str) -> String {
     }
 }
 
-/// A family term in the plural: "Family" → "Families", "Clause" → "Clauses".
-pub(super) fn plural(term: &str) -> String {
-    match term.strip_suffix('y') {
-        Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{stem}ies"),
-        _ => format!("{term}s"),
-    }
-}
-
 pub(super) fn certification_file(id: &str) -> String {
     format!("{id}.html")
 }
@@ -177,14 +169,6 @@ mod tests {
     fn encode_keeps_safe_characters_only() {
         assert_eq!(encode("a-b_c.d~e@f"), "a-b_c.d~e@f");
         assert_eq!(encode("x y\"<>#?/"), "x%20y%22%3C%3E%23%3F%2F");
-    }
-
-    #[test]
-    fn family_terms_in_the_plural() {
-        assert_eq!(plural("Family"), "Families");
-        assert_eq!(plural("Clause"), "Clauses");
-        assert_eq!(plural("Area"), "Areas");
-        assert_eq!(plural("Key"), "Keys");
     }
 
     #[test]

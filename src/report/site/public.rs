@@ -43,7 +43,7 @@ fn render_index(
             version: c.cert.version.clone(),
             href: format!("certifications/{}", encode(&certification_file(&c.cert.id))),
             families: c.cert.families.len(),
-            families_term: plural(c.cert.family_term()),
+            families_term: c.cert.families_term(),
             controls: c.controls().count(),
             score: c.controls().map(|(_, c)| c.score).sum(),
         })

@@ -6,10 +6,14 @@
 //! items are assigned (administrator), implemented (a contributor) and tested (an
 //! assessor), each stage a minimal-diff rewrite of the final text with the later fields
 //! left out, so every commit's files are valid and every group stays in sync. A group is
-//! renamed, a person is added, an assessment archived; the last commit of `main` holds
-//! exactly `example-repo/` (its `schemas/` are the binary's, committed first, as
-//! `assure init` writes them). One rejected pull request is left on a branch: a contributor
-//! setting a test result, which `assure validate --base main` refuses.
+//! renamed, a person is added, an assessment archived. An assessment migrated from an
+//! older one of its group (the note `assure assessment migrate` leaves on each carried
+//! control names the old file, which was archived after the migration) is committed as the
+//! command wrote it, its carried controls only; a contributor then adds the rest (the
+//! controls that had no source), and the old one is archived. The last commit of `main`
+//! holds exactly `example-repo/` (its `schemas/` are the binary's, committed first, as
+//! `assure init` writes them). One rejected pull request is left on a branch off it: a
+//! contributor setting a test result, which `assure validate --base main` refuses.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -20,7 +24,7 @@ use serde_json::Value as J;
 use crate::assets::EXAMPLE_FILES;
 use crate::edit::rewrite::rewrite;
 use crate::git::{Git, GitError};
-use crate::model::{Assessment, Config, Status};
+use crate::model::{Assessment, Config, ControlRecord, Status};
 use crate::repo::yaml;
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +48,8 @@ pub struct Demo {
     pub branch: String,
     /// `assessment control` of the rejected change.
     pub rejected: String,
+    /// The migrated assessments: (new, old), each `group/service--certification`.
+    pub migrated: Vec<(String, String)>,
 }
 
 /// The name and email of a person of the example.
@@ -139,13 +145,34 @@ pub fn build(dir: &Path) -> Result<Demo, DemoError> {
     steps.extend(remaining_evidence(&example, &evidence_added));
     steps.sort_by_key(|s| s.time);
     let (git, head) = commit_steps(dir, &example.config, &steps)?;
-    let (branch, rejected) = rejected_pull_request(dir, &git, head, &example)?;
+    let last = steps
+        .last()
+        .map_or_else(|| utc(2019, 12, 30, 10, 0), |s| s.time);
+    let (branch, rejected) = rejected_pull_request(dir, &git, head, last, &example)?;
+    let migrated = example
+        .groups
+        .values()
+        .flat_map(|assessments| {
+            assessments.iter().filter_map(|(path, a)| {
+                let (from, _) = migrated_from(a, assessments)?;
+                Some((key(path), key(from)))
+            })
+        })
+        .collect();
     Ok(Demo {
         dir: dir.to_owned(),
         commits: steps.len(),
         branch,
         rejected,
+        migrated,
     })
+}
+
+/// `group/service--certification` of an assessment's path.
+fn key(path: &str) -> String {
+    path.trim_start_matches("groups/")
+        .trim_end_matches(".yaml")
+        .to_owned()
 }
 
 /// The example repository compiled into the binary, read.
@@ -313,8 +340,10 @@ fn group_steps(
         .unwrap_or_else(|| utc(2019, 1, 7, 9, 0));
     group_file_steps(example, group, first_created, steps)?;
     let cutoff = first_created + Duration::days(30);
-    let (early, later): (Vec<_>, Vec<_>) =
-        assessments.iter().partition(|(_, a)| a.created < cutoff);
+    let (migrated, made): (Vec<_>, Vec<_>) = assessments
+        .iter()
+        .partition(|(_, a)| migrated_from(a, assessments).is_some());
+    let (early, later): (Vec<_>, Vec<_>) = made.into_iter().partition(|(_, a)| a.created < cutoff);
     for (path, a) in &early {
         steps.push(step(
             a.created,
@@ -352,17 +381,127 @@ fn group_steps(
             changed,
         ));
     }
+    let mut sources = BTreeMap::new();
+    for (path, a) in &migrated {
+        let from = migrated_from(a, assessments).map_or("", |(from, _)| from.as_str());
+        sources.insert(from, certification_name(&a.certification));
+        migration_steps(example, group, path, a, from, evidence_added, steps)?;
+    }
     for (path, a) in &early {
         if let Some(when) = a.archived {
+            let why = match sources.get(path.as_str()) {
+                Some(name) => format!("the migration to {name}"),
+                None => "the audit".to_owned(),
+            };
             steps.push(step(
                 when,
                 ADMIN,
-                format!("Archive {group}/{} after the audit", stem(path)),
+                format!("Archive {group}/{} after {why}", stem(path)),
                 BTreeMap::from([(path.clone(), example.files[path.as_str()].to_vec())]),
             ));
         }
     }
     Ok(())
+}
+
+/// The assessment of `a`'s group that `a` was migrated from (`assure assessment migrate`):
+/// of the same service against another certification, archived after `a` was created, and
+/// named in the note the migration leaves on each control it carried.
+fn migrated_from<'a>(
+    a: &Assessment,
+    group: &'a [(String, Assessment)],
+) -> Option<&'a (String, Assessment)> {
+    group.iter().find(|(path, old)| {
+        old.service == a.service
+            && old.certification != a.certification
+            && old.archived.is_some_and(|t| t > a.created)
+            && a.controls.values().any(|r| carried_from(r, path))
+    })
+}
+
+/// Whether a record's implementation ends in the note of a migration from the assessment
+/// at `path`: "Carried from CERTIFICATION IDS (PATH)."
+fn carried_from(r: &ControlRecord, path: &str) -> bool {
+    r.implementation
+        .as_deref()
+        .and_then(|t| t.lines().last())
+        .is_some_and(|l| l.starts_with("Carried from ") && l.ends_with(&format!("({path}).")))
+}
+
+/// The contributor who takes on the controls a migration gave no source (IT operations).
+const NEW_WORK: &str = "dave@contoso.com";
+
+/// A migrated assessment's history: created by `assessment migrate` as the administrator
+/// named in it (the final text with only the carried controls, byte for byte what the
+/// command writes; a test runs it), then two weeks later a contributor documents the
+/// other controls (the rest of the final text). The old assessment's archive is its own
+/// step.
+fn migration_steps(
+    example: &Example,
+    group: &str,
+    path: &str,
+    a: &Assessment,
+    from: &str,
+    evidence_added: &mut BTreeSet<String>,
+    steps: &mut Vec<Step>,
+) -> Result<(), DemoError> {
+    let final_text = example.text(path)?;
+    let name = certification_name(&a.certification);
+    let mut files = example.new_evidence(a, evidence_added);
+    files.insert(path.to_owned(), carried_only(final_text, from)?);
+    steps.push(step(
+        a.created,
+        &a.created_by,
+        format!(
+            "Migrate {group}/{} to {name} (assure assessment migrate)",
+            stem(from)
+        ),
+        files,
+    ));
+    let started: Vec<&str> = a
+        .controls
+        .iter()
+        .filter(|(_, r)| !carried_from(r, from))
+        .map(|(id, _)| id.as_str())
+        .collect();
+    if !started.is_empty() {
+        steps.push(step(
+            a.created + Duration::days(14),
+            NEW_WORK,
+            format!(
+                "Document {} in {group}/{}, new in {name}",
+                started.join(", "),
+                stem(path)
+            ),
+            BTreeMap::from([(path.to_owned(), final_text.as_bytes().to_vec())]),
+        ));
+    }
+    Ok(())
+}
+
+/// The final text of a migrated assessment reduced to the controls carried from the
+/// assessment at `from`.
+fn carried_only(final_text: &str, from: &str) -> Result<Vec<u8>, DemoError> {
+    let node = yaml::parse(final_text).map_err(|e| DemoError::Example(e.message))?;
+    let mut json = node.to_json();
+    if let Some(J::Object(controls)) = json.get_mut("controls") {
+        controls.retain(|_, r| {
+            serde_json::from_value::<ControlRecord>(r.clone()).is_ok_and(|r| carried_from(&r, from))
+        });
+    }
+    let out = rewrite(final_text, &json).map_err(|e| DemoError::Example(e.to_string()))?;
+    Ok(out.into_bytes())
+}
+
+/// A built-in certification's name ("ISO/IEC 27001:2022"), or its id.
+fn certification_name(id: &str) -> String {
+    let path = format!("catalog/certifications/{id}.yaml");
+    crate::assets::CATALOG_FILES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .and_then(|(_, text)| yaml::parse_to_json(text).ok())
+        .and_then(|cert| cert["name"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| id.to_owned())
 }
 
 /// The group's own steps: created an hour before its first assessment (the Azure group
@@ -516,8 +655,11 @@ fn rejected_pull_request(
     dir: &Path,
     git: &Git,
     head: crate::git::CommitId,
+    after: DateTime<Utc>,
     example: &Example,
 ) -> Result<(String, String), DemoError> {
+    // The day after main's last commit, in the afternoon.
+    let when = at(after.date_naive() + Duration::days(1), 17) + Duration::minutes(30);
     let project = super::Project::work_tree(dir).map_err(|e| DemoError::Example(e.to_string()))?;
     let (path, control) = rejected_change(&example.groups, &project.catalog)?;
     let branch = "review/dave-marks-ac-tested".to_owned();
@@ -525,33 +667,24 @@ fn rejected_pull_request(
     let final_text = example.text(&path)?;
     let node = yaml::parse(final_text).map_err(|e| DemoError::Example(e.message))?;
     let mut json = node.to_json();
-    json["controls"][&control]["test_date"] = J::String("2019-09-02".into());
+    json["controls"][&control]["test_date"] = J::String(when.format("%Y-%m-%d").to_string());
     json["controls"][&control]["test_result"] = J::String("passed".into());
     let changed = rewrite(final_text, &json).map_err(|e| DemoError::Example(e.to_string()))?;
     std::fs::write(dir.join(&path), changed)?;
     let (name, email) = person(&example.config, "dave@contoso.com");
-    git.commit_all(
-        &name,
-        &email,
-        utc(2019, 9, 2, 17, 30),
-        &format!("Mark {control} as tested"),
-    )?;
+    git.commit_all(&name, &email, when, &format!("Mark {control} as tested"))?;
     git.switch("main")?;
-    let assessment = path
-        .trim_start_matches("groups/")
-        .trim_end_matches(".yaml")
-        .to_owned();
-    Ok((branch, format!("{assessment} {control}")))
+    Ok((branch, format!("{} {control}", key(&path))))
 }
 
-/// A control of the NIST assessment that is implemented but not tested, and in no sync
+/// A control of the (active) NIST assessment that is implemented but not tested, and in no sync
 /// class (so the rejected change breaks nothing but the permission rule).
 fn rejected_change(
     groups: &BTreeMap<String, Vec<(String, Assessment)>>,
     catalog: &crate::catalog::Catalog,
 ) -> Result<(String, String), DemoError> {
     for (path, a) in groups.values().flatten() {
-        if a.certification != "nist-800-53-r5" {
+        if a.certification != "nist-800-53-r5" || a.archived.is_some() {
             continue;
         }
         for (id, r) in &a.controls {

@@ -131,17 +131,13 @@ pub fn build(dir: &Path) -> Result<Demo, DemoError> {
     }
     std::fs::create_dir_all(dir)?;
     let example = Example::read()?;
-    let mut steps = organization_steps(&example)?;
-    let mut evidence_added: BTreeSet<String> = BTreeSet::new();
+    let mut steps = Vec::new();
     for (group, assessments) in &example.groups {
-        group_steps(
-            &example,
-            group,
-            assessments,
-            &mut evidence_added,
-            &mut steps,
-        )?;
+        group_steps(&example, group, assessments, &mut steps)?;
     }
+    steps.extend(organization_steps(&example, &steps)?);
+    steps.sort_by_key(|s| s.time);
+    let evidence_added = add_evidence(&example, &mut steps)?;
     steps.extend(remaining_evidence(&example, &evidence_added));
     steps.sort_by_key(|s| s.time);
     let (git, head) = commit_steps(dir, &example.config, &steps)?;
@@ -190,7 +186,7 @@ struct Example {
 const ADMIN: &str = "alice@contoso.com";
 /// The portal administrator, who starts the repository and adds people.
 const PORTAL: &str = "carol@contoso.com";
-/// The second assessor, who joins in May.
+/// The second assessor, who joins when the first assignment to her is made.
 const LATE: &str = "grace@contoso.com";
 
 impl Example {
@@ -233,23 +229,37 @@ impl Example {
                 .ok_or_else(|| DemoError::Example(format!("no {path}")))?,
         )
     }
+}
 
-    /// The example documents that `a` cites and that no earlier step added.
-    fn new_evidence(
-        &self,
-        a: &Assessment,
-        added: &mut BTreeSet<String>,
-    ) -> BTreeMap<String, Vec<u8>> {
-        let mut out = BTreeMap::new();
-        for doc in a.controls.values().flat_map(|r| r.documents.iter()) {
-            if added.insert(doc.path.clone())
-                && let Some(bytes) = self.files.get(doc.path.as_str())
-            {
-                out.insert(doc.path.clone(), bytes.to_vec());
+/// Adds each example document to the first step (in time order) whose assessment files
+/// cite it, so no commit cites a file it lacks; returns the documents added.
+fn add_evidence(example: &Example, steps: &mut [Step]) -> Result<BTreeSet<String>, DemoError> {
+    let mut added = BTreeSet::new();
+    for s in steps.iter_mut() {
+        let mut cited = BTreeSet::new();
+        for (path, bytes) in &s.files {
+            if path.starts_with("groups/") && !path.ends_with("/group.yaml") {
+                let a = json(text(bytes)?)?;
+                for record in a["controls"]
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|c| c.values())
+                {
+                    for doc in record["documents"].as_array().into_iter().flatten() {
+                        cited.extend(doc["path"].as_str().map(str::to_owned));
+                    }
+                }
             }
         }
-        out
+        for path in cited {
+            if let Some(bytes) = example.files.get(path.as_str())
+                && added.insert(path.clone())
+            {
+                s.files.insert(path, bytes.to_vec());
+            }
+        }
     }
+    Ok(added)
 }
 
 fn json(text: &str) -> Result<J, DemoError> {
@@ -278,8 +288,21 @@ fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
 
 /// The organization: the repository started with everyone but the second assessor (with
 /// the schemas every file's first line names, as `assure init` writes them), who joins
-/// in May.
-fn organization_steps(example: &Example) -> Result<Vec<Step>, DemoError> {
+/// the day before the first of the `later` steps that names her.
+fn organization_steps(example: &Example, later: &[Step]) -> Result<Vec<Step>, DemoError> {
+    let start = utc(2019, 1, 7, 9, 0);
+    let needed = later
+        .iter()
+        .filter(|s| {
+            s.files.iter().any(|(path, bytes)| {
+                path.starts_with("groups/")
+                    && bytes.windows(LATE.len()).any(|w| w == LATE.as_bytes())
+            })
+        })
+        .map(|s| s.time)
+        .min()
+        .unwrap_or_else(|| utc(2019, 5, 6, 9, 0));
+    let joins = at(needed.date_naive() - Duration::days(1), 9).max(start + Duration::days(1));
     let mut reduced = json(example.config_text)?;
     if let Some(J::Array(people)) = reduced.get_mut("people") {
         people.retain(|p| p["email"] != LATE);
@@ -297,13 +320,13 @@ fn organization_steps(example: &Example) -> Result<Vec<Step>, DemoError> {
     }
     Ok(vec![
         step(
-            utc(2019, 1, 7, 9, 0),
+            start,
             PORTAL,
             "Start the compliance repository for Contoso".into(),
             base_files,
         ),
         step(
-            utc(2019, 5, 6, 9, 0),
+            joins,
             PORTAL,
             "Add Grace Tanaka as a second assessor".into(),
             BTreeMap::from([(
@@ -324,13 +347,14 @@ fn stem(path: &str) -> &str {
 
 /// One group's history: created (the Azure group with a shorter name, renamed in June);
 /// the assessments created with it worked in stages; one created later (when the group's
-/// work was done) arriving filled, as `assessment new` fills it; archived ones archived
-/// after the audit. Evidence is added with the first implementation that cites it.
+/// work was done) arriving filled, as `assessment new` fills it; a migrated one as
+/// [`migration_steps`] says; archived ones archived after the audit, or after the
+/// migration that took their work over (the evidence each step cites is added by
+/// [`add_evidence`]).
 fn group_steps(
     example: &Example,
     group: &str,
     assessments: &[(String, Assessment)],
-    evidence_added: &mut BTreeSet<String>,
     steps: &mut Vec<Step>,
 ) -> Result<(), DemoError> {
     let first_created = assessments
@@ -361,16 +385,12 @@ fn group_steps(
         let mut changed = BTreeMap::new();
         for (path, a) in &early {
             let content = staged_text(example.text(path)?, a, keep)?;
-            if keep.is_some_and(|k| k.contains(&"documents")) {
-                changed.extend(example.new_evidence(a, evidence_added));
-            }
             changed.insert(path.clone(), content);
         }
         steps.push(step(time, who, message, changed));
     }
     for (path, a) in &later {
-        let mut changed = example.new_evidence(a, evidence_added);
-        changed.insert(path.clone(), example.files[path.as_str()].to_vec());
+        let changed = BTreeMap::from([(path.clone(), example.files[path.as_str()].to_vec())]);
         steps.push(step(
             a.created,
             &a.created_by,
@@ -385,7 +405,7 @@ fn group_steps(
     for (path, a) in &migrated {
         let from = migrated_from(a, assessments).map_or("", |(from, _)| from.as_str());
         sources.insert(from, certification_name(&a.certification));
-        migration_steps(example, group, path, a, from, evidence_added, steps)?;
+        migration_steps(example, group, path, a, from, steps)?;
     }
     for (path, a) in &early {
         if let Some(when) = a.archived {
@@ -442,13 +462,11 @@ fn migration_steps(
     path: &str,
     a: &Assessment,
     from: &str,
-    evidence_added: &mut BTreeSet<String>,
     steps: &mut Vec<Step>,
 ) -> Result<(), DemoError> {
     let final_text = example.text(path)?;
     let name = certification_name(&a.certification);
-    let mut files = example.new_evidence(a, evidence_added);
-    files.insert(path.to_owned(), carried_only(final_text, from)?);
+    let files = BTreeMap::from([(path.to_owned(), carried_only(final_text, from)?)]);
     steps.push(step(
         a.created,
         &a.created_by,

@@ -408,7 +408,7 @@ fn demo_renders_the_site_and_a_workbook_per_active_assessment() {
         .filter_map(Result::ok)
         .filter(|e| e.path().extension().is_some_and(|x| x == "xlsx"))
         .collect();
-    // Eleven active assessments; the archived one is not rendered.
+    // Eleven active assessments; the two archived ones are not rendered.
     assert_eq!(workbooks.len(), 11);
     assert!(
         !dir.join("reports/azure-assessments-2019--azure--iso-27018-2014.xlsx")

@@ -13,9 +13,11 @@ use crate::report::site::SiteOptions;
 
 /// Build the example organization (Contoso) into a fresh git repository with a realistic
 /// history — administrators creating groups and assessments, contributors implementing,
-/// assessors testing, a group renamed, an assessment archived, and one rejected pull
-/// request left on a branch — then validate it, show the dashboard, and render the
-/// report site and one workbook per active assessment into its reports/ folder.
+/// assessors testing, a group renamed, an assessment archived, an ISO/IEC 27001:2013
+/// assessment migrated to ISO/IEC 27001:2022 in 2025 (`assessment migrate`) and archived
+/// after, and one rejected pull request left on a branch — then validate it, show the
+/// dashboard, and render the report site and one workbook per active assessment into its
+/// reports/ folder.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Where to build it (default: ./assure-demo). A folder left by an earlier demo (its
@@ -149,6 +151,16 @@ fn show_next_steps(
         "  assure controls default-group/office-365--nist-800-53-r5 --control 'AC-2*'"
     )?;
     writeln!(out, "  assure actions --person bob@contoso.com")?;
+    for (new, old) in &demo.migrated {
+        writeln!(
+            out,
+            "  assure assessment show {new}   # migrated from {old}"
+        )?;
+        writeln!(
+            out,
+            "  assure log {new}   # the migration, then the new work"
+        )?;
+    }
     writeln!(
         out,
         "  git switch {} && assure validate --base main   # the rejected change",

@@ -6,10 +6,14 @@
 //! items are assigned (administrator), implemented (a contributor) and tested (an
 //! assessor), each stage a minimal-diff rewrite of the final text with the later fields
 //! left out, so every commit's files are valid and every group stays in sync. A group is
-//! renamed, a person is added, an assessment archived; the last commit of `main` holds
-//! exactly `example-repo/` (its `schemas/` are the binary's, committed first, as
-//! `assure init` writes them). One rejected pull request is left on a branch: a contributor
-//! setting a test result, which `assure validate --base main` refuses.
+//! renamed, a person is added, an assessment archived. An assessment migrated from an
+//! older one of its group (the note `assure assessment migrate` leaves on each carried
+//! control names the old file, which was archived after the migration) is committed as the
+//! command wrote it, its carried controls only; a contributor then adds the rest (the
+//! controls that had no source), and the old one is archived. The last commit of `main`
+//! holds exactly `example-repo/` (its `schemas/` are the binary's, committed first, as
+//! `assure init` writes them). One rejected pull request is left on a branch off it: a
+//! contributor setting a test result, which `assure validate --base main` refuses.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -20,7 +24,7 @@ use serde_json::Value as J;
 use crate::assets::EXAMPLE_FILES;
 use crate::edit::rewrite::rewrite;
 use crate::git::{Git, GitError};
-use crate::model::{Assessment, Config, Status};
+use crate::model::{Assessment, Config, ControlRecord, Status};
 use crate::repo::yaml;
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +48,8 @@ pub struct Demo {
     pub branch: String,
     /// `assessment control` of the rejected change.
     pub rejected: String,
+    /// The migrated assessments: (new, old), each `group/service--certification`.
+    pub migrated: Vec<(String, String)>,
 }
 
 /// The name and email of a person of the example.
@@ -125,27 +131,44 @@ pub fn build(dir: &Path) -> Result<Demo, DemoError> {
     }
     std::fs::create_dir_all(dir)?;
     let example = Example::read()?;
-    let mut steps = organization_steps(&example)?;
-    let mut evidence_added: BTreeSet<String> = BTreeSet::new();
+    let mut steps = Vec::new();
     for (group, assessments) in &example.groups {
-        group_steps(
-            &example,
-            group,
-            assessments,
-            &mut evidence_added,
-            &mut steps,
-        )?;
+        group_steps(&example, group, assessments, &mut steps)?;
     }
+    steps.extend(organization_steps(&example, &steps)?);
+    steps.sort_by_key(|s| s.time);
+    let evidence_added = add_evidence(&example, &mut steps)?;
     steps.extend(remaining_evidence(&example, &evidence_added));
     steps.sort_by_key(|s| s.time);
     let (git, head) = commit_steps(dir, &example.config, &steps)?;
-    let (branch, rejected) = rejected_pull_request(dir, &git, head, &example)?;
+    let last = steps
+        .last()
+        .map_or_else(|| utc(2019, 12, 30, 10, 0), |s| s.time);
+    let (branch, rejected) = rejected_pull_request(dir, &git, head, last, &example)?;
+    let migrated = example
+        .groups
+        .values()
+        .flat_map(|assessments| {
+            assessments.iter().filter_map(|(path, a)| {
+                let (from, _) = migrated_from(a, assessments)?;
+                Some((key(path), key(from)))
+            })
+        })
+        .collect();
     Ok(Demo {
         dir: dir.to_owned(),
         commits: steps.len(),
         branch,
         rejected,
+        migrated,
     })
+}
+
+/// `group/service--certification` of an assessment's path.
+fn key(path: &str) -> String {
+    path.trim_start_matches("groups/")
+        .trim_end_matches(".yaml")
+        .to_owned()
 }
 
 /// The example repository compiled into the binary, read.
@@ -163,7 +186,7 @@ struct Example {
 const ADMIN: &str = "alice@contoso.com";
 /// The portal administrator, who starts the repository and adds people.
 const PORTAL: &str = "carol@contoso.com";
-/// The second assessor, who joins in May.
+/// The second assessor, who joins when the first assignment to her is made.
 const LATE: &str = "grace@contoso.com";
 
 impl Example {
@@ -206,23 +229,37 @@ impl Example {
                 .ok_or_else(|| DemoError::Example(format!("no {path}")))?,
         )
     }
+}
 
-    /// The example documents that `a` cites and that no earlier step added.
-    fn new_evidence(
-        &self,
-        a: &Assessment,
-        added: &mut BTreeSet<String>,
-    ) -> BTreeMap<String, Vec<u8>> {
-        let mut out = BTreeMap::new();
-        for doc in a.controls.values().flat_map(|r| r.documents.iter()) {
-            if added.insert(doc.path.clone())
-                && let Some(bytes) = self.files.get(doc.path.as_str())
-            {
-                out.insert(doc.path.clone(), bytes.to_vec());
+/// Adds each example document to the first step (in time order) whose assessment files
+/// cite it, so no commit cites a file it lacks; returns the documents added.
+fn add_evidence(example: &Example, steps: &mut [Step]) -> Result<BTreeSet<String>, DemoError> {
+    let mut added = BTreeSet::new();
+    for s in steps.iter_mut() {
+        let mut cited = BTreeSet::new();
+        for (path, bytes) in &s.files {
+            if path.starts_with("groups/") && !path.ends_with("/group.yaml") {
+                let a = json(text(bytes)?)?;
+                for record in a["controls"]
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|c| c.values())
+                {
+                    for doc in record["documents"].as_array().into_iter().flatten() {
+                        cited.extend(doc["path"].as_str().map(str::to_owned));
+                    }
+                }
             }
         }
-        out
+        for path in cited {
+            if let Some(bytes) = example.files.get(path.as_str())
+                && added.insert(path.clone())
+            {
+                s.files.insert(path, bytes.to_vec());
+            }
+        }
     }
+    Ok(added)
 }
 
 fn json(text: &str) -> Result<J, DemoError> {
@@ -251,8 +288,21 @@ fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
 
 /// The organization: the repository started with everyone but the second assessor (with
 /// the schemas every file's first line names, as `assure init` writes them), who joins
-/// in May.
-fn organization_steps(example: &Example) -> Result<Vec<Step>, DemoError> {
+/// the day before the first of the `later` steps that names her.
+fn organization_steps(example: &Example, later: &[Step]) -> Result<Vec<Step>, DemoError> {
+    let start = utc(2019, 1, 7, 9, 0);
+    let needed = later
+        .iter()
+        .filter(|s| {
+            s.files.iter().any(|(path, bytes)| {
+                path.starts_with("groups/")
+                    && bytes.windows(LATE.len()).any(|w| w == LATE.as_bytes())
+            })
+        })
+        .map(|s| s.time)
+        .min()
+        .unwrap_or_else(|| utc(2019, 5, 6, 9, 0));
+    let joins = at(needed.date_naive() - Duration::days(1), 9).max(start + Duration::days(1));
     let mut reduced = json(example.config_text)?;
     if let Some(J::Array(people)) = reduced.get_mut("people") {
         people.retain(|p| p["email"] != LATE);
@@ -270,13 +320,13 @@ fn organization_steps(example: &Example) -> Result<Vec<Step>, DemoError> {
     }
     Ok(vec![
         step(
-            utc(2019, 1, 7, 9, 0),
+            start,
             PORTAL,
             "Start the compliance repository for Contoso".into(),
             base_files,
         ),
         step(
-            utc(2019, 5, 6, 9, 0),
+            joins,
             PORTAL,
             "Add Grace Tanaka as a second assessor".into(),
             BTreeMap::from([(
@@ -297,13 +347,14 @@ fn stem(path: &str) -> &str {
 
 /// One group's history: created (the Azure group with a shorter name, renamed in June);
 /// the assessments created with it worked in stages; one created later (when the group's
-/// work was done) arriving filled, as `assessment new` fills it; archived ones archived
-/// after the audit. Evidence is added with the first implementation that cites it.
+/// work was done) arriving filled, as `assessment new` fills it; a migrated one as
+/// [`migration_steps`] says; archived ones archived after the audit, or after the
+/// migration that took their work over (the evidence each step cites is added by
+/// [`add_evidence`]).
 fn group_steps(
     example: &Example,
     group: &str,
     assessments: &[(String, Assessment)],
-    evidence_added: &mut BTreeSet<String>,
     steps: &mut Vec<Step>,
 ) -> Result<(), DemoError> {
     let first_created = assessments
@@ -313,8 +364,10 @@ fn group_steps(
         .unwrap_or_else(|| utc(2019, 1, 7, 9, 0));
     group_file_steps(example, group, first_created, steps)?;
     let cutoff = first_created + Duration::days(30);
-    let (early, later): (Vec<_>, Vec<_>) =
-        assessments.iter().partition(|(_, a)| a.created < cutoff);
+    let (migrated, made): (Vec<_>, Vec<_>) = assessments
+        .iter()
+        .partition(|(_, a)| migrated_from(a, assessments).is_some());
+    let (early, later): (Vec<_>, Vec<_>) = made.into_iter().partition(|(_, a)| a.created < cutoff);
     for (path, a) in &early {
         steps.push(step(
             a.created,
@@ -332,16 +385,12 @@ fn group_steps(
         let mut changed = BTreeMap::new();
         for (path, a) in &early {
             let content = staged_text(example.text(path)?, a, keep)?;
-            if keep.is_some_and(|k| k.contains(&"documents")) {
-                changed.extend(example.new_evidence(a, evidence_added));
-            }
             changed.insert(path.clone(), content);
         }
         steps.push(step(time, who, message, changed));
     }
     for (path, a) in &later {
-        let mut changed = example.new_evidence(a, evidence_added);
-        changed.insert(path.clone(), example.files[path.as_str()].to_vec());
+        let changed = BTreeMap::from([(path.clone(), example.files[path.as_str()].to_vec())]);
         steps.push(step(
             a.created,
             &a.created_by,
@@ -352,17 +401,125 @@ fn group_steps(
             changed,
         ));
     }
+    let mut sources = BTreeMap::new();
+    for (path, a) in &migrated {
+        let from = migrated_from(a, assessments).map_or("", |(from, _)| from.as_str());
+        sources.insert(from, certification_name(&a.certification));
+        migration_steps(example, group, path, a, from, steps)?;
+    }
     for (path, a) in &early {
         if let Some(when) = a.archived {
+            let why = match sources.get(path.as_str()) {
+                Some(name) => format!("the migration to {name}"),
+                None => "the audit".to_owned(),
+            };
             steps.push(step(
                 when,
                 ADMIN,
-                format!("Archive {group}/{} after the audit", stem(path)),
+                format!("Archive {group}/{} after {why}", stem(path)),
                 BTreeMap::from([(path.clone(), example.files[path.as_str()].to_vec())]),
             ));
         }
     }
     Ok(())
+}
+
+/// The assessment of `a`'s group that `a` was migrated from (`assure assessment migrate`):
+/// of the same service against another certification, archived after `a` was created, and
+/// named in the note the migration leaves on each control it carried.
+fn migrated_from<'a>(
+    a: &Assessment,
+    group: &'a [(String, Assessment)],
+) -> Option<&'a (String, Assessment)> {
+    group.iter().find(|(path, old)| {
+        old.service == a.service
+            && old.certification != a.certification
+            && old.archived.is_some_and(|t| t > a.created)
+            && a.controls.values().any(|r| carried_from(r, path))
+    })
+}
+
+/// Whether a record's implementation ends in the note of a migration from the assessment
+/// at `path`: "Carried from CERTIFICATION IDS (PATH)."
+fn carried_from(r: &ControlRecord, path: &str) -> bool {
+    r.implementation
+        .as_deref()
+        .and_then(|t| t.lines().last())
+        .is_some_and(|l| l.starts_with("Carried from ") && l.ends_with(&format!("({path}).")))
+}
+
+/// The contributor who takes on the controls a migration gave no source (IT operations).
+const NEW_WORK: &str = "dave@contoso.com";
+
+/// A migrated assessment's history: created by `assessment migrate` as the administrator
+/// named in it (the final text with only the carried controls, byte for byte what the
+/// command writes; a test runs it), then two weeks later a contributor documents the
+/// other controls (the rest of the final text). The old assessment's archive is its own
+/// step.
+fn migration_steps(
+    example: &Example,
+    group: &str,
+    path: &str,
+    a: &Assessment,
+    from: &str,
+    steps: &mut Vec<Step>,
+) -> Result<(), DemoError> {
+    let final_text = example.text(path)?;
+    let name = certification_name(&a.certification);
+    let files = BTreeMap::from([(path.to_owned(), carried_only(final_text, from)?)]);
+    steps.push(step(
+        a.created,
+        &a.created_by,
+        format!(
+            "Migrate {group}/{} to {name} (assure assessment migrate)",
+            stem(from)
+        ),
+        files,
+    ));
+    let started: Vec<&str> = a
+        .controls
+        .iter()
+        .filter(|(_, r)| !carried_from(r, from))
+        .map(|(id, _)| id.as_str())
+        .collect();
+    if !started.is_empty() {
+        steps.push(step(
+            a.created + Duration::days(14),
+            NEW_WORK,
+            format!(
+                "Document {} in {group}/{}, new in {name}",
+                started.join(", "),
+                stem(path)
+            ),
+            BTreeMap::from([(path.to_owned(), final_text.as_bytes().to_vec())]),
+        ));
+    }
+    Ok(())
+}
+
+/// The final text of a migrated assessment reduced to the controls carried from the
+/// assessment at `from`.
+fn carried_only(final_text: &str, from: &str) -> Result<Vec<u8>, DemoError> {
+    let node = yaml::parse(final_text).map_err(|e| DemoError::Example(e.message))?;
+    let mut json = node.to_json();
+    if let Some(J::Object(controls)) = json.get_mut("controls") {
+        controls.retain(|_, r| {
+            serde_json::from_value::<ControlRecord>(r.clone()).is_ok_and(|r| carried_from(&r, from))
+        });
+    }
+    let out = rewrite(final_text, &json).map_err(|e| DemoError::Example(e.to_string()))?;
+    Ok(out.into_bytes())
+}
+
+/// A built-in certification's name ("ISO/IEC 27001:2022"), or its id.
+fn certification_name(id: &str) -> String {
+    let path = format!("catalog/certifications/{id}.yaml");
+    crate::assets::CATALOG_FILES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .and_then(|(_, text)| yaml::parse_to_json(text).ok())
+        .and_then(|cert| cert["name"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| id.to_owned())
 }
 
 /// The group's own steps: created an hour before its first assessment (the Azure group
@@ -516,8 +673,11 @@ fn rejected_pull_request(
     dir: &Path,
     git: &Git,
     head: crate::git::CommitId,
+    after: DateTime<Utc>,
     example: &Example,
 ) -> Result<(String, String), DemoError> {
+    // The day after main's last commit, in the afternoon.
+    let when = at(after.date_naive() + Duration::days(1), 17) + Duration::minutes(30);
     let project = super::Project::work_tree(dir).map_err(|e| DemoError::Example(e.to_string()))?;
     let (path, control) = rejected_change(&example.groups, &project.catalog)?;
     let branch = "review/dave-marks-ac-tested".to_owned();
@@ -525,33 +685,24 @@ fn rejected_pull_request(
     let final_text = example.text(&path)?;
     let node = yaml::parse(final_text).map_err(|e| DemoError::Example(e.message))?;
     let mut json = node.to_json();
-    json["controls"][&control]["test_date"] = J::String("2019-09-02".into());
+    json["controls"][&control]["test_date"] = J::String(when.format("%Y-%m-%d").to_string());
     json["controls"][&control]["test_result"] = J::String("passed".into());
     let changed = rewrite(final_text, &json).map_err(|e| DemoError::Example(e.to_string()))?;
     std::fs::write(dir.join(&path), changed)?;
     let (name, email) = person(&example.config, "dave@contoso.com");
-    git.commit_all(
-        &name,
-        &email,
-        utc(2019, 9, 2, 17, 30),
-        &format!("Mark {control} as tested"),
-    )?;
+    git.commit_all(&name, &email, when, &format!("Mark {control} as tested"))?;
     git.switch("main")?;
-    let assessment = path
-        .trim_start_matches("groups/")
-        .trim_end_matches(".yaml")
-        .to_owned();
-    Ok((branch, format!("{assessment} {control}")))
+    Ok((branch, format!("{} {control}", key(&path))))
 }
 
-/// A control of the NIST assessment that is implemented but not tested, and in no sync
+/// A control of the (active) NIST assessment that is implemented but not tested, and in no sync
 /// class (so the rejected change breaks nothing but the permission rule).
 fn rejected_change(
     groups: &BTreeMap<String, Vec<(String, Assessment)>>,
     catalog: &crate::catalog::Catalog,
 ) -> Result<(String, String), DemoError> {
     for (path, a) in groups.values().flatten() {
-        if a.certification != "nist-800-53-r5" {
+        if a.certification != "nist-800-53-r5" || a.archived.is_some() {
             continue;
         }
         for (id, r) in &a.controls {

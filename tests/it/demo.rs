@@ -408,7 +408,7 @@ fn demo_renders_the_site_and_a_workbook_per_active_assessment() {
         .filter_map(Result::ok)
         .filter(|e| e.path().extension().is_some_and(|x| x == "xlsx"))
         .collect();
-    // Eleven active assessments; the archived one is not rendered.
+    // Eleven active assessments; the two archived ones are not rendered.
     assert_eq!(workbooks.len(), 11);
     assert!(
         !dir.join("reports/azure-assessments-2019--azure--iso-27018-2014.xlsx")
@@ -463,4 +463,296 @@ fn demo_finishes_when_its_output_is_cut() {
         main_history(&repo).len(),
         main_history(&git2::Repository::open(tmp.path().join("whole")).expect("repo")).len()
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Every commit, and the migration to ISO/IEC 27001:2022 (issue 19)
+
+const OLD_2013: &str = "data-security-and-privacy/office-365--iso-27001-2013";
+const NEW_2022: &str = "data-security-and-privacy/office-365--iso-27001-2022";
+const OLD_2013_FILE: &str = "groups/data-security-and-privacy/office-365--iso-27001-2013.yaml";
+const NEW_2022_FILE: &str = "groups/data-security-and-privacy/office-365--iso-27001-2022.yaml";
+
+/// Checks out `commit` in the demo's work tree (detached, forced: the tree is clean).
+fn check_out(repo: &git2::Repository, commit: git2::Oid) {
+    let c = repo.find_commit(commit).expect("commit");
+    repo.checkout_tree(
+        c.as_object(),
+        Some(
+            git2::build::CheckoutBuilder::new()
+                .force()
+                .remove_untracked(false),
+        ),
+    )
+    .expect("checkout");
+    repo.set_head_detached(commit).expect("detach");
+}
+
+/// The one commit of main whose summary starts with `prefix`.
+fn commit_named<'r>(history: &[git2::Commit<'r>], prefix: &str) -> git2::Commit<'r> {
+    let found: Vec<_> = history
+        .iter()
+        .filter(|c| c.summary().unwrap_or("").starts_with(prefix))
+        .collect();
+    assert_eq!(found.len(), 1, "one commit named {prefix:?}");
+    found[0].clone()
+}
+
+/// A commit's author time as RFC 3339 (`ASSURE_NOW`).
+fn rfc3339(c: &git2::Commit) -> String {
+    chrono::DateTime::from_timestamp(c.author().when().seconds(), 0)
+        .expect("time")
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn file_at(repo: &git2::Repository, commit: git2::Oid, path: &str) -> Option<Vec<u8>> {
+    tree_files(repo, commit).remove(path)
+}
+
+/// The module doc's promise: every commit's files are valid, not only the last one's.
+/// (Evidence was once added in the order of the group folders, not in time order, and
+/// Grace assigned action items months before she was listed: 20 commits failed.)
+#[test]
+fn demo_every_commit_of_main_validates() {
+    let (_tmp, dir, _) = built();
+    let repo = git2::Repository::open(&dir).expect("repo");
+    let history: Vec<git2::Oid> = main_history(&repo).iter().map(|c| c.id()).collect();
+    let mut failed = Vec::new();
+    for id in &history {
+        check_out(&repo, *id);
+        let (code, findings, stderr) = validate_json(&dir, &[]);
+        if code != 0 || !findings.is_empty() {
+            let summary = repo
+                .find_commit(*id)
+                .expect("commit")
+                .summary()
+                .unwrap_or("")
+                .to_owned();
+            failed.push(format!("{summary}: {findings:#?}{stderr}"));
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "{} of {} commits do not validate:\n{}",
+        failed.len(),
+        history.len(),
+        failed.join("\n")
+    );
+}
+
+/// The demo's 2022 assessment is what `assure assessment migrate` writes: run it on the
+/// commit before the migration, at the migration commit's time and as its author, and the
+/// bytes are the migration commit's. What it carried, and what it could not.
+#[test]
+fn demo_2022_assessment_is_what_migrate_writes_from_the_2013_one() {
+    let (_tmp, dir, _) = built();
+    let repo = git2::Repository::open(&dir).expect("repo");
+    let history = main_history(&repo);
+    let migration = commit_named(
+        &history,
+        &format!("Migrate {OLD_2013} to ISO/IEC 27001:2022 (assure assessment migrate)"),
+    );
+    assert_eq!(migration.author().email(), Some("alice@contoso.com"));
+    let expected = file_at(&repo, migration.id(), NEW_2022_FILE).expect("the migration's file");
+    let before = migration.parent_id(0).expect("parent");
+    assert_eq!(
+        file_at(&repo, before, NEW_2022_FILE),
+        None,
+        "new in that commit"
+    );
+    let changed: Vec<String> = tree_files(&repo, migration.id())
+        .into_iter()
+        .filter(|(p, b)| tree_files(&repo, before).get(p) != Some(b))
+        .map(|(p, _)| p)
+        .collect();
+    assert_eq!(changed, [NEW_2022_FILE], "the migration writes one file");
+
+    check_out(&repo, before);
+    let now = rfc3339(&migration);
+    assert_eq!(now, "2025-03-03T09:30:00Z");
+    let out = run_env(
+        &dir,
+        &[
+            "assessment",
+            "migrate",
+            OLD_2013,
+            "--to",
+            "iso-27001-2022",
+            "--as",
+            "alice@contoso.com",
+        ],
+        &[("ASSURE_NOW", &now)],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let written = std::fs::read(dir.join(NEW_2022_FILE)).expect("written");
+    assert!(
+        written == expected,
+        "the demo's file differs from the command's:\n--- demo\n{}\n--- migrate\n{}",
+        String::from_utf8_lossy(&expected),
+        String::from_utf8_lossy(&written)
+    );
+
+    // What carried: A.7.2.2 (awareness training) became A.6.3, with its implementation,
+    // documents and assignee, the note naming the old control; its test did not.
+    let old = assure::repo::yaml::parse_to_json(
+        &String::from_utf8(file_at(&repo, before, OLD_2013_FILE).expect("old")).expect("utf-8"),
+    )
+    .expect("yaml");
+    let new = assure::repo::yaml::parse_to_json(&String::from_utf8(written).expect("utf-8"))
+        .expect("yaml");
+    let (a, b) = (&old["controls"]["A.7.2.2"], &new["controls"]["A.6.3"]);
+    assert_eq!(a["test_result"], "failed-medium-risk", "tested in 2013");
+    assert_eq!(
+        b["implementation"].as_str().expect("implementation"),
+        format!(
+            "{}\n\nCarried from ISO/IEC 27001:2013 A.7.2.2 ({OLD_2013_FILE}).",
+            a["implementation"].as_str().expect("old text")
+        )
+    );
+    assert_eq!(b["documents"], a["documents"]);
+    assert_eq!(b["assigned_to"], "carol@contoso.com");
+    assert_eq!(b["status"], "implemented");
+    for field in [
+        "test_result",
+        "test_date",
+        "test_plan",
+        "management_response",
+    ] {
+        assert!(b.get(field).is_none(), "{field} does not carry: {b:#}");
+    }
+    assert_eq!(new["created"], "2025-03-03T09:30:00Z");
+    assert_eq!(new["created_by"], "alice@contoso.com");
+    // Every record of the new file is carried from the 2013 one: the command's report.
+    let records = new["controls"].as_object().expect("controls");
+    assert_eq!(records.len(), 8, "{records:#?}");
+    assert!(
+        out.stdout.contains(&format!("carried ({}):\n", records.len()))
+            && out.stdout.contains("  A.6.3 <- A.7.2.2  (status, implementation, documents, assigned_to; status: Implemented)"),
+        "{}",
+        out.stdout
+    );
+    // What has no source: the 11 controls new in 2022, A.5.7 threat intelligence among them.
+    assert!(
+        out.stdout.contains(
+            "no source in ISO/IEC 27001:2013 (11):\n  A.5.7, A.5.23, A.5.30, A.7.4, A.8.9, A.8.10, A.8.11, A.8.12, A.8.16, A.8.23\n  A.8.28\n"
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(!records.contains_key("A.5.7"));
+    // The 2013 assessment is untouched, and the repository validates and is in sync.
+    assert_eq!(
+        std::fs::read(dir.join(OLD_2013_FILE)).expect("old"),
+        file_at(&repo, before, OLD_2013_FILE).expect("old")
+    );
+    let (code, findings, stderr) = validate_json(&dir, &[]);
+    assert_eq!((code, findings.len()), (0, 0), "{findings:#?}\n{stderr}");
+    let sync = run_env(&dir, &["sync", "--check"], &[]);
+    assert_eq!(sync.code, 0, "{}{}", sync.stdout, sync.stderr);
+}
+
+/// After the migration: a contributor starts a control new in 2022, the administrator
+/// archives the 2013 assessment, each a commit the CI gate accepts; `log` tells it; the
+/// reports show the 2022 assessment and no longer the archived one; the demo says where
+/// to look; the rejected change still is one.
+#[test]
+fn demo_continues_the_2022_work_and_archives_the_2013_assessment() {
+    let (_tmp, dir, out) = built();
+    let repo = git2::Repository::open(&dir).expect("repo");
+    let history = main_history(&repo);
+    let migration = commit_named(&history, &format!("Migrate {OLD_2013} to "));
+    let started = commit_named(&history, &format!("Document A.5.7 in {NEW_2022}, new in"));
+    let archived = commit_named(
+        &history,
+        &format!("Archive {OLD_2013} after the migration to ISO/IEC 27001:2022"),
+    );
+    assert_eq!(started.author().email(), Some("dave@contoso.com"));
+    assert_eq!(archived.author().email(), Some("alice@contoso.com"));
+    assert_eq!(
+        (history[0].id(), history[1].id(), history[2].id()),
+        (archived.id(), started.id(), migration.id()),
+        "the last three commits of main, in that order"
+    );
+    let a57 = &assure::repo::yaml::parse_to_json(
+        &std::fs::read_to_string(dir.join(NEW_2022_FILE)).expect("read"),
+    )
+    .expect("yaml")["controls"]["A.5.7"];
+    assert_eq!(a57["status"], "planned");
+    assert!(
+        a57["implementation"]
+            .as_str()
+            .is_some_and(|t| !t.contains("Carried from"))
+    );
+    let old = std::fs::read_to_string(dir.join(OLD_2013_FILE)).expect("read");
+    assert!(old.contains("\narchived: 2025-09-30T16:00:00Z\n"), "{old}");
+
+    // Each of the three is its author's to make: the gate over them finds nothing.
+    let base = migration.parent_id(0).expect("parent").to_string();
+    let (code, findings, stderr) = validate_json(&dir, &["--base", &base]);
+    assert_eq!((code, findings.len()), (0, 0), "{findings:#?}\n{stderr}");
+
+    // The audit trail of the new assessment: the migration, then Dave's work.
+    let log = run_env(&dir, &["log", NEW_2022], &[]);
+    assert_eq!(log.code, 0, "{}{}", log.stdout, log.stderr);
+    let at = |needle: &str| {
+        log.stdout
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} in\n{}", log.stdout))
+    };
+    assert!(
+        at("Dave Kowalski") < at("Migrate data-security-and-privacy/office-365--iso-27001-2013")
+    );
+    assert!(
+        log.stdout
+            .contains(&format!("create assessment {NEW_2022}")),
+        "{}",
+        log.stdout
+    );
+    assert!(
+        log.stdout.contains("A.5.7 status: (not set) → planned"),
+        "{}",
+        log.stdout
+    );
+
+    // The reports: a workbook for the 2022 assessment, none for the archived 2013 one.
+    assert!(
+        dir.join("reports/data-security-and-privacy--office-365--iso-27001-2022.xlsx")
+            .is_file()
+    );
+    assert!(
+        !dir.join("reports/data-security-and-privacy--office-365--iso-27001-2013.xlsx")
+            .exists()
+    );
+    let site = snapshot(&dir.join("reports/site"));
+    assert!(
+        site.keys()
+            .any(|p| p.contains("office-365--iso-27001-2022")),
+        "{:?}",
+        site.keys().collect::<Vec<_>>()
+    );
+    // The demo points to it.
+    assert!(
+        out.stdout
+            .contains(&format!("assure assessment show {NEW_2022}"))
+            && out.stdout.contains(&format!("assure log {NEW_2022}")),
+        "{}",
+        out.stdout
+    );
+
+    // The rejected change is on an active assessment, after main's last commit.
+    let branch = repo
+        .find_branch(BRANCH, git2::BranchType::Local)
+        .expect("branch")
+        .get()
+        .peel_to_commit()
+        .expect("commit");
+    assert!(branch.time().seconds() > archived.time().seconds());
+    let tip = tree_files(&repo, archived.id());
+    let changed: Vec<(String, Vec<u8>)> = tree_files(&repo, branch.id())
+        .into_iter()
+        .filter(|(p, b)| tip.get(p) != Some(b))
+        .collect();
+    assert_eq!(changed.len(), 1);
+    let text = String::from_utf8(changed[0].1.clone()).expect("utf-8");
+    assert!(!text.contains("\narchived:"), "{}: {text}", changed[0].0);
 }

@@ -1,5 +1,6 @@
 //! The example repository is what the README promises: the seed's groups, every status
-//! and test result in use, action items, evidence, one archived assessment.
+//! and test result in use, action items, evidence, two archived assessments (one of them
+//! migrated to ISO/IEC 27001:2022, issue 19).
 
 use std::collections::BTreeSet;
 
@@ -50,6 +51,7 @@ fn has_exactly_the_seeds_groups() {
                     "azure--iso-27001-2013",
                     "azure--iso-27018-2014",
                     "office-365--iso-27001-2013",
+                    "office-365--iso-27001-2022",
                     "office-365--iso-27018-2014"
                 ])
             ),
@@ -88,9 +90,19 @@ fn is_realistic_work_in_progress() {
             .any(|r| r.action.as_ref().is_some_and(|a| a.notes.is_some()))
     );
     assert!(records.iter().filter(|r| !r.documents.is_empty()).count() >= 5);
+    let mut archived: Vec<String> =
+        p.ws.assessments
+            .iter()
+            .filter(|a| a.is_archived())
+            .map(|a| format!("{}/{}", a.group, a.stem))
+            .collect();
+    archived.sort();
     assert_eq!(
-        p.ws.assessments.iter().filter(|a| a.is_archived()).count(),
-        1
+        archived,
+        [
+            "azure-assessments-2019/azure--iso-27018-2014",
+            "data-security-and-privacy/office-365--iso-27001-2013"
+        ]
     );
     let config = &p.ws.config.as_ref().expect("assure.yaml").value;
     let roles: BTreeSet<_> = config

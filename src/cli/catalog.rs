@@ -91,7 +91,8 @@ pub struct ImportArgs {
     /// version).
     #[arg(long, value_name = "TEXT")]
     pub source: Option<String>,
-    /// Where to write (default: catalog/certifications/<id>.yaml in the repository).
+    /// Where to write (default: catalog/certifications/<id>.yaml in the repository). In the
+    /// repository, never through a symbolic link (a linked file or folder is refused).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Start the file with `# yaml-language-server: $schema=URL`, so editors check it
@@ -296,7 +297,13 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> Outcome {
         .clone()
         .or_else(|| crate::repo::modeline::ref_for(&path, crate::schema::Kind::Certification));
     let text = crate::oscal::write::certification_yaml(&cert, schema.as_deref());
-    crate::edit::write_atomic(&path, text.as_bytes()).map_err(|source| Failure::Write {
+    // Into the repository, never through a link in it (a linked `catalog/` would send
+    // the file elsewhere); a path outside it is written as given.
+    let written = match cli.root() {
+        Ok(root) => crate::edit::write_atomic_in(&root, &path, text.as_bytes()),
+        Err(_) => crate::edit::write_atomic(&path, text.as_bytes()),
+    };
+    written.map_err(|source| Failure::Write {
         path: path.clone(),
         source,
     })?;

@@ -24,6 +24,14 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// [`write_atomic`] for a file of the repository at `root`: refused when `path` is a
+/// symbolic link or lies in a linked folder, which would send the write wherever the
+/// link points (a path outside `root` is written as given).
+pub fn write_atomic_in(root: &Path, path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    no_link_under(root, path)?;
+    write_atomic(path, contents)
+}
+
 /// `contents` in a new temporary file in `dir`, flushed to disk, ready to be renamed.
 fn staged(dir: &Path, contents: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
     let mut builder = tempfile::Builder::new();

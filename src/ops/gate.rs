@@ -488,6 +488,13 @@ fn atoms(path: &str, kind: EntryKind, json: Option<&J>, blob: Option<BlobId>) ->
                             }
                         }
                     }
+                    // An assessment's categories are a set (changes.rs compares them
+                    // so): an atom in another order or with a repeat is the same atom.
+                    ("categories", J::Array(list)) if path.starts_with("groups/") => {
+                        let set: std::collections::BTreeSet<String> =
+                            list.iter().map(J::to_string).collect();
+                        out.insert(format!("field {k}"), format!("{set:?}"));
+                    }
                     _ => {
                         out.insert(format!("field {k}"), v.to_string());
                     }

@@ -12,6 +12,7 @@ mod edit_diffs;
 mod edit_errors;
 mod edit_permissions;
 mod example;
+mod frameworks_attacks;
 mod frameworks_csf;
 mod frameworks_iso;
 mod frameworks_soc2;

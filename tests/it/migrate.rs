@@ -29,6 +29,20 @@ fn migrate(dir: &Path, who: &str, extra: &[&str]) -> Output {
     run_env(dir, &args, &[])
 }
 
+/// `assessment migrate FROM --to TO` by the administrator.
+fn migrate_pair(dir: &Path, from: &str, to: &str) -> Output {
+    let args = [
+        "assessment",
+        "migrate",
+        from,
+        "--to",
+        to,
+        "--as",
+        "alice@example.com",
+    ];
+    run_env(dir, &args, &[])
+}
+
 fn read(dir: &Path, path: &str) -> Assessment {
     let text = std::fs::read_to_string(dir.join(path)).expect("read");
     serde_json::from_value(assure::repo::yaml::parse_to_json(&text).expect("yaml")).expect("model")
@@ -196,19 +210,7 @@ fn migrate_dry_run_prints_the_same_and_writes_nothing() {
 fn unknown_names_cannot_run_and_say_what_is_there() {
     let repo = repo();
     let before = snapshot(repo.path());
-    let out = run_env(
-        repo.path(),
-        &[
-            "assessment",
-            "migrate",
-            OLD,
-            "--to",
-            "iso-27001-2022-mnii",
-            "--as",
-            "alice@example.com",
-        ],
-        &[],
-    );
+    let out = migrate_pair(repo.path(), OLD, "iso-27001-2022-mnii");
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
         out.stderr
@@ -217,19 +219,7 @@ fn unknown_names_cannot_run_and_say_what_is_there() {
         "{}",
         out.stderr
     );
-    let out = run_env(
-        repo.path(),
-        &[
-            "assessment",
-            "migrate",
-            "g/office-365--iso-27001-2031",
-            "--to",
-            TO,
-            "--as",
-            "alice@example.com",
-        ],
-        &[],
-    );
+    let out = migrate_pair(repo.path(), "g/office-365--iso-27001-2031", TO);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
         out.stderr
@@ -251,19 +241,7 @@ fn a_pair_without_template_the_same_certification_and_a_second_migration_are_ref
         "service: dynamics-365\ncertification: iso-27001-2013\ncreated: 2024-01-10T09:00:00Z\ncreated_by: alice@example.com\ncontrols:\n  A.5.1.1:\n    status: planned\n",
     );
     let before = snapshot(repo.path());
-    let out = run_env(
-        repo.path(),
-        &[
-            "assessment",
-            "migrate",
-            "g/dynamics-365--iso-27001-2013",
-            "--to",
-            TO,
-            "--as",
-            "alice@example.com",
-        ],
-        &[],
-    );
+    let out = migrate_pair(repo.path(), "g/dynamics-365--iso-27001-2013", TO);
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
         out.stderr
@@ -271,19 +249,7 @@ fn a_pair_without_template_the_same_certification_and_a_second_migration_are_ref
         "{}",
         out.stderr
     );
-    let out = run_env(
-        repo.path(),
-        &[
-            "assessment",
-            "migrate",
-            OLD,
-            "--to",
-            "iso-27001-2013",
-            "--as",
-            "alice@example.com",
-        ],
-        &[],
-    );
+    let out = migrate_pair(repo.path(), OLD, "iso-27001-2013");
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(
         out.stderr

@@ -16,6 +16,7 @@ mod diff;
 mod doc;
 mod editing;
 mod explain;
+mod export;
 mod generate;
 mod group;
 mod init;
@@ -86,6 +87,7 @@ pub enum Command {
     Notify(notify::Args),
     Report(report::Args),
     Catalog(catalog::Args),
+    Export(export::Args),
     Schema(schema::Args),
     Explain(explain::Args),
     People(people::Args),
@@ -174,6 +176,8 @@ pub enum Failure {
     Reports(#[from] crate::ops::report::Error),
     #[error(transparent)]
     Oscal(#[from] crate::oscal::OscalError),
+    #[error(transparent)]
+    Export(#[from] crate::ops::export_oscal::ExportError),
 }
 
 impl From<serde_json::Error> for Failure {
@@ -253,6 +257,7 @@ where
         Command::Controls(args) => controls::run(&cli, args, out),
         Command::Actions(args) => actions::run(&cli, args, out),
         Command::Catalog(args) => catalog::run(&cli, args, out),
+        Command::Export(args) => export::run(&cli, args, out),
         Command::Schema(args) => schema::run(&cli, args, out),
         Command::Explain(args) => explain::run(args, out),
         Command::People(args) => people::run(&cli, args, out),

@@ -48,6 +48,20 @@ impl Git {
             .collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// The root of `head`'s first-parent history: the commit it ends at (with unrelated
+    /// histories merged in, the one the first parents lead to), or in a shallow clone the
+    /// commit where the clone stops.
+    pub fn first_root(&self, head: CommitId) -> Result<CommitId, GitError> {
+        let mut walk = self.repo.revwalk()?;
+        walk.simplify_first_parent()?;
+        walk.push(head.0)?;
+        let mut last = head;
+        for id in walk {
+            last = CommitId(id?);
+        }
+        Ok(last)
+    }
+
     /// Whether a commit's parents are missing (where a shallow clone's history stops).
     pub fn is_boundary(&self, id: CommitId) -> bool {
         self.repo

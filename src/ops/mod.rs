@@ -8,6 +8,7 @@ pub mod commands;
 pub mod control;
 pub mod demo;
 pub mod edit;
+pub mod export_oscal;
 pub mod filter;
 pub mod gate;
 pub mod generate;

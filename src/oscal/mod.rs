@@ -1,5 +1,6 @@
 //! Import of OSCAL catalogs and profiles (NIST's Open Security Controls Assessment
-//! Language, models 1.0–1.2, JSON or YAML) into [`Certification`]s (DESIGN.md §2, §9).
+//! Language, models 1.0–1.2, JSON or YAML) into [`Certification`]s (DESIGN.md §2, §9);
+//! the export of assessments and certifications as OSCAL is [`export`].
 //!
 //! Pure: this module reads text it is given and never touches the file system. Finding
 //! the catalog a profile imports is the caller's job ([`crate::ops::import_oscal`]), with
@@ -33,6 +34,7 @@
 //!   the score scale of docs/format.md.
 
 mod catalog;
+pub mod export;
 mod profile;
 mod raw;
 mod text;

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
+use crate::support::oscal::check_jsonschema;
 use crate::support::{Output, assure, fixtures, git_cli, run_env, snapshot};
 
 const ADMIN: &str = "admin@example.com";
@@ -579,32 +580,6 @@ fn init_refuses_a_linked_or_foreign_schemas_folder_and_writes_nothing() {
     assert_eq!(
         snapshot(&dir).into_keys().collect::<Vec<_>>(),
         ["schemas/group.schema.json"]
-    );
-}
-
-/// Runs `check-jsonschema --schemafile SCHEMA FILE…` with every proxy pointing at a
-/// closed loopback port, so that any attempt to fetch something fails the run.
-fn check_jsonschema(schema: &Path, files: &[PathBuf]) {
-    let closed = "http://127.0.0.1:9";
-    let out = Command::new("check-jsonschema")
-        .arg("--schemafile")
-        .arg(schema)
-        .args(files)
-        .env("HTTP_PROXY", closed)
-        .env("HTTPS_PROXY", closed)
-        .env("ALL_PROXY", closed)
-        .env("http_proxy", closed)
-        .env("https_proxy", closed)
-        .env_remove("NO_PROXY")
-        .env_remove("no_proxy")
-        .output()
-        .expect("check-jsonschema is installed (`python3 -m pip install check-jsonschema`)");
-    assert!(
-        out.status.success(),
-        "check-jsonschema --schemafile {} {files:?}:\n{}{}",
-        schema.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
     );
 }
 

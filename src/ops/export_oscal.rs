@@ -1,0 +1,200 @@
+//! `assure export oscal` as a use case: read from git where the export comes from
+//! ([`origin`]) and the history-backed facts of an assessment ([`subject`]), hand them to
+//! the pure builders of [`crate::oscal::export`], and write the document.
+//!
+//! Invariants:
+//! - An export states a commit, so it needs one: outside git, before the first commit or
+//!   in a shallow clone (where the repository's identity, its root commit, and the
+//!   history-backed facts are missing) it refuses with what to do, rather than make up
+//!   ids that a full clone would not reproduce.
+//! - The export reads what every command reads (the work tree); when the compliance data
+//!   differs from HEAD, the document says so in its metadata.
+//! - The output file goes through [`crate::edit::output::check_file`] (never into the
+//!   repository's data or .git) and is written atomically; nothing else is written.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::Project;
+use super::history::{self, LogQuery};
+use crate::edit::output::{self, OutputError};
+use crate::git::{Git, GitError};
+use crate::oscal::export::{self as build, Format, Origin, Subject, Tester};
+
+/// Why an export could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The repository cannot give what an export states (the message says why and what to
+    /// do).
+    #[error("{0}")]
+    History(String),
+    #[error(transparent)]
+    Git(#[from] GitError),
+    #[error(transparent)]
+    NotFound(#[from] super::NotFound),
+    /// The data cannot be expressed as asked (the message says why).
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error("cannot write {0}: {1}")]
+    Write(String, std::io::Error),
+}
+
+/// What to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum What<'a> {
+    /// An assessment (`group/service--certification`) as one OSCAL model.
+    Assessment { key: &'a str, model: Model },
+    /// A certification, by id, as an OSCAL catalog.
+    Catalog { certification: &'a str },
+}
+
+/// The OSCAL model an assessment is exported as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Model {
+    #[default]
+    AssessmentResults,
+    Poam,
+    Ssp,
+}
+
+/// Where an export of `project` comes from: the organization, the repository's root
+/// commit, HEAD and its time, whether the work tree's compliance data differs from it.
+pub fn origin(project: &Project) -> Result<Origin, ExportError> {
+    let refuse = |why: &str| {
+        ExportError::History(format!(
+            "{why}: an OSCAL export states the commit it comes from, and its ids derive from the repository's first commit; {}",
+            if why.contains("shallow") {
+                "fetch the whole history (`git fetch --unshallow`; in GitHub Actions, `fetch-depth: 0` in actions/checkout)"
+            } else {
+                "commit the compliance data first (`git init`, `git add`, `git commit`)"
+            }
+        ))
+    };
+    let git = Git::open(&project.ws.root)?.ok_or_else(|| {
+        refuse(&format!(
+            "{} is not in a git repository",
+            project.ws.root.display()
+        ))
+    })?;
+    if git.is_unborn() {
+        return Err(refuse("the repository has no commits yet"));
+    }
+    if git.is_shallow() {
+        return Err(refuse("this is a shallow clone"));
+    }
+    let head = git.resolve("HEAD")?;
+    // The report's own reading of HEAD, its time and the uncommitted changes: a workbook
+    // and an export of the same commit state the same facts.
+    let ctx = super::report::context(project, DateTime::<Utc>::UNIX_EPOCH);
+    Ok(Origin {
+        organization: ctx.organization,
+        repository: git.first_root(head)?.to_string(),
+        commit: head.to_string(),
+        time: ctx.generated_at,
+        dirty: ctx.dirty,
+        generator: Origin::generator(),
+    })
+}
+
+/// The document `what` of `project`, as it stands in the work tree, stated as coming from
+/// `origin`.
+pub fn export(project: &Project, origin: &Origin, what: What) -> Result<Value, ExportError> {
+    match what {
+        What::Catalog { certification } => {
+            let cert = project.certification(certification)?;
+            build::catalog::build(&cert.cert, origin).map_err(ExportError::Invalid)
+        }
+        What::Assessment { key, model } => {
+            let a = project.assessment(key)?;
+            let page = super::assessment_view::show(project, &a.key())?;
+            let v = &a.doc.value;
+            let cert = project.certification(&v.certification)?;
+            let views = super::score::controls(v, &project.catalog).ok_or_else(|| {
+                super::NotFound(format!(
+                    "{} has no certification or template in the catalog; `assure validate` says what is wrong",
+                    a.path()
+                ))
+            })?;
+            let testers = testers(project, &a.key())?;
+            let people = project
+                .ws
+                .config
+                .as_ref()
+                .map_or(&[][..], |c| &c.value.people);
+            let subject = Subject {
+                page: &page,
+                assessment: v,
+                certification: &cert.cert,
+                views: &views,
+                people,
+                testers: &testers,
+            };
+            Ok(match model {
+                Model::AssessmentResults => build::assessment_results::build(&subject, origin),
+                Model::Poam => build::poam::build(&subject, origin),
+                Model::Ssp => build::ssp::build(&subject, origin),
+            })
+        }
+    }
+}
+
+/// Who last set each control's test result in the assessment `key`, from git history
+/// (the audit trail of `assure log`): the author of the newest commit whose change to
+/// the file set `test_result` to a value.
+pub fn testers(project: &Project, key: &str) -> Result<BTreeMap<String, Tester>, ExportError> {
+    let git = Git::require(&project.ws.root)?;
+    let query = LogQuery {
+        assessment: Some(key.to_owned()),
+        ..LogQuery::default()
+    };
+    let log = history::log(&git, &project.ws.root, &query)?;
+    let mut out = BTreeMap::new();
+    // Newest first: the first change seen for a control is its last.
+    for entry in &log.entries {
+        for change in &entry.changes {
+            let (Some(control), Some("test_result")) = (&change.control, change.field.as_deref())
+            else {
+                continue;
+            };
+            if change.new.is_none() {
+                continue;
+            }
+            out.entry(control.clone()).or_insert_with(|| Tester {
+                email: entry.commit.author_email.clone(),
+                name: entry.commit.author_name.clone(),
+                time: entry.commit.time,
+                commit: entry.commit.id.to_string(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Where `path` (the `-o` the user gave) may be written: checked as every single-file
+/// output is ([`output::check_file`]), before anything is built.
+pub fn check_output(path: &Path, root: Option<&Path>) -> Result<PathBuf, ExportError> {
+    Ok(output::check_file(path, root)?)
+}
+
+/// Writes `doc` in `format` to `target` (from [`check_output`]) atomically or, with no
+/// target, to `out`.
+pub fn write(
+    doc: &Value,
+    format: Format,
+    target: Option<&Path>,
+    out: &mut dyn std::io::Write,
+) -> Result<(), ExportError> {
+    let text = build::render(doc, format);
+    match target {
+        None => out
+            .write_all(text.as_bytes())
+            .map_err(|e| ExportError::Write("standard output".into(), e)),
+        Some(target) => crate::edit::write_atomic(target, text.as_bytes())
+            .map_err(|e| ExportError::Write(target.display().to_string(), e)),
+    }
+}

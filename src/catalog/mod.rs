@@ -235,15 +235,13 @@ impl Catalog {
 
     /// The template of a service and certification: its file in the catalog, or, when
     /// both are known and there is none, the implicit template in which every control is
-    /// customer-managed (no provider controls; in scope: the service alone). So a
+    /// customer-managed (no provider controls; in scope: the service alone, by name). So a
     /// certification imported a minute ago can be assessed at once, and every view
     /// (scores, rules, sync, reports, migrate) agrees on what such an assessment holds.
     /// A template file always wins; `None` only for an unknown service or certification.
     pub fn template(&self, service: &str, certification: &str) -> Option<&TemplateInfo> {
         let key = (service.to_owned(), certification.to_owned());
-        self.templates
-            .get(&key)
-            .or_else(|| self.implicit.get(&key))
+        self.templates.get(&key).or_else(|| self.implicit.get(&key))
     }
 
     /// The key of the sync class numbered `class` (see [`TemplateInfo::customer`]): its
@@ -589,7 +587,7 @@ impl Catalog {
         let mut implicit = HashMap::new();
         for (cert, cert_info) in &self.certifications {
             let mut all: Option<Arc<[CustomerControl]>> = None;
-            for service in self.services.keys() {
+            for (service, (svc, _)) in &self.services {
                 let key = (service.clone(), cert.clone());
                 if self.templates.contains_key(&key) {
                     continue;
@@ -603,7 +601,7 @@ impl Catalog {
                         template: Template {
                             service: service.clone(),
                             certification: cert.clone(),
-                            in_scope_services: vec![service.clone()],
+                            in_scope_services: vec![svc.name.clone()],
                             provider_controls: BTreeMap::new(),
                         },
                         file: cert_info.file,

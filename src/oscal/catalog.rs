@@ -434,7 +434,10 @@ fn title_of(c: &Control, id: &str, params: &Params) -> String {
         .as_deref()
         .map(text::first_sentence)
         .filter(|s| !s.is_empty())
-        .map_or_else(|| id.to_string(), |first| shorten(first, DERIVED_TITLE_CHARS))
+        .map_or_else(
+            || id.to_string(),
+            |first| shorten(first, DERIVED_TITLE_CHARS),
+        )
 }
 
 /// The certification's id: the one asked for, or [`default_id`].
@@ -594,7 +597,9 @@ mod tests {
 
     #[test]
     fn identifiers() {
-        for id in ["AC-2", "AC-2(1)", "GV.OC-01", "A.5.1", "6.10.1.2", "x_1", "Ä-1"] {
+        for id in [
+            "AC-2", "AC-2(1)", "GV.OC-01", "A.5.1", "6.10.1.2", "x_1", "Ä-1",
+        ] {
             assert!(is_identifier(id), "{id}");
         }
         for label in [
@@ -614,7 +619,10 @@ mod tests {
 
     #[test]
     fn default_ids() {
-        assert_eq!(default_id("Tiny Catalog", "x").as_deref(), Some("tiny-catalog"));
+        assert_eq!(
+            default_id("Tiny Catalog", "x").as_deref(),
+            Some("tiny-catalog")
+        );
         let csf = "Electronic Version of NIST Cybersecurity Framework 2.0";
         assert_eq!(
             default_id(csf, "NIST_CSF_v2.0_catalog-min").as_deref(),
@@ -623,7 +631,10 @@ mod tests {
         // 40 characters is not too long; 41 is.
         let forty = "abcdefghij abcdefghij abcdefghij abcdefg";
         assert_eq!(slug(forty).len(), 40);
-        assert_eq!(default_id(forty, "f").as_deref(), Some(slug(forty).as_str()));
+        assert_eq!(
+            default_id(forty, "f").as_deref(),
+            Some(slug(forty).as_str())
+        );
         assert_eq!(default_id(&format!("{forty}h"), "f").as_deref(), Some("f"));
         // No usable file name: the title's slug, cut after a whole word.
         assert_eq!(

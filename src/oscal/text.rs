@@ -112,10 +112,7 @@ pub(crate) fn first_sentence(text: &str) -> &str {
                 let rest = &line[i + c.len_utf8()..];
                 let next_word = rest.trim_start();
                 if rest.starts_with(char::is_whitespace)
-                    && next_word
-                        .chars()
-                        .next()
-                        .is_some_and(|n| !n.is_lowercase())
+                    && next_word.chars().next().is_some_and(|n| !n.is_lowercase())
                 {
                     end = i + c.len_utf8();
                     break;
@@ -414,7 +411,10 @@ mod tests {
             first_sentence("Scan [Assignment: every 3. Day] weekly! Then report."),
             "Scan [Assignment: every 3. Day] weekly!"
         );
-        assert_eq!(first_sentence("Version 2.0 is used. Then."), "Version 2.0 is used");
+        assert_eq!(
+            first_sentence("Version 2.0 is used. Then."),
+            "Version 2.0 is used"
+        );
         assert_eq!(first_sentence(""), "");
     }
 

@@ -38,10 +38,15 @@ pub enum CatalogCommand {
     /// FILE is an OSCAL catalog, or a profile: a profile imports the subset of its catalog
     /// that it selects (its catalog is found by file name next to the profile, or given
     /// with --catalog). Withdrawn controls are left out. Control ids are the labels the
-    /// standard prints (SC-13, AC-2(1)). A control titled only by its id (the CSF's
-    /// GV.OC-01) gets the start of its statement as title, cut at a word boundary to 80
-    /// characters; its `example` parts (implementation examples) are kept as examples.
-    /// Writes catalog/certifications/<id>.yaml in the repository, or the file given with -o.
+    /// standard prints (SC-13, AC-2(1)) when a label is an identifier (letters, digits
+    /// and . - _ ( ), starting with a letter or digit), else the OSCAL ids (the CSF's
+    /// category labelled "Organizational Context (GV.OC)" is GV.OC). A control with an
+    /// empty title, or one that only repeats its id (the CSF's GV.OC-01), is titled by
+    /// its label if that says more, else by the first sentence of its statement (cut at a
+    /// word boundary to 80 characters), else by its id; an untitled group by its id, an
+    /// untitled document by its file name. `example` parts (implementation examples) are
+    /// kept as examples. Writes catalog/certifications/<id>.yaml in the repository, or the
+    /// file given with -o (replacing it); with --template, also a template per service.
     ///
     /// NIST CSF 2.0: --families-from category makes its categories the families and its
     /// subcategories the controls (catalog/README.md has the command of the built-in).
@@ -59,7 +64,8 @@ pub struct ImportArgs {
     /// Import only what this profile selects from the catalog FILE.
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
-    /// Certification id (default: from the document's title).
+    /// Certification id, e.g. nist-csf-2 (default: the document's title as lower-case
+    /// words joined by `-`, or, when that is over 40 characters, the file name's).
     #[arg(long)]
     pub id: Option<String>,
     /// Short name used in assessment names (default: the document's title).

@@ -557,33 +557,23 @@ impl Catalog {
                 )
             })
             .collect();
-        // The customer-managed controls of a template (sorted by id): the certification's
-        // controls that it does not list as the provider's.
-        let customer = |cert: &str, provider: &BTreeMap<String, crate::model::ProviderControl>| {
-            let cert_info = self.certifications.get(cert)?;
-            let mut list: Vec<CustomerControl> = cert_info
-                .cert
-                .families
-                .iter()
-                .enumerate()
-                .flat_map(|(family, f)| f.controls.iter().map(move |c| (family, c)))
-                .filter(|(_, c)| !provider.contains_key(&c.id))
-                .map(|(family, c)| CustomerControl {
-                    class: numbers[&(cert, c.id.as_str())],
-                    id: c.id.clone(),
-                    family,
-                })
-                .collect();
-            list.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-            Some(Arc::<[CustomerControl]>::from(list))
-        };
         for ((_, cert), info) in &mut self.templates {
-            if let Some(list) = customer(cert, &info.template.provider_controls) {
-                info.customer = list;
+            if let Some(cert_info) = self.certifications.get(cert) {
+                info.customer =
+                    customer_controls(cert, cert_info, &info.template.provider_controls, &numbers);
             }
         }
-        // Every known pair without a template file gets the implicit template. Its
-        // customer list (every control) is built once per certification and shared.
+        self.implicit = self.implicit_templates(&numbers);
+        self.class_keys = keys;
+    }
+
+    /// The implicit template of every known pair without a template file (see
+    /// [`Catalog::template`]). Its customer list (every control) is built once per
+    /// certification and shared.
+    fn implicit_templates(
+        &self,
+        numbers: &HashMap<(&str, &str), u32>,
+    ) -> HashMap<(String, String), TemplateInfo> {
         let mut implicit = HashMap::new();
         for (cert, cert_info) in &self.certifications {
             let mut all: Option<Arc<[CustomerControl]>> = None;
@@ -592,27 +582,29 @@ impl Catalog {
                 if self.templates.contains_key(&key) {
                     continue;
                 }
-                let list = all
-                    .get_or_insert_with(|| customer(cert, &BTreeMap::new()).unwrap_or_default())
+                let customer = all
+                    .get_or_insert_with(|| {
+                        customer_controls(cert, cert_info, &BTreeMap::new(), numbers)
+                    })
                     .clone();
+                let template = Template {
+                    service: service.clone(),
+                    certification: cert.clone(),
+                    in_scope_services: vec![svc.name.clone()],
+                    provider_controls: BTreeMap::new(),
+                };
                 implicit.insert(
                     key,
                     TemplateInfo {
-                        template: Template {
-                            service: service.clone(),
-                            certification: cert.clone(),
-                            in_scope_services: vec![svc.name.clone()],
-                            provider_controls: BTreeMap::new(),
-                        },
+                        template,
                         file: cert_info.file,
                         implicit: true,
-                        customer: list,
+                        customer,
                     },
                 );
             }
         }
-        self.implicit = implicit;
-        self.class_keys = keys;
+        implicit
     }
 
     fn finish_classes(&mut self, docs: &[CatalogDoc], out: &mut Vec<Diagnostic>) {
@@ -647,6 +639,32 @@ impl Catalog {
             out.push(diag);
         }
     }
+}
+
+/// The customer-managed controls of a template of `cert` (sorted by id): the
+/// certification's controls that `provider` does not list, each with its sync class
+/// number.
+fn customer_controls(
+    cert: &str,
+    cert_info: &CertInfo,
+    provider: &BTreeMap<String, crate::model::ProviderControl>,
+    numbers: &HashMap<(&str, &str), u32>,
+) -> Arc<[CustomerControl]> {
+    let mut list: Vec<CustomerControl> = cert_info
+        .cert
+        .families
+        .iter()
+        .enumerate()
+        .flat_map(|(family, f)| f.controls.iter().map(move |c| (family, c)))
+        .filter(|(_, c)| !provider.contains_key(&c.id))
+        .map(|(family, c)| CustomerControl {
+            class: numbers[&(cert, c.id.as_str())],
+            id: c.id.clone(),
+            family,
+        })
+        .collect();
+    list.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    Arc::from(list)
 }
 
 /// The span of the value at `path`, or of the nearest part of it that exists.

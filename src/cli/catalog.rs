@@ -1,7 +1,7 @@
 //! `assure catalog list | show CERT | import-oscal FILE`.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -319,32 +319,7 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> Outcome {
             return Ok(ExitStatus::Findings);
         }
     };
-    if templates.iter().any(|t| t.text.is_some()) {
-        // The certification and its templates, all together or none: the transaction
-        // looks at every target (links, folders) before it writes any, and rolls back.
-        // The command holds the repository's edit lock (`Command::edits`), which the
-        // transaction's journal needs.
-        let root = cli.root()?;
-        let mut tx = crate::edit::Transaction::in_repository(&root);
-        tx.write(path.clone(), text.into_bytes());
-        for t in &templates {
-            if let Some(text) = &t.text {
-                tx.write(root.join(&t.path), text.as_bytes());
-            }
-        }
-        tx.commit()?;
-    } else {
-        // Into the repository, never through a link in it (a linked `catalog/` would
-        // send the file elsewhere); a path outside it is written as given.
-        let written = match cli.root() {
-            Ok(root) => crate::edit::write_atomic_in(&root, &path, text.as_bytes()),
-            Err(_) => crate::edit::write_atomic(&path, text.as_bytes()),
-        };
-        written.map_err(|source| Failure::Write {
-            path: path.clone(),
-            source,
-        })?;
-    }
+    write(cli, &path, text, &templates)?;
     let count: usize = cert.families.iter().map(|f| f.controls.len()).sum();
     writeln!(
         out,
@@ -367,6 +342,37 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> Outcome {
         )?;
     }
     Ok(ExitStatus::Ok)
+}
+
+/// Writes the certification's `text` at `path`, and the templates to write with it.
+fn write(cli: &Cli, path: &Path, text: String, templates: &[TemplateFile]) -> Result<(), Failure> {
+    if templates.iter().any(|t| t.text.is_some()) {
+        // The certification and its templates, all together or none: the transaction
+        // looks at every target (links, folders) before it writes any, and rolls back.
+        // The command holds the repository's edit lock (`Command::edits`), which the
+        // transaction's journal needs.
+        let root = cli.root()?;
+        let mut tx = crate::edit::Transaction::in_repository(&root);
+        tx.write(path, text.into_bytes());
+        for t in templates {
+            if let Some(text) = &t.text {
+                tx.write(root.join(&t.path), text.as_bytes());
+            }
+        }
+        tx.commit()?;
+    } else {
+        // Into the repository, never through a link in it (a linked `catalog/` would
+        // send the file elsewhere); a path outside it is written as given.
+        let written = match cli.root() {
+            Ok(root) => crate::edit::write_atomic_in(&root, path, text.as_bytes()),
+            Err(_) => crate::edit::write_atomic(path, text.as_bytes()),
+        };
+        written.map_err(|source| Failure::Write {
+            path: path.to_owned(),
+            source,
+        })?;
+    }
+    Ok(())
 }
 
 /// A template `--template` asks for: its repository path, and its text (`None`: the file

@@ -257,14 +257,7 @@ impl Catalog {
         params: &Params,
         options: &ImportOptions,
     ) -> Result<Vec<Family>, OscalError> {
-        let root_family = text::line(&self.raw.metadata.title.0, params);
-        // An untitled catalog's controls outside any group: the family takes the name
-        // the certification gets (the file name, see `Metadata::from_raw`).
-        let root_family = if root_family.is_empty() {
-            self.metadata.title.clone()
-        } else {
-            root_family
-        };
+        let root_family = self.root_family(params);
 
         let mut families: Vec<Family> = Vec::new();
         let mut family_index: HashMap<String, usize> = HashMap::new();
@@ -337,6 +330,18 @@ impl Catalog {
 }
 
 impl Catalog {
+    /// The family of the controls outside any group: the catalog's title, or for an
+    /// untitled catalog the name the certification gets (its file name,
+    /// `Metadata::from_raw`).
+    fn root_family(&self, params: &Params) -> String {
+        let title = text::line(&self.raw.metadata.title.0, params);
+        if title.is_empty() {
+            self.metadata.title.clone()
+        } else {
+            title
+        }
+    }
+
     /// `--families-from CLASS` names a class no control has: say which classes there are.
     fn no_such_class(&self, class: &str) -> OscalError {
         let mut classes = BTreeSet::new();

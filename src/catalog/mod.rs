@@ -4,6 +4,7 @@
 //! once (union–find over control references).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::diag::{Code, Diagnostic};
 use crate::model::{CatalogControl, Category, Certification, Coverage, Family, Service, Template};
@@ -134,10 +135,15 @@ pub struct CustomerControl {
 #[derive(Debug)]
 pub struct TemplateInfo {
     pub template: Template,
+    /// The template's file; for an implicit template, the certification's.
     pub file: FileId,
+    /// Whether no template file exists for the pair: the catalog's implicit template, in
+    /// which the provider manages nothing ([`Catalog::template`]).
+    pub implicit: bool,
     /// The customer-managed controls (those of the certification the template does not
-    /// list), sorted by id (as an assessment's `controls` are).
-    customer: Vec<CustomerControl>,
+    /// list), sorted by id (as an assessment's `controls` are). Implicit templates of a
+    /// certification share one list: all its controls.
+    customer: Arc<[CustomerControl]>,
 }
 
 impl TemplateInfo {
@@ -153,8 +159,11 @@ impl TemplateInfo {
 pub struct Catalog {
     pub services: BTreeMap<String, (Service, FileId)>,
     pub certifications: BTreeMap<String, CertInfo>,
-    /// (service, certification) → template
+    /// (service, certification) → template: the template files only.
     pub templates: BTreeMap<(String, String), TemplateInfo>,
+    /// (service, certification) → the implicit template of a pair without a file
+    /// ([`Catalog::template`]).
+    implicit: HashMap<(String, String), TemplateInfo>,
     /// control reference → index into `classes`
     class_of: HashMap<String, usize>,
     /// sync classes from `related` mappings, each sorted
@@ -224,9 +233,15 @@ impl Catalog {
         )
     }
 
+    /// The template of a service and certification: its file in the catalog, or, when
+    /// both are known and there is none, the implicit template in which every control is
+    /// customer-managed (no provider controls; in scope: the service alone, by name). So a
+    /// certification imported a minute ago can be assessed at once, and every view
+    /// (scores, rules, sync, reports, migrate) agrees on what such an assessment holds.
+    /// A template file always wins; `None` only for an unknown service or certification.
     pub fn template(&self, service: &str, certification: &str) -> Option<&TemplateInfo> {
-        self.templates
-            .get(&(service.to_owned(), certification.to_owned()))
+        let key = (service.to_owned(), certification.to_owned());
+        self.templates.get(&key).or_else(|| self.implicit.get(&key))
     }
 
     /// The key of the sync class numbered `class` (see [`TemplateInfo::customer`]): its
@@ -398,7 +413,8 @@ impl Catalog {
             TemplateInfo {
                 template: t.clone(),
                 file: d.file,
-                customer: Vec::new(),
+                implicit: false,
+                customer: Arc::from(Vec::new()),
             },
         );
     }
@@ -542,25 +558,53 @@ impl Catalog {
             })
             .collect();
         for ((_, cert), info) in &mut self.templates {
-            let Some(cert_info) = self.certifications.get(cert) else {
-                continue;
-            };
-            info.customer = cert_info
-                .cert
-                .families
-                .iter()
-                .enumerate()
-                .flat_map(|(family, f)| f.controls.iter().map(move |c| (family, c)))
-                .filter(|(_, c)| !info.template.provider_controls.contains_key(&c.id))
-                .map(|(family, c)| CustomerControl {
-                    class: numbers[&(cert.as_str(), c.id.as_str())],
-                    id: c.id.clone(),
-                    family,
-                })
-                .collect();
-            info.customer.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+            if let Some(cert_info) = self.certifications.get(cert) {
+                info.customer =
+                    customer_controls(cert, cert_info, &info.template.provider_controls, &numbers);
+            }
         }
+        self.implicit = self.implicit_templates(&numbers);
         self.class_keys = keys;
+    }
+
+    /// The implicit template of every known pair without a template file (see
+    /// [`Catalog::template`]). Its customer list (every control) is built once per
+    /// certification and shared.
+    fn implicit_templates(
+        &self,
+        numbers: &HashMap<(&str, &str), u32>,
+    ) -> HashMap<(String, String), TemplateInfo> {
+        let mut implicit = HashMap::new();
+        for (cert, cert_info) in &self.certifications {
+            let mut all: Option<Arc<[CustomerControl]>> = None;
+            for (service, (svc, _)) in &self.services {
+                let key = (service.clone(), cert.clone());
+                if self.templates.contains_key(&key) {
+                    continue;
+                }
+                let customer = all
+                    .get_or_insert_with(|| {
+                        customer_controls(cert, cert_info, &BTreeMap::new(), numbers)
+                    })
+                    .clone();
+                let template = Template {
+                    service: service.clone(),
+                    certification: cert.clone(),
+                    in_scope_services: vec![svc.name.clone()],
+                    provider_controls: BTreeMap::new(),
+                };
+                implicit.insert(
+                    key,
+                    TemplateInfo {
+                        template,
+                        file: cert_info.file,
+                        implicit: true,
+                        customer,
+                    },
+                );
+            }
+        }
+        implicit
     }
 
     fn finish_classes(&mut self, docs: &[CatalogDoc], out: &mut Vec<Diagnostic>) {
@@ -595,6 +639,32 @@ impl Catalog {
             out.push(diag);
         }
     }
+}
+
+/// The customer-managed controls of a template of `cert` (sorted by id): the
+/// certification's controls that `provider` does not list, each with its sync class
+/// number.
+fn customer_controls(
+    cert: &str,
+    cert_info: &CertInfo,
+    provider: &BTreeMap<String, crate::model::ProviderControl>,
+    numbers: &HashMap<(&str, &str), u32>,
+) -> Arc<[CustomerControl]> {
+    let mut list: Vec<CustomerControl> = cert_info
+        .cert
+        .families
+        .iter()
+        .enumerate()
+        .flat_map(|(family, f)| f.controls.iter().map(move |c| (family, c)))
+        .filter(|(_, c)| !provider.contains_key(&c.id))
+        .map(|(family, c)| CustomerControl {
+            class: numbers[&(cert, c.id.as_str())],
+            id: c.id.clone(),
+            family,
+        })
+        .collect();
+    list.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    Arc::from(list)
 }
 
 /// The span of the value at `path`, or of the nearest part of it that exists.

@@ -273,7 +273,13 @@ fn new(
         Err(e) => return refuse(e),
     };
     let suggested = copy_from.map_or_else(Vec::new, |g| migrate::suggestions(&s, &key, g));
+    let note = commands::no_template_note(&project.catalog, service, certification);
     let status = finish(s, flags, out)?;
+    if status == ExitStatus::Ok
+        && let Some(note) = note
+    {
+        eprintln!("{}", crate::text::escape(&note));
+    }
     if status == ExitStatus::Ok && !suggested.is_empty() {
         writeln!(
             out,

@@ -1,7 +1,7 @@
 //! `assure catalog list | show CERT | import-oscal FILE`.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -38,10 +38,15 @@ pub enum CatalogCommand {
     /// FILE is an OSCAL catalog, or a profile: a profile imports the subset of its catalog
     /// that it selects (its catalog is found by file name next to the profile, or given
     /// with --catalog). Withdrawn controls are left out. Control ids are the labels the
-    /// standard prints (SC-13, AC-2(1)). A control titled only by its id (the CSF's
-    /// GV.OC-01) gets the start of its statement as title, cut at a word boundary to 80
-    /// characters; its `example` parts (implementation examples) are kept as examples.
-    /// Writes catalog/certifications/<id>.yaml in the repository, or the file given with -o.
+    /// standard prints (SC-13, AC-2(1)) when a label is an identifier (letters, digits
+    /// and . - _ ( ), starting with a letter or digit), else the OSCAL ids (the CSF's
+    /// category labelled "Organizational Context (GV.OC)" is GV.OC). A control with an
+    /// empty title, or one that only repeats its id (the CSF's GV.OC-01), is titled by
+    /// its label if that says more, else by the first sentence of its statement (cut at a
+    /// word boundary to 80 characters), else by its id; an untitled group by its id, an
+    /// untitled document by its file name. `example` parts (implementation examples) are
+    /// kept as examples. Writes catalog/certifications/<id>.yaml in the repository, or the
+    /// file given with -o (replacing it); with --template, also a template per service.
     ///
     /// NIST CSF 2.0: --families-from category makes its categories the families and its
     /// subcategories the controls (catalog/README.md has the command of the built-in).
@@ -59,7 +64,8 @@ pub struct ImportArgs {
     /// Import only what this profile selects from the catalog FILE.
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
-    /// Certification id (default: from the document's title).
+    /// Certification id, e.g. nist-csf-2 (default: the document's title as lower-case
+    /// words joined by `-`, or, when that is over 40 characters, the file name's).
     #[arg(long)]
     pub id: Option<String>,
     /// Short name used in assessment names (default: the document's title).
@@ -95,6 +101,15 @@ pub struct ImportArgs {
     /// repository, never through a symbolic link (a linked file or folder is refused).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also write catalog/templates/<SERVICE>--<id>.yaml in the repository (repeatable):
+    /// SERVICE is a service of the catalog, in scope alone, and the template names no
+    /// provider-managed control, so an assessment of it holds every control as
+    /// customer-managed. The certification and its templates are written all together or
+    /// not at all; an existing template is never overwritten (one that already says
+    /// exactly this is left as it is). Without it, `assessment new` treats a service
+    /// without a template the same way, and says so.
+    #[arg(long, value_name = "SERVICE")]
+    pub template: Vec<String>,
     /// Start the file with `# yaml-language-server: $schema=URL`, so editors check it
     /// (default: the path from the file's folder to schemas/certification.schema.json of
     /// the repository the file lands in; no such line when it lands in none).
@@ -297,16 +312,14 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> Outcome {
         .clone()
         .or_else(|| crate::repo::modeline::ref_for(&path, crate::schema::Kind::Certification));
     let text = crate::oscal::write::certification_yaml(&cert, schema.as_deref());
-    // Into the repository, never through a link in it (a linked `catalog/` would send
-    // the file elsewhere); a path outside it is written as given.
-    let written = match cli.root() {
-        Ok(root) => crate::edit::write_atomic_in(&root, &path, text.as_bytes()),
-        Err(_) => crate::edit::write_atomic(&path, text.as_bytes()),
+    let templates = match templates(cli, a, &cert.id)? {
+        Ok(templates) => templates,
+        Err(refusal) => {
+            eprintln!("error: {}", crate::text::escape(&refusal));
+            return Ok(ExitStatus::Findings);
+        }
     };
-    written.map_err(|source| Failure::Write {
-        path: path.clone(),
-        source,
-    })?;
+    write(cli, &path, text, &templates)?;
     let count: usize = cert.families.iter().map(|f| f.controls.len()).sum();
     writeln!(
         out,
@@ -316,5 +329,138 @@ fn import(cli: &Cli, a: &ImportArgs, out: &mut dyn Write) -> Outcome {
         cert.families.len(),
         path.display()
     )?;
+    for t in &templates {
+        let how = if t.text.is_some() {
+            "written"
+        } else {
+            "unchanged"
+        };
+        writeln!(
+            out,
+            "template for {}: every control customer-managed → {} ({how})",
+            t.service, t.path
+        )?;
+    }
     Ok(ExitStatus::Ok)
+}
+
+/// Writes the certification's `text` at `path`, and the templates to write with it.
+fn write(cli: &Cli, path: &Path, text: String, templates: &[TemplateFile]) -> Result<(), Failure> {
+    if templates.iter().any(|t| t.text.is_some()) {
+        // The certification and its templates, all together or none: the transaction
+        // looks at every target (links, folders) before it writes any, and rolls back.
+        // The command holds the repository's edit lock (`Command::edits`), which the
+        // transaction's journal needs.
+        let root = cli.root()?;
+        let mut tx = crate::edit::Transaction::in_repository(&root);
+        tx.write(path, text.into_bytes());
+        for t in templates {
+            if let Some(text) = &t.text {
+                tx.write(root.join(&t.path), text.as_bytes());
+            }
+        }
+        tx.commit()?;
+    } else {
+        // Into the repository, never through a link in it (a linked `catalog/` would
+        // send the file elsewhere); a path outside it is written as given.
+        let written = match cli.root() {
+            Ok(root) => crate::edit::write_atomic_in(&root, path, text.as_bytes()),
+            Err(_) => crate::edit::write_atomic(path, text.as_bytes()),
+        };
+        written.map_err(|source| Failure::Write {
+            path: path.to_owned(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// A template `--template` asks for: its repository path, and its text (`None`: the file
+/// already says exactly this).
+struct TemplateFile {
+    service: String,
+    path: String,
+    text: Option<String>,
+}
+
+/// The templates of `--template`, each checked: its service in the repository's catalog
+/// (else a usage error with the closest ids), and no other template for the pair (a
+/// file that differs, or a built-in one: the inner `Err` says why nothing is written).
+fn templates(
+    cli: &Cli,
+    a: &ImportArgs,
+    cert: &str,
+) -> Result<Result<Vec<TemplateFile>, String>, Failure> {
+    if a.template.is_empty() {
+        return Ok(Ok(Vec::new()));
+    }
+    let root = cli.root()?;
+    let project = crate::ops::Project::load(
+        &root,
+        crate::repo::Source::WorkTree,
+        crate::repo::Scope::Catalog,
+    )?;
+    let catalog = &project.catalog;
+    let mut out: Vec<TemplateFile> = Vec::new();
+    for service in &a.template {
+        let service = service.trim();
+        if out.iter().any(|t| t.service == service) {
+            continue;
+        }
+        let (svc, _) = catalog.services.get(service).ok_or_else(|| {
+            Failure::Usage(format!(
+                "--template {service}: no service `{service}` in the catalog; {}",
+                did_you_mean(service, catalog.services.keys().map(String::as_str))
+            ))
+        })?;
+        let rel = crate::ops::import_oscal::template_path(service, cert);
+        let full = root.join(&rel);
+        let schema = crate::repo::modeline::ref_for(&full, crate::schema::Kind::Template);
+        let text =
+            crate::ops::import_oscal::template_yaml(service, &svc.name, cert, schema.as_deref());
+        let existing = match std::fs::symlink_metadata(&full) {
+            Ok(m) if m.is_file() => Some(std::fs::read(&full)?),
+            // A link, folder or anything else: the transaction refuses it by name.
+            Ok(_) => None,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(Failure::Write {
+                    path: full,
+                    source: e,
+                });
+            }
+        };
+        match existing {
+            Some(bytes) if bytes == text.as_bytes() => out.push(TemplateFile {
+                service: service.to_owned(),
+                path: rel,
+                text: None,
+            }),
+            Some(_) => {
+                return Ok(Err(format!(
+                    "{rel} exists, and import-oscal never overwrites a template (its provider-managed controls are someone's work); nothing was written. Leave out --template {service}, or delete the file first (git keeps it)"
+                )));
+            }
+            None if catalog
+                .templates
+                .get(&(service.to_owned(), cert.to_owned()))
+                .is_some_and(|t| !t.implicit)
+                && !full.exists() =>
+            {
+                return Ok(Err(format!(
+                    "the catalog already has a template for {service} and {cert} ({}); nothing was written. Leave out --template {service}",
+                    project
+                        .ws
+                        .sources
+                        .path(catalog.templates[&(service.to_owned(), cert.to_owned())].file)
+                )));
+            }
+            None => out.push(TemplateFile {
+                service: service.to_owned(),
+                path: rel,
+                text: Some(text),
+            }),
+        }
+    }
+    Ok(Ok(out))
 }

@@ -286,6 +286,13 @@ impl Command {
         let flags = match self {
             Command::Sync(args) => return Some(!args.check),
             Command::Schema(args) => return args.write.then_some(true),
+            // With --template it writes several files together (a journaled transaction).
+            Command::Catalog(args) => match &args.command {
+                catalog::CatalogCommand::ImportOscal(a) if !a.template.is_empty() => {
+                    return Some(true);
+                }
+                _ => return None,
+            },
             Command::Group(args) => match &args.command {
                 G::New { flags, .. } | G::Rename { flags, .. } => flags,
                 G::List { .. } => return None,

@@ -111,9 +111,6 @@ codes! {
     UnknownCertification = "unknown-certification", "reference", Error,
         summary "The certification is not in the catalog.",
         "The certification is not in the catalog. `assure catalog list` shows the certifications; a repository can add its own under `catalog/certifications/` (or import one with `assure catalog import-oscal`).";
-    UnknownTemplate = "unknown-template", "reference", Error,
-        summary "No template exists for this (service, certification) pair.",
-        "No template exists for this (service, certification) pair, so nothing says which controls the provider manages. An assessment can only be created for a pair that has a template; add one under `catalog/templates/<service>--<certification>.yaml`.";
     UnknownControl = "unknown-control", "reference", Error,
         summary "The control id is not a control of the assessment's certification.",
         "The control id is not a control of the assessment's certification. Check the spelling against `assure catalog show CERT`.";

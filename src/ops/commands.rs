@@ -440,8 +440,9 @@ pub fn scope(
     Ok(())
 }
 
-/// Refuses an assessment of an unknown service or certification, of a pair without a
-/// template, or one the group already has (`stem`: its file name).
+/// Refuses an assessment of an unknown service or certification, or one the group
+/// already has (`stem`: its file name). A pair without a template file is assessed all
+/// the same: every control customer-managed ([`no_template_note`]).
 pub(super) fn may_create(
     s: &Session,
     group: &str,
@@ -460,11 +461,6 @@ pub(super) fn may_create(
         return Err(EditError::NotFound(format!(
             "unknown certification `{certification}`; {}",
             did_you_mean(certification, cat.certifications.keys().map(String::as_str))
-        )));
-    }
-    if cat.template(service, certification).is_none() {
-        return Err(EditError::Invalid(format!(
-            "there is no template for {service} and {certification}, so no assessment of the pair can be created"
         )));
     }
     if s.drafts.iter().any(|d| {
@@ -486,6 +482,24 @@ pub(super) fn may_create(
         )));
     }
     Ok(())
+}
+
+/// What `assessment new` says (on stderr) of a pair without a template file, whose
+/// assessment holds every control of the certification as customer-managed
+/// ([`crate::catalog::Catalog::template`]); `None` when a template file exists.
+pub fn no_template_note(
+    catalog: &crate::catalog::Catalog,
+    service: &str,
+    certification: &str,
+) -> Option<String> {
+    catalog
+        .template(service, certification)
+        .filter(|t| t.implicit)
+        .map(|_| {
+            format!(
+                "note: there is no template for {service} and {certification}: every control is customer-managed; `assure catalog import-oscal --template SERVICE` writes one"
+            )
+        })
 }
 
 /// The assessments a new one in `group` is filled from: the group's active ones, or with

@@ -151,6 +151,35 @@ pub fn import_oscal(req: &ImportRequest) -> Result<Certification, OscalError> {
     oscal::certification(&catalog, selection.as_ref(), kind, &metadata, &options)
 }
 
+/// The repository path of the template of `service` for the certification `cert`.
+pub fn template_path(service: &str, cert: &str) -> String {
+    format!("catalog/templates/{service}--{cert}.yaml")
+}
+
+/// The YAML text of the template `import-oscal --template SERVICE` writes, in the layout
+/// of docs/format.md: no provider-managed controls, so every control of the
+/// certification is customer-managed; in scope, the service (`service_name`, its name).
+/// Strings are quoted as the certification writer quotes them.
+pub fn template_yaml(
+    service: &str,
+    service_name: &str,
+    cert: &str,
+    schema_line: Option<&str>,
+) -> String {
+    use crate::repo::yaml::quote;
+    let mut out = String::new();
+    if let Some(schema) = schema_line {
+        // A newline in the schema reference would end the comment early.
+        let schema = schema.replace(['\n', '\r'], " ");
+        out.push_str(&format!("# yaml-language-server: $schema={schema}\n"));
+    }
+    out.push_str(&format!("service: {}\n", quote(service)));
+    out.push_str(&format!("certification: {}\n", quote(cert)));
+    out.push_str(&format!("in_scope_services: [{}]\n", quote(service_name)));
+    out.push_str("provider_controls: {}   # none: the customer manages every control\n");
+    out
+}
+
 /// A parsed file, shared with the cache.
 #[derive(Clone)]
 enum Loaded {

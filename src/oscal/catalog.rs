@@ -22,7 +22,7 @@ pub struct Catalog {
 
 impl Catalog {
     pub(crate) fn new(file: &str, raw: raw::Catalog) -> Result<Self, OscalError> {
-        let metadata = Metadata::from_raw(&raw.metadata);
+        let metadata = Metadata::from_raw(&raw.metadata, file);
         let mut order = Vec::new();
         let mut children = HashMap::new();
         fn walk(
@@ -257,7 +257,7 @@ impl Catalog {
         params: &Params,
         options: &ImportOptions,
     ) -> Result<Vec<Family>, OscalError> {
-        let root_family = text::line(&self.raw.metadata.title.0, params);
+        let root_family = self.root_family(params);
 
         let mut families: Vec<Family> = Vec::new();
         let mut family_index: HashMap<String, usize> = HashMap::new();
@@ -278,7 +278,7 @@ impl Catalog {
             if withdrawn(c) || selection.is_some_and(|s| !s.contains(&c.id.0)) {
                 return;
             }
-            let id = text::label_of(&c.props).unwrap_or_else(|| c.id.0.trim().to_string());
+            let id = control_id(c);
             if let Some(other) = ids.insert(id.clone(), c.id.0.clone()) {
                 error = Some(OscalError::DuplicateId {
                     file: self.file.clone(),
@@ -330,6 +330,18 @@ impl Catalog {
 }
 
 impl Catalog {
+    /// The family of the controls outside any group: the catalog's title, or for an
+    /// untitled catalog the name the certification gets (its file name,
+    /// `Metadata::from_raw`).
+    fn root_family(&self, params: &Params) -> String {
+        let title = text::line(&self.raw.metadata.title.0, params);
+        if title.is_empty() {
+            self.metadata.title.clone()
+        } else {
+            title
+        }
+    }
+
     /// `--families-from CLASS` names a class no control has: say which classes there are.
     fn no_such_class(&self, class: &str) -> OscalError {
         let mut classes = BTreeSet::new();
@@ -354,7 +366,8 @@ impl Catalog {
 
 /// The family of a control: its family control's `<id> <title> (<group title>)` when it
 /// has one (see [`ImportOptions::families_from`]), else its group's title (its id when
-/// untitled), else `root` (the catalog's title) outside any group.
+/// untitled, `root` when it has neither), else `root` (the catalog's title) outside any
+/// group.
 fn family_name(
     group: Option<&Group>,
     family_control: Option<&Control>,
@@ -365,7 +378,10 @@ fn family_name(
         Some(g) => {
             let title = text::line(&g.title.0, params);
             if title.is_empty() {
-                g.id.as_ref().map(|i| i.0.clone()).unwrap_or_default()
+                g.id.as_ref()
+                    .map(|i| i.0.trim().to_string())
+                    .filter(|i| !i.is_empty())
+                    .unwrap_or_else(|| root.to_string())
             } else {
                 title
             }
@@ -386,22 +402,50 @@ fn family_name(
     }
 }
 
-/// The control's title; when that is only its id (`id`, its display id, or its OSCAL
-/// id: the CSF's subcategories), the first line of its statement, shortened.
+/// The control's id: its label ([`text::label_of`]) when that is an identifier
+/// ([`is_identifier`]: NIST's `AC-2`, `AC-2(1)`), else its OSCAL id (the CSF's category
+/// labelled `Organizational Context (GV.OC)` is `GV.OC`).
+fn control_id(c: &Control) -> String {
+    text::label_of(&c.props)
+        .filter(|label| is_identifier(label))
+        .unwrap_or_else(|| c.id.0.trim().to_string())
+}
+
+/// Whether a label may be a control id: letters, digits and `.`, `-`, `_`, `(`, `)`,
+/// starting with a letter or a digit (so no whitespace, no `:` of a control reference).
+pub(crate) fn is_identifier(label: &str) -> bool {
+    let mut chars = label.chars();
+    chars.next().is_some_and(char::is_alphanumeric)
+        && chars.all(|c| c.is_alphanumeric() || ".-_()".contains(c))
+}
+
+/// The control's title, the first of: its OSCAL title; its label, when that is more than
+/// its id (`Organizational Context (GV.OC)`); the first sentence of its statement,
+/// shortened ([`text::first_sentence`], [`shorten`]); its id. A title or label that is
+/// empty or only the id (`id`, its display id, or its OSCAL id: the CSF's subcategories
+/// are titled `GV.OC-01`) does not count.
 fn title_of(c: &Control, id: &str, params: &Params) -> String {
+    let only_id = |s: &str| s.is_empty() || s == id || s == c.id.0.trim();
     let title = text::line(&c.title.0, params);
-    if !(title.is_empty() || title == id || title == c.id.0.trim()) {
+    if !only_id(&title) {
         return title;
+    }
+    if let Some(label) = text::label_of(&c.props).map(|l| text::line(&l, params))
+        && !only_id(&label)
+    {
+        return label;
     }
     text::statement(&c.parts, params)
         .as_deref()
-        .and_then(|s| s.lines().next())
-        .map(str::trim)
+        .map(text::first_sentence)
         .filter(|s| !s.is_empty())
-        .map_or(title, |first| shorten(first, DERIVED_TITLE_CHARS))
+        .map_or_else(
+            || id.to_string(),
+            |first| shorten(first, DERIVED_TITLE_CHARS),
+        )
 }
 
-/// The certification's id: the one asked for, or the slug of the document's title.
+/// The certification's id: the one asked for, or [`default_id`].
 fn certification_id(options: &ImportOptions, meta: &Metadata) -> Result<String, OscalError> {
     match &options.id {
         Some(id) => {
@@ -410,16 +454,38 @@ fn certification_id(options: &ImportOptions, meta: &Metadata) -> Result<String, 
             }
             Ok(id.clone())
         }
-        None => {
-            let slug = slug(&meta.title);
-            if slug.is_empty() {
-                return Err(OscalError::InvalidCertificationId {
-                    id: meta.title.clone(),
-                });
+        None => default_id(&meta.title, &meta.file_stem).ok_or_else(|| {
+            OscalError::InvalidCertificationId {
+                id: meta.title.clone(),
             }
-            Ok(slug)
-        }
+        }),
     }
+}
+
+/// The longest default certification id taken from a document's title.
+pub const MAX_DEFAULT_ID_CHARS: usize = 40;
+
+/// The certification id when none is asked for: the slug of the document's title when it
+/// has at most [`MAX_DEFAULT_ID_CHARS`] characters; else the slug of the document's file
+/// name (without extension), when there is one (NIST's CSF 2.0 file, titled
+/// "Electronic Version of NIST Cybersecurity Framework 2.0", gives
+/// `nist-csf-v2-0-catalog-min`); else the title's slug cut after its last word that
+/// fits.
+fn default_id(title: &str, file_stem: &str) -> Option<String> {
+    let from_title = slug(title);
+    if from_title.chars().count() <= MAX_DEFAULT_ID_CHARS && !from_title.is_empty() {
+        return Some(from_title);
+    }
+    let from_file = slug(file_stem);
+    if !from_file.is_empty() {
+        return Some(from_file);
+    }
+    if from_title.is_empty() {
+        return None;
+    }
+    // A slug is ASCII: cut at a byte, back to the last `-`.
+    let cut = &from_title[..MAX_DEFAULT_ID_CHARS + 1];
+    Some(cut[..cut.rfind('-').unwrap_or(MAX_DEFAULT_ID_CHARS)].to_string())
 }
 
 fn score_of(id: &str, options: &ImportOptions) -> u32 {
@@ -532,6 +598,56 @@ mod tests {
         assert!(valid_id("nist-800-53-r5"));
         assert!(!valid_id("NIST"));
         assert!(!valid_id("-a"));
+    }
+
+    #[test]
+    fn identifiers() {
+        for id in [
+            "AC-2", "AC-2(1)", "GV.OC-01", "A.5.1", "6.10.1.2", "x_1", "Ä-1",
+        ] {
+            assert!(is_identifier(id), "{id}");
+        }
+        for label in [
+            "Organizational Context (GV.OC)",
+            "AC 2",
+            "-a",
+            "(1)",
+            ".5",
+            "a:b",
+            "a/b",
+            "",
+            "a\tb",
+        ] {
+            assert!(!is_identifier(label), "{label:?}");
+        }
+    }
+
+    #[test]
+    fn default_ids() {
+        assert_eq!(
+            default_id("Tiny Catalog", "x").as_deref(),
+            Some("tiny-catalog")
+        );
+        let csf = "Electronic Version of NIST Cybersecurity Framework 2.0";
+        assert_eq!(
+            default_id(csf, "NIST_CSF_v2.0_catalog-min").as_deref(),
+            Some("nist-csf-v2-0-catalog-min")
+        );
+        // 40 characters is not too long; 41 is.
+        let forty = "abcdefghij abcdefghij abcdefghij abcdefg";
+        assert_eq!(slug(forty).len(), 40);
+        assert_eq!(
+            default_id(forty, "f").as_deref(),
+            Some(slug(forty).as_str())
+        );
+        assert_eq!(default_id(&format!("{forty}h"), "f").as_deref(), Some("f"));
+        // No usable file name: the title's slug, cut after a whole word.
+        assert_eq!(
+            default_id(csf, "—").as_deref(),
+            Some("electronic-version-of-nist-cybersecurity")
+        );
+        assert_eq!(default_id("—", "—"), None);
+        assert_eq!(default_id("—", "cat").as_deref(), Some("cat"));
     }
 
     #[test]

@@ -7,6 +7,10 @@
 //! the help of [`Import::locations`].
 //!
 //! How OSCAL maps onto a certification:
+//! - the import always lands on what the OSCAL schema accepts: a `title` may be empty
+//!   (the schema requires the key, not text in it; a missing key is read as empty). An
+//!   untitled document is named after its file name without extension; an untitled group
+//!   after its id (or, without one, the document); an untitled control as below.
 //! - each group that holds controls is a family named after its title (groups may nest;
 //!   a control belongs to its innermost group); controls at the catalog's root form a
 //!   family named after the catalog. Families with the same name are one family.
@@ -16,11 +20,19 @@
 //!   the family term is the class, capitalised ("Category"). Controls outside any such
 //!   control stay in their group's family.
 //! - every control and enhancement (nested `controls`) that is not withdrawn (prop
-//!   `status` = `withdrawn`) is a control, in document order. Its id is the `label` prop
-//!   without a `class` (NIST's `AC-2`, `AC-2(1)`), else any `label`, else the OSCAL id.
-//! - a control whose title is only its id (the CSF's subcategories are titled `GV.OC-01`)
-//!   is titled with the first line of its statement, shortened at a word boundary to at
-//!   most [`DERIVED_TITLE_CHARS`] characters (ending `…` when cut).
+//!   `status` = `withdrawn`) is a control, in document order. Its id is its label (the
+//!   `label` prop without a `class`, else any `label`) when that is an identifier, else
+//!   its OSCAL id. An identifier is letters, digits and `.`, `-`, `_`, `(`, `)`, starting
+//!   with a letter or digit: NIST's `AC-2` and `AC-2(1)` are, the CSF's category label
+//!   `Organizational Context (GV.OC)` is not (that category's id is `GV.OC`).
+//! - a control's title is its OSCAL title; when that is empty or only its id (the CSF's
+//!   subcategories are titled `GV.OC-01`), its label if that is more than the id, else
+//!   the first sentence of its statement (to the first `.`, `!` or `?` outside brackets
+//!   that a word not in lower case follows; no final `.`), shortened at a word boundary
+//!   to at most [`DERIVED_TITLE_CHARS`] characters (ending `…` when cut), else its id.
+//! - the certification's id, unless given: the slug of the document's title when that
+//!   has at most [`MAX_DEFAULT_ID_CHARS`] characters, else the slug of its file
+//!   name (`NIST_CSF_v2.0_catalog-min.json` → `nist-csf-v2-0-catalog-min`).
 //! - with the statement, the control's `example` parts (the CSF's implementation
 //!   examples) are kept as its `examples`, one plain-text entry each.
 //! - the statement, when asked for, is the `statement` part as plain text, with NIST's
@@ -47,7 +59,7 @@ use serde::Deserialize;
 
 use crate::model::Certification;
 
-pub use catalog::{Catalog, DERIVED_TITLE_CHARS, slug};
+pub use catalog::{Catalog, DERIVED_TITLE_CHARS, MAX_DEFAULT_ID_CHARS, slug};
 pub use profile::{Import, Profile};
 
 /// Whether a document is a catalog or a profile.
@@ -69,16 +81,32 @@ impl fmt::Display for DocumentKind {
 /// What the importer keeps of a document's `metadata`, as plain text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Metadata {
+    /// The title as plain text; the file stem when the document's is empty.
     pub title: String,
+    /// The document's file name without its extension (`NIST_CSF_v2.0_catalog-min`).
+    pub file_stem: String,
     pub version: Option<String>,
     pub remarks: Option<String>,
 }
 
 impl Metadata {
-    fn from_raw(raw: &raw::Metadata) -> Self {
+    /// The metadata of the document read from `file`; an empty or missing title (the
+    /// schema requires the key, not text in it) is the file's name without extension.
+    fn from_raw(raw: &raw::Metadata, file: &str) -> Self {
         let none = text::Params::new();
+        let file_stem = std::path::Path::new(file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().trim().to_string())
+            .unwrap_or_default();
+        let title = text::line(&raw.title.0, &none);
+        let title = if title.is_empty() {
+            file_stem.clone()
+        } else {
+            title
+        };
         Metadata {
-            title: text::line(&raw.title.0, &none),
+            title,
+            file_stem,
             version: raw
                 .version
                 .as_ref()
@@ -575,13 +603,13 @@ mod tests {
             "{e}"
         );
         let e = parse_document(
-            &CATALOG.replace(r#""title": "Two""#, r#""titel": "Two""#),
+            &CATALOG.replace(r#""id": "c-2""#, r#""iid": "c-2""#),
             "t.json",
         )
         .err_text();
         assert_eq!(
             e,
-            "t.json: not a valid OSCAL catalog: at `catalog.groups[0].groups[1].controls[0]`: missing field `title`"
+            "t.json: not a valid OSCAL catalog: at `catalog.groups[0].groups[1].controls[0]`: missing field `id`"
         );
         let e = parse_document(
             r#"{"catalog": {"metadata": {"title": "x"}, "groups": {}}}"#,
@@ -614,6 +642,55 @@ mod tests {
         assert_eq!(
             e,
             "tiny.json: expected an OSCAL profile, but the file is an OSCAL catalog"
+        );
+    }
+
+    #[test]
+    fn untitled_controls_groups_and_catalogs() {
+        // Every title empty or missing (OSCAL requires the key, not text in it).
+        let text = r#"{"catalog": {"metadata": {"title": ""},
+            "controls": [{"id": "r-1", "title": ""}],
+            "groups": [
+              {"id": "g1", "title": " ", "controls": [
+                {"id": "c-1", "title": "", "props": [{"name": "label", "value": "Access review (C-1)"}]},
+                {"id": "c-2", "props": [{"name": "label", "value": "C-2"}],
+                 "parts": [{"name": "statement", "prose": "Review access monthly. Then report."}]},
+                {"id": "c-3", "title": "C-3", "props": [{"name": "label", "value": "C-3"}]}]},
+              {"title": "", "controls": [{"id": "c-4", "title": ""}]}]}}"#;
+        let cert = import_catalog(
+            &parse_catalog(text, "dir/My_Catalog.v2.json").expect("parses"),
+            &ImportOptions::default(),
+        )
+        .expect("imports");
+        assert_eq!(cert.id, "my-catalog-v2");
+        assert_eq!(cert.name, "My_Catalog.v2");
+        assert_eq!(cert.title.as_deref(), Some("My_Catalog.v2"));
+        let shape: Vec<(&str, Vec<(&str, &str)>)> = cert
+            .families
+            .iter()
+            .map(|f| {
+                (
+                    f.name.as_str(),
+                    f.controls
+                        .iter()
+                        .map(|c| (c.id.as_str(), c.title.as_str()))
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                ("My_Catalog.v2", vec![("r-1", "r-1"), ("c-4", "c-4")]),
+                (
+                    "g1",
+                    vec![
+                        ("c-1", "Access review (C-1)"),
+                        ("C-2", "Review access monthly"),
+                        ("C-3", "C-3"),
+                    ]
+                ),
+            ]
         );
     }
 

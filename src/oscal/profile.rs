@@ -38,7 +38,7 @@ pub struct Import {
 
 impl Profile {
     pub(crate) fn new(file: &str, raw: raw::Profile) -> Result<Self, OscalError> {
-        let metadata = Metadata::from_raw(&raw.metadata);
+        let metadata = Metadata::from_raw(&raw.metadata, file);
         let resources = raw.back_matter.map(|b| b.resources).unwrap_or_default();
         let invalid = |message: String| OscalError::Invalid {
             file: file.to_string(),

@@ -41,6 +41,9 @@ pub(crate) fn kind_of(v: &serde_json::Value) -> &'static str {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) struct Metadata {
+    // `title` is required by OSCAL, but an empty one is valid: a missing one is read as
+    // empty, and the importer falls back (to the file name, a group id, a label or id).
+    #[serde(default)]
     pub title: Text,
     #[serde(default)]
     pub version: Option<Text>,
@@ -65,6 +68,7 @@ pub(crate) struct Catalog {
 pub(crate) struct Group {
     #[serde(default)]
     pub id: Option<Text>,
+    #[serde(default)]
     pub title: Text,
     #[serde(default)]
     pub params: Vec<Param>,
@@ -80,6 +84,7 @@ pub(crate) struct Control {
     pub id: Text,
     #[serde(default)]
     pub class: Option<Text>,
+    #[serde(default)]
     pub title: Text,
     #[serde(default)]
     pub params: Vec<Param>,

@@ -97,6 +97,34 @@ fn part_lines(part: &Part, params: &Params<'_>, depth: usize, root: bool, out: &
     }
 }
 
+/// The first sentence of the first line of `text` (a statement): up to a `.`, `!` or `?`
+/// outside brackets (NIST's `[Assignment: …]`) that is followed by a space and a word
+/// that does not start in lower case (so "e.g. the" goes on), without a final `.`.
+pub(crate) fn first_sentence(text: &str) -> &str {
+    let line = text.lines().next().unwrap_or("").trim();
+    let mut depth = 0usize;
+    let mut end = line.len();
+    for (i, c) in line.char_indices() {
+        match c {
+            '[' | '(' => depth += 1,
+            ']' | ')' => depth = depth.saturating_sub(1),
+            '.' | '!' | '?' if depth == 0 => {
+                let rest = &line[i + c.len_utf8()..];
+                let next_word = rest.trim_start();
+                if rest.starts_with(char::is_whitespace)
+                    && next_word.chars().next().is_some_and(|n| !n.is_lowercase())
+                {
+                    end = i + c.len_utf8();
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let sentence = line[..end].trim_end();
+    sentence.strip_suffix('.').unwrap_or(sentence).trim_end()
+}
+
 /// The display label among `props`: a `label` prop without a `class` (NIST's `AC-2`,
 /// `a.`), else the first `label` prop of any class.
 pub(crate) fn label_of(props: &[Prop]) -> Option<String> {
@@ -368,6 +396,26 @@ mod tests {
         let list = [a];
         let params: Params<'_> = list.iter().map(|p| (p.id.0.as_str(), p)).collect();
         assert!(line("{{ insert: param, a }}", &params).contains("[Assignment: a]"));
+    }
+
+    #[test]
+    fn first_sentences() {
+        assert_eq!(first_sentence("Review access. Then more."), "Review access");
+        assert_eq!(first_sentence("One line only"), "One line only");
+        assert_eq!(first_sentence("Ends here.\nsecond line"), "Ends here");
+        assert_eq!(
+            first_sentence("Keep logs (e.g. audit logs) and more, e.g. traces. Next."),
+            "Keep logs (e.g. audit logs) and more, e.g. traces"
+        );
+        assert_eq!(
+            first_sentence("Scan [Assignment: every 3. Day] weekly! Then report."),
+            "Scan [Assignment: every 3. Day] weekly!"
+        );
+        assert_eq!(
+            first_sentence("Version 2.0 is used. Then."),
+            "Version 2.0 is used"
+        );
+        assert_eq!(first_sentence(""), "");
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod git_model;
 mod history;
 mod hostile;
 mod hostile_text;
+mod import20;
 mod json_output;
 mod loader;
 mod migrate;

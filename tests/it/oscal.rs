@@ -271,10 +271,8 @@ fn nist_catalog_imports_every_active_control_in(nist: &Nist) {
         "the zero-padded label is not the id"
     );
 
-    assert_eq!(
-        cert.id,
-        "electronic-oscal-version-of-nist-sp-800-53-rev-5-2-0-controls-and-sp-800-53a-rev-5-2-0-assessment-procedures"
-    );
+    // The title's slug is over 40 characters: the file name's.
+    assert_eq!(cert.id, "nist-sp-800-53-rev5-catalog");
     assert_eq!(cert.version, "5.2.0");
     assert!(cert.source.as_deref().is_some_and(|s| {
         s.starts_with("OSCAL catalog 'Electronic (OSCAL) Version of NIST SP 800-53 Rev 5.2.0")
@@ -483,10 +481,8 @@ fn basic_catalog_json_and_yaml_import_alike() {
     let json = import_oscal(&request(fixture("basic-catalog.json"))).expect("imports");
     let yaml = import_oscal(&request(fixture("basic-catalog.yaml"))).expect("imports");
     assert_eq!(json, yaml);
-    assert_eq!(
-        json.id,
-        "sample-security-catalog-for-demonstration-and-testing"
-    );
+    // The title's slug is over 40 characters: the file name's.
+    assert_eq!(json.id, "basic-catalog");
     assert_eq!(
         json.name,
         "Sample Security Catalog for Demonstration and Testing"

@@ -497,7 +497,7 @@ pub fn no_template_note(
         .filter(|t| t.implicit)
         .map(|_| {
             format!(
-                "note: there is no template for {service} and {certification}: every control is customer-managed; `assure catalog import-oscal --template SERVICE` writes one"
+                "note: there is no template for {service} and {certification}: every control is customer-managed; to make some provider-managed, write catalog/templates/{service}--{certification}.yaml (`assure catalog import-oscal FILE --template {service}` writes one with the certification)"
             )
         })
 }

@@ -86,7 +86,8 @@ pub struct Migration {
 
 /// `assure assessment migrate`: creates the assessment of `assessment`'s service and
 /// group against `to`, carrying its work (module docs). Refused like `assessment new`
-/// when the pair has no template or the group already has it.
+/// when the group already has it; a pair without a template is assessed as `assessment
+/// new` assesses it (every control customer-managed).
 pub fn migrate(s: &mut Session, assessment: &str, to: &str) -> Result<Migration, EditError> {
     let i = s.find(assessment)?;
     let draft = &s.drafts[i];

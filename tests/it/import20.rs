@@ -274,7 +274,7 @@ fn a_long_title_gives_way_to_the_file_name_for_the_default_id() {
 
 // --- Assessable at once ---------------------------------------------------------------
 
-const NOTE: &str = "note: there is no template for office-365 and untitled: every control is customer-managed; `assure catalog import-oscal --template SERVICE` writes one\n";
+const NOTE: &str = "note: there is no template for office-365 and untitled: every control is customer-managed; to make some provider-managed, write catalog/templates/office-365--untitled.yaml (`assure catalog import-oscal FILE --template office-365` writes one with the certification)\n";
 const KEY: &str = "default-group/office-365--untitled";
 
 fn import_untitled(repo: &TestRepo, extra: &[&str]) -> Output {

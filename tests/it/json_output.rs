@@ -165,6 +165,11 @@ fn every_json_output_matches_its_schema() {
 }
 
 /// Every subcommand path (`assessment show`) with a `--format` that offers `json`.
+/// Commands whose JSON is a standard's, described by its own schema rather than one of
+/// schemas/output/: `export oscal` writes NIST OSCAL 1.1.3, checked against NIST's
+/// schema by tests/it/export_*.rs. docs/json.md still has a section for each, saying so.
+const EXTERNAL: [&str; 1] = ["export-oscal"];
+
 fn json_commands() -> Vec<String> {
     fn walk(cmd: &clap::Command, path: &mut Vec<String>, out: &mut Vec<String>) {
         let json = cmd.get_arguments().any(|a| {
@@ -195,7 +200,7 @@ fn every_command_with_json_output_has_a_schema_and_a_row() {
         assert!(commands.iter().any(|c| c == known), "{known}: {commands:?}");
     }
     let rows: std::collections::BTreeSet<&str> = ROWS.iter().map(|(_, s)| *s).collect();
-    for c in &commands {
+    for c in commands.iter().filter(|c| !EXTERNAL.contains(&c.as_str())) {
         assert!(
             schema_path(c).is_file(),
             "`assure {}` prints JSON, but schemas/output/{c}.schema.json does not describe it (docs/json.md)",
@@ -227,6 +232,9 @@ fn docs_json_documents_every_command() {
     for c in json_commands() {
         let heading = format!("## `assure {}`", c.replace('-', " "));
         assert!(doc.contains(&heading), "docs/json.md has no `{heading}`");
+        if EXTERNAL.contains(&c.as_str()) {
+            continue;
+        }
         assert!(
             doc.contains(&format!("schemas/output/{c}.schema.json")),
             "docs/json.md does not name schemas/output/{c}.schema.json"

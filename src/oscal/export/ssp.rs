@@ -204,7 +204,11 @@ fn characteristics(cx: &Context) -> Value {
         cx.key,
     );
     if !page.categories.is_empty() {
-        let names: Vec<String> = page.categories.iter().map(|c| line(&c.name, &c.id)).collect();
+        let names: Vec<String> = page
+            .categories
+            .iter()
+            .map(|c| line(&c.name, &c.id))
+            .collect();
         description.push_str(&format!(" Categories covered: {}.", names.join(", ")));
     }
     let services = if page.in_scope_services.is_empty() {

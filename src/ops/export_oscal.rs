@@ -133,6 +133,7 @@ pub fn export(project: &Project, origin: &Origin, what: What) -> Result<Value, E
                 views: &views,
                 people,
                 testers: &testers,
+                service: project.catalog.services.get(&v.service).map(|(s, _)| s),
             };
             Ok(match model {
                 Model::AssessmentResults => build::assessment_results::build(&subject, origin),

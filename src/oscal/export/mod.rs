@@ -85,6 +85,9 @@ pub struct Subject<'a> {
     pub people: &'a [Person],
     /// Who last set each customer-managed control's test result (by control id).
     pub testers: &'a std::collections::BTreeMap<String, Tester>,
+    /// The assessed service as the catalog's services file declares it (its
+    /// description); `None` when the file does not list it.
+    pub service: Option<&'a crate::model::Service>,
 }
 
 impl Subject<'_> {

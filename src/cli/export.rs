@@ -97,7 +97,12 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         FormatArg::Json => Format::Json,
         FormatArg::Yaml => Format::Yaml,
     };
-    export_oscal::write(&doc, format, target.as_deref(), out)?;
+    let text = crate::oscal::export::render(&doc, format);
+    match &target {
+        Some(target) => export_oscal::write(target, &text)?,
+        // A closed pipe (`| head`) is an I/O error the CLI knows is not a failure.
+        None => out.write_all(text.as_bytes())?,
+    }
     if let Some(path) = output {
         eprintln!(
             "wrote {}",

@@ -22,7 +22,7 @@ use super::Project;
 use super::history::{self, LogQuery};
 use crate::edit::output::{self, OutputError};
 use crate::git::{Git, GitError};
-use crate::oscal::export::{self as build, Format, Origin, Subject, Tester};
+use crate::oscal::export::{self as build, Origin, Subject, Tester};
 
 /// Why an export could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -182,20 +182,8 @@ pub fn check_output(path: &Path, root: Option<&Path>) -> Result<PathBuf, ExportE
     Ok(output::check_file(path, root)?)
 }
 
-/// Writes `doc` in `format` to `target` (from [`check_output`]) atomically or, with no
-/// target, to `out`.
-pub fn write(
-    doc: &Value,
-    format: Format,
-    target: Option<&Path>,
-    out: &mut dyn std::io::Write,
-) -> Result<(), ExportError> {
-    let text = build::render(doc, format);
-    match target {
-        None => out
-            .write_all(text.as_bytes())
-            .map_err(|e| ExportError::Write("standard output".into(), e)),
-        Some(target) => crate::edit::write_atomic(target, text.as_bytes())
-            .map_err(|e| ExportError::Write(target.display().to_string(), e)),
-    }
+/// Writes `text` (a rendered document) to `target` (from [`check_output`]) atomically.
+pub fn write(target: &Path, text: &str) -> Result<(), ExportError> {
+    crate::edit::write_atomic(target, text.as_bytes())
+        .map_err(|e| ExportError::Write(target.display().to_string(), e))
 }

@@ -35,6 +35,7 @@ use crate::ops::score::ControlView;
 
 pub mod assessment_results;
 pub mod catalog;
+pub mod findings;
 pub mod poam;
 pub mod ssp;
 
@@ -85,6 +86,9 @@ pub struct Subject<'a> {
     pub people: &'a [Person],
     /// Who last set each customer-managed control's test result (by control id).
     pub testers: &'a std::collections::BTreeMap<String, Tester>,
+    /// The assessment's open action items, as `assure actions` lists them
+    /// ([`crate::ops::actions::action_items`]; none when it is archived).
+    pub actions: &'a [crate::ops::actions::ActionItem],
 }
 
 impl Subject<'_> {

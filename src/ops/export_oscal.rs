@@ -121,6 +121,12 @@ pub fn export(project: &Project, origin: &Origin, what: What) -> Result<Value, E
                 ))
             })?;
             let testers = testers(project, &a.key())?;
+            // "Open" action items are what `assure actions` lists, by the same function.
+            let actions: Vec<_> =
+                super::actions::action_items(project, None, Some(&v.certification))
+                    .into_iter()
+                    .filter(|i| i.assessment == a.key())
+                    .collect();
             let people = project
                 .ws
                 .config
@@ -134,10 +140,13 @@ pub fn export(project: &Project, origin: &Origin, what: What) -> Result<Value, E
                 people,
                 testers: &testers,
                 service: project.catalog.services.get(&v.service).map(|(s, _)| s),
+                actions: &actions,
             };
             Ok(match model {
                 Model::AssessmentResults => build::assessment_results::build(&subject, origin),
-                Model::Poam => build::poam::build(&subject, origin),
+                Model::Poam => {
+                    build::poam::build(&subject, origin).map_err(ExportError::Invalid)?
+                }
                 Model::Ssp => build::ssp::build(&subject, origin),
             })
         }

@@ -35,6 +35,7 @@ use crate::ops::score::ControlView;
 
 pub mod assessment_results;
 pub mod catalog;
+pub mod findings;
 pub mod poam;
 pub mod ssp;
 
@@ -88,6 +89,9 @@ pub struct Subject<'a> {
     /// The assessed service as the catalog's services file declares it (its
     /// description); `None` when the file does not list it.
     pub service: Option<&'a crate::model::Service>,
+    /// The assessment's open action items, as `assure actions` lists them
+    /// ([`crate::ops::actions::action_items`]; none when it is archived).
+    pub actions: &'a [crate::ops::actions::ActionItem],
 }
 
 impl Subject<'_> {

@@ -86,6 +86,7 @@ pub fn demo() -> &'static Path {
 
 /// `assure -C DIR export oscal ARGS` as JSON; fails the test unless it exits 0.
 pub fn export(dir: &Path, args: &[&str]) -> Value {
+    // run_env gives the `-C DIR` itself.
     let mut full = vec!["export", "oscal"];
     full.extend_from_slice(args);
     let out = run_env(dir, &full, &[]);

@@ -153,36 +153,80 @@ pub fn export(project: &Project, origin: &Origin, what: What) -> Result<Value, E
     }
 }
 
-/// Who last set each control's test result in the assessment `key`, from git history
-/// (the audit trail of `assure log`): the author of the newest commit whose change to
-/// the file set `test_result` to a value.
+/// Who recorded each control's current test in the assessment `key`, from git history
+/// (the audit trail of `assure log`): the author of the newest commit that changed the
+/// control's `test_result` or `test_date`, or, when no commit did since, of the commit
+/// that created the file with it. A control whose test in the work tree is not the one
+/// HEAD holds (uncommitted) has no tester: no commit says who made it.
 pub fn testers(project: &Project, key: &str) -> Result<BTreeMap<String, Tester>, ExportError> {
     let git = Git::require(&project.ws.root)?;
+    let a = project.assessment(key)?;
     let query = LogQuery {
         assessment: Some(key.to_owned()),
         ..LogQuery::default()
     };
     let log = history::log(&git, &project.ws.root, &query)?;
-    let mut out = BTreeMap::new();
-    // Newest first: the first change seen for a control is its last.
+    let created = format!("create assessment {key}");
+    // Newest first: the first commit seen for a control is the one that made its test
+    // what it is; `None` marks a test removed then (nobody made the one there now).
+    let mut found: BTreeMap<String, Option<Tester>> = BTreeMap::new();
     for entry in &log.entries {
+        let tester = || Tester {
+            email: entry.commit.author_email.clone(),
+            name: entry.commit.author_name.clone(),
+            time: entry.commit.time,
+            commit: entry.commit.id.to_string(),
+        };
         for change in &entry.changes {
-            let (Some(control), Some("test_result")) = (&change.control, change.field.as_deref())
+            if change.change == created {
+                for id in a.doc.value.controls.keys() {
+                    found.entry(id.clone()).or_insert_with(|| Some(tester()));
+                }
+                continue;
+            }
+            let (Some(control), Some("test_result" | "test_date")) =
+                (&change.control, change.field.as_deref())
             else {
                 continue;
             };
-            if change.new.is_none() {
-                continue;
-            }
-            out.entry(control.clone()).or_insert_with(|| Tester {
-                email: entry.commit.author_email.clone(),
-                name: entry.commit.author_name.clone(),
-                time: entry.commit.time,
-                commit: entry.commit.id.to_string(),
-            });
+            let removed = change.field.as_deref() == Some("test_result")
+                && matches!(change.new, None | Some(serde_json::Value::Null));
+            found
+                .entry(control.clone())
+                .or_insert_with(|| (!removed).then(tester));
         }
     }
-    Ok(out)
+    let uncommitted = uncommitted_tests(&git, &a.path(), &a.doc.value);
+    Ok(found
+        .into_iter()
+        .filter(|(id, _)| !uncommitted.contains(id))
+        .filter_map(|(id, t)| Some((id, t?)))
+        .collect())
+}
+
+/// The controls whose test (result and date) in `current`, the work tree's assessment at
+/// `path`, differs from HEAD's; every control when HEAD's file cannot be read as one.
+fn uncommitted_tests(
+    git: &Git,
+    path: &str,
+    current: &crate::model::Assessment,
+) -> std::collections::BTreeSet<String> {
+    let committed: Option<crate::model::Assessment> = git
+        .resolve("HEAD")
+        .ok()
+        .and_then(|head| git.read_at(head, path).ok().flatten())
+        .and_then(|text| crate::repo::yaml::parse_to_json(&text).ok())
+        .and_then(|json| serde_json::from_value(json).ok());
+    let test = |a: Option<&crate::model::Assessment>, id: &str| {
+        a.and_then(|a| a.controls.get(id))
+            .map(|r| (r.test_result, r.test_date))
+    };
+    current
+        .controls
+        .keys()
+        .filter(|id| test(committed.as_ref(), id) != test(Some(current), id))
+        .cloned()
+        .collect()
 }
 
 /// Where `path` (the `-o` the user gave) may be written: checked as every single-file

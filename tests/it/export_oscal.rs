@@ -126,3 +126,67 @@ fn the_schema_check_accepts_nists_example_and_rejects_a_broken_copy() {
     doc["catalog"]["groups"][0]["id"] = "has space".into();
     assert!(!crate::support::oscal::schema_errors(&doc).is_empty());
 }
+
+/// The actor of the observation of `control` in an assessment-results export.
+fn tester_of(doc: &serde_json::Value, control: &str) -> String {
+    let observations = doc["assessment-results"]["results"][0]["observations"]
+        .as_array()
+        .expect("observations");
+    let o = observations
+        .iter()
+        .find(|o| {
+            o["props"].as_array().is_some_and(|p| {
+                p.iter()
+                    .any(|p| p["name"] == "control" && p["value"] == control)
+            })
+        })
+        .unwrap_or_else(|| panic!("no observation of {control}"));
+    o["origins"][0]["actors"][0]["actor-uuid"]
+        .as_str()
+        .expect("an actor")
+        .to_owned()
+}
+
+#[test]
+fn the_tester_is_who_committed_the_test_and_nobody_for_an_uncommitted_one() {
+    let repo = TestRepo::base();
+    let git = GitRepo::init(repo.path());
+    let first = git.commit_all("alice@example.com", "first", unix("2024-01-01T10:00:00Z"));
+    // Bob re-tests CM-2: the same result, a new date.
+    let path = "groups/default-group/office-365--nist-800-53-r5.yaml";
+    repo.write(
+        path,
+        repo.read(path)
+            .replace("test_date: 2019-05-10", "test_date: 2019-06-01"),
+    );
+    git.commit_all(
+        "bob@example.com",
+        "retest CM-2",
+        unix("2024-01-02T10:00:00Z"),
+    );
+    let key = "default-group/office-365--nist-800-53-r5";
+    let ids = assure::oscal::export::Ids::new(&first.to_string());
+    let person = |email: &str| assure::oscal::export::person_uuid(&ids, email);
+    let doc = crate::support::oscal::export(repo.path(), &[key]);
+    // SC-13's result came with the file, in Alice's first commit; CM-2's is Bob's.
+    assert_eq!(tester_of(&doc, "SC-13"), person("alice@example.com"));
+    assert_eq!(tester_of(&doc, "CM-2"), person("bob@example.com"));
+    // A result no commit holds yet has no tester: the organization stands for it.
+    repo.write(
+        path,
+        repo.read(path)
+            .replacen("test_result: passed", "test_result: failed-low-risk", 1),
+    );
+    let doc = crate::support::oscal::export(repo.path(), &[key]);
+    let organization = doc["assessment-results"]["metadata"]["parties"][0]["uuid"].clone();
+    assert_eq!(
+        tester_of(&doc, "SC-13"),
+        organization.as_str().expect("uuid")
+    );
+    assert_eq!(tester_of(&doc, "CM-2"), person("bob@example.com"));
+    assert!(
+        doc["assessment-results"]["metadata"]["version"]
+            .as_str()
+            .is_some_and(|v| v.ends_with("+uncommitted"))
+    );
+}

@@ -33,6 +33,7 @@
 //!   highest score of the profiles selecting a control wins), so SP 800-53B baselines give
 //!   the score scale of docs/format.md.
 
+mod assure;
 mod catalog;
 pub mod export;
 mod profile;

@@ -12,6 +12,7 @@ mod edit_diffs;
 mod edit_errors;
 mod edit_permissions;
 mod example;
+mod export_catalog;
 mod export_oscal;
 mod frameworks_attacks;
 mod frameworks_csf;

@@ -622,3 +622,63 @@ fn check_jsonschema_accepts_the_catalogs() {
         .collect();
     check_jsonschema(&complete_schema_path(), &files);
 }
+
+#[test]
+fn uncommitted_changes_are_stated_without_touching_what_imports() {
+    // The core states uncommitted changes in `metadata.remarks`, which a catalog of
+    // another tool would give as the certification's description: not ours.
+    let repo = Repo::new();
+    repo.commit("start", "2025-01-06T10:00:00Z");
+    write_odd(&repo);
+    let doc: Value =
+        serde_json::from_str(&repo.export("nist-csf-2", "json", "csf.json")).expect("JSON");
+    let meta = &doc["catalog"]["metadata"];
+    assert_eq!(props(meta, "uncommitted-changes"), ["true"]);
+    assert!(
+        meta["remarks"]
+            .as_str()
+            .is_some_and(|r| r.contains("uncommitted"))
+    );
+    assert_eq!(
+        meta["version"], "2.0",
+        "the certification's version, not the commit's"
+    );
+    assert_valid(&doc, "a catalog with uncommitted changes");
+    let (_, original) = built_in("nist-csf-2");
+    assert_eq!(original.description, None);
+    let target = Repo::new();
+    assert_eq!(parse(&target.import(&repo.out("csf.json"), &[])), original);
+}
+
+#[test]
+fn a_profile_of_an_exported_catalog_selects_controls_as_written() {
+    let repo = Repo::new();
+    repo.commit("start", "2025-01-06T10:00:00Z");
+    repo.export("gdpr", "json", "gdpr.json");
+    let profile = repo.out("pick.json");
+    std::fs::write(
+        &profile,
+        r#"{"profile": {"uuid": "0b0c9a4e-5b7a-4f7e-9d57-1d1f6c2b5a10",
+            "metadata": {"title": "Pick", "last-modified": "2025-01-01T00:00:00Z", "version": "1", "oscal-version": "1.1.3"},
+            "imports": [{"href": "gdpr.json", "include-controls": [{"with-ids": ["_6.2.2.2"]}]}]}}"#,
+    )
+    .expect("written");
+    let cert = parse(&repo.import(
+        &profile,
+        &["-o", repo.out("pick.yaml").to_str().expect("utf-8")],
+    ));
+    let (_, gdpr) = built_in("gdpr");
+    let (family, wanted) = gdpr
+        .families
+        .iter()
+        .flat_map(|f| f.controls.iter().map(move |c| (f, c)))
+        .find(|(_, c)| c.id == "6.2.2.2")
+        .expect("in gdpr");
+    // Named after the profile; the catalog's terms and the control as written.
+    assert_eq!((cert.id.as_str(), cert.version.as_str()), ("pick", "1"));
+    assert_eq!(cert.family_term, gdpr.family_term);
+    assert_eq!(cert.reference_term, gdpr.reference_term);
+    assert_eq!(cert.families.len(), 1);
+    assert_eq!(cert.families[0].name, family.name);
+    assert_eq!(cert.families[0].controls, std::slice::from_ref(wanted));
+}

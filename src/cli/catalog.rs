@@ -47,6 +47,8 @@ pub enum CatalogCommand {
     /// untitled document by its file name. `example` parts (implementation examples) are
     /// kept as examples. Writes catalog/certifications/<id>.yaml in the repository, or the
     /// file given with -o (replacing it); with --template, also a template per service.
+    /// A catalog written by `assure export oscal --catalog` reads back as the certification
+    /// it was (ids, titles, scores, references, attributes, categories as written).
     ///
     /// NIST CSF 2.0: --families-from category makes its categories the families and its
     /// subcategories the controls (catalog/README.md has the command of the built-in).

@@ -206,12 +206,20 @@ impl Catalog {
                     .into(),
             });
         }
-        let params = if options.statements {
+        // A catalog assure exported reads back as the certification it was.
+        let own = super::assure::Own::of(&self.file, &self.raw, options);
+        let given = options;
+        let filled = own.as_ref().map(|o| o.options(kind, given)).transpose()?;
+        let options = filled.as_ref().unwrap_or(given);
+        let params = if options.statements && own.is_none() {
             self.params()
         } else {
             Params::new()
         };
-        let families = self.families(selection, &params, options)?;
+        let families = match &own {
+            Some(own) => own.families(selection, options)?,
+            None => self.families(selection, &params, options)?,
+        };
         let id = certification_id(options, meta)?;
         let name = options.name.clone().unwrap_or_else(|| meta.title.clone());
         let title = options.title.clone().unwrap_or_else(|| meta.title.clone());
@@ -228,7 +236,7 @@ impl Catalog {
                 meta.title
             )
         });
-        Ok(Certification {
+        let mut cert = Certification {
             id,
             name,
             title: Some(title),
@@ -246,7 +254,11 @@ impl Catalog {
             reference_term: None,
             categories: Vec::new(),
             families,
-        })
+        };
+        if let Some(own) = &own {
+            own.finish(&mut cert, kind, given)?;
+        }
+        Ok(cert)
     }
 
     /// The controls of this catalog (of `selection` when given), family by family: a

@@ -49,6 +49,9 @@ pub(crate) struct Metadata {
     pub version: Option<Text>,
     #[serde(default)]
     pub remarks: Option<Text>,
+    /// Read for assure's own props ([`super::assure`]).
+    #[serde(default)]
+    pub props: Vec<Prop>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -72,6 +75,9 @@ pub(crate) struct Group {
     pub title: Text,
     #[serde(default)]
     pub params: Vec<Param>,
+    /// Read for assure's own props ([`super::assure`]).
+    #[serde(default)]
+    pub props: Vec<Prop>,
     #[serde(default)]
     pub groups: Vec<Group>,
     #[serde(default)]
@@ -103,6 +109,11 @@ pub(crate) struct Prop {
     pub value: Text,
     #[serde(default)]
     pub class: Option<Text>,
+    /// Who defined the prop's name; assure's own props carry [`super::export::NS`].
+    #[serde(default)]
+    pub ns: Option<Text>,
+    #[serde(default)]
+    pub remarks: Option<Text>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -137,6 +148,9 @@ pub(crate) struct Guideline {
 #[serde(rename_all = "kebab-case")]
 pub(crate) struct Part {
     pub name: Text,
+    /// A part of another namespace than OSCAL's is not a `statement` of assure's own.
+    #[serde(default)]
+    pub ns: Option<Text>,
     #[serde(default)]
     pub props: Vec<Prop>,
     #[serde(default)]

@@ -36,6 +36,16 @@ pub fn certification_yaml(cert: &Certification, schema_line: Option<&str>) -> St
     if let Some(term) = &cert.reference_term {
         let _ = writeln!(out, "reference_term: {}", quote(term));
     }
+    if !cert.categories.is_empty() {
+        out.push_str("categories:\n");
+        for category in &cert.categories {
+            let _ = writeln!(out, "  - id: {}", quote(&category.id));
+            let _ = writeln!(out, "    name: {}", quote(&category.name));
+            if category.required {
+                out.push_str("    required: true\n");
+            }
+        }
+    }
     if cert.families.is_empty() {
         out.push_str("families: []\n");
         return out;
@@ -43,6 +53,9 @@ pub fn certification_yaml(cert: &Certification, schema_line: Option<&str>) -> St
     out.push_str("families:\n");
     for family in &cert.families {
         let _ = writeln!(out, "  - name: {}", quote(&family.name));
+        if let Some(category) = &family.category {
+            let _ = writeln!(out, "    category: {}", quote(category));
+        }
         if family.controls.is_empty() {
             out.push_str("    controls: []\n");
             continue;
@@ -58,6 +71,13 @@ pub fn certification_yaml(cert: &Certification, schema_line: Option<&str>) -> St
             let _ = writeln!(out, "        score: {}", control.score);
             if let Some(description) = &control.description {
                 let _ = writeln!(out, "        description: {}", quote(description));
+            }
+            if !control.attributes.is_empty() {
+                out.push_str("        attributes:\n");
+                for (name, values) in &control.attributes {
+                    let values: Vec<String> = values.iter().map(|v| quote(v)).collect();
+                    let _ = writeln!(out, "          {}: [{}]", quote(name), values.join(", "));
+                }
             }
             if !control.examples.is_empty() {
                 out.push_str("        examples:\n");
@@ -135,6 +155,35 @@ mod tests {
             certification_yaml(&cert, None),
             certification_yaml(&back, None)
         );
+    }
+
+    #[test]
+    fn categories_and_attributes_round_trip() {
+        let mut cert = tricky();
+        cert.categories = vec![
+            crate::model::Category {
+                id: "security".into(),
+                name: "Security: \"common\"".into(),
+                required: true,
+            },
+            crate::model::Category {
+                id: "privacy".into(),
+                name: "Privacy".into(),
+                required: false,
+            },
+        ];
+        cert.families[1].category = Some("privacy".into());
+        cert.families[0].controls[0].attributes = [
+            ("control-type".to_string(), vec!["preventive".to_string()]),
+            ("a: b".to_string(), vec!["x".to_string(), "- y".to_string()]),
+        ]
+        .into();
+        let text = certification_yaml(&cert, None);
+        assert!(text.contains("categories:\n  - id: \"security\"\n    name: \"Security: \\\"common\\\"\"\n    required: true\n  - id: \"privacy\"\n    name: \"Privacy\"\nfamilies:\n"), "{text}");
+        assert!(text.contains("        attributes:\n          \"a: b\": [\"x\", \"- y\"]\n          \"control-type\": [\"preventive\"]\n"), "{text}");
+        let json = crate::repo::yaml::parse_to_json(&text).expect(&text);
+        let back: Certification = serde_json::from_value(json).expect(&text);
+        assert_eq!(back, cert);
     }
 
     #[test]

@@ -378,7 +378,15 @@ impl Reader<'_, '_> {
                 .map(prop_text)
                 .collect::<Result<_, _>>()?,
             score: selected.or(written).unwrap_or(self.options.default_score),
-            description: prose("statement").next().filter(|_| statements),
+            // A statement part without prose is a control without a description (every
+            // exported control has the part: findings target it).
+            description: c
+                .parts
+                .iter()
+                .find(|p| p.name.0 == "statement" && p.ns.is_none() && p.prose.is_some())
+                .and_then(|p| p.prose.as_ref())
+                .map(|t| unescape(&t.0))
+                .filter(|_| statements),
             attributes,
             examples: if statements {
                 prose("example").collect()

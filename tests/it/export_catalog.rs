@@ -469,9 +469,15 @@ fn only_a_prop_in_assures_namespace_makes_a_catalog_ours() {
     let file = fixtures().join("oscal/basic-catalog.json");
     let text = std::fs::read_to_string(&file).expect("fixture");
     let repo = Repo::new();
+    // `--id`: the default id comes from the file's name when the title is long.
     let plain = repo.import(
         &file,
-        &["-o", repo.out("plain.yaml").to_str().expect("utf-8")],
+        &[
+            "--id",
+            "basic",
+            "-o",
+            repo.out("plain.yaml").to_str().expect("utf-8"),
+        ],
     );
     for ns in [None, Some("https://example.com/ns")] {
         let mut doc: Value = serde_json::from_str(&text).expect("JSON");
@@ -489,7 +495,12 @@ fn only_a_prop_in_assures_namespace_makes_a_catalog_ours() {
         std::fs::write(&changed, serde_json::to_string(&doc).expect("JSON")).expect("written");
         let again = repo.import(
             &changed,
-            &["-o", repo.out("again.yaml").to_str().expect("utf-8")],
+            &[
+                "--id",
+                "basic",
+                "-o",
+                repo.out("again.yaml").to_str().expect("utf-8"),
+            ],
         );
         assert_eq!(again, plain, "{ns:?}");
     }

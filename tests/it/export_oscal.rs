@@ -190,3 +190,81 @@ fn the_tester_is_who_committed_the_test_and_nobody_for_an_uncommitted_one() {
             .is_some_and(|v| v.ends_with("+uncommitted"))
     );
 }
+
+/// Every control id and part id of an exported catalog.
+fn catalog_ids(doc: &serde_json::Value) -> (Vec<String>, Vec<String>) {
+    fn walk(v: &serde_json::Value, controls: &mut Vec<String>, parts: &mut Vec<String>) {
+        for c in v["controls"].as_array().into_iter().flatten() {
+            controls.push(c["id"].as_str().expect("id").to_owned());
+            for p in c["parts"].as_array().into_iter().flatten() {
+                if let Some(id) = p["id"].as_str() {
+                    parts.push(id.to_owned());
+                }
+            }
+            walk(c, controls, parts);
+        }
+        for g in v["groups"].as_array().into_iter().flatten() {
+            walk(g, controls, parts);
+        }
+    }
+    let (mut controls, mut parts) = (Vec::new(), Vec::new());
+    walk(&doc["catalog"], &mut controls, &mut parts);
+    (controls, parts)
+}
+
+#[test]
+fn the_package_joins_up_every_control_and_finding_resolves_in_the_exported_catalog() {
+    let demo = crate::support::oscal::demo();
+    let key = "default-group/office-365--nist-800-53-r5";
+    let catalog = crate::support::oscal::export(demo, &["--catalog", "nist-800-53-r5"]);
+    let (controls, parts) = catalog_ids(&catalog);
+    assert!(controls.len() >= 1000, "{}", controls.len());
+    let ar = crate::support::oscal::export(demo, &[key]);
+    let result = &ar["assessment-results"]["results"][0];
+    let reviewed = result["reviewed-controls"]["control-selections"][0]["include-controls"]
+        .as_array()
+        .expect("reviewed controls");
+    for c in reviewed {
+        let id = c["control-id"].as_str().expect("control-id");
+        assert!(
+            controls.iter().any(|x| x == id),
+            "reviewed {id} not in the catalog"
+        );
+    }
+    let findings = result["findings"].as_array().expect("findings");
+    assert!(!findings.is_empty());
+    for f in findings {
+        let target = f["target"]["target-id"].as_str().expect("target-id");
+        assert!(
+            parts.iter().any(|p| p == target),
+            "finding target {target} not in the catalog"
+        );
+    }
+    let ssp = crate::support::oscal::export(demo, &[key, "--model", "ssp"]);
+    for r in ssp["system-security-plan"]["control-implementation"]["implemented-requirements"]
+        .as_array()
+        .expect("requirements")
+    {
+        let id = r["control-id"].as_str().expect("control-id");
+        assert!(
+            controls.iter().any(|x| x == id),
+            "SSP's {id} not in the catalog"
+        );
+    }
+    // The SSP's baseline names this catalog's uuid.
+    let uuid = catalog["catalog"]["uuid"].as_str().expect("uuid");
+    assert!(
+        serde_json::to_string(&ssp["system-security-plan"]["back-matter"])
+            .expect("JSON")
+            .contains(uuid),
+        "the SSP's baseline resource does not name the catalog's uuid {uuid}"
+    );
+    // The POA&M's findings are the assessment results' own.
+    let poam = crate::support::oscal::export(demo, &[key, "--model", "poam"]);
+    for f in poam["plan-of-action-and-milestones"]["findings"]
+        .as_array()
+        .expect("findings")
+    {
+        assert!(findings.contains(f), "{f}");
+    }
+}

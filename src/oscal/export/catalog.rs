@@ -188,18 +188,18 @@ fn control(c: &CatalogControl, token: &str) -> Result<Value, String> {
                 .map(|v| text_prop("attribute", &format!("{name}={v}"))),
         );
     }
-    let mut parts = Vec::new();
+    // Every control has a statement part, with the description as its prose when there is
+    // one: the findings of an assessment-results export target `<control-id>_smt`, which
+    // must resolve in this catalog.
+    let mut statement = json!({ "id": format!("{token}_smt"), "name": "statement" });
     if let Some(description) = &c.description {
-        parts.push(json!({ "name": "statement", "prose": escape(description) }));
+        statement["prose"] = escape(description).into();
     }
+    let mut parts = vec![statement];
     for example in &c.examples {
         parts.push(json!({ "name": "example", "prose": escape(example) }));
     }
-    let mut v = json!({ "id": token, "title": escape(&c.title), "props": props });
-    if !parts.is_empty() {
-        v["parts"] = parts.into();
-    }
-    Ok(v)
+    Ok(json!({ "id": token, "title": escape(&c.title), "props": props, "parts": parts }))
 }
 
 #[cfg(test)]

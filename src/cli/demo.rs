@@ -16,8 +16,9 @@ use crate::report::site::SiteOptions;
 /// assessors testing, a group renamed, an assessment archived, an ISO/IEC 27001:2013
 /// assessment migrated to ISO/IEC 27001:2022 in 2025 (`assessment migrate`) and archived
 /// after, and one rejected pull request left on a branch — then validate it, show the
-/// dashboard, and render the report site and one workbook per active assessment into its
-/// reports/ folder.
+/// dashboard, and render the report site, one workbook per active assessment and an OSCAL
+/// package of one assessment (catalog, SSP, assessment results, POA&M) into its reports/
+/// folder.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Where to build it (default: ./assure-demo). A folder left by an earlier demo (its
@@ -83,7 +84,52 @@ fn write_reports(staged: &Staged, built: &std::path::Path) -> Result<Vec<String>
         staged.write(&name, &bytes)?;
         workbooks.push(name);
     }
+    write_oscal(staged, &project)?;
     Ok(workbooks)
+}
+
+/// The assessment the demo exports as OSCAL (it has failed controls, open action items
+/// and evidence), and the folder the package goes in.
+const OSCAL_ASSESSMENT: &str = "default-group/office-365--nist-800-53-r5";
+const OSCAL_DIR: &str = "reports/oscal";
+
+/// Writes an OSCAL package of [`OSCAL_ASSESSMENT`] into reports/oscal/: its
+/// certification as a catalog, and the SSP, assessment results and POA&M.
+fn write_oscal(staged: &Staged, project: &Project) -> Result<(), Failure> {
+    use ops::export_oscal::{Model, What, export, origin};
+    let origin = origin(project)?;
+    let a = project.assessment(OSCAL_ASSESSMENT)?;
+    let certification = &a.doc.value.certification;
+    let documents = [
+        ("catalog", What::Catalog { certification }),
+        (
+            "ssp",
+            What::Assessment {
+                key: OSCAL_ASSESSMENT,
+                model: Model::Ssp,
+            },
+        ),
+        (
+            "assessment-results",
+            What::Assessment {
+                key: OSCAL_ASSESSMENT,
+                model: Model::AssessmentResults,
+            },
+        ),
+        (
+            "poam",
+            What::Assessment {
+                key: OSCAL_ASSESSMENT,
+                model: Model::Poam,
+            },
+        ),
+    ];
+    for (name, what) in documents {
+        let doc = export(project, &origin, what)?;
+        let text = crate::oscal::export::render(&doc, crate::oscal::export::Format::Json);
+        staged.write(&format!("{OSCAL_DIR}/{name}.json"), text.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Validates the demo, checks its rejected branch, and shows the dashboard and where the
@@ -126,6 +172,11 @@ fn show_checks(
     for name in workbooks {
         writeln!(out, "  {}", dir.join(name).display())?;
     }
+    writeln!(
+        out,
+        "OSCAL package of {OSCAL_ASSESSMENT} (catalog, SSP, assessment results, POA&M):\n  {}",
+        dir.join(OSCAL_DIR).display()
+    )?;
     Ok(errors)
 }
 
@@ -151,6 +202,10 @@ fn show_next_steps(
         "  assure controls default-group/office-365--nist-800-53-r5 --control 'AC-2*'"
     )?;
     writeln!(out, "  assure actions --person bob@contoso.com")?;
+    writeln!(
+        out,
+        "  assure export oscal {OSCAL_ASSESSMENT} --model poam   # OSCAL for an assessor's tools"
+    )?;
     for (new, old) in &demo.migrated {
         writeln!(
             out,

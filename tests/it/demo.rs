@@ -424,6 +424,29 @@ fn demo_renders_the_site_and_a_workbook_per_active_assessment() {
     let again = run_env(&dir, &["report", "site", "-o", "reports/site"], &[]);
     assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
     assert!(site.is_file());
+    // The OSCAL package: valid OSCAL 1.1.3, and what `export oscal` writes for the commit.
+    let key = "default-group/office-365--nist-800-53-r5";
+    assert!(
+        out.stdout.contains(&format!("OSCAL package of {key}")),
+        "{}",
+        out.stdout
+    );
+    for (file, args) in [
+        ("catalog", vec!["--catalog", "nist-800-53-r5"]),
+        ("ssp", vec![key, "--model", "ssp"]),
+        ("assessment-results", vec![key]),
+        ("poam", vec![key, "--model", "poam"]),
+    ] {
+        let written = std::fs::read_to_string(dir.join(format!("reports/oscal/{file}.json")))
+            .expect("the demo's OSCAL file");
+        let doc: Value = serde_json::from_str(&written).expect("JSON");
+        crate::support::oscal::assert_valid(&doc, file);
+        let mut full = vec!["export", "oscal"];
+        full.extend(args);
+        let exported = run_env(&dir, &full, &[]);
+        assert_eq!(exported.code, 0, "{}", exported.stderr);
+        assert_eq!(exported.stdout, written, "{file}");
+    }
 }
 
 /// `assure demo | head`: the reader goes away after a few lines (here, before the first).

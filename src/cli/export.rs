@@ -32,7 +32,8 @@ pub enum ExportCommand {
         assessment: Option<String>,
         /// The OSCAL model: assessment-results (a finding per assessed control, with its
         /// observations and evidence), poam (an item per open action item and failed
-        /// control) or ssp (how each control is implemented, by whom).
+        /// control; exit 2 when there is nothing to plan, since OSCAL requires an item) or
+        /// ssp (how each control is implemented, by whom).
         #[arg(long, value_enum, default_value_t, conflicts_with = "catalog")]
         model: ModelArg,
         /// Export this certification (built-in or imported) as an OSCAL catalog instead;

@@ -111,6 +111,7 @@ pub fn export(project: &Project, origin: &Origin, what: What) -> Result<Value, E
         }
         What::Assessment { key, model } => {
             let a = project.assessment(key)?;
+            check_documents(&a.path(), &a.doc.value)?;
             let page = super::assessment_view::show(project, &a.key())?;
             let v = &a.doc.value;
             let cert = project.certification(&v.certification)?;
@@ -153,6 +154,24 @@ pub fn export(project: &Project, origin: &Origin, what: What) -> Result<Value, E
     }
 }
 
+/// Refuses an assessment (file `path`) that names an evidence document by a path that is
+/// not a plain repository-relative one (`..`, an absolute or a drive path): the export
+/// links every document by its path, and a link that leaves the package is one an
+/// assessor's tool must not be handed.
+fn check_documents(path: &str, a: &crate::model::Assessment) -> Result<(), ExportError> {
+    for (id, record) in &a.controls {
+        for d in &record.documents {
+            if crate::rules::evidence::check_path(&d.path).is_err() {
+                return Err(ExportError::Invalid(format!(
+                    "{path}: control {id} names the evidence document `{}`, which is not a path inside the repository; the export links each document by its path, so correct it first (`assure validate` says how)",
+                    crate::text::escape_line(&d.path)
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Who recorded each control's current test in the assessment `key`, from git history
 /// (the audit trail of `assure log`): the author of the newest commit that changed the
 /// control's `test_result` or `test_date`, or, when no commit did since, of the commit
@@ -171,6 +190,9 @@ pub fn testers(project: &Project, key: &str) -> Result<BTreeMap<String, Tester>,
     // what it is; `None` marks a test removed then (nobody made the one there now).
     let mut found: BTreeMap<String, Option<Tester>> = BTreeMap::new();
     for entry in &log.entries {
+        // A merge brings tests made on the merged branch: their commits, further down
+        // the log, say who made them, not the merge's author.
+        let merged = merged_tests(&git, &a.path(), &entry.commit);
         let tester = || Tester {
             email: entry.commit.author_email.clone(),
             name: entry.commit.author_name.clone(),
@@ -180,6 +202,9 @@ pub fn testers(project: &Project, key: &str) -> Result<BTreeMap<String, Tester>,
         for change in &entry.changes {
             if change.change == created {
                 for id in a.doc.value.controls.keys() {
+                    if merged.contains(id) {
+                        continue;
+                    }
                     found.entry(id.clone()).or_insert_with(|| Some(tester()));
                 }
                 continue;
@@ -189,6 +214,9 @@ pub fn testers(project: &Project, key: &str) -> Result<BTreeMap<String, Tester>,
             else {
                 continue;
             };
+            if merged.contains(control) {
+                continue;
+            }
             let removed = change.field.as_deref() == Some("test_result")
                 && matches!(change.new, None | Some(serde_json::Value::Null));
             found
@@ -204,6 +232,49 @@ pub fn testers(project: &Project, key: &str) -> Result<BTreeMap<String, Tester>,
         .collect())
 }
 
+/// The controls whose test (result and date) at the merge `commit` is the one a merged
+/// parent (not the first) already had: the merge brought it, it did not make it. None
+/// for a commit with one parent.
+fn merged_tests(
+    git: &Git,
+    path: &str,
+    commit: &crate::git::CommitInfo,
+) -> std::collections::BTreeSet<String> {
+    let merge = match commit.parents.len() {
+        0 | 1 => None,
+        _ => read_at(git, commit.id, path),
+    };
+    let Some(merge) = merge else {
+        return std::collections::BTreeSet::new();
+    };
+    let others: Vec<_> = commit.parents[1..]
+        .iter()
+        .filter_map(|p| read_at(git, *p, path))
+        .collect();
+    merge
+        .controls
+        .keys()
+        .filter(|id| {
+            let test = |a: &crate::model::Assessment| {
+                a.controls.get(*id).map(|r| (r.test_result, r.test_date))
+            };
+            others.iter().any(|o| test(o) == test(&merge))
+        })
+        .cloned()
+        .collect()
+}
+
+/// The assessment at `path` in `commit`, when it can be read as one.
+fn read_at(
+    git: &Git,
+    commit: crate::git::CommitId,
+    path: &str,
+) -> Option<crate::model::Assessment> {
+    let text = git.read_at(commit, path).ok().flatten()?;
+    let json = crate::repo::yaml::parse_to_json(&text).ok()?;
+    serde_json::from_value(json).ok()
+}
+
 /// The controls whose test (result and date) in `current`, the work tree's assessment at
 /// `path`, differs from HEAD's; every control when HEAD's file cannot be read as one.
 fn uncommitted_tests(
@@ -211,12 +282,10 @@ fn uncommitted_tests(
     path: &str,
     current: &crate::model::Assessment,
 ) -> std::collections::BTreeSet<String> {
-    let committed: Option<crate::model::Assessment> = git
+    let committed = git
         .resolve("HEAD")
         .ok()
-        .and_then(|head| git.read_at(head, path).ok().flatten())
-        .and_then(|text| crate::repo::yaml::parse_to_json(&text).ok())
-        .and_then(|json| serde_json::from_value(json).ok());
+        .and_then(|head| read_at(git, head, path));
     let test = |a: Option<&crate::model::Assessment>, id: &str| {
         a.and_then(|a| a.controls.get(id))
             .map(|r| (r.test_result, r.test_date))

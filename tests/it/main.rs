@@ -13,6 +13,7 @@ mod edit_errors;
 mod edit_permissions;
 mod example;
 mod export_ar;
+mod export_attacks;
 mod export_catalog;
 mod export_oscal;
 mod export_ssp;

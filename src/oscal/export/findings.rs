@@ -29,6 +29,7 @@ use super::{
 use crate::model::{Document, Status, TestResult};
 use crate::ops::actions::ActionItem;
 use crate::ops::score::{ControlView, Managed};
+use crate::oscal::assure::text_prop;
 
 /// The naming system of the risk level facet: OSCAL's own, whose facet `risk` is "a
 /// general risk rating".
@@ -261,7 +262,10 @@ fn provider_test(ctx: &Ctx, e: &Entry) -> String {
 /// assure's facts about a tested control: its exact id, who manages it, its status and
 /// test result.
 fn control_props(e: &Entry, test: &Test) -> Vec<Value> {
-    let mut props = vec![prop("control", e.id()), prop("managed-by", e.managed_by())];
+    let mut props = vec![
+        text_prop("control", e.id()),
+        prop("managed-by", e.managed_by()),
+    ];
     if let Some(status) = e.view.managed.status() {
         props.push(prop("status", status.as_str()));
     }
@@ -367,7 +371,7 @@ pub fn risk(ctx: &Ctx, e: &Entry) -> Value {
     r.insert(
         "props".into(),
         json!([
-            prop("control", e.id()),
+            text_prop("control", e.id()),
             { "name": "impacted-control-id", "ns": FEDRAMP_NS, "value": control_id(e.id()) },
         ]),
     );
@@ -456,7 +460,7 @@ pub fn parties(ctx: &Ctx, entries: &[&Entry], risks: impl Fn(&Entry) -> bool) ->
             Some(By::Provider(name)) => add(json!({
                 "uuid": provider_uuid(ctx, name),
                 "type": "organization",
-                "name": non_empty(name, "(provider's tester)"),
+                "name": super::line(name, "(provider's tester)"),
                 "remarks": "Tests the service provider's controls: the provider-managed controls' results come from the catalog's template, not from the organization.",
             })),
             _ => {}

@@ -182,7 +182,7 @@ pub fn metadata(ids: &Ids, origin: &Origin, title: &str) -> Map<String, Value> {
         json!([{
             "uuid": organization_uuid(ids, origin),
             "type": "organization",
-            "name": non_empty(&origin.organization, "(organization)"),
+            "name": line(&origin.organization, "(organization)"),
         }]),
     );
     if origin.dirty {
@@ -205,7 +205,7 @@ pub fn person_party(ids: &Ids, email: &str, name: &str) -> Value {
     let mut party = json!({
         "uuid": person_uuid(ids, email),
         "type": "person",
-        "name": non_empty(name, email),
+        "name": line(name, email),
     });
     // OSCAL's email type is `^.+@.+$`; a value that is not one is kept only as the name.
     if email.contains('@') && !email.starts_with('@') && !email.ends_with('@') {
@@ -300,6 +300,26 @@ pub fn is_token(s: &str) -> bool {
 /// non-space character).
 pub fn non_empty<'a>(s: &'a str, fallback: &'a str) -> &'a str {
     if s.trim().is_empty() { fallback } else { s }
+}
+
+/// `s` on one line (every run of white space one space, trimmed), or `fallback` when
+/// nothing is left: OSCAL's plain strings (names, prop values: `^\S(.*\S)?$`) allow
+/// neither line breaks nor space at either end. White space is what any engine that
+/// checks the schema calls so: Rust's, and U+FEFF (ECMAScript's) and U+001C–U+001F
+/// (Python's).
+pub fn line(s: &str, fallback: &str) -> String {
+    let space =
+        |c: char| c.is_whitespace() || c == '\u{feff}' || ('\u{1c}'..='\u{1f}').contains(&c);
+    let joined = s
+        .split(space)
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if joined.is_empty() {
+        fallback.to_owned()
+    } else {
+        joined
+    }
 }
 
 /// How a document is written.

@@ -117,7 +117,7 @@ fn item(ctx: &Ctx, e: &Entry) -> Value {
         (None, _) => format!("Complete the action item on {}.", e.id()),
     };
     i.insert("description".into(), description.into());
-    let mut props = vec![prop("control", e.id())];
+    let mut props = vec![crate::oscal::assure::text_prop("control", e.id())];
     if let Some(action) = e.action {
         props.push(prop("assigned-to", action.person.trim()));
         if let Some(priority) = action.priority {

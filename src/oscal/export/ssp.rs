@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::{
-    Ids, Origin, Subject, control_id, evidence_resource, evidence_uuid, metadata, non_empty,
+    Ids, Origin, Subject, control_id, evidence_resource, evidence_uuid, line, metadata, non_empty,
     organization_uuid, prop,
 };
 use crate::model::{Document, Purpose, Status};
@@ -391,16 +391,4 @@ fn catalog_resource(cx: &Context) -> Value {
             prop("catalog-uuid", &catalog),
         ],
     })
-}
-
-/// `s` on one line (every run of white space one space, trimmed), or `fallback` when
-/// nothing is left: OSCAL's plain strings (names, prop values) allow neither line breaks
-/// nor leading or trailing space.
-fn line(s: &str, fallback: &str) -> String {
-    let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if joined.is_empty() {
-        fallback.to_owned()
-    } else {
-        joined
-    }
 }

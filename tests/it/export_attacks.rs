@@ -132,6 +132,31 @@ fn names_and_ids_with_spaces_at_an_end_or_line_breaks_still_pass_the_schema() {
     let id: String = serde_json::from_str(finding["props"][0]["value"].as_str().expect("a value"))
         .expect("a JSON string literal");
     assert_eq!(id, " X 1 ");
+    // Titles and texts read on one line too: no raw padding or line break from the data.
+    fn titles(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    match (k.as_str(), v) {
+                        ("title" | "name", Value::String(s)) => out.push(s.clone()),
+                        _ => titles(v, out),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|v| titles(v, out)),
+            _ => {}
+        }
+    }
+    for model in ["assessment-results", "poam"] {
+        let mut all = Vec::new();
+        titles(&export(dir, &[ODD, "--model", model]), &mut all);
+        for t in &all {
+            assert!(
+                t.trim() == t && !t.contains('\n') && !t.contains("  "),
+                "{model}: the title {t:?} is not on one line"
+            );
+        }
+    }
 }
 
 #[test]

@@ -268,3 +268,29 @@ fn the_package_joins_up_every_control_and_finding_resolves_in_the_exported_catal
         assert!(findings.contains(f), "{f}");
     }
 }
+
+#[test]
+fn an_export_of_a_repository_with_errors_says_so_on_stderr() {
+    let repo = TestRepo::base();
+    let git = GitRepo::init(repo.path());
+    git.commit_all("alice@example.com", "first", unix("2024-01-01T10:00:00Z"));
+    let key = "default-group/office-365--nist-800-53-r5";
+    let clean = repo.run(&["export", "oscal", key]);
+    assert_eq!(clean.code, 0, "{}", clean.stderr);
+    assert!(!clean.stderr.contains("warning"), "{}", clean.stderr);
+    // The evidence no longer has the hash the assessment records (both assessments cite
+    // it): two of validate's errors.
+    repo.write("evidence/tls-scan.txt", "changed after the test\n");
+    git.commit_all(
+        "dave@example.com",
+        "edit the scan",
+        unix("2024-01-02T10:00:00Z"),
+    );
+    let out = repo.run(&["export", "oscal", key]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("`assure validate` finds 2 error(s)"),
+        "{}",
+        out.stderr
+    );
+}

@@ -23,7 +23,7 @@ use chrono::{NaiveDate, NaiveTime};
 use serde_json::{Map, Value, json};
 
 use super::{
-    Ids, Origin, Subject, control_id, date_time, evidence_resource, evidence_uuid, non_empty,
+    Ids, Origin, Subject, control_id, date_time, evidence_resource, evidence_uuid, line, non_empty,
     organization_uuid, person_party, person_uuid, prop,
 };
 use crate::model::{Document, Status, TestResult};
@@ -111,14 +111,11 @@ impl Entry<'_> {
         &self.view.control.id
     }
 
-    /// `AC-2(1) Automated System Account Management`, or the id alone when untitled.
+    /// `AC-2(1) Automated System Account Management`, or the id alone when untitled, on
+    /// one line (it is a title).
     pub fn name(&self) -> String {
-        let title = self.view.control.title.trim();
-        if title.is_empty() {
-            self.id().to_owned()
-        } else {
-            format!("{} {title}", self.id())
-        }
+        let name = format!("{} {}", self.id(), self.view.control.title);
+        line(&name, "(untitled control)")
     }
 
     fn managed_by(&self) -> &'static str {
@@ -250,7 +247,7 @@ fn provider_test(ctx: &Ctx, e: &Entry) -> String {
         "Provider-managed: the service provider's own test, as the catalog's template for {} and {} records it (tested by {}).",
         page.service.name,
         page.certification.name,
-        non_empty(&p.tested_by, "an unnamed tester"),
+        line(&p.tested_by, "an unnamed tester"),
     );
     if !p.description.trim().is_empty() {
         text.push(' ');
@@ -424,17 +421,17 @@ fn risk_text(ctx: &Ctx, e: &Entry) -> (String, String) {
 /// The action item as the risk's planned remediation: its notes, and a task whose
 /// responsible role is the assignee.
 fn remediation(ctx: &Ctx, e: &Entry, action: &ActionItem) -> Value {
-    let name = ctx.subject.name_of(&action.person);
+    let name = line(ctx.subject.name_of(&action.person), &action.person);
     let notes = action.notes.as_deref().filter(|n| !n.trim().is_empty());
     json!({
         "uuid": ctx.uuid("response", e.id()),
         "lifecycle": "planned",
-        "title": format!("Action item on {}", e.id()),
+        "title": format!("Action item on {}", line(e.id(), "a control")),
         "description": notes.map_or_else(|| format!("Assigned to {name}."), str::to_owned),
         "tasks": [{
             "uuid": ctx.uuid("task", e.id()),
             "type": "action",
-            "title": format!("Action item on {} for {name}", e.id()),
+            "title": format!("Action item on {} for {name}", line(e.id(), "a control")),
             "responsible-roles": [{
                 "role-id": ASSIGNEE_ROLE,
                 "party-uuids": [person_uuid(&ctx.ids, &action.person)],

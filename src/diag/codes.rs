@@ -183,6 +183,12 @@ codes! {
     ControlOutsideCategories = "control-outside-categories", "control", Error,
         summary "A record of a control in a category the assessment does not cover.",
         "The control belongs to a category of the certification (e.g. SOC 2's Availability) that the assessment does not cover: it is not in the assessment's `categories:`. Such a control is not part of the assessment (no listing, score or sync includes it), so what is recorded on it would count nowhere. Add the category (`assure assessment scope A --add CATEGORY`, administrator role; the finding names it), or remove the record.";
+    HighRiskWithoutAction = "high-risk-without-action", "control", Error,
+        summary "A failed-high-risk control has no action item (rule on).",
+        "With `rules: {failed_high_risk_needs_action: true}` in assure.yaml: a customer-managed control whose test result is failed-high-risk needs an action item, a person to fix it (`assigned_to`) and how urgent it is (`action.priority`). A high risk that nobody owns is the finding auditors ask about first. Assign it: `assure assign A CONTROL --to EMAIL --priority high`. Archived assessments are not checked.";
+    NotInScopeWithoutReason = "not-in-scope-without-reason", "control", Error,
+        summary "A not-in-scope control does not say why (rule on).",
+        "With `rules: {not_in_scope_needs_reason: true}` in assure.yaml: a control whose status is not-in-scope needs a non-empty `management_response` saying why it does not apply; leaving a control out of scope lowers what the score is measured against, so the reason is part of the claim. Write it: `assure control set A CONTROL --management-response TEXT`. Archived assessments are not checked.";
 
     EvidenceOutsideRepository = "evidence-outside-repository", "evidence", Error,
         summary "An evidence path leads outside the repository.",

@@ -230,6 +230,9 @@ codes! {
     UnsignedCommit = "unsigned-commit", "change", Error,
         summary "A commit is not signed with one of its author's listed SSH keys.",
         "With `require_signed_commits: true` in assure.yaml (as it stood at REV), every commit in REV..HEAD must carry an SSH signature (git's `gpg.format=ssh`) made by one of its author's `signing_keys`, as listed at REV. This commit is unsigned, signed with another kind of signature, signed by a key that is not its author's, or its signature does not verify. Sign it with one of your listed keys (`git config gpg.format ssh`, `git config user.signingkey ~/.ssh/id_ed25519.pub`, `git commit --amend -S` or `git rebase --exec 'git commit --amend --no-edit -S' REV`); a new key must be added to assure.yaml by a portal-admin and merged first. Uncommitted changes cannot be signed: commit them.";
+    TesterIsImplementer = "tester-is-implementer", "change", Error,
+        summary "A test result set by someone who wrote the implementation (rule on).",
+        "With `rules: {tester_is_not_implementer: true}` in assure.yaml (as it stood at REV), `assure validate --base REV` refuses a change in which a control's test result is set by a person who wrote its `implementation` text: the author of a commit reachable from the change's head whose own change wrote that text (a merge that only takes one side's text wrote nothing). Splitting the work into two commits, or onto two branches that a merge joins, does not change who wrote what; with `--actor` every commit of the change is the actor's. The finding names the commit that set the result and its author, and each commit in which the same person wrote the implementation. Have someone else test the control and record the result; a history cut short (a shallow clone) cannot be judged: fetch it whole.";
 
     SyncOutOfSync = "sync-out-of-sync", "sync", Error,
         summary "The members of a sync class hold different values.",

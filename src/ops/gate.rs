@@ -53,6 +53,9 @@ pub enum Problem {
     Unchecked,
     /// With `require_signed_commits`: the commit is not signed by one of its author's keys.
     Unsigned(String),
+    /// With `rules.tester_is_not_implementer`: the tester wrote the implementation (who
+    /// and where).
+    SelfTested(String),
 }
 
 fn ser_permission<S: serde::Serializer>(p: &Permission, s: S) -> Result<S::Ok, S::Error> {
@@ -87,6 +90,7 @@ impl GateFinding {
             (Problem::NotAllowed(_), _) => Code::PermissionDenied,
             (Problem::Unchecked, _) => Code::UncheckedChange,
             (Problem::Unsigned(_), _) => Code::UnsignedCommit,
+            (Problem::SelfTested(_), _) => Code::TesterIsImplementer,
             (_, Some(Change::AssessmentMoved { .. })) => Code::AssessmentMoved,
             (_, Some(Change::AssessmentUnarchived { .. })) => Code::Unarchived,
             (_, Some(Change::NotARegularFile { .. })) => Code::NotARegularFile,
@@ -123,6 +127,7 @@ impl GateFinding {
             Problem::Unsigned(why) => format!(
                 "{who}: {why}; assure.yaml at the base requires every commit to be SSH-signed by one of its author's signing_keys"
             ),
+            Problem::SelfTested(why) => format!("{who}: {what}{why}"),
         }
     }
 }
@@ -197,12 +202,16 @@ pub fn gate(versions: &mut Versions, req: &Request) -> Result<Vec<GateFinding>, 
         req,
         findings: Vec::new(),
         made: HashSet::new(),
+        tested: Vec::new(),
     };
     gate.commits(base_id, head_id)?;
     if last == Side::WorkTree {
         gate.work_tree(head_id)?;
     }
     gate.net_change(base_id, head_id, last)?;
+    if config.rules.tester_is_not_implementer {
+        gate.independence(base_id, head_id, last)?;
+    }
     Ok(gate.findings)
 }
 
@@ -216,6 +225,33 @@ struct Gate<'a, 'g> {
     findings: Vec<GateFinding>,
     /// What checked commits made: the net change must be made of these.
     made: HashSet<Made>,
+    /// Test results the checked changes set, with who set them.
+    tested: Vec<Tested>,
+}
+
+/// A test result a checked change set (`rules.tester_is_not_implementer`).
+struct Tested {
+    by: By,
+    /// The tester's e-mail.
+    tester: String,
+    change: FileChange,
+}
+
+/// The changes among `changes` that set a control's test result (not remove it), each
+/// as set by `tester`.
+fn tests_set(changes: &[FileChange], by: &By, tester: &str) -> Vec<Tested> {
+    changes
+        .iter()
+        .filter(|fc| {
+            matches!(&fc.change, Change::ControlField { field, new, .. }
+                if field == "test_result" && !new.is_null())
+        })
+        .map(|fc| Tested {
+            by: by.clone(),
+            tester: tester.to_owned(),
+            change: fc.clone(),
+        })
+        .collect()
 }
 
 impl Gate<'_, '_> {
@@ -246,6 +282,7 @@ impl Gate<'_, '_> {
             if self.req.actor.is_none() {
                 let who = Actor::new(config, &info.author_email);
                 let by = By::Commit(info, who.describe());
+                self.tested.extend(tests_set(&own, &by, &who.email));
                 check(&mut self.findings, &by, &who, own);
             }
         }
@@ -278,7 +315,9 @@ impl Gate<'_, '_> {
             });
         }
         if self.req.actor.is_none() {
-            check(&mut self.findings, &By::WorkTree(who.describe()), &who, own);
+            let by = By::WorkTree(who.describe());
+            self.tested.extend(tests_set(&own, &by, &who.email));
+            check(&mut self.findings, &by, &who, own);
         }
         Ok(())
     }
@@ -303,9 +342,91 @@ impl Gate<'_, '_> {
         match self.req.actor {
             Some(name) => {
                 let who = Actor::named(self.config, name);
-                check(&mut self.findings, &By::Actor(who.describe()), &who, net);
+                let by = By::Actor(who.describe());
+                self.tested.extend(tests_set(&net, &by, &who.email));
+                check(&mut self.findings, &by, &who, net);
             }
             None => self.unchecked(net_atoms),
+        }
+        Ok(())
+    }
+
+    /// `rules.tester_is_not_implementer`: each test result set by someone who wrote the
+    /// control's implementation text (see `ops::independence`).
+    fn independence(
+        &mut self,
+        base_id: CommitId,
+        head_id: CommitId,
+        last: Side,
+    ) -> Result<(), GateError> {
+        let mut wanted: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+        for t in &self.tested {
+            if let Change::ControlField { control, .. } = &t.change.change {
+                wanted
+                    .entry(t.change.path.clone())
+                    .or_default()
+                    .insert(control.clone());
+            }
+        }
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let git = self.versions.git;
+        let actor = self
+            .req
+            .actor
+            .map(|name| Actor::named(self.config, name).email);
+        let in_range: HashSet<CommitId> = match actor {
+            Some(_) => git.range(Some(base_id), head_id)?.into_iter().collect(),
+            None => HashSet::new(),
+        };
+        let acting = match &actor {
+            Some(a) => a.clone(),
+            None => Actor::new(self.config, self.req.acting.unwrap_or("")).email,
+        };
+        let writers = super::independence::implementers(
+            self.versions,
+            head_id,
+            &wanted,
+            actor.as_deref().map(|a| (&in_range, a)),
+            (last == Side::WorkTree).then_some(acting.as_str()),
+        )?;
+        for t in std::mem::take(&mut self.tested) {
+            let Change::ControlField { control, .. } = &t.change.change else {
+                continue;
+            };
+            let Some(all) = writers.get(&(t.change.path.clone(), control.clone())) else {
+                continue;
+            };
+            let same: Vec<String> = all
+                .iter()
+                .filter(|w| !w.boundary && w.email.trim().eq_ignore_ascii_case(&t.tester))
+                .map(super::independence::Writer::describe)
+                .collect();
+            let unknown: Vec<String> = all
+                .iter()
+                .filter(|w| w.boundary)
+                .filter_map(|w| w.commit.clone())
+                .collect();
+            let why = if !same.is_empty() {
+                format!(
+                    "the tester also wrote the control's implementation: {}",
+                    same.join("; ")
+                )
+            } else if !unknown.is_empty() {
+                format!(
+                    "the history is shallow and stops at commit {}, which holds the control's implementation, so who wrote it is unknown; fetch the whole history (`git fetch --unshallow`)",
+                    unknown.join(", ")
+                )
+            } else {
+                continue;
+            };
+            self.findings.push(GateFinding {
+                by: t.by,
+                path: t.change.path,
+                change: Some(t.change.change),
+                problem: Problem::SelfTested(why),
+            });
         }
         Ok(())
     }
@@ -835,6 +956,7 @@ fn help(f: &GateFinding) -> String {
                 ),
                 Problem::Forbidden(_) => "revert this part of the change".to_owned(),
                 Problem::Unchecked => "revert this part, or make it again in a commit of its own by someone whose role allows it; `assure explain unchecked-change`".to_owned(),
+                Problem::SelfTested(_) => "the result must be recorded by someone who wrote none of the implementation (rule `tester_is_not_implementer` in assure.yaml): drop this result from the change and ask another assessor to test the control; `assure explain tester-is-implementer`".to_owned(),
                 Problem::Unsigned(_) => "sign your commits with a key listed as yours in assure.yaml: `git config gpg.format ssh`, `git config user.signingkey ~/.ssh/id_ed25519.pub`, then re-sign the branch (`git rebase --exec 'git commit --amend --no-edit -S' BASE`)".to_owned(),
             }
 }

@@ -186,3 +186,335 @@ fn explain_describes_each_rule() {
         assert!(out.stdout.contains(words), "{}", out.stdout);
     }
 }
+
+// `tester_is_not_implementer`: judged by `validate --base` from git history, with the
+// rule as it stands at the base. Each case starts from the gate tests' base commit plus
+// one commit by Carol (portal-admin, administrator) that sets the rule; the control is
+// GDPR 6.2.1.1 (planned, in no sync class). Bob is an assessor, Alice an administrator
+// (both may record results), Dave a contributor.
+
+use crate::gate::{Change, Finding, GDPR_FILE, by, short};
+
+const RULE_ON: &str = "rules:\n  tester_is_not_implementer: true\n";
+const PLANNED_1: &str = "  \"6.2.1.1\":\n    status: planned\n";
+
+/// The gate base with the rule set (`on`) in a commit of its own, which is the base.
+fn history(on: bool) -> (Change, git2::Oid) {
+    let c = Change::new();
+    if on {
+        let config = c.repo.read("assure.yaml");
+        c.repo.write("assure.yaml", format!("{config}{RULE_ON}"));
+    }
+    let base = c.commit("carol@example.com", "Switch the testing rules on");
+    (c, base)
+}
+
+fn write_implementation(c: &Change, text: &str) {
+    let gdpr = c.repo.read(GDPR_FILE);
+    let at = gdpr.find(PLANNED_1).expect("6.2.1.1 planned") + PLANNED_1.len();
+    // Replace an implementation line written before, if any.
+    let rest = &gdpr[at..];
+    let rest = match rest.strip_prefix("    implementation: ") {
+        Some(r) => &r[r.find('\n').expect("line") + 1..],
+        None => rest,
+    };
+    c.repo.write(
+        GDPR_FILE,
+        format!("{}    implementation: {text}\n{rest}", &gdpr[..at]),
+    );
+}
+
+fn record_result(c: &Change, result: &str) {
+    c.edit(
+        GDPR_FILE,
+        PLANNED_1,
+        &format!("{PLANNED_1}    test_date: 2019-05-01\n    test_result: {result}\n"),
+    );
+}
+
+/// The line of `test_result` under 6.2.1.1 in the work tree.
+fn result_line(c: &Change) -> u64 {
+    let gdpr = c.repo.read(GDPR_FILE);
+    let control = gdpr.find(PLANNED_1).expect("6.2.1.1");
+    let at = control + gdpr[control..].find("    test_result: ").expect("a result");
+    gdpr[..at].lines().count() as u64 + 1
+}
+
+fn only_rule(findings: Vec<Finding>) -> Vec<Finding> {
+    findings
+        .into_iter()
+        .filter(|f| f.code == "tester-is-implementer")
+        .collect()
+}
+
+fn self_tested(c: &Change, tester: git2::Oid, who: &str, wrote: &[git2::Oid]) -> Finding {
+    let name = who.split('@').next().expect("local part");
+    let writers: Vec<String> = wrote
+        .iter()
+        .map(|w| format!("{name} <{who}> in commit {}", short(*w)))
+        .collect();
+    Finding {
+        code: "tester-is-implementer".into(),
+        file: GDPR_FILE.into(),
+        line: result_line(c),
+        message: format!(
+            "{}: set `test_result` of 6.2.1.1 in default-group/office-365--gdpr: the tester also wrote the control's implementation: {}",
+            by(tester, who),
+            writers.join("; ")
+        ),
+    }
+}
+
+#[test]
+fn one_person_writing_and_testing_in_one_commit_is_refused() {
+    let (c, base) = history(true);
+    write_implementation(&c, "Policies are reviewed yearly.");
+    record_result(&c, "passed");
+    let both = c.commit("bob@example.com", "Implement and test 6.2.1.1");
+    let (code, found) = c.check_from(base, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found,
+        vec![self_tested(&c, both, "bob@example.com", &[both])]
+    );
+    // The human output says what to do.
+    let out = c.run(&["validate", "--base", &base.to_string()]);
+    assert!(
+        out.stdout.contains("error[tester-is-implementer]"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("ask another assessor to test the control"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn the_rule_is_read_at_the_base_and_is_off_by_default() {
+    // Off at the base: the same history is clean.
+    let (c, base) = history(false);
+    write_implementation(&c, "Policies are reviewed yearly.");
+    record_result(&c, "passed");
+    c.commit("bob@example.com", "Implement and test 6.2.1.1");
+    assert_eq!(c.check_from(base, &[]), (0, vec![]));
+    // Switched on in the change itself: not yet (the change is judged by the base's rules).
+    let config = c.repo.read("assure.yaml");
+    c.repo.write("assure.yaml", format!("{config}{RULE_ON}"));
+    c.commit("carol@example.com", "Switch the rule on");
+    assert_eq!(c.check_from(base, &[]), (0, vec![]));
+
+    // On at the base, switched off in the change: still judged.
+    let (c, base) = history(true);
+    let config = c.repo.read("assure.yaml");
+    c.repo.write("assure.yaml", config.replace(RULE_ON, ""));
+    c.commit("carol@example.com", "Switch the rule off");
+    write_implementation(&c, "Policies are reviewed yearly.");
+    record_result(&c, "passed");
+    let both = c.commit("bob@example.com", "Implement and test 6.2.1.1");
+    let (code, found) = c.check_from(base, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        only_rule(found),
+        vec![self_tested(&c, both, "bob@example.com", &[both])]
+    );
+}
+
+#[test]
+fn two_people_may_write_and_test() {
+    let (c, base) = history(true);
+    write_implementation(&c, "Policies are reviewed yearly.");
+    c.commit("dave@example.com", "Implement 6.2.1.1");
+    record_result(&c, "passed");
+    c.commit("bob@example.com", "Test 6.2.1.1");
+    assert_eq!(c.check_from(base, &[]), (0, vec![]));
+    // Removing a result is no test; a result on another control is not this one's.
+    c.edit(
+        GDPR_FILE,
+        "    test_date: 2019-05-01\n    test_result: passed\n",
+        "",
+    );
+    c.commit(
+        "bob@example.com",
+        "Implementation changed: the result no longer holds",
+    );
+    assert_eq!(c.check_from(base, &[]), (0, vec![]));
+}
+
+#[test]
+fn two_commits_instead_of_one_are_the_same_person() {
+    let (c, base) = history(true);
+    write_implementation(&c, "Policies are reviewed yearly.");
+    // The author's address in another case is the same person.
+    let wrote = c.commit("Bob@Example.com", "Implement 6.2.1.1");
+    record_result(&c, "passed");
+    let tested = c.commit("bob@example.com", "Test 6.2.1.1");
+    let (code, found) = c.check_from(base, &[]);
+    assert_eq!(code, 1);
+    let mut expected = self_tested(&c, tested, "bob@example.com", &[]);
+    expected.message = format!(
+        "{}: set `test_result` of 6.2.1.1 in default-group/office-365--gdpr: the tester also wrote the control's implementation: Bob <Bob@Example.com> in commit {}",
+        by(tested, "bob@example.com"),
+        short(wrote)
+    );
+    assert_eq!(found, vec![expected]);
+}
+
+#[test]
+fn an_implementation_written_before_the_base_counts() {
+    let c = Change::new();
+    write_implementation(&c, "Policies are reviewed yearly.");
+    let wrote = c.commit("bob@example.com", "Implement 6.2.1.1");
+    let config = c.repo.read("assure.yaml");
+    c.repo.write("assure.yaml", format!("{config}{RULE_ON}"));
+    let base = c.commit("carol@example.com", "Switch the rule on");
+    // Dave rewrites the text later; Bob still wrote part of what it became.
+    write_implementation(&c, "Policies are reviewed yearly by the board.");
+    let dave = c.commit("dave@example.com", "Reword 6.2.1.1");
+    record_result(&c, "passed");
+    let tested = c.commit("bob@example.com", "Test 6.2.1.1");
+    let (code, found) = c.check_from(base, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found,
+        vec![self_tested(&c, tested, "bob@example.com", &[wrote])]
+    );
+    // Alice, who wrote none of it, may test it.
+    c.git.reset_hard(dave);
+    record_result(&c, "passed");
+    c.commit("alice@example.com", "Test 6.2.1.1");
+    assert_eq!(c.check_from(base, &[]), (0, vec![]));
+}
+
+#[test]
+fn a_merge_of_two_branches_by_a_third_person_is_no_way_around() {
+    let (c, base) = history(true);
+    // Bob implements on one branch and tests on another that does not contain it; Alice
+    // merges both. The test commit's own history holds no implementation at all.
+    write_implementation(&c, "Policies are reviewed yearly.");
+    let wrote = c.commit("bob@example.com", "Implement 6.2.1.1");
+    c.git.reset_hard(base);
+    record_result(&c, "passed");
+    let tested = c.commit("bob@example.com", "Test 6.2.1.1");
+    write_implementation(&c, "Policies are reviewed yearly.");
+    c.git
+        .commit_with_parents("alice@example.com", "Merge", c.tick(), &[tested, wrote]);
+    let (code, found) = c.check_from(base, &[]);
+    assert_eq!(code, 1, "{found:?}");
+    assert_eq!(
+        found,
+        vec![self_tested(&c, tested, "bob@example.com", &[wrote])]
+    );
+    // The merger took Bob's text: Alice wrote none of it (she is named nowhere).
+    assert!(!found[0].message.contains("alice"), "{}", found[0].message);
+}
+
+#[test]
+fn a_merge_that_takes_a_text_writes_nothing_and_one_that_resolves_it_does() {
+    // Dave implements on a branch; Alice merges it (taking his text) and then tests: she
+    // wrote none of it.
+    let (c, base) = history(true);
+    write_implementation(&c, "Policies are reviewed yearly.");
+    let dave = c.commit("dave@example.com", "Implement 6.2.1.1");
+    c.git.reset_hard(base);
+    c.repo.write("evidence/note.txt", "unrelated\n");
+    let main = c.commit("carol@example.com", "Unrelated work");
+    write_implementation(&c, "Policies are reviewed yearly.");
+    c.git
+        .commit_with_parents("alice@example.com", "Merge", c.tick(), &[main, dave]);
+    record_result(&c, "passed");
+    c.commit("alice@example.com", "Test 6.2.1.1");
+    assert_eq!(c.check_from(base, &[]), (0, vec![]));
+
+    // Both sides wrote a text; Alice's merge resolves the conflict with a text of her
+    // own, and then she tests: she wrote it in the merge.
+    let (c, base) = history(true);
+    write_implementation(&c, "Policies are reviewed yearly.");
+    let dave = c.commit("dave@example.com", "Implement 6.2.1.1");
+    c.git.reset_hard(base);
+    write_implementation(&c, "Policies are reviewed monthly.");
+    let main = c.commit("carol@example.com", "Implement 6.2.1.1 differently");
+    write_implementation(&c, "Policies are reviewed every quarter.");
+    let merge = c
+        .git
+        .commit_with_parents("alice@example.com", "Merge", c.tick(), &[main, dave]);
+    record_result(&c, "passed");
+    let tested = c.commit("alice@example.com", "Test 6.2.1.1");
+    let (code, found) = c.check_from(base, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found,
+        vec![self_tested(&c, tested, "alice@example.com", &[merge])]
+    );
+}
+
+#[test]
+fn a_merge_that_records_the_result_itself_is_its_authors_test() {
+    // Bob implements on a branch; Carol's main line goes on; Bob merges main into his
+    // branch and records the result in the merge commit itself.
+    let (c, base) = history(true);
+    write_implementation(&c, "Policies are reviewed yearly.");
+    let wrote = c.commit("bob@example.com", "Implement 6.2.1.1");
+    c.git.reset_hard(base);
+    c.repo.write("evidence/note.txt", "unrelated\n");
+    let main = c.commit("carol@example.com", "Unrelated work");
+    write_implementation(&c, "Policies are reviewed yearly.");
+    record_result(&c, "passed");
+    let merge =
+        c.git
+            .commit_with_parents("bob@example.com", "Merge main", c.tick(), &[wrote, main]);
+    let (code, found) = c.check_from(base, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found,
+        vec![self_tested(&c, merge, "bob@example.com", &[wrote])]
+    );
+}
+
+#[test]
+fn with_an_actor_the_whole_change_is_theirs() {
+    let (c, base) = history(true);
+    write_implementation(&c, "Policies are reviewed yearly.");
+    c.commit("dave@example.com", "Implement 6.2.1.1");
+    record_result(&c, "passed");
+    c.commit("bob@example.com", "Test 6.2.1.1");
+    // Per commit: two people.
+    assert_eq!(c.check_from(base, &[]), (0, vec![]));
+    // As Alice's pull request: she made both.
+    let (code, found) = c.check_from(base, &["--actor", "alice@example.com"]);
+    assert_eq!(code, 1);
+    let found = only_rule(found);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].message.starts_with(
+            "alice@example.com (administrator): set `test_result` of 6.2.1.1 in default-group/office-365--gdpr: the tester also wrote the control's implementation: <alice@example.com> in commit "
+        ),
+        "{}",
+        found[0].message
+    );
+}
+
+#[test]
+fn uncommitted_changes_are_the_acting_persons() {
+    let (c, base) = history(true);
+    write_implementation(&c, "Policies are reviewed yearly.");
+    let wrote = c.commit("bob@example.com", "Implement 6.2.1.1");
+    record_result(&c, "passed");
+    let (code, found) = c.check_from(base, &["--as", "bob@example.com"]);
+    assert_eq!(code, 1);
+    let found = only_rule(found);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        found[0].message,
+        format!(
+            "uncommitted changes by bob@example.com (assessor): set `test_result` of 6.2.1.1 in default-group/office-365--gdpr: the tester also wrote the control's implementation: bob <bob@example.com> in commit {}",
+            short(wrote)
+        )
+    );
+    assert_eq!(
+        c.check_from(base, &["--as", "alice@example.com"]),
+        (0, vec![])
+    );
+}

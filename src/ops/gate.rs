@@ -237,14 +237,28 @@ struct Tested {
     change: FileChange,
 }
 
-/// The changes among `changes` that set a control's test result (not remove it), each
-/// as set by `tester`.
+/// The changes among `changes` that record a test of a control, each as set by `tester`:
+/// one that sets its test result (not removes it), else one that sets its test date (a
+/// new test with the same result changes only the date).
 fn tests_set(changes: &[FileChange], by: &By, tester: &str) -> Vec<Tested> {
+    let sets = |fc: &FileChange, which: &str| {
+        matches!(&fc.change, Change::ControlField { field, new, .. }
+            if field == which && !new.is_null())
+    };
+    let control = |fc: &FileChange| match &fc.change {
+        Change::ControlField { control, .. } => Some((fc.path.clone(), control.clone())),
+        _ => None,
+    };
+    let results: HashSet<_> = changes
+        .iter()
+        .filter(|fc| sets(fc, "test_result"))
+        .filter_map(control)
+        .collect();
     changes
         .iter()
         .filter(|fc| {
-            matches!(&fc.change, Change::ControlField { field, new, .. }
-                if field == "test_result" && !new.is_null())
+            sets(fc, "test_result")
+                || (sets(fc, "test_date") && control(fc).is_some_and(|c| !results.contains(&c)))
         })
         .map(|fc| Tested {
             by: by.clone(),

@@ -212,12 +212,13 @@ fn history(on: bool) -> (Change, git2::Oid) {
 fn write_implementation(c: &Change, text: &str) {
     let gdpr = c.repo.read(GDPR_FILE);
     let at = gdpr.find(PLANNED_1).expect("6.2.1.1 planned") + PLANNED_1.len();
-    // Replace an implementation line written before, if any.
-    let rest = &gdpr[at..];
-    let rest = match rest.strip_prefix("    implementation: ") {
-        Some(r) => &r[r.find('\n').expect("line") + 1..],
-        None => rest,
-    };
+    // The control's other lines, without an implementation written before (6.2.1.1 is the
+    // last control of the file).
+    let rest: String = gdpr[at..]
+        .lines()
+        .filter(|l| !l.starts_with("    implementation: "))
+        .map(|l| format!("{l}\n"))
+        .collect();
     c.repo.write(
         GDPR_FILE,
         format!("{}    implementation: {text}\n{rest}", &gdpr[..at]),
@@ -516,5 +517,63 @@ fn uncommitted_changes_are_the_acting_persons() {
     assert_eq!(
         c.check_from(base, &["--as", "alice@example.com"]),
         (0, vec![])
+    );
+}
+
+#[test]
+fn a_new_test_with_the_same_result_is_a_test_too() {
+    // Alice tested Dave's implementation; Bob rewrites the implementation and then records
+    // a new test with the same result: only the date changes.
+    let (c, _) = history(true);
+    write_implementation(&c, "Policies are reviewed yearly.");
+    c.commit("dave@example.com", "Implement 6.2.1.1");
+    record_result(&c, "passed");
+    c.commit("alice@example.com", "Test 6.2.1.1");
+    // The change under review starts here.
+    let base = c.git.repo.head().expect("head").target().expect("a commit");
+    write_implementation(&c, "Policies are reviewed yearly by the board.");
+    let wrote = c.commit("bob@example.com", "Reword 6.2.1.1");
+    c.edit(
+        GDPR_FILE,
+        "    test_date: 2019-05-01\n",
+        "    test_date: 2019-05-02\n",
+    );
+    let tested = c.commit("bob@example.com", "Test 6.2.1.1 again");
+    let (code, found) = c.check_from(base, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let gdpr = c.repo.read(GDPR_FILE);
+    let at = gdpr
+        .find("    test_date: 2019-05-02")
+        .expect("the new date");
+    assert_eq!(
+        (found[0].code.as_str(), found[0].line),
+        (
+            "tester-is-implementer",
+            gdpr[..at].lines().count() as u64 + 1
+        )
+    );
+    assert_eq!(
+        found[0].message,
+        format!(
+            "{}: set `test_date` of 6.2.1.1 in default-group/office-365--gdpr: the tester also wrote the control's implementation: bob <bob@example.com> in commit {}",
+            by(tested, "bob@example.com"),
+            short(wrote)
+        )
+    );
+}
+
+#[test]
+fn writing_the_implementation_after_the_test_counts_too() {
+    let (c, base) = history(true);
+    record_result(&c, "passed");
+    let tested = c.commit("bob@example.com", "Test 6.2.1.1");
+    write_implementation(&c, "Policies are reviewed yearly.");
+    let wrote = c.commit("bob@example.com", "Implement 6.2.1.1");
+    let (code, found) = c.check_from(base, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found,
+        vec![self_tested(&c, tested, "bob@example.com", &[wrote])]
     );
 }

@@ -22,6 +22,7 @@ use serde_json::Value as J;
 
 use super::changes::{Change, FileChange, FileVersions, file_changes};
 use super::history::{Side, Versions};
+use super::independence::{self, Tested, tests_set};
 use super::permissions::{Actor, Permission};
 use crate::catalog::key_span;
 use crate::diag::{Code, Diagnostic};
@@ -210,7 +211,9 @@ pub fn gate(versions: &mut Versions, req: &Request) -> Result<Vec<GateFinding>, 
     }
     gate.net_change(base_id, head_id, last)?;
     if config.rules.tester_is_not_implementer {
-        gate.independence(base_id, head_id, last)?;
+        let tested = std::mem::take(&mut gate.tested);
+        let found = independence::judge(versions, &config, req, (base_id, head_id, last), tested)?;
+        gate.findings.extend(found);
     }
     Ok(gate.findings)
 }
@@ -227,45 +230,6 @@ struct Gate<'a, 'g> {
     made: HashSet<Made>,
     /// Test results the checked changes set, with who set them.
     tested: Vec<Tested>,
-}
-
-/// A test result a checked change set (`rules.tester_is_not_implementer`).
-struct Tested {
-    by: By,
-    /// The tester's e-mail.
-    tester: String,
-    change: FileChange,
-}
-
-/// The changes among `changes` that record a test of a control, each as set by `tester`:
-/// one that sets its test result (not removes it), else one that sets its test date (a
-/// new test with the same result changes only the date).
-fn tests_set(changes: &[FileChange], by: &By, tester: &str) -> Vec<Tested> {
-    let sets = |fc: &FileChange, which: &str| {
-        matches!(&fc.change, Change::ControlField { field, new, .. }
-            if field == which && !new.is_null())
-    };
-    let control = |fc: &FileChange| match &fc.change {
-        Change::ControlField { control, .. } => Some((fc.path.clone(), control.clone())),
-        _ => None,
-    };
-    let results: HashSet<_> = changes
-        .iter()
-        .filter(|fc| sets(fc, "test_result"))
-        .filter_map(control)
-        .collect();
-    changes
-        .iter()
-        .filter(|fc| {
-            sets(fc, "test_result")
-                || (sets(fc, "test_date") && control(fc).is_some_and(|c| !results.contains(&c)))
-        })
-        .map(|fc| Tested {
-            by: by.clone(),
-            tester: tester.to_owned(),
-            change: fc.clone(),
-        })
-        .collect()
 }
 
 impl Gate<'_, '_> {
@@ -361,86 +325,6 @@ impl Gate<'_, '_> {
                 check(&mut self.findings, &by, &who, net);
             }
             None => self.unchecked(net_atoms),
-        }
-        Ok(())
-    }
-
-    /// `rules.tester_is_not_implementer`: each test result set by someone who wrote the
-    /// control's implementation text (see `ops::independence`).
-    fn independence(
-        &mut self,
-        base_id: CommitId,
-        head_id: CommitId,
-        last: Side,
-    ) -> Result<(), GateError> {
-        let mut wanted: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
-        for t in &self.tested {
-            if let Change::ControlField { control, .. } = &t.change.change {
-                wanted
-                    .entry(t.change.path.clone())
-                    .or_default()
-                    .insert(control.clone());
-            }
-        }
-        if wanted.is_empty() {
-            return Ok(());
-        }
-        let git = self.versions.git;
-        let actor = self
-            .req
-            .actor
-            .map(|name| Actor::named(self.config, name).email);
-        let in_range: HashSet<CommitId> = match actor {
-            Some(_) => git.range(Some(base_id), head_id)?.into_iter().collect(),
-            None => HashSet::new(),
-        };
-        let acting = match &actor {
-            Some(a) => a.clone(),
-            None => Actor::new(self.config, self.req.acting.unwrap_or("")).email,
-        };
-        let writers = super::independence::implementers(
-            self.versions,
-            head_id,
-            &wanted,
-            actor.as_deref().map(|a| (&in_range, a)),
-            (last == Side::WorkTree).then_some(acting.as_str()),
-        )?;
-        for t in std::mem::take(&mut self.tested) {
-            let Change::ControlField { control, .. } = &t.change.change else {
-                continue;
-            };
-            let Some(all) = writers.get(&(t.change.path.clone(), control.clone())) else {
-                continue;
-            };
-            let same: Vec<String> = all
-                .iter()
-                .filter(|w| !w.boundary && w.email.trim().eq_ignore_ascii_case(&t.tester))
-                .map(super::independence::Writer::describe)
-                .collect();
-            let unknown: Vec<String> = all
-                .iter()
-                .filter(|w| w.boundary)
-                .filter_map(|w| w.commit.clone())
-                .collect();
-            let why = if !same.is_empty() {
-                format!(
-                    "the tester also wrote the control's implementation: {}",
-                    same.join("; ")
-                )
-            } else if !unknown.is_empty() {
-                format!(
-                    "the history is shallow and stops at commit {}, which holds the control's implementation, so who wrote it is unknown; fetch the whole history (`git fetch --unshallow`)",
-                    unknown.join(", ")
-                )
-            } else {
-                continue;
-            };
-            self.findings.push(GateFinding {
-                by: t.by,
-                path: t.change.path,
-                change: Some(t.change.change),
-                problem: Problem::SelfTested(why),
-            });
         }
         Ok(())
     }

@@ -18,8 +18,12 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::Value as J;
 
+use super::changes::{Change, FileChange};
+use super::gate::{By, GateFinding, Problem, Request};
 use super::history::{Side, Versions};
-use crate::git::{CommitId, GitError};
+use super::permissions::Actor;
+use crate::git::{CommitId, CommitInfo, GitError};
+use crate::model::Config;
 
 /// One commit (or the uncommitted changes) that wrote a control's implementation text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +53,135 @@ impl Writer {
     }
 }
 
+/// A test result a checked change set (`rules.tester_is_not_implementer`).
+pub(super) struct Tested {
+    by: By,
+    /// The tester's e-mail.
+    tester: String,
+    change: FileChange,
+}
+
+/// Why `tester` may not record a result of a control that `writers` implemented: they
+/// are among them, or a shallow history hides who is.
+fn self_tested(tester: &str, writers: &[Writer]) -> Option<String> {
+    let same: Vec<String> = writers
+        .iter()
+        .filter(|w| !w.boundary && w.email.trim().eq_ignore_ascii_case(tester))
+        .map(Writer::describe)
+        .collect();
+    let unknown: Vec<String> = writers
+        .iter()
+        .filter(|w| w.boundary)
+        .filter_map(|w| w.commit.clone())
+        .collect();
+    if !same.is_empty() {
+        Some(format!(
+            "the tester also wrote the control's implementation: {}",
+            same.join("; ")
+        ))
+    } else if !unknown.is_empty() {
+        Some(format!(
+            "the history is shallow and stops at commit {}, which holds the control's implementation, so who wrote it is unknown; fetch the whole history (`git fetch --unshallow`)",
+            unknown.join(", ")
+        ))
+    } else {
+        None
+    }
+}
+
+/// The changes among `changes` that record a test of a control, each as set by `tester`:
+/// one that sets its test result (not removes it), else one that sets its test date (a
+/// new test with the same result changes only the date).
+pub(super) fn tests_set(changes: &[FileChange], by: &By, tester: &str) -> Vec<Tested> {
+    let sets = |fc: &FileChange, which: &str| {
+        matches!(&fc.change, Change::ControlField { field, new, .. }
+            if field == which && !new.is_null())
+    };
+    let control = |fc: &FileChange| match &fc.change {
+        Change::ControlField { control, .. } => Some((fc.path.clone(), control.clone())),
+        _ => None,
+    };
+    let results: HashSet<_> = changes
+        .iter()
+        .filter(|fc| sets(fc, "test_result"))
+        .filter_map(control)
+        .collect();
+    changes
+        .iter()
+        .filter(|fc| {
+            sets(fc, "test_result")
+                || (sets(fc, "test_date") && control(fc).is_some_and(|c| !results.contains(&c)))
+        })
+        .map(|fc| Tested {
+            by: by.clone(),
+            tester: tester.to_owned(),
+            change: fc.clone(),
+        })
+        .collect()
+}
+
+/// Each test result in `tested` set by someone who wrote the control's implementation
+/// text, as findings of the gate run on `config` (assure.yaml at the base) and `req`;
+/// `sides`: the base, the head, and the last side (the work tree or the head).
+pub(super) fn judge(
+    versions: &Versions,
+    config: &Config,
+    req: &Request,
+    (base_id, head_id, last): (CommitId, CommitId, Side),
+    tested: Vec<Tested>,
+) -> Result<Vec<GateFinding>, GitError> {
+    let mut wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for t in &tested {
+        if let Change::ControlField { control, .. } = &t.change.change {
+            wanted
+                .entry(t.change.path.clone())
+                .or_default()
+                .insert(control.clone());
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let actor = req.actor.map(|name| Actor::named(config, name).email);
+    let in_range: HashSet<CommitId> = match actor {
+        Some(_) => versions
+            .git
+            .range(Some(base_id), head_id)?
+            .into_iter()
+            .collect(),
+        None => HashSet::new(),
+    };
+    let acting = match &actor {
+        Some(a) => a.clone(),
+        None => Actor::new(config, req.acting.unwrap_or("")).email,
+    };
+    let writers = implementers(
+        versions,
+        head_id,
+        &wanted,
+        actor.as_deref().map(|a| (&in_range, a)),
+        (last == Side::WorkTree).then_some(acting.as_str()),
+    )?;
+    let mut findings = Vec::new();
+    for t in tested {
+        let Change::ControlField { control, .. } = &t.change.change else {
+            continue;
+        };
+        let Some(all) = writers.get(&(t.change.path.clone(), control.clone())) else {
+            continue;
+        };
+        if let Some(why) = self_tested(&t.tester, all) {
+            findings.push(GateFinding {
+                by: t.by,
+                path: t.change.path,
+                change: Some(t.change.change),
+                problem: Problem::SelfTested(why),
+            });
+        }
+    }
+    Ok(findings)
+}
+
 /// The writers of the implementation of each control in `wanted` (by file path), through
 /// every commit reachable from `head`, oldest first. Authors of commits in `actor_range`
 /// are replaced by `actor` (the whole change is the actor's). `work_tree`: the acting
@@ -72,40 +205,15 @@ pub fn implementers(
         .collect::<Result<Vec<_>, _>>()?;
     for (path, controls) in wanted {
         for info in &all {
-            let id = info.id;
-            let mine = git.blob_id(id, path)?;
-            let boundary = git.is_boundary(id);
-            let mut parents = Vec::new();
-            if !boundary {
-                for &p in &info.parents {
-                    parents.push(git.blob_id(p, path)?);
-                }
-                // Byte for byte a parent's version: it wrote nothing of this file.
-                if parents.contains(&mine) {
-                    continue;
-                }
-            } else if mine.is_none() {
-                continue;
-            }
-            let me = texts(versions, Side::Commit(id), path, controls)?;
-            let theirs = info
-                .parents
-                .iter()
-                .filter(|_| !boundary)
-                .map(|&p| texts(versions, Side::Commit(p), path, controls))
-                .collect::<Result<Vec<_>, _>>()?;
             let (email, name) = match actor {
-                Some((range, who)) if range.contains(&id) => (who.to_owned(), String::new()),
+                Some((range, who)) if range.contains(&info.id) => (who.to_owned(), String::new()),
                 _ => (info.author_email.clone(), info.author_name.clone()),
             };
-            for control in controls {
-                let Some(text) = me.get(control) else {
-                    continue;
-                };
-                if theirs.iter().any(|t| t.get(control) == Some(text)) {
-                    continue;
-                }
-                out.entry((path.clone(), control.clone()))
+            // Where a shallow history stops (git may show such a commit without parents).
+            let boundary =
+                git.is_boundary(info.id) || (info.parents.is_empty() && git.is_shallow());
+            for control in written(versions, info, boundary, path, controls)? {
+                out.entry((path.clone(), control))
                     .or_default()
                     .push(Writer {
                         email: email.clone(),
@@ -117,12 +225,10 @@ pub fn implementers(
         }
         if let Some(acting) = work_tree {
             let me = texts(versions, Side::WorkTree, path, controls)?;
-            let head_texts = texts(versions, Side::Commit(head), path, controls)?;
-            for control in controls {
-                if let Some(text) = me.get(control)
-                    && head_texts.get(control) != Some(text)
-                {
-                    out.entry((path.clone(), control.clone()))
+            let before = texts(versions, Side::Commit(head), path, controls)?;
+            for (control, text) in me {
+                if before.get(&control) != Some(&text) {
+                    out.entry((path.clone(), control))
                         .or_default()
                         .push(Writer {
                             email: acting.to_owned(),
@@ -135,6 +241,39 @@ pub fn implementers(
         }
     }
     Ok(out)
+}
+
+/// The controls among `controls` whose implementation text in `path` the commit `info`
+/// wrote: non-blank, and unlike each parent's (a boundary of a shallow history, whose
+/// parents are missing: any it holds).
+fn written(
+    versions: &Versions,
+    info: &CommitInfo,
+    boundary: bool,
+    path: &str,
+    controls: &BTreeSet<String>,
+) -> Result<Vec<String>, GitError> {
+    let git = versions.git;
+    let mine = git.blob_id(info.id, path)?;
+    if mine.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut theirs = Vec::new();
+    if !boundary {
+        for &p in &info.parents {
+            // Byte for byte a parent's version: it wrote nothing of this file.
+            if git.blob_id(p, path)? == mine {
+                return Ok(Vec::new());
+            }
+            theirs.push(texts(versions, Side::Commit(p), path, controls)?);
+        }
+    }
+    let me = texts(versions, Side::Commit(info.id), path, controls)?;
+    Ok(me
+        .into_iter()
+        .filter(|(control, text)| !theirs.iter().any(|t| t.get(control) == Some(text)))
+        .map(|(control, _)| control)
+        .collect())
 }
 
 /// The non-blank implementation text of each of `controls` in `path` at `side`.

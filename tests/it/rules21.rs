@@ -577,3 +577,48 @@ fn writing_the_implementation_after_the_test_counts_too() {
         vec![self_tested(&c, tested, "bob@example.com", &[wrote])]
     );
 }
+
+#[test]
+fn a_shallow_history_that_hides_the_writer_is_not_judged_clean() {
+    let c = Change::new();
+    write_implementation(&c, "Policies are reviewed yearly.");
+    c.commit("bob@example.com", "Implement 6.2.1.1");
+    let config = c.repo.read("assure.yaml");
+    c.repo.write("assure.yaml", format!("{config}{RULE_ON}"));
+    let base = c.commit("carol@example.com", "Switch the rule on");
+    record_result(&c, "passed");
+    let tested = c.commit("bob@example.com", "Test 6.2.1.1");
+    // A clone of depth 2 holds the base and the test, not Bob's implementation commit.
+    let clone = tempfile::tempdir().expect("temp dir");
+    let url = format!("file://{}", c.repo.path().display());
+    let out = crate::support::git_cli(
+        clone.path(),
+        &["clone", "--quiet", "--depth", "2", &url, "shallow"],
+    );
+    assert_eq!(out.code, 0, "git clone: {}", out.stderr);
+    let dir = clone.path().join("shallow");
+    let out = crate::support::run_env(
+        &dir,
+        &["validate", "--base", &base.to_string(), "--format", "json"],
+        &[],
+    );
+    let (code, found) = crate::gate::json_findings(&out);
+    assert_eq!(code, 1, "{}", out.stdout);
+    let found = only_rule(found);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        found[0].message,
+        format!(
+            "{}: set `test_result` of 6.2.1.1 in default-group/office-365--gdpr: the history is shallow and stops at commit {}, which holds the control's implementation, so who wrote it is unknown; fetch the whole history (`git fetch --unshallow`)",
+            by(tested, "bob@example.com"),
+            short(base)
+        )
+    );
+    // The whole history judges it: Bob wrote it.
+    let (code, found) = c.check_from(base, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        found[0].message.contains("the tester also wrote"),
+        "{found:?}"
+    );
+}

@@ -11,7 +11,9 @@
 //! must be made of atoms that checked changes set, and keeps what nobody may change
 //! (archived assessments byte for byte, no moves between groups, data files that are
 //! regular files). With `require_signed_commits` at REV, every commit must carry an SSH
-//! signature by its author's key.
+//! signature by its author's key. With `rules.tester_is_not_implementer` at REV, a test
+//! result set by someone who wrote the control's implementation is refused
+//! (`ops::independence`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;

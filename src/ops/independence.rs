@@ -3,7 +3,8 @@
 //!
 //! Judged by the review gate (`validate --base`) with the rule as it stands at the base,
 //! so a change cannot switch it off for itself. A tester is the author of a checked
-//! change that sets a test result (a commit's own change, a merge's included; the
+//! change that sets a test result, or only the test date (a new test with the same
+//! result) (a commit's own change, a merge's included; the
 //! uncommitted changes' acting person; with `--actor`, the actor for the whole change).
 //! The implementers of a control are the authors of every commit reachable from the
 //! change's head whose own version of the control's implementation is non-blank and

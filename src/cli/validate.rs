@@ -30,7 +30,9 @@ pub struct Args {
     /// REV must be made of checked changes (nothing brought back from older history), keep
     /// archived assessments byte for byte, move none between groups, and keep every data
     /// file a regular file. With `require_signed_commits` at REV, every commit must be
-    /// SSH-signed by its author's key. The other checks run on the groups the change
+    /// SSH-signed by its author's key. With `rules.tester_is_not_implementer` at REV, a
+    /// test result set in the change by someone who wrote the control's implementation
+    /// text (in any commit HEAD reaches) is refused. The other checks run on the groups the change
     /// touches only, so the cost follows the size of the change; a change to assure.yaml,
     /// the catalog or any other file (which may be evidence) checks every group.
     #[arg(long, value_name = "REV")]

@@ -183,6 +183,12 @@ codes! {
     ControlOutsideCategories = "control-outside-categories", "control", Error,
         summary "A record of a control in a category the assessment does not cover.",
         "The control belongs to a category of the certification (e.g. SOC 2's Availability) that the assessment does not cover: it is not in the assessment's `categories:`. Such a control is not part of the assessment (no listing, score or sync includes it), so what is recorded on it would count nowhere. Add the category (`assure assessment scope A --add CATEGORY`, administrator role; the finding names it), or remove the record.";
+    HighRiskWithoutAction = "high-risk-without-action", "control", Error,
+        summary "A failed-high-risk control has no action item (rule on).",
+        "With `rules: {failed_high_risk_needs_action: true}` in assure.yaml: a customer-managed control whose test result is failed-high-risk needs an action item, a person to fix it (`assigned_to`) and how urgent it is (`action.priority`). A high risk that nobody owns is the finding auditors ask about first. Assign it: `assure assign A CONTROL --to EMAIL --priority high`. Archived assessments are not checked.";
+    NotInScopeWithoutReason = "not-in-scope-without-reason", "control", Error,
+        summary "A not-in-scope control does not say why (rule on).",
+        "With `rules: {not_in_scope_needs_reason: true}` in assure.yaml: a control whose status is not-in-scope needs a non-empty `management_response` saying why it does not apply; leaving a control out of scope lowers what the score is measured against, so the reason is part of the claim. Write it: `assure control set A CONTROL --management-response TEXT`. Archived assessments are not checked.";
 
     EvidenceOutsideRepository = "evidence-outside-repository", "evidence", Error,
         summary "An evidence path leads outside the repository.",
@@ -224,6 +230,9 @@ codes! {
     UnsignedCommit = "unsigned-commit", "change", Error,
         summary "A commit is not signed with one of its author's listed SSH keys.",
         "With `require_signed_commits: true` in assure.yaml (as it stood at REV), every commit in REV..HEAD must carry an SSH signature (git's `gpg.format=ssh`) made by one of its author's `signing_keys`, as listed at REV. This commit is unsigned, signed with another kind of signature, signed by a key that is not its author's, or its signature does not verify. Sign it with one of your listed keys (`git config gpg.format ssh`, `git config user.signingkey ~/.ssh/id_ed25519.pub`, `git commit --amend -S` or `git rebase --exec 'git commit --amend --no-edit -S' REV`); a new key must be added to assure.yaml by a portal-admin and merged first. Uncommitted changes cannot be signed: commit them.";
+    TesterIsImplementer = "tester-is-implementer", "change", Error,
+        summary "A test result set by someone who wrote the implementation (rule on).",
+        "With `rules: {tester_is_not_implementer: true}` in assure.yaml (as it stood at REV), `assure validate --base REV` refuses a change in which a control's test result is set by a person who wrote its `implementation` text: the author of a commit reachable from the change's head whose own change wrote that text (a merge that only takes one side's text wrote nothing). Splitting the work into two commits, or onto two branches that a merge joins, does not change who wrote what; with `--actor` every commit of the change is the actor's. The finding names the commit that set the result and its author, and each commit in which the same person wrote the implementation. Have someone else test the control and record the result; a history cut short (a shallow clone) cannot be judged: fetch it whole.";
 
     SyncOutOfSync = "sync-out-of-sync", "sync", Error,
         summary "The members of a sync class hold different values.",

@@ -22,6 +22,26 @@ pub struct Config {
     pub require_signed_commits: bool,
     #[serde(default)]
     pub limits: Limits,
+    /// Testing rules the organization switches on; each is off by default.
+    #[serde(default)]
+    pub rules: Rules,
+}
+
+/// `rules:`: testing rules as data. Each switched-on rule is a finding code of its own.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    /// The author of the commit that set a control's test result wrote none of its
+    /// implementation text (`validate --base`, from git): `tester-is-implementer`.
+    #[serde(default)]
+    pub tester_is_not_implementer: bool,
+    /// A failed-high-risk control has `assigned_to` and `action.priority`:
+    /// `high-risk-without-action`.
+    #[serde(default)]
+    pub failed_high_risk_needs_action: bool,
+    /// A not-in-scope control has a `management_response`: `not-in-scope-without-reason`.
+    #[serde(default)]
+    pub not_in_scope_needs_reason: bool,
 }
 
 /// Bounds on what assure reads.

@@ -11,7 +11,9 @@
 //! must be made of atoms that checked changes set, and keeps what nobody may change
 //! (archived assessments byte for byte, no moves between groups, data files that are
 //! regular files). With `require_signed_commits` at REV, every commit must carry an SSH
-//! signature by its author's key.
+//! signature by its author's key. With `rules.tester_is_not_implementer` at REV, a test
+//! result set by someone who wrote the control's implementation is refused
+//! (`ops::independence`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -22,6 +24,7 @@ use serde_json::Value as J;
 
 use super::changes::{Change, FileChange, FileVersions, file_changes};
 use super::history::{Side, Versions};
+use super::independence::{self, Tested, tests_set};
 use super::permissions::{Actor, Permission};
 use crate::catalog::key_span;
 use crate::diag::{Code, Diagnostic};
@@ -53,6 +56,9 @@ pub enum Problem {
     Unchecked,
     /// With `require_signed_commits`: the commit is not signed by one of its author's keys.
     Unsigned(String),
+    /// With `rules.tester_is_not_implementer`: the tester wrote the implementation (who
+    /// and where).
+    SelfTested(String),
 }
 
 fn ser_permission<S: serde::Serializer>(p: &Permission, s: S) -> Result<S::Ok, S::Error> {
@@ -87,6 +93,7 @@ impl GateFinding {
             (Problem::NotAllowed(_), _) => Code::PermissionDenied,
             (Problem::Unchecked, _) => Code::UncheckedChange,
             (Problem::Unsigned(_), _) => Code::UnsignedCommit,
+            (Problem::SelfTested(_), _) => Code::TesterIsImplementer,
             (_, Some(Change::AssessmentMoved { .. })) => Code::AssessmentMoved,
             (_, Some(Change::AssessmentUnarchived { .. })) => Code::Unarchived,
             (_, Some(Change::NotARegularFile { .. })) => Code::NotARegularFile,
@@ -123,6 +130,7 @@ impl GateFinding {
             Problem::Unsigned(why) => format!(
                 "{who}: {why}; assure.yaml at the base requires every commit to be SSH-signed by one of its author's signing_keys"
             ),
+            Problem::SelfTested(why) => format!("{who}: {what}{why}"),
         }
     }
 }
@@ -197,12 +205,18 @@ pub fn gate(versions: &mut Versions, req: &Request) -> Result<Vec<GateFinding>, 
         req,
         findings: Vec::new(),
         made: HashSet::new(),
+        tested: Vec::new(),
     };
     gate.commits(base_id, head_id)?;
     if last == Side::WorkTree {
         gate.work_tree(head_id)?;
     }
     gate.net_change(base_id, head_id, last)?;
+    if config.rules.tester_is_not_implementer {
+        let tested = std::mem::take(&mut gate.tested);
+        let found = independence::judge(versions, &config, req, (base_id, head_id, last), tested)?;
+        gate.findings.extend(found);
+    }
     Ok(gate.findings)
 }
 
@@ -216,6 +230,8 @@ struct Gate<'a, 'g> {
     findings: Vec<GateFinding>,
     /// What checked commits made: the net change must be made of these.
     made: HashSet<Made>,
+    /// Test results the checked changes set, with who set them.
+    tested: Vec<Tested>,
 }
 
 impl Gate<'_, '_> {
@@ -246,6 +262,7 @@ impl Gate<'_, '_> {
             if self.req.actor.is_none() {
                 let who = Actor::new(config, &info.author_email);
                 let by = By::Commit(info, who.describe());
+                self.tested.extend(tests_set(&own, &by, &who.email));
                 check(&mut self.findings, &by, &who, own);
             }
         }
@@ -278,7 +295,9 @@ impl Gate<'_, '_> {
             });
         }
         if self.req.actor.is_none() {
-            check(&mut self.findings, &By::WorkTree(who.describe()), &who, own);
+            let by = By::WorkTree(who.describe());
+            self.tested.extend(tests_set(&own, &by, &who.email));
+            check(&mut self.findings, &by, &who, own);
         }
         Ok(())
     }
@@ -303,7 +322,9 @@ impl Gate<'_, '_> {
         match self.req.actor {
             Some(name) => {
                 let who = Actor::named(self.config, name);
-                check(&mut self.findings, &By::Actor(who.describe()), &who, net);
+                let by = By::Actor(who.describe());
+                self.tested.extend(tests_set(&net, &by, &who.email));
+                check(&mut self.findings, &by, &who, net);
             }
             None => self.unchecked(net_atoms),
         }
@@ -835,6 +856,7 @@ fn help(f: &GateFinding) -> String {
                 ),
                 Problem::Forbidden(_) => "revert this part of the change".to_owned(),
                 Problem::Unchecked => "revert this part, or make it again in a commit of its own by someone whose role allows it; `assure explain unchecked-change`".to_owned(),
+                Problem::SelfTested(_) => "the result must be recorded by someone who wrote none of the implementation (rule `tester_is_not_implementer` in assure.yaml): drop this result from the change and ask another assessor to test the control; `assure explain tester-is-implementer`".to_owned(),
                 Problem::Unsigned(_) => "sign your commits with a key listed as yours in assure.yaml: `git config gpg.format ssh`, `git config user.signingkey ~/.ssh/id_ed25519.pub`, then re-sign the branch (`git rebase --exec 'git commit --amend --no-edit -S' BASE`)".to_owned(),
             }
 }

@@ -14,6 +14,7 @@ pub mod gate;
 pub mod generate;
 pub mod history;
 pub mod import_oscal;
+pub mod independence;
 pub mod init;
 pub mod migrate;
 pub mod notify;

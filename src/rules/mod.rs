@@ -7,6 +7,7 @@ pub mod links;
 mod people;
 mod structure;
 pub mod sync;
+mod testing;
 
 use chrono::NaiveDate;
 
@@ -48,5 +49,6 @@ pub fn check_assessments(ctx: &Context) -> Vec<Diagnostic> {
     controls::check(ctx, &mut out);
     evidence::check(ctx, &mut out);
     sync::check(ctx, &mut out);
+    testing::check(ctx, &mut out);
     out
 }

@@ -43,6 +43,7 @@ mod report_data;
 mod report_excel;
 mod review;
 mod rewrite_props;
+mod rules21;
 mod schemas;
 mod score;
 mod site;

@@ -22,6 +22,30 @@ pub struct Config {
     pub require_signed_commits: bool,
     #[serde(default)]
     pub limits: Limits,
+    #[serde(default)]
+    pub evidence: EvidenceSettings,
+}
+
+/// `evidence:` in assure.yaml: how evidence freshness is judged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceSettings {
+    /// Documents whose `valid_until` lies at most this many days ahead are reported as
+    /// expiring soon.
+    #[serde(default = "default_warn_days")]
+    pub warn_days: u32,
+}
+
+impl Default for EvidenceSettings {
+    fn default() -> Self {
+        EvidenceSettings {
+            warn_days: default_warn_days(),
+        }
+    }
+}
+
+fn default_warn_days() -> u32 {
+    30
 }
 
 /// Bounds on what assure reads.

@@ -46,6 +46,7 @@ pub fn init(
         notifications: None,
         require_signed_commits: false,
         limits: Default::default(),
+        evidence: Default::default(),
     };
     let text = render_config(&config);
     // The generated file must read back as the configuration meant.

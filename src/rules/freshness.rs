@@ -6,10 +6,12 @@
 //! "Today" is [`Context::today`], the caller's date: the rules read no clock. Archived
 //! assessments are read-only forever, so their evidence ageing is no finding.
 
+use chrono::NaiveDate;
+
 use super::Context;
 use crate::catalog::value_span;
 use crate::diag::{Code, Diagnostic};
-use crate::model::{Freshness, Purpose, TestResult};
+use crate::model::{Document, Freshness, Purpose, TestResult};
 
 pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let warn_days = ctx
@@ -36,58 +38,18 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     testing += 1;
                     expired_testing += usize::from(matches!(freshness, Freshness::Expired(_)));
                 }
-                if let Some(collected) = d.collected_on {
-                    let why = match d.valid_until {
-                        _ if collected > today => Some(format!("after today ({today})")),
-                        Some(until) if until < collected => {
-                            Some(format!("after its valid_until date {until}"))
-                        }
-                        _ => None,
-                    };
-                    if let Some(why) = why {
-                        out.push(
-                            Diagnostic::new(
-                                Code::EvidenceDates,
-                                format!(
-                                    "evidence `{}` of control `{id}` was collected on {collected}, {why}",
-                                    d.path
-                                ),
-                            )
-                            .at(doc.file, at("collected_on"), "collection date")
-                            .help("record the day the evidence was collected, on or before its valid_until date and not in the future"),
-                        );
-                    }
+                if let Some(finding) = dates(d, id, today) {
+                    out.push(finding.at(doc.file, at("collected_on"), "collection date"));
                 }
-                let Some(until) = d.valid_until else { continue };
-                match freshness {
-                    Freshness::Expired(days) => out.push(
-                        Diagnostic::new(
-                            Code::EvidenceExpired,
-                            format!(
-                                "evidence `{}` of control `{id}` expired on {until} ({days} {} ago)",
-                                d.path,
-                                if days == 1 { "day" } else { "days" }
-                            ),
-                        )
-                        .at(doc.file, at("valid_until"), "expired")
-                        .help("collect the evidence anew and attach it with `assure doc add … --valid-until DATE`, then remove this reference with `assure doc remove`"),
-                    ),
-                    Freshness::Expiring(days) => out.push(
-                        Diagnostic::new(
-                            Code::EvidenceExpiring,
-                            format!(
-                                "evidence `{}` of control `{id}` expires {}",
-                                d.path,
-                                match days {
-                                    0 => format!("today ({until} is its last valid day)"),
-                                    1 => format!("tomorrow ({until} is its last valid day)"),
-                                    n => format!("in {n} days ({until} is its last valid day)"),
-                                }
-                            ),
-                        )
-                        .at(doc.file, at("valid_until"), "expires soon"),
-                    ),
-                    Freshness::Valid => {}
+                if let Some(finding) = expiry(d, id, freshness) {
+                    out.push(finding.at(
+                        doc.file,
+                        at("valid_until"),
+                        match freshness {
+                            Freshness::Expired(_) => "expired",
+                            _ => "expires soon",
+                        },
+                    ));
                 }
             }
             if c.test_result == Some(TestResult::Passed)
@@ -110,5 +72,56 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
+    }
+}
+
+/// `evidence-dates`: a collection date in the future or after `valid_until` (unlocated).
+fn dates(d: &Document, id: &str, today: NaiveDate) -> Option<Diagnostic> {
+    let collected = d.collected_on?;
+    let why = match d.valid_until {
+        _ if collected > today => format!("after today ({today})"),
+        Some(until) if until < collected => format!("after its valid_until date {until}"),
+        _ => return None,
+    };
+    Some(
+        Diagnostic::new(
+            Code::EvidenceDates,
+            format!(
+                "evidence `{}` of control `{id}` was collected on {collected}, {why}",
+                d.path
+            ),
+        )
+        .help("record the day the evidence was collected, on or before its valid_until date and not in the future"),
+    )
+}
+
+/// `evidence-expired` or `evidence-expiring` (unlocated), by the document's freshness.
+fn expiry(d: &Document, id: &str, freshness: Freshness) -> Option<Diagnostic> {
+    let until = d.valid_until?;
+    match freshness {
+        Freshness::Expired(days) => Some(
+            Diagnostic::new(
+                Code::EvidenceExpired,
+                format!(
+                    "evidence `{}` of control `{id}` expired on {until} ({days} {} ago)",
+                    d.path,
+                    if days == 1 { "day" } else { "days" }
+                ),
+            )
+            .help("collect the evidence anew and attach it with `assure doc add … --valid-until DATE`, then remove this reference with `assure doc remove`"),
+        ),
+        Freshness::Expiring(days) => Some(Diagnostic::new(
+            Code::EvidenceExpiring,
+            format!(
+                "evidence `{}` of control `{id}` expires {} ({until} is its last valid day)",
+                d.path,
+                match days {
+                    0 => "today".to_owned(),
+                    1 => "tomorrow".to_owned(),
+                    n => format!("in {n} days"),
+                }
+            ),
+        )),
+        Freshness::Valid => None,
     }
 }

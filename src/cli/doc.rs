@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
+
 use super::editing::{EditFlags, finish, refuse, start};
 use super::{Cli, Outcome};
 use crate::model::Purpose;
@@ -12,7 +14,10 @@ use crate::ops::commands;
 ///
 /// A document outside the repository is copied under evidence/; one inside is referenced
 /// where it is. Its SHA-256 is recorded, so a later change to the file is caught by
-/// `assure validate`.
+/// `assure validate`. Give the dates the document holds for with --collected-on and
+/// --valid-until: after its valid-until date `assure validate` reports the evidence as
+/// expired, and in the `evidence.warn_days` before it (assure.yaml, 30 by default) as
+/// expiring.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(subcommand)]
@@ -34,6 +39,12 @@ pub enum DocCommand {
         /// What the document shows.
         #[arg(long, value_enum)]
         purpose: Option<PurposeArg>,
+        /// The day the evidence was collected, YYYY-MM-DD (not in the future).
+        #[arg(long, value_name = "DATE")]
+        collected_on: Option<NaiveDate>,
+        /// The last day the evidence holds, YYYY-MM-DD; after it the evidence is expired.
+        #[arg(long, value_name = "DATE")]
+        valid_until: Option<NaiveDate>,
         #[command(flatten)]
         flags: EditFlags,
     },
@@ -67,6 +78,8 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             control,
             file,
             purpose,
+            collected_on,
+            valid_until,
             flags,
         } => {
             let purpose = purpose.map(|p| match p {
@@ -80,6 +93,10 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                     control,
                     &cli.start_dir().join(file),
                     purpose,
+                    commands::DocDates {
+                        collected_on: *collected_on,
+                        valid_until: *valid_until,
+                    },
                 )
                 .map(drop),
                 flags,

@@ -45,7 +45,7 @@ pub fn actor(cli: &Cli, root: &std::path::Path) -> Result<String, Failure> {
 pub fn start<'p>(cli: &Cli, project: &'p Project) -> Result<Session<'p>, Failure> {
     let email = actor(cli, &project.ws.root)?;
     let mut session = Session::new(project, &email, now()?)?;
-    session.today = super::today()?;
+    session.today = cli.today()?;
     // Test hooks (only in a build with the `fault-injection` feature, which only the
     // tests enable): prove that a failed write, or a crash in the middle of one, leaves
     // every file as it was.

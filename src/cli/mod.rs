@@ -63,6 +63,11 @@ pub struct Cli {
     #[arg(long = "as", value_name = "EMAIL", global = true)]
     pub acting_as: Option<String>,
 
+    /// Take DATE (YYYY-MM-DD) as today's date: what evidence has expired, which test dates
+    /// lie in the future. For reports as of a day, and tests.
+    #[arg(long, value_name = "DATE", global = true)]
+    pub today: Option<NaiveDate>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -343,6 +348,14 @@ impl Cli {
         Ok(crate::repo::discover(&start)?)
     }
 
+    /// Today's date: `--today`, else [`today`].
+    fn today(&self) -> Result<NaiveDate, Failure> {
+        match self.today {
+            Some(date) => Ok(date),
+            None => today(),
+        }
+    }
+
     /// Loads the whole work tree.
     fn project(&self) -> Result<Project, Failure> {
         Ok(Project::work_tree(&self.root()?)?)
@@ -357,8 +370,8 @@ impl Cli {
     }
 }
 
-/// Today's date: `ASSURE_TODAY` (YYYY-MM-DD) or the date of `ASSURE_NOW` (which tests use
-/// to pin time), else the clock.
+/// Today's date without `--today` (see [`Cli::today`]): `ASSURE_TODAY` (YYYY-MM-DD) or
+/// the date of `ASSURE_NOW` (which tests use to pin time), else the clock.
 fn today() -> Result<NaiveDate, Failure> {
     match std::env::var("ASSURE_TODAY") {
         Ok(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d")

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use clap::ValueEnum;
 
-use super::{Cli, ExitStatus, Outcome, today, use_color};
+use super::{Cli, ExitStatus, Outcome, use_color};
 use crate::diag;
 use crate::ops;
 
@@ -14,8 +14,11 @@ use crate::ops;
 /// Every finding has a stable code (`assure explain CODE` says more), a severity, the
 /// file, line and column it is about, and how to fix it. With --base, also check every
 /// commit since that revision against its author's roles as they stood at the base (the
-/// CI gate for pull requests). Exit status: 0 when there are no errors (warnings
-/// allowed), 1 when there are errors, 2 when validation could not run.
+/// CI gate for pull requests). Evidence past its `valid_until` is a warning
+/// (evidence-expired), evidence within `evidence.warn_days` of it a note; "today" is the
+/// clock's date or --today DATE. Exit status: 0 when there are no errors (warnings and
+/// notes allowed; --strict makes warnings errors), 1 when there are errors, 2 when
+/// validation could not run.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Output format: human (colour on a terminal unless NO_COLOR is set), json, github
@@ -43,6 +46,11 @@ pub struct Args {
     /// authenticated them (`assure init --ci github` does).
     #[arg(long, value_name = "EMAIL|LOGIN", requires = "base")]
     pub actor: Option<String>,
+    /// Make every warning an error (exit status 1), expired evidence
+    /// (`evidence-expired`, `passed-on-expired-evidence`) included: for a CI that holds
+    /// the repository to it. Notes (evidence expiring soon) stay notes.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,9 +75,12 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         base: args.base.as_deref(),
         actor: args.actor.as_deref(),
         acting: acting.as_deref(),
-        today: today()?,
+        today: cli.today()?,
     };
-    let validated = ops::validate::run(&root, &request)?;
+    let mut validated = ops::validate::run(&root, &request)?;
+    if args.strict {
+        diag::strict(&mut validated.findings);
+    }
     if let Some(note) = &validated.note {
         eprintln!("note: {note}");
     }

@@ -205,6 +205,18 @@ codes! {
     EvidenceHashMismatch = "evidence-hash-mismatch", "evidence", Error,
         summary "An evidence file changed after it was attached (its SHA-256 differs).",
         "The evidence file's SHA-256 differs from the recorded one: the document changed after it was attached. If the new version is the right evidence, record its hash (the message gives it); otherwise restore the original.";
+    EvidenceExpired = "evidence-expired", "evidence", Warning,
+        summary "A document is past its `valid_until` date.",
+        "A document's `valid_until` date has passed: the evidence no longer shows what it was attached to show (a scan, a certificate, a signed report of last year). Collect it anew and attach the new document (`assure doc add A CONTROL FILE --collected-on DATE --valid-until DATE`), then remove the old reference (`assure doc remove`). \"Today\" is the date assure runs, or `--today DATE`. A warning; `assure validate --strict` (which CI may choose) makes it an error. Archived assessments are not checked.";
+    EvidenceExpiring = "evidence-expiring", "evidence", Note,
+        summary "A document's `valid_until` date is near (within `evidence.warn_days`).",
+        "A document's `valid_until` date is today or within `evidence.warn_days` days of today (assure.yaml, 30 by default): it expires soon. Plan to collect it anew. A note: it never fails a run, not even under `--strict`.";
+    PassedOnExpiredEvidence = "passed-on-expired-evidence", "evidence", Warning,
+        summary "A passed test result rests only on expired evidence.",
+        "The control's test result is `passed`, but every document that supports the test (purpose `testing`, or no purpose) is past its `valid_until` date, so nothing current shows the pass. Test the control again and attach fresh evidence (`assure control test`, `assure doc add … --valid-until DATE`). A warning; `assure validate --strict` makes it an error.";
+    EvidenceDates = "evidence-dates", "evidence", Error,
+        summary "A document's `collected_on` is in the future or after its `valid_until`.",
+        "A document's `collected_on` date lies in the future, or after its `valid_until` date: evidence is collected before it is recorded, and holds from its collection on. Correct the dates.";
 
     PermissionDenied = "permission-denied", "change", Error,
         summary "A change its author's role does not allow.",

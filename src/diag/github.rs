@@ -24,7 +24,11 @@ pub fn render(
     diagnostics: &[Diagnostic],
 ) -> io::Result<()> {
     for d in diagnostics {
-        let command = d.severity.as_str();
+        // GitHub's workflow commands are error, warning and notice.
+        let command = match d.severity {
+            super::Severity::Note => "notice",
+            severity => severity.as_str(),
+        };
         let mut message = d.message.clone();
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");

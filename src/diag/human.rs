@@ -31,15 +31,26 @@ pub fn render(
         writeln!(w)?;
     }
     let (errors, warnings) = counts(diagnostics);
-    match (errors, warnings) {
-        (0, 0) => writeln!(w, "no problems found"),
-        _ => writeln!(
+    let notes = super::notes(diagnostics);
+    match (errors, warnings, notes) {
+        (0, 0, 0) => writeln!(w, "no problems found"),
+        (_, _, 0) => writeln!(
             w,
             "{} {}, {} {}",
             errors,
             plural(errors, "error"),
             warnings,
             plural(warnings, "warning")
+        ),
+        _ => writeln!(
+            w,
+            "{} {}, {} {}, {} {}",
+            errors,
+            plural(errors, "error"),
+            warnings,
+            plural(warnings, "warning"),
+            notes,
+            plural(notes, "note")
         ),
     }
 }
@@ -56,6 +67,7 @@ fn level(severity: Severity) -> Level {
     match severity {
         Severity::Error => Level::Error,
         Severity::Warning => Level::Warning,
+        Severity::Note => Level::Note,
     }
 }
 

@@ -35,7 +35,8 @@ pub fn to_value(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Value {
         })
         .collect();
     let (errors, warnings) = counts(diagnostics);
-    json!({ "errors": errors, "warnings": warnings, "findings": findings })
+    let notes = super::notes(diagnostics);
+    json!({ "errors": errors, "warnings": warnings, "notes": notes, "findings": findings })
 }
 
 pub fn render(

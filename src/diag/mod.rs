@@ -21,13 +21,18 @@ use crate::repo::yaml::Span;
 pub enum Severity {
     Error,
     Warning,
+    /// Worth knowing, nothing to fix yet (evidence that expires soon): never fails a run,
+    /// not even under `validate --strict`.
+    Note,
 }
 
 impl Severity {
+    /// The name in human and JSON output, and SARIF's `level`.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         }
     }
 }
@@ -134,8 +139,25 @@ pub fn sort(sources: &SourceMap, diagnostics: &mut Vec<Diagnostic>) {
     diagnostics.dedup();
 }
 
-/// Counts of errors and warnings.
+/// Counts of errors and warnings (notes are neither: [`notes`]).
 pub fn counts(diagnostics: &[Diagnostic]) -> (usize, usize) {
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    (errors, diagnostics.len() - errors)
+    let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
+    (count(Severity::Error), count(Severity::Warning))
+}
+
+/// The count of notes.
+pub fn notes(diagnostics: &[Diagnostic]) -> usize {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Note)
+        .count()
+}
+
+/// `validate --strict`: every warning becomes an error (notes stay notes).
+pub fn strict(diagnostics: &mut [Diagnostic]) {
+    for d in diagnostics {
+        if d.severity == Severity::Warning {
+            d.severity = Severity::Error;
+        }
+    }
 }

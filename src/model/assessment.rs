@@ -177,6 +177,43 @@ pub struct Document {
     pub sha256: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<Purpose>,
+    /// The day the evidence was collected (the scan run, the report signed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_on: Option<NaiveDate>,
+    /// The last day the evidence holds; after it the evidence is expired (`validate`
+    /// says so, counting from the CLI's today).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// How fresh a document is on a given day (see [`Document::freshness`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Freshness {
+    /// No `valid_until`, or it lies more than the warning window ahead.
+    Valid,
+    /// Valid for this many more days after today (0: today is its last day), within the
+    /// warning window.
+    Expiring(i64),
+    /// Past `valid_until` by this many days (at least 1).
+    Expired(i64),
+}
+
+impl Document {
+    /// The document's freshness on `today`, warning `warn_days` ahead. The date is the
+    /// caller's: the library reads no clock.
+    pub fn freshness(&self, today: NaiveDate, warn_days: u32) -> Freshness {
+        let Some(until) = self.valid_until else {
+            return Freshness::Valid;
+        };
+        let left = (until - today).num_days();
+        if left < 0 {
+            Freshness::Expired(-left)
+        } else if left <= i64::from(warn_days) {
+            Freshness::Expiring(left)
+        } else {
+            Freshness::Valid
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

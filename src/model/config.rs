@@ -25,6 +25,8 @@ pub struct Config {
     /// Testing rules the organization switches on; each is off by default.
     #[serde(default)]
     pub rules: Rules,
+    #[serde(default)]
+    pub evidence: EvidenceSettings,
 }
 
 /// `rules:`: testing rules as data. Each switched-on rule is a finding code of its own.
@@ -42,6 +44,28 @@ pub struct Rules {
     /// A not-in-scope control has a `management_response`: `not-in-scope-without-reason`.
     #[serde(default)]
     pub not_in_scope_needs_reason: bool,
+}
+
+/// `evidence:` in assure.yaml: how evidence freshness is judged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceSettings {
+    /// Documents whose `valid_until` lies at most this many days ahead are reported as
+    /// expiring soon.
+    #[serde(default = "default_warn_days")]
+    pub warn_days: u32,
+}
+
+impl Default for EvidenceSettings {
+    fn default() -> Self {
+        EvidenceSettings {
+            warn_days: default_warn_days(),
+        }
+    }
+}
+
+fn default_warn_days() -> u32 {
+    30
 }
 
 /// Bounds on what assure reads.

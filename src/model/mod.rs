@@ -8,6 +8,7 @@ pub mod assessment;
 pub mod catalog;
 pub mod config;
 
+pub use assessment::Freshness;
 pub use assessment::{
     Action, Assessment, ControlRecord, Document, NOT_STARTED, NOT_TESTED, Priority, Purpose,
     Status, TestResult,

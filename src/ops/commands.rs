@@ -123,14 +123,24 @@ pub fn unassign(s: &mut Session, assessment: &str, control: &str) -> Result<(), 
     prune(s, i, &id)
 }
 
+/// `assure doc add --collected-on / --valid-until`: the freshness dates of a document
+/// (each `None` leaves what a document already attached records).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DocDates {
+    pub collected_on: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+}
+
 /// `assure doc add`: attaches a document, copying it under `evidence/` unless it is
-/// already inside the repository.
+/// already inside the repository. Attaching a document again records its new hash and
+/// the purpose and dates given, keeping those not given.
 pub fn doc_add(
     s: &mut Session,
     assessment: &str,
     control: &str,
     file: &Path,
     purpose: Option<Purpose>,
+    dates: DocDates,
 ) -> Result<String, EditError> {
     let meta = std::fs::metadata(file)
         .map_err(|_| EditError::NotFound(format!("no such file: {}", file.display())))?;
@@ -159,20 +169,39 @@ pub fn doc_add(
             file.display()
         )));
     }
+    let today = s.today();
     let i = s.find(assessment)?;
     let r = s.record(i, control)?;
-    match r.documents.iter_mut().find(|d| d.path == path) {
-        Some(d) => {
-            d.sha256 = sha256;
-            if purpose.is_some() {
-                d.purpose = purpose;
-            }
+    let d = match r.documents.iter().position(|d| d.path == path) {
+        Some(at) => &mut r.documents[at],
+        None => {
+            r.documents.push(Document {
+                path: path.clone(),
+                sha256: String::new(),
+                purpose: None,
+                collected_on: None,
+                valid_until: None,
+            });
+            r.documents.last_mut().expect("just pushed")
         }
-        None => r.documents.push(Document {
-            path: path.clone(),
-            sha256,
-            purpose,
-        }),
+    };
+    if let Some(collected) = dates.collected_on
+        && collected > today
+    {
+        return Err(EditError::Invalid(format!(
+            "the collection date {collected} is in the future (today is {today}); record when the evidence was collected"
+        )));
+    }
+    d.sha256 = sha256;
+    d.purpose = purpose.or(d.purpose);
+    d.collected_on = dates.collected_on.or(d.collected_on);
+    d.valid_until = dates.valid_until.or(d.valid_until);
+    if let (Some(collected), Some(until)) = (d.collected_on, d.valid_until)
+        && until < collected
+    {
+        return Err(EditError::Invalid(format!(
+            "`{path}` would be valid until {until}, before it was collected on {collected}; give --valid-until on or after --collected-on"
+        )));
     }
     Ok(path)
 }

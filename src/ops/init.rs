@@ -47,6 +47,7 @@ pub fn init(
         require_signed_commits: false,
         limits: Default::default(),
         rules: Default::default(),
+        evidence: Default::default(),
     };
     let text = render_config(&config);
     // The generated file must read back as the configuration meant.

@@ -3,6 +3,7 @@
 
 mod controls;
 pub mod evidence;
+mod freshness;
 pub mod links;
 mod people;
 mod structure;
@@ -20,7 +21,7 @@ pub use structure::is_valid_id;
 pub struct Context<'a> {
     pub ws: &'a Workspace,
     pub catalog: &'a Catalog,
-    /// The current date, for "test date in the future".
+    /// The current date, for "test date in the future" and evidence freshness.
     pub today: NaiveDate,
 }
 
@@ -50,5 +51,6 @@ pub fn check_assessments(ctx: &Context) -> Vec<Diagnostic> {
     evidence::check(ctx, &mut out);
     sync::check(ctx, &mut out);
     testing::check(ctx, &mut out);
+    freshness::check(ctx, &mut out);
     out
 }

@@ -292,6 +292,8 @@ mod tests {
             path: p.into(),
             sha256: "0".repeat(64),
             purpose: None,
+            collected_on: None,
+            valid_until: None,
         };
         let full = ControlRecord {
             status: Some(Status::Implemented),

@@ -21,6 +21,7 @@ mod frameworks_attacks;
 mod frameworks_csf;
 mod frameworks_iso;
 mod frameworks_soc2;
+mod freshness;
 mod fuzz_regressions;
 mod gate;
 mod gate_attacks;

@@ -156,9 +156,10 @@ pub(super) fn judge(
         Some(a) => a.clone(),
         None => Actor::new(config, req.acting.unwrap_or("")).email,
     };
+    let testers: HashSet<String> = tested.iter().map(|t| t.tester.to_lowercase()).collect();
     let writers = implementers(
         versions,
-        head_id,
+        (head_id, &testers),
         &wanted,
         actor.as_deref().map(|a| (&in_range, a)),
         (last == Side::WorkTree).then_some(acting.as_str()),
@@ -183,13 +184,16 @@ pub(super) fn judge(
     Ok(findings)
 }
 
-/// The writers of the implementation of each control in `wanted` (by file path), through
-/// every commit reachable from `head`, oldest first. Authors of commits in `actor_range`
-/// are replaced by `actor` (the whole change is the actor's). `work_tree`: the acting
-/// person, when the uncommitted changes count as a commit on top of `head`.
+/// The writers of the implementation of each control in `wanted` (by file path) among
+/// `testers` (lower-case e-mails), through every commit reachable from `head`, oldest
+/// first, and every commit where a shallow history stops (whose writer is unknown). Only
+/// the testers' own commits are read: on a long history the rest would cost a parse each
+/// for nothing. Authors of commits in `actor_range` are replaced by `actor` (the whole
+/// change is the actor's). `work_tree`: the acting person, when the uncommitted changes
+/// count as a commit on top of `head`.
 pub fn implementers(
     versions: &Versions,
-    head: CommitId,
+    (head, testers): (CommitId, &HashSet<String>),
     wanted: &BTreeMap<String, BTreeSet<String>>,
     actor: Option<(&HashSet<CommitId>, &str)>,
     work_tree: Option<&str>,
@@ -213,6 +217,9 @@ pub fn implementers(
             // Where a shallow history stops (git may show such a commit without parents).
             let boundary =
                 git.is_boundary(info.id) || (info.parents.is_empty() && git.is_shallow());
+            if !boundary && !testers.contains(&email.trim().to_lowercase()) {
+                continue;
+            }
             for control in written(versions, info, boundary, path, controls)? {
                 out.entry((path.clone(), control))
                     .or_default()

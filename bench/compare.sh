@@ -39,6 +39,7 @@ gen small 1 2 500
 gen medium 3 20 1000
 gen large "$LARGE_GROUPS" 20 500 1
 gen history 1 2 50 "$COMMITS"
+gen tested 1 2 50 "$COMMITS"; prepare_tested "$W/tested"
 # A one-file change in the large repository (as bench/run.sh makes it).
 if [ ! -f "$W/large/.git/assure-bench-changed" ]; then
   f=$(ls "$W"/large/groups/group-000/*.yaml | grep -v group.yaml | head -1)
@@ -62,6 +63,7 @@ CASES=(
   "validate --base, one-file change (large)|validate --base HEAD~1 -C $W/large"
   "control set --dry-run (large)|control set group-000/svc-0--gen-cert-0 $ctl --implementation By-the-platform-team. --as admin@example.com --dry-run -C $W/large"
   "log of one control ($COMMITS commits)|log group-000/svc-0--gen-cert-0 $hctl -C $W/history"
+  "validate --base, tester rule ($COMMITS commits)|validate --base HEAD~1 -C $W/tested"
 )
 [ -f "$REF" ] && CASES+=("catalog import-oscal (NIST 800-53 r5)|catalog import-oscal $REF -o $PWD/$W/nist-cmp.yaml")
 

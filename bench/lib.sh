@@ -37,3 +37,18 @@ measure_in_turn() {
       awk -v rss="${rss[k]}" '{a[NR]=$1} END {printf "%.3f %d\n", a[int((NR+1)/2)], rss}'
   done
 }
+# A generated history repository ($1, made by `gen`) with rules.tester_is_not_implementer
+# switched on and, in its last commit, a test result recorded by an assessor who wrote
+# implementation text in a third of the history: what `validate --base HEAD~1` judges.
+# Needs A (the binary).
+prepare_tested() {
+  local r=$1 c
+  [ -f "$r/.git/assure-bench-tested" ] && return
+  printf 'rules:\n  tester_is_not_implementer: true\n' >>"$r/assure.yaml"
+  git -C "$r" -c user.email=portal@example.com -c user.name=Portal commit -qam "Switch on tester_is_not_implementer"
+  c=$(grep -m1 -o '^  C0-[0-9]*' "$r/groups/group-000/svc-0--gen-cert-0.yaml" | tr -d ' ')
+  "$A" control test group-000/svc-0--gen-cert-0 "$c" --result passed --date 2026-01-01 \
+    --as assessor1@example.com -C "$r" >/dev/null
+  git -C "$r" -c user.email=assessor1@example.com -c user.name=Assessor commit -qam "Test $c"
+  touch "$r/.git/assure-bench-tested"
+}

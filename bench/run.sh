@@ -81,6 +81,9 @@ gen history 1 2 50 "$COMMITS"
 ctl=$(grep -m1 -o '^  C0-[0-9]*' "$W/history/groups/group-000/svc-0--gen-cert-0.yaml" | tr -d ' ')
 read -r t m < <(measure "$A" log group-000/svc-0--gen-cert-0 "$ctl" -C "$W/history")
 row "log of one control ($COMMITS commits)" "$t" "$((m/1024))" ""
+gen tested 1 2 50 "$COMMITS"; prepare_tested "$W/tested"
+read -r t m < <(measure "$A" validate --base HEAD~1 -C "$W/tested")
+row "validate --base, tester_is_not_implementer ($COMMITS commits)" "$t" "$((m/1024))" "reads the tester's commits of the file"
 
 read -r t m < <(measure "$A" catalog import-oscal "$REF" -o "$PWD/$W/nist.yaml"); IMPORT=$t
 row "catalog import-oscal (NIST 800-53 r5)" "$t" "$((m/1024))" ""

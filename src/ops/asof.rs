@@ -172,11 +172,11 @@ mod tests {
             commit: "3f2a9c1".repeat(6),
             short: "3f2a9c1".into(),
             time: DateTime::parse_from_rfc3339("2025-06-30T12:00:00Z")
-                .unwrap()
+                .expect("a time")
                 .with_timezone(&Utc),
             summary: "Q2 review".into(),
             tags: vec!["v2025-q2".into()],
-            date: NaiveDate::from_ymd_opt(2025, 6, 30).unwrap(),
+            date: NaiveDate::from_ymd_opt(2025, 6, 30).expect("a date"),
         };
         assert_eq!(
             a.line(),

@@ -37,7 +37,10 @@ const ROWS: &[(&[&str], &str)] = &[
         "assessment-migrate",
     ),
     (&["assessment", "show", GDPR], "assessment-show"),
-    (&["assessment", "show", GDPR, "--as-of", "HEAD~1"], "assessment-show"),
+    (
+        &["assessment", "show", GDPR, "--as-of", "HEAD~1"],
+        "assessment-show",
+    ),
     (&["catalog", "list"], "catalog-list"),
     (&["catalog", "show", "gdpr"], "catalog-show"),
     (&["control", "show", GDPR, "6.10.1.2"], "control-show"),

@@ -616,3 +616,50 @@ fn today_is_the_as_of_day_unless_given() {
     assert!(!warned(&["--as-of", "2025-12-02"]));
     assert!(warned(&["--as-of", "2025-11-30"]));
 }
+
+#[test]
+fn a_hostile_commit_subject_is_shown_as_text() {
+    // The subject is repository text like any other: escaped on the terminal, escaped
+    // in the site's HTML.
+    let repo = TestRepo::base();
+    let git = GitRepo::init(repo.path());
+    let c = git.commit_all(
+        ALICE,
+        "Q2 <script>alert(1)</script> \u{1b}[31mred\u{202e}",
+        unix("2024-01-10T10:00:00Z"),
+    );
+    let out = run(&repo, &["status", "--as-of", "HEAD"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let first = out.stdout.lines().next().expect("a first line");
+    assert!(
+        first.starts_with(&format!("as of {} (", short(c))),
+        "{first}"
+    );
+    assert!(
+        !out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{202e}'),
+        "{first:?}"
+    );
+    let out_dir = tempfile::tempdir().expect("temp dir");
+    let site = out_dir.path().join("site");
+    let out = run(
+        &repo,
+        &[
+            "report",
+            "site",
+            "--quiet",
+            "-o",
+            site.to_str().expect("utf-8"),
+            "--as-of",
+            "HEAD",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains('\u{1b}'), "{:?}", out.stderr);
+    let html = std::fs::read_to_string(site.join("index.html")).expect("index");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;")
+            || html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(!html.contains("<script>alert"), "{html}");
+}

@@ -29,10 +29,13 @@ pub struct Args {
     /// Output format: human (readable text) or json (for scripts).
     #[arg(long, value_enum, default_value_t)]
     pub format: DataFormat,
+
+    #[command(flatten)]
+    pub as_of: super::asof::AsOfArg,
 }
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
-    let project = cli.project()?;
+    let (project, as_of) = args.as_of.project(cli)?;
     let person = whose(cli, &project, args)?;
     if let Some(cert) = &args.certification {
         project.certification(cert)?;
@@ -40,9 +43,16 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let certification = args.certification.as_deref().map(str::trim);
     let items = action_items(&project, person.as_deref(), certification);
     if args.format == DataFormat::Json {
+        // The output is a list (its schema says so): each item of a past view carries
+        // the commit it is as of.
+        let items: Vec<_> = items
+            .iter()
+            .map(|view| super::asof::Json { view, as_of })
+            .collect();
         print_json(out, &items)?;
         return Ok(ExitStatus::Ok);
     }
+    super::asof::headline(out, as_of)?;
     if items.is_empty() {
         let whose = person.map_or("anyone".to_owned(), |p| p.to_owned());
         let tab = certification.map_or(String::new(), |c| format!(" in {c}"));

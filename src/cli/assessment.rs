@@ -145,6 +145,8 @@ pub enum AssessmentCommand {
         /// Output format: human (readable text) or json (for scripts).
         #[arg(long, value_enum, default_value_t)]
         format: DataFormat,
+        #[command(flatten)]
+        as_of: super::asof::AsOfArg,
     },
 }
 
@@ -179,8 +181,13 @@ fn confirm(question: &str, yes: bool) -> Result<bool, Failure> {
 }
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
-    if let AssessmentCommand::Show { assessment, format } = &args.command {
-        return show(cli, assessment, *format, out);
+    if let AssessmentCommand::Show {
+        assessment,
+        format,
+        as_of,
+    } = &args.command
+    {
+        return show(cli, assessment, *format, as_of, out);
     }
     let project = cli.project()?;
     match &args.command {
@@ -233,7 +240,11 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             flags,
         } => delete(cli, &project, assessment, *yes, flags, out),
         AssessmentCommand::List { archived, format } => list(&project, *archived, *format, out),
-        AssessmentCommand::Show { assessment, format } => show(cli, assessment, *format, out),
+        AssessmentCommand::Show {
+            assessment,
+            format,
+            as_of,
+        } => show(cli, assessment, *format, as_of, out),
     }
 }
 
@@ -551,13 +562,24 @@ fn list(project: &Project, archived: bool, format: DataFormat, out: &mut dyn Wri
     Ok(ExitStatus::Ok)
 }
 
-/// `assessment show`: the assessment's page, loading only its group.
-fn show(cli: &Cli, assessment: &str, format: DataFormat, out: &mut dyn Write) -> Outcome {
-    let project = cli.project_of(assessment)?;
+/// `assessment show`: the assessment's page, loading only its group (as of a commit:
+/// the whole commit, whose groups need not be the work tree's).
+fn show(
+    cli: &Cli,
+    assessment: &str,
+    format: DataFormat,
+    as_of: &super::asof::AsOfArg,
+    out: &mut dyn Write,
+) -> Outcome {
+    let (project, as_of) = match as_of.as_of {
+        Some(_) => as_of.project(cli)?,
+        None => (cli.project_of(assessment)?, None),
+    };
     let page = crate::ops::assessment_view::show(&project, assessment)?;
     if format == DataFormat::Json {
-        print_json(out, &page)?;
+        print_json(out, &super::asof::Json { view: &page, as_of })?;
     } else {
+        super::asof::headline(out, as_of)?;
         render_page(out, &page)?;
     }
     Ok(ExitStatus::Ok)

@@ -49,6 +49,9 @@ pub struct Args {
     /// Output format: human (readable text) or json (for scripts).
     #[arg(long, value_enum, default_value_t)]
     pub format: DataFormat,
+
+    #[command(flatten)]
+    pub as_of: super::asof::AsOfArg,
 }
 
 #[derive(Serialize)]
@@ -74,7 +77,7 @@ struct Listing<'a> {
 }
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
-    let project = cli.project()?;
+    let (project, as_of) = args.as_of.project(cli)?;
     let a = project.assessment(&args.assessment)?;
     let v = &a.doc.value;
     let filter = Filter {
@@ -133,9 +136,14 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         matches,
     };
     if args.format == DataFormat::Json {
-        print_json(out, &listing)?;
+        let view = super::asof::Json {
+            view: &listing,
+            as_of,
+        };
+        print_json(out, &view)?;
         return Ok(ExitStatus::Ok);
     }
+    super::asof::headline(out, as_of)?;
     render_human(out, &listing)?;
     Ok(ExitStatus::Ok)
 }

@@ -47,6 +47,8 @@ pub enum ExportCommand {
         /// json or yaml (OSCAL defines both).
         #[arg(long, value_enum, default_value_t)]
         format: FormatArg,
+        #[command(flatten)]
+        as_of: super::asof::AsOfArg,
     },
 }
 
@@ -72,8 +74,12 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         catalog,
         output,
         format,
+        as_of,
     } = &args.command;
-    let project = cli.project()?;
+    let (project, as_of) = as_of.project(cli)?;
+    if let Some(at) = as_of {
+        eprintln!("{}", crate::text::escape_line(&at.line()));
+    }
     let what = match catalog {
         Some(certification) => What::Catalog { certification },
         None => What::Assessment {
@@ -93,7 +99,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         None => None,
     };
     let origin = export_oscal::origin(&project)?;
-    warn_of_errors(&project)?;
+    warn_of_errors(&project, cli.today()?);
     let doc = export_oscal::export(&project, &origin, what)?;
     let format = match format {
         FormatArg::Json => Format::Json,
@@ -117,13 +123,12 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
 /// Says on stderr when `assure validate` finds errors: the export states what the files
 /// say, which an assessor should not receive unchecked (it is still written, as reports
 /// are, so that a team can look at it).
-fn warn_of_errors(project: &crate::ops::Project) -> Result<(), super::Failure> {
-    let findings = crate::ops::validate::check(project, super::today()?);
+fn warn_of_errors(project: &crate::ops::Project, today: chrono::NaiveDate) {
+    let findings = crate::ops::validate::check(project, today);
     let (errors, _) = crate::diag::counts(&findings);
     if errors > 0 {
         eprintln!(
             "warning: `assure validate` finds {errors} error(s) in this repository; the export states what the files say — fix them before handing it to an assessor"
         );
     }
-    Ok(())
 }

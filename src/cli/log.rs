@@ -71,6 +71,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         control: args.control.clone(),
         since: args.since,
         author: args.author.clone(),
+        until: None,
     };
     let history = log(&git, &root, &query)?;
     if history.entries.is_empty() {

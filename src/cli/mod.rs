@@ -6,6 +6,7 @@
 //! the repository ([`ExitStatus::Busy`]). A closed pipe (`assure … | head`) is not an error.
 
 mod actions;
+mod asof;
 mod assessment;
 mod assign;
 mod catalog;
@@ -183,6 +184,8 @@ pub enum Failure {
     Oscal(#[from] crate::oscal::OscalError),
     #[error(transparent)]
     Export(#[from] crate::ops::export_oscal::ExportError),
+    #[error(transparent)]
+    AsOf(#[from] crate::ops::asof::AsOfError),
 }
 
 impl From<serde_json::Error> for Failure {
@@ -348,11 +351,16 @@ impl Cli {
         Ok(crate::repo::discover(&start)?)
     }
 
-    /// Today's date: `--today`, else [`today`].
+    /// Today's date: `--today`, else the day of the command's `--as-of` (what was
+    /// claimed then, judged by that day: [`crate::ops::asof`]), else [`today`].
     fn today(&self) -> Result<NaiveDate, Failure> {
-        match self.today {
-            Some(date) => Ok(date),
-            None => today(),
+        if let Some(date) = self.today {
+            return Ok(date);
+        }
+        match asof::of_command(&self.command).map(|a| a.resolve(self)) {
+            Some(Ok(Some(at))) => Ok(at.date),
+            Some(Err(e)) => Err(e),
+            _ => today(),
         }
     }
 

@@ -39,6 +39,8 @@ pub enum ReportCommand {
         /// --all the folder. Never in the repository's data folders or .git.
         #[arg(short, long, value_name = "PATH")]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        as_of: super::asof::AsOfArg,
     },
     /// The static report site: dashboard, assessment pages with filters and history,
     /// action items. Self-contained: it opens from the file system. Filters are kept in
@@ -57,17 +59,24 @@ pub enum ReportCommand {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        #[command(flatten)]
+        as_of: super::asof::AsOfArg,
     },
 }
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
-    let project = cli.project()?;
+    let (ReportCommand::Excel { as_of, .. } | ReportCommand::Site { as_of, .. }) = &args.command;
+    let (project, as_of) = as_of.project(cli)?;
+    if let Some(at) = as_of {
+        eprintln!("{}", crate::text::escape_line(&at.line()));
+    }
     let now = super::editing::now()?;
     match &args.command {
         ReportCommand::Excel {
             assessment,
             all,
             output,
+            ..
         } => {
             let which = match (output, all) {
                 (Some(dir), true) => report::Workbooks::All { dir: dir.clone() },
@@ -86,6 +95,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             output,
             public,
             quiet,
+            ..
         } => {
             let dir = cli
                 .start_dir()

@@ -20,16 +20,24 @@ pub struct Args {
 
     #[arg(long, value_enum, default_value_t)]
     pub format: DataFormat,
+
+    #[command(flatten)]
+    pub as_of: super::asof::AsOfArg,
 }
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
-    let project = cli.project()?;
+    let (project, as_of) = args.as_of.project(cli)?;
     let board = dashboard(&project, args.archived);
     left_out(&project);
     if args.format == DataFormat::Json {
-        print_json(out, &board)?;
+        let view = super::asof::Json {
+            view: &board,
+            as_of,
+        };
+        print_json(out, &view)?;
         return Ok(ExitStatus::Ok);
     }
+    super::asof::headline(out, as_of)?;
     render(out, &board, args.archived)?;
     Ok(ExitStatus::Ok)
 }

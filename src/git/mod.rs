@@ -18,6 +18,7 @@
 //! - `identity.rs`: the person's configured name and email;
 //! - `write.rs`: writing history (`assure demo` and `assure generate` only).
 
+mod asof;
 mod commits;
 mod diff;
 mod identity;
@@ -31,6 +32,7 @@ use std::sync::Arc;
 
 use git2::Repository;
 
+pub use asof::NoneAt;
 pub use commits::CommitInfo;
 pub use identity::{user_email, user_name};
 pub use ids::{BlobId, CommitId};
@@ -52,6 +54,10 @@ pub enum GitError {
         "revision `{rev}` is not in this repository, which is a shallow clone whose history stops at {stops}; if `{rev}` is older, fetch more history (`git fetch --deepen=50`, or `git fetch --unshallow` for all of it; in GitHub Actions, check out with `fetch-depth: 0`)"
     )]
     NotInShallowClone { rev: String, stops: String },
+    #[error(
+        "revision `{rev}` names a {kind}, not a commit; give a branch, tag or commit, e.g. `main`, `v1.0` or `HEAD~1`"
+    )]
+    NotACommit { rev: String, kind: String },
     /// A worker thread could not open its own handle on the repository (a git handle is
     /// not shared between threads). Every worker that met the failure reports the same
     /// one, hence the `Arc`; the message is the failure's own.
@@ -121,7 +127,11 @@ impl Git {
             }
         };
         let object = self.repo.revparse_single(rev).map_err(unknown)?;
-        Ok(CommitId(object.peel_to_commit().map_err(unknown)?.id()))
+        let commit = object.peel_to_commit().map_err(|_| GitError::NotACommit {
+            rev: rev.to_owned(),
+            kind: object.kind().map_or("object", |k| k.str()).to_owned(),
+        })?;
+        Ok(CommitId(commit.id()))
     }
 
     /// The short ids of the commits where a shallow clone's history stops (from

@@ -188,8 +188,7 @@ pub fn show(project: &Project, key: &str) -> Result<AssessmentPage, NotFound> {
         provider_controls,
     } = tally(&views, progress);
 
-    let path = a.path();
-    let committed = history::last_commit_times(&project.ws.root, std::slice::from_ref(&path));
+    let committed = history::last_commit_times(&project.ws.root, &[a.path()], project.revision());
     let config = project.ws.config.as_ref().map(|c| &c.value);
     let created_by_name = config
         .and_then(|c| {

@@ -8,7 +8,8 @@
 //!   history-backed facts are missing) it refuses with what to do, rather than make up
 //!   ids that a full clone would not reproduce.
 //! - The export reads what every command reads (the work tree); when the compliance data
-//!   differs from HEAD, the document says so in its metadata.
+//!   differs from HEAD, the document says so in its metadata. Exported as of a commit
+//!   (`--as-of`), it is that commit's data and history, uncommitted changes left out.
 //! - The output file goes through [`crate::edit::output::check_file`] (never into the
 //!   repository's data or .git) and is written atomically; nothing else is written.
 
@@ -87,7 +88,8 @@ pub fn origin(project: &Project) -> Result<Origin, ExportError> {
     if git.is_shallow() {
         return Err(refuse("this is a shallow clone"));
     }
-    let head = git.resolve("HEAD")?;
+    // A view as of a commit exports that commit, uncommitted changes left out.
+    let head = project.revision().map_or_else(|| git.resolve("HEAD"), Ok)?;
     // The report's own reading of HEAD, its time and the uncommitted changes: a workbook
     // and an export of the same commit state the same facts.
     let ctx = super::report::context(project, DateTime::<Utc>::UNIX_EPOCH);
@@ -182,6 +184,7 @@ pub fn testers(project: &Project, key: &str) -> Result<BTreeMap<String, Tester>,
     let a = project.assessment(key)?;
     let query = LogQuery {
         assessment: Some(key.to_owned()),
+        until: project.revision(),
         ..LogQuery::default()
     };
     let log = history::log(&git, &project.ws.root, &query)?;
@@ -224,7 +227,10 @@ pub fn testers(project: &Project, key: &str) -> Result<BTreeMap<String, Tester>,
                 .or_insert_with(|| (!removed).then(tester));
         }
     }
-    let uncommitted = uncommitted_tests(&git, &a.path(), &a.doc.value);
+    let uncommitted = match project.revision() {
+        Some(_) => Default::default(),
+        None => uncommitted_tests(&git, &a.path(), &a.doc.value),
+    };
     Ok(found
         .into_iter()
         .filter(|(id, _)| !uncommitted.contains(id))

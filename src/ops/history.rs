@@ -266,6 +266,8 @@ pub struct LogQuery {
     pub since: Option<NaiveDate>,
     /// Part of the author's email or name.
     pub author: Option<String>,
+    /// The newest commit read (`None`: HEAD): the history of a view as of that commit.
+    pub until: Option<CommitId>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -379,7 +381,7 @@ pub fn log(git: &Git, root: &Path, query: &LogQuery) -> Result<Log, GitError> {
             shallow_boundary: None,
         });
     }
-    let head = git.resolve("HEAD")?;
+    let head = query.until.map_or_else(|| git.resolve("HEAD"), Ok)?;
     versions.limit_from(Side::Commit(head))?;
     let walk = LogWalk {
         versions,
@@ -565,23 +567,28 @@ impl LogWalk<'_, '_> {
 
 /// When each file last changed: the time of the last commit that changed it, or, for a
 /// file with uncommitted changes (or outside git), `None` (callers fall back to the
-/// file's modification time). Walks history from HEAD only until every path is found.
+/// file's modification time). Walks history from HEAD (or from `at`, a view as of that
+/// commit, which has no uncommitted changes) only until every path is found.
 pub fn last_commit_times(
     root: &Path,
     paths: &[String],
+    at: Option<CommitId>,
 ) -> HashMap<String, chrono::DateTime<chrono::Utc>> {
     let mut out = HashMap::new();
     let Ok(Some(git)) = Git::open(root) else {
         return out;
     };
-    let Ok(head) = git.resolve("HEAD") else {
+    let Ok(head) = at.map_or_else(|| git.resolve("HEAD"), Ok) else {
         return out;
     };
-    let dirty: std::collections::HashSet<String> = git
-        .changed_files(Some(head), None)
-        .unwrap_or_default()
-        .into_iter()
-        .collect();
+    let dirty: std::collections::HashSet<String> = match at {
+        Some(_) => Default::default(),
+        None => git
+            .changed_files(Some(head), None)
+            .unwrap_or_default()
+            .into_iter()
+            .collect(),
+    };
     let mut wanted: std::collections::HashSet<&String> =
         paths.iter().filter(|p| !dirty.contains(*p)).collect();
     let Ok(ids) = git.range(None, head) else {
@@ -729,12 +736,14 @@ fn file_history(
 
 /// The field-level history and score over time of every assessment file in `paths`
 /// (`groups/<group>/<file>.yaml`, relative to the compliance root at `root`), and the
-/// renames of their groups. History is walked ONCE from HEAD, comparing trees (cheap);
-/// then each file's versions are parsed and compared, files in parallel.
+/// renames of their groups. History is walked ONCE from HEAD (or from `at`, a view as of
+/// that commit), comparing trees (cheap); then each file's versions are parsed and
+/// compared, files in parallel.
 pub fn assessment_histories(
     root: &Path,
     catalog: &crate::catalog::Catalog,
     paths: &[String],
+    at: Option<CommitId>,
 ) -> Result<Histories, GitError> {
     let mut out = Histories::default();
     let git = Git::require(root)?;
@@ -752,6 +761,7 @@ pub fn assessment_histories(
         commits: Vec::new(),
         steps: HashMap::new(),
         last_group: HashMap::new(),
+        at,
     };
     walk.walk(&mut out)?;
     out.files = file_histories(root, catalog, walk.steps, &walk.commits)?;
@@ -767,14 +777,16 @@ struct HistoryWalk<'a> {
     commits: Vec<CommitInfo>,
     steps: HashMap<&'a str, Vec<Step>>,
     last_group: HashMap<String, (Option<BlobId>, Option<crate::model::Group>)>,
+    /// Where the walk starts (`None`: HEAD).
+    at: Option<CommitId>,
 }
 
 impl HistoryWalk<'_> {
-    /// Walks from HEAD, recording each wanted assessment's steps, and each group file's
-    /// changes (and the shallow boundary) in `out`.
+    /// Walks from HEAD (or `at`), recording each wanted assessment's steps, and each
+    /// group file's changes (and the shallow boundary) in `out`.
     fn walk(&mut self, out: &mut Histories) -> Result<(), GitError> {
         let git = self.git;
-        let head = git.resolve("HEAD")?;
+        let head = self.at.map_or_else(|| git.resolve("HEAD"), Ok)?;
         for id in git.range(None, head)? {
             let info = git.commit_info(id)?;
             // In a shallow clone the boundary's parent is missing (or the git layer shows none).

@@ -2,6 +2,7 @@
 //! score assessments, filter controls, list action items, build the status dashboard.
 
 pub mod actions;
+pub mod asof;
 pub mod assessment_view;
 pub mod changes;
 pub mod commands;

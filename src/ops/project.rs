@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::catalog::Catalog;
 use crate::diag::Diagnostic;
-use crate::git::{EntryKind, Git, GitError, TreeFile};
+use crate::git::{CommitId, EntryKind, Git, GitError, TreeFile};
 use crate::repo::{
     self, AssessmentDoc, MAX_FILE_SIZE, Overlay, RepoError, Scope, Snapshot, SnapshotEntry, Source,
     Workspace,
@@ -24,6 +24,8 @@ pub struct Project {
     /// Where it was read from and how much of it, for [`Project::with_overlay`].
     source: Source,
     scope: Scope,
+    /// The commit it was read from ([`Project::at_revision`]); `None`: the work tree.
+    revision: Option<CommitId>,
 }
 
 /// Why a revision could not be loaded.
@@ -52,19 +54,26 @@ impl Project {
     /// checkout of `rev` would give.
     pub fn at_revision(root: &Path, rev: &str, scope: Scope) -> Result<Project, LoadError> {
         let git = Git::require(root)?;
-        let snapshot = snapshot(&git, rev)?;
-        Ok(Project::load(
-            root,
-            Source::Revision(Arc::new(snapshot)),
-            scope,
-        )?)
+        let commit = git.resolve(rev)?;
+        let snapshot = snapshot(&git, &commit.to_string())?;
+        let mut project = Project::load(root, Source::Revision(Arc::new(snapshot)), scope)?;
+        project.revision = Some(commit);
+        Ok(project)
+    }
+
+    /// The commit this project was read from (`None`: the work tree), where a view of it
+    /// reads history from instead of HEAD.
+    pub fn revision(&self) -> Option<CommitId> {
+        self.revision
     }
 
     /// This project as it would be with `overlay` laid over it: the same source, and
     /// loaded as far as this one is.
     pub fn with_overlay(&self, overlay: &Overlay) -> Result<Project, RepoError> {
         let ws = repo::load(&self.ws.root, &self.source, &self.scope, overlay)?;
-        Ok(Project::new(ws, self.source.clone(), self.scope.clone()))
+        let mut project = Project::new(ws, self.source.clone(), self.scope.clone());
+        project.revision = self.revision;
+        Ok(project)
     }
 
     /// The groups whose assessments are loaded; `None`: all of them.
@@ -84,6 +93,7 @@ impl Project {
             diagnostics,
             source,
             scope,
+            revision: None,
         }
     }
 

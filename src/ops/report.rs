@@ -53,8 +53,9 @@ pub enum Workbooks {
 }
 
 /// What the report says about where it comes from: the HEAD commit of the repository
-/// holding `project`, its time and whether the compliance data differs from it; outside
-/// git (or before the first commit), `now`.
+/// holding `project` (the commit it was read from, for a view as of a commit), its time
+/// and whether the compliance data differs from it; outside git (or before the first
+/// commit), `now`.
 pub fn context(project: &Project, now: DateTime<Utc>) -> ReportContext {
     let config = project.ws.config.as_ref().map(|c| &c.value);
     let mut ctx = ReportContext {
@@ -65,10 +66,19 @@ pub fn context(project: &Project, now: DateTime<Utc>) -> ReportContext {
         has_git: false,
         link_base: config.and_then(|c| c.report.link_base.clone()),
         last_changed: Default::default(),
+        as_of: None,
     };
     if let Ok(Some(git)) = Git::open(&project.ws.root) {
         ctx.has_git = true;
-        if let Ok(head) = git.resolve("HEAD") {
+        // A view as of a commit is that commit's report: its id and time, no uncommitted
+        // changes, and a banner saying it is a past view.
+        if let Some(commit) = project.revision() {
+            ctx.commit = Some(commit.to_string());
+            ctx.as_of = super::asof::describe(&git, commit).ok();
+            if let Ok(info) = git.commit_info(commit) {
+                ctx.generated_at = info.time;
+            }
+        } else if let Ok(head) = git.resolve("HEAD") {
             ctx.commit = Some(head.to_string());
             if let Ok(info) = git.commit_info(head) {
                 ctx.generated_at = info.time;
@@ -94,7 +104,7 @@ pub fn context(project: &Project, now: DateTime<Utc>) -> ReportContext {
 pub fn workbook_context(project: &Project, now: DateTime<Utc>) -> ReportContext {
     let mut ctx = context(project, now);
     let paths: Vec<String> = project.ws.assessments.iter().map(|a| a.path()).collect();
-    ctx.last_changed = history::last_commit_times(&project.ws.root, &paths);
+    ctx.last_changed = history::last_commit_times(&project.ws.root, &paths, project.revision());
     ctx
 }
 
@@ -116,7 +126,12 @@ pub fn site_history(project: &Project, ctx: &ReportContext) -> Result<History, G
         Some(_) => {
             let paths: Vec<String> = ws.assessments.iter().map(site::assessment_path).collect();
             History {
-                histories: history::assessment_histories(&ws.root, &project.catalog, &paths)?,
+                histories: history::assessment_histories(
+                    &ws.root,
+                    &project.catalog,
+                    &paths,
+                    project.revision(),
+                )?,
                 missing: None,
             }
         }

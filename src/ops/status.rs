@@ -41,7 +41,8 @@ pub struct Dashboard {
 /// §1.3); a file without one shows its modification time.
 pub fn dashboard(project: &Project, show_archived: bool) -> Dashboard {
     let paths: Vec<String> = project.ws.assessments.iter().map(|a| a.path()).collect();
-    let committed = crate::ops::history::last_commit_times(&project.ws.root, &paths);
+    let committed =
+        crate::ops::history::last_commit_times(&project.ws.root, &paths, project.revision());
     let mut groups: Vec<GroupTiles> = project
         .ws
         .groups

@@ -49,6 +49,9 @@ pub struct ReportContext {
     /// workbook_context`] reads it); a file not in it shows its modification time.
     #[serde(skip)]
     pub last_changed: std::collections::HashMap<String, DateTime<Utc>>,
+    /// The commit a past view shows (`--as-of`): reports show it prominently, so that
+    /// nobody takes it for today's. `None`: the work tree.
+    pub as_of: Option<crate::ops::asof::AsOf>,
 }
 
 impl ReportContext {

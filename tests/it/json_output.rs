@@ -20,6 +20,7 @@ const GDPR: &str = "default-group/office-365--gdpr";
 /// another shape (each command takes a second or two in a debug build).
 const ROWS: &[(&[&str], &str)] = &[
     (&["actions", "--all"], "actions"),
+    (&["actions", "--all", "--as-of", "HEAD~1"], "actions"),
     (&["--as", "bob@contoso.com", "actions"], "actions"),
     (&["assessment", "list", "--archived"], "assessment-list"),
     (
@@ -36,12 +37,17 @@ const ROWS: &[(&[&str], &str)] = &[
         "assessment-migrate",
     ),
     (&["assessment", "show", GDPR], "assessment-show"),
+    (
+        &["assessment", "show", GDPR, "--as-of", "HEAD~1"],
+        "assessment-show",
+    ),
     (&["catalog", "list"], "catalog-list"),
     (&["catalog", "show", "gdpr"], "catalog-show"),
     (&["control", "show", GDPR, "6.10.1.2"], "control-show"),
     // A provider-managed control.
     (&["control", "show", GDPR, "6.6.2.2"], "control-show"),
     (&["controls", GDPR], "controls"),
+    (&["controls", GDPR, "--as-of", "HEAD~1"], "controls"),
     (&["diff", "HEAD~5"], "diff"),
     (&["explain"], "explain"),
     (&["explain", "yaml-syntax"], "explain"),
@@ -49,6 +55,7 @@ const ROWS: &[(&[&str], &str)] = &[
     (&["log"], "log"),
     (&["people"], "people"),
     (&["status", "--archived"], "status"),
+    (&["status", "--archived", "--as-of", "HEAD~1"], "status"),
     (&["sync", "--check"], "sync"),
     (&["validate"], "validate"),
 ];

@@ -2,6 +2,7 @@
 //! through the public interfaces (the `assure` binary and the library API).
 
 mod architecture;
+mod asof21;
 mod assessment_show;
 mod bad_input;
 mod catalog;

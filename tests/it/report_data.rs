@@ -30,6 +30,7 @@ fn made_up_context() -> ReportContext {
         has_git: true,
         link_base: None,
         last_changed: Default::default(),
+        as_of: None,
     }
 }
 

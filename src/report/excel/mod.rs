@@ -119,6 +119,19 @@ fn summary(
 ) -> Vec<SummaryRow> {
     let v = &assessment.doc.value;
     let mut summary = what_rows(project, assessment, ctx, name);
+    // A past view says so in the first row, so that nobody takes it for today's.
+    if let Some(at) = &ctx.as_of {
+        summary.insert(
+            0,
+            (
+                "As of",
+                vec![
+                    Cell::Text(at.line()),
+                    Cell::text("a past view: the repository as it stood then, not today"),
+                ],
+            ),
+        );
+    }
     summary.extend(when_rows(assessment, ctx));
     summary.extend([
         (

@@ -17,6 +17,8 @@ pub(super) struct PageInfo<'a> {
     pub(super) public: bool,
     /// Which page of the navigation this is.
     pub(super) nav: &'a str,
+    /// A past view's line (`as of 3f2a9c1 (…)`), shown as a banner on every page.
+    pub(super) as_of: Option<String>,
 }
 
 pub(super) fn page_info<'a>(
@@ -32,6 +34,7 @@ pub(super) fn page_info<'a>(
         has_git: ctx.has_git,
         public,
         nav,
+        as_of: ctx.as_of.as_ref().map(crate::ops::asof::AsOf::line),
     }
 }
 

@@ -112,6 +112,23 @@ pub fn markdown(out: &mut dyn Write, r: &Review) -> std::io::Result<()> {
     for a in &r.assessments {
         markdown_assessment(out, a)?;
     }
+    if !r.regressions.is_empty() {
+        writeln!(out, "### 📉 Compliance regressions\n")?;
+        for g in &r.regressions {
+            let why = if g.reasons.is_empty() {
+                "**no reason given**".to_owned()
+            } else {
+                let stated: Vec<String> = g
+                    .reasons
+                    .iter()
+                    .map(|s| format!("\"{}\" (commit {})", cell(&s.reason), s.commit))
+                    .collect();
+                format!("reason: {}", stated.join("; "))
+            };
+            writeln!(out, "- {} — {why}", cell(&g.regression.describe()))?;
+        }
+        writeln!(out)?;
+    }
     if !r.out_of_sync.is_empty() {
         writeln!(out, "### ⚠️ Out of sync\n")?;
         for s in &r.out_of_sync {

@@ -174,6 +174,9 @@ fn render_entry(out: &mut dyn Write, e: &LogEntry) -> std::io::Result<()> {
         Some(sig) => writeln!(out, "    signature: {}", sig.describe())?,
         None => {}
     }
+    if let Some(reason) = &e.regression_reason {
+        writeln!(out, "    compliance regression stated: {reason}")?;
+    }
     for ch in &e.changes {
         match (&ch.field, &ch.control) {
             (Some(field), Some(control)) => {

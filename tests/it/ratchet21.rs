@@ -400,3 +400,136 @@ fn explain_says_how_to_state_the_reason() {
         assert!(out.stdout.contains(words), "{words}: {}", out.stdout);
     }
 }
+
+// `assure diff` and `assure log`: every regression with its reason.
+
+#[test]
+fn diff_lists_each_regression_with_its_reason_or_none() {
+    let (c, base) = history(true);
+    fail_6_2_1_1(&c);
+    let failed = c.commit("bob@example.com", "Record the retest of 6.2.1.1");
+    let range = format!("{base}..{failed}");
+    let out = c.run(&["diff", &range]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains(
+            "### 📉 Compliance regressions\n\n- score of default-group/office-365--gdpr falls 77 → 76 (control 6.2.1.1: passed → failed-high-risk) — **no reason given**\n"
+        ),
+        "{}",
+        out.stdout
+    );
+    // Not a permission finding: the diff has a section for it.
+    assert!(
+        !out.stdout.contains("Permission findings"),
+        "{}",
+        out.stdout
+    );
+    let v = crate::json_output::check(c.repo.path(), &["diff", &range], "diff", &[0]);
+    assert_eq!(
+        v["regressions"],
+        serde_json::json!([{
+            "assessment": "default-group/office-365--gdpr",
+            "score_before": 77,
+            "score_after": 76,
+            "controls": [{"control": "6.2.1.1", "before": "passed", "after": "failed-high-risk"}],
+            "reasons": [],
+        }])
+    );
+    // Stated (in the work tree's range too): the reason, with its commit.
+    c.repo.write("notes.txt", "why\n");
+    let why = c.commit("bob@example.com", &stated("State the regression", REASON));
+    let short = &why.to_string()[..7];
+    let out = c.run(&["diff", &base.to_string()]);
+    assert!(
+        out.stdout.contains(&format!(
+            "(control 6.2.1.1: passed → failed-high-risk) — reason: \"{REASON}\" (commit {short})\n"
+        )),
+        "{}",
+        out.stdout
+    );
+    let v = crate::json_output::check(c.repo.path(), &["diff", &base.to_string()], "diff", &[0]);
+    assert_eq!(
+        v["regressions"][0]["reasons"],
+        serde_json::json!([{"commit": short, "reason": REASON}])
+    );
+    // No regression, no section; none in the JSON either.
+    let v = crate::json_output::check(
+        c.repo.path(),
+        &["diff", &format!("{failed}..{why}")],
+        "diff",
+        &[0],
+    );
+    assert_eq!(v["regressions"], serde_json::json!([]));
+    let out = c.run(&["diff", &format!("{failed}..{why}")]);
+    assert!(!out.stdout.contains("regressions"), "{}", out.stdout);
+}
+
+#[test]
+fn diff_lists_regressions_with_the_ratchet_off_too() {
+    let (c, base) = history(false);
+    fail_6_2_1_1(&c);
+    let out = c.run(&["diff", &base.to_string()]);
+    assert!(
+        out.stdout
+            .contains("(control 6.2.1.1: passed → failed-high-risk) — **no reason given**"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn log_shows_the_reason_on_the_commit_that_states_it() {
+    let (c, base) = history(true);
+    fail_6_2_1_1(&c);
+    let failed = c.commit("bob@example.com", &stated("Record the retest", REASON));
+    // A reason in a commit of its own, changing no data, is shown too.
+    c.repo.write("notes.txt", "why\n");
+    let later = c.commit(
+        "alice@example.com",
+        &stated("State it again", "Confirmed by the CISO"),
+    );
+    let out = c.run(&["log"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let entry = |id: git2::Oid| {
+        let short = &id.to_string()[..7];
+        let at = out
+            .stdout
+            .find(short)
+            .unwrap_or_else(|| panic!("{short}: {}", out.stdout));
+        let rest = &out.stdout[at..];
+        rest[..rest.find("\n\n").unwrap_or(rest.len())].to_owned()
+    };
+    assert!(
+        entry(failed).contains(&format!("    compliance regression stated: {REASON}\n")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        entry(later).ends_with("    compliance regression stated: Confirmed by the CISO"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !entry(base).contains("compliance regression"),
+        "{}",
+        out.stdout
+    );
+    let v = crate::json_output::check(c.repo.path(), &["log"], "log", &[0]);
+    let entries = v["entries"].as_array().expect("entries");
+    assert_eq!(entries[0]["regression_reason"], "Confirmed by the CISO");
+    assert_eq!(entries[0]["changes"], serde_json::json!([]));
+    assert_eq!(entries[1]["regression_reason"], REASON);
+    assert!(
+        entries[2].get("regression_reason").is_none(),
+        "{:#}",
+        entries[2]
+    );
+    // The log of the assessment shows the reason on its change, not the data-less commit.
+    let out = c.run(&["log", "default-group/office-365--gdpr"]);
+    assert!(out.stdout.contains(REASON), "{}", out.stdout);
+    assert!(
+        !out.stdout.contains("Confirmed by the CISO"),
+        "{}",
+        out.stdout
+    );
+}

@@ -13,7 +13,9 @@ use crate::text::{Medium, empty};
 /// Summarize a change for review: per assessment, score and progress before → after,
 /// the controls whose status, test result, assignment or documents changed; new,
 /// archived and deleted assessments; new and renamed groups; sync classes left out of
-/// sync; permission findings.
+/// sync; permission findings; and every compliance regression (a score that falls, a
+/// passed control that fails) with the reason the change's commits state in a
+/// `Compliance-Regression: <reason>` trailer, or "no reason given".
 ///
 /// BASE defaults to the merge base with the default branch (origin/HEAD, main or
 /// master); HEAD defaults to the work tree. Prints nothing when nothing changed.

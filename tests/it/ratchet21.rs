@@ -533,3 +533,43 @@ fn log_shows_the_reason_on_the_commit_that_states_it() {
         out.stdout
     );
 }
+
+#[test]
+fn the_demo_shows_a_stated_regression() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let out = crate::support::run_env(tmp.path(), &["demo", "demo"], &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let dir = tmp.path().join("demo");
+    let config = std::fs::read_to_string(dir.join("assure.yaml")).expect("assure.yaml");
+    assert!(config.contains("\nratchet: true\n"), "{config}");
+    let log = crate::support::run_env(&dir, &["log"], &[]);
+    let at = log
+        .stdout
+        .find("    compliance regression stated: ")
+        .unwrap_or_else(|| panic!("{}", log.stdout));
+    let entry = &log.stdout[log.stdout[..at].rfind("\n\n").map_or(0, |i| i + 2)..];
+    let entry = &entry[..entry.find("\n\n").unwrap_or(entry.len())];
+    assert!(
+        entry.contains("Bob Okafor <bob@contoso.com>")
+            && entry.contains("7.2.2.1 test_result: passed → failed-medium-risk"),
+        "{entry}"
+    );
+    // Its diff names the regression with the reason; the gate accepts it.
+    let commit = entry.split_whitespace().nth(2).expect("short id");
+    let range = format!("{commit}~1..{commit}");
+    let diff = crate::support::run_env(&dir, &["diff", &range], &[]);
+    assert!(
+        diff.stdout.contains(
+            "(control 7.2.2.1: passed → failed-medium-risk) — reason: \"the retest found two HR SharePoint sites missing from the records of processing\""
+        ),
+        "{}",
+        diff.stdout
+    );
+    let before = format!("{commit}~1");
+    let (code, found) = crate::gate::json_findings(&crate::support::run_env(
+        &dir,
+        &["validate", "--base", &before, "--format", "json"],
+        &[],
+    ));
+    assert_eq!((code, found), (0, vec![]));
+}

@@ -13,7 +13,9 @@ use crate::text::{Medium, empty};
 /// Summarize a change for review: per assessment, score and progress before → after,
 /// the controls whose status, test result, assignment or documents changed; new,
 /// archived and deleted assessments; new and renamed groups; sync classes left out of
-/// sync; permission findings.
+/// sync; permission findings; and every compliance regression (a score that falls, a
+/// passed control that fails) with the reason the change's commits state in a
+/// `Compliance-Regression: <reason>` trailer, or "no reason given".
 ///
 /// BASE defaults to the merge base with the default branch (origin/HEAD, main or
 /// master); HEAD defaults to the work tree. Prints nothing when nothing changed.
@@ -111,6 +113,23 @@ pub fn markdown(out: &mut dyn Write, r: &Review) -> std::io::Result<()> {
     }
     for a in &r.assessments {
         markdown_assessment(out, a)?;
+    }
+    if !r.regressions.is_empty() {
+        writeln!(out, "### 📉 Compliance regressions\n")?;
+        for g in &r.regressions {
+            let why = if g.reasons.is_empty() {
+                "**no reason given**".to_owned()
+            } else {
+                let stated: Vec<String> = g
+                    .reasons
+                    .iter()
+                    .map(|s| format!("\"{}\" (commit {})", cell(&s.reason), s.commit))
+                    .collect();
+                format!("reason: {}", stated.join("; "))
+            };
+            writeln!(out, "- {} — {why}", cell(&g.regression.describe()))?;
+        }
+        writeln!(out)?;
     }
     if !r.out_of_sync.is_empty() {
         writeln!(out, "### ⚠️ Out of sync\n")?;

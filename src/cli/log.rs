@@ -17,7 +17,8 @@ use crate::text::{Medium, empty};
 /// assessments are shown as events. Each commit's SSH signature is checked against its
 /// author's `signing_keys` as listed before the commit (`signature: verified (SHA256:…)`,
 /// or why not; shown once anyone has keys, and always in JSON), so the trail says which
-/// authors are proven and which are only claimed.
+/// authors are proven and which are only claimed. A commit that states a compliance
+/// regression (a `Compliance-Regression: <reason>` trailer) shows its reason.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only this assessment, group/service--certification.
@@ -174,6 +175,9 @@ fn render_entry(out: &mut dyn Write, e: &LogEntry) -> std::io::Result<()> {
         Some(Signature::Unsigned) if !e.keys_listed => {}
         Some(sig) => writeln!(out, "    signature: {}", sig.describe())?,
         None => {}
+    }
+    if let Some(reason) = &e.regression_reason {
+        writeln!(out, "    compliance regression stated: {reason}")?;
     }
     for ch in &e.changes {
         match (&ch.field, &ch.control) {

@@ -35,7 +35,10 @@ pub struct Args {
     /// file a regular file. With `require_signed_commits` at REV, every commit must be
     /// SSH-signed by its author's key. With `rules.tester_is_not_implementer` at REV, a
     /// test result set in the change by someone who wrote the control's implementation
-    /// text (in any commit HEAD reaches) is refused. The other checks run on the groups the change
+    /// text (in any commit HEAD reaches) is refused. With `ratchet: true` at REV, a change
+    /// that lowers an assessment's compliance score or fails a passed control is refused
+    /// (compliance-regression) unless a commit in REV..HEAD states why in a git trailer
+    /// `Compliance-Regression: <reason>` (uncommitted changes cannot carry one). The other checks run on the groups the change
     /// touches only, so the cost follows the size of the change; a change to assure.yaml,
     /// the catalog or any other file (which may be evidence) checks every group.
     #[arg(long, value_name = "REV")]

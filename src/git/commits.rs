@@ -124,3 +124,22 @@ impl Git {
         })
     }
 }
+
+impl Git {
+    /// The values of the trailers named `key` (case ignored, as git compares trailer keys)
+    /// in commit `id`'s message: the `Key: value` lines of its last paragraph, as git's
+    /// `interpret-trailers` reads them (libgit2's parser), each value trimmed. A message
+    /// that git cannot hand to the parser (a NUL byte) has none.
+    pub fn trailers(&self, id: CommitId, key: &str) -> Result<Vec<String>, GitError> {
+        let c = self.repo.find_commit(id.0)?;
+        let message = String::from_utf8_lossy(c.message_bytes());
+        let Ok(trailers) = git2::message_trailers_strs(&message) else {
+            return Ok(Vec::new());
+        };
+        Ok(trailers
+            .iter()
+            .filter(|(k, _)| k.trim().eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.trim().to_owned())
+            .collect())
+    }
+}

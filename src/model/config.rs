@@ -27,6 +27,11 @@ pub struct Config {
     pub rules: Rules,
     #[serde(default)]
     pub evidence: EvidenceSettings,
+    /// `validate --base` refuses a change that lowers an assessment's compliance score or
+    /// fails a passed control, unless a commit of the change states why in a
+    /// `Compliance-Regression:` trailer (as set at the base): `compliance-regression`.
+    #[serde(default)]
+    pub ratchet: bool,
 }
 
 /// `rules:`: testing rules as data. Each switched-on rule is a finding code of its own.

@@ -136,6 +136,8 @@ pub fn build(dir: &Path) -> Result<Demo, DemoError> {
         group_steps(&example, group, assessments, &mut steps)?;
     }
     steps.extend(organization_steps(&example, &steps)?);
+    let retest = stated_regression(&mut steps)?;
+    steps.extend(retest);
     steps.sort_by_key(|s| s.time);
     let evidence_added = add_evidence(&example, &mut steps)?;
     steps.extend(remaining_evidence(&example, &evidence_added));
@@ -623,6 +625,57 @@ fn staged_text(
         None if a.archived.is_some() => stage(final_text, Some(TEST)),
         None => Ok(final_text.as_bytes().to_vec()),
     }
+}
+
+/// The controls that pass when first tested and fail their retest, with a
+/// `Compliance-Regression:` trailer (the ratchet, `ratchet: true`): the records of
+/// processing (GDPR 7.2.2.1, synced with NIST PM-5(1) of the same group), whose final
+/// result and management response come from that retest.
+const REGRESSED: &[(&str, &str)] = &[
+    ("groups/default-group/office-365--gdpr.yaml", "7.2.2.1"),
+    (
+        "groups/default-group/office-365--nist-800-53-r5.yaml",
+        "PM-5(1)",
+    ),
+];
+
+/// The first test of [`REGRESSED`] passed (in the group's test stage, with an earlier
+/// date and no management response yet); the commit the day after the stage records the
+/// final result, a failure, and states why. Returns that commit's step.
+fn stated_regression(steps: &mut [Step]) -> Result<Option<Step>, DemoError> {
+    let Some(stage) = steps.iter_mut().find(|s| {
+        REGRESSED
+            .iter()
+            .all(|(path, _)| s.files.contains_key(*path))
+            && s.message.starts_with("Record the test results")
+    }) else {
+        return Ok(None);
+    };
+    let mut last = BTreeMap::new();
+    for (path, control) in REGRESSED {
+        let final_text = text(&stage.files[*path])?.to_owned();
+        let mut passed = json(&final_text)?;
+        let record = &mut passed["controls"][*control];
+        let Some(fields) = record.as_object_mut() else {
+            return Err(DemoError::Example(format!("no {control} in {path}")));
+        };
+        fields.remove("management_response");
+        fields.insert("test_result".into(), J::String("passed".into()));
+        fields.insert("test_date".into(), J::String("2019-04-16".into()));
+        let first = rewrite(&final_text, &passed).map_err(|e| DemoError::Example(e.to_string()))?;
+        stage.files.insert((*path).to_owned(), first.into_bytes());
+        last.insert((*path).to_owned(), final_text.into_bytes());
+    }
+    Ok(Some(step(
+        at(stage.time.date_naive() + Duration::days(1), 10),
+        "bob@contoso.com",
+        "Record the retest of the records of processing\n\n\
+         The comparison of 2019-05-14 found two HR SharePoint sites holding personal data\n\
+         that the records of processing did not cover; the DPO office has responded.\n\n\
+         Compliance-Regression: the retest found two HR SharePoint sites missing from the records of processing\n"
+            .into(),
+        last,
+    )))
 }
 
 /// Evidence nobody cites, kept at the end of the year.

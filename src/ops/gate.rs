@@ -43,6 +43,8 @@ pub enum GateError {
     NoBaseConfig(String),
     #[error("a {0} is in progress; finish or abort it first, then run the check again")]
     InProgress(String),
+    #[error(transparent)]
+    Ratchet(#[from] super::ratchet::RatchetError),
 }
 
 /// Why a change is refused.
@@ -59,6 +61,9 @@ pub enum Problem {
     /// With `rules.tester_is_not_implementer`: the tester wrote the implementation (who
     /// and where).
     SelfTested(String),
+    /// With `ratchet`: a score falls or a passed control fails, and no commit in the range
+    /// states why.
+    Regression(super::ratchet::Regression),
 }
 
 fn ser_permission<S: serde::Serializer>(p: &Permission, s: S) -> Result<S::Ok, S::Error> {
@@ -94,6 +99,7 @@ impl GateFinding {
             (Problem::Unchecked, _) => Code::UncheckedChange,
             (Problem::Unsigned(_), _) => Code::UnsignedCommit,
             (Problem::SelfTested(_), _) => Code::TesterIsImplementer,
+            (Problem::Regression(_), _) => Code::ComplianceRegression,
             (_, Some(Change::AssessmentMoved { .. })) => Code::AssessmentMoved,
             (_, Some(Change::AssessmentUnarchived { .. })) => Code::Unarchived,
             (_, Some(Change::NotARegularFile { .. })) => Code::NotARegularFile,
@@ -131,6 +137,16 @@ impl GateFinding {
                 "{who}: {why}; assure.yaml at the base requires every commit to be SSH-signed by one of its author's signing_keys"
             ),
             Problem::SelfTested(why) => format!("{who}: {what}{why}"),
+            Problem::Regression(r) => match &self.by {
+                By::WorkTree(_) => format!(
+                    "{who}: {}, and uncommitted changes have no commit message to state why in",
+                    r.describe()
+                ),
+                _ => format!(
+                    "{who}: {}, and no commit in the range states why",
+                    r.describe()
+                ),
+            },
         }
     }
 }
@@ -215,6 +231,11 @@ pub fn gate(versions: &mut Versions, req: &Request) -> Result<Vec<GateFinding>, 
     if config.rules.tester_is_not_implementer {
         let tested = std::mem::take(&mut gate.tested);
         let found = independence::judge(versions, &config, req, (base_id, head_id, last), tested)?;
+        gate.findings.extend(found);
+    }
+    if config.ratchet {
+        let acting = Actor::new(&config, req.acting.unwrap_or("")).describe();
+        let found = super::ratchet::judge(versions, (base_id, head_id, last), acting)?;
         gate.findings.extend(found);
     }
     Ok(gate.findings)
@@ -803,6 +824,12 @@ pub fn diagnostics(
             let file = sources
                 .find(&f.path)
                 .unwrap_or_else(|| sources.add(f.path.clone(), String::new()));
+            if let Problem::Regression(r) = &f.problem {
+                let span = nodes(file).map_or(0..0, |node| regression_span(&node, r));
+                return Diagnostic::new(f.code(), f.message())
+                    .at(file, span, "regressed here")
+                    .help(help(f));
+            }
             let Some(change) = &f.change else {
                 // An unsigned commit: the setting that asks for signatures.
                 let span =
@@ -857,8 +884,24 @@ fn help(f: &GateFinding) -> String {
                 Problem::Forbidden(_) => "revert this part of the change".to_owned(),
                 Problem::Unchecked => "revert this part, or make it again in a commit of its own by someone whose role allows it; `assure explain unchecked-change`".to_owned(),
                 Problem::SelfTested(_) => "the result must be recorded by someone who wrote none of the implementation (rule `tester_is_not_implementer` in assure.yaml): drop this result from the change and ask another assessor to test the control; `assure explain tester-is-implementer`".to_owned(),
+                Problem::Regression(_) => format!("a regression may well be the truth (a failed test); the ratchet (`ratchet: true` in assure.yaml at the base) asks that it be deliberate: state why in a commit of the change, with a trailer line in the last paragraph of its message, `{}: <reason>` (`git commit --trailer '{}: Q3 pen test found TLS 1.0 on the legacy gateway'`, or `git commit --amend` to add it); uncommitted changes have no commit message and cannot carry one: commit them; `assure explain compliance-regression`", super::ratchet::TRAILER, super::ratchet::TRAILER),
                 Problem::Unsigned(_) => "sign your commits with a key listed as yours in assure.yaml: `git config gpg.format ssh`, `git config user.signingkey ~/.ssh/id_ed25519.pub`, then re-sign the branch (`git rebase --exec 'git commit --amend --no-edit -S' BASE`)".to_owned(),
             }
+}
+
+/// Where a regression shows in its assessment file: the first regressed control's test
+/// result (or the control), else the file's first key.
+fn regression_span(node: &Node, r: &super::ratchet::Regression) -> std::ops::Range<usize> {
+    for c in &r.controls {
+        let (n, _, found) = node.walk(&["controls", &c.control, "test_result"]);
+        if found {
+            return n.span.clone();
+        }
+        if node.walk(&["controls", &c.control]).2 {
+            return key_span(node, &["controls", &c.control]);
+        }
+    }
+    first_key(node, &["controls", "service"])
 }
 
 /// The key span of the first of `keys` the mapping has (an empty span at the start if none).

@@ -296,6 +296,10 @@ pub struct LogEntry {
     /// when the commit is signed).
     #[serde(skip)]
     pub keys_listed: bool,
+    /// `assure log` only: the reason the commit states for a compliance regression (its
+    /// `Compliance-Regression:` trailer, see `ops::ratchet`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regression_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -411,17 +415,23 @@ pub fn log(git: &Git, root: &Path, query: &LogQuery) -> Result<Log, GitError> {
         };
         let me = Side::Commit(id);
         let paths = walk.paths(parent, me)?;
-        if paths.is_empty() {
+        // A commit that states a regression is shown even if it changes no data itself
+        // (the reason may follow the change in a commit of its own), unless the log is
+        // about one assessment.
+        let reason = super::ratchet::reason_of(git, id)?;
+        let stated = reason.is_some() && walk.path.is_none();
+        if paths.is_empty() && !stated {
             continue;
         }
         let changes = walk.changes(parent, me, &paths)?;
-        if !changes.is_empty() {
+        if !changes.is_empty() || stated {
             let (signature, keys_listed) = walk.signature(&info, parent, me)?;
             entries.push(LogEntry {
                 commit: info,
                 changes,
                 signature: Some(signature),
                 keys_listed,
+                regression_reason: reason,
             });
         }
     }
@@ -725,6 +735,7 @@ fn file_history(
                     changes,
                     signature: None,
                     keys_listed: false,
+                    regression_reason: None,
                 });
             }
         }
@@ -860,6 +871,7 @@ impl HistoryWalk<'_> {
                         changes,
                         signature: None,
                         keys_listed: false,
+                        regression_reason: None,
                     },
                 );
             }

@@ -48,6 +48,7 @@ pub fn init(
         limits: Default::default(),
         rules: Default::default(),
         evidence: Default::default(),
+        ratchet: false,
     };
     let text = render_config(&config);
     // The generated file must read back as the configuration meant.

@@ -22,6 +22,7 @@ pub mod notify;
 pub mod people;
 pub mod permissions;
 pub mod project;
+pub mod ratchet;
 pub mod report;
 pub mod review;
 pub mod schemas;

@@ -79,6 +79,19 @@ pub struct Review {
     pub permission_findings: Vec<String>,
     /// How many file versions were read (the cost of the review).
     pub files_read: usize,
+    /// Every compliance regression of the change (`ops::ratchet`), with the reasons the
+    /// commits of the range state (none: no reason given).
+    pub regressions: Vec<RegressionReview>,
+}
+
+/// A compliance regression and the reasons the change states for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegressionReview {
+    #[serde(flatten)]
+    pub regression: super::ratchet::Regression,
+    /// Every reason a commit of the range states (they cover the whole change); empty:
+    /// no reason given.
+    pub reasons: Vec<super::ratchet::Reason>,
 }
 
 impl Review {
@@ -87,6 +100,7 @@ impl Review {
             && self.groups.is_empty()
             && self.out_of_sync.is_empty()
             && self.permission_findings.is_empty()
+            && self.regressions.is_empty()
     }
 }
 
@@ -164,6 +178,7 @@ pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Rev
         &fields,
     )?;
     let permission_findings = permission_findings(&mut versions, base_id, head_side)?;
+    let regressions = regression_reviews(&versions, base_id, head_side)?;
     Ok(Review {
         base: base_id.short(),
         base_from,
@@ -176,7 +191,39 @@ pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Rev
         out_of_sync,
         permission_findings,
         files_read: versions.parsed.get(),
+        regressions,
     })
+}
+
+/// The compliance regressions of `base..head` (whether the ratchet is on or not: a
+/// reviewer sees them either way), each with the reasons the range states.
+fn regression_reviews(
+    versions: &Versions,
+    base_id: CommitId,
+    head_side: Side,
+) -> Result<Vec<RegressionReview>, ReviewError> {
+    use super::ratchet;
+    let git = versions.git;
+    if git.is_unborn() {
+        return Ok(Vec::new());
+    }
+    let head_id = match head_side {
+        Side::Commit(c) => c,
+        _ => git.resolve("HEAD")?,
+    };
+    let found = ratchet::regressions(versions, ratchet::start(git, base_id, head_id)?, head_side)
+        .map_err(super::gate::GateError::from)?;
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let reasons = ratchet::reasons(git, base_id, head_id)?;
+    Ok(found
+        .into_iter()
+        .map(|regression| RegressionReview {
+            regression,
+            reasons: reasons.clone(),
+        })
+        .collect())
 }
 
 /// What a change of a `group.yaml` did: the group created or renamed.
@@ -385,8 +432,10 @@ fn permission_findings(
         actor: None,
         acting: acting.as_deref(),
     };
+    // Regressions have a section of their own, with their reasons.
     Ok(super::gate::gate(versions, &request)?
         .iter()
+        .filter(|f| !matches!(f.problem, super::gate::Problem::Regression(_)))
         .map(|f| format!("[{}] {}", f.code().name(), f.message()))
         .collect())
 }

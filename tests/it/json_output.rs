@@ -103,7 +103,7 @@ fn validator(name: &str) -> jsonschema::Validator {
 
 /// Runs `assure ARGS --format json` in `dir` and checks the output against `schema`;
 /// returns the output as JSON.
-fn check(dir: &Path, args: &[&str], schema: &str, codes: &[i32]) -> Value {
+pub(crate) fn check(dir: &Path, args: &[&str], schema: &str, codes: &[i32]) -> Value {
     let mut full = args.to_vec();
     full.extend(["--format", "json"]);
     let out: Output = run_env(dir, &full, &[("ASSURE_TODAY", crate::support::TODAY)]);

@@ -40,6 +40,7 @@ mod notify;
 mod oscal;
 mod paths_and_links;
 mod people;
+mod ratchet21;
 mod recipes;
 mod report_data;
 mod report_excel;

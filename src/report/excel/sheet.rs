@@ -105,6 +105,20 @@ impl Cell {
         s.map_or(Cell::Empty, Cell::text)
     }
 
+    /// The cell's value as text, as a reader of the workbook gets it back (see
+    /// [`super::marker`]): text as written (trimmed, cut to what a cell holds), a
+    /// number without a needless fraction, a date as YYYY-MM-DD.
+    pub(super) fn plain(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) | Cell::Link { text: s, .. } => super::marker::plain_text(&clip(s)),
+            Cell::Label(s) | Cell::Toned(s, _) => (*s).to_owned(),
+            Cell::Number(n) | Cell::Percent(n) => super::marker::plain_number(*n),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::DateTime(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+        }
+    }
+
     /// The width the cell's content wants, in characters.
     fn width(&self) -> usize {
         match self {

@@ -22,6 +22,8 @@
 
 pub mod marker;
 pub mod read;
+
+pub use self::sheet::TRUNCATED;
 mod sheet;
 mod tables;
 

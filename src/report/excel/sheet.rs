@@ -22,7 +22,7 @@ use crate::rules::links::{self, Link};
 pub(super) const MAX_WIDTH: usize = 40;
 /// Excel refuses cells longer than 32,767 UTF-16 units; longer text is cut here.
 const MAX_TEXT: usize = 32_000;
-const TRUNCATED: &str = "… (truncated: the full text is in the assessment file)";
+pub const TRUNCATED: &str = "… (truncated: the full text is in the assessment file)";
 /// The height of one line of text in points (Calibri 11, the workbook's font).
 const LINE_HEIGHT: f64 = 15.0;
 /// Excel's highest row (409 points).

@@ -162,7 +162,11 @@ fn address(sheet: &str, (row, col): (u32, u32)) -> String {
 
 /// The sheet holding a recorded table: its header row holds every recorded header; the
 /// one of the same name first (a sheet may have been renamed).
-fn find_sheet<'s>(sheets: &'s [Sheet], t: &Recorded, taken: &BTreeSet<String>) -> Option<&'s Sheet> {
+fn find_sheet<'s>(
+    sheets: &'s [Sheet],
+    t: &Recorded,
+    taken: &BTreeSet<String>,
+) -> Option<&'s Sheet> {
     let fits = |s: &&Sheet| {
         let header = s.row(0);
         !taken.contains(&s.name) && t.headers.iter().all(|h| header.contains(h))
@@ -231,7 +235,10 @@ pub fn plan(
             .collect();
         let mut seen = BTreeSet::new();
         for r in sheet.rows().into_iter().filter(|&r| r > 0) {
-            let cells: Vec<String> = columns.iter().map(|&c| sheet.text((r, c)).to_owned()).collect();
+            let cells: Vec<String> = columns
+                .iter()
+                .map(|&c| sheet.text((r, c)).to_owned())
+                .collect();
             if cells.iter().all(String::is_empty) {
                 continue;
             }
@@ -244,7 +251,17 @@ pub fn plan(
                 }
             }
             let key = marker::row_key(&t.headers, &cells).unwrap_or_default();
-            let control_at = address(&sheet.name, (r, columns[t.headers.iter().position(|h| h == marker::CONTROL).unwrap_or(0)]));
+            let control_at = address(
+                &sheet.name,
+                (
+                    r,
+                    columns[t
+                        .headers
+                        .iter()
+                        .position(|h| h == marker::CONTROL)
+                        .unwrap_or(0)],
+                ),
+            );
             if !seen.insert(key.clone()) {
                 problems.push(format!(
                     "{control_at}: a second row for `{key}`; delete one of them"
@@ -341,7 +358,9 @@ pub fn plan(
 fn read_only_hint(sheet: &str, header: &str) -> &'static str {
     match (sheet, header) {
         (ACTIONS, "Status" | "Test result") => "change it in the `Customer controls` sheet",
-        (ACTIONS, "Person" | "Name") => "change who is assigned in the `Customer controls` sheet (Assigned to)",
+        (ACTIONS, "Person" | "Name") => {
+            "change who is assigned in the `Customer controls` sheet (Assigned to)"
+        }
         _ => "ids, titles, scores and what the provider or the catalog says are not edited here",
     }
 }
@@ -393,7 +412,11 @@ fn parse(
             "low" => Some(Priority::Low),
             "medium" => Some(Priority::Medium),
             "high" => Some(Priority::High),
-            _ => return Err(format!("{t:?} is not a priority; write Low, Medium or High")),
+            _ => {
+                return Err(format!(
+                    "{t:?} is not a priority; write Low, Medium or High"
+                ));
+            }
         }),
         Field::TestDate => New::Date(if t.is_empty() {
             None
@@ -416,10 +439,9 @@ fn parse(
                     .clone(),
             )
         }),
-        Field::Implementation
-        | Field::TestPlan
-        | Field::ManagementResponse
-        | Field::Notes => New::Text(Some(text.to_owned()).filter(|t| !t.trim().is_empty())),
+        Field::Implementation | Field::TestPlan | Field::ManagementResponse | Field::Notes => {
+            New::Text(Some(text.to_owned()).filter(|t| !t.trim().is_empty()))
+        }
     })
 }
 

@@ -129,7 +129,12 @@ pub fn plain_number(n: f64) -> String {
 /// The row key of a table's row: its control id, and for the Documents sheet the
 /// document's path.
 pub fn row_key(headers: &[String], cells: &[String]) -> Option<String> {
-    let at = |h: &str| headers.iter().position(|x| x == h).and_then(|i| cells.get(i));
+    let at = |h: &str| {
+        headers
+            .iter()
+            .position(|x| x == h)
+            .and_then(|i| cells.get(i))
+    };
     let id = at(CONTROL)?;
     Some(match at(DOCUMENT) {
         Some(doc) => format!("{id}\n{doc}"),

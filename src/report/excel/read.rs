@@ -31,7 +31,9 @@ pub const MAX_CELLS: usize = 4_000_000;
 pub enum ReadError {
     #[error("cannot read {0}: {1}")]
     Io(String, std::io::Error),
-    #[error("{0} is not an .xlsx workbook ({1}); `assure import excel` reads the workbooks `assure report excel` makes, saved as .xlsx")]
+    #[error(
+        "{0} is not an .xlsx workbook ({1}); `assure import excel` reads the workbooks `assure report excel` makes, saved as .xlsx"
+    )]
     NotXlsx(String, String),
     #[error("{0} is too large to be a workbook of one assessment ({1}); nothing was read")]
     TooLarge(String, String),
@@ -151,8 +153,8 @@ fn check_unpacked(name: &str, bytes: &[u8]) -> Result<(), ReadError> {
     let mut left = MAX_UNPACKED;
     for i in 0..zip.len() {
         let entry = zip.by_index(i).map_err(|e| not(&e))?;
-        let read = std::io::copy(&mut entry.take(left + 1), &mut std::io::sink())
-            .map_err(|e| not(&e))?;
+        let read =
+            std::io::copy(&mut entry.take(left + 1), &mut std::io::sink()).map_err(|e| not(&e))?;
         if read > left {
             return Err(ReadError::TooLarge(
                 name.to_owned(),

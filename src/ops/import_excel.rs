@@ -192,23 +192,26 @@ pub fn plan(
             origin.assessment
         ))
     })?;
-    let current = &assessment.doc.value.controls;
     let m = marker_sheet(sheets).expect("open found it");
     let tables = recorded_tables(m);
-    let customer_ids: BTreeSet<String> = tables
-        .iter()
-        .filter(|t| t.sheet == CUSTOMER)
-        .flat_map(|t| t.rows.keys().cloned())
-        .collect();
-    let people = project
-        .ws
-        .config
-        .as_ref()
-        .map(|c| c.value.people.as_slice())
-        .unwrap_or_default();
-    let mut problems = Vec::new();
-    let mut notes = Vec::new();
-    let mut edits: Vec<CellEdit> = Vec::new();
+    let mut judge = Judge {
+        current: &assessment.doc.value.controls,
+        people: project
+            .ws
+            .config
+            .as_ref()
+            .map(|c| c.value.people.as_slice())
+            .unwrap_or_default(),
+        today,
+        customer_ids: tables
+            .iter()
+            .filter(|t| t.sheet == CUSTOMER)
+            .flat_map(|t| t.rows.keys().cloned())
+            .collect(),
+        problems: Vec::new(),
+        notes: Vec::new(),
+        edits: Vec::new(),
+    };
     let mut taken = BTreeSet::new();
     for t in &tables {
         let editable = t.headers.iter().any(|h| Field::of(&t.sheet, h).is_some());
@@ -220,13 +223,56 @@ pub fn plan(
                     t.headers.join(", ")
                 )));
             }
-            notes.push(format!(
+            judge.notes.push(format!(
                 "the sheet `{}` is not in the workbook (deleted, or its header row changed); it holds nothing to import",
                 t.sheet
             ));
             continue;
         };
         taken.insert(sheet.name.clone());
+        judge.table(t, sheet);
+    }
+    if !judge.problems.is_empty() {
+        return Err(ImportError::Refused(judge.problems));
+    }
+    Ok(Plan {
+        origin,
+        edits: judge.edits,
+        notes: judge.notes,
+    })
+}
+
+/// Compares a workbook's cells with its record and the repository, collecting edits,
+/// notes and problems.
+struct Judge<'a> {
+    current: &'a BTreeMap<String, ControlRecord>,
+    people: &'a [crate::model::Person],
+    today: NaiveDate,
+    /// The assessment's customer controls, as the workbook recorded them.
+    customer_ids: BTreeSet<String>,
+    problems: Vec<String>,
+    notes: Vec<String>,
+    edits: Vec<CellEdit>,
+}
+
+/// A row of a sheet, read in the order of its recorded table's headers.
+struct RowAt<'s> {
+    sheet: &'s Sheet,
+    row: u32,
+    /// The sheet's column of each recorded header.
+    columns: &'s [u32],
+    cells: Vec<String>,
+}
+
+impl RowAt<'_> {
+    fn address(&self, i: usize) -> String {
+        address(&self.sheet.name, (self.row, self.columns[i]))
+    }
+}
+
+impl Judge<'_> {
+    /// Every row of `sheet`, the sheet found for the recorded table `t`.
+    fn table(&mut self, t: &Recorded, sheet: &Sheet) {
         let header = sheet.row(0);
         let columns: Vec<u32> = t
             .headers
@@ -242,116 +288,128 @@ pub fn plan(
             if cells.iter().all(String::is_empty) {
                 continue;
             }
-            for &c in &columns {
-                if let Some(f) = sheet.cells.get(&(r, c)).and_then(|v| v.formula.as_ref()) {
-                    problems.push(format!(
-                        "{} holds a formula (={f}); type the value itself",
-                        address(&sheet.name, (r, c))
-                    ));
-                }
-            }
-            let key = marker::row_key(&t.headers, &cells).unwrap_or_default();
-            let control_at = address(
-                &sheet.name,
-                (
-                    r,
-                    columns[t
-                        .headers
-                        .iter()
-                        .position(|h| h == marker::CONTROL)
-                        .unwrap_or(0)],
-                ),
-            );
-            if !seen.insert(key.clone()) {
-                problems.push(format!(
-                    "{control_at}: a second row for `{key}`; delete one of them"
-                ));
-                continue;
-            }
-            let added_narrative = t.sheet == NARRATIVE && customer_ids.contains(&key);
-            let original = match t.rows.get(&key) {
-                Some(o) => o.clone(),
-                // A customer control without a row in Implementation: the auditor may add
-                // one to write its texts.
-                None if added_narrative => vec![String::new(); t.headers.len()],
-                None => {
-                    problems.push(format!(
-                        "{control_at}: a row for `{}`, which the workbook did not have; rows cannot be added here (edit the control's own row)",
-                        key.replace('\n', " ")
-                    ));
-                    continue;
-                }
+            let row = RowAt {
+                sheet,
+                row: r,
+                columns: &columns,
+                cells,
             };
-            for (i, h) in t.headers.iter().enumerate() {
-                let (now, was) = (&cells[i], &original[i]);
-                let field = Field::of(&t.sheet, h);
-                if now == was || (field.is_none() && !t.rows.contains_key(&key)) {
-                    continue;
-                }
-                let at = address(&sheet.name, (r, columns[i]));
-                let Some(field) = field else {
-                    problems.push(format!(
-                        "{at} ({h} of {key}) is read-only, and was changed from {was:?} to {now:?}; {}",
-                        read_only_hint(&t.sheet, h)
-                    ));
-                    continue;
-                };
-                if was.ends_with(crate::report::excel::TRUNCATED) {
-                    problems.push(format!(
-                        "{at}: the {} of {key} is too long for a cell, so the workbook holds it cut; edit it with `assure control set`",
-                        field.name()
-                    ));
-                    continue;
-                }
-                let id = key.clone();
-                match parse(field, now, today, people) {
-                    Err(why) => problems.push(format!("{at} ({} of {id}): {why}", field.name())),
-                    Ok(new) => {
-                        let after = shown(field, &new);
-                        if after == *was {
-                            continue;
-                        }
-                        let repo = field.shown(current.get(&id));
-                        if repo == *was {
-                            edits.push(CellEdit {
-                                cell: at,
-                                control: id,
-                                field,
-                                before: was.clone(),
-                                after,
-                                new,
-                            });
-                        } else if repo == after {
-                            notes.push(format!(
-                                "{at}: the {} of {id} is already {after:?} in the repository",
-                                field.name()
-                            ));
-                        } else {
-                            problems.push(format!(
-                                "conflict at {at}: the {} of {id} was {was:?} when the workbook was made; since then the repository changed it to {repo:?}, and the workbook to {after:?}. Decide which is right: enter it with `assure control …`, or make a new workbook and enter the change there",
-                                field.name()
-                            ));
-                        }
-                    }
-                }
-            }
+            self.row(t, &row, &mut seen);
         }
         let deleted = t.rows.keys().filter(|k| !seen.contains(*k)).count();
         if deleted > 0 {
-            notes.push(format!(
+            self.notes.push(format!(
                 "{deleted} row(s) of `{}` are not in the workbook; deleting a row changes nothing",
                 sheet.name
             ));
         }
     }
-    if !problems.is_empty() {
-        return Err(ImportError::Refused(problems));
+
+    /// One row: matched to its record by its key, then compared cell by cell.
+    fn row(&mut self, t: &Recorded, row: &RowAt, seen: &mut BTreeSet<String>) {
+        for (i, &c) in row.columns.iter().enumerate() {
+            if let Some(f) = row
+                .sheet
+                .cells
+                .get(&(row.row, c))
+                .and_then(|v| v.formula.as_ref())
+            {
+                self.problems.push(format!(
+                    "{} holds a formula (={f}); type the value itself",
+                    row.address(i)
+                ));
+            }
+        }
+        let key = marker::row_key(&t.headers, &row.cells).unwrap_or_default();
+        let id_at = row.address(
+            t.headers
+                .iter()
+                .position(|h| h == marker::CONTROL)
+                .unwrap_or(0),
+        );
+        if !seen.insert(key.clone()) {
+            self.problems.push(format!(
+                "{id_at}: a second row for `{key}`; delete one of them"
+            ));
+            return;
+        }
+        let original = match t.rows.get(&key) {
+            Some(o) => o.clone(),
+            // A customer control without a row in Implementation: the auditor may add
+            // one to write its texts.
+            None if t.sheet == NARRATIVE && self.customer_ids.contains(&key) => {
+                vec![String::new(); t.headers.len()]
+            }
+            None => {
+                self.problems.push(format!(
+                    "{id_at}: a row for `{}`, which the workbook did not have; rows cannot be added here (edit the control's own row)",
+                    key.replace('\n', " ")
+                ));
+                return;
+            }
+        };
+        let added = !t.rows.contains_key(&key);
+        for (i, h) in t.headers.iter().enumerate() {
+            let (now, was) = (&row.cells[i], &original[i]);
+            let field = Field::of(&t.sheet, h);
+            // An added row's read-only cells (its title) are not compared.
+            if now == was || (field.is_none() && added) {
+                continue;
+            }
+            let at = row.address(i);
+            match field {
+                None => self.problems.push(format!(
+                    "{at} ({h} of {key}) is read-only, and was changed from {was:?} to {now:?}; {}",
+                    read_only_hint(&t.sheet, h)
+                )),
+                Some(field) => self.cell(at, &key, field, was, now),
+            }
+        }
     }
-    Ok(Plan {
-        origin,
-        edits,
-        notes,
-    })
+
+    /// An editable cell the auditor changed from `was` to `now`.
+    fn cell(&mut self, at: String, id: &str, field: Field, was: &str, now: &str) {
+        if was.ends_with(crate::report::excel::TRUNCATED) {
+            self.problems.push(format!(
+                "{at}: the {} of {id} is too long for a cell, so the workbook holds it cut; edit it with `assure control set`",
+                field.name()
+            ));
+            return;
+        }
+        let new = match parse(field, now, self.today, self.people) {
+            Ok(new) => new,
+            Err(why) => {
+                self.problems
+                    .push(format!("{at} ({} of {id}): {why}", field.name()));
+                return;
+            }
+        };
+        let after = shown(field, &new);
+        if after == was {
+            return;
+        }
+        let repo = field.shown(self.current.get(id));
+        if repo == was {
+            self.edits.push(CellEdit {
+                cell: at,
+                control: id.to_owned(),
+                field,
+                before: was.to_owned(),
+                after,
+                new,
+            });
+        } else if repo == after {
+            self.notes.push(format!(
+                "{at}: the {} of {id} is already {after:?} in the repository",
+                field.name()
+            ));
+        } else {
+            self.problems.push(format!(
+                "conflict at {at}: the {} of {id} was {was:?} when the workbook was made; since then the repository changed it to {repo:?}, and the workbook to {after:?}. Decide which is right: enter it with `assure control …`, or make a new workbook and enter the change there",
+                field.name()
+            ));
+        }
+    }
 }
 
 /// Where to make a change to a read-only cell instead.

@@ -20,6 +20,7 @@ mod explain;
 mod export;
 mod generate;
 mod group;
+mod import;
 mod init;
 mod log;
 mod notify;
@@ -97,6 +98,7 @@ pub enum Command {
     Schema(schema::Args),
     Explain(explain::Args),
     People(people::Args),
+    Import(import::Args),
     #[command(hide = true)]
     Generate(generate::Args),
 }
@@ -269,6 +271,7 @@ where
         Command::Schema(args) => schema::run(&cli, args, out),
         Command::Explain(args) => explain::run(args, out),
         Command::People(args) => people::run(&cli, args, out),
+        Command::Import(args) => import::run(&cli, args, out),
         Command::Generate(args) => generate::run(&cli, args, out),
     };
     let flushed = out.flush();
@@ -326,6 +329,9 @@ impl Command {
             Command::People(args) => match &args.command {
                 Some(command) => command.flags(),
                 None => return None,
+            },
+            Command::Import(args) => match &args.command {
+                import::ImportCommand::Excel { flags, .. } => flags,
             },
             _ => return None,
         };

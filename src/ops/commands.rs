@@ -96,7 +96,7 @@ pub fn assign(
 
 /// An action item with no priority, notes or notification is no action item: the file
 /// does not hold an empty `action:` (and a rewrite drops one).
-fn drop_empty_action(r: &mut crate::model::ControlRecord) {
+pub(crate) fn drop_empty_action(r: &mut crate::model::ControlRecord) {
     if r.action.as_ref().is_some_and(|a| *a == Default::default()) {
         r.action = None;
     }
@@ -279,7 +279,7 @@ pub fn doc_remove(
 }
 
 /// Removes a control record left empty (not started).
-fn prune(s: &mut Session, i: usize, control: &str) -> Result<(), EditError> {
+pub(crate) fn prune(s: &mut Session, i: usize, control: &str) -> Result<(), EditError> {
     let v = s.editable(i)?;
     if v.controls
         .get(control)

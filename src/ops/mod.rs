@@ -14,6 +14,7 @@ pub mod filter;
 pub mod gate;
 pub mod generate;
 pub mod history;
+pub mod import_excel;
 pub mod import_oscal;
 pub mod independence;
 pub mod init;

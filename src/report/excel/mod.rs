@@ -6,7 +6,9 @@
 //! "Implementation" (what was written about the customer controls: implementation, test
 //! plan, management response, documents), "Action items" and "Documents" (one row per
 //! evidence document, each a hyperlink). `tables.rs` makes the tables' columns and rows,
-//! `sheet.rs` writes cells and lays the sheets out for print.
+//! `sheet.rs` writes cells and lays the sheets out for print, `marker.rs` adds a very
+//! hidden sheet recording the commit, the assessment and every table cell as written,
+//! which `assure import excel` reads back.
 //!
 //! Invariants:
 //! - Every piece of user text is a string cell, never a formula (see `sheet.rs`).
@@ -18,6 +20,10 @@
 //!   the document properties carry `ctx.generated_at`, never the clock, so the same
 //!   commit renders byte-identical files.
 
+pub mod marker;
+pub mod read;
+
+pub use self::sheet::TRUNCATED;
 mod sheet;
 mod tables;
 
@@ -34,12 +40,12 @@ use crate::ops::Project;
 use crate::ops::score;
 use crate::repo::AssessmentDoc;
 
-const SUMMARY: &str = "Summary";
-const PROVIDER: &str = "Provider controls";
-const CUSTOMER: &str = "Customer controls";
-const NARRATIVE: &str = "Implementation";
-const ACTIONS: &str = "Action items";
-const DOCUMENTS: &str = "Documents";
+pub const SUMMARY: &str = "Summary";
+pub const PROVIDER: &str = "Provider controls";
+pub const CUSTOMER: &str = "Customer controls";
+pub const NARRATIVE: &str = "Implementation";
+pub const ACTIONS: &str = "Action items";
+pub const DOCUMENTS: &str = "Documents";
 
 /// The workbook of one assessment, as the bytes of an .xlsx file to be written in the
 /// folder `dir`: a document link that `link_base` does not pin is the document's path
@@ -329,6 +335,22 @@ impl Sheets {
             let Table { columns, rows } = table;
             write_table(ws, &formats, columns, rows)?;
         }
+        let origin = marker::Origin {
+            commit: ctx.commit.clone(),
+            assessment: self.subject.clone(),
+            dirty: ctx.dirty,
+        };
+        marker::write(
+            &mut wb,
+            &origin,
+            &[
+                (PROVIDER, &t.provider),
+                (CUSTOMER, &t.customer),
+                (NARRATIVE, &t.narrative),
+                (ACTIONS, &t.actions),
+                (DOCUMENTS, &t.documents),
+            ],
+        )?;
         wb.save_to_buffer()
     }
 

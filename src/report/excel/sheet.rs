@@ -22,7 +22,7 @@ use crate::rules::links::{self, Link};
 pub(super) const MAX_WIDTH: usize = 40;
 /// Excel refuses cells longer than 32,767 UTF-16 units; longer text is cut here.
 const MAX_TEXT: usize = 32_000;
-const TRUNCATED: &str = "… (truncated: the full text is in the assessment file)";
+pub const TRUNCATED: &str = "… (truncated: the full text is in the assessment file)";
 /// The height of one line of text in points (Calibri 11, the workbook's font).
 const LINE_HEIGHT: f64 = 15.0;
 /// Excel's highest row (409 points).
@@ -103,6 +103,20 @@ impl Cell {
     /// The one spelling of an empty value in the workbook: a blank cell.
     pub(super) fn opt_text(s: Option<&str>) -> Cell {
         s.map_or(Cell::Empty, Cell::text)
+    }
+
+    /// The cell's value as text, as a reader of the workbook gets it back (see
+    /// [`super::marker`]): text as written (trimmed, cut to what a cell holds), a
+    /// number without a needless fraction, a date as YYYY-MM-DD.
+    pub(super) fn plain(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) | Cell::Link { text: s, .. } => super::marker::plain_text(&clip(s)),
+            Cell::Label(s) | Cell::Toned(s, _) => (*s).to_owned(),
+            Cell::Number(n) | Cell::Percent(n) => super::marker::plain_number(*n),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::DateTime(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+        }
     }
 
     /// The width the cell's content wants, in characters.

@@ -348,7 +348,7 @@ pub(super) fn result_cell(result: Option<TestResult>) -> Cell {
     }
 }
 
-fn priority_label(p: Priority) -> &'static str {
+pub(super) fn priority_label(p: Priority) -> &'static str {
     match p {
         Priority::Low => "Low",
         Priority::Medium => "Medium",

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{Cli, ExitStatus, Failure, Outcome, today};
+use super::{Cli, ExitStatus, Failure, Outcome};
 use crate::diag;
 use crate::edit::output::{self, Staged};
 use crate::git::Git;
@@ -40,7 +40,8 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let built = staged.path();
     let demo = ops::demo::build(built)?;
 
-    let workbooks = write_reports(&staged, built)?;
+    let today = cli.today()?;
+    let workbooks = write_reports(&staged, built, today)?;
     staged.finish()?;
 
     let dir = dir.canonicalize().unwrap_or(dir);
@@ -50,7 +51,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         dir.display(),
         demo.commits
     )?;
-    let errors = show_checks(out, &dir, &demo, &workbooks)?;
+    let errors = show_checks(out, &dir, &demo, &workbooks, today)?;
     show_next_steps(out, &dir, &demo)?;
     Ok(if errors > 0 {
         ExitStatus::Findings
@@ -61,13 +62,18 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
 
 /// Renders the report site and one workbook per active assessment into `staged`'s
 /// reports/ (kept out of git by .git/info/exclude), returning the workbooks' paths.
-fn write_reports(staged: &Staged, built: &std::path::Path) -> Result<Vec<String>, Failure> {
+fn write_reports(
+    staged: &Staged,
+    built: &std::path::Path,
+    today: chrono::NaiveDate,
+) -> Result<Vec<String>, Failure> {
     std::fs::write(
         built.join(".git/info/exclude"),
         "# assure demo: rendered reports\n/reports/\n",
     )?;
     let project = Project::work_tree(built)?;
-    let ctx = ops::report::workbook_context(&project, super::editing::now()?);
+    let mut ctx = ops::report::workbook_context(&project, super::editing::now()?);
+    ctx.today = today;
     let files = ops::report::site_files(&project, &ctx, &SiteOptions::default(), &|_, _| {})?;
     for (rel, bytes) in &files {
         staged.write(&format!("reports/site/{rel}"), bytes)?;
@@ -139,9 +145,10 @@ fn show_checks(
     dir: &std::path::Path,
     demo: &ops::demo::Demo,
     workbooks: &[String],
+    today: chrono::NaiveDate,
 ) -> Result<usize, Failure> {
     let project = Project::work_tree(dir)?;
-    let findings = ops::validate::check(&project, today()?);
+    let findings = ops::validate::check(&project, today);
     let (errors, warnings) = diag::counts(&findings);
     writeln!(
         out,
@@ -162,7 +169,7 @@ fn show_checks(
         writeln!(out, "  [{}] {}", g.code().name(), g.message())?;
     }
     writeln!(out)?;
-    super::status::render(out, &ops::status::dashboard(&project, false), false)?;
+    super::status::render(out, &ops::status::dashboard(&project, false, today), false)?;
     writeln!(
         out,
         "\nReport site: {}",

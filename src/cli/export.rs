@@ -93,7 +93,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         None => None,
     };
     let origin = export_oscal::origin(&project)?;
-    warn_of_errors(&project)?;
+    warn_of_errors(cli, &project)?;
     let doc = export_oscal::export(&project, &origin, what)?;
     let format = match format {
         FormatArg::Json => Format::Json,
@@ -117,8 +117,8 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
 /// Says on stderr when `assure validate` finds errors: the export states what the files
 /// say, which an assessor should not receive unchecked (it is still written, as reports
 /// are, so that a team can look at it).
-fn warn_of_errors(project: &crate::ops::Project) -> Result<(), super::Failure> {
-    let findings = crate::ops::validate::check(project, super::today()?);
+fn warn_of_errors(cli: &super::Cli, project: &crate::ops::Project) -> Result<(), super::Failure> {
+    let findings = crate::ops::validate::check(project, cli.today()?);
     let (errors, _) = crate::diag::counts(&findings);
     if errors > 0 {
         eprintln!(

@@ -348,11 +348,13 @@ impl Cli {
         Ok(crate::repo::discover(&start)?)
     }
 
-    /// Today's date: `--today`, else [`today`].
+    /// Today's date: `--today`, else [`default_today`]. Every command that judges by
+    /// the date (validate, status, actions, control show, reports, export, demo) takes it
+    /// from here, so `--today` pins all of their output.
     fn today(&self) -> Result<NaiveDate, Failure> {
         match self.today {
             Some(date) => Ok(date),
-            None => today(),
+            None => default_today(),
         }
     }
 
@@ -372,7 +374,7 @@ impl Cli {
 
 /// Today's date without `--today` (see [`Cli::today`]): `ASSURE_TODAY` (YYYY-MM-DD) or
 /// the date of `ASSURE_NOW` (which tests use to pin time), else the clock.
-fn today() -> Result<NaiveDate, Failure> {
+fn default_today() -> Result<NaiveDate, Failure> {
     match std::env::var("ASSURE_TODAY") {
         Ok(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
             .map_err(|e| Failure::Usage(format!("ASSURE_TODAY={s}: {e}"))),

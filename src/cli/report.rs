@@ -63,6 +63,7 @@ pub enum ReportCommand {
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let project = cli.project()?;
     let now = super::editing::now()?;
+    let today = cli.today()?;
     match &args.command {
         ReportCommand::Excel {
             assessment,
@@ -76,7 +77,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                     output: output.clone(),
                 },
             };
-            let written = report::write_workbooks(&project, now, &cli.start_dir(), &which)?;
+            let written = report::write_workbooks(&project, now, today, &cli.start_dir(), &which)?;
             for path in written {
                 writeln!(out, "wrote {}", path.display())?;
             }
@@ -96,7 +97,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                 bar.set_position(done as u64);
             };
             let opts = SiteOptions { public: *public };
-            let files = report::write_site(&project, now, &dir, &opts, &progress)?;
+            let files = report::write_site(&project, now, today, &dir, &opts, &progress)?;
             bar.finish_and_clear();
             writeln!(
                 out,

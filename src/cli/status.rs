@@ -24,7 +24,7 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let project = cli.project()?;
-    let board = dashboard(&project, args.archived);
+    let board = dashboard(&project, args.archived, cli.today()?);
     left_out(&project);
     if args.format == DataFormat::Json {
         print_json(out, &board)?;
@@ -124,5 +124,14 @@ fn tile(out: &mut dyn Write, t: &Tile) -> std::io::Result<()> {
         bar(p.assessed, p.total, 20),
         p.assessed,
         p.total
-    )
+    )?;
+    let e = &t.evidence;
+    if e.expired + e.expiring > 0 {
+        writeln!(
+            out,
+            "    evidence: {} expired, {} expiring soon",
+            e.expired, e.expiring
+        )?;
+    }
+    Ok(())
 }

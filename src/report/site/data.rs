@@ -320,6 +320,8 @@ pub(super) struct ActionRow {
     pub(super) notes: Option<String>,
     pub(super) status: Label,
     pub(super) result: Label,
+    /// "renew PATH (expired on DATE)" for each of the control's expired documents.
+    pub(super) renew: Vec<String>,
 }
 
 #[derive(Serialize)]

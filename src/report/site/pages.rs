@@ -666,8 +666,9 @@ fn assessment_history(
 
 pub(super) fn render_actions(site: &mut Site, shared: &Shared) -> Result<(), ReportError> {
     let items = actions::action_items(shared.project, None, None);
+    let renewals = actions::renewals(shared.project, &items, shared.ctx.today);
     let mut people: BTreeMap<String, BTreeMap<(String, String), Vec<ActionRow>>> = BTreeMap::new();
-    for item in items {
+    for (item, renew) in items.into_iter().zip(renewals) {
         let group = item
             .assessment
             .split('/')
@@ -693,6 +694,10 @@ pub(super) fn render_actions(site: &mut Site, shared: &Shared) -> Result<(), Rep
             notes: item.notes.filter(|n| !n.trim().is_empty()),
             status: status_label(item.status),
             result: result_label(item.test_result),
+            renew: renew
+                .iter()
+                .map(|r| format!("renew {} (expired on {})", r.path, date(r.valid_until)))
+                .collect(),
         };
         people
             .entry(item.person.trim().to_lowercase())

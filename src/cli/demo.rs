@@ -19,6 +19,9 @@ use crate::report::site::SiteOptions;
 /// dashboard, and render the report site, one workbook per active assessment and an OSCAL
 /// package of one assessment (catalog, SSP, assessment results, POA&M) into its reports/
 /// folder.
+///
+/// The example's evidence ages in its story: the demo judges it on the story's last day
+/// (one document expired, one expiring soon), unless --today gives another day.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Where to build it (default: ./assure-demo). A folder left by an earlier demo (its
@@ -40,7 +43,8 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let built = staged.path();
     let demo = ops::demo::build(built)?;
 
-    let today = cli.today()?;
+    // The story's day, so the demo always shows an expired and an expiring document.
+    let today = cli.today.unwrap_or(demo.today);
     let workbooks = write_reports(&staged, built, today)?;
     staged.finish()?;
 
@@ -152,7 +156,7 @@ fn show_checks(
     let (errors, warnings) = diag::counts(&findings);
     writeln!(
         out,
-        "assure validate: {errors} error(s), {warnings} warning(s)"
+        "assure validate --today {today}: {errors} error(s), {warnings} warning(s)"
     )?;
     if errors > 0 {
         diag::human::render(out, &project.ws.sources, &findings, false)?;
@@ -209,6 +213,16 @@ fn show_next_steps(
         "  assure controls default-group/office-365--nist-800-53-r5 --control 'AC-2*'"
     )?;
     writeln!(out, "  assure actions --person bob@contoso.com")?;
+    writeln!(
+        out,
+        "  assure status --today {}   # evidence expired and expiring on the story's last day",
+        demo.today
+    )?;
+    writeln!(
+        out,
+        "  assure actions --person dave@contoso.com --today {}   # evidence to renew",
+        demo.today
+    )?;
     writeln!(
         out,
         "  assure export oscal {OSCAL_ASSESSMENT} --model poam   # OSCAL for an assessor's tools"

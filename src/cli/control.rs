@@ -20,7 +20,9 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 pub enum ControlCommand {
     /// Everything about one control: catalog text, who manages it, its status, test,
-    /// action item, documents, and the controls kept in sync with it.
+    /// action item, documents (with their collected_on / valid_until dates and, on
+    /// --today, "expired 3 days ago" or "expires in 12 days"), and the controls kept in
+    /// sync with it.
     Show {
         /// The assessment, group/service--certification.
         assessment: String,

@@ -11,7 +11,9 @@ use crate::report::site::SiteOptions;
 ///
 /// Reports are reproducible: the same commit renders byte-identical files. "Generated at"
 /// is the time of the commit they are built from (marked "with uncommitted changes" when
-/// the work tree differs), and every report carries the commit id.
+/// the work tree differs), and every report carries the commit id. Evidence freshness
+/// (the site's marks and "what expires next", the workbook's Evidence column) is judged
+/// on --today: give it for reports that are the same bytes whenever they are made.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(subcommand)]

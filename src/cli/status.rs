@@ -9,7 +9,9 @@ use crate::ops::status::{Tile, dashboard};
 ///
 /// Score is the sum of the score values of controls implemented (or alternatively
 /// implemented) and passed; the maximum sums every control not marked not-in-scope.
-/// Progress counts customer-managed controls that have a test result.
+/// Progress counts customer-managed controls that have a test result. Under a tile,
+/// "evidence: N expired, M expiring soon" counts its documents past valid_until and
+/// within evidence.warn_days of it, on --today (shown when any is).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Also list archived assessments.

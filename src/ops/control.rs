@@ -114,13 +114,22 @@ pub fn show<'p>(
         in_sync_with,
         related: cat.related(&v.certification, &c.id),
         see_also: cat.informative(&v.certification, &c.id).to_vec(),
-        evidence: v.controls.get(&c.id).map_or_else(Vec::new, |r| {
-            let warn_days = super::freshness::warn_days(project);
-            r.documents
-                .iter()
-                .map(|d| super::freshness::State::of(d, today, warn_days))
-                .collect()
-        }),
+        evidence: evidence(project, v.controls.get(&c.id), today),
     };
     Ok(shown)
+}
+
+/// The freshness of each of `record`'s documents on `today`, in its order.
+fn evidence(
+    project: &Project,
+    record: Option<&ControlRecord>,
+    today: chrono::NaiveDate,
+) -> Vec<super::freshness::State> {
+    let warn_days = super::freshness::warn_days(project);
+    record.map_or_else(Vec::new, |r| {
+        r.documents
+            .iter()
+            .map(|d| super::freshness::State::of(d, today, warn_days))
+            .collect()
+    })
 }

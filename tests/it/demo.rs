@@ -111,7 +111,7 @@ fn head_day(dir: &Path) -> String {
 }
 
 /// The example's evidence as it ages, and nothing else: the quarterly vulnerability scan
-/// (valid until 2019-08-31) and the cryptography standard (valid until 2025-10-20),
+/// (valid until 2019-12-31) and the cryptography standard (valid until 2025-10-20),
 /// expiring and then expired, each judged on the day of the commit. Every other finding
 /// is a fault of the demo.
 fn ageing_evidence(f: &Value) -> bool {

@@ -596,7 +596,7 @@ fn the_demo_shows_an_expired_document() {
     );
     assert!(
         actions.stdout.contains(
-            "renew evidence evidence/vulnerability-scan-summary-2019-08.csv (expired on 2019-08-31"
+            "renew evidence evidence/vulnerability-scan-summary-2019-08.csv (expired on 2019-12-31"
         ),
         "{}",
         actions.stdout

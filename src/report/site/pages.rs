@@ -664,6 +664,14 @@ fn assessment_history(
     (by_control, events)
 }
 
+/// "renew PATH (expired on DATE)" for each expired document of an action item.
+fn renew_labels(renew: &[actions::Renewal]) -> Vec<String> {
+    renew
+        .iter()
+        .map(|r| format!("renew {} (expired on {})", r.path, date(r.valid_until)))
+        .collect()
+}
+
 pub(super) fn render_actions(site: &mut Site, shared: &Shared) -> Result<(), ReportError> {
     let items = actions::action_items(shared.project, None, None);
     let renewals = actions::renewals(shared.project, &items, shared.ctx.today);
@@ -694,10 +702,7 @@ pub(super) fn render_actions(site: &mut Site, shared: &Shared) -> Result<(), Rep
             notes: item.notes.filter(|n| !n.trim().is_empty()),
             status: status_label(item.status),
             result: result_label(item.test_result),
-            renew: renew
-                .iter()
-                .map(|r| format!("renew {} (expired on {})", r.path, date(r.valid_until)))
-                .collect(),
+            renew: renew_labels(&renew),
         };
         people
             .entry(item.person.trim().to_lowercase())

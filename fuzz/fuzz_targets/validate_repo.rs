@@ -101,7 +101,7 @@ fuzz_target!(|data: &[u8]| {
         .expect("the repository exists");
     let mut findings = ops::validate::check(&project, today());
     assure_fuzz::check_and_render(&project.ws.sources, &mut findings);
-    let _ = ops::status::dashboard(&project, true);
+    let _ = ops::status::dashboard(&project, true, today());
     for a in &project.ws.assessments {
         let _ = ops::score::score(&a.doc.value, &project.catalog);
     }

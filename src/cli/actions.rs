@@ -5,12 +5,18 @@ use std::io::Write;
 use super::{Cli, DataFormat, ExitStatus, Failure, Outcome, print_json, truncate};
 use crate::model::Status;
 use crate::ops::Project;
-use crate::ops::actions::{ActionItem, action_items};
+use crate::ops::actions::{ActionItem, Renewal, action_items, renewals};
 use crate::text::{Medium, empty};
 
 /// List action items: customer-managed controls assigned to a person, across active
 /// assessments, one section per person and certification (the portal's tabs), the most
 /// urgent first (priority high to none, then control id).
+///
+/// Expired evidence is work for the person the control is assigned to: under the item,
+/// `renew evidence PATH (expired on DATE, N days ago)` for each of the control's
+/// documents past its valid_until (judged on --today). Expired evidence of a control
+/// assigned to nobody is in `assure status` and `assure validate`; assign the control to
+/// make its renewal someone's action item.
 ///
 /// Without --person or --all, your own items: the person of --as, else of git's
 /// user.email. An unknown person or certification is an error that names the closest
@@ -42,14 +48,20 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     }
     let certification = args.certification.as_deref().map(str::trim);
     let items = action_items(&project, person.as_deref(), certification);
+    let renew = renewals(&project, &items, cli.today()?);
     if args.format == DataFormat::Json {
+        let listed: Vec<Listed> = items
+            .iter()
+            .zip(&renew)
+            .map(|(item, renew)| Listed { item, renew })
+            .collect();
         // The output is a list (its schema says so): each item of a past view carries
         // the commit it is as of.
-        let items: Vec<_> = items
+        let listed: Vec<_> = listed
             .iter()
             .map(|view| super::asof::Json { view, as_of })
             .collect();
-        print_json(out, &items)?;
+        print_json(out, &listed)?;
         return Ok(ExitStatus::Ok);
     }
     super::asof::headline(out, as_of)?;
@@ -59,8 +71,16 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         writeln!(out, "no action items for {whose}{tab}")?;
         return Ok(ExitStatus::Ok);
     }
-    render(&project, &items, out)?;
+    render(&project, &items, &renew, out)?;
     Ok(ExitStatus::Ok)
+}
+
+/// An action item as `--format json` prints it: the item and its expired evidence.
+#[derive(serde::Serialize)]
+struct Listed<'a> {
+    #[serde(flatten)]
+    item: &'a ActionItem,
+    renew: &'a [Renewal],
 }
 
 /// The person whose items are listed (as `assure.yaml` spells the email), `None` for
@@ -92,13 +112,19 @@ fn whose(cli: &Cli, project: &Project, args: &Args) -> Result<Option<String>, Fa
     Ok(Some(me.email.clone()))
 }
 
-/// Sections per person, tabs per certification, one line per item.
-fn render(project: &Project, items: &[ActionItem], out: &mut dyn Write) -> std::io::Result<()> {
+/// Sections per person, tabs per certification, one line per item, then its notes and
+/// the evidence to renew (`renew`, by item).
+fn render(
+    project: &Project,
+    items: &[ActionItem],
+    renew: &[Vec<Renewal>],
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let people = project.ws.config.as_ref().map(|c| &c.value.people);
     let width = items.iter().map(|i| i.assessment.len()).max().unwrap_or(0);
     let mut person = "";
     let mut cert = "";
-    for item in items {
+    for (item, renew) in items.iter().zip(renew) {
         if !item.person.eq_ignore_ascii_case(person) {
             person = &item.person;
             cert = "";
@@ -135,6 +161,16 @@ fn render(project: &Project, items: &[ActionItem], out: &mut dyn Write) -> std::
         )?;
         if let Some(notes) = item.notes.as_deref().filter(|n| !n.trim().is_empty()) {
             writeln!(out, "            notes: {}", truncate(notes, 80))?;
+        }
+        for r in renew {
+            writeln!(
+                out,
+                "            renew evidence {} (expired on {}, {} day{} ago)",
+                r.path,
+                r.valid_until,
+                r.days_ago,
+                if r.days_ago == 1 { "" } else { "s" }
+            )?;
         }
     }
     Ok(())

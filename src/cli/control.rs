@@ -8,6 +8,7 @@ use super::editing::{EditFlags, finish, refuse, start};
 use super::{Cli, DataFormat, ExitStatus, Failure, Outcome, print_json};
 use crate::model::{Status, TestResult};
 use crate::ops::commands::{self, ControlEdit};
+use crate::ops::freshness::State;
 
 /// Show a control, or record its implementation and test.
 #[derive(Debug, clap::Args)]
@@ -19,7 +20,9 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 pub enum ControlCommand {
     /// Everything about one control: catalog text, who manages it, its status, test,
-    /// action item, documents, and the controls kept in sync with it.
+    /// action item, documents (with their collected_on / valid_until dates and, on
+    /// --today, "expired 3 days ago" or "expires in 12 days"), and the controls kept in
+    /// sync with it.
     Show {
         /// The assessment, group/service--certification.
         assessment: String,
@@ -82,7 +85,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             assessment,
             control,
             format,
-        } => show(&project, assessment, control, *format, out),
+        } => show(&project, assessment, control, cli.today()?, *format, out),
         ControlCommand::Set {
             assessment,
             control,
@@ -133,10 +136,11 @@ fn show(
     project: &crate::ops::Project,
     key: &str,
     control: &str,
+    today: chrono::NaiveDate,
     format: DataFormat,
     out: &mut dyn Write,
 ) -> Outcome {
-    let shown = crate::ops::control::show(project, key, control)?;
+    let shown = crate::ops::control::show(project, key, control, today)?;
     let provider = shown.provider;
     if format == DataFormat::Json {
         print_json(out, &shown)?;
@@ -147,7 +151,7 @@ fn show(
     match (provider, shown.record) {
         (Some(p), _) => provider_part(out, p)?,
         (None, None) => writeln!(out, "status:       {}", Status::label_of(None))?,
-        (None, Some(r)) => record_part(out, r)?,
+        (None, Some(r)) => record_part(out, r, &shown.evidence)?,
     }
     links_part(out, &shown)?;
     Ok(ExitStatus::Ok)
@@ -238,8 +242,13 @@ fn provider_part(out: &mut dyn Write, p: &crate::model::ProviderControl) -> std:
     Ok(())
 }
 
-/// A customer-managed control's record: status, test, action item, texts, documents.
-fn record_part(out: &mut dyn Write, r: &crate::model::ControlRecord) -> std::io::Result<()> {
+/// A customer-managed control's record: status, test, action item, texts, documents (with
+/// their dates and `evidence`, their freshness, in the same order).
+fn record_part(
+    out: &mut dyn Write,
+    r: &crate::model::ControlRecord,
+    evidence: &[crate::ops::freshness::State],
+) -> std::io::Result<()> {
     writeln!(out, "status:       {}", Status::label_of(r.status))?;
     match (r.test_result, r.test_date) {
         (Some(res), Some(d)) => writeln!(out, "test:         {} on {d}", res.label())?,
@@ -271,7 +280,7 @@ fn record_part(out: &mut dyn Write, r: &crate::model::ControlRecord) -> std::io:
     }
     if !r.documents.is_empty() {
         writeln!(out, "documents:")?;
-        for d in &r.documents {
+        for (i, d) in r.documents.iter().enumerate() {
             let purpose = d.purpose.map_or(String::new(), |p| {
                 format!(
                     " ({})",
@@ -288,6 +297,22 @@ fn record_part(out: &mut dyn Write, r: &crate::model::ControlRecord) -> std::io:
                 d.path,
                 &d.sha256[..12.min(d.sha256.len())]
             )?;
+            let mut dates = Vec::new();
+            if let Some(c) = d.collected_on {
+                dates.push(format!("collected {c}"));
+            }
+            if let Some(u) = d.valid_until {
+                dates.push(format!("valid until {u}"));
+            }
+            if !dates.is_empty() {
+                let state = evidence.get(i).copied().unwrap_or(State::Valid);
+                // "valid" says nothing the date does not; only a state that needs work shows.
+                let mark = match state {
+                    State::Valid => String::new(),
+                    _ => format!(" — {}", state.label()),
+                };
+                writeln!(out, "    {}{mark}", dates.join(", "))?;
+            }
         }
     }
     Ok(())

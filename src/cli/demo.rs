@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::{Cli, ExitStatus, Failure, Outcome, today};
+use super::{Cli, ExitStatus, Failure, Outcome};
 use crate::diag;
 use crate::edit::output::{self, Staged};
 use crate::git::Git;
@@ -19,6 +19,9 @@ use crate::report::site::SiteOptions;
 /// dashboard, and render the report site, one workbook per active assessment and an OSCAL
 /// package of one assessment (catalog, SSP, assessment results, POA&M) into its reports/
 /// folder.
+///
+/// The example's evidence ages in its story: the demo judges it on the story's last day
+/// (one document expired, one expiring soon), unless --today gives another day.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Where to build it (default: ./assure-demo). A folder left by an earlier demo (its
@@ -40,7 +43,9 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let built = staged.path();
     let demo = ops::demo::build(built)?;
 
-    let workbooks = write_reports(&staged, built)?;
+    // The story's day, so the demo always shows an expired and an expiring document.
+    let today = cli.today.unwrap_or(demo.today);
+    let workbooks = write_reports(&staged, built, today)?;
     staged.finish()?;
 
     let dir = dir.canonicalize().unwrap_or(dir);
@@ -50,7 +55,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         dir.display(),
         demo.commits
     )?;
-    let errors = show_checks(out, &dir, &demo, &workbooks)?;
+    let errors = show_checks(out, &dir, &demo, &workbooks, today)?;
     show_next_steps(out, &dir, &demo)?;
     Ok(if errors > 0 {
         ExitStatus::Findings
@@ -61,13 +66,18 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
 
 /// Renders the report site and one workbook per active assessment into `staged`'s
 /// reports/ (kept out of git by .git/info/exclude), returning the workbooks' paths.
-fn write_reports(staged: &Staged, built: &std::path::Path) -> Result<Vec<String>, Failure> {
+fn write_reports(
+    staged: &Staged,
+    built: &std::path::Path,
+    today: chrono::NaiveDate,
+) -> Result<Vec<String>, Failure> {
     std::fs::write(
         built.join(".git/info/exclude"),
         "# assure demo: rendered reports\n/reports/\n",
     )?;
     let project = Project::work_tree(built)?;
-    let ctx = ops::report::workbook_context(&project, super::editing::now()?);
+    let mut ctx = ops::report::workbook_context(&project, super::editing::now()?);
+    ctx.today = today;
     let files = ops::report::site_files(&project, &ctx, &SiteOptions::default(), &|_, _| {})?;
     for (rel, bytes) in &files {
         staged.write(&format!("reports/site/{rel}"), bytes)?;
@@ -139,13 +149,14 @@ fn show_checks(
     dir: &std::path::Path,
     demo: &ops::demo::Demo,
     workbooks: &[String],
+    today: chrono::NaiveDate,
 ) -> Result<usize, Failure> {
     let project = Project::work_tree(dir)?;
-    let findings = ops::validate::check(&project, today()?);
+    let findings = ops::validate::check(&project, today);
     let (errors, warnings) = diag::counts(&findings);
     writeln!(
         out,
-        "assure validate: {errors} error(s), {warnings} warning(s)"
+        "assure validate --today {today}: {errors} error(s), {warnings} warning(s)"
     )?;
     if errors > 0 {
         diag::human::render(out, &project.ws.sources, &findings, false)?;
@@ -162,7 +173,7 @@ fn show_checks(
         writeln!(out, "  [{}] {}", g.code().name(), g.message())?;
     }
     writeln!(out)?;
-    super::status::render(out, &ops::status::dashboard(&project, false), false)?;
+    super::status::render(out, &ops::status::dashboard(&project, false, today), false)?;
     writeln!(
         out,
         "\nReport site: {}",
@@ -202,6 +213,16 @@ fn show_next_steps(
         "  assure controls default-group/office-365--nist-800-53-r5 --control 'AC-2*'"
     )?;
     writeln!(out, "  assure actions --person bob@contoso.com")?;
+    writeln!(
+        out,
+        "  assure status --today {}   # evidence expired and expiring on the story's last day",
+        demo.today
+    )?;
+    writeln!(
+        out,
+        "  assure actions --person dave@contoso.com --today {}   # evidence to renew",
+        demo.today
+    )?;
     writeln!(
         out,
         "  assure export oscal {OSCAL_ASSESSMENT} --model poam   # OSCAL for an assessor's tools"

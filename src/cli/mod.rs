@@ -358,7 +358,9 @@ impl Cli {
     }
 
     /// Today's date: `--today`, else the day of the command's `--as-of` (what was
-    /// claimed then, judged by that day: [`crate::ops::asof`]), else [`today`].
+    /// claimed then, judged by that day: [`crate::ops::asof`]), else [`default_today`].
+    /// Every command that judges by the date (validate, status, actions, control show,
+    /// reports, export, demo) takes it from here, so `--today` pins all of their output.
     fn today(&self) -> Result<NaiveDate, Failure> {
         if let Some(date) = self.today {
             return Ok(date);
@@ -366,7 +368,7 @@ impl Cli {
         match asof::of_command(&self.command).map(|a| a.resolve(self)) {
             Some(Ok(Some(at))) => Ok(at.date),
             Some(Err(e)) => Err(e),
-            _ => today(),
+            _ => default_today(),
         }
     }
 
@@ -386,7 +388,7 @@ impl Cli {
 
 /// Today's date without `--today` (see [`Cli::today`]): `ASSURE_TODAY` (YYYY-MM-DD) or
 /// the date of `ASSURE_NOW` (which tests use to pin time), else the clock.
-fn today() -> Result<NaiveDate, Failure> {
+fn default_today() -> Result<NaiveDate, Failure> {
     match std::env::var("ASSURE_TODAY") {
         Ok(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
             .map_err(|e| Failure::Usage(format!("ASSURE_TODAY={s}: {e}"))),

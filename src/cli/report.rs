@@ -11,7 +11,9 @@ use crate::report::site::SiteOptions;
 ///
 /// Reports are reproducible: the same commit renders byte-identical files. "Generated at"
 /// is the time of the commit they are built from (marked "with uncommitted changes" when
-/// the work tree differs), and every report carries the commit id.
+/// the work tree differs), and every report carries the commit id. Evidence freshness
+/// (the site's marks and "what expires next", the workbook's Evidence column) is judged
+/// on --today: give it for reports that are the same bytes whenever they are made.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(subcommand)]
@@ -71,6 +73,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         eprintln!("{}", crate::text::escape_line(&at.line()));
     }
     let now = super::editing::now()?;
+    let today = cli.today()?;
     match &args.command {
         ReportCommand::Excel {
             assessment,
@@ -85,7 +88,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                     output: output.clone(),
                 },
             };
-            let written = report::write_workbooks(&project, now, &cli.start_dir(), &which)?;
+            let written = report::write_workbooks(&project, now, today, &cli.start_dir(), &which)?;
             for path in written {
                 writeln!(out, "wrote {}", path.display())?;
             }
@@ -106,7 +109,7 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
                 bar.set_position(done as u64);
             };
             let opts = SiteOptions { public: *public };
-            let files = report::write_site(&project, now, &dir, &opts, &progress)?;
+            let files = report::write_site(&project, now, today, &dir, &opts, &progress)?;
             bar.finish_and_clear();
             writeln!(
                 out,

@@ -9,7 +9,9 @@ use crate::ops::status::{Tile, dashboard};
 ///
 /// Score is the sum of the score values of controls implemented (or alternatively
 /// implemented) and passed; the maximum sums every control not marked not-in-scope.
-/// Progress counts customer-managed controls that have a test result.
+/// Progress counts customer-managed controls that have a test result. Under a tile,
+/// "evidence: N expired, M expiring soon" counts its documents past valid_until and
+/// within evidence.warn_days of it, on --today (shown when any is).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Also list archived assessments.
@@ -27,7 +29,7 @@ pub struct Args {
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let (project, as_of) = args.as_of.project(cli)?;
-    let board = dashboard(&project, args.archived);
+    let board = dashboard(&project, args.archived, cli.today()?);
     left_out(&project);
     if args.format == DataFormat::Json {
         let view = super::asof::Json {
@@ -132,5 +134,14 @@ fn tile(out: &mut dyn Write, t: &Tile) -> std::io::Result<()> {
         bar(p.assessed, p.total, 20),
         p.assessed,
         p.total
-    )
+    )?;
+    let e = &t.evidence;
+    if e.expired + e.expiring > 0 {
+        writeln!(
+            out,
+            "    evidence: {} expired, {} expiring soon",
+            e.expired, e.expiring
+        )?;
+    }
+    Ok(())
 }

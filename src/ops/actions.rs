@@ -88,3 +88,52 @@ pub fn action_items(
     });
     items
 }
+
+/// An expired document of an action item's control: something for its assignee to do
+/// (collect the evidence anew, attach it, remove this reference).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Renewal {
+    pub path: String,
+    pub valid_until: chrono::NaiveDate,
+    /// Days since `valid_until` (at least 1).
+    pub days_ago: i64,
+}
+
+/// For each of `items`, the documents of its control that have expired on `today`, in
+/// the record's order. Renewing evidence is the work of the person the control is
+/// assigned to, so it is part of their action item; `evidence.warn_days` does not matter
+/// here (an expiring document is no work yet, `status` and `validate` announce it).
+pub fn renewals(
+    project: &Project,
+    items: &[ActionItem],
+    today: chrono::NaiveDate,
+) -> Vec<Vec<Renewal>> {
+    let by_key: std::collections::HashMap<String, &crate::model::Assessment> = project
+        .ws
+        .assessments
+        .iter()
+        .map(|a| (a.key(), &a.doc.value))
+        .collect();
+    items
+        .iter()
+        .map(|item| {
+            let documents = by_key
+                .get(&item.assessment)
+                .and_then(|v| v.controls.get(&item.control))
+                .map_or(&[][..], |r| &r.documents[..]);
+            documents
+                .iter()
+                .filter_map(|d| match (d.freshness(today, 0), d.valid_until) {
+                    (crate::model::Freshness::Expired(days_ago), Some(valid_until)) => {
+                        Some(Renewal {
+                            path: d.path.clone(),
+                            valid_until,
+                            days_ago,
+                        })
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect()
+}

@@ -33,11 +33,20 @@ pub struct Shown<'a> {
     /// `certification:control`, related by the catalog's mappings.
     pub related: Vec<&'a str>,
     pub see_also: Vec<(String, crate::model::Coverage)>,
+    /// The freshness of each of the record's documents on the day asked for, in the
+    /// record's order.
+    pub evidence: Vec<super::freshness::State>,
 }
 
 /// The control `control` of the assessment `key` (`group/service--certification`), with
-/// the controls kept in sync with it and the related ones.
-pub fn show<'p>(project: &'p Project, key: &str, control: &'p str) -> Result<Shown<'p>, NotFound> {
+/// the controls kept in sync with it and the related ones; its documents' freshness is
+/// judged on `today` (the caller's date).
+pub fn show<'p>(
+    project: &'p Project,
+    key: &str,
+    control: &'p str,
+    today: chrono::NaiveDate,
+) -> Result<Shown<'p>, NotFound> {
     let a = project.assessment(key)?;
     let v = &a.doc.value;
     let cat = &project.catalog;
@@ -105,6 +114,22 @@ pub fn show<'p>(project: &'p Project, key: &str, control: &'p str) -> Result<Sho
         in_sync_with,
         related: cat.related(&v.certification, &c.id),
         see_also: cat.informative(&v.certification, &c.id).to_vec(),
+        evidence: evidence(project, v.controls.get(&c.id), today),
     };
     Ok(shown)
+}
+
+/// The freshness of each of `record`'s documents on `today`, in its order.
+fn evidence(
+    project: &Project,
+    record: Option<&ControlRecord>,
+    today: chrono::NaiveDate,
+) -> Vec<super::freshness::State> {
+    let warn_days = super::freshness::warn_days(project);
+    record.map_or_else(Vec::new, |r| {
+        r.documents
+            .iter()
+            .map(|d| super::freshness::State::of(d, today, warn_days))
+            .collect()
+    })
 }

@@ -50,6 +50,10 @@ pub struct Demo {
     pub rejected: String,
     /// The migrated assessments: (new, old), each `group/service--certification`.
     pub migrated: Vec<(String, String)>,
+    /// The story's last day (the rejected pull request's): the day `assure demo` judges
+    /// evidence freshness on unless `--today` says otherwise, so that it always shows one
+    /// document expired and one expiring soon.
+    pub today: chrono::NaiveDate,
 }
 
 /// The name and email of a person of the example.
@@ -163,6 +167,7 @@ pub fn build(dir: &Path) -> Result<Demo, DemoError> {
         branch,
         rejected,
         migrated,
+        today: last.date_naive() + Duration::days(1),
     })
 }
 

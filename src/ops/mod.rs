@@ -11,6 +11,7 @@ pub mod demo;
 pub mod edit;
 pub mod export_oscal;
 pub mod filter;
+pub mod freshness;
 pub mod gate;
 pub mod generate;
 pub mod history;

@@ -15,7 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Project;
 use super::history::{self, Histories};
@@ -63,6 +63,8 @@ pub fn context(project: &Project, now: DateTime<Utc>) -> ReportContext {
         commit: None,
         generated_at: now,
         dirty: false,
+        // The caller's day, until the CLI sets its own (`--today`).
+        today: now.date_naive(),
         has_git: false,
         link_base: config.and_then(|c| c.report.link_base.clone()),
         last_changed: Default::default(),
@@ -159,11 +161,15 @@ pub fn site_files(
 pub fn write_site(
     project: &Project,
     now: DateTime<Utc>,
+    today: NaiveDate,
     dir: &Path,
     opts: &SiteOptions,
     progress: &dyn Fn(usize, usize),
 ) -> Result<usize, Error> {
-    let ctx = context(project, now);
+    let ctx = ReportContext {
+        today,
+        ..context(project, now)
+    };
     // Checked before the long render: a folder that may not be replaced is refused at
     // once, untouched.
     let staged = Staged::begin(dir, &output::SITE, Some(&project.ws.root))?;
@@ -185,10 +191,14 @@ pub fn workbook_name(a: &AssessmentDoc) -> String {
 pub fn write_workbooks(
     project: &Project,
     now: DateTime<Utc>,
+    today: NaiveDate,
     start: &Path,
     which: &Workbooks,
 ) -> Result<Vec<PathBuf>, Error> {
-    let ctx = workbook_context(project, now);
+    let ctx = ReportContext {
+        today,
+        ..workbook_context(project, now)
+    };
     let root = Some(project.ws.root.as_path());
     // Each workbook's document links are relative to the folder it is written in.
     let render = |a: &AssessmentDoc, dir: &Path| excel::workbook(project, a, &ctx, dir);

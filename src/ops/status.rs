@@ -1,9 +1,10 @@
 //! The dashboard (`assure status`): one tile per assessment, grouped by group.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::ops::Project;
+use crate::ops::freshness::{self, Counts};
 use crate::ops::score::{Progress, score};
 
 #[derive(Debug, Clone, Serialize)]
@@ -17,6 +18,9 @@ pub struct Tile {
     pub archived: Option<DateTime<Utc>>,
     #[serde(flatten)]
     pub progress: Progress,
+    /// Its expired and expiring documents on the day the dashboard is made for (none
+    /// counted in an archived assessment).
+    pub evidence: Counts,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -38,8 +42,10 @@ pub struct Dashboard {
 
 /// Builds the dashboard; archived assessments are listed only when `show_archived`.
 /// `modified` is the time of the last commit that changed each assessment file (DESIGN.md
-/// §1.3); a file without one shows its modification time.
-pub fn dashboard(project: &Project, show_archived: bool) -> Dashboard {
+/// §1.3); a file without one shows its modification time. Evidence freshness is judged
+/// on `today` (the caller's date).
+pub fn dashboard(project: &Project, show_archived: bool, today: NaiveDate) -> Dashboard {
+    let warn_days = freshness::warn_days(project);
     let paths: Vec<String> = project.ws.assessments.iter().map(|a| a.path()).collect();
     let committed =
         crate::ops::history::last_commit_times(&project.ws.root, &paths, project.revision());
@@ -73,6 +79,7 @@ pub fn dashboard(project: &Project, show_archived: bool) -> Dashboard {
             progress: score(v, &project.catalog)
                 .map(|s| s.total)
                 .unwrap_or_default(),
+            evidence: freshness::counts(a, today, warn_days),
         };
         if a.is_archived() {
             archived_count += 1;

@@ -15,7 +15,7 @@ pub mod site;
 
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +41,9 @@ pub struct ReportContext {
     pub generated_at: DateTime<Utc>,
     /// The work tree differs from the commit.
     pub dirty: bool,
+    /// The day evidence freshness is judged on: the CLI's today (`--today`), so that a
+    /// report made with `--today` is the same bytes whenever it is made.
+    pub today: NaiveDate,
     pub has_git: bool,
     /// `report.link_base` of assure.yaml, with `{commit}` and `{path}`.
     pub link_base: Option<String>,

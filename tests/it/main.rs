@@ -24,6 +24,7 @@ mod frameworks_csf;
 mod frameworks_iso;
 mod frameworks_soc2;
 mod freshness;
+mod freshview21;
 mod fuzz_regressions;
 mod gate;
 mod gate_attacks;

@@ -28,6 +28,7 @@ fn made_up_context() -> ReportContext {
             .into(),
         dirty: true,
         has_git: true,
+        today: chrono::NaiveDate::from_ymd_opt(2001, 2, 3).expect("date"),
         link_base: None,
         last_changed: Default::default(),
         as_of: None,
@@ -166,6 +167,7 @@ fn a_workbook_for_a_missing_assessment_names_it_and_writes_nothing() {
     let err = report::write_workbooks(
         &project,
         chrono::Utc::now(),
+        chrono::NaiveDate::from_ymd_opt(2001, 2, 3).expect("date"),
         out.path(),
         &Workbooks::One {
             assessment: "default-group/office-365--gdp".into(),

@@ -368,7 +368,17 @@ fn the_seed_assessment_as_a_workbook() {
     let d = rows(&mut book, "Documents");
     assert_eq!(
         header(&d),
-        ["Area", "Control", "Title", "Document", "Purpose", "SHA-256"]
+        [
+            "Area",
+            "Control",
+            "Title",
+            "Document",
+            "Purpose",
+            "Collected on",
+            "Valid until",
+            "Evidence",
+            "SHA-256"
+        ]
     );
     let all_docs: Vec<String> = views
         .iter()

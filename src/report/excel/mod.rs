@@ -293,6 +293,7 @@ impl Sheets {
             person_name: &person_name,
             ctx,
             up,
+            warn_days: crate::ops::freshness::warn_days(project),
         };
         Ok(Sheets {
             summary: summary(project, assessment, ctx, &score.total, &name),

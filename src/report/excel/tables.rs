@@ -16,11 +16,16 @@
 //!   [`TestResult::label_of`]); any other missing value is a blank cell.
 //! - "Score" and "Maximum" are numbers per control, summing to the Summary's compliance
 //!   score and maximum, so an auditor can add up any filtered selection.
+//! - A document's dates are date cells, and its freshness ("Expired", "Expiring",
+//!   "Valid") is judged on the report's day, `ReportContext::today` (the CLI's `--today`),
+//!   never the clock: a workbook made with `--today` is the same bytes whenever it is made.
 //! - Every document link is of one kind: pinned by `report.link_base` when it is set and
 //!   the report has a commit, else the document's path relative to the workbook's folder.
 
 use super::sheet::{Cell, Column, Target, Tone};
-use crate::model::{Certification, ControlRecord, Priority, Purpose, Status, TestResult};
+use crate::model::{
+    Certification, ControlRecord, Document, Freshness, Priority, Purpose, Status, TestResult,
+};
 use crate::ops::score::{self, ControlView, Managed};
 use crate::report::ReportContext;
 
@@ -69,6 +74,8 @@ pub(super) struct Words<'a> {
     pub(super) ctx: &'a ReportContext,
     /// The path from the workbook's folder to the repository root (`../`).
     pub(super) up: &'a str,
+    /// `evidence.warn_days` of assure.yaml, for the documents' freshness.
+    pub(super) warn_days: u32,
 }
 
 impl Words<'_> {
@@ -195,6 +202,9 @@ impl Tables {
                     Purpose::Implementation => "Implementation",
                     Purpose::Testing => "Testing",
                 })),
+                d.collected_on.map_or(Cell::Empty, Cell::Date),
+                d.valid_until.map_or(Cell::Empty, Cell::Date),
+                freshness_cell(d, words),
                 Cell::text(&d.sha256),
             ]);
         }
@@ -287,6 +297,9 @@ fn document_columns(words: &Words) -> Vec<Column> {
         Column::new("Title", TITLE),
         Column::new("Document", LINKS),
         Column::new("Purpose", LABEL),
+        Column::new("Collected on", NARROW),
+        Column::new("Valid until", NARROW),
+        Column::new("Evidence", LABEL),
         Column::new("SHA-256", DIGEST),
     ]
 }
@@ -345,6 +358,20 @@ pub(super) fn result_cell(result: Option<TestResult>) -> Cell {
             },
         ),
         None => Cell::text(TestResult::label_of(None)),
+    }
+}
+
+/// A document's freshness on the report's day (`ctx.today`, the CLI's `--today`):
+/// "Expired" red, "Expiring" amber (within `evidence.warn_days`), "Valid" green; blank
+/// without a `valid_until`. The word says it, the colour only repeats it.
+fn freshness_cell(d: &Document, words: &Words) -> Cell {
+    if d.valid_until.is_none() {
+        return Cell::Empty;
+    }
+    match d.freshness(words.ctx.today, words.warn_days) {
+        Freshness::Expired(_) => Cell::Toned("Expired", Tone::Red),
+        Freshness::Expiring(_) => Cell::Toned("Expiring", Tone::Amber),
+        Freshness::Valid => Cell::Toned("Valid", Tone::Green),
     }
 }
 

@@ -144,6 +144,9 @@ pub(super) struct TileView {
     pub(super) chart: Option<Chart>,
     /// Why there is no chart.
     pub(super) no_chart: String,
+    /// Its expired and expiring documents (none counted in an archived assessment).
+    pub(super) expired: usize,
+    pub(super) expiring: usize,
 }
 
 #[derive(Serialize)]
@@ -178,6 +181,30 @@ pub(super) struct DocumentView {
     pub(super) path: String,
     pub(super) href: Option<String>,
     pub(super) purpose: Option<&'static str>,
+    pub(super) collected_on: Option<String>,
+    pub(super) valid_until: Option<String>,
+    /// The document's freshness, when it is expired or expiring.
+    pub(super) fresh: Option<Freshness>,
+}
+
+/// A freshness mark: `word` ("expired", "expiring") names its CSS class, `label` is the
+/// text that says it ("expired 3 days ago"), so colour never carries it alone.
+#[derive(Serialize)]
+pub(super) struct Freshness {
+    pub(super) word: &'static str,
+    pub(super) label: String,
+}
+
+/// One document in the dashboard's "what expires next" list.
+#[derive(Serialize)]
+pub(super) struct ExpiryView {
+    pub(super) assessment: String,
+    pub(super) control: String,
+    /// The control on its assessment page.
+    pub(super) href: String,
+    pub(super) path: String,
+    pub(super) valid_until: String,
+    pub(super) fresh: Freshness,
 }
 
 #[derive(Serialize)]
@@ -208,6 +235,8 @@ pub(super) struct CustomerControl {
     pub(super) test_plan: Option<String>,
     pub(super) management_response: Option<String>,
     pub(super) documents: Vec<DocumentView>,
+    /// The worst freshness of its documents, when one is expired or expiring.
+    pub(super) fresh: Option<Freshness>,
     pub(super) synced: Vec<LinkView>,
     pub(super) related: Vec<String>,
     pub(super) see_also: Vec<String>,
@@ -294,6 +323,8 @@ pub(super) struct ActionRow {
     pub(super) notes: Option<String>,
     pub(super) status: Label,
     pub(super) result: Label,
+    /// "renew PATH (expired on DATE)" for each of the control's expired documents.
+    pub(super) renew: Vec<String>,
 }
 
 #[derive(Serialize)]

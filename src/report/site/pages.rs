@@ -16,7 +16,7 @@ use super::{History, ReportContext, ReportError, Site, render_page};
 use crate::model::{CatalogControl, ControlRecord, Status, TestResult};
 use crate::ops::history::{FileHistory, Histories};
 use crate::ops::score::{self, ControlView, Managed};
-use crate::ops::{Project, actions, status};
+use crate::ops::{Project, actions, freshness, status};
 use crate::repo::AssessmentDoc;
 use crate::rules::sync as classes;
 use crate::text::{Medium, empty};
@@ -36,6 +36,8 @@ pub(super) struct Shared<'a> {
     pub(super) synced: HashMap<(usize, String), Vec<(usize, String)>>,
     /// Assessment key → (modified, created) as the dashboard shows them.
     pub(super) modified: HashMap<String, Option<DateTime<Utc>>>,
+    /// `evidence.warn_days` of assure.yaml.
+    pub(super) warn_days: u32,
 }
 
 impl Shared<'_> {
@@ -91,7 +93,7 @@ pub(super) fn render_private(
     ctx: &ReportContext,
     history: &History,
 ) -> Result<(), ReportError> {
-    let dashboard = status::dashboard(project, true);
+    let dashboard = status::dashboard(project, true, ctx.today);
     let shared = Shared::new(project, ctx, history, &dashboard);
     site.total = 2 + project.ws.assessments.len();
     render_dashboard(site, &shared, &dashboard)?;
@@ -143,6 +145,7 @@ impl<'a> Shared<'a> {
             by_key,
             synced: synced_controls(project),
             modified,
+            warn_days: freshness::warn_days(project),
         }
     }
 }
@@ -218,7 +221,55 @@ pub(super) fn tile_view(shared: &Shared, t: &status::Tile) -> TileView {
         percent: percent(t.progress.assessed, t.progress.total),
         chart: history.and_then(|h| chart(&h.scores, Size::Tile)),
         no_chart: shared.no_chart_reason(history),
+        expired: t.evidence.expired,
+        expiring: t.evidence.expiring,
     }
+}
+
+/// How many documents the dashboard's "what expires next" list shows at least: every
+/// expired and expiring one, and valid ones after them up to this many.
+const EXPIRING_NEXT: usize = 10;
+
+/// The dashboard's "what expires next": documents by `valid_until`, the expired ones first.
+fn expiring_next(shared: &Shared) -> Vec<ExpiryView> {
+    let list = freshness::by_date(shared.project, shared.ctx.today, shared.warn_days);
+    let urgent = list
+        .iter()
+        .take_while(|e| e.state != freshness::State::Valid)
+        .count();
+    list.into_iter()
+        .take(urgent.max(EXPIRING_NEXT))
+        .map(|e| {
+            let href = shared.doc(&e.assessment).map_or_else(String::new, |a| {
+                format!(
+                    "assessments/{}#{}",
+                    encode(&assessment_file(a)),
+                    control_anchor(&e.control)
+                )
+            });
+            ExpiryView {
+                assessment: e.assessment_name,
+                href,
+                control: e.control,
+                path: e.path,
+                valid_until: date(e.valid_until),
+                fresh: fresh_view(e.state),
+            }
+        })
+        .collect()
+}
+
+/// The mark of a state: the word for the CSS class and the words that say it.
+fn fresh_view(state: freshness::State) -> Freshness {
+    Freshness {
+        word: state.word(),
+        label: state.label(),
+    }
+}
+
+/// The mark of an expired or expiring state; none for a valid one.
+fn fresh_mark(state: freshness::State) -> Option<Freshness> {
+    (state != freshness::State::Valid).then(|| fresh_view(state))
 }
 
 pub(super) fn render_dashboard(
@@ -249,6 +300,8 @@ pub(super) fn render_dashboard(
             archived => archived,
             no_history => shared.no_history,
             shallow => shared.shallow(),
+            today => date(shared.ctx.today),
+            expiring => expiring_next(shared),
         },
     )
 }
@@ -470,6 +523,13 @@ fn customer_control(
             .and_then(|r| r.management_response.clone())
             .filter(|t| !t.trim().is_empty()),
         documents: record.map(|r| documents(shared, r)).unwrap_or_default(),
+        fresh: record.and_then(|r| {
+            fresh_mark(freshness::worst(
+                &r.documents,
+                shared.ctx.today,
+                shared.warn_days,
+            ))
+        }),
         synced,
         related,
         see_also,
@@ -522,6 +582,9 @@ fn documents(shared: &Shared, r: &ControlRecord) -> Vec<DocumentView> {
                 crate::model::Purpose::Implementation => "implementation",
                 crate::model::Purpose::Testing => "testing",
             }),
+            collected_on: d.collected_on.map(date),
+            valid_until: d.valid_until.map(date),
+            fresh: fresh_mark(freshness::State::of(d, shared.ctx.today, shared.warn_days)),
         })
         .collect()
 }
@@ -601,10 +664,19 @@ fn assessment_history(
     (by_control, events)
 }
 
+/// "renew PATH (expired on DATE)" for each expired document of an action item.
+fn renew_labels(renew: &[actions::Renewal]) -> Vec<String> {
+    renew
+        .iter()
+        .map(|r| format!("renew {} (expired on {})", r.path, date(r.valid_until)))
+        .collect()
+}
+
 pub(super) fn render_actions(site: &mut Site, shared: &Shared) -> Result<(), ReportError> {
     let items = actions::action_items(shared.project, None, None);
+    let renewals = actions::renewals(shared.project, &items, shared.ctx.today);
     let mut people: BTreeMap<String, BTreeMap<(String, String), Vec<ActionRow>>> = BTreeMap::new();
-    for item in items {
+    for (item, renew) in items.into_iter().zip(renewals) {
         let group = item
             .assessment
             .split('/')
@@ -630,6 +702,7 @@ pub(super) fn render_actions(site: &mut Site, shared: &Shared) -> Result<(), Rep
             notes: item.notes.filter(|n| !n.trim().is_empty()),
             status: status_label(item.status),
             result: result_label(item.test_result),
+            renew: renew_labels(&renew),
         };
         people
             .entry(item.person.trim().to_lowercase())

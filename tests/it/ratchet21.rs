@@ -571,5 +571,10 @@ fn the_demo_shows_a_stated_regression() {
         &["validate", "--base", &before, "--format", "json"],
         &[],
     ));
+    // Evidence ages with the clock (the demo's documents expire): that is all it may say.
+    let found: Vec<_> = found
+        .into_iter()
+        .filter(|f| !f.code.starts_with("evidence-exp"))
+        .collect();
     assert_eq!((code, found), (0, vec![]));
 }

@@ -4,7 +4,7 @@
 
 use calamine::Data;
 
-use crate::excel_import21::{FILE, edit, files, import, repo, text, workbook};
+use crate::excel_import21::{CUSTOMER, FILE, edit, files, import, repo, text, workbook};
 
 const NARRATIVE: &str = "Implementation";
 const ACTIONS: &str = "Action items";
@@ -98,5 +98,137 @@ fn a_text_the_repository_already_holds_is_a_note() {
     );
     assert!(out.stdout.contains("nothing to change"), "{}", out.stdout);
     assert_eq!(files(&repo), before);
-    let _ = Data::Empty;
+}
+
+/// The row an auditor adds to Implementation for a customer control that has none (as
+/// `import excel --help` offers) writes its texts: every new text once read "" and the
+/// whole row was dropped.
+#[test]
+fn a_row_added_to_implementation_writes_its_texts() {
+    let repo = repo();
+    let wb = workbook(&repo);
+    edit(&wb, |b| {
+        let rows = b.rows(NARRATIVE);
+        rows.retain(|r| r.iter().any(|c| c != &Data::Empty));
+        rows.push(vec![
+            text("6.2.2.1"),
+            Data::Empty,
+            text("Roles are set in the RACI matrix."),
+            text("Read the RACI matrix."),
+        ]);
+    });
+    let out = import(&repo, "alice@example.com", &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains(
+            "Implementation!C3  6.2.2.1 implementation: \"\" → \"Roles are set in the RACI matrix.\""
+        ),
+        "{}",
+        out.stdout
+    );
+    let yaml = repo.read(FILE);
+    assert!(
+        yaml.contains(
+            "  \"6.2.2.1\":\n    implementation: Roles are set in the RACI matrix.\n    test_plan: Read the RACI matrix.\n"
+        ),
+        "{yaml}"
+    );
+}
+
+/// One good edit and one bad cell: nothing at all is written, every file byte for byte.
+#[test]
+fn one_bad_cell_among_good_ones_writes_nothing() {
+    let repo = repo();
+    let wb = workbook(&repo);
+    let before = files(&repo);
+    edit(&wb, |b| {
+        b.set(CUSTOMER, "6.2.1.1", "Status", text("Implemented"));
+        b.set(NARRATIVE, "6.10.1.2", "Management response", text("Fine."));
+        b.set(CUSTOMER, "6.2.2.1", "Test date", text("31/12/2019"));
+    });
+    let out = import(&repo, "alice@example.com", &[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains(
+            "Customer controls!G3 (test date of 6.2.2.1): \"31/12/2019\" is not a date; write YYYY-MM-DD"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(files(&repo), before);
+}
+
+/// The hidden marker sheet edited to claim that a provider-managed control is a customer
+/// row: the edit is refused by the editing path, and nothing is written.
+#[test]
+fn a_marker_claiming_a_provider_control_writes_nothing() {
+    let repo = repo();
+    let wb = workbook(&repo);
+    let before = files(&repo);
+    edit(&wb, |b| {
+        let row: Vec<Data> = [
+            "Access control",
+            "6.6.2.2",
+            "Provider access to customer data",
+            "",
+            "Implemented",
+        ]
+        .map(text)
+        .into_iter()
+        .collect();
+        b.rows(CUSTOMER).push(row);
+        let marker = b.rows("assure");
+        let at = marker
+            .iter()
+            .position(|r| r.get(1) == Some(&text(CUSTOMER)))
+            .expect("the customer table")
+            + 1;
+        let recorded: Vec<Data> = [
+            "row",
+            "6.6.2.2",
+            "Access control",
+            "6.6.2.2",
+            "Provider access to customer data",
+            "",
+            "Not started",
+        ]
+        .map(text)
+        .into_iter()
+        .collect();
+        marker.insert(at, recorded);
+    });
+    let out = import(&repo, "alice@example.com", &[]);
+    assert_ne!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("`6.6.2.2` is managed by the provider"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(files(&repo), before);
+}
+
+/// Another edit holds the lock: busy (exit 3), nothing written.
+#[test]
+fn import_while_another_edit_holds_the_lock_is_busy() {
+    let repo = repo();
+    let wb = workbook(&repo);
+    edit(&wb, |b| {
+        b.set(CUSTOMER, "6.2.1.1", "Status", text("Implemented"))
+    });
+    let before = files(&repo);
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(repo.path().join(".git/assure.lock"))
+        .expect("open lock");
+    lock.lock().expect("hold the lock");
+    let out = crate::support::run_env(
+        repo.path(),
+        &["--as", "alice@example.com", "import", "excel", "wb.xlsx"],
+        &[("ASSURE_LOCK_TIMEOUT_MS", "100")],
+    );
+    assert_eq!(out.code, 3, "{}{}", out.stdout, out.stderr);
+    assert_eq!(files(&repo), before);
+    drop(lock);
 }

@@ -292,3 +292,45 @@ fn the_same_text_written_by_the_tester_in_the_tested_file_is_refused() {
     let found = self_tested(&c, base);
     assert_eq!(found.len(), 1, "{found:?}");
 }
+
+/// The writer's e-mail in another case (before the base, where nobody checked it) is
+/// still the tester.
+#[test]
+fn a_writer_in_another_case_is_still_the_tester() {
+    let (c, _) = rule_history();
+    c.edit(crate::gate::GDPR_FILE, OLD_TEXT, NEW_TEXT);
+    c.edit(crate::gate::NIST_FILE, OLD_TEXT, NEW_TEXT);
+    c.commit("BOB@Example.COM", "New TLS policy");
+    let base = c.commit("carol@example.com", "Review");
+    c.edit(crate::gate::GDPR_FILE, GDPR_TESTED, GDPR_RETESTED);
+    c.commit("bob@example.com", "Retest 6.10.1.2");
+    let found = self_tested(&c, base);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].message.contains(
+            "the tester also wrote the control's implementation: BOB <BOB@Example.COM> in commit"
+        ),
+        "{}",
+        found[0].message
+    );
+}
+
+/// The rule switched off in the change itself still holds for that change.
+#[test]
+fn switching_the_rule_off_in_the_change_does_not_switch_it_off_for_it() {
+    let (c, base) = rule_history();
+    let config = c.repo.read("assure.yaml");
+    c.repo.write(
+        "assure.yaml",
+        config.replace(
+            "tester_is_not_implementer: true",
+            "tester_is_not_implementer: false",
+        ),
+    );
+    c.commit("carol@example.com", "Rules off");
+    c.edit(crate::gate::GDPR_FILE, OLD_TEXT, NEW_TEXT);
+    c.edit(crate::gate::NIST_FILE, OLD_TEXT, NEW_TEXT);
+    c.edit(crate::gate::GDPR_FILE, GDPR_TESTED, GDPR_RETESTED);
+    c.commit("bob@example.com", "New TLS policy, retested");
+    assert_eq!(self_tested(&c, base).len(), 1);
+}

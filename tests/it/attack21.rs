@@ -334,3 +334,169 @@ fn switching_the_rule_off_in_the_change_does_not_switch_it_off_for_it() {
     c.commit("bob@example.com", "New TLS policy, retested");
     assert_eq!(self_tested(&c, base).len(), 1);
 }
+
+// ---------------------------------------------------------------------------------------
+// the ratchet
+
+const HOUSE_CERT: &str = "catalog/certifications/house.yaml";
+const HOUSE_FILE: &str = "groups/default-group/office-365--house.yaml";
+const HOUSE: &str = "\
+id: house
+name: House Rules
+title: House rules
+version: \"1\"
+description: The organization's own controls.
+source: Written for this test.
+family_term: Area
+categories:
+  - id: core
+    name: Core
+    required: true
+  - id: extra
+    name: Extra
+families:
+  - name: Core rules
+    category: core
+    controls:
+      - id: H-1
+        title: First rule
+        score: 10
+        description: The first rule.
+  - name: Extra rules
+    category: extra
+    controls:
+      - id: X-1
+        title: Extra rule
+        score: 4
+        description: The extra rule.
+";
+const HOUSE_ASSESSMENT: &str = "\
+service: office-365
+certification: house
+created: 2019-01-15T09:45:00Z
+created_by: alice@example.com
+categories:
+  - extra
+controls:
+  H-1:
+    status: implemented
+    test_date: 2019-04-30
+    test_result: passed
+  X-1:
+    status: implemented
+    test_date: 2019-04-30
+    test_result: passed
+";
+
+/// The gate base with the ratchet on and an assessment of the repository's own
+/// certification, both of its controls passed (score 14): the base.
+fn house_history() -> (crate::gate::Change, git2::Oid) {
+    let c = crate::gate::Change::new();
+    let config = c.repo.read("assure.yaml");
+    c.repo
+        .write("assure.yaml", format!("{config}ratchet: true\n"));
+    c.repo.write(HOUSE_CERT, HOUSE);
+    c.repo.write(HOUSE_FILE, HOUSE_ASSESSMENT);
+    let base = c.commit(
+        "carol@example.com",
+        "House rules, both passed; the ratchet on",
+    );
+    assert_eq!(
+        crate::gate::gate_only(c.check_from(base, &[])),
+        (0, vec![]),
+        "the base is clean"
+    );
+    (c, base)
+}
+
+fn regressions(c: &crate::gate::Change, base: git2::Oid) -> Vec<String> {
+    let (_, found) = c.check_from(base, &[]);
+    found
+        .into_iter()
+        .filter(|f| f.code == "compliance-regression")
+        .map(|f| format!("{}: {}", f.file, f.message))
+        .collect()
+}
+
+/// A control's score value lowered in the repository's catalog lowers the score without
+/// touching the assessment: judged all the same.
+#[test]
+fn a_score_value_lowered_in_the_catalog_is_a_regression() {
+    let (c, base) = house_history();
+    c.edit(HOUSE_CERT, "        score: 10\n", "        score: 1\n");
+    c.commit("carol@example.com", "H-1 is worth less");
+    let found = regressions(&c, base);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with(&format!(
+            "{HOUSE_FILE}: the change as a whole: score of default-group/office-365--house falls 14 → 5 (control H-1: score value 10 → score value 1)"
+        )),
+        "{}",
+        found[0]
+    );
+}
+
+/// A template handing a passed control to a provider whose test failed lowers the
+/// score, and fails the control, without a line of the assessment changing: a regression.
+#[test]
+fn a_control_handed_to_a_failing_provider_by_a_template_is_a_regression() {
+    let (c, base) = house_history();
+    c.repo.write(
+        "catalog/templates/office-365--house.yaml",
+        "service: office-365\ncertification: house\nin_scope_services: [Exchange Online]\nprovider_controls:\n  H-1:\n    status: implemented\n    test_date: 2019-01-01\n    test_result: failed-high-risk\n    tested_by: Auditor\n    description: The provider does it.\n",
+    );
+    c.commit("carol@example.com", "The provider manages H-1");
+    let found = regressions(&c, base);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains(
+            "score of default-group/office-365--house falls 14 → 4 (control H-1: passed → failed-high-risk)"
+        ),
+        "{}",
+        found[0]
+    );
+}
+
+/// A passed control taken out of scope by dropping the assessment's optional category
+/// is a regression.
+#[test]
+fn a_category_dropped_from_the_assessment_is_a_regression() {
+    let (c, base) = house_history();
+    c.edit(HOUSE_FILE, "categories:\n  - extra\n", "");
+    c.edit(
+        HOUSE_FILE,
+        "  X-1:\n    status: implemented\n    test_date: 2019-04-30\n    test_result: passed\n",
+        "",
+    );
+    c.commit("alice@example.com", "Extra rules are out of scope");
+    let found = regressions(&c, base);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains(
+            "score of default-group/office-365--house falls 14 → 10 (control X-1: passed → not in the assessment)"
+        ),
+        "{}",
+        found[0]
+    );
+}
+
+/// An assessment renamed (its file moved within its group) with its score: the old one
+/// is gone, a regression to state.
+#[test]
+fn an_assessment_renamed_is_a_regression_of_the_old_name() {
+    let (c, base) = house_history();
+    let text = c.repo.read(HOUSE_FILE);
+    std::fs::remove_file(c.repo.path().join(HOUSE_FILE)).expect("remove");
+    c.repo.write(
+        "groups/default-group/azure--house.yaml",
+        text.replace("service: office-365", "service: azure"),
+    );
+    c.commit("alice@example.com", "It is Azure, not Office 365");
+    let found = regressions(&c, base);
+    assert!(
+        found.iter().any(|f| f.contains(
+            "score of default-group/office-365--house falls 14 → none: the assessment is gone"
+        )),
+        "{found:?}"
+    );
+}

@@ -500,3 +500,58 @@ fn an_assessment_renamed_is_a_regression_of_the_old_name() {
         "{found:?}"
     );
 }
+
+/// A reason nobody can see — a zero-width space, a word joiner, a byte-order mark — is no
+/// reason: the ratchet's point is that a regression is visible with its reason.
+#[test]
+fn an_invisible_regression_reason_states_nothing() {
+    for reason in ["\u{200B}", "\u{2060}\u{FEFF}", "\u{200E} \u{00AD}"] {
+        let (c, base) = house_history();
+        c.edit(
+            HOUSE_FILE,
+            "  H-1:\n    status: implemented\n    test_date: 2019-04-30\n    test_result: passed\n",
+            "  H-1:\n    status: implemented\n    test_date: 2019-05-30\n    test_result: failed-low-risk\n",
+        );
+        c.commit(
+            "carol@example.com",
+            &format!("Retest H-1\n\nCompliance-Regression: {reason}\n"),
+        );
+        let found = regressions(&c, base);
+        assert_eq!(found.len(), 1, "{reason:?}: {found:?}");
+        assert!(
+            found[0].ends_with("and no commit in the range states why"),
+            "{}",
+            found[0]
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// not_in_scope_needs_reason
+
+/// An invisible management response is no reason for a control out of scope.
+#[test]
+fn an_invisible_management_response_is_no_reason() {
+    const NIST: &str = "groups/default-group/office-365--nist-800-53-r5.yaml";
+    for response in ["\\u200B", "\\u2060\\uFEFF", "\\u00A0\\u3000"] {
+        let repo = crate::support::TestRepo::base();
+        let config = repo.read("assure.yaml");
+        repo.write(
+            "assure.yaml",
+            format!("{config}rules:\n  not_in_scope_needs_reason: true\n"),
+        );
+        let nist = repo.read(NIST);
+        let at = nist.find("  CM-2:\n").expect("CM-2 in the base");
+        repo.write(
+            NIST,
+            format!(
+                "{}  CM-2:\n    status: not-in-scope\n    management_response: \"{response}\"\n",
+                &nist[..at]
+            ),
+        );
+        let (code, found) = crate::support::findings(&repo);
+        assert_eq!(code, 1, "{response}: {found:?}");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "not-in-scope-without-reason", "{found:?}");
+    }
+}

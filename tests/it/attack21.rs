@@ -555,3 +555,86 @@ fn an_invisible_management_response_is_no_reason() {
         assert_eq!(found[0].0, "not-in-scope-without-reason", "{found:?}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// --as-of
+
+/// `--as-of` values that look like options, name a blob, search a message, or name a tag
+/// of a tag: a clear answer each, the commit named, and the work tree, the index and
+/// `git status` exactly as they were (an uncommitted change included).
+#[test]
+fn as_of_odd_revisions_name_the_commit_or_say_why_and_touch_nothing() {
+    use crate::support::{GitRepo, TestRepo, git_cli, run_env, snapshot};
+    let repo = TestRepo::base();
+    let git = GitRepo::init(repo.path());
+    let seed = git.commit_all("alice@example.com", "Seed the repository", 1_700_000_000);
+    let short = seed.to_string()[..7].to_owned();
+    for args in [
+        &["tag", "-a", "v1", "-m", "v1", "HEAD"][..],
+        &[
+            "-c",
+            "advice.nestedTag=false",
+            "tag",
+            "-a",
+            "v1-of-v1",
+            "-m",
+            "tag of a tag",
+            "v1",
+        ],
+    ] {
+        let out = git_cli(repo.path(), args);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    // An uncommitted change, in the work tree and in the index.
+    let text = repo
+        .read(FILE)
+        .replacen("status: planned", "status: implemented", 1);
+    repo.write(FILE, text);
+    assert_eq!(git_cli(repo.path(), &["add", FILE]).code, 0);
+    let status = |r: &TestRepo| git_cli(r.path(), &["status", "--porcelain"]).stdout;
+    let index = || std::fs::read(repo.path().join(".git/index")).expect("index");
+    let (files_before, status_before, index_before) =
+        (snapshot(repo.path()), status(&repo), index());
+    let gdpr = crate::excel_import21::GDPR;
+    for (asked, says) in [
+        ("--as-of=-x", "--as-of -x: revision `-x` does not exist"),
+        (
+            "--as-of=--help",
+            "--as-of --help: revision `--help` does not exist",
+        ),
+        ("--as-of=HEAD:assure.yaml", "names a blob, not a commit"),
+        ("--as-of=07/12/2026", "revision `07/12/2026` does not exist"),
+    ] {
+        let out = run_env(repo.path(), &["controls", gdpr, asked], &[]);
+        assert_eq!(out.code, 2, "{asked}: {}{}", out.stdout, out.stderr);
+        assert!(out.stdout.is_empty(), "{asked}: {}", out.stdout);
+        assert!(out.stderr.contains(says), "{asked}: {}", out.stderr);
+    }
+    for asked in [
+        "--as-of=:/Seed",
+        "--as-of=v1-of-v1",
+        "--as-of=HEAD@{0}",
+        "--as-of= HEAD ",
+    ] {
+        let out = run_env(repo.path(), &["controls", gdpr, asked], &[]);
+        assert_eq!(out.code, 0, "{asked}: {}", out.stderr);
+        let first = out.stdout.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with(&format!(
+                "as of {short} (2023-11-14, \"Seed the repository\") — tags v1, v1-of-v1"
+            )),
+            "{asked}: {first}"
+        );
+        // The past view: 6.2.1.1 as committed, not as staged.
+        let line = out
+            .stdout
+            .lines()
+            .find(|l| l.contains("6.2.1.1"))
+            .unwrap_or_default();
+        assert!(line.contains("Planned"), "{asked}: {line}");
+    }
+    // The index before `git status`, which may refresh it itself.
+    assert_eq!(index(), index_before);
+    assert_eq!(snapshot(repo.path()), files_before);
+    assert_eq!(status(&repo), status_before);
+}

@@ -135,6 +135,44 @@ fn a_row_added_to_implementation_writes_its_texts() {
     );
 }
 
+/// Numbers where the workbook had text or a date: a number typed as an implementation is
+/// that text (quoted in YAML, so it stays a string), an Excel date serial typed into a
+/// test date is that day, and a date with a time of day is refused as not a date.
+#[test]
+fn numbers_typed_into_text_and_date_cells() {
+    let repo = repo();
+    let wb = workbook(&repo);
+    edit(&wb, |b| {
+        b.set(NARRATIVE, "6.10.1.2", "Test plan", Data::Float(42.0));
+        b.set(CUSTOMER, "6.2.1.1", "Test date", Data::Float(45000.0));
+        b.set(CUSTOMER, "6.2.1.1", "Test result", text("Passed"));
+    });
+    let out = import(&repo, "alice@example.com", &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let yaml = repo.read(FILE);
+    assert!(yaml.contains("    test_plan: \"42\"\n"), "{yaml}");
+    assert!(
+        yaml.contains("    test_date: 2023-03-15\n    test_result: passed\n"),
+        "{yaml}"
+    );
+
+    let repo = self::repo();
+    let wb = workbook(&repo);
+    let before = files(&repo);
+    edit(&wb, |b| {
+        b.set(CUSTOMER, "6.2.1.1", "Test date", Data::Float(45000.5));
+    });
+    let out = import(&repo, "alice@example.com", &[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("\"45000.5\" is not a date; write YYYY-MM-DD"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(files(&repo), before);
+}
+
 /// One good edit and one bad cell: nothing at all is written, every file byte for byte.
 #[test]
 fn one_bad_cell_among_good_ones_writes_nothing() {

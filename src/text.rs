@@ -79,6 +79,36 @@ pub fn one_line(s: &str) -> String {
         .to_owned()
 }
 
+/// Whether `s` shows nothing to a reader: only white space, control characters and
+/// invisible format characters (zero-width space and joiners, word joiner, byte-order
+/// mark, soft hyphen, direction marks, Hangul fillers…). Where a text must *say*
+/// something (a stated reason), such a text says nothing.
+pub fn is_blank(s: &str) -> bool {
+    s.chars().all(|c| {
+        c.is_whitespace()
+            || c.is_control()
+            || is_bidi(c)
+            || matches!(
+                c,
+                '\u{00AD}'
+                    | '\u{034F}'
+                    | '\u{061C}'
+                    | '\u{115F}'
+                    | '\u{1160}'
+                    | '\u{17B4}'
+                    | '\u{17B5}'
+                    | '\u{180E}'
+                    | '\u{200B}'..='\u{200F}'
+                    | '\u{2060}'..='\u{206F}'
+                    | '\u{2800}'
+                    | '\u{3164}'
+                    | '\u{FE00}'..='\u{FE0F}'
+                    | '\u{FEFF}'
+                    | '\u{FFA0}'
+            )
+    })
+}
+
 /// `s` with each hostile character replaced by a visible one of the same UTF-8 length
 /// (`?`, `¿`, `�`), so byte offsets into it stay valid; a CR before a LF is kept.
 pub fn same_width(s: &str) -> Cow<'_, str> {
@@ -257,6 +287,23 @@ pub fn or_empty(value: Option<&str>, kind: Medium) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blank_is_what_shows_nothing() {
+        for blank in [
+            "",
+            " \t\n",
+            "\u{200B}",
+            "\u{2060}\u{FEFF}",
+            "\u{00A0}\u{3000}",
+            "\u{200E}\u{202E}",
+        ] {
+            assert!(is_blank(blank), "{blank:?}");
+        }
+        for said in ["x", " why ", "\u{200B}a", "-"] {
+            assert!(!is_blank(said), "{said:?}");
+        }
+    }
 
     /// What a guard writes for `chunks`, written one after the other.
     fn guarded(chunks: &[&[u8]]) -> String {

@@ -521,7 +521,17 @@ fn date(t: &str) -> Option<NaiveDate> {
 /// A new value as the workbook would show it.
 fn shown(field: Field, new: &New) -> String {
     let mut r = ControlRecord::default();
-    set(&mut r, new.clone());
+    match (new, field) {
+        // A text is shown by its own field: without it, every new text would read ""
+        // and one typed into an empty cell would seem to change nothing.
+        (New::Text(v), Field::Implementation) => r.implementation = v.clone(),
+        (New::Text(v), Field::TestPlan) => r.test_plan = v.clone(),
+        (New::Text(v), Field::ManagementResponse) => r.management_response = v.clone(),
+        (New::Text(v), Field::Notes) => {
+            r.action.get_or_insert_with(Action::default).notes = v.clone()
+        }
+        (new, _) => set(&mut r, new.clone()),
+    }
     field.shown(Some(&r))
 }
 

@@ -103,12 +103,14 @@ pub struct Reason {
 }
 
 /// The reason commit `id` states in its `Compliance-Regression:` trailers (several are
-/// joined with "; "), or `None` when it states none (a blank value states nothing).
+/// joined with "; "), or `None` when it states none (a blank value, or one of invisible
+/// characters only, states nothing).
 pub fn reason_of(git: &Git, id: CommitId) -> Result<Option<String>, GitError> {
     let stated: Vec<String> = git
         .trailers(id, TRAILER)?
         .into_iter()
-        .filter(|r| !r.trim().is_empty())
+        // Blank, or made only of invisible characters: nothing a reader can see.
+        .filter(|r| !crate::text::is_blank(r))
         .collect();
     Ok((!stated.is_empty()).then(|| stated.join("; ")))
 }

@@ -57,7 +57,7 @@ pub fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 && c.status == Some(Status::NotInScope)
                 && c.management_response
                     .as_deref()
-                    .is_none_or(|r| r.trim().is_empty())
+                    .is_none_or(crate::text::is_blank)
             {
                 out.push(
                     Diagnostic::new(

@@ -13,12 +13,12 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
 
 use crate::support::{GitRepo, TestRepo, git_cli, run_env, snapshot};
 
-const GDPR: &str = "default-group/office-365--gdpr";
-const FILE: &str = "groups/default-group/office-365--gdpr.yaml";
-const CUSTOMER: &str = "Customer controls";
+pub(crate) const GDPR: &str = "default-group/office-365--gdpr";
+pub(crate) const FILE: &str = "groups/default-group/office-365--gdpr.yaml";
+pub(crate) const CUSTOMER: &str = "Customer controls";
 
 /// The GDPR assessment of the base fixture, with comments, committed.
-fn repo() -> TestRepo {
+pub(crate) fn repo() -> TestRepo {
     let repo = TestRepo::base();
     let text = repo.read(FILE).replacen(
         "controls:\n",
@@ -35,7 +35,7 @@ fn repo() -> TestRepo {
     repo
 }
 
-fn workbook(repo: &TestRepo) -> std::path::PathBuf {
+pub(crate) fn workbook(repo: &TestRepo) -> std::path::PathBuf {
     let out = run_env(
         repo.path(),
         &["report", "excel", GDPR, "-o", "wb.xlsx"],
@@ -45,21 +45,21 @@ fn workbook(repo: &TestRepo) -> std::path::PathBuf {
     repo.path().join("wb.xlsx")
 }
 
-fn import(repo: &TestRepo, who: &str, extra: &[&str]) -> crate::support::Output {
+pub(crate) fn import(repo: &TestRepo, who: &str, extra: &[&str]) -> crate::support::Output {
     let mut args = vec!["--as", who, "import", "excel", "wb.xlsx"];
     args.extend_from_slice(extra);
     run_env(repo.path(), &args, &[])
 }
 
 /// A workbook as a spreadsheet program holds it: sheets of typed cells.
-struct Book {
-    sheets: Vec<(String, SheetVisible, Vec<Vec<Data>>)>,
+pub(crate) struct Book {
+    pub(crate) sheets: Vec<(String, SheetVisible, Vec<Vec<Data>>)>,
     /// Cells to write as formulas: (sheet, row, column, formula, cached value).
-    formulas: Vec<(String, u32, u16, String, String)>,
+    pub(crate) formulas: Vec<(String, u32, u16, String, String)>,
 }
 
 impl Book {
-    fn open(path: &Path) -> Book {
+    pub(crate) fn open(path: &Path) -> Book {
         let mut wb: Xlsx<_> = open_workbook(path).expect("open workbook");
         let meta: Vec<(String, SheetVisible)> = wb
             .sheets_metadata()
@@ -86,7 +86,7 @@ impl Book {
         }
     }
 
-    fn save(&self, path: &Path) {
+    pub(crate) fn save(&self, path: &Path) {
         let mut wb = Workbook::new();
         let date = Format::new().set_num_format("yyyy-mm-dd");
         for (name, visible, rows) in &self.sheets {
@@ -138,7 +138,7 @@ impl Book {
         wb.save(path).expect("save");
     }
 
-    fn rows(&mut self, sheet: &str) -> &mut Vec<Vec<Data>> {
+    pub(crate) fn rows(&mut self, sheet: &str) -> &mut Vec<Vec<Data>> {
         &mut self
             .sheets
             .iter_mut()
@@ -147,7 +147,7 @@ impl Book {
             .2
     }
 
-    fn column(&mut self, sheet: &str, header: &str) -> usize {
+    pub(crate) fn column(&mut self, sheet: &str, header: &str) -> usize {
         self.rows(sheet)[0]
             .iter()
             .position(|h| h == &Data::String(header.into()))
@@ -155,7 +155,7 @@ impl Book {
     }
 
     /// The row of `control` in `sheet`.
-    fn row(&mut self, sheet: &str, control: &str) -> usize {
+    pub(crate) fn row(&mut self, sheet: &str, control: &str) -> usize {
         let c = self.column(sheet, "Control");
         self.rows(sheet)
             .iter()
@@ -163,7 +163,7 @@ impl Book {
             .unwrap_or_else(|| panic!("no row {control} in {sheet}"))
     }
 
-    fn set(&mut self, sheet: &str, control: &str, header: &str, value: Data) {
+    pub(crate) fn set(&mut self, sheet: &str, control: &str, header: &str, value: Data) {
         let (r, c) = (self.row(sheet, control), self.column(sheet, header));
         let row = &mut self.rows(sheet)[r];
         if row.len() <= c {
@@ -173,18 +173,18 @@ impl Book {
     }
 }
 
-fn edit(path: &Path, change: impl FnOnce(&mut Book)) {
+pub(crate) fn edit(path: &Path, change: impl FnOnce(&mut Book)) {
     let mut book = Book::open(path);
     change(&mut book);
     book.save(path);
 }
 
-fn text(s: &str) -> Data {
+pub(crate) fn text(s: &str) -> Data {
     Data::String(s.into())
 }
 
 /// The repository's files other than the workbook.
-fn files(repo: &TestRepo) -> std::collections::BTreeMap<String, Vec<u8>> {
+pub(crate) fn files(repo: &TestRepo) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut all = snapshot(repo.path());
     all.retain(|k, _| !k.ends_with(".xlsx") && !k.starts_with(".git"));
     all

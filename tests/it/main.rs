@@ -4,6 +4,7 @@
 mod architecture;
 mod asof21;
 mod assessment_show;
+mod attack21;
 mod bad_input;
 mod catalog;
 mod cli;

@@ -188,7 +188,7 @@ codes! {
         "With `rules: {failed_high_risk_needs_action: true}` in assure.yaml: a customer-managed control whose test result is failed-high-risk needs an action item, a person to fix it (`assigned_to`) and how urgent it is (`action.priority`). A high risk that nobody owns is the finding auditors ask about first. Assign it: `assure assign A CONTROL --to EMAIL --priority high`. Archived assessments are not checked.";
     NotInScopeWithoutReason = "not-in-scope-without-reason", "control", Error,
         summary "A not-in-scope control does not say why (rule on).",
-        "With `rules: {not_in_scope_needs_reason: true}` in assure.yaml: a control whose status is not-in-scope needs a non-empty `management_response` saying why it does not apply; leaving a control out of scope lowers what the score is measured against, so the reason is part of the claim. Write it: `assure control set A CONTROL --management-response TEXT`. Archived assessments are not checked.";
+        "With `rules: {not_in_scope_needs_reason: true}` in assure.yaml: a control whose status is not-in-scope needs a `management_response` saying why it does not apply, in visible text (white space, control and zero-width characters are blank); leaving a control out of scope lowers what the score is measured against, so the reason is part of the claim. Write it: `assure control set A CONTROL --management-response TEXT`. Archived assessments are not checked.";
 
     EvidenceOutsideRepository = "evidence-outside-repository", "evidence", Error,
         summary "An evidence path leads outside the repository.",

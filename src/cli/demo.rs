@@ -210,6 +210,18 @@ fn show_next_steps(
     )?;
     writeln!(
         out,
+        "  assure log default-group/office-365--gdpr 7.2.2.1     # a regression and the reason its commit states"
+    )?;
+    writeln!(
+        out,
+        "  assure status --as-of 2019-04-30   # the dashboard as it stood that day"
+    )?;
+    writeln!(
+        out,
+        "  assure report excel default-group/office-365--gdpr -o gdpr.xlsx   # edit it, then: assure import excel gdpr.xlsx --dry-run"
+    )?;
+    writeln!(
+        out,
         "  assure controls default-group/office-365--nist-800-53-r5 --control 'AC-2*'"
     )?;
     writeln!(out, "  assure actions --person bob@contoso.com")?;

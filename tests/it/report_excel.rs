@@ -371,7 +371,6 @@ fn the_seed_assessment_as_a_workbook() {
         [
             "Area",
             "Control",
-            "Title",
             "Document",
             "Purpose",
             "Collected on",

@@ -47,6 +47,7 @@ if [ ! -f "$W/large/.git/assure-bench-changed" ]; then
   git -C "$W/large" -c user.email=admin@example.com -c user.name=Admin commit -qam "one change"
   touch "$W/large/.git/assure-bench-changed"
 fi
+prepare_whole "$W/large" "$W/large-whole"
 ctl=$(grep -m1 -o '^  C0-[0-9]*' "$W/large/groups/group-000/svc-0--gen-cert-0.yaml" | tr -d ' ')
 hctl=$(grep -m1 -o '^  C0-[0-9]*' "$W/history/groups/group-000/svc-0--gen-cert-0.yaml" | tr -d ' ')
 
@@ -59,6 +60,11 @@ CASES=(
   "status (medium)|status -C $W/medium"
   "report site (medium)|report site --quiet -C $W/medium -o $PWD/$W/site-cmp"
   "report excel --all (medium)|report excel --all -C $W/medium -o $PWD/$W/xlsx-cmp"
+  "status (large)|status -C $W/large"
+  "sync --check (large)|sync --check -C $W/large"
+  "report site (large)|report site --quiet -C $W/large -o $PWD/$W/site-large-cmp"
+  "report excel --all (large)|report excel --all -C $W/large -o $PWD/$W/xlsx-large-cmp"
+  "diff, whole-repository change (large)|diff HEAD~1..HEAD -C $W/large-whole"
   "diff, one-file change (large)|diff HEAD~1..HEAD -C $W/large"
   "validate --base, one-file change (large)|validate --base HEAD~1 -C $W/large"
   "control set --dry-run (large)|control set group-000/svc-0--gen-cert-0 $ctl --implementation By-the-platform-team. --as admin@example.com --dry-run -C $W/large"

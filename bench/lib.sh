@@ -52,3 +52,16 @@ prepare_tested() {
   git -C "$r" -c user.email=assessor1@example.com -c user.name=Assessor commit -qam "Test $c"
   touch "$r/.git/assure-bench-tested"
 }
+# A clone ($2) of the large repository ($1) whose last commit changes every assessment
+# file (one field outside the sync fields in each): the whole-repository change that
+# `diff HEAD~1..HEAD` summarizes.
+prepare_whole() {
+  local from=$1 r=$2
+  [ -f "$r/.git/assure-bench-whole" ] && return
+  rm -rf "$r"
+  git clone -q "$from" "$r"
+  find "$r/groups" -name '*.yaml' ! -name group.yaml -print0 |
+    xargs -0 sed -i '0,/notes: Follow up by end of quarter./s//notes: Follow up next week./'
+  git -C "$r" -c user.email=admin@example.com -c user.name=Admin commit -qam "every assessment"
+  touch "$r/.git/assure-bench-whole"
+}

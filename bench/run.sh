@@ -58,6 +58,18 @@ read -r t m < <(measure "$A" report site --quiet -C "$W/medium" -o "$PWD/$W/site
 row "report site (medium)" "$t" "$((m/1024))" ""
 read -r t m < <(measure "$A" report excel --all -C "$W/medium" -o "$PWD/$W/xlsx")
 row "report excel --all (medium)" "$t" "$((m/1024))" ""
+# Issue 22: the whole-repository commands at the large size, against validate's figures.
+for c in "sync --check" "status" ; do
+  read -r t m < <(measure "$A" $c -C "$W/large")
+  row "$c (large)" "$t" "$((m/1024))" "$(echo "scale=1; $t / $V_large" | bc)× validate's time, $(echo "scale=1; $m / 1024 / $RSS_large" | bc)× its memory (target ≤ 2×)"
+done
+read -r t m < <(measure "$A" report site --quiet -C "$W/large" -o "$PWD/$W/site-large")
+row "report site (large)" "$t" "$((m/1024))" "$(du -sm "$W/site-large" | cut -f1) MB in $(find "$W/site-large" -type f | wc -l) files (target ≤ 5 s, 256 MiB, 300 MB)"
+read -r t m < <(measure "$A" report excel --all -C "$W/large" -o "$PWD/$W/xlsx-large")
+row "report excel --all (large)" "$t" "$((m/1024))" "$(du -sm "$W/xlsx-large" | cut -f1) MB (target ≤ 8 s, 256 MiB)"
+prepare_whole "$W/large" "$W/large-whole"
+read -r t m < <(measure "$A" diff HEAD~1..HEAD -C "$W/large-whole")
+row "diff of a whole-repository change (large)" "$t" "$((m/1024))" "$(echo "scale=1; $t / $V_large" | bc)× validate's time, $(echo "scale=1; $m / 1024 / $RSS_large" | bc)× its memory (target ≤ 2×)"
 
 # A one-file change in the large repository.
 if [ ! -f "$W/large/.git/assure-bench-changed" ]; then
@@ -80,7 +92,7 @@ COMMITS=10000; [ $QUICK = 1 ] && COMMITS=1000
 gen history 1 2 50 "$COMMITS"
 ctl=$(grep -m1 -o '^  C0-[0-9]*' "$W/history/groups/group-000/svc-0--gen-cert-0.yaml" | tr -d ' ')
 read -r t m < <(measure "$A" log group-000/svc-0--gen-cert-0 "$ctl" -C "$W/history")
-row "log of one control ($COMMITS commits)" "$t" "$((m/1024))" ""
+row "log of one control ($COMMITS commits)" "$t" "$((m/1024))" "target ≤ 1 s"
 gen tested 1 2 50 "$COMMITS"; prepare_tested "$W/tested"
 read -r t m < <(measure "$A" validate --base HEAD~1 -C "$W/tested")
 row "validate --base, tester_is_not_implementer ($COMMITS commits)" "$t" "$((m/1024))" "reads the tester's commits of the file"

@@ -25,6 +25,7 @@ mod init;
 mod log;
 mod notify;
 mod people;
+mod progress;
 mod report;
 mod schema;
 mod status;

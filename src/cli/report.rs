@@ -1,6 +1,6 @@
 //! `assure report excel | site`.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use super::{Cli, ExitStatus, Outcome};
@@ -103,11 +103,8 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             let dir = cli
                 .start_dir()
                 .join(output.clone().unwrap_or_else(|| PathBuf::from("site")));
-            let bar = progress_bar(!quiet && std::io::stderr().is_terminal());
-            let progress = |done: usize, total: usize| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            };
+            let bar = super::progress::bar(!quiet, "rendering", "pages");
+            let progress = super::progress::callback(&bar);
             let opts = SiteOptions { public: *public };
             let files = report::write_site(&project, now, today, &dir, &opts, &progress)?;
             bar.finish_and_clear();
@@ -120,18 +117,4 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             Ok(ExitStatus::Ok)
         }
     }
-}
-
-/// The progress bar on stderr, drawn only when `show`.
-fn progress_bar(show: bool) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::hidden();
-    if show {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} pages")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar.set_message("rendering");
-    }
-    bar
 }

@@ -14,6 +14,7 @@ pub mod filter;
 pub mod freshness;
 pub mod gate;
 pub mod generate;
+pub mod group_wise;
 pub mod history;
 pub mod import_excel;
 pub mod import_oscal;

@@ -18,7 +18,8 @@ use crate::repo::{
 /// A loaded repository with its catalog, and the findings made while loading.
 pub struct Project {
     pub ws: Workspace,
-    pub catalog: Catalog,
+    /// Shared by the groups of a [`super::group_wise::GroupWise`].
+    pub catalog: Arc<Catalog>,
     /// Load and catalog findings (not yet the semantic rules).
     pub diagnostics: Vec<Diagnostic>,
     /// Where it was read from and how much of it, for [`Project::with_overlay`].
@@ -87,13 +88,25 @@ impl Project {
     fn new(mut ws: Workspace, source: Source, scope: Scope) -> Project {
         let (catalog, mut diagnostics) = Catalog::build(&ws.catalog, &ws.sources);
         diagnostics.append(&mut ws.diagnostics);
+        Project::from_parts(ws, Arc::new(catalog), diagnostics, source, scope, None)
+    }
+
+    /// A project from what has been read and built already ([`super::group_wise`]).
+    pub(super) fn from_parts(
+        ws: Workspace,
+        catalog: Arc<Catalog>,
+        diagnostics: Vec<Diagnostic>,
+        source: Source,
+        scope: Scope,
+        revision: Option<CommitId>,
+    ) -> Project {
         Project {
             ws,
             catalog,
             diagnostics,
             source,
             scope,
-            revision: None,
+            revision,
         }
     }
 

@@ -166,8 +166,8 @@ pub fn regressions(
         let before = typed(versions.json(Side::Commit(from), &path)?.1);
         let after = typed(versions.json(to, &path)?.1);
         let sides = (
-            before.as_ref().map(|a| (a, &before_catalog)),
-            after.as_ref().map(|a| (a, after_catalog)),
+            before.as_ref().map(|a| (a, &*before_catalog)),
+            after.as_ref().map(|a| (a, &**after_catalog)),
         );
         out.extend(judge_file(&path, sides));
     }
@@ -192,7 +192,7 @@ fn assessment_paths(versions: &Versions, side: Side) -> Result<Vec<String>, GitE
 }
 
 /// The catalog (built-in, and the repository's own) at `side`, reading nothing else.
-fn catalog_at(versions: &Versions, side: Side) -> Result<Catalog, RatchetError> {
+fn catalog_at(versions: &Versions, side: Side) -> Result<Arc<Catalog>, RatchetError> {
     let source = match side {
         Side::WorkTree => Source::WorkTree,
         Side::Empty => Source::Revision(Arc::new(Snapshot::default())),

@@ -78,7 +78,7 @@ pub struct Doc<T> {
 }
 
 /// One folder under `groups/`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct GroupDir {
     /// The folder name, which is the group's id.
     pub id: String,
@@ -315,6 +315,14 @@ impl ByGroup {
 
     pub fn is_empty(&self) -> bool {
         self.groups.is_empty()
+    }
+
+    /// The id of the `i`-th group.
+    pub fn group_id(&self, i: usize) -> Option<&str> {
+        self.groups.get(i)?.iter().find_map(|job| match &job.entry {
+            list::Entry::Assessment { group, .. } => Some(group.as_str()),
+            _ => None,
+        })
     }
 
     /// Reads the assessments of the `i`-th group into a workspace of their own, which

@@ -6,7 +6,7 @@
 
 use assure::ops::Project;
 use assure::ops::validate::check;
-use assure::repo::{Overlay, Scope, Source};
+use assure::repo::{self as repo, Overlay, Scope, Source};
 
 use crate::support::{GitRepo, TestRepo, closed_stdout, fixtures};
 
@@ -303,5 +303,70 @@ fn a_closed_pipe_is_not_a_failure() {
         let (code, stderr) = closed_stdout(repo.path(), args);
         assert_eq!(code, Some(0), "{args:?}: {stderr}");
         assert_eq!(stderr, "", "{args:?}");
+    }
+}
+
+/// A repository read one group at a time (`GroupWise`, what `status`, `sync --check` and
+/// the reports go over) hands each group over as the project a load of that group's
+/// scope gives: the same files, groups, assessments and findings, in the whole load's
+/// order, from the work tree and from a revision.
+#[test]
+fn a_repository_read_group_by_group_gives_each_group_its_scoped_project() {
+    use assure::ops::group_wise::GroupWise;
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-repo");
+    let mut repos = vec![TestRepo::copy_of(&example)];
+    for name in [
+        "sync-out-of-sync",
+        "missing-group-file",
+        "invalid-value",
+        "duplicate-assessment",
+    ] {
+        repos.push(TestRepo::with_overlay(
+            &fixtures().join("invalid").join(name),
+        ));
+    }
+    for repo in &repos {
+        committed(repo);
+        let whole = Project::work_tree(repo.path()).expect("loads");
+        for (wise, source) in [
+            (
+                GroupWise::work_tree(repo.path()).expect("opens"),
+                Source::WorkTree,
+            ),
+            (
+                GroupWise::at_revision(repo.path(), "HEAD").expect("opens"),
+                {
+                    let git = assure::git::Git::require(repo.path()).expect("git");
+                    Source::Revision(std::sync::Arc::new(
+                        assure::ops::project::snapshot(&git, "HEAD").expect("snapshot"),
+                    ))
+                },
+            ),
+        ] {
+            let seen = wise.map(repo::Values::Move, &|_, _| {}, |p| {
+                let group = p.groups_in_scope().expect("one group").clone();
+                let scoped =
+                    Project::load(repo.path(), source.clone(), Scope::Groups(group.clone()))
+                        .expect("loads");
+                let keys =
+                    |p: &Project| p.ws.assessments.iter().map(|a| a.key()).collect::<Vec<_>>();
+                assert_eq!(keys(&p), keys(&scoped), "{group:?}");
+                assert_eq!(p.ws.groups.len(), scoped.ws.groups.len());
+                assert_eq!(
+                    findings(&p),
+                    findings(&scoped),
+                    "{group:?} of {}",
+                    repo.path().display()
+                );
+                keys(&p)
+            });
+            let keys: Vec<String> = whole.ws.assessments.iter().map(|a| a.key()).collect();
+            assert_eq!(seen.concat(), keys, "group order is the whole load's");
+            assert!(seen.len() >= 1 && !keys.is_empty());
+            assert_eq!(
+                wise.catalog().certifications.len(),
+                whole.catalog.certifications.len()
+            );
+        }
     }
 }

@@ -488,12 +488,19 @@ pub fn last_commit_times(
         }
         let Ok(info) = git.commit_info(id) else { break };
         let parent = info.parents.first().copied();
-        let Ok(changed) = git.changed_files(parent, Some(id)) else {
+        // Tree ids compared down each wanted path: folders the commit did not touch are
+        // never opened. A path that is a folder on both sides is not a file that changed.
+        let asked: Vec<&String> = wanted.iter().copied().collect();
+        let paths: Vec<&str> = asked.iter().map(|p| p.as_str()).collect();
+        let Ok(differs) = git.changed_entries(parent, id, &paths) else {
             break;
         };
-        for p in changed {
-            if wanted.remove(&p) {
-                out.insert(p, info.time);
+        for (p, d) in asked.into_iter().zip(differs) {
+            let folder =
+                |e: Option<crate::git::Entry>| e.is_some_and(|e| e.kind == EntryKind::Folder);
+            if d.is_some_and(|(o, n)| !(folder(o) && folder(n))) {
+                wanted.remove(p);
+                out.insert(p.clone(), info.time);
             }
         }
     }

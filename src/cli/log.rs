@@ -8,7 +8,7 @@ use crate::ops::signatures::Signature;
 
 use super::{Cli, DataFormat, ExitStatus, Failure, Outcome, print_json};
 use crate::git::Git;
-use crate::ops::history::{LogEntry, LogQuery, log};
+use crate::ops::history::{LogEntry, LogQuery, log_with_progress};
 use crate::text::{Medium, empty};
 
 /// Show who changed what and when: for each commit that changed the repository (or one
@@ -31,6 +31,10 @@ pub struct Args {
     /// Only commits whose author's email or name contains this.
     #[arg(long, value_name = "PERSON")]
     pub author: Option<String>,
+    /// Only the newest N entries (commits with changes shown); the walk stops once it
+    /// has them.
+    #[arg(short = 'n', long = "max-count", value_name = "N")]
+    pub max_count: Option<usize>,
     /// Output format: human (readable text) or json (for scripts).
     #[arg(long, value_enum, default_value_t)]
     pub format: DataFormat,
@@ -73,8 +77,11 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         since: args.since,
         author: args.author.clone(),
         until: None,
+        max_count: args.max_count,
     };
-    let history = log(&git, &root, &query)?;
+    let bar = super::progress::bar(true, "reading history", "commits");
+    let history = log_with_progress(&git, &root, &query, &super::progress::callback(&bar))?;
+    bar.finish_and_clear();
     if history.entries.is_empty() {
         unknown_names(cli, &git, args, gone)?;
     }

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value as J;
 
-use super::changes::{Change, FileVersions, file_changes};
+use super::changes::{Change, FileVersions};
 use crate::git::{BlobId, CommitId, CommitInfo, EntryKind, Git, GitError};
 
 /// One side of a comparison: a commit, or the work tree.
@@ -29,13 +29,18 @@ pub enum Side {
 pub struct Versions<'g> {
     pub git: &'g Git,
     root: PathBuf,
-    cache: RefCell<HashMap<BlobId, Option<J>>>,
+    /// By blob id, and whether the version was cut down to one control (see
+    /// [`Versions::only_control`]).
+    cache: RefCell<HashMap<(BlobId, bool), Option<J>>>,
     /// Bytes of YAML behind the cached versions; past [`CACHE_BYTES`] the cache starts
     /// over, so a walk through a long history holds a few versions, not all of them.
     cached_bytes: Cell<usize>,
     /// How many file versions were read and parsed (for tests of cost).
     pub parsed: Cell<usize>,
     max_blob: u64,
+    cache_bytes: usize,
+    /// An assessment file's path and the one control to keep of its versions.
+    only: Option<(String, String)>,
 }
 
 /// A path as one side has it.
@@ -75,7 +80,42 @@ impl<'g> Versions<'g> {
             cached_bytes: Cell::new(0),
             parsed: Cell::new(0),
             max_blob: crate::git::DEFAULT_MAX_BLOB,
+            cache_bytes: CACHE_BYTES,
+            only: None,
         }
+    }
+
+    /// Keeps at most `bytes` of YAML behind the cached versions (a walk that reads each
+    /// version right after the one before needs only a few).
+    pub fn set_cache_bytes(&mut self, bytes: usize) {
+        self.cache_bytes = bytes;
+    }
+
+    /// Reads the assessment file at `path` (at commits) with only `control` among its
+    /// controls: what `log A C` compares. A version that does not read as an assessment
+    /// is kept whole, so every comparison of the file comes out as with the whole
+    /// versions, restricted to that control.
+    pub fn only_control(&mut self, path: &str, control: &str) {
+        self.only = Some((path.to_owned(), control.to_owned()));
+    }
+
+    /// `v` cut down to the control [`Self::only_control`] keeps, when it is for `path`
+    /// and reads as an assessment; whether it was cut.
+    fn cut(&self, path: &str, v: Option<J>) -> (Option<J>, bool) {
+        use serde::Deserialize;
+        let Some((_, control)) = self.only.as_ref().filter(|(p, _)| p == path) else {
+            return (v, false);
+        };
+        let Some(mut v) = v else {
+            return (None, true);
+        };
+        if crate::model::Assessment::deserialize(&v).is_err() {
+            return (Some(v), true);
+        }
+        if let Some(J::Object(controls)) = v.get_mut("controls") {
+            controls.retain(|id, _| id == control);
+        }
+        (Some(v), true)
     }
 
     /// Blobs (and work-tree files) larger than this are not read (see
@@ -168,7 +208,8 @@ impl<'g> Versions<'g> {
         let Some(blob) = read.blob else {
             return Ok(read);
         };
-        if let Some(v) = self.cache.borrow().get(&blob) {
+        let cut = self.only.as_ref().is_some_and(|(p, _)| p == path);
+        if let Some(v) = self.cache.borrow().get(&(blob, cut)) {
             read.json = v.clone();
             return Ok(read);
         }
@@ -186,22 +227,23 @@ impl<'g> Versions<'g> {
         let v = text
             .as_deref()
             .and_then(|t| crate::repo::yaml::parse_to_json(t).ok());
+        let (v, cut) = self.cut(path, v);
         let size = text.map_or(0, |t| t.len());
-        self.remember(blob, v.clone(), size);
+        self.remember((blob, cut), v.clone(), size);
         read.json = v;
         Ok(read)
     }
 
     /// Caches a blob's parsed version (`size` bytes of YAML), starting the cache over
-    /// past [`CACHE_BYTES`].
-    fn remember(&self, blob: BlobId, v: Option<J>, size: usize) {
+    /// past the limit ([`CACHE_BYTES`] unless set).
+    fn remember(&self, key: (BlobId, bool), v: Option<J>, size: usize) {
         let mut cache = self.cache.borrow_mut();
-        if self.cached_bytes.get() + size > CACHE_BYTES {
+        if self.cached_bytes.get() + size > self.cache_bytes {
             cache.clear();
             self.cached_bytes.set(0);
         }
         self.cached_bytes.set(self.cached_bytes.get() + size);
-        cache.insert(blob, v);
+        cache.insert(key, v);
     }
 
     /// The compliance root in the work tree.
@@ -268,6 +310,8 @@ pub struct LogQuery {
     pub author: Option<String>,
     /// The newest commit read (`None`: HEAD): the history of a view as of that commit.
     pub until: Option<CommitId>,
+    /// Only the newest this many entries (`log -n`): the walk stops once it has them.
+    pub max_count: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -376,70 +420,7 @@ pub fn log_change(path: &str, change: &Change) -> LogChange {
     c
 }
 
-/// The audit trail: newest first.
-pub fn log(git: &Git, root: &Path, query: &LogQuery) -> Result<Log, GitError> {
-    let mut versions = Versions::new(git, root);
-    if git.is_unborn() {
-        return Ok(Log {
-            entries: Vec::new(),
-            shallow_boundary: None,
-        });
-    }
-    let head = query.until.map_or_else(|| git.resolve("HEAD"), Ok)?;
-    versions.limit_from(Side::Commit(head))?;
-    let walk = LogWalk {
-        versions,
-        query,
-        path: query
-            .assessment
-            .as_ref()
-            .map(|a| format!("groups/{}.yaml", a.trim_end_matches(".yaml"))),
-        group_file: query
-            .assessment
-            .as_ref()
-            .and_then(|a| a.split_once('/'))
-            .map(|(g, _)| format!("groups/{g}/group.yaml")),
-    };
-    let mut entries = Vec::new();
-    let mut shallow_boundary = None;
-    for id in git.range(None, head)?.into_iter().rev() {
-        let info = git.commit_info(id)?;
-        if !query.admits(&info) {
-            continue;
-        }
-        let Some(parent) = first_parent(git, &info) else {
-            // A shallow clone: the parent is not here, so this commit's changes cannot be
-            // told apart from what came before.
-            shallow_boundary = Some(info);
-            continue;
-        };
-        let me = Side::Commit(id);
-        let paths = walk.paths(parent, me)?;
-        // A commit that states a regression is shown even if it changes no data itself
-        // (the reason may follow the change in a commit of its own), unless the log is
-        // about one assessment.
-        let reason = super::ratchet::reason_of(git, id)?;
-        let stated = reason.is_some() && walk.path.is_none();
-        if paths.is_empty() && !stated {
-            continue;
-        }
-        let changes = walk.changes(parent, me, &paths)?;
-        if !changes.is_empty() || stated {
-            let (signature, keys_listed) = walk.signature(&info, parent, me)?;
-            entries.push(LogEntry {
-                commit: info,
-                changes,
-                signature: Some(signature),
-                keys_listed,
-                regression_reason: reason,
-            });
-        }
-    }
-    Ok(Log {
-        entries,
-        shallow_boundary,
-    })
-}
+pub use super::log_walk::{log, log_with_progress};
 
 /// The distinct authors (email, name) of the commits of HEAD's history, sorted by email.
 pub fn authors(git: &Git) -> Result<Vec<(String, String)>, GitError> {
@@ -456,7 +437,7 @@ pub fn authors(git: &Git) -> Result<Vec<(String, String)>, GitError> {
 
 impl LogQuery {
     /// Whether the query's date and author filters let commit `info` through.
-    fn admits(&self, info: &CommitInfo) -> bool {
+    pub(super) fn admits(&self, info: &CommitInfo) -> bool {
         if self.since.is_some_and(|d| info.time.date_naive() < d) {
             return false;
         }
@@ -469,109 +450,6 @@ impl LogQuery {
             }
         }
         true
-    }
-}
-
-/// The side a commit's changes are read against: its first parent, or the empty tree for
-/// a root commit; `None` at a shallow clone's boundary, where the parent is missing (or
-/// the git layer shows none).
-fn first_parent(git: &Git, info: &CommitInfo) -> Option<Side> {
-    match info.parents.first() {
-        Some(&p) if git.commit_info(p).is_ok() => Some(Side::Commit(p)),
-        Some(_) => None,
-        None if git.is_shallow() => None,
-        None => Some(Side::Empty),
-    }
-}
-
-/// One walk of `assure log`: the history reader and what is asked about.
-struct LogWalk<'a, 'g> {
-    versions: Versions<'g>,
-    query: &'a LogQuery,
-    /// The asked-about assessment's file, and its group's `group.yaml`.
-    path: Option<String>,
-    group_file: Option<String>,
-}
-
-impl LogWalk<'_, '_> {
-    /// The files between `parent` and `me` that the log is about: the asked-about
-    /// assessment and its group file, or every data file.
-    fn paths(&self, parent: Side, me: Side) -> Result<Vec<String>, GitError> {
-        let versions = &self.versions;
-        Ok(match (&self.path, &self.group_file) {
-            (Some(p), Some(g)) => {
-                let mut changed = Vec::new();
-                for f in [p, g] {
-                    if versions.blob(parent, f)? != versions.blob(me, f)? {
-                        changed.push(f.clone());
-                    }
-                }
-                changed
-            }
-            _ => versions
-                .changed_files(parent, me)?
-                .into_iter()
-                .filter(|p| p == "assure.yaml" || p.starts_with("groups/"))
-                .collect(),
-        })
-    }
-
-    /// The changes to `paths` from `parent` to `me` that the query's control filter keeps.
-    fn changes(
-        &self,
-        parent: Side,
-        me: Side,
-        paths: &[String],
-    ) -> Result<Vec<LogChange>, GitError> {
-        let files = self.versions.file_versions(parent, me, paths)?;
-        Ok(file_changes(&files)
-            .iter()
-            .filter(|fc| match (&self.query.control, &fc.change) {
-                (Some(c), Change::ControlField { control, .. }) => control == c,
-                (
-                    Some(_),
-                    Change::GroupRenamed { .. }
-                    | Change::GroupCreated { .. }
-                    | Change::GroupDescription { .. },
-                ) => true,
-                (Some(_), other) => other.assessment().is_some(),
-                (None, _) => true,
-            })
-            .map(|fc| log_change(&fc.path, &fc.change))
-            .collect())
-    }
-
-    /// The commit's signature checked against its author's keys as they stood before the
-    /// commit (a commit cannot vouch for itself by adding its own key), and whether anyone
-    /// had signing keys before or after it.
-    fn signature(
-        &self,
-        info: &CommitInfo,
-        parent: Side,
-        me: Side,
-    ) -> Result<(super::signatures::Signature, bool), GitError> {
-        let versions = &self.versions;
-        let keys_at = if parent == Side::Empty { me } else { parent };
-        let config: Option<crate::model::Config> = versions
-            .json(keys_at, "assure.yaml")?
-            .1
-            .and_then(|j| serde_json::from_value(j).ok());
-        let keys = config.as_ref().map_or_else(Vec::new, |c| {
-            super::signatures::keys_of(c, &info.author_email)
-        });
-        let lists_keys = |c: Option<&crate::model::Config>| {
-            c.is_some_and(|c| c.people.iter().any(|p| !p.signing_keys.is_empty()))
-        };
-        let keys_listed = lists_keys(config.as_ref())
-            || lists_keys(
-                versions
-                    .json(me, "assure.yaml")?
-                    .1
-                    .and_then(|j| serde_json::from_value(j).ok())
-                    .as_ref(),
-            );
-        let signature = super::signatures::verify(versions.git, info.id, &keys)?;
-        Ok((signature, keys_listed))
     }
 }
 
@@ -610,12 +488,19 @@ pub fn last_commit_times(
         }
         let Ok(info) = git.commit_info(id) else { break };
         let parent = info.parents.first().copied();
-        let Ok(changed) = git.changed_files(parent, Some(id)) else {
+        // Tree ids compared down each wanted path: folders the commit did not touch are
+        // never opened. A path that is a folder on both sides is not a file that changed.
+        let asked: Vec<&String> = wanted.iter().copied().collect();
+        let paths: Vec<&str> = asked.iter().map(|p| p.as_str()).collect();
+        let Ok(differs) = git.changed_entries(parent, id, &paths) else {
             break;
         };
-        for p in changed {
-            if wanted.remove(&p) {
-                out.insert(p, info.time);
+        for (p, d) in asked.into_iter().zip(differs) {
+            let folder =
+                |e: Option<crate::git::Entry>| e.is_some_and(|e| e.kind == EntryKind::Folder);
+            if d.is_some_and(|(o, n)| !(folder(o) && folder(n))) {
+                wanted.remove(p);
+                out.insert(p.clone(), info.time);
             }
         }
     }

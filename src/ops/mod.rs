@@ -20,6 +20,7 @@ pub mod import_excel;
 pub mod import_oscal;
 pub mod independence;
 pub mod init;
+mod log_walk;
 pub mod migrate;
 pub mod notify;
 pub mod people;

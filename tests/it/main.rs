@@ -55,6 +55,7 @@ mod score;
 mod site;
 mod site_views;
 mod support;
+mod scan22;
 mod sync;
 mod validate;
 mod workbook_office;

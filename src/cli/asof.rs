@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::{Cli, Command, Failure};
 use crate::ops::Project;
 use crate::ops::asof::{self, AsOf};
+use crate::ops::group_wise::GroupWise;
 
 /// The `--as-of` option.
 #[derive(Debug, Default, clap::Args)]
@@ -49,6 +50,16 @@ impl AsOfArg {
         match self.resolve(cli)? {
             None => Ok((cli.project()?, None)),
             Some(at) => Ok((asof::load(&cli.root()?, at)?, Some(at))),
+        }
+    }
+
+    /// The whole repository to be read group by group ([`GroupWise`]): the work tree, or
+    /// as of the commit --as-of names.
+    pub fn group_wise(&self, cli: &Cli) -> Result<(GroupWise, Option<&AsOf>), Failure> {
+        let root = cli.root()?;
+        match self.resolve(cli)? {
+            None => Ok((GroupWise::work_tree(&root)?, None)),
+            Some(at) => Ok((GroupWise::at_revision(&root, &at.commit)?, Some(at))),
         }
     }
 }

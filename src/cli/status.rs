@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use super::{Cli, DataFormat, ExitStatus, Outcome, bar, print_json};
-use crate::ops::status::{Tile, dashboard};
+use crate::ops::status::{Tile, dashboard_wise};
 
 /// Show the dashboard: each group with its assessments' score and progress.
 ///
@@ -28,9 +28,16 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
-    let (project, as_of) = args.as_of.project(cli)?;
-    let board = dashboard(&project, args.archived, cli.today()?);
-    left_out(&project);
+    let (wise, as_of) = args.as_of.group_wise(cli)?;
+    let bar = super::progress::bar(true, "reading", "groups");
+    let (board, broken) = dashboard_wise(
+        &wise,
+        args.archived,
+        cli.today()?,
+        &super::progress::callback(&bar),
+    );
+    bar.finish_and_clear();
+    left_out(&broken);
     if args.format == DataFormat::Json {
         let view = super::asof::Json {
             view: &board,
@@ -44,26 +51,11 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     Ok(ExitStatus::Ok)
 }
 
-/// Says on stderr which assessment files do not load (a syntax error, a merge conflict
-/// left in them, a folder in their place), since the dashboard cannot show them.
-fn left_out(project: &crate::ops::Project) {
-    let loaded: std::collections::BTreeSet<String> =
-        project.ws.assessments.iter().map(|a| a.path()).collect();
-    let broken: std::collections::BTreeSet<&str> = project
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .filter_map(|d| d.primary.as_ref())
-        .map(|l| project.ws.sources.path(l.file))
-        .filter(|p| {
-            p.starts_with("groups/")
-                && p.ends_with(".yaml")
-                && !p.ends_with("/group.yaml")
-                && !loaded.contains(*p)
-        })
-        .collect();
+/// Says on stderr which assessment files do not load (`broken`: a syntax error, a merge
+/// conflict left in them, a folder in their place), since the dashboard cannot show them.
+fn left_out(broken: &std::collections::BTreeSet<String>) {
     if !broken.is_empty() {
-        let list: Vec<&str> = broken.into_iter().collect();
+        let list: Vec<&str> = broken.iter().map(String::as_str).collect();
         eprintln!(
             "note: left out, because {} not load: {} (`assure validate` shows why)",
             if list.len() == 1 {

@@ -5,11 +5,12 @@ use std::io::Write;
 use serde::Serialize;
 use serde_json::{Map, Value as J};
 
-use super::editing::{refuse, report, start_anyone, write_diff, write_diffs};
-use super::{Cli, DataFormat, ExitStatus, Outcome, print_json};
+use super::editing::{actor, now, refuse, report, start_anyone, write_diff, write_diffs};
+use super::{Cli, DataFormat, ExitStatus, Failure, Outcome, print_json};
 use crate::model::SyncField;
 use crate::ops::commands;
 use crate::ops::edit::{EditError, Outcome as Done};
+use crate::ops::group_wise::GroupWise;
 use crate::ops::sync::Conflict;
 
 /// Make the members of every sync class equal (shared controls within a group, and
@@ -37,13 +38,15 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
-    let project = cli.project()?;
-    let mut s = start_anyone(cli, &project)?;
     let json = args.format == DataFormat::Json;
-    if let Err(e) = commands::sync_base(&mut s, args.base.as_deref()) {
-        return refused(e, args.check, json, out);
-    }
-    match s.finish(args.check) {
+    let result = if args.check {
+        check(cli, args)?
+    } else {
+        let project = cli.project()?;
+        let mut s = start_anyone(cli, &project)?;
+        commands::sync_base(&mut s, args.base.as_deref()).and_then(|()| s.finish(false))
+    };
+    match result {
         Ok(done) if json => {
             print_json(out, &Report::of(&done, args.check, &[]))?;
             Ok(status(&done, args.check))
@@ -65,6 +68,29 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         }
         Err(e) => refused(e, args.check, json, out),
     }
+}
+
+/// `sync --check`: the whole repository read group by group (a sync class never crosses
+/// a group), so memory stays that of a few groups.
+fn check(cli: &Cli, args: &Args) -> Result<Result<Done, EditError>, Failure> {
+    let root = cli.root()?;
+    let wise = GroupWise::work_tree(&root)?;
+    if wise.is_empty() {
+        let project = cli.project()?;
+        let mut s = start_anyone(cli, &project)?;
+        return Ok(commands::sync_base(&mut s, args.base.as_deref()).and_then(|()| s.finish(true)));
+    }
+    let email = actor(cli, &root).unwrap_or_else(|_| "assure-sync".to_owned());
+    let bar = super::progress::bar(true, "checking sync", "groups");
+    let done = crate::ops::sync::check_wise(
+        &wise,
+        &email,
+        now()?,
+        args.base.as_deref(),
+        &super::progress::callback(&bar),
+    );
+    bar.finish_and_clear();
+    Ok(done)
 }
 
 /// 1 when `--check` finds work to do, else 0.

@@ -80,7 +80,11 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
         acting: acting.as_deref(),
         today: cli.today()?,
     };
-    let mut validated = ops::validate::run(&root, &request)?;
+    let bar = super::progress::bar(args.base.is_none(), "validating", "groups");
+    let validated =
+        ops::validate::run_with_progress(&root, &request, &super::progress::callback(&bar));
+    bar.finish_and_clear();
+    let mut validated = validated?;
     if args.strict {
         diag::strict(&mut validated.findings);
     }

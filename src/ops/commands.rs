@@ -736,6 +736,11 @@ pub fn sync_base(s: &mut Session, rev: Option<&str>) -> Result<(), EditError> {
                 let text = g
                     .read_at(commit, &path)
                     .map_err(|e| EditError::Invalid(e.to_string()))?;
+                // A file as the base holds it is the value already read.
+                if text.as_deref() == Some(s.project.ws.sources.get(a.doc.file).text.as_str()) {
+                    base.push(Some(a.doc.value.clone()));
+                    continue;
+                }
                 base.push(
                     text.and_then(|t| crate::repo::yaml::parse_to_json(&t).ok())
                         .and_then(|j| serde_json::from_value::<Assessment>(j).ok()),

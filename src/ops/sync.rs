@@ -8,12 +8,14 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::Value as J;
 
 use crate::catalog::Catalog;
 use crate::model::{Assessment, ControlRecord, SyncField};
+use crate::ops::edit::{EditError, Outcome, Session};
+use crate::ops::group_wise::GroupWise;
 use crate::rules::sync::{Class, Item, classes, field_value, set_field};
 
 /// The sync field values of one member.
@@ -204,5 +206,49 @@ pub fn apply(plan: &Plan, values: &mut [Assessment]) {
         if *record == ControlRecord::default() {
             controls.remove(&u.control);
         }
+    }
+}
+
+/// `assure sync --check` of the whole repository read group by group (sync classes never
+/// cross a group, DESIGN.md §4.4, so each group's plan is its own): what one session over
+/// the whole project by `actor` at `now` would find, sync base `base` (default HEAD) —
+/// the files that would change, in the order of a whole load, or every group's
+/// conflicts. Nothing is written. `progress(done, total)` as groups are done.
+pub fn check_wise(
+    wise: &GroupWise,
+    actor: &str,
+    now: DateTime<Utc>,
+    base: Option<&str>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Outcome, EditError> {
+    let results = wise.map(crate::repo::Values::Keep, progress, |project| {
+        let mut s = Session::new(&project, actor, now)?;
+        crate::ops::commands::sync_base(&mut s, base)?;
+        s.finish(true)
+    });
+    let mut done = Outcome::default();
+    let mut conflicts = Vec::new();
+    let mut error = None;
+    for result in results {
+        match result {
+            Ok(o) => {
+                done.files.extend(o.files);
+                done.changes.extend(o.changes);
+                done.synced.extend(o.synced);
+                done.copied.extend(o.copied);
+            }
+            Err(EditError::Conflict(c)) => conflicts.extend(c),
+            Err(e) => {
+                error.get_or_insert(e);
+            }
+        }
+    }
+    // As one session: a plan with conflicts stops before anything else is checked.
+    if !conflicts.is_empty() {
+        return Err(EditError::Conflict(conflicts));
+    }
+    match error {
+        Some(e) => Err(e),
+        None => Ok(done),
     }
 }

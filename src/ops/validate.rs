@@ -57,8 +57,18 @@ pub enum ValidateError {
 
 /// `assure validate [--base REV]` on the repository at `root`.
 pub fn run(root: &Path, request: &Request) -> Result<Validated, ValidateError> {
+    run_with_progress(root, request, &|_, _| {})
+}
+
+/// [`run`], calling `progress(done, total)` as the groups of the whole work tree are
+/// checked (without a base; with one, the change's groups are read at once).
+pub fn run_with_progress(
+    root: &Path,
+    request: &Request,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Validated, ValidateError> {
     let Some(base) = request.base else {
-        let (sources, findings) = whole_work_tree(root, request.today)?;
+        let (sources, findings) = whole_work_tree(root, request.today, progress)?;
         return Ok(Validated {
             sources,
             findings,
@@ -130,6 +140,7 @@ pub fn run(root: &Path, request: &Request) -> Result<Validated, ValidateError> {
 fn whole_work_tree(
     root: &Path,
     today: NaiveDate,
+    progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<(SourceMap, Vec<Diagnostic>), RepoError> {
     use rayon::prelude::*;
     // The first groups are read (first pass) while the rest is.
@@ -156,9 +167,18 @@ fn whole_work_tree(
         today,
         shared: by_group.rest.sources.len(),
     };
-    let per_group: Vec<(Vec<Diagnostic>, Vec<Kept>)> = (0..by_group.len())
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let total = by_group.len();
+    let per_group: Vec<(Vec<Diagnostic>, Vec<Kept>)> = (0..total)
         .into_par_iter()
-        .map(|i| groups.check(i))
+        .map(|i| {
+            let out = groups.check(i);
+            progress(
+                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+                total,
+            );
+            out
+        })
         .collect();
     let mut sources = by_group.rest.sources;
     for (mut found, files) in per_group {

@@ -51,6 +51,7 @@ mod report_excel;
 mod review;
 mod rewrite_props;
 mod rules21;
+mod scan22;
 mod schemas;
 mod score;
 mod site;

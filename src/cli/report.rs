@@ -35,7 +35,7 @@ pub enum ReportCommand {
         assessment: Option<String>,
         /// One workbook per assessment (archived ones included), into the folder -o. The
         /// folder is replaced whole; it must be new, empty, or written by an earlier
-        /// `report excel --all`.
+        /// `report excel --all`. On a terminal a progress bar counts the workbooks.
         #[arg(long, requires = "output")]
         all: bool,
         /// The file to write (default: <group>--<service>--<certification>.xlsx), or with

@@ -1,9 +1,10 @@
 //! `assure report excel | site`.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{Cli, ExitStatus, Outcome};
+use crate::ops::group_wise::GroupWise;
 use crate::ops::report;
 use crate::report::site::SiteOptions;
 
@@ -34,7 +35,7 @@ pub enum ReportCommand {
         assessment: Option<String>,
         /// One workbook per assessment (archived ones included), into the folder -o. The
         /// folder is replaced whole; it must be new, empty, or written by an earlier
-        /// `report excel --all`.
+        /// `report excel --all`. On a terminal a progress bar counts the workbooks.
         #[arg(long, requires = "output")]
         all: bool,
         /// The file to write (default: <group>--<service>--<certification>.xlsx), or with
@@ -68,6 +69,14 @@ pub enum ReportCommand {
 
 pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let (ReportCommand::Excel { as_of, .. } | ReportCommand::Site { as_of, .. }) = &args.command;
+    if let ReportCommand::Excel {
+        all: true,
+        output: Some(dir),
+        ..
+    } = &args.command
+    {
+        return all_workbooks(cli, as_of, dir, out);
+    }
     let (project, as_of) = as_of.project(cli)?;
     if let Some(at) = as_of {
         eprintln!("{}", crate::text::escape_line(&at.line()));
@@ -76,22 +85,19 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     let today = cli.today()?;
     match &args.command {
         ReportCommand::Excel {
-            assessment,
-            all,
-            output,
-            ..
+            assessment, output, ..
         } => {
-            let which = match (output, all) {
-                (Some(dir), true) => report::Workbooks::All { dir: dir.clone() },
-                _ => report::Workbooks::One {
-                    assessment: assessment.clone().unwrap_or_default(),
-                    output: output.clone(),
-                },
-            };
-            let written = report::write_workbooks(&project, now, today, &cli.start_dir(), &which)?;
-            for path in written {
-                writeln!(out, "wrote {}", path.display())?;
-            }
+            let assessment = assessment.as_deref().unwrap_or_default();
+            let start = cli.start_dir();
+            let path = report::write_workbook(
+                &project,
+                now,
+                today,
+                &start,
+                assessment,
+                output.as_deref(),
+            )?;
+            writeln!(out, "wrote {}", path.display())?;
             Ok(ExitStatus::Ok)
         }
         ReportCommand::Site {
@@ -117,4 +123,33 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             Ok(ExitStatus::Ok)
         }
     }
+}
+
+/// `report excel --all -o DIR`: the repository read one group at a time (the work tree, or
+/// the commit --as-of names), a progress bar while the workbooks are written.
+fn all_workbooks(
+    cli: &Cli,
+    as_of: &super::asof::AsOfArg,
+    dir: &Path,
+    out: &mut dyn Write,
+) -> Outcome {
+    let root = cli.root()?;
+    let wise = match as_of.resolve(cli)? {
+        None => GroupWise::work_tree(&root)?,
+        Some(at) => {
+            eprintln!("{}", crate::text::escape_line(&at.line()));
+            GroupWise::at_revision(&root, &at.commit)?
+        }
+    };
+    let now = super::editing::now()?;
+    let today = cli.today()?;
+    let dir = cli.start_dir().join(dir);
+    let bar = super::progress::bar(true, "writing", "workbooks");
+    let progress = super::progress::callback(&bar);
+    let written = report::write_all_workbooks(&wise, now, today, &dir, &progress)?;
+    bar.finish_and_clear();
+    for path in written {
+        writeln!(out, "wrote {}", path.display())?;
+    }
+    Ok(ExitStatus::Ok)
 }

@@ -85,6 +85,12 @@ impl GroupWise {
         self.revision
     }
 
+    /// The path of every assessment file (`groups/<group>/<file>.yaml`), in group order:
+    /// what a walk of history for all of them needs before any is read.
+    pub fn assessment_paths(&self) -> Vec<String> {
+        self.by_group.assessment_paths()
+    }
+
     /// How many groups have assessments.
     pub fn len(&self) -> usize {
         self.by_group.len()

@@ -17,11 +17,16 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
 use super::Project;
+use super::group_wise::GroupWise;
 use super::history::{self, Histories};
 use crate::edit::output::{self, OutputError, Staged};
-use crate::git::{Git, GitError};
-use crate::repo::AssessmentDoc;
+use crate::git::{CommitId, Git, GitError};
+use crate::repo::{AssessmentDoc, Values, Workspace};
 use crate::report::site::{self, History, SiteOptions};
 use crate::report::{self as render, ReportContext, ReportError, excel};
 
@@ -39,25 +44,18 @@ pub enum Error {
     NotFound(#[from] super::NotFound),
 }
 
-/// Which workbooks `report excel` writes, and where.
-#[derive(Debug, Clone)]
-pub enum Workbooks {
-    /// One assessment (`group/service--certification`) into `output`, or into
-    /// `<group>--<file>.xlsx` in `start` when `None`.
-    One {
-        assessment: String,
-        output: Option<PathBuf>,
-    },
-    /// Every assessment (archived ones included) into the folder `dir`, replaced whole.
-    All { dir: PathBuf },
-}
-
 /// What the report says about where it comes from: the HEAD commit of the repository
 /// holding `project` (the commit it was read from, for a view as of a commit), its time
 /// and whether the compliance data differs from it; outside git (or before the first
 /// commit), `now`.
 pub fn context(project: &Project, now: DateTime<Utc>) -> ReportContext {
-    let config = project.ws.config.as_ref().map(|c| &c.value);
+    context_of(&project.ws, project.revision(), now)
+}
+
+/// [`context`] of the workspace `ws` (its `assure.yaml` and root are read) read from
+/// `revision` (`None`: the work tree).
+fn context_of(ws: &Workspace, revision: Option<CommitId>, now: DateTime<Utc>) -> ReportContext {
+    let config = ws.config.as_ref().map(|c| &c.value);
     let mut ctx = ReportContext {
         organization: config.map_or_else(String::new, |c| c.organization.clone()),
         commit: None,
@@ -70,11 +68,11 @@ pub fn context(project: &Project, now: DateTime<Utc>) -> ReportContext {
         last_changed: Default::default(),
         as_of: None,
     };
-    if let Ok(Some(git)) = Git::open(&project.ws.root) {
+    if let Ok(Some(git)) = Git::open(&ws.root) {
         ctx.has_git = true;
         // A view as of a commit is that commit's report: its id and time, no uncommitted
         // changes, and a banner saying it is a past view.
-        if let Some(commit) = project.revision() {
+        if let Some(commit) = revision {
             ctx.commit = Some(commit.to_string());
             ctx.as_of = super::asof::describe(&git, commit).ok();
             if let Ok(info) = git.commit_info(commit) {
@@ -186,40 +184,82 @@ pub fn workbook_name(a: &AssessmentDoc) -> String {
     format!("{}--{}.xlsx", a.group, a.stem)
 }
 
-/// `assure report excel`: writes the workbooks `which` asks for, relative paths taken
-/// from `start`; returns the paths written, in order.
-pub fn write_workbooks(
+/// `assure report excel ASSESSMENT`: writes one assessment's workbook (`group/service--certification`)
+/// into `output`, or into `<group>--<file>.xlsx` in `start` when `None`; returns the path
+/// written.
+pub fn write_workbook(
     project: &Project,
     now: DateTime<Utc>,
     today: NaiveDate,
     start: &Path,
-    which: &Workbooks,
-) -> Result<Vec<PathBuf>, Error> {
+    assessment: &str,
+    output: Option<&Path>,
+) -> Result<PathBuf, Error> {
     let ctx = ReportContext {
         today,
         ..workbook_context(project, now)
     };
     let root = Some(project.ws.root.as_path());
-    // Each workbook's document links are relative to the folder it is written in.
-    let render = |a: &AssessmentDoc, dir: &Path| excel::workbook(project, a, &ctx, dir);
-    match which {
-        Workbooks::All { dir } => {
-            let dir = start.join(dir);
-            let targets = &project.ws.assessments;
-            let staged = Staged::begin(&dir, &output::WORKBOOKS, root)?;
-            for a in targets {
-                staged.write(&workbook_name(a), &render(a, &dir)?)?;
-            }
-            staged.finish()?;
-            Ok(targets.iter().map(|a| dir.join(workbook_name(a))).collect())
-        }
-        Workbooks::One { assessment, output } => {
-            let a = project.assessment(assessment)?;
-            let path = start.join(output.clone().unwrap_or_else(|| workbook_name(a).into()));
-            let target = output::check_file(&path, root)?;
-            let dir = target.parent().unwrap_or(Path::new("."));
-            render::write_file(&target, &render(a, dir)?)?;
-            Ok(vec![path])
-        }
+    let a = project.assessment(assessment)?;
+    let path = start.join(output.map_or_else(|| workbook_name(a).into(), Path::to_path_buf));
+    let target = output::check_file(&path, root)?;
+    // Document links are relative to the folder the workbook is written in.
+    let dir = target.parent().unwrap_or(Path::new("."));
+    render::write_file(&target, &excel::workbook(project, a, &ctx, dir)?)?;
+    Ok(path)
+}
+
+/// `assure report excel --all`: every assessment's workbook (archived ones included) into
+/// the folder `dir`, replaced whole (see [`output::WORKBOOKS`]); returns the paths
+/// written, in the repository's order.
+///
+/// The repository is read group by group ([`GroupWise`]): each core renders one
+/// workbook at a time and writes it straight into the staged folder, so memory holds a
+/// few groups and a few workbooks whatever the repository's size. The first workbook
+/// that cannot be rendered stops the rest, and the old folder stays as it was.
+/// `progress(done, total)` counts workbooks.
+pub fn write_all_workbooks(
+    wise: &GroupWise,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    dir: &Path,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<PathBuf>, Error> {
+    let rest = wise.rest();
+    // Checked before the long render: a folder that may not be replaced is refused at
+    // once, untouched.
+    let staged = Staged::begin(dir, &output::WORKBOOKS, Some(&rest.root))?;
+    let paths = wise.assessment_paths();
+    let ctx = ReportContext {
+        today,
+        last_changed: history::last_commit_times(&rest.root, &paths, wise.revision()),
+        ..context_of(rest, wise.revision(), now)
+    };
+    let (done, total) = (AtomicUsize::new(0), paths.len());
+    let failed = AtomicBool::new(false);
+    let write = |project: &Project, a: &AssessmentDoc| -> Result<String, Error> {
+        let name = workbook_name(a);
+        let bytes = excel::workbook(project, a, &ctx, dir)?;
+        staged.write(&name, &bytes)?;
+        progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+        Ok(name)
+    };
+    let groups = wise.map(Values::Skip, &|_, _| {}, |project| {
+        let assessments = &project.ws.assessments;
+        let names: Result<Vec<String>, Error> = assessments
+            .par_iter()
+            .map(|a| match failed.load(Ordering::Relaxed) {
+                // Another workbook failed: nothing more is rendered.
+                true => Ok(String::new()),
+                false => write(&project, a).inspect_err(|_| failed.store(true, Ordering::Relaxed)),
+            })
+            .collect();
+        names
+    });
+    let mut written = Vec::with_capacity(total);
+    for names in groups {
+        written.extend(names?.into_iter().map(|name| dir.join(name)));
     }
+    staged.finish()?;
+    Ok(written)
 }

@@ -325,6 +325,15 @@ impl ByGroup {
         })
     }
 
+    /// The path of every assessment file listed (read or not yet), in group order.
+    pub fn assessment_paths(&self) -> Vec<String> {
+        let path = |job: &list::Job| match &job.entry {
+            list::Entry::Assessment { group, stem } => Some(format!("groups/{group}/{stem}.yaml")),
+            _ => None,
+        };
+        self.groups.iter().flatten().filter_map(path).collect()
+    }
+
     /// Reads the assessments of the `i`-th group into a workspace of their own, which
     /// has `assure.yaml` (and the same file ids as [`ByGroup::rest`] for every file of it)
     /// but no groups and no catalog: what the rules about assessments read.

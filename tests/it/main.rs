@@ -14,6 +14,7 @@ mod edit_diffs;
 mod edit_errors;
 mod edit_permissions;
 mod example;
+mod excel_all;
 mod excel_import21;
 mod export_ar;
 mod export_attacks;

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use assure::ops::Project;
-use assure::ops::report::{self, Workbooks};
+use assure::ops::report;
 use assure::report::ReportContext;
 use assure::report::site::{self, History, SiteOptions};
 
@@ -164,15 +164,13 @@ fn a_workbook_for_a_missing_assessment_names_it_and_writes_nothing() {
     let repo = TestRepo::base();
     let project = Project::work_tree(repo.path()).expect("open");
     let out = tempfile::tempdir().expect("dir");
-    let err = report::write_workbooks(
+    let err = report::write_workbook(
         &project,
         chrono::Utc::now(),
         chrono::NaiveDate::from_ymd_opt(2001, 2, 3).expect("date"),
         out.path(),
-        &Workbooks::One {
-            assessment: "default-group/office-365--gdp".into(),
-            output: None,
-        },
+        "default-group/office-365--gdp",
+        None,
     )
     .expect_err("no such assessment");
     let message = err.to_string();

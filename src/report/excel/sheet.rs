@@ -474,7 +474,8 @@ fn write_text(ws: &mut Worksheet, f: &Formats, row: u32, c: u16, s: &str) -> Res
 
 /// Text cut to what Excel accepts in one cell.
 fn clip(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.encode_utf16().count() <= MAX_TEXT {
+    // A char takes no more UTF-16 units than UTF-8 bytes: most text is known short at once.
+    if s.len() <= MAX_TEXT || s.encode_utf16().count() <= MAX_TEXT {
         return s.into();
     }
     let mut units = 0;

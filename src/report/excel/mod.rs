@@ -309,6 +309,9 @@ impl Sheets {
     fn render(&self, ctx: &ReportContext) -> Result<Vec<u8>, XlsxError> {
         let formats = Formats::new();
         let mut wb = Workbook::new();
+        // Deflate is most of the time of `report excel --all` (issue 22): the fastest level
+        // writes the XML a few times faster for files a fifth larger.
+        wb.set_zip_compression_level(1);
         let created = ExcelDateTime::from_timestamp(ctx.generated_at.timestamp())
             .or_else(|_| ExcelDateTime::from_ymd(2000, 1, 1))?;
         wb.set_properties(

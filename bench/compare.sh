@@ -5,13 +5,14 @@
 # the change. Usage: bench/compare.sh [--quick] REV   (e.g. bench/compare.sh main~3)
 # Both binaries are Cargo.toml's `profiling` build (the release build with symbols); REV's
 # is built in a temporary git worktree sharing target/, so only assure itself is rebuilt.
-# Work files go to target/bench (BENCH_DIR to change). Nothing here needs the network.
+# Work files go to target/bench (BENCH_DIR to change); RUNS=N for 2N-1 rounds (default 5).
+# Nothing here needs the network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 QUICK=0; REV=""
 for a in "$@"; do case "$a" in --quick) QUICK=1 ;; *) REV=$a ;; esac; done
 [ -n "$REV" ] || { echo "usage: bench/compare.sh [--quick] REV" >&2; exit 2; }
-RUNS=5; [ $QUICK = 1 ] && RUNS=3
+RUNS=${RUNS:-5}; [ $QUICK = 1 ] && RUNS=3
 W=${BENCH_DIR:-target/bench}; mkdir -p "$W"
 # shellcheck source=bench/lib.sh
 source bench/lib.sh

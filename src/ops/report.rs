@@ -14,14 +14,17 @@
 //!   refused before anything is rendered, and files are written atomically.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Project;
+use super::group_wise::GroupWise;
 use super::history::{self, Histories};
 use crate::edit::output::{self, OutputError, Staged};
 use crate::git::{Git, GitError};
 use crate::repo::AssessmentDoc;
+use crate::repo::Values;
 use crate::report::site::{self, History, SiteOptions};
 use crate::report::{self as render, ReportContext, ReportError, excel};
 
@@ -34,6 +37,10 @@ pub enum Error {
     Output(#[from] OutputError),
     #[error(transparent)]
     Git(#[from] GitError),
+    #[error(transparent)]
+    Load(#[from] super::project::LoadError),
+    #[error(transparent)]
+    Repo(#[from] crate::repo::RepoError),
     /// No such assessment (the message has a "did you mean").
     #[error(transparent)]
     NotFound(#[from] super::NotFound),
@@ -157,14 +164,18 @@ pub fn site_files(
 }
 
 /// `assure report site`: renders the site into `dir`, replacing it whole (see
-/// [`output::SITE`]); returns how many files it holds.
+/// [`output::SITE`]); returns how many files it holds. The organization's site of the
+/// repository at `root` (its work tree, or `rev`) is read and written a group at a time
+/// ([`GroupWise`]): each page goes to the staged folder as it is rendered, and only the
+/// dashboard's and the action items' summaries are kept, so memory stays that of a few
+/// groups. The public site, built from the catalog alone, is rendered whole.
 pub fn write_site(
     project: &Project,
     now: DateTime<Utc>,
     today: NaiveDate,
     dir: &Path,
     opts: &SiteOptions,
-    progress: &dyn Fn(usize, usize),
+    progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<usize, Error> {
     let ctx = ReportContext {
         today,
@@ -173,12 +184,93 @@ pub fn write_site(
     // Checked before the long render: a folder that may not be replaced is refused at
     // once, untouched.
     let staged = Staged::begin(dir, &output::SITE, Some(&project.ws.root))?;
-    let files = site_files(project, &ctx, opts, progress)?;
-    for (rel, bytes) in &files {
+    let files = if opts.public {
+        let files = site_files(project, &ctx, opts, progress)?;
+        for (rel, bytes) in &files {
+            staged.write(rel, bytes)?;
+        }
+        files.len()
+    } else {
+        stream_site(project, &ctx, &staged, progress)?
+    };
+    staged.finish()?;
+    Ok(files)
+}
+
+/// The organization's site of `project`'s repository written into `staged` group by
+/// group; how many files.
+fn stream_site(
+    project: &Project,
+    ctx: &ReportContext,
+    staged: &Staged,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<usize, Error> {
+    let root = &project.ws.root;
+    let wise = match project.revision() {
+        Some(rev) => GroupWise::at_revision(root, &rev.to_string())?,
+        None => GroupWise::work_tree(root)?,
+    };
+    let (index, missing) = history_index(root, ctx, project.revision())?;
+    let renderer = site::Renderer::new()?;
+    for (rel, bytes) in site::assets() {
         staged.write(rel, bytes)?;
     }
-    staged.finish()?;
-    Ok(files.len())
+    let total = 2 + wise.assessments();
+    let done = AtomicUsize::new(0);
+    let page_done = || progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+    let summaries = wise.map(Values::Move, &|_, _| {}, |group: Project| {
+        let paths: Vec<String> = group
+            .ws
+            .assessments
+            .iter()
+            .map(site::assessment_path)
+            .collect();
+        let history = History {
+            histories: match &index {
+                Some(index) => index.histories(root, &group.catalog, &paths)?,
+                None => Histories::default(),
+            },
+            missing: missing.clone(),
+        };
+        renderer.pages::<Error>(&group, ctx, &history, &mut |rel, bytes| {
+            staged.write(&rel, &bytes)?;
+            page_done();
+            Ok(())
+        })
+    });
+    let summaries = summaries.into_iter().collect::<Result<Vec<_>, Error>>()?;
+    let history = History {
+        histories: Histories {
+            shallow_boundary: index.and_then(|i| i.shallow_boundary().cloned()),
+            ..Histories::default()
+        },
+        missing,
+    };
+    for (rel, bytes) in renderer.index(wise.rest(), ctx, &history, summaries)? {
+        staged.write(&rel, &bytes)?;
+        page_done();
+    }
+    Ok(total + 2)
+}
+
+/// The walk of history behind the organization's site, or why there is none (as
+/// [`site_history`] says it).
+fn history_index(
+    root: &Path,
+    ctx: &ReportContext,
+    at: Option<crate::git::CommitId>,
+) -> Result<(Option<history::HistoryIndex>, Option<String>), GitError> {
+    if !ctx.has_git {
+        return Ok((None, Some("no history (not in git)".into())));
+    }
+    Ok(match Git::open(root)? {
+        None => (None, Some("no history (not in git)".into())),
+        Some(git) if git.is_unborn() => (None, Some("no history (no commits yet)".into())),
+        Some(_) => (
+            Some(history::HistoryIndex::every_assessment(root, at)?),
+            None,
+        ),
+    })
 }
 
 /// The file name of an assessment's workbook: `<group>--<file>.xlsx`.

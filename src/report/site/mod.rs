@@ -39,7 +39,7 @@ use crate::ops::Project;
 use crate::ops::history::Histories;
 use assets::{SCRIPT, STYLE, environment};
 pub use filters::assessment_path;
-use pages::render_private;
+pub use pages::Summary;
 use public::render_public;
 
 /// Options of `assure report site`.
@@ -61,7 +61,8 @@ pub struct History {
 
 /// Every file of the site: relative path → content. `history` is what the
 /// organization's pages show of the past (the public site shows none); `progress(done,
-/// total)` is called as pages are rendered.
+/// total)` is called as pages are rendered. (A large repository's site is written in
+/// parts instead, see [`Renderer`].)
 pub fn render(
     project: &Project,
     ctx: &ReportContext,
@@ -69,24 +70,91 @@ pub fn render(
     history: &History,
     progress: &dyn Fn(usize, usize),
 ) -> Result<BTreeMap<String, Vec<u8>>, ReportError> {
-    let env = environment()?;
-    let mut site = Site {
-        env,
-        files: BTreeMap::new(),
-        done: 0,
-        total: 0,
-        progress,
-    };
-    site.files
-        .insert("style.css".into(), STYLE.as_bytes().to_vec());
-    site.files
-        .insert("app.js".into(), SCRIPT.as_bytes().to_vec());
+    let mut files: BTreeMap<String, Vec<u8>> = assets()
+        .into_iter()
+        .map(|(p, b)| (p.to_owned(), b.to_vec()))
+        .collect();
     if opts.public {
+        let mut site = Site {
+            env: environment()?,
+            files,
+            done: 0,
+            total: 0,
+            progress,
+        };
         render_public(&mut site, project, ctx)?;
-    } else {
-        render_private(&mut site, project, ctx, history)?;
+        return Ok(site.files);
     }
-    Ok(site.files)
+    let renderer = Renderer::new()?;
+    let total = 2 + project.ws.assessments.len();
+    let mut done = 0;
+    let mut add = |path: String, bytes: Vec<u8>| {
+        files.insert(path, bytes);
+        done += 1;
+        progress(done, total);
+    };
+    let summary = renderer.pages::<ReportError>(project, ctx, history, &mut |p, b| {
+        add(p, b);
+        Ok(())
+    })?;
+    for (path, bytes) in renderer.index(&project.ws, ctx, history, vec![summary])? {
+        add(path, bytes);
+    }
+    Ok(files)
+}
+
+/// The files every site has beside its pages: the style sheet and the script.
+pub fn assets() -> [(&'static str, &'static [u8]); 2] {
+    [
+        ("style.css", STYLE.as_bytes()),
+        ("app.js", SCRIPT.as_bytes()),
+    ]
+}
+
+/// The organization's site rendered in parts, so a large repository's is written a group
+/// at a time: the pages of some assessments ([`Renderer::pages`], from any thread), then
+/// the dashboard and the action items from what those pages left ([`Renderer::index`]).
+/// The parts together are the files [`render`] gives.
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Renderer {
+    pub fn new() -> Result<Renderer, ReportError> {
+        Ok(Renderer {
+            env: environment()?,
+        })
+    }
+
+    /// Renders the page of every assessment of `project` (a whole repository, or some
+    /// of its groups as [`crate::ops::group_wise`] hands them), handing each page's path
+    /// and bytes to `write`; returns what the dashboard and the action items need of them.
+    pub fn pages<E: From<ReportError>>(
+        &self,
+        project: &Project,
+        ctx: &ReportContext,
+        history: &History,
+        write: &mut dyn FnMut(String, Vec<u8>) -> Result<(), E>,
+    ) -> Result<Summary, E> {
+        pages::render_pages(&self.env, project, ctx, history, write)
+    }
+
+    /// The dashboard and the action items, (path, bytes) each, from the summaries of
+    /// every assessment's page in workspace order; `ws` gives the groups and people
+    /// (`assure.yaml`), `history` what it says of itself (missing, shallow).
+    pub fn index(
+        &self,
+        ws: &crate::repo::Workspace,
+        ctx: &ReportContext,
+        history: &History,
+        summaries: Vec<Summary>,
+    ) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+        let index = pages::Index::new(ws, ctx, history);
+        Ok(pages::render_index(&self.env, &index, summaries)?
+            .into_iter()
+            .map(|(p, html)| (p, html.into_bytes()))
+            .collect())
+    }
 }
 
 /// The files rendered so far and the progress callback.

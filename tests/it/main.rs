@@ -53,6 +53,7 @@ mod rules21;
 mod schemas;
 mod score;
 mod site;
+mod site_stream;
 mod site_views;
 mod support;
 mod sync;

@@ -85,8 +85,8 @@ pub struct Summary {
     archived: Vec<TileView>,
     /// The first of "what expires next" (every urgent one, at least [`EXPIRING_NEXT`]).
     expiring: Vec<(freshness::Expiry, ExpiryView)>,
-    /// (lower-case email, (certification name, certification id), row), in order.
-    actions: Vec<(String, (String, String), ActionRow)>,
+    /// The action items, in workspace order.
+    actions: Vec<ActionEntry>,
 }
 
 /// Renders the page of every assessment of `project` (a whole repository or some of its
@@ -813,9 +813,25 @@ fn renew_labels(renew: &[actions::Renewal]) -> Vec<String> {
         .collect()
 }
 
-/// The action items of `shared`'s assessments as the action page lists them: (lower-case
-/// email, (certification name, id), row), in workspace and control order.
-fn action_rows(shared: &Shared) -> Vec<(String, (String, String), ActionRow)> {
+/// An action item as the action page lists it, with what it is sorted and grouped by.
+pub(super) struct ActionEntry {
+    /// `actions::action_items`' order: the person (lower-case), certification name,
+    /// priority (high first), control, assessment.
+    order: (
+        String,
+        String,
+        std::cmp::Reverse<Option<crate::model::Priority>>,
+    ),
+    control: String,
+    assessment: String,
+    /// The trimmed lower-case email and (certification name, id) it is listed under.
+    email: String,
+    cert: (String, String),
+    row: ActionRow,
+}
+
+/// The action items of `shared`'s assessments as the action page lists them.
+fn action_rows(shared: &Shared) -> Vec<ActionEntry> {
     let items = actions::action_items(shared.project, None, None);
     let renewals = actions::renewals(shared.project, &items, shared.ctx.today);
     let mut rows = Vec::with_capacity(items.len());
@@ -838,20 +854,27 @@ fn action_rows(shared: &Shared) -> Vec<(String, (String, String), ActionRow)> {
                 encode(&control_anchor(&item.control))
             ),
             group: shared.group_name(&group),
-            assessment: item.assessment_name,
-            control: item.control,
-            title: item.title,
+            assessment: item.assessment_name.clone(),
+            control: item.control.clone(),
+            title: item.title.clone(),
             priority: item.priority.map(|p| p.as_str()),
             notes: item.notes.filter(|n| !n.trim().is_empty()),
             status: status_label(item.status),
             result: result_label(item.test_result),
             renew: renew_labels(&renew),
         };
-        rows.push((
-            item.person.trim().to_lowercase(),
-            (item.certification_name, item.certification),
+        rows.push(ActionEntry {
+            order: (
+                item.person.to_lowercase(),
+                item.certification_name.clone(),
+                std::cmp::Reverse(item.priority),
+            ),
+            control: row.control.clone(),
+            assessment: item.assessment,
+            email: item.person.trim().to_lowercase(),
+            cert: (item.certification_name, item.certification),
             row,
-        ));
+        });
     }
     rows
 }
@@ -859,16 +882,23 @@ fn action_rows(shared: &Shared) -> Vec<(String, (String, String), ActionRow)> {
 fn render_actions(
     env: &Environment<'static>,
     index: &Index,
-    rows: Vec<(String, (String, String), ActionRow)>,
+    mut rows: Vec<ActionEntry>,
 ) -> Result<String, ReportError> {
+    // Each group's items are in order; together, as `actions::action_items` orders them.
+    rows.sort_by(|x, y| {
+        x.order
+            .cmp(&y.order)
+            .then_with(|| crate::catalog::id_cmp(&x.control, &y.control))
+            .then_with(|| x.assessment.cmp(&y.assessment))
+    });
     let mut people: BTreeMap<String, BTreeMap<(String, String), Vec<ActionRow>>> = BTreeMap::new();
-    for (email, cert, row) in rows {
+    for e in rows {
         people
-            .entry(email)
+            .entry(e.email)
             .or_default()
-            .entry(cert)
+            .entry(e.cert)
             .or_default()
-            .push(row);
+            .push(e.row);
     }
     let people: Vec<PersonActions> = people
         .into_iter()

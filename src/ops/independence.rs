@@ -13,7 +13,10 @@
 //! reaches, not only what the tester's commit reaches, closes the way around through a
 //! merge of two branches (implementation on one, test on the other); splitting the work
 //! into two commits changes nothing, as each commit's author counts. A shallow history
-//! that stops before the file's first version cannot be judged and says so.
+//! that stops before the file's first version cannot be judged and says so. When
+//! `implementation` is a sync field, the writers of the controls synced with the tested
+//! one (its sync class as the change leaves it) are its writers too: a text written in
+//! one of them is copied into it by `assure sync`, whoever runs it.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -24,7 +27,9 @@ use super::gate::{By, GateFinding, Problem, Request};
 use super::history::{Side, Versions};
 use super::permissions::Actor;
 use crate::git::{CommitId, CommitInfo, GitError};
-use crate::model::Config;
+use crate::model::{Config, SyncField};
+use crate::repo::{AssessmentDoc, Scope};
+use crate::rules::sync as classes;
 
 /// One commit (or the uncommitted changes) that wrote a control's implementation text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +42,9 @@ pub struct Writer {
     /// A commit where a shallow history stops, holding the text: its real writer is not
     /// known.
     pub boundary: bool,
+    /// Where the text was written when not in the tested control itself: the synced
+    /// control (`group/service--certification control`) that sync copied it from.
+    pub via: Option<String>,
 }
 
 impl Writer {
@@ -47,9 +55,13 @@ impl Writer {
         } else {
             format!("{} <{}>", self.name, self.email)
         };
-        match &self.commit {
+        let written = match &self.commit {
             Some(c) => format!("{person} in commit {c}"),
             None => format!("{person} in the uncommitted changes"),
+        };
+        match &self.via {
+            Some(via) => format!("{written}, in {via}, which sync copies into it"),
+            None => written,
         }
     }
 }
@@ -130,7 +142,7 @@ pub(super) fn judge(
     req: &Request,
     (base_id, head_id, last): (CommitId, CommitId, Side),
     tested: Vec<Tested>,
-) -> Result<Vec<GateFinding>, GitError> {
+) -> Result<Vec<GateFinding>, super::gate::GateError> {
     let mut wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for t in &tested {
         if let Change::ControlField { control, .. } = &t.change.change {
@@ -142,6 +154,13 @@ pub(super) fn judge(
     }
     if wanted.is_empty() {
         return Ok(Vec::new());
+    }
+    let peers = synced_peers(versions, config, last, &wanted)?;
+    for (path, control) in peers.values().flatten() {
+        wanted
+            .entry(path.clone())
+            .or_default()
+            .insert(control.clone());
     }
     let actor = req.actor.map(|name| Actor::named(config, name).email);
     let in_range: HashSet<CommitId> = match actor {
@@ -169,10 +188,9 @@ pub(super) fn judge(
         let Change::ControlField { control, .. } = &t.change.change else {
             continue;
         };
-        let Some(all) = writers.get(&(t.change.path.clone(), control.clone())) else {
-            continue;
-        };
-        if let Some(why) = self_tested(&t.tester, all) {
+        let key = (t.change.path.clone(), control.clone());
+        let all = writers_with_peers(&writers, &peers, &key);
+        if let Some(why) = self_tested(&t.tester, &all) {
             findings.push(GateFinding {
                 by: t.by,
                 path: t.change.path,
@@ -182,6 +200,84 @@ pub(super) fn judge(
         }
     }
     Ok(findings)
+}
+
+/// (file path, control) → the other members of its sync class.
+type Peers = BTreeMap<(String, String), Vec<(String, String)>>;
+
+/// The other members of the sync class of each control in `wanted` (by file path), as
+/// the repository stands at `last`, when `implementation` is a sync field: a text
+/// written in one of them is copied into the tested control by `assure sync`, whoever
+/// runs it, so its writers wrote the tested control's text too. Sync classes never
+/// cross a group, so only the tested files' groups are read.
+fn synced_peers(
+    versions: &Versions,
+    config: &Config,
+    last: Side,
+    wanted: &BTreeMap<String, BTreeSet<String>>,
+) -> Result<Peers, super::ratchet::RatchetError> {
+    let mut out = Peers::new();
+    if !config.sync.fields.contains(&SyncField::Implementation) {
+        return Ok(out);
+    }
+    let groups: BTreeSet<String> = wanted
+        .keys()
+        .filter_map(|p| p.strip_prefix("groups/")?.split_once('/'))
+        .map(|(g, _)| g.to_owned())
+        .collect();
+    let project = super::ratchet::project_at(versions, last, Scope::Groups(groups))?;
+    let docs = &project.ws.assessments;
+    let keys: Vec<String> = docs.iter().map(AssessmentDoc::key).collect();
+    let items: Vec<classes::Item> = docs
+        .iter()
+        .zip(&keys)
+        .map(|(a, key)| classes::Item {
+            group: &a.group,
+            key,
+            value: &a.doc.value,
+        })
+        .collect();
+    let place = |m: &classes::Member| (docs[m.item].path(), m.control.to_owned());
+    for class in classes::classes(&items, &project.catalog) {
+        for m in &class.members {
+            let (path, control) = place(m);
+            if wanted.get(&path).is_some_and(|c| c.contains(&control)) {
+                let others = class
+                    .members
+                    .iter()
+                    .filter(|o| *o != m)
+                    .map(place)
+                    .collect();
+                out.insert((path, control), others);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The writers of a tested control's text: its own, and those of its synced peers
+/// (each marked with where they wrote it).
+fn writers_with_peers(
+    writers: &BTreeMap<(String, String), Vec<Writer>>,
+    peers: &Peers,
+    key: &(String, String),
+) -> Vec<Writer> {
+    let mut all = writers.get(key).cloned().unwrap_or_default();
+    for peer in peers.get(key).into_iter().flatten() {
+        let via = format!(
+            "{} {}",
+            peer.0
+                .strip_prefix("groups/")
+                .and_then(|p| p.strip_suffix(".yaml"))
+                .unwrap_or(&peer.0),
+            peer.1
+        );
+        all.extend(writers.get(peer).into_iter().flatten().map(|w| Writer {
+            via: Some(via.clone()),
+            ..w.clone()
+        }));
+    }
+    all
 }
 
 /// The writers of the implementation of each control in `wanted` (by file path) among
@@ -228,6 +324,7 @@ pub fn implementers(
                         name: name.clone(),
                         commit: Some(info.short.clone()),
                         boundary,
+                        via: None,
                     });
             }
         }
@@ -243,6 +340,7 @@ pub fn implementers(
                             name: String::new(),
                             commit: None,
                             boundary: false,
+                            via: None,
                         });
                 }
             }

@@ -193,11 +193,26 @@ fn assessment_paths(versions: &Versions, side: Side) -> Result<Vec<String>, GitE
 
 /// The catalog (built-in, and the repository's own) at `side`, reading nothing else.
 fn catalog_at(versions: &Versions, side: Side) -> Result<Arc<Catalog>, RatchetError> {
+    Ok(project_at(versions, side, Scope::Catalog)?.catalog)
+}
+
+/// The project at `side` in `scope` (the catalog, or some groups), reading from a commit
+/// only the folders the scope needs: for groups, theirs alone (other groups are unknown
+/// to it, which is all a question within these groups needs).
+pub(super) fn project_at(
+    versions: &Versions,
+    side: Side,
+    scope: Scope,
+) -> Result<super::Project, RatchetError> {
     let source = match side {
         Side::WorkTree => Source::WorkTree,
         Side::Empty => Source::Revision(Arc::new(Snapshot::default())),
         Side::Commit(c) => {
-            let tops = [crate::repo::CONFIG_FILE, "catalog"];
+            let mut tops = vec![crate::repo::CONFIG_FILE.to_owned(), "catalog".to_owned()];
+            if let Scope::Groups(groups) = &scope {
+                tops.extend(groups.iter().map(|g| format!("groups/{g}")));
+            }
+            let tops: Vec<&str> = tops.iter().map(String::as_str).collect();
             let files = versions
                 .git
                 .tree_files(c, &tops, crate::repo::MAX_FILE_SIZE)?
@@ -219,7 +234,7 @@ fn catalog_at(versions: &Versions, side: Side) -> Result<Arc<Catalog>, RatchetEr
             Source::Revision(Arc::new(Snapshot { files }))
         }
     };
-    Ok(super::Project::load(versions.root(), source, Scope::Catalog)?.catalog)
+    Ok(super::Project::load(versions.root(), source, scope)?)
 }
 
 /// What a control was, for comparing: its status and result names, and its score value.

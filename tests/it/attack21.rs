@@ -302,9 +302,8 @@ fn self_tested(c: &crate::gate::Change, base: git2::Oid) -> Vec<crate::gate::Fin
 
 /// Bob writes the implementation into the NIST control synced with GDPR 6.10.1.2, Alice
 /// copies it across (`assure sync`), and Bob records the GDPR control's retest: he tested
-/// the text he wrote. The rule reads only GDPR's file, where Alice's commit wrote it.
+/// the text he wrote, though GDPR's file has it from Alice's commit.
 #[test]
-#[ignore = "tester_is_not_implementer follows one file: a text written in a synced control of another assessment and copied by someone else is not Bob's"]
 fn a_text_written_in_a_synced_control_and_copied_by_another_is_still_the_writers() {
     let (c, base) = rule_history();
     c.edit(crate::gate::NIST_FILE, OLD_TEXT, NEW_TEXT);
@@ -315,10 +314,41 @@ fn a_text_written_in_a_synced_control_and_copied_by_another_is_still_the_writers
     c.commit("bob@example.com", "Retest 6.10.1.2");
     let found = self_tested(&c, base);
     assert_eq!(found.len(), 1, "{found:?}");
+    let m = &found[0].message;
+    assert!(
+        m.contains(
+            "the tester also wrote the control's implementation: bob <bob@example.com> in commit"
+        ),
+        "{m}"
+    );
+    assert!(m.contains("SC-13, which sync copies into it"), "{m}");
+    assert!(!m.contains("alice"), "{m}");
+}
+
+/// With `implementation` left out of `sync.fields`, sync never copies it: the text Alice
+/// wrote into GDPR's control is hers, and Bob's NIST text is not the tested control's.
+#[test]
+fn a_text_that_sync_does_not_copy_is_not_the_peers_writers() {
+    let (c, base) = rule_history();
+    let config = c.repo.read("assure.yaml");
+    c.repo.write(
+        "assure.yaml",
+        format!("{config}sync:\n  fields: [status, test_result, test_date]\n"),
+    );
+    let base2 = c.commit("carol@example.com", "Sync no implementation");
+    let _ = base;
+    c.edit(crate::gate::NIST_FILE, OLD_TEXT, NEW_TEXT);
+    c.commit("bob@example.com", "New TLS policy on SC-13");
+    c.edit(crate::gate::GDPR_FILE, OLD_TEXT, NEW_TEXT);
+    c.commit("alice@example.com", "Alice's own text on 6.10.1.2");
+    c.edit(crate::gate::GDPR_FILE, GDPR_TESTED, GDPR_RETESTED);
+    c.commit("bob@example.com", "Retest 6.10.1.2");
+    let found = self_tested(&c, base2);
+    assert!(found.is_empty(), "{found:?}");
 }
 
 /// The same, with Bob writing the GDPR text himself: refused (the rule's own case, here
-/// as the control this module's ignored test needs).
+/// as the control the synced case above needs).
 #[test]
 fn the_same_text_written_by_the_tester_in_the_tested_file_is_refused() {
     let (c, base) = rule_history();

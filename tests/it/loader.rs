@@ -362,7 +362,7 @@ fn a_repository_read_group_by_group_gives_each_group_its_scoped_project() {
             });
             let keys: Vec<String> = whole.ws.assessments.iter().map(|a| a.key()).collect();
             assert_eq!(seen.concat(), keys, "group order is the whole load's");
-            assert!(seen.len() >= 1 && !keys.is_empty());
+            assert!(!seen.is_empty() && !keys.is_empty());
             assert_eq!(
                 wise.catalog().certifications.len(),
                 whole.catalog.certifications.len()

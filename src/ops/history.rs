@@ -844,6 +844,34 @@ impl HistoryIndex {
         self.shallow_boundary.as_ref()
     }
 
+    /// One assessment file's history (see [`assessment_histories`]), its versions read
+    /// with `git`; `None` when no commit changed it.
+    pub fn file_history(
+        &self,
+        git: &Git,
+        catalog: &crate::catalog::Catalog,
+        path: &str,
+    ) -> Option<FileHistory> {
+        let steps = self.steps.get(path)?;
+        Some(file_history(git, catalog, path, steps, &self.commits))
+    }
+
+    /// Every assessment file some commit changed, in path order.
+    pub fn paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self.steps.keys().cloned().collect();
+        paths.sort();
+        paths
+    }
+
+    /// Every group's renames and the shallow boundary, without any file's history.
+    pub fn groups(&self) -> Histories {
+        Histories {
+            files: HashMap::new(),
+            groups: self.groups.clone(),
+            shallow_boundary: self.shallow_boundary.clone(),
+        }
+    }
+
     /// The histories of the assessment files `paths` (see [`assessment_histories`]),
     /// with every group's renames and the shallow boundary.
     pub fn histories(

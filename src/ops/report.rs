@@ -125,6 +125,7 @@ pub fn site_history(project: &Project, ctx: &ReportContext) -> Result<History, G
     let none = |why: &str| History {
         histories: Histories::default(),
         missing: Some(why.to_owned()),
+        last_commits: None,
     };
     if !ctx.has_git {
         return Ok(none("no history (not in git)"));
@@ -142,6 +143,7 @@ pub fn site_history(project: &Project, ctx: &ReportContext) -> Result<History, G
                     project.revision(),
                 )?,
                 missing: None,
+                last_commits: None,
             }
         }
     })
@@ -211,6 +213,16 @@ fn stream_site(
         None => GroupWise::work_tree(root)?,
     };
     let (index, missing) = history_index(root, ctx, project.revision())?;
+    // What every group's part shares: the groups' renames, why there is no history, and
+    // when each file last changed (read once here, not once per group).
+    let history = History {
+        histories: index.as_ref().map(|i| i.groups()).unwrap_or_default(),
+        missing,
+        last_commits: Some(match &index {
+            Some(index) => history::last_commit_times(root, &index.paths(), project.revision()),
+            None => Default::default(),
+        }),
+    };
     let renderer = site::Renderer::new()?;
     for (rel, bytes) in site::assets() {
         staged.write(rel, bytes)?;
@@ -218,39 +230,50 @@ fn stream_site(
     let total = 2 + wise.assessments();
     let done = AtomicUsize::new(0);
     let page_done = || progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+    let gits = std::sync::Mutex::new(Vec::new());
     let summaries = wise.map(Values::Move, &|_, _| {}, |group: Project| {
-        let paths: Vec<String> = group
-            .ws
-            .assessments
-            .iter()
-            .map(site::assessment_path)
-            .collect();
-        let history = History {
-            histories: match &index {
-                Some(index) => index.histories(root, &group.catalog, &paths)?,
-                None => Histories::default(),
-            },
-            missing: missing.clone(),
+        // Each file's history is read just before its page and dropped with it.
+        let read = |path: &str| match &index {
+            Some(index) => read_file_history(&gits, root, index, &group.catalog, path),
+            None => Ok(None),
         };
-        renderer.pages::<Error>(&group, ctx, &history, &mut |rel, bytes| {
+        renderer.pages::<Error>(&group, ctx, &history, Some(&read), &mut |rel, bytes| {
             staged.write(&rel, &bytes)?;
             page_done();
             Ok(())
         })
     });
     let summaries = summaries.into_iter().collect::<Result<Vec<_>, Error>>()?;
-    let history = History {
-        histories: Histories {
-            shallow_boundary: index.and_then(|i| i.shallow_boundary().cloned()),
-            ..Histories::default()
-        },
-        missing,
-    };
     for (rel, bytes) in renderer.index(wise.rest(), ctx, &history, summaries)? {
         staged.write(&rel, &bytes)?;
         page_done();
     }
     Ok(total + 2)
+}
+
+/// One assessment file's history from `index`, read with a git handle from `gits` (a
+/// handle serves one thread at a time; one is opened when none is free).
+fn read_file_history(
+    gits: &std::sync::Mutex<Vec<Git>>,
+    root: &Path,
+    index: &history::HistoryIndex,
+    catalog: &crate::catalog::Catalog,
+    path: &str,
+) -> Result<Option<history::FileHistory>, ReportError> {
+    let taken = gits
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .pop();
+    let git = match taken {
+        Some(git) => git,
+        None => Git::require(root)
+            .map_err(|e| ReportError::Template(format!("the history of {path}: {e}")))?,
+    };
+    let history = index.file_history(&git, catalog, path);
+    gits.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(git);
+    Ok(history)
 }
 
 /// The walk of history behind the organization's site, or why there is none (as

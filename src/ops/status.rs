@@ -45,10 +45,22 @@ pub struct Dashboard {
 /// §1.3); a file without one shows its modification time. Evidence freshness is judged
 /// on `today` (the caller's date).
 pub fn dashboard(project: &Project, show_archived: bool, today: NaiveDate) -> Dashboard {
-    let warn_days = freshness::warn_days(project);
     let paths: Vec<String> = project.ws.assessments.iter().map(|a| a.path()).collect();
     let committed =
         crate::ops::history::last_commit_times(&project.ws.root, &paths, project.revision());
+    dashboard_with(project, show_archived, today, &committed)
+}
+
+/// [`dashboard`] with the last commit times already read (`committed`: assessment file
+/// path → time, as [`crate::ops::history::last_commit_times`] gives them), for a caller
+/// building it a group at a time from one read for the whole repository.
+pub fn dashboard_with(
+    project: &Project,
+    show_archived: bool,
+    today: NaiveDate,
+    committed: &std::collections::HashMap<String, chrono::DateTime<chrono::Utc>>,
+) -> Dashboard {
+    let warn_days = freshness::warn_days(project);
     let mut groups: Vec<GroupTiles> = project
         .ws
         .groups
@@ -74,7 +86,7 @@ pub fn dashboard(project: &Project, show_archived: bool, today: NaiveDate) -> Da
             service: v.service.clone(),
             certification: v.certification.clone(),
             created: v.created,
-            modified: modified(&committed, a),
+            modified: modified(committed, a),
             archived: v.archived,
             progress: score(v, &project.catalog)
                 .map(|s| s.total)

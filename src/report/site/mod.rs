@@ -36,7 +36,7 @@ use minijinja::Environment;
 
 use super::{ReportContext, ReportError};
 use crate::ops::Project;
-use crate::ops::history::Histories;
+use crate::ops::history::{FileHistory, Histories};
 use assets::{SCRIPT, STYLE, environment};
 pub use filters::assessment_path;
 pub use pages::Summary;
@@ -57,7 +57,15 @@ pub struct History {
     pub histories: Histories,
     /// Why there is no history at all (not in git, no commits yet), when there is none.
     pub missing: Option<String>,
+    /// When each assessment file last changed (path → commit time), read once for a
+    /// site written group by group; `None`: read with each part.
+    pub last_commits: Option<std::collections::HashMap<String, chrono::DateTime<chrono::Utc>>>,
 }
+
+/// Reads one assessment file's history (`groups/<group>/<file>.yaml`) as its page is
+/// rendered, so that a site written group by group holds one file's field changes per
+/// page in flight, not its whole group's ([`Renderer::pages`]).
+pub type FileSource<'a> = dyn Fn(&str) -> Result<Option<FileHistory>, ReportError> + Sync + 'a;
 
 /// Every file of the site: relative path → content. `history` is what the
 /// organization's pages show of the past (the public site shows none); `progress(done,
@@ -93,7 +101,7 @@ pub fn render(
         done += 1;
         progress(done, total);
     };
-    let summary = renderer.pages::<ReportError>(project, ctx, history, &mut |p, b| {
+    let summary = renderer.pages::<ReportError>(project, ctx, history, None, &mut |p, b| {
         add(p, b);
         Ok(())
     })?;
@@ -129,14 +137,16 @@ impl Renderer {
     /// Renders the page of every assessment of `project` (a whole repository, or some
     /// of its groups as [`crate::ops::group_wise`] hands them), handing each page's path
     /// and bytes to `write`; returns what the dashboard and the action items need of them.
+    /// A file's history is `history`'s, else read by `read` just before its page.
     pub fn pages<E: From<ReportError>>(
         &self,
         project: &Project,
         ctx: &ReportContext,
         history: &History,
+        read: Option<&FileSource<'_>>,
         write: &mut dyn FnMut(String, Vec<u8>) -> Result<(), E>,
     ) -> Result<Summary, E> {
-        pages::render_pages(&self.env, project, ctx, history, write)
+        pages::render_pages(&self.env, project, ctx, (history, read), write)
     }
 
     /// The dashboard and the action items, (path, bytes) each, from the summaries of

@@ -12,9 +12,9 @@ use super::chart::{Size, chart};
 use super::data::*;
 use super::filters::*;
 use super::history::{RECENT_HISTORY, change_view, history_entry, split_history};
-use super::{History, ReportContext, ReportError, render_page};
+use super::{FileSource, History, ReportContext, ReportError, render_page};
 use crate::model::{CatalogControl, ControlRecord, Status, TestResult};
-use crate::ops::history::{FileHistory, Histories};
+use crate::ops::history::{FileHistory, Histories, ScorePoint};
 use crate::ops::score::{self, ControlView, Managed};
 use crate::ops::{Project, actions, freshness, status};
 use crate::repo::AssessmentDoc;
@@ -26,6 +26,10 @@ pub(super) struct Shared<'a> {
     pub(super) project: &'a Project,
     pub(super) ctx: &'a ReportContext,
     pub(super) histories: &'a Histories,
+    /// Reads a file's history just before its page, when `histories` has none of it.
+    pub(super) read: Option<&'a FileSource<'a>>,
+    /// The scores of the files `read` gave, for the dashboard's tiles.
+    pub(super) scores: std::sync::Mutex<HashMap<String, Vec<ScorePoint>>>,
     /// Why nothing has history, when nothing has.
     pub(super) no_history: Option<String>,
     /// Lower-case email → name.
@@ -66,10 +70,46 @@ impl Shared<'_> {
         shallow_label(self.histories)
     }
 
-    fn no_chart_reason(&self, h: Option<&FileHistory>) -> String {
-        match (&self.no_history, h) {
+    /// The history of the assessment file `path`: from `histories`, else read (and its
+    /// scores kept for the tiles).
+    fn file_history(
+        &self,
+        path: &str,
+    ) -> Result<Option<std::borrow::Cow<'_, FileHistory>>, ReportError> {
+        use std::borrow::Cow;
+        if let Some(h) = self.histories.files.get(path) {
+            return Ok(Some(Cow::Borrowed(h)));
+        }
+        let Some(read) = self.read else {
+            return Ok(None);
+        };
+        let history = read(path)?;
+        if let Some(h) = &history {
+            self.scores
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(path.to_owned(), h.scores.clone());
+        }
+        Ok(history.map(Cow::Owned))
+    }
+
+    /// The scores over time of the assessment file `path`, once its page is rendered.
+    fn scores(&self, path: &str) -> Option<Vec<ScorePoint>> {
+        match self.histories.files.get(path) {
+            Some(h) => Some(h.scores.clone()),
+            None => self
+                .scores
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(path)
+                .cloned(),
+        }
+    }
+
+    fn no_chart_reason(&self, scores: Option<&[ScorePoint]>) -> String {
+        match (&self.no_history, scores) {
             (Some(why), _) => why.clone(),
-            (None, Some(h)) if !h.scores.is_empty() => String::new(),
+            (None, Some(s)) if !s.is_empty() => String::new(),
             (None, _) => "no history yet (not committed)".into(),
         }
     }
@@ -96,11 +136,15 @@ pub(super) fn render_pages<E: From<ReportError>>(
     env: &Environment<'static>,
     project: &Project,
     ctx: &ReportContext,
-    history: &History,
+    (history, read): (&History, Option<&FileSource<'_>>),
     write: &mut dyn FnMut(String, Vec<u8>) -> Result<(), E>,
 ) -> Result<Summary, E> {
-    let dashboard = status::dashboard(project, true, ctx.today);
-    let shared = Shared::new(project, ctx, history, &dashboard);
+    let dashboard = match &history.last_commits {
+        Some(committed) => status::dashboard_with(project, true, ctx.today, committed),
+        None => status::dashboard(project, true, ctx.today),
+    };
+    let mut shared = Shared::new(project, ctx, history, &dashboard);
+    shared.read = read;
     render_assessments(env, &shared, write)?;
     let tiles = dashboard
         .groups
@@ -122,7 +166,7 @@ pub(super) fn render_pages<E: From<ReportError>>(
         tiles,
         archived,
         expiring: expiring_next(&shared),
-        actions: action_rows(&shared),
+        actions: action_rows(env, &shared)?,
     })
 }
 
@@ -268,6 +312,8 @@ impl<'a> Shared<'a> {
             project,
             ctx,
             histories: &history.histories,
+            read: None,
+            scores: Default::default(),
             no_history: history.missing.clone(),
             names,
             by_key,
@@ -331,7 +377,7 @@ fn render_assessments<E: From<ReportError>>(
 
 pub(super) fn tile_view(shared: &Shared, t: &status::Tile) -> TileView {
     let doc = shared.doc(&t.assessment);
-    let history = doc.and_then(|a| shared.histories.files.get(&assessment_path(a)));
+    let scores = doc.and_then(|a| shared.scores(&assessment_path(a)));
     let group = t.assessment.split('/').next().unwrap_or_default();
     TileView {
         key: t.assessment.clone(),
@@ -351,8 +397,8 @@ pub(super) fn tile_view(shared: &Shared, t: &status::Tile) -> TileView {
         assessed: t.progress.assessed,
         total: t.progress.total,
         percent: percent(t.progress.assessed, t.progress.total),
-        chart: history.and_then(|h| chart(&h.scores, Size::Tile)),
-        no_chart: shared.no_chart_reason(history),
+        chart: scores.as_ref().and_then(|s| chart(s, Size::Tile)),
+        no_chart: shared.no_chart_reason(scores.as_deref()),
         expired: t.evidence.expired,
         expiring: t.evidence.expiring,
     }
@@ -458,7 +504,8 @@ pub(super) fn render_assessment(
     let v = &a.doc.value;
     let key = a.key();
     let path = assessment_path(a);
-    let history = shared.histories.files.get(&path);
+    let history = shared.file_history(&path)?;
+    let history = history.as_deref();
     let (mut by_control, events) = assessment_history(shared, a, history);
     let views: Vec<ControlView> = score::controls(v, catalog).unwrap_or_default();
     let totals = score::score(v, catalog);
@@ -504,7 +551,8 @@ pub(super) fn render_assessment(
         customer,
         provider,
         chart: history.and_then(|h| chart(&h.scores, Size::Page)),
-        no_history: Some(shared.no_chart_reason(history)).filter(|s| !s.is_empty()),
+        no_history: Some(shared.no_chart_reason(history.map(|h| &h.scores[..])))
+            .filter(|s| !s.is_empty()),
         events,
         shallow: shared.shallow(),
         key,
@@ -827,11 +875,19 @@ pub(super) struct ActionEntry {
     /// The trimmed lower-case email and (certification name, id) it is listed under.
     email: String,
     cert: (String, String),
-    row: ActionRow,
+    /// The item's table row, rendered (`action_row.html`) as its group's pages are, so
+    /// that the action page keeps its rows' HTML, not their data.
+    html: String,
 }
 
 /// The action items of `shared`'s assessments as the action page lists them.
-fn action_rows(shared: &Shared) -> Vec<ActionEntry> {
+fn action_rows(
+    env: &Environment<'static>,
+    shared: &Shared,
+) -> Result<Vec<ActionEntry>, ReportError> {
+    let template = env
+        .get_template("action_row.html")
+        .map_err(|e| ReportError::Template(format!("action_row.html: {e:#}")))?;
     let items = actions::action_items(shared.project, None, None);
     let renewals = actions::renewals(shared.project, &items, shared.ctx.today);
     let mut rows = Vec::with_capacity(items.len());
@@ -873,10 +929,13 @@ fn action_rows(shared: &Shared) -> Vec<ActionEntry> {
             assessment: item.assessment,
             email: item.person.trim().to_lowercase(),
             cert: (item.certification_name, item.certification),
-            row,
+            html: template
+                .render(context! { i => row })
+                .map(|html| html + "\n")
+                .map_err(|e| ReportError::Template(format!("actions.html: {e:#}")))?,
         });
     }
-    rows
+    Ok(rows)
 }
 
 fn render_actions(
@@ -891,15 +950,17 @@ fn render_actions(
             .then_with(|| crate::catalog::id_cmp(&x.control, &y.control))
             .then_with(|| x.assessment.cmp(&y.assessment))
     });
-    let mut people: BTreeMap<String, BTreeMap<(String, String), Vec<ActionRow>>> = BTreeMap::new();
+    let mut people: BTreeMap<String, BTreeMap<(String, String), Vec<String>>> = BTreeMap::new();
     for e in rows {
         people
             .entry(e.email)
             .or_default()
             .entry(e.cert)
             .or_default()
-            .push(e.row);
+            .push(e.html);
     }
+    // The rows of each panel, in the page's order.
+    let mut panels: Vec<Vec<String>> = Vec::new();
     let people: Vec<PersonActions> = people
         .into_iter()
         .enumerate()
@@ -911,12 +972,16 @@ fn render_actions(
                 certifications: certs
                     .into_iter()
                     .enumerate()
-                    .map(|(j, ((name, id), items))| CertTab {
-                        tab_id: format!("tab-{}-{}", i + 1, j + 1),
-                        panel_id: format!("panel-{}-{}", i + 1, j + 1),
-                        id,
-                        name,
-                        items,
+                    .map(|(j, ((name, id), items))| {
+                        let count = items.len();
+                        panels.push(items);
+                        CertTab {
+                            tab_id: format!("tab-{}-{}", i + 1, j + 1),
+                            panel_id: format!("panel-{}-{}", i + 1, j + 1),
+                            id,
+                            name,
+                            count,
+                        }
                     })
                     .collect(),
                 name: person.name,
@@ -929,7 +994,7 @@ fn render_actions(
     // anyone with an item, so "no items" and "unknown" read differently.
     let mut known: BTreeSet<String> = index.names.keys().cloned().collect();
     known.extend(people.iter().map(|p| p.id.clone()));
-    render_page(
+    let frame = render_page(
         env,
         "actions.html",
         "actions.html",
@@ -938,5 +1003,25 @@ fn render_actions(
             people => people,
             known => known,
         },
-    )
+    )?;
+    Ok(splice_rows(&frame, panels))
+}
+
+/// The action page: `frame` with each panel's rows in place of its `<!--rows-->`, in
+/// order (escaped values cannot spell `<!--`, so every one is the template's). Each
+/// row is dropped as it is copied, so the rows and the page are not held twice.
+fn splice_rows(frame: &str, panels: Vec<Vec<String>>) -> String {
+    const ROWS: &str = "<!--rows-->";
+    let size = panels.iter().flatten().map(String::len).sum::<usize>() + frame.len();
+    let mut page = String::with_capacity(size);
+    let mut parts = frame.split(ROWS);
+    page.push_str(parts.next().unwrap_or_default());
+    let mut panels = panels.into_iter();
+    for part in parts {
+        for row in panels.next().unwrap_or_default() {
+            page.push_str(&row);
+        }
+        page.push_str(part);
+    }
+    page
 }

@@ -114,3 +114,35 @@ fn the_streamed_site_as_of_a_commit_is_that_commits_site() {
             .all(|k| { String::from_utf8_lossy(&past[k]).contains("as of ") })
     );
 }
+
+#[test]
+fn the_action_page_lists_every_action_item_once_in_its_panel() {
+    let repo = example();
+    let project = Project::work_tree(repo.path()).expect("open");
+    let items = assure::ops::actions::action_items(&project, None, None);
+    assert!(!items.is_empty(), "the example has action items");
+    let site = cli_site(repo.path(), "2", &[]);
+    let page = String::from_utf8_lossy(&site["actions.html"]).into_owned();
+    // Each row was rendered with its group and put in its certification's panel.
+    assert!(
+        !page.contains("<!--rows-->"),
+        "a panel was left without its rows"
+    );
+    assert_eq!(
+        page.matches("<tr class=\"action-item\"").count(),
+        items.len()
+    );
+    for panel in page.split("<div class=\"panel\"").skip(1) {
+        let heading = panel.split("<tbody>").next().expect("a head");
+        let rows = panel.split("</tbody>").next().expect("a body");
+        assert!(heading.contains("panel-heading"));
+        assert!(rows.contains("<tr class=\"action-item\""), "an empty panel");
+    }
+    for item in &items {
+        assert!(
+            page.contains(&format!("data-control=\"{}\"", item.control)),
+            "{} is missing",
+            item.control
+        );
+    }
+}

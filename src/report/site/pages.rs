@@ -931,7 +931,12 @@ fn action_rows(
             cert: (item.certification_name, item.certification),
             html: template
                 .render(context! { i => row })
-                .map(|html| html + "\n")
+                .map(|html| {
+                    // Kept until the last group is done: no spare capacity.
+                    let mut row = html + "\n";
+                    row.shrink_to_fit();
+                    row
+                })
                 .map_err(|e| ReportError::Template(format!("actions.html: {e:#}")))?,
         });
     }

@@ -64,6 +64,25 @@ impl AsOfArg {
     }
 }
 
+impl AsOfArg {
+    /// What `scope` names of the repository: of the work tree, or as of the commit
+    /// --as-of names (for a command that reads the rest group by group itself).
+    pub fn project_in(
+        &self,
+        cli: &Cli,
+        scope: crate::repo::Scope,
+    ) -> Result<(Project, Option<&AsOf>), Failure> {
+        let root = cli.root()?;
+        match self.resolve(cli)? {
+            None => Ok((
+                Project::load(&root, crate::repo::Source::WorkTree, scope)?,
+                None,
+            )),
+            Some(at) => Ok((Project::at_revision(&root, &at.commit, scope)?, Some(at))),
+        }
+    }
+}
+
 /// The `--as-of` of the command being run, if it takes one.
 pub fn of_command(command: &Command) -> Option<&AsOfArg> {
     use super::assessment::AssessmentCommand as A;

@@ -77,7 +77,13 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
     {
         return all_workbooks(cli, as_of, dir, out);
     }
-    let (project, as_of) = as_of.project(cli)?;
+    let (project, as_of) = match &args.command {
+        ReportCommand::Excel { .. } => as_of.project(cli)?,
+        // The site reads the assessments a group at a time itself (the public one none).
+        ReportCommand::Site { .. } => {
+            as_of.project_in(cli, crate::repo::Scope::Groups(Default::default()))?
+        }
+    };
     if let Some(at) = as_of {
         eprintln!("{}", crate::text::escape_line(&at.line()));
     }

@@ -100,6 +100,11 @@ impl GroupWise {
         self.by_group.is_empty()
     }
 
+    /// How many assessment files there are, in all groups.
+    pub fn assessments(&self) -> usize {
+        self.by_group.assessment_count()
+    }
+
     /// Calls `f` with each group's project (`values`: whether its YAML trees are kept, see
     /// [`Values`]) on every core; the results in group order. `progress(done, total)` is
     /// called as groups finish, from the thread that finished one.

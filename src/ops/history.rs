@@ -641,37 +641,150 @@ pub fn assessment_histories(
     paths: &[String],
     at: Option<CommitId>,
 ) -> Result<Histories, GitError> {
-    let mut out = Histories::default();
-    let git = Git::require(root)?;
-    if git.is_unborn() {
-        return Ok(out);
-    }
-    let mut walk = HistoryWalk {
-        git: &git,
-        wanted: paths.iter().map(String::as_str).collect(),
-        group_files: paths
-            .iter()
-            .filter_map(|p| p.split('/').nth(1))
-            .map(|g| format!("groups/{g}/group.yaml"))
-            .collect(),
-        commits: Vec::new(),
-        steps: HashMap::new(),
-        last_group: HashMap::new(),
-        at,
-    };
-    walk.walk(&mut out)?;
-    out.files = file_histories(root, catalog, walk.steps, &walk.commits)?;
-    Ok(out)
+    let wanted = Wanted::Paths(paths.iter().cloned().collect());
+    let index = HistoryIndex::walk(root, wanted, at)?;
+    index.histories(root, catalog, paths)
 }
 
-/// The one walk of history behind [`assessment_histories`]: the commits that changed a
-/// wanted file, each wanted assessment's steps, and the group files' last versions.
+/// Which files a walk of history records.
+enum Wanted {
+    /// These assessment files (and their groups' `group.yaml`).
+    Paths(std::collections::HashSet<String>),
+    /// Every `groups/<group>/<file>.yaml` (and every `group.yaml`).
+    Every,
+}
+
+impl Wanted {
+    fn assessment(&self, path: &str) -> bool {
+        match self {
+            Wanted::Paths(p) => p.contains(path),
+            Wanted::Every => {
+                let mut parts = path.split('/');
+                matches!(
+                    (parts.next(), parts.next(), parts.next(), parts.next()),
+                    (Some("groups"), Some(_), Some(f), None)
+                        if f.ends_with(".yaml") && f != "group.yaml"
+                )
+            }
+        }
+    }
+
+    fn group_file(&self, path: &str) -> bool {
+        let mut parts = path.split('/');
+        let (Some("groups"), Some(group), Some("group.yaml"), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return false;
+        };
+        match self {
+            Wanted::Paths(p) => p
+                .iter()
+                .any(|a| a.split('/').nth(1) == Some(group) && a.starts_with("groups/")),
+            Wanted::Every => true,
+        }
+    }
+}
+
+/// One walk of history, kept small: which commits changed which assessment file (blob
+/// ids, nothing parsed) and the groups' renames. Each file's history is computed from it
+/// when asked ([`HistoryIndex::histories`]), so a caller going group by group never
+/// holds every file's field changes at once.
+pub struct HistoryIndex {
+    commits: Vec<CommitInfo>,
+    steps: HashMap<String, Vec<Step>>,
+    groups: HashMap<String, Vec<LogEntry>>,
+    shallow_boundary: Option<CommitInfo>,
+}
+
+impl HistoryIndex {
+    /// Walks from HEAD (or `at`) once, recording every assessment file's changes.
+    pub fn every_assessment(root: &Path, at: Option<CommitId>) -> Result<HistoryIndex, GitError> {
+        HistoryIndex::walk(root, Wanted::Every, at)
+    }
+
+    fn walk(root: &Path, wanted: Wanted, at: Option<CommitId>) -> Result<HistoryIndex, GitError> {
+        let mut out = Histories::default();
+        let git = Git::require(root)?;
+        let mut walk = HistoryWalk {
+            git: &git,
+            wanted,
+            commits: Vec::new(),
+            steps: HashMap::new(),
+            last_group: HashMap::new(),
+            at,
+        };
+        if !git.is_unborn() {
+            walk.walk(&mut out)?;
+        }
+        Ok(HistoryIndex {
+            commits: walk.commits,
+            steps: walk.steps,
+            groups: out.groups,
+            shallow_boundary: out.shallow_boundary,
+        })
+    }
+
+    /// Where a shallow clone's history stops.
+    pub fn shallow_boundary(&self) -> Option<&CommitInfo> {
+        self.shallow_boundary.as_ref()
+    }
+
+    /// One assessment file's history (see [`assessment_histories`]), its versions read
+    /// with `git`; `None` when no commit changed it.
+    pub fn file_history(
+        &self,
+        git: &Git,
+        catalog: &crate::catalog::Catalog,
+        path: &str,
+    ) -> Option<FileHistory> {
+        let steps = self.steps.get(path)?;
+        Some(file_history(git, catalog, path, steps, &self.commits))
+    }
+
+    /// Every assessment file some commit changed, in path order.
+    pub fn paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self.steps.keys().cloned().collect();
+        paths.sort();
+        paths
+    }
+
+    /// Every group's renames and the shallow boundary, without any file's history.
+    pub fn groups(&self) -> Histories {
+        Histories {
+            files: HashMap::new(),
+            groups: self.groups.clone(),
+            shallow_boundary: self.shallow_boundary.clone(),
+        }
+    }
+
+    /// The histories of the assessment files `paths` (see [`assessment_histories`]),
+    /// with every group's renames and the shallow boundary.
+    pub fn histories(
+        &self,
+        root: &Path,
+        catalog: &crate::catalog::Catalog,
+        paths: &[String],
+    ) -> Result<Histories, GitError> {
+        let jobs: Vec<(&str, &[Step])> = paths
+            .iter()
+            .filter_map(|p| self.steps.get_key_value(p))
+            .map(|(p, s)| (p.as_str(), &s[..]))
+            .collect();
+        Ok(Histories {
+            files: file_histories(root, catalog, jobs, &self.commits)?,
+            groups: self.groups.clone(),
+            shallow_boundary: self.shallow_boundary.clone(),
+        })
+    }
+}
+
+/// The one walk of history behind [`HistoryIndex`]: the commits that changed a wanted
+/// file, each wanted assessment's steps, and the group files' last versions.
 struct HistoryWalk<'a> {
     git: &'a Git,
-    wanted: std::collections::HashSet<&'a str>,
-    group_files: std::collections::HashSet<String>,
+    wanted: Wanted,
     commits: Vec<CommitInfo>,
-    steps: HashMap<&'a str, Vec<Step>>,
+    steps: HashMap<String, Vec<Step>>,
     last_group: HashMap<String, (Option<BlobId>, Option<crate::model::Group>)>,
     /// Where the walk starts (`None`: HEAD).
     at: Option<CommitId>,
@@ -697,8 +810,8 @@ impl HistoryWalk<'_> {
             }
             let mut index = None;
             for path in git.changed_files(parent, Some(id))? {
-                let is_assessment = self.wanted.contains(path.as_str());
-                if !is_assessment && !self.group_files.contains(&path) {
+                let is_assessment = self.wanted.assessment(&path);
+                if !is_assessment && !self.wanted.group_file(&path) {
                     continue;
                 }
                 let old = match parent {
@@ -710,8 +823,8 @@ impl HistoryWalk<'_> {
                     self.commits.push(info.clone());
                     self.commits.len() - 1
                 });
-                if let Some(p) = self.wanted.get(path.as_str()).filter(|_| is_assessment) {
-                    self.steps.entry(p).or_default().push(Step {
+                if is_assessment {
+                    self.steps.entry(path).or_default().push(Step {
                         commit,
                         old,
                         new,
@@ -769,11 +882,10 @@ impl HistoryWalk<'_> {
 fn file_histories(
     root: &Path,
     catalog: &crate::catalog::Catalog,
-    steps: HashMap<&str, Vec<Step>>,
+    mut jobs: Vec<(&str, &[Step])>,
     commits: &[CommitInfo],
 ) -> Result<HashMap<String, FileHistory>, GitError> {
     use rayon::prelude::*;
-    let mut jobs: Vec<(&str, Vec<Step>)> = steps.into_iter().collect();
     jobs.sort_by(|a, b| a.0.cmp(b.0));
     // A git handle is not shared between threads: each worker opens its own (and, should
     // that fail, each of its jobs reports the same failure).

@@ -39,6 +39,10 @@ pub enum Error {
     Output(#[from] OutputError),
     #[error(transparent)]
     Git(#[from] GitError),
+    #[error(transparent)]
+    Load(#[from] super::project::LoadError),
+    #[error(transparent)]
+    Repo(#[from] crate::repo::RepoError),
     /// No such assessment (the message has a "did you mean").
     #[error(transparent)]
     NotFound(#[from] super::NotFound),
@@ -116,6 +120,7 @@ pub fn site_history(project: &Project, ctx: &ReportContext) -> Result<History, G
     let none = |why: &str| History {
         histories: Histories::default(),
         missing: Some(why.to_owned()),
+        last_commits: None,
     };
     if !ctx.has_git {
         return Ok(none("no history (not in git)"));
@@ -133,6 +138,7 @@ pub fn site_history(project: &Project, ctx: &ReportContext) -> Result<History, G
                     project.revision(),
                 )?,
                 missing: None,
+                last_commits: None,
             }
         }
     })
@@ -155,14 +161,18 @@ pub fn site_files(
 }
 
 /// `assure report site`: renders the site into `dir`, replacing it whole (see
-/// [`output::SITE`]); returns how many files it holds.
+/// [`output::SITE`]); returns how many files it holds. The organization's site of the
+/// repository at `root` (its work tree, or `rev`) is read and written a group at a time
+/// ([`GroupWise`]): each page goes to the staged folder as it is rendered, and only the
+/// dashboard's and the action items' summaries are kept, so memory stays that of a few
+/// groups. The public site, built from the catalog alone, is rendered whole.
 pub fn write_site(
     project: &Project,
     now: DateTime<Utc>,
     today: NaiveDate,
     dir: &Path,
     opts: &SiteOptions,
-    progress: &dyn Fn(usize, usize),
+    progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<usize, Error> {
     let ctx = ReportContext {
         today,
@@ -171,12 +181,114 @@ pub fn write_site(
     // Checked before the long render: a folder that may not be replaced is refused at
     // once, untouched.
     let staged = Staged::begin(dir, &output::SITE, Some(&project.ws.root))?;
-    let files = site_files(project, &ctx, opts, progress)?;
-    for (rel, bytes) in &files {
+    let files = if opts.public {
+        let files = site_files(project, &ctx, opts, progress)?;
+        for (rel, bytes) in &files {
+            staged.write(rel, bytes)?;
+        }
+        files.len()
+    } else {
+        stream_site(project, &ctx, &staged, progress)?
+    };
+    staged.finish()?;
+    Ok(files)
+}
+
+/// The organization's site of `project`'s repository written into `staged` group by
+/// group; how many files.
+fn stream_site(
+    project: &Project,
+    ctx: &ReportContext,
+    staged: &Staged,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<usize, Error> {
+    let root = &project.ws.root;
+    let wise = match project.revision() {
+        Some(rev) => GroupWise::at_revision(root, &rev.to_string())?,
+        None => GroupWise::work_tree(root)?,
+    };
+    let (index, missing) = history_index(root, ctx, project.revision())?;
+    // What every group's part shares: the groups' renames, why there is no history, and
+    // when each file last changed (read once here, not once per group).
+    let history = History {
+        histories: index.as_ref().map(|i| i.groups()).unwrap_or_default(),
+        missing,
+        last_commits: Some(match &index {
+            Some(index) => history::last_commit_times(root, &index.paths(), project.revision()),
+            None => Default::default(),
+        }),
+    };
+    let renderer = site::Renderer::new()?;
+    for (rel, bytes) in site::assets() {
         staged.write(rel, bytes)?;
     }
-    staged.finish()?;
-    Ok(files.len())
+    let total = 2 + wise.assessments();
+    let done = AtomicUsize::new(0);
+    let page_done = || progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+    let gits = std::sync::Mutex::new(Vec::new());
+    let summaries = wise.map(Values::Move, &|_, _| {}, |group: Project| {
+        // Each file's history is read just before its page and dropped with it.
+        let read = |path: &str| match &index {
+            Some(index) => read_file_history(&gits, root, index, &group.catalog, path),
+            None => Ok(None),
+        };
+        renderer.pages::<Error>(&group, ctx, &history, Some(&read), &mut |rel, bytes| {
+            staged.write(&rel, &bytes)?;
+            page_done();
+            Ok(())
+        })
+    });
+    let summaries = summaries.into_iter().collect::<Result<Vec<_>, Error>>()?;
+    for (rel, bytes) in renderer.index(wise.rest(), ctx, &history, summaries)? {
+        staged.write(&rel, &bytes)?;
+        page_done();
+    }
+    Ok(total + 2)
+}
+
+/// One assessment file's history from `index`, read with a git handle from `gits` (a
+/// handle serves one thread at a time; one is opened when none is free).
+fn read_file_history(
+    gits: &std::sync::Mutex<Vec<Git>>,
+    root: &Path,
+    index: &history::HistoryIndex,
+    catalog: &crate::catalog::Catalog,
+    path: &str,
+) -> Result<Option<history::FileHistory>, ReportError> {
+    let taken = gits
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .pop();
+    let git = match taken {
+        Some(git) => git,
+        None => Git::require(root)
+            .map_err(|e| ReportError::Template(format!("the history of {path}: {e}")))?,
+    };
+    let history = index.file_history(&git, catalog, path);
+    gits.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(git);
+    Ok(history)
+}
+
+/// The walk of history behind the organization's site, or why there is none (as
+/// [`site_history`] says it).
+fn history_index(
+    root: &Path,
+    ctx: &ReportContext,
+    at: Option<crate::git::CommitId>,
+) -> Result<(Option<history::HistoryIndex>, Option<String>), GitError> {
+    if !ctx.has_git {
+        return Ok((None, Some("no history (not in git)".into())));
+    }
+    Ok(match Git::open(root)? {
+        None => (None, Some("no history (not in git)".into())),
+        Some(git) if git.is_unborn() => (None, Some("no history (no commits yet)".into())),
+        Some(_) => (
+            Some(history::HistoryIndex::every_assessment(root, at)?),
+            None,
+        ),
+    })
 }
 
 /// The file name of an assessment's workbook: `<group>--<file>.xlsx`.

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::ops::Project;
 use crate::ops::freshness::{self, Counts};
@@ -49,8 +49,27 @@ pub struct Dashboard {
 /// §1.3); a file without one shows its modification time. Evidence freshness is judged
 /// on `today` (the caller's date).
 pub fn dashboard(project: &Project, show_archived: bool, today: NaiveDate) -> Dashboard {
-    let entries = entries(project, today);
-    assemble(&project.ws, project.revision(), entries, show_archived)
+    let paths: Vec<String> = project.ws.assessments.iter().map(|a| a.path()).collect();
+    let committed =
+        crate::ops::history::last_commit_times(&project.ws.root, &paths, project.revision());
+    dashboard_with(project, show_archived, today, &committed)
+}
+
+/// [`dashboard`] with the last commit times already read (`committed`: assessment file
+/// path → time, as [`crate::ops::history::last_commit_times`] gives them), for a caller
+/// building it a group at a time from one read for the whole repository (the site).
+pub fn dashboard_with(
+    project: &Project,
+    show_archived: bool,
+    today: NaiveDate,
+    committed: &HashMap<String, DateTime<Utc>>,
+) -> Dashboard {
+    assemble(
+        &project.ws,
+        entries(project, today),
+        show_archived,
+        committed,
+    )
 }
 
 /// The dashboard of the whole repository read group by group ([`GroupWise`]), equal to
@@ -71,7 +90,10 @@ pub fn dashboard_wise(
         entries.extend(e);
         broken.extend(b);
     }
-    let board = assemble(wise.rest(), wise.revision(), entries, show_archived);
+    let paths: Vec<String> = entries.iter().map(|e| e.path.clone()).collect();
+    let committed =
+        crate::ops::history::last_commit_times(&wise.rest().root, &paths, wise.revision());
+    let board = assemble(wise.rest(), entries, show_archived, &committed);
     (board, broken)
 }
 
@@ -118,15 +140,14 @@ fn entries(project: &Project, today: NaiveDate) -> Vec<Entry> {
 }
 
 /// The dashboard of `entries` (in the order of a whole load's assessments) over the
-/// groups of `ws`, each tile's `modified` the time of its file's last commit.
+/// groups of `ws`, each tile's `modified` the time of its file's last commit
+/// (`committed`), else its modification time.
 fn assemble(
     ws: &Workspace,
-    revision: Option<crate::git::CommitId>,
     entries: Vec<Entry>,
     show_archived: bool,
+    committed: &HashMap<String, DateTime<Utc>>,
 ) -> Dashboard {
-    let paths: Vec<String> = entries.iter().map(|e| e.path.clone()).collect();
-    let committed = crate::ops::history::last_commit_times(&ws.root, &paths, revision);
     let mut groups: Vec<GroupTiles> = ws
         .groups
         .iter()
@@ -193,7 +214,7 @@ pub fn left_out(project: &Project) -> BTreeSet<String> {
 /// that changed its file (`committed`, from [`crate::ops::history::last_commit_times`]),
 /// or, for a file with uncommitted changes or outside git, its modification time.
 pub fn modified(
-    committed: &std::collections::HashMap<String, DateTime<Utc>>,
+    committed: &HashMap<String, DateTime<Utc>>,
     a: &crate::repo::AssessmentDoc,
 ) -> Option<DateTime<Utc>> {
     committed.get(&a.path()).copied().or(a.modified)

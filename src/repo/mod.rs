@@ -317,6 +317,11 @@ impl ByGroup {
         self.groups.is_empty()
     }
 
+    /// How many assessment files there are, in all groups.
+    pub fn assessment_count(&self) -> usize {
+        self.groups.iter().map(Vec::len).sum()
+    }
+
     /// The id of the `i`-th group.
     pub fn group_id(&self, i: usize) -> Option<&str> {
         self.groups.get(i)?.iter().find_map(|job| match &job.entry {

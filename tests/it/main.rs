@@ -56,6 +56,7 @@ mod scan22;
 mod schemas;
 mod score;
 mod site;
+mod site_stream;
 mod site_views;
 mod support;
 mod sync;

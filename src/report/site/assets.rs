@@ -20,6 +20,10 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("actions.html", include_str!("../templates/actions.html")),
     (
+        "action_row.html",
+        include_str!("../templates/action_row.html"),
+    ),
+    (
         "public_index.html",
         include_str!("../templates/public_index.html"),
     ),

@@ -333,7 +333,8 @@ pub(super) struct CertTab {
     pub(super) name: String,
     pub(super) tab_id: String,
     pub(super) panel_id: String,
-    pub(super) items: Vec<ActionRow>,
+    /// How many items; their rows take the place of the panel's `<!--rows-->`.
+    pub(super) count: usize,
 }
 
 #[derive(Serialize)]

@@ -36,10 +36,10 @@ use minijinja::Environment;
 
 use super::{ReportContext, ReportError};
 use crate::ops::Project;
-use crate::ops::history::Histories;
+use crate::ops::history::{FileHistory, Histories};
 use assets::{SCRIPT, STYLE, environment};
 pub use filters::assessment_path;
-use pages::render_private;
+pub use pages::Summary;
 use public::render_public;
 
 /// Options of `assure report site`.
@@ -57,11 +57,20 @@ pub struct History {
     pub histories: Histories,
     /// Why there is no history at all (not in git, no commits yet), when there is none.
     pub missing: Option<String>,
+    /// When each assessment file last changed (path → commit time), read once for a
+    /// site written group by group; `None`: read with each part.
+    pub last_commits: Option<std::collections::HashMap<String, chrono::DateTime<chrono::Utc>>>,
 }
+
+/// Reads one assessment file's history (`groups/<group>/<file>.yaml`) as its page is
+/// rendered, so that a site written group by group holds one file's field changes per
+/// page in flight, not its whole group's ([`Renderer::pages`]).
+pub type FileSource<'a> = dyn Fn(&str) -> Result<Option<FileHistory>, ReportError> + Sync + 'a;
 
 /// Every file of the site: relative path → content. `history` is what the
 /// organization's pages show of the past (the public site shows none); `progress(done,
-/// total)` is called as pages are rendered.
+/// total)` is called as pages are rendered. (A large repository's site is written in
+/// parts instead, see [`Renderer`].)
 pub fn render(
     project: &Project,
     ctx: &ReportContext,
@@ -69,24 +78,93 @@ pub fn render(
     history: &History,
     progress: &dyn Fn(usize, usize),
 ) -> Result<BTreeMap<String, Vec<u8>>, ReportError> {
-    let env = environment()?;
-    let mut site = Site {
-        env,
-        files: BTreeMap::new(),
-        done: 0,
-        total: 0,
-        progress,
-    };
-    site.files
-        .insert("style.css".into(), STYLE.as_bytes().to_vec());
-    site.files
-        .insert("app.js".into(), SCRIPT.as_bytes().to_vec());
+    let mut files: BTreeMap<String, Vec<u8>> = assets()
+        .into_iter()
+        .map(|(p, b)| (p.to_owned(), b.to_vec()))
+        .collect();
     if opts.public {
+        let mut site = Site {
+            env: environment()?,
+            files,
+            done: 0,
+            total: 0,
+            progress,
+        };
         render_public(&mut site, project, ctx)?;
-    } else {
-        render_private(&mut site, project, ctx, history)?;
+        return Ok(site.files);
     }
-    Ok(site.files)
+    let renderer = Renderer::new()?;
+    let total = 2 + project.ws.assessments.len();
+    let mut done = 0;
+    let mut add = |path: String, bytes: Vec<u8>| {
+        files.insert(path, bytes);
+        done += 1;
+        progress(done, total);
+    };
+    let summary = renderer.pages::<ReportError>(project, ctx, history, None, &mut |p, b| {
+        add(p, b);
+        Ok(())
+    })?;
+    for (path, bytes) in renderer.index(&project.ws, ctx, history, vec![summary])? {
+        add(path, bytes);
+    }
+    Ok(files)
+}
+
+/// The files every site has beside its pages: the style sheet and the script.
+pub fn assets() -> [(&'static str, &'static [u8]); 2] {
+    [
+        ("style.css", STYLE.as_bytes()),
+        ("app.js", SCRIPT.as_bytes()),
+    ]
+}
+
+/// The organization's site rendered in parts, so a large repository's is written a group
+/// at a time: the pages of some assessments ([`Renderer::pages`], from any thread), then
+/// the dashboard and the action items from what those pages left ([`Renderer::index`]).
+/// The parts together are the files [`render`] gives.
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Renderer {
+    pub fn new() -> Result<Renderer, ReportError> {
+        Ok(Renderer {
+            env: environment()?,
+        })
+    }
+
+    /// Renders the page of every assessment of `project` (a whole repository, or some
+    /// of its groups as [`crate::ops::group_wise`] hands them), handing each page's path
+    /// and bytes to `write`; returns what the dashboard and the action items need of them.
+    /// A file's history is `history`'s, else read by `read` just before its page.
+    pub fn pages<E: From<ReportError>>(
+        &self,
+        project: &Project,
+        ctx: &ReportContext,
+        history: &History,
+        read: Option<&FileSource<'_>>,
+        write: &mut dyn FnMut(String, Vec<u8>) -> Result<(), E>,
+    ) -> Result<Summary, E> {
+        pages::render_pages(&self.env, project, ctx, (history, read), write)
+    }
+
+    /// The dashboard and the action items, (path, bytes) each, from the summaries of
+    /// every assessment's page in workspace order; `ws` gives the groups and people
+    /// (`assure.yaml`), `history` what it says of itself (missing, shallow).
+    pub fn index(
+        &self,
+        ws: &crate::repo::Workspace,
+        ctx: &ReportContext,
+        history: &History,
+        summaries: Vec<Summary>,
+    ) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+        let index = pages::Index::new(ws, ctx, history);
+        Ok(pages::render_index(&self.env, &index, summaries)?
+            .into_iter()
+            .map(|(p, html)| (p, html.into_bytes()))
+            .collect())
+    }
 }
 
 /// The files rendered so far and the progress callback.

@@ -12,9 +12,9 @@ use super::chart::{Size, chart};
 use super::data::*;
 use super::filters::*;
 use super::history::{RECENT_HISTORY, change_view, history_entry, split_history};
-use super::{History, ReportContext, ReportError, Site, render_page};
+use super::{FileSource, History, ReportContext, ReportError, render_page};
 use crate::model::{CatalogControl, ControlRecord, Status, TestResult};
-use crate::ops::history::{FileHistory, Histories};
+use crate::ops::history::{FileHistory, Histories, ScorePoint};
 use crate::ops::score::{self, ControlView, Managed};
 use crate::ops::{Project, actions, freshness, status};
 use crate::repo::AssessmentDoc;
@@ -26,6 +26,10 @@ pub(super) struct Shared<'a> {
     pub(super) project: &'a Project,
     pub(super) ctx: &'a ReportContext,
     pub(super) histories: &'a Histories,
+    /// Reads a file's history just before its page, when `histories` has none of it.
+    pub(super) read: Option<&'a FileSource<'a>>,
+    /// The scores of the files `read` gave, for the dashboard's tiles.
+    pub(super) scores: std::sync::Mutex<HashMap<String, Vec<ScorePoint>>>,
     /// Why nothing has history, when nothing has.
     pub(super) no_history: Option<String>,
     /// Lower-case email → name.
@@ -48,16 +52,7 @@ impl Shared<'_> {
     }
 
     fn person(&self, email: &str) -> Person {
-        let key = email.trim().to_lowercase();
-        Person {
-            name: self
-                .names
-                .get(&key)
-                .cloned()
-                .unwrap_or_else(|| email.to_owned()),
-            href: format!("actions.html#{}", encode(&key)),
-            email: email.to_owned(),
-        }
+        person(&self.names, email)
     }
 
     fn group_name(&self, id: &str) -> String {
@@ -72,34 +67,221 @@ impl Shared<'_> {
 
     /// Where a shallow clone's history stops, as the pages say it.
     fn shallow(&self) -> Option<String> {
-        self.histories
-            .shallow_boundary
-            .as_ref()
-            .map(|b| format!("{} ({})", b.short, time(b.time)))
+        shallow_label(self.histories)
     }
 
-    fn no_chart_reason(&self, h: Option<&FileHistory>) -> String {
-        match (&self.no_history, h) {
+    /// The history of the assessment file `path`: from `histories`, else read (and its
+    /// scores kept for the tiles).
+    fn file_history(
+        &self,
+        path: &str,
+    ) -> Result<Option<std::borrow::Cow<'_, FileHistory>>, ReportError> {
+        use std::borrow::Cow;
+        if let Some(h) = self.histories.files.get(path) {
+            return Ok(Some(Cow::Borrowed(h)));
+        }
+        let Some(read) = self.read else {
+            return Ok(None);
+        };
+        let history = read(path)?;
+        if let Some(h) = &history {
+            self.scores
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(path.to_owned(), h.scores.clone());
+        }
+        Ok(history.map(Cow::Owned))
+    }
+
+    /// The scores over time of the assessment file `path`, once its page is rendered.
+    fn scores(&self, path: &str) -> Option<Vec<ScorePoint>> {
+        match self.histories.files.get(path) {
+            Some(h) => Some(h.scores.clone()),
+            None => self
+                .scores
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(path)
+                .cloned(),
+        }
+    }
+
+    fn no_chart_reason(&self, scores: Option<&[ScorePoint]>) -> String {
+        match (&self.no_history, scores) {
             (Some(why), _) => why.clone(),
-            (None, Some(h)) if !h.scores.is_empty() => String::new(),
+            (None, Some(s)) if !s.is_empty() => String::new(),
             (None, _) => "no history yet (not committed)".into(),
         }
     }
 }
 
-pub(super) fn render_private(
-    site: &mut Site,
+/// What the dashboard and the action items need of the assessments whose pages are
+/// written: small (a tile, a few documents and the action rows per assessment), so a
+/// large repository's pages are written group by group and only these are kept.
+#[derive(Default)]
+pub struct Summary {
+    /// Group id → its active assessments' tiles, in workspace order.
+    tiles: Vec<(String, Vec<TileView>)>,
+    archived: Vec<TileView>,
+    /// The first of "what expires next" (every urgent one, at least [`EXPIRING_NEXT`]).
+    expiring: Vec<(freshness::Expiry, ExpiryView)>,
+    /// The action items, in workspace order.
+    actions: Vec<ActionEntry>,
+}
+
+/// Renders the page of every assessment of `project` (a whole repository or some of its
+/// groups) and hands each to `write` (its path and bytes) as it is rendered; returns what
+/// the dashboard and the action items need of them.
+pub(super) fn render_pages<E: From<ReportError>>(
+    env: &Environment<'static>,
     project: &Project,
     ctx: &ReportContext,
-    history: &History,
-) -> Result<(), ReportError> {
-    let dashboard = status::dashboard(project, true, ctx.today);
-    let shared = Shared::new(project, ctx, history, &dashboard);
-    site.total = 2 + project.ws.assessments.len();
-    render_dashboard(site, &shared, &dashboard)?;
-    render_assessments(site, &shared)?;
-    render_actions(site, &shared)?;
-    Ok(())
+    (history, read): (&History, Option<&FileSource<'_>>),
+    write: &mut dyn FnMut(String, Vec<u8>) -> Result<(), E>,
+) -> Result<Summary, E> {
+    let dashboard = match &history.last_commits {
+        Some(committed) => status::dashboard_with(project, true, ctx.today, committed),
+        None => status::dashboard(project, true, ctx.today),
+    };
+    let mut shared = Shared::new(project, ctx, history, &dashboard);
+    shared.read = read;
+    render_assessments(env, &shared, write)?;
+    let tiles = dashboard
+        .groups
+        .iter()
+        .filter(|g| !g.tiles.is_empty())
+        .map(|g| {
+            (
+                g.id.clone(),
+                g.tiles.iter().map(|t| tile_view(&shared, t)).collect(),
+            )
+        })
+        .collect();
+    let archived = dashboard
+        .archived
+        .iter()
+        .map(|t| tile_view(&shared, t))
+        .collect();
+    Ok(Summary {
+        tiles,
+        archived,
+        expiring: expiring_next(&shared),
+        actions: action_rows(env, &shared)?,
+    })
+}
+
+/// What the dashboard and the action items share: the repository's groups and people,
+/// and what the history says of itself.
+pub(super) struct Index<'a> {
+    pub(super) ctx: &'a ReportContext,
+    /// (id, name) of every group.
+    pub(super) groups: Vec<(String, String)>,
+    /// Lower-case email → name.
+    pub(super) names: HashMap<String, String>,
+    pub(super) no_history: Option<String>,
+    pub(super) shallow: Option<String>,
+}
+
+impl<'a> Index<'a> {
+    /// From the repository's `assure.yaml` and groups (`ws`), and `history`.
+    pub(super) fn new(
+        ws: &crate::repo::Workspace,
+        ctx: &'a ReportContext,
+        history: &History,
+    ) -> Self {
+        Index {
+            ctx,
+            groups: ws
+                .groups
+                .iter()
+                .map(|g| {
+                    let name = g
+                        .doc
+                        .as_ref()
+                        .map_or_else(|| g.id.clone(), |d| d.value.name.clone());
+                    (g.id.clone(), name)
+                })
+                .collect(),
+            names: people_names(ws),
+            no_history: history.missing.clone(),
+            shallow: shallow_label(&history.histories),
+        }
+    }
+}
+
+/// The dashboard and the action items, from the summaries of every assessment's page
+/// (in workspace order): (path, html) each.
+pub(super) fn render_index(
+    env: &Environment<'static>,
+    index: &Index,
+    summaries: Vec<Summary>,
+) -> Result<Vec<(String, String)>, ReportError> {
+    let mut tiles: HashMap<String, Vec<TileView>> = HashMap::new();
+    let mut archived = Vec::new();
+    let mut expiring = Vec::new();
+    let mut actions = Vec::new();
+    for s in summaries {
+        for (group, t) in s.tiles {
+            tiles.entry(group).or_default().extend(t);
+        }
+        archived.extend(s.archived);
+        expiring.extend(s.expiring);
+        actions.extend(s.actions);
+    }
+    let mut groups: Vec<GroupView> = index
+        .groups
+        .iter()
+        .map(|(id, name)| GroupView {
+            id: id.clone(),
+            name: name.clone(),
+            tiles: tiles.remove(id).unwrap_or_default(),
+        })
+        .collect();
+    // As `status::dashboard` orders them.
+    groups.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then(a.id.cmp(&b.id))
+    });
+    let dashboard = render_dashboard(env, index, groups, archived, first_expiring(expiring))?;
+    let actions = render_actions(env, index, actions)?;
+    Ok(vec![
+        ("index.html".into(), dashboard),
+        ("actions.html".into(), actions),
+    ])
+}
+
+/// Lower-case email → name, of the people of `assure.yaml`.
+fn people_names(ws: &crate::repo::Workspace) -> HashMap<String, String> {
+    ws.config
+        .as_ref()
+        .map(|c| {
+            c.value
+                .people
+                .iter()
+                .map(|p| (p.email.trim().to_lowercase(), p.name.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Where a shallow clone's history stops, as the pages say it.
+fn shallow_label(histories: &Histories) -> Option<String> {
+    histories
+        .shallow_boundary
+        .as_ref()
+        .map(|b| format!("{} ({})", b.short, time(b.time)))
+}
+
+/// A person as the pages link them: their name from `names`, else the email.
+fn person(names: &HashMap<String, String>, email: &str) -> Person {
+    let key = email.trim().to_lowercase();
+    Person {
+        name: names.get(&key).cloned().unwrap_or_else(|| email.to_owned()),
+        href: format!("actions.html#{}", encode(&key)),
+        email: email.to_owned(),
+    }
 }
 
 impl<'a> Shared<'a> {
@@ -112,17 +294,7 @@ impl<'a> Shared<'a> {
         dashboard: &status::Dashboard,
     ) -> Self {
         let ws = &project.ws;
-        let names = ws
-            .config
-            .as_ref()
-            .map(|c| {
-                c.value
-                    .people
-                    .iter()
-                    .map(|p| (p.email.trim().to_lowercase(), p.name.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let names = people_names(ws);
         let by_key = ws
             .assessments
             .iter()
@@ -140,6 +312,8 @@ impl<'a> Shared<'a> {
             project,
             ctx,
             histories: &history.histories,
+            read: None,
+            scores: Default::default(),
             no_history: history.missing.clone(),
             names,
             by_key,
@@ -179,19 +353,23 @@ fn synced_controls(project: &Project) -> HashMap<(usize, String), Vec<(usize, St
     synced
 }
 
-/// The assessment pages, the bulk of the work: rendered in parallel, a few at a time so
-/// progress is reported as they finish (the callback stays on this thread).
-fn render_assessments(site: &mut Site, shared: &Shared) -> Result<(), ReportError> {
+/// The assessment pages, the bulk of the work: rendered in parallel, a few at a time,
+/// each handed to `write` on this thread as it is done.
+fn render_assessments<E: From<ReportError>>(
+    env: &Environment<'static>,
+    shared: &Shared,
+    write: &mut dyn FnMut(String, Vec<u8>) -> Result<(), E>,
+) -> Result<(), E> {
     let all: Vec<(usize, &AssessmentDoc)> =
         shared.project.ws.assessments.iter().enumerate().collect();
     for batch in all.chunks(2 * rayon::current_num_threads().max(1)) {
         let pages: Vec<Result<(String, String), ReportError>> = batch
             .par_iter()
-            .map(|(i, a)| render_assessment(&site.env, shared, *i, a))
+            .map(|(i, a)| render_assessment(env, shared, *i, a))
             .collect();
         for page in pages {
             let (path, html) = page?;
-            site.add(path, html);
+            write(path, html.into_bytes())?;
         }
     }
     Ok(())
@@ -199,7 +377,7 @@ fn render_assessments(site: &mut Site, shared: &Shared) -> Result<(), ReportErro
 
 pub(super) fn tile_view(shared: &Shared, t: &status::Tile) -> TileView {
     let doc = shared.doc(&t.assessment);
-    let history = doc.and_then(|a| shared.histories.files.get(&assessment_path(a)));
+    let scores = doc.and_then(|a| shared.scores(&assessment_path(a)));
     let group = t.assessment.split('/').next().unwrap_or_default();
     TileView {
         key: t.assessment.clone(),
@@ -219,8 +397,8 @@ pub(super) fn tile_view(shared: &Shared, t: &status::Tile) -> TileView {
         assessed: t.progress.assessed,
         total: t.progress.total,
         percent: percent(t.progress.assessed, t.progress.total),
-        chart: history.and_then(|h| chart(&h.scores, Size::Tile)),
-        no_chart: shared.no_chart_reason(history),
+        chart: scores.as_ref().and_then(|s| chart(s, Size::Tile)),
+        no_chart: shared.no_chart_reason(scores.as_deref()),
         expired: t.evidence.expired,
         expiring: t.evidence.expiring,
     }
@@ -231,7 +409,7 @@ pub(super) fn tile_view(shared: &Shared, t: &status::Tile) -> TileView {
 const EXPIRING_NEXT: usize = 10;
 
 /// The dashboard's "what expires next": documents by `valid_until`, the expired ones first.
-fn expiring_next(shared: &Shared) -> Vec<ExpiryView> {
+fn expiring_next(shared: &Shared) -> Vec<(freshness::Expiry, ExpiryView)> {
     let list = freshness::by_date(shared.project, shared.ctx.today, shared.warn_days);
     let urgent = list
         .iter()
@@ -247,15 +425,35 @@ fn expiring_next(shared: &Shared) -> Vec<ExpiryView> {
                     control_anchor(&e.control)
                 )
             });
-            ExpiryView {
-                assessment: e.assessment_name,
+            let view = ExpiryView {
+                assessment: e.assessment_name.clone(),
                 href,
-                control: e.control,
-                path: e.path,
+                control: e.control.clone(),
+                path: e.path.clone(),
                 valid_until: date(e.valid_until),
                 fresh: fresh_view(e.state),
-            }
+            };
+            (e, view)
         })
+        .collect()
+}
+
+/// The dashboard's "what expires next" from the first of each group's list: in
+/// `freshness::by_date`'s order, every urgent one and at least [`EXPIRING_NEXT`].
+fn first_expiring(mut list: Vec<(freshness::Expiry, ExpiryView)>) -> Vec<ExpiryView> {
+    list.sort_by(|(x, _), (y, _)| {
+        (x.valid_until, &x.assessment)
+            .cmp(&(y.valid_until, &y.assessment))
+            .then_with(|| crate::catalog::id_cmp(&x.control, &y.control))
+            .then_with(|| x.path.cmp(&y.path))
+    });
+    let urgent = list
+        .iter()
+        .take_while(|(e, _)| e.state != freshness::State::Valid)
+        .count();
+    list.into_iter()
+        .take(urgent.max(EXPIRING_NEXT))
+        .map(|(_, v)| v)
         .collect()
 }
 
@@ -272,36 +470,25 @@ fn fresh_mark(state: freshness::State) -> Option<Freshness> {
     (state != freshness::State::Valid).then(|| fresh_view(state))
 }
 
-pub(super) fn render_dashboard(
-    site: &mut Site,
-    shared: &Shared,
-    dashboard: &status::Dashboard,
-) -> Result<(), ReportError> {
-    let groups: Vec<GroupView> = dashboard
-        .groups
-        .iter()
-        .map(|g| GroupView {
-            id: g.id.clone(),
-            name: g.name.clone(),
-            tiles: g.tiles.iter().map(|t| tile_view(shared, t)).collect(),
-        })
-        .collect();
-    let archived: Vec<TileView> = dashboard
-        .archived
-        .iter()
-        .map(|t| tile_view(shared, t))
-        .collect();
-    site.page(
-        "index.html".into(),
+fn render_dashboard(
+    env: &Environment<'static>,
+    index: &Index,
+    groups: Vec<GroupView>,
+    archived: Vec<TileView>,
+    expiring: Vec<ExpiryView>,
+) -> Result<String, ReportError> {
+    render_page(
+        env,
+        "index.html",
         "dashboard.html",
         context! {
-            page => page_info(shared.ctx, "", false, "dashboard"),
+            page => page_info(index.ctx, "", false, "dashboard"),
             groups => groups,
             archived => archived,
-            no_history => shared.no_history,
-            shallow => shared.shallow(),
-            today => date(shared.ctx.today),
-            expiring => expiring_next(shared),
+            no_history => index.no_history,
+            shallow => index.shallow,
+            today => date(index.ctx.today),
+            expiring => expiring,
         },
     )
 }
@@ -317,7 +504,8 @@ pub(super) fn render_assessment(
     let v = &a.doc.value;
     let key = a.key();
     let path = assessment_path(a);
-    let history = shared.histories.files.get(&path);
+    let history = shared.file_history(&path)?;
+    let history = history.as_deref();
     let (mut by_control, events) = assessment_history(shared, a, history);
     let views: Vec<ControlView> = score::controls(v, catalog).unwrap_or_default();
     let totals = score::score(v, catalog);
@@ -363,7 +551,8 @@ pub(super) fn render_assessment(
         customer,
         provider,
         chart: history.and_then(|h| chart(&h.scores, Size::Page)),
-        no_history: Some(shared.no_chart_reason(history)).filter(|s| !s.is_empty()),
+        no_history: Some(shared.no_chart_reason(history.map(|h| &h.scores[..])))
+            .filter(|s| !s.is_empty()),
         events,
         shallow: shared.shallow(),
         key,
@@ -672,10 +861,36 @@ fn renew_labels(renew: &[actions::Renewal]) -> Vec<String> {
         .collect()
 }
 
-pub(super) fn render_actions(site: &mut Site, shared: &Shared) -> Result<(), ReportError> {
+/// An action item as the action page lists it, with what it is sorted and grouped by.
+pub(super) struct ActionEntry {
+    /// `actions::action_items`' order: the person (lower-case), certification name,
+    /// priority (high first), control, assessment.
+    order: (
+        String,
+        String,
+        std::cmp::Reverse<Option<crate::model::Priority>>,
+    ),
+    control: String,
+    assessment: String,
+    /// The trimmed lower-case email and (certification name, id) it is listed under.
+    email: String,
+    cert: (String, String),
+    /// The item's table row, rendered (`action_row.html`) as its group's pages are, so
+    /// that the action page keeps its rows' HTML, not their data.
+    html: String,
+}
+
+/// The action items of `shared`'s assessments as the action page lists them.
+fn action_rows(
+    env: &Environment<'static>,
+    shared: &Shared,
+) -> Result<Vec<ActionEntry>, ReportError> {
+    let template = env
+        .get_template("action_row.html")
+        .map_err(|e| ReportError::Template(format!("action_row.html: {e:#}")))?;
     let items = actions::action_items(shared.project, None, None);
     let renewals = actions::renewals(shared.project, &items, shared.ctx.today);
-    let mut people: BTreeMap<String, BTreeMap<(String, String), Vec<ActionRow>>> = BTreeMap::new();
+    let mut rows = Vec::with_capacity(items.len());
     for (item, renew) in items.into_iter().zip(renewals) {
         let group = item
             .assessment
@@ -695,39 +910,83 @@ pub(super) fn render_actions(site: &mut Site, shared: &Shared) -> Result<(), Rep
                 encode(&control_anchor(&item.control))
             ),
             group: shared.group_name(&group),
-            assessment: item.assessment_name,
-            control: item.control,
-            title: item.title,
+            assessment: item.assessment_name.clone(),
+            control: item.control.clone(),
+            title: item.title.clone(),
             priority: item.priority.map(|p| p.as_str()),
             notes: item.notes.filter(|n| !n.trim().is_empty()),
             status: status_label(item.status),
             result: result_label(item.test_result),
             renew: renew_labels(&renew),
         };
-        people
-            .entry(item.person.trim().to_lowercase())
-            .or_default()
-            .entry((item.certification_name, item.certification))
-            .or_default()
-            .push(row);
+        rows.push(ActionEntry {
+            order: (
+                item.person.to_lowercase(),
+                item.certification_name.clone(),
+                std::cmp::Reverse(item.priority),
+            ),
+            control: row.control.clone(),
+            assessment: item.assessment,
+            email: item.person.trim().to_lowercase(),
+            cert: (item.certification_name, item.certification),
+            html: template
+                .render(context! { i => row })
+                .map(|html| {
+                    // Kept until the last group is done: no spare capacity.
+                    let mut row = html + "\n";
+                    row.shrink_to_fit();
+                    row
+                })
+                .map_err(|e| ReportError::Template(format!("actions.html: {e:#}")))?,
+        });
     }
+    Ok(rows)
+}
+
+fn render_actions(
+    env: &Environment<'static>,
+    index: &Index,
+    mut rows: Vec<ActionEntry>,
+) -> Result<String, ReportError> {
+    // Each group's items are in order; together, as `actions::action_items` orders them.
+    rows.sort_by(|x, y| {
+        x.order
+            .cmp(&y.order)
+            .then_with(|| crate::catalog::id_cmp(&x.control, &y.control))
+            .then_with(|| x.assessment.cmp(&y.assessment))
+    });
+    let mut people: BTreeMap<String, BTreeMap<(String, String), Vec<String>>> = BTreeMap::new();
+    for e in rows {
+        people
+            .entry(e.email)
+            .or_default()
+            .entry(e.cert)
+            .or_default()
+            .push(e.html);
+    }
+    // The rows of each panel, in the page's order.
+    let mut panels: Vec<Vec<String>> = Vec::new();
     let people: Vec<PersonActions> = people
         .into_iter()
         .enumerate()
         .map(|(i, (email, certs))| {
-            let person = shared.person(&email);
+            let person = person(&index.names, &email);
             PersonActions {
                 heading_id: format!("person-{}", i + 1),
                 count: certs.values().map(Vec::len).sum(),
                 certifications: certs
                     .into_iter()
                     .enumerate()
-                    .map(|(j, ((name, id), items))| CertTab {
-                        tab_id: format!("tab-{}-{}", i + 1, j + 1),
-                        panel_id: format!("panel-{}-{}", i + 1, j + 1),
-                        id,
-                        name,
-                        items,
+                    .map(|(j, ((name, id), items))| {
+                        let count = items.len();
+                        panels.push(items);
+                        CertTab {
+                            tab_id: format!("tab-{}-{}", i + 1, j + 1),
+                            panel_id: format!("panel-{}-{}", i + 1, j + 1),
+                            id,
+                            name,
+                            count,
+                        }
                     })
                     .collect(),
                 name: person.name,
@@ -738,15 +997,36 @@ pub(super) fn render_actions(site: &mut Site, shared: &Shared) -> Result<(), Rep
         .collect();
     // Everyone the page may be asked about (`#person=`): the people of assure.yaml and
     // anyone with an item, so "no items" and "unknown" read differently.
-    let mut known: BTreeSet<String> = shared.names.keys().cloned().collect();
+    let mut known: BTreeSet<String> = index.names.keys().cloned().collect();
     known.extend(people.iter().map(|p| p.id.clone()));
-    site.page(
-        "actions.html".into(),
+    let frame = render_page(
+        env,
+        "actions.html",
         "actions.html",
         context! {
-            page => page_info(shared.ctx, "", false, "actions"),
+            page => page_info(index.ctx, "", false, "actions"),
             people => people,
             known => known,
         },
-    )
+    )?;
+    Ok(splice_rows(&frame, panels))
+}
+
+/// The action page: `frame` with each panel's rows in place of its `<!--rows-->`, in
+/// order (escaped values cannot spell `<!--`, so every one is the template's). Each
+/// row is dropped as it is copied, so the rows and the page are not held twice.
+fn splice_rows(frame: &str, panels: Vec<Vec<String>>) -> String {
+    const ROWS: &str = "<!--rows-->";
+    let size = panels.iter().flatten().map(String::len).sum::<usize>() + frame.len();
+    let mut page = String::with_capacity(size);
+    let mut parts = frame.split(ROWS);
+    page.push_str(parts.next().unwrap_or_default());
+    let mut panels = panels.into_iter();
+    for part in parts {
+        for row in panels.next().unwrap_or_default() {
+            page.push_str(&row);
+        }
+        page.push_str(part);
+    }
+    page
 }

@@ -22,6 +22,7 @@
 //! organization's pages), `public` (the guest's pages), `assets` (the templates, the
 //! style sheet and the script, compiled in).
 
+mod actions;
 mod assets;
 mod chart;
 mod data;

@@ -64,10 +64,14 @@ impl Cut {
             return None;
         }
         let entries = base.entries.as_ref()?;
-        let (i, j) = touched(entries, base.text.as_bytes(), text.as_bytes())?;
+        let first = entries.first()?.lines.start;
+        let indent = base.text[first..]
+            .bytes()
+            .take_while(|&b| b == b' ')
+            .count();
+        let (i, j) = touched(entries, indent, base.text.as_bytes(), text.as_bytes())?;
         let shift = |at: usize| (at + text.len()).checked_sub(base.text.len());
         let (from, to) = (entries[i].lines.start, shift(entries[j].lines.end)?);
-        let indent = base.text[from..].bytes().take_while(|&b| b == b' ').count();
         let read = yaml::entries_slice(text.get(from..to)?, indent)?;
         let kept = || entries[..i].iter().chain(&entries[j + 1..]);
         if read
@@ -112,10 +116,17 @@ impl Cut {
 }
 
 /// The entries (first and last index) that the change from `old` to `new` touches: from
-/// the one holding the first byte that differs to the one holding the first byte of the
-/// common end (so the line break that ends the last one is unchanged); `None` when the
-/// change is not within the entries.
-fn touched(entries: &[EntryLines], old: &[u8], new: &[u8]) -> Option<(usize, usize)> {
+/// the one holding the first byte that differs — or the one before, when that byte is
+/// in the indentation or first character of a key's line (`indent` spaces), so the
+/// lines read on their own start with an unchanged key line — to the one holding the
+/// first byte of the common end (so the line break that ends the last one is
+/// unchanged); `None` when the change is not within the entries.
+fn touched(
+    entries: &[EntryLines],
+    indent: usize,
+    old: &[u8],
+    new: &[u8],
+) -> Option<(usize, usize)> {
     // The common prefix and suffix, never overlapping: what differs is
     // old[p..old.len() - s] and new[p..new.len() - s].
     let p = old.iter().zip(new).take_while(|(a, b)| a == b).count();
@@ -131,5 +142,8 @@ fn touched(entries: &[EntryLines], old: &[u8], new: &[u8]) -> Option<(usize, usi
         let k = entries.partition_point(|e| e.lines.end <= at);
         entries.get(k).filter(|e| e.lines.start <= at).map(|_| k)
     };
-    Some((holding(p)?, holding(old.len() - s)?))
+    Some((
+        holding(p.checked_sub(indent + 1)?)?,
+        holding(old.len() - s)?,
+    ))
 }

@@ -8,6 +8,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -15,6 +16,7 @@ use serde::Serialize;
 use serde_json::Value as J;
 
 use super::changes::{Change, FileVersions};
+use super::cut::Cut;
 use crate::git::{BlobId, CommitId, CommitInfo, EntryKind, Git, GitError};
 
 /// One side of a comparison: a commit, or the work tree.
@@ -29,14 +31,21 @@ pub enum Side {
 pub struct Versions<'g> {
     pub git: &'g Git,
     root: PathBuf,
-    /// By blob id, and whether the version was cut down to one control (see
-    /// [`Versions::only_control`]).
-    cache: RefCell<HashMap<(BlobId, bool), Option<J>>>,
+    /// By blob id (but the [`Versions::only_control`] file's versions).
+    cache: RefCell<HashMap<BlobId, Option<J>>>,
     /// Bytes of YAML behind the cached versions; past [`CACHE_BYTES`] the cache starts
     /// over, so a walk through a long history holds a few versions, not all of them.
     cached_bytes: Cell<usize>,
+    /// The versions of the file [`Versions::only_control`] is about, by blob id: each
+    /// read, when it can be, as the version on the other side of its comparison with one
+    /// control's entry replaced (see [`super::cut`]).
+    cuts: RefCell<HashMap<BlobId, Rc<Cut>>>,
     /// How many file versions were read and parsed (for tests of cost).
     pub parsed: Cell<usize>,
+    /// How many of those were read as another version with one entry replaced.
+    pub incremental: Cell<usize>,
+    /// Whether versions may be read so (a test compares with reading them whole).
+    incremental_on: bool,
     max_blob: u64,
     cache_bytes: usize,
     /// An assessment file's path and the one control to keep of its versions.
@@ -78,7 +87,10 @@ impl<'g> Versions<'g> {
             root: root.to_owned(),
             cache: RefCell::new(HashMap::new()),
             cached_bytes: Cell::new(0),
+            cuts: RefCell::new(HashMap::new()),
             parsed: Cell::new(0),
+            incremental: Cell::new(0),
+            incremental_on: true,
             max_blob: crate::git::DEFAULT_MAX_BLOB,
             cache_bytes: CACHE_BYTES,
             only: None,
@@ -99,23 +111,15 @@ impl<'g> Versions<'g> {
         self.only = Some((path.to_owned(), control.to_owned()));
     }
 
-    /// `v` cut down to the control [`Self::only_control`] keeps, when it is for `path`
-    /// and reads as an assessment; whether it was cut.
-    fn cut(&self, path: &str, v: Option<J>) -> (Option<J>, bool) {
-        use serde::Deserialize;
-        let Some((_, control)) = self.only.as_ref().filter(|(p, _)| p == path) else {
-            return (v, false);
-        };
-        let Some(mut v) = v else {
-            return (None, true);
-        };
-        if crate::model::Assessment::deserialize(&v).is_err() {
-            return (Some(v), true);
-        }
-        if let Some(J::Object(controls)) = v.get_mut("controls") {
-            controls.retain(|id, _| id == control);
-        }
-        (Some(v), true)
+    /// Reads every version of the [`Self::only_control`] file whole (`false`), not as
+    /// its neighbour with one entry replaced: the same result, for tests to compare.
+    pub fn set_incremental(&mut self, on: bool) {
+        self.incremental_on = on;
+    }
+
+    /// Whether `path` is the file [`Self::only_control`] is about.
+    fn is_only(&self, path: &str) -> bool {
+        self.only.as_ref().is_some_and(|(p, _)| p == path)
     }
 
     /// Blobs (and work-tree files) larger than this are not read (see
@@ -148,10 +152,40 @@ impl<'g> Versions<'g> {
     /// What `path` is at `side`, and its content as JSON when it is a regular YAML file
     /// within the size limit. A symbolic link, a submodule or a folder is never read.
     pub fn read(&self, side: Side, path: &str) -> Result<Read, GitError> {
+        self.read_next_to(side, path, None)
+    }
+
+    /// [`Self::read`], the [`Self::only_control`] file read when it can be as the version
+    /// `base` (already read) with one control's entry replaced.
+    fn read_next_to(&self, side: Side, path: &str, base: Option<BlobId>) -> Result<Read, GitError> {
         match side {
             Side::Empty => Ok(Read::absent()),
             Side::WorkTree => Ok(self.read_work_tree(path)),
-            Side::Commit(c) => self.read_commit(c, path),
+            Side::Commit(c) => self.read_commit(c, path, base),
+        }
+    }
+
+    /// `path` at both sides: the [`Self::only_control`] file's version already read
+    /// first (if either is), the other read next to it.
+    fn read_pair(&self, old: Side, new: Side, path: &str) -> Result<(Read, Read), GitError> {
+        if !self.is_only(path) {
+            return Ok((self.read(old, path)?, self.read(new, path)?));
+        }
+        let new_known = match new {
+            Side::Commit(c) => self
+                .git
+                .entry_id(c, path)?
+                .is_some_and(|b| self.cuts.borrow().contains_key(&b)),
+            _ => false,
+        };
+        if new_known {
+            let n = self.read(new, path)?;
+            let o = self.read_next_to(old, path, n.blob)?;
+            Ok((o, n))
+        } else {
+            let o = self.read(old, path)?;
+            let n = self.read_next_to(new, path, o.blob)?;
+            Ok((o, n))
         }
     }
 
@@ -198,7 +232,7 @@ impl<'g> Versions<'g> {
     }
 
     /// [`Self::read`] at commit `c`: each blob parsed once, through the cache.
-    fn read_commit(&self, c: CommitId, path: &str) -> Result<Read, GitError> {
+    fn read_commit(&self, c: CommitId, path: &str, base: Option<BlobId>) -> Result<Read, GitError> {
         let mut read = Read::absent();
         read.kind = self.git.entry_kind(c, path)?;
         read.blob = self.git.entry_id(c, path)?;
@@ -208,8 +242,10 @@ impl<'g> Versions<'g> {
         let Some(blob) = read.blob else {
             return Ok(read);
         };
-        let cut = self.only.as_ref().is_some_and(|(p, _)| p == path);
-        if let Some(v) = self.cache.borrow().get(&(blob, cut)) {
+        if self.is_only(path) {
+            return self.read_cut(read, blob, base);
+        }
+        if let Some(v) = self.cache.borrow().get(&blob) {
             read.json = v.clone();
             return Ok(read);
         }
@@ -227,23 +263,68 @@ impl<'g> Versions<'g> {
         let v = text
             .as_deref()
             .and_then(|t| crate::repo::yaml::parse_to_json(t).ok());
-        let (v, cut) = self.cut(path, v);
         let size = text.map_or(0, |t| t.len());
-        self.remember((blob, cut), v.clone(), size);
+        self.remember(blob, v.clone(), size);
         read.json = v;
+        Ok(read)
+    }
+
+    /// [`Self::read_commit`] of the [`Self::only_control`] file's version `blob`: as the
+    /// version `base` with one entry replaced when it is that, else whole.
+    fn read_cut(
+        &self,
+        mut read: Read,
+        blob: BlobId,
+        base: Option<BlobId>,
+    ) -> Result<Read, GitError> {
+        if let Some(cut) = self.cuts.borrow().get(&blob) {
+            read.json = cut.json.clone();
+            return Ok(read);
+        }
+        let text = match self.git.blob_text_within(blob, self.max_blob) {
+            Ok(text) => text,
+            Err(size) => {
+                read.too_large = Some(size);
+                return Ok(read);
+            }
+        };
+        self.parsed.set(self.parsed.get() + 1);
+        let control = self.only.as_ref().map_or("", |(_, c)| c.as_str());
+        let base = base.and_then(|b| self.cuts.borrow().get(&b).cloned());
+        let next = match (&text, base) {
+            (Some(t), Some(base)) if self.incremental_on => Cut::next(&base, t, control),
+            _ => None,
+        };
+        if next.is_some() {
+            self.incremental.set(self.incremental.get() + 1);
+        }
+        let cut = next.unwrap_or_else(|| Cut::full(text, control));
+        read.json = cut.json.clone();
+        self.remember_cut(blob, cut);
         Ok(read)
     }
 
     /// Caches a blob's parsed version (`size` bytes of YAML), starting the cache over
     /// past the limit ([`CACHE_BYTES`] unless set).
-    fn remember(&self, key: (BlobId, bool), v: Option<J>, size: usize) {
-        let mut cache = self.cache.borrow_mut();
+    fn remember(&self, key: BlobId, v: Option<J>, size: usize) {
+        self.make_room(size);
+        self.cache.borrow_mut().insert(key, v);
+    }
+
+    /// Caches a version of the [`Self::only_control`] file, as [`Self::remember`].
+    fn remember_cut(&self, blob: BlobId, cut: Cut) {
+        self.make_room(cut.size());
+        self.cuts.borrow_mut().insert(blob, Rc::new(cut));
+    }
+
+    /// Starts the caches over if `size` more bytes would take them past the limit.
+    fn make_room(&self, size: usize) {
         if self.cached_bytes.get() + size > self.cache_bytes {
-            cache.clear();
+            self.cache.borrow_mut().clear();
+            self.cuts.borrow_mut().clear();
             self.cached_bytes.set(0);
         }
         self.cached_bytes.set(self.cached_bytes.get() + size);
-        cache.insert(key, v);
     }
 
     /// The compliance root in the work tree.
@@ -269,7 +350,7 @@ impl<'g> Versions<'g> {
         paths
             .iter()
             .map(|p| {
-                let (o, n) = (self.read(old, p)?, self.read(new, p)?);
+                let (o, n) = self.read_pair(old, new, p)?;
                 Ok(FileVersions {
                     path: p.clone(),
                     old_exists: o.kind != EntryKind::Absent,

@@ -7,6 +7,7 @@ pub mod assessment_view;
 pub mod changes;
 pub mod commands;
 pub mod control;
+mod cut;
 pub mod demo;
 pub mod edit;
 pub mod export_oscal;

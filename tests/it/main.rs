@@ -39,6 +39,7 @@ mod hostile_text;
 mod import20;
 mod json_output;
 mod loader;
+mod log_cut;
 mod log_walk;
 mod migrate;
 mod notify;

@@ -140,6 +140,8 @@ pub(super) struct Builder<'t, T: Tree> {
     alias_nodes: usize,
     /// The layout recorded beyond each node's style and end, when asked.
     recorded: Option<Recorded>,
+    /// Whether an anchor, an alias or a tag was met.
+    marked: bool,
 }
 
 impl<'t, T: Tree> Builder<'t, T> {
@@ -154,6 +156,7 @@ impl<'t, T: Tree> Builder<'t, T> {
             nodes: 0,
             alias_nodes: 0,
             recorded: None,
+            marked: false,
         }
     }
 
@@ -166,6 +169,25 @@ impl<'t, T: Tree> Builder<'t, T> {
     }
 
     pub(super) fn run(mut self) -> Result<(T, Option<Recorded>), Error> {
+        self.events()?;
+        let root = self
+            .root
+            .unwrap_or_else(|| T::scalar(0..0, Value::Null, ScalarStyle::Plain));
+        Ok((root, self.recorded))
+    }
+
+    /// [`Self::run`], telling also whether the text has an anchor, an alias or a tag
+    /// anywhere.
+    pub(super) fn run_marked(mut self) -> Result<(T, bool), Error> {
+        self.events()?;
+        let root = self
+            .root
+            .unwrap_or_else(|| T::scalar(0..0, Value::Null, ScalarStyle::Plain));
+        Ok((root, self.marked))
+    }
+
+    /// Builds the tree from the parser's events.
+    fn events(&mut self) -> Result<(), Error> {
         check_printable(self.text)?;
         let mut parser = Parser::new_from_str(self.text);
         while let Some(item) = parser.next_event() {
@@ -188,10 +210,7 @@ impl<'t, T: Tree> Builder<'t, T> {
                 Event::Alias(id) => self.alias(start, end, id)?,
             }
         }
-        let root = self
-            .root
-            .unwrap_or_else(|| T::scalar(0..0, Value::Null, ScalarStyle::Plain));
-        Ok((root, self.recorded))
+        Ok(())
     }
 
     /// A document starts: the second one is an error.
@@ -220,6 +239,7 @@ impl<'t, T: Tree> Builder<'t, T> {
         // Only a key needs the scalar's text as written; its value is read
         // only when it is tagged (to check the tag) or anchored (for aliases).
         let is_key = matches!(self.stack.last(), Some(Frame::Map { pending: None, .. }));
+        self.marked |= anchor != 0 || tag.is_some();
         let raw = is_key.then(|| (text.to_string(), style));
         let value = if is_key && anchor == 0 && tag.is_none() {
             Value::Null
@@ -256,6 +276,7 @@ impl<'t, T: Tree> Builder<'t, T> {
         tag: Option<&Tag>,
         map: bool,
     ) -> Result<(), Error> {
+        self.marked |= anchor != 0 || tag.is_some();
         // A tag on a list or mapping must say what it is, like one on a scalar.
         if let Some(t) = tag {
             let shape = if map { "map" } else { "seq" };
@@ -322,6 +343,7 @@ impl<'t, T: Tree> Builder<'t, T> {
 
     /// An alias: a copy of its anchor's node, within the alias budget.
     fn alias(&mut self, start: usize, end: usize, id: usize) -> Result<(), Error> {
+        self.marked = true;
         // A key is written out: as an alias its text (and position) would be
         // its anchor's, which no edit of the file could follow.
         if matches!(self.stack.last(), Some(Frame::Map { pending: None, .. })) {

@@ -29,10 +29,12 @@ use saphyr_parser::ScalarStyle;
 use build::Builder;
 
 mod build;
+mod entries;
 pub mod layout;
 mod offsets;
 pub mod stream;
 
+pub use entries::{EntryLines, entries_slice, mapping_entries};
 use layout::{Recorded, Style};
 
 /// A byte range into the file text.

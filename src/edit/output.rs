@@ -170,6 +170,26 @@ impl Staged {
 
     /// Writes `bytes` to `rel` (a relative path with `/`) in the new content.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let path = self.file(rel)?;
+        std::fs::write(&path, bytes).map_err(io(&path))
+    }
+
+    /// Writes `rel` (as [`Staged::write`]) by streaming: `fill` writes the content to a
+    /// buffered writer, so a large file need not be held whole.
+    pub fn write_with(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), OutputError> {
+        use std::io::Write;
+        let path = self.file(rel)?;
+        let file = std::fs::File::create(&path).map_err(io(&path))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        fill(&mut out).and_then(|()| out.flush()).map_err(io(&path))
+    }
+
+    /// The path of `rel` in the new content, its folder made.
+    fn file(&self, rel: &str) -> Result<PathBuf, OutputError> {
         let plain = Path::new(rel)
             .components()
             .all(|c| matches!(c, Component::Normal(_)));
@@ -186,7 +206,7 @@ impl Staged {
         if let Some(p) = path.parent() {
             std::fs::create_dir_all(p).map_err(io(p))?;
         }
-        std::fs::write(&path, bytes).map_err(io(&path))
+        Ok(path)
     }
 
     /// Puts the new content in place of the folder (checked again: it may have changed

@@ -218,7 +218,9 @@ fn stream_site(
             None => Default::default(),
         }),
     };
-    let renderer = site::Renderer::new()?;
+    // The action rows wait in scratch files inside the staged folder (unnamed: they
+    // go with the last row, whether the site is finished or not).
+    let renderer = site::Renderer::new()?.spooling(staged.path());
     for (rel, bytes) in site::assets() {
         staged.write(rel, bytes)?;
     }
@@ -239,8 +241,8 @@ fn stream_site(
         })
     });
     let summaries = summaries.into_iter().collect::<Result<Vec<_>, Error>>()?;
-    for (rel, bytes) in renderer.index(wise.rest(), ctx, &history, summaries)? {
-        staged.write(&rel, &bytes)?;
+    for (rel, page) in renderer.index(wise.rest(), ctx, &history, summaries)? {
+        staged.write_with(&rel, |out| page.write_to(out))?;
         page_done();
     }
     Ok(total + 2)

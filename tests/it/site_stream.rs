@@ -146,3 +146,38 @@ fn the_action_page_lists_every_action_item_once_in_its_panel() {
         );
     }
 }
+
+#[test]
+fn the_action_rows_scratch_files_leave_nothing_behind() {
+    let repo = example();
+    let out = tempfile::tempdir().expect("out dir");
+    let dir = out.path().join("site");
+    for _ in 0..2 {
+        let run = run_env(
+            repo.path(),
+            &[
+                "report",
+                "site",
+                "--quiet",
+                "-o",
+                dir.to_str().expect("utf-8"),
+            ],
+            &[("RAYON_NUM_THREADS", "2")],
+        );
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    }
+    // Only the site beside it, and in it only its pages, assets and marker: the rows
+    // spooled for the action page (one scratch file per group) are gone.
+    let beside: Vec<_> = std::fs::read_dir(out.path())
+        .expect("read")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(beside, vec![std::ffi::OsString::from("site")]);
+    let files = files_of(&dir);
+    let project = Project::work_tree(repo.path()).expect("open");
+    assert_eq!(files.len(), 4 + project.ws.assessments.len());
+    assert!(files.keys().all(|k| k.starts_with("assessments/")
+        || ["index.html", "actions.html", "style.css", "app.js"].contains(&k.as_str())));
+    let page = String::from_utf8_lossy(&files["actions.html"]).into_owned();
+    assert!(page.trim_end().ends_with("</html>"));
+}

@@ -106,7 +106,10 @@ pub fn render(
         add(p, b);
         Ok(())
     })?;
-    for (path, bytes) in renderer.index(&project.ws, ctx, history, vec![summary])? {
+    for (path, page) in renderer.index(&project.ws, ctx, history, vec![summary])? {
+        let mut bytes = Vec::new();
+        page.write_to(&mut bytes)
+            .map_err(|e| ReportError::Write(path.clone(), e))?;
         add(path, bytes);
     }
     Ok(files)
@@ -126,13 +129,26 @@ pub fn assets() -> [(&'static str, &'static [u8]); 2] {
 /// The parts together are the files [`render`] gives.
 pub struct Renderer {
     env: Environment<'static>,
+    /// Where the action rows wait for the action page (see [`Renderer::spooling`]).
+    spool: Option<std::path::PathBuf>,
 }
 
 impl Renderer {
     pub fn new() -> Result<Renderer, ReportError> {
         Ok(Renderer {
             env: environment()?,
+            spool: None,
         })
+    }
+
+    /// The action rows of each [`Renderer::pages`] call written to an unnamed scratch
+    /// file in `dir` (gone once the action page is written or dropped), not kept in
+    /// memory: a large repository's action page holds a row per open control.
+    pub fn spooling(self, dir: &std::path::Path) -> Renderer {
+        Renderer {
+            spool: Some(dir.to_owned()),
+            ..self
+        }
     }
 
     /// Renders the page of every assessment of `project` (a whole repository, or some
@@ -147,10 +163,11 @@ impl Renderer {
         read: Option<&FileSource<'_>>,
         write: &mut dyn FnMut(String, Vec<u8>) -> Result<(), E>,
     ) -> Result<Summary, E> {
-        pages::render_pages(&self.env, project, ctx, (history, read), write)
+        let spool = self.spool.as_deref();
+        pages::render_pages(&self.env, project, ctx, (history, read), spool, write)
     }
 
-    /// The dashboard and the action items, (path, bytes) each, from the summaries of
+    /// The dashboard and the action items, (path, page) each, from the summaries of
     /// every assessment's page in workspace order; `ws` gives the groups and people
     /// (`assure.yaml`), `history` what it says of itself (missing, shallow).
     pub fn index(
@@ -159,12 +176,25 @@ impl Renderer {
         ctx: &ReportContext,
         history: &History,
         summaries: Vec<Summary>,
-    ) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    ) -> Result<Vec<(String, Page)>, ReportError> {
         let index = pages::Index::new(ws, ctx, history);
-        Ok(pages::render_index(&self.env, &index, summaries)?
-            .into_iter()
-            .map(|(p, html)| (p, html.into_bytes()))
-            .collect())
+        pages::render_index(&self.env, &index, summaries)
+    }
+}
+
+/// A page of [`Renderer::index`]: its HTML, or the action page, whose rows are copied
+/// into it as it is written ([`Page::write_to`]).
+pub enum Page {
+    Html(String),
+    Actions(actions::ActionPage),
+}
+
+impl Page {
+    pub fn write_to(self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match self {
+            Page::Html(html) => out.write_all(html.as_bytes()),
+            Page::Actions(page) => page.write_to(out),
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use super::chart::{Size, chart};
 use super::data::*;
 use super::filters::*;
 use super::history::{RECENT_HISTORY, change_view, history_entry, split_history};
-use super::{FileSource, History, ReportContext, ReportError, render_page};
+use super::{FileSource, History, Page, ReportContext, ReportError, render_page};
 use crate::model::{CatalogControl, ControlRecord, Status, TestResult};
 use crate::ops::history::{FileHistory, Histories, ScorePoint};
 use crate::ops::score::{self, ControlView, Managed};
@@ -138,6 +138,7 @@ pub(super) fn render_pages<E: From<ReportError>>(
     project: &Project,
     ctx: &ReportContext,
     (history, read): (&History, Option<&FileSource<'_>>),
+    spool: Option<&std::path::Path>,
     write: &mut dyn FnMut(String, Vec<u8>) -> Result<(), E>,
 ) -> Result<Summary, E> {
     let dashboard = match &history.last_commits {
@@ -167,7 +168,7 @@ pub(super) fn render_pages<E: From<ReportError>>(
         tiles,
         archived,
         expiring: expiring_next(&shared),
-        actions: action_rows(env, &shared)?,
+        actions: action_rows(env, &shared, spool)?,
     })
 }
 
@@ -211,12 +212,12 @@ impl<'a> Index<'a> {
 }
 
 /// The dashboard and the action items, from the summaries of every assessment's page
-/// (in workspace order): (path, html) each.
+/// (in workspace order): (path, page) each.
 pub(super) fn render_index(
     env: &Environment<'static>,
     index: &Index,
     summaries: Vec<Summary>,
-) -> Result<Vec<(String, String)>, ReportError> {
+) -> Result<Vec<(String, Page)>, ReportError> {
     let mut tiles: HashMap<String, Vec<TileView>> = HashMap::new();
     let mut archived = Vec::new();
     let mut expiring = Vec::new();
@@ -248,8 +249,8 @@ pub(super) fn render_index(
     let dashboard = render_dashboard(env, index, groups, archived, first_expiring(expiring))?;
     let actions = render_actions(env, index, actions)?;
     Ok(vec![
-        ("index.html".into(), dashboard),
-        ("actions.html".into(), actions),
+        ("index.html".into(), Page::Html(dashboard)),
+        ("actions.html".into(), Page::Actions(actions)),
     ])
 }
 

@@ -602,15 +602,70 @@ fn made_atom(path: &str, key: &str, new: &Atoms) -> Made {
     )
 }
 
-/// The changes between two sides on `paths`, each with its file's atoms on both sides.
+/// The changes between two sides on `paths`, each with its file's atoms on both sides
+/// (see [`streamed`]).
 fn changes_between(
     versions: &Versions,
     old: Side,
     new: Side,
     paths: &[String],
 ) -> Result<Vec<(FileChange, Atoms, Atoms)>, GitError> {
-    let files = versions.file_versions(old, new, paths)?;
-    Ok(with_atoms(&files))
+    streamed(paths, |p| {
+        Ok(versions
+            .file_versions(old, new, std::slice::from_ref(p))?
+            .pop())
+    })
+}
+
+/// [`with_atoms`] of the files `read` gives for `paths`, reading one file at a time: a
+/// file that exists on both sides is compared and dropped, keeping only the atoms its
+/// changes set (a change to part of a file is judged by its own atoms alone); the files
+/// created or deleted are compared together at the end, where deletions and creations
+/// pair into moves. The same changes, in the same order, as [`with_atoms`] of them all.
+fn streamed(
+    paths: &[String],
+    mut read: impl FnMut(&String) -> Result<Option<FileVersions>, GitError>,
+) -> Result<Vec<(FileChange, Atoms, Atoms)>, GitError> {
+    let mut slots: Vec<Vec<(FileChange, Atoms, Atoms)>> = Vec::with_capacity(paths.len());
+    let mut kept = Vec::new();
+    for p in paths {
+        match read(p)? {
+            Some(f) if f.old_exists != f.new_exists => {
+                kept.push(f);
+                slots.push(Vec::new());
+            }
+            Some(f) => slots.push(trimmed(with_atoms(std::slice::from_ref(&f)))),
+            None => slots.push(Vec::new()),
+        }
+    }
+    if !kept.is_empty() {
+        let index: HashMap<&str, usize> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.as_str(), i))
+            .collect();
+        for c in with_atoms(&kept) {
+            if let Some(&i) = index.get(c.0.path.as_str()) {
+                slots[i].push(c);
+            }
+        }
+    }
+    Ok(slots.into_iter().flatten().collect())
+}
+
+/// Each change's atoms cut to those it sets (a whole-file change keeps them all).
+fn trimmed(changes: Vec<(FileChange, Atoms, Atoms)>) -> Vec<(FileChange, Atoms, Atoms)> {
+    changes
+        .into_iter()
+        .map(|(c, mut o, mut n)| {
+            if !c.change.is_whole_file() {
+                let keys: HashSet<String> = keys_of(&c.change, &o, &n).into_iter().collect();
+                o.retain(|k, _| keys.contains(k));
+                n.retain(|k, _| keys.contains(k));
+            }
+            (c, o, n)
+        })
+        .collect()
 }
 
 fn with_atoms(files: &[FileVersions]) -> Vec<(FileChange, Atoms, Atoms)> {
@@ -665,8 +720,7 @@ fn own_changes(
         None => Side::Empty,
     };
     let paths = versions.changed_files(first, me)?;
-    let files = against_first_parent(versions, first, me, base, &paths)?;
-    let changes = with_atoms(&files);
+    let changes = streamed(&paths, |p| against_first_parent(versions, first, me, base, p))?;
     if info.parents.len() < 2 || changes.is_empty() {
         let made = sets(&changes);
         return Ok((changes.into_iter().map(|(c, ..)| c).collect(), made));
@@ -677,30 +731,30 @@ fn own_changes(
     Ok((own.into_iter().map(|(c, ..)| c).collect(), made))
 }
 
-/// The versions of `paths` in `first` and `me`, with a data file that `first` held but
+/// The versions of `path` in `first` and `me`, with a data file that `first` held but
 /// could not read taken from the base (or, if that does not load either, nothing).
 fn against_first_parent(
     versions: &Versions,
     first: Side,
     me: Side,
     base: CommitId,
-    paths: &[String],
-) -> Result<Vec<FileVersions>, GitError> {
-    let mut files = versions.file_versions(first, me, paths)?;
-    for f in &mut files {
-        let data = f.path == "assure.yaml" || f.path.starts_with("groups/");
-        if data && f.old_exists && f.old.is_none() && f.new.is_some() {
-            let path = std::slice::from_ref(&f.path);
-            let mut before = versions.file_versions(Side::Commit(base), me, path)?;
-            if before.first().is_none_or(|b| b.old.is_none()) {
-                before = versions.file_versions(Side::Empty, me, path)?;
-            }
-            if let Some(b) = before.into_iter().next() {
-                *f = b;
-            }
+    path: &String,
+) -> Result<Option<FileVersions>, GitError> {
+    let path = std::slice::from_ref(path);
+    let Some(mut f) = versions.file_versions(first, me, path)?.pop() else {
+        return Ok(None);
+    };
+    let data = f.path == "assure.yaml" || f.path.starts_with("groups/");
+    if data && f.old_exists && f.old.is_none() && f.new.is_some() {
+        let mut before = versions.file_versions(Side::Commit(base), me, path)?;
+        if before.first().is_none_or(|b| b.old.is_none()) {
+            before = versions.file_versions(Side::Empty, me, path)?;
+        }
+        if let Some(b) = before.into_iter().next() {
+            f = b;
         }
     }
-    Ok(files)
+    Ok(Some(f))
 }
 
 /// Atoms of each file, by path.

@@ -610,40 +610,46 @@ fn changes_between(
     new: Side,
     paths: &[String],
 ) -> Result<Vec<(FileChange, Atoms, Atoms)>, GitError> {
-    streamed(paths, |p| {
-        Ok(versions
-            .file_versions(old, new, std::slice::from_ref(p))?
-            .pop())
+    streamed(versions, paths, |v, p| {
+        Ok(v.file_versions(old, new, std::slice::from_ref(p))?.pop())
     })
 }
 
-/// [`with_atoms`] of the files `read` gives for `paths`, reading one file at a time: a
-/// file that exists on both sides is compared and dropped, keeping only the atoms its
-/// changes set (a change to part of a file is judged by its own atoms alone); the files
-/// created or deleted are compared together at the end, where deletions and creations
-/// pair into moves. The same changes, in the same order, as [`with_atoms`] of them all.
+/// [`with_atoms`] of the files `read` gives for `paths`, read on every core: a file on
+/// both sides is compared and dropped, keeping the atoms its changes set; the files
+/// created or deleted are compared together (moves). The same result as [`with_atoms`].
 fn streamed(
+    versions: &Versions,
     paths: &[String],
-    mut read: impl FnMut(&String) -> Result<Option<FileVersions>, GitError>,
+    read: impl Fn(&Versions, &String) -> Result<Option<FileVersions>, GitError> + Sync,
 ) -> Result<Vec<(FileChange, Atoms, Atoms)>, GitError> {
-    let mut slots: Vec<Vec<(FileChange, Atoms, Atoms)>> = Vec::with_capacity(paths.len());
-    let mut kept = Vec::new();
-    for p in paths {
-        match read(p)? {
-            Some(f) if f.old_exists != f.new_exists => {
-                kept.push(f);
-                slots.push(Vec::new());
-            }
-            Some(f) => slots.push(trimmed(with_atoms(std::slice::from_ref(&f)))),
-            None => slots.push(Vec::new()),
-        }
-    }
+    use rayon::prelude::*;
+    let (root, max_blob) = (versions.root(), versions.max_blob());
+    // Each file's trimmed changes, or the file kept whole.
+    let (mut slots, kept): (Vec<_>, Vec<Option<FileVersions>>) = paths
+        .par_iter()
+        .map_init(
+            || Git::require(root).map_err(std::sync::Arc::new),
+            |g, p| {
+                let g = g
+                    .as_ref()
+                    .map_err(|e| GitError::Worker(std::sync::Arc::clone(e)))?;
+                let mut v = Versions::new(g, root);
+                v.set_max_blob(max_blob);
+                Ok(match read(&v, p)? {
+                    Some(f) if f.old_exists != f.new_exists => (Vec::new(), Some(f)),
+                    Some(f) => (trimmed(with_atoms(std::slice::from_ref(&f))), None),
+                    None => (Vec::new(), None),
+                })
+            },
+        )
+        .collect::<Result<Vec<_>, GitError>>()?
+        .into_iter()
+        .unzip();
+    let kept: Vec<FileVersions> = kept.into_iter().flatten().collect();
     if !kept.is_empty() {
-        let index: HashMap<&str, usize> = paths
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.as_str(), i))
-            .collect();
+        let index: HashMap<&str, usize> =
+            paths.iter().enumerate().map(|(i, p)| (&**p, i)).collect();
         for c in with_atoms(&kept) {
             if let Some(&i) = index.get(c.0.path.as_str()) {
                 slots[i].push(c);
@@ -720,7 +726,9 @@ fn own_changes(
         None => Side::Empty,
     };
     let paths = versions.changed_files(first, me)?;
-    let changes = streamed(&paths, |p| against_first_parent(versions, first, me, base, p))?;
+    let changes = streamed(versions, &paths, |v, p| {
+        against_first_parent(v, first, me, base, p)
+    })?;
     if info.parents.len() < 2 || changes.is_empty() {
         let made = sets(&changes);
         return Ok((changes.into_iter().map(|(c, ..)| c).collect(), made));

@@ -68,8 +68,14 @@ fn a_change_to_every_assessment_of_three_groups_reviews_as_whole_loads_say() {
         let (old, new) = (&before[&a.assessment], &after[&a.assessment]);
         let old_score = score(old, &before_project.catalog).map(|s| s.total);
         let new_score = score(new, &after_project.catalog).map(|s| s.total);
-        assert_eq!(a.before.as_ref().map(|p| p.score), old_score.map(|p| p.score));
-        assert_eq!(a.after.as_ref().map(|p| p.score), new_score.map(|p| p.score));
+        assert_eq!(
+            a.before.as_ref().map(|p| p.score),
+            old_score.map(|p| p.score)
+        );
+        assert_eq!(
+            a.after.as_ref().map(|p| p.score),
+            new_score.map(|p| p.score)
+        );
         let changes = assure::ops::changes::assessment_changes(&a.assessment, Some(old), Some(new));
         let shown: std::collections::BTreeSet<String> = changes
             .iter()

@@ -114,8 +114,9 @@ const SHOWN: &[&str] = &[
     "documents",
 ];
 
+/// `v` read as a `T` (without copying the tree first).
 fn typed<T: serde::de::DeserializeOwned>(v: &Option<J>) -> Option<T> {
-    v.clone().and_then(|v| serde_json::from_value(v).ok())
+    v.as_ref().and_then(|v| T::deserialize(v).ok())
 }
 
 /// Reviews `base..head`; `head = None` is the work tree. `base = None` is the merge base

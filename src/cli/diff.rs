@@ -46,7 +46,9 @@ pub fn run(cli: &Cli, args: &Args, out: &mut dyn Write) -> Outcome {
             None => (Some(r), None),
         },
     };
-    let r = review(&root, base, head)?;
+    let bar = super::progress::bar(true, "reviewing the change", "groups");
+    let r = review(&root, base, head, &super::progress::callback(&bar))?;
+    bar.finish_and_clear();
     match args.format {
         Format::Json => print_json(out, &r)?,
         Format::Markdown => markdown(out, &r)?,

@@ -444,8 +444,9 @@ pub struct FileChange {
     pub change: Change,
 }
 
+/// `v` read as a `T` (without copying the tree first).
 fn typed<T: serde::de::DeserializeOwned>(v: &Option<J>) -> Option<T> {
-    v.clone().and_then(|v| serde_json::from_value(v).ok())
+    v.as_ref().and_then(|v| T::deserialize(v).ok())
 }
 
 /// Every change between the old and new versions of `files` (paths whose bytes differ),

@@ -602,15 +602,76 @@ fn made_atom(path: &str, key: &str, new: &Atoms) -> Made {
     )
 }
 
-/// The changes between two sides on `paths`, each with its file's atoms on both sides.
+/// The changes between two sides on `paths`, each with its file's atoms on both sides
+/// (see [`streamed`]).
 fn changes_between(
     versions: &Versions,
     old: Side,
     new: Side,
     paths: &[String],
 ) -> Result<Vec<(FileChange, Atoms, Atoms)>, GitError> {
-    let files = versions.file_versions(old, new, paths)?;
-    Ok(with_atoms(&files))
+    streamed(versions, paths, |v, p| {
+        Ok(v.file_versions(old, new, std::slice::from_ref(p))?.pop())
+    })
+}
+
+/// [`with_atoms`] of the files `read` gives for `paths`, read on every core: a file on
+/// both sides is compared and dropped, keeping the atoms its changes set; the files
+/// created or deleted are compared together (moves). The same result as [`with_atoms`].
+fn streamed(
+    versions: &Versions,
+    paths: &[String],
+    read: impl Fn(&Versions, &String) -> Result<Option<FileVersions>, GitError> + Sync,
+) -> Result<Vec<(FileChange, Atoms, Atoms)>, GitError> {
+    use rayon::prelude::*;
+    let (root, max_blob) = (versions.root(), versions.max_blob());
+    // Each file's trimmed changes, or the file kept whole.
+    let (mut slots, kept): (Vec<_>, Vec<Option<FileVersions>>) = paths
+        .par_iter()
+        .map_init(
+            || Git::require(root).map_err(std::sync::Arc::new),
+            |g, p| {
+                let g = g
+                    .as_ref()
+                    .map_err(|e| GitError::Worker(std::sync::Arc::clone(e)))?;
+                let mut v = Versions::new(g, root);
+                v.set_max_blob(max_blob);
+                Ok(match read(&v, p)? {
+                    Some(f) if f.old_exists != f.new_exists => (Vec::new(), Some(f)),
+                    Some(f) => (trimmed(with_atoms(std::slice::from_ref(&f))), None),
+                    None => (Vec::new(), None),
+                })
+            },
+        )
+        .collect::<Result<Vec<_>, GitError>>()?
+        .into_iter()
+        .unzip();
+    let kept: Vec<FileVersions> = kept.into_iter().flatten().collect();
+    if !kept.is_empty() {
+        let index: HashMap<&str, usize> =
+            paths.iter().enumerate().map(|(i, p)| (&**p, i)).collect();
+        for c in with_atoms(&kept) {
+            if let Some(&i) = index.get(c.0.path.as_str()) {
+                slots[i].push(c);
+            }
+        }
+    }
+    Ok(slots.into_iter().flatten().collect())
+}
+
+/// Each change's atoms cut to those it sets (a whole-file change keeps them all).
+fn trimmed(changes: Vec<(FileChange, Atoms, Atoms)>) -> Vec<(FileChange, Atoms, Atoms)> {
+    changes
+        .into_iter()
+        .map(|(c, mut o, mut n)| {
+            if !c.change.is_whole_file() {
+                let keys: HashSet<String> = keys_of(&c.change, &o, &n).into_iter().collect();
+                o.retain(|k, _| keys.contains(k));
+                n.retain(|k, _| keys.contains(k));
+            }
+            (c, o, n)
+        })
+        .collect()
 }
 
 fn with_atoms(files: &[FileVersions]) -> Vec<(FileChange, Atoms, Atoms)> {
@@ -665,8 +726,9 @@ fn own_changes(
         None => Side::Empty,
     };
     let paths = versions.changed_files(first, me)?;
-    let files = against_first_parent(versions, first, me, base, &paths)?;
-    let changes = with_atoms(&files);
+    let changes = streamed(versions, &paths, |v, p| {
+        against_first_parent(v, first, me, base, p)
+    })?;
     if info.parents.len() < 2 || changes.is_empty() {
         let made = sets(&changes);
         return Ok((changes.into_iter().map(|(c, ..)| c).collect(), made));
@@ -677,30 +739,30 @@ fn own_changes(
     Ok((own.into_iter().map(|(c, ..)| c).collect(), made))
 }
 
-/// The versions of `paths` in `first` and `me`, with a data file that `first` held but
+/// The versions of `path` in `first` and `me`, with a data file that `first` held but
 /// could not read taken from the base (or, if that does not load either, nothing).
 fn against_first_parent(
     versions: &Versions,
     first: Side,
     me: Side,
     base: CommitId,
-    paths: &[String],
-) -> Result<Vec<FileVersions>, GitError> {
-    let mut files = versions.file_versions(first, me, paths)?;
-    for f in &mut files {
-        let data = f.path == "assure.yaml" || f.path.starts_with("groups/");
-        if data && f.old_exists && f.old.is_none() && f.new.is_some() {
-            let path = std::slice::from_ref(&f.path);
-            let mut before = versions.file_versions(Side::Commit(base), me, path)?;
-            if before.first().is_none_or(|b| b.old.is_none()) {
-                before = versions.file_versions(Side::Empty, me, path)?;
-            }
-            if let Some(b) = before.into_iter().next() {
-                *f = b;
-            }
+    path: &String,
+) -> Result<Option<FileVersions>, GitError> {
+    let path = std::slice::from_ref(path);
+    let Some(mut f) = versions.file_versions(first, me, path)?.pop() else {
+        return Ok(None);
+    };
+    let data = f.path == "assure.yaml" || f.path.starts_with("groups/");
+    if data && f.old_exists && f.old.is_none() && f.new.is_some() {
+        let mut before = versions.file_versions(Side::Commit(base), me, path)?;
+        if before.first().is_none_or(|b| b.old.is_none()) {
+            before = versions.file_versions(Side::Empty, me, path)?;
+        }
+        if let Some(b) = before.into_iter().next() {
+            f = b;
         }
     }
-    Ok(files)
+    Ok(Some(f))
 }
 
 /// Atoms of each file, by path.

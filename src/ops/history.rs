@@ -129,6 +129,11 @@ impl<'g> Versions<'g> {
         self.max_blob = max;
     }
 
+    /// The size limit over which blobs are not read.
+    pub fn max_blob(&self) -> u64 {
+        self.max_blob
+    }
+
     /// Takes the size limit from `assure.yaml` at `side` (`limits.max_blob_bytes`); the
     /// default stays when it does not load.
     pub fn limit_from(&mut self, side: Side) -> Result<(), GitError> {

@@ -192,7 +192,7 @@ fn assessment_paths(versions: &Versions, side: Side) -> Result<Vec<String>, GitE
 }
 
 /// The catalog (built-in, and the repository's own) at `side`, reading nothing else.
-fn catalog_at(versions: &Versions, side: Side) -> Result<Arc<Catalog>, RatchetError> {
+pub(super) fn catalog_at(versions: &Versions, side: Side) -> Result<Arc<Catalog>, RatchetError> {
     Ok(project_at(versions, side, Scope::Catalog)?.catalog)
 }
 
@@ -261,7 +261,13 @@ fn result_name(r: Option<TestResult>) -> &'static str {
 
 /// An assessment as one side holds it, with that side's catalog (`None`: absent or
 /// unreadable there).
-type Version<'a> = Option<(&'a Assessment, &'a Catalog)>;
+pub(super) type Version<'a> = Option<(&'a Assessment, &'a Catalog)>;
+
+/// The regression of the assessment file at `path`, given its assessment and catalog at
+/// each side (`None`: absent or unreadable there): what [`regressions`] finds for it.
+pub(super) fn judge_one(path: &str, sides: (Version, Version)) -> Option<Regression> {
+    judge_file(path, sides)
+}
 
 /// The regression of one assessment file, given its assessment and catalog at each side
 /// (`None`: absent or unreadable there).

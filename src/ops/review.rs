@@ -13,13 +13,14 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value as J;
 
-use super::changes::{Change, FileVersions, file_changes};
+mod pass;
+
+use super::changes::{Change, FileVersions};
 use super::history::{Side, Versions};
 use super::score::{Progress, score};
 use crate::git::{CommitId, Git, GitError};
 use crate::model::{Assessment, SyncField};
 use crate::repo::{Scope, Source};
-use crate::rules::sync::{Item, classes, differing_fields};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {
@@ -113,13 +114,24 @@ const SHOWN: &[&str] = &[
     "documents",
 ];
 
+/// `v` read as a `T` (without copying the tree first).
 fn typed<T: serde::de::DeserializeOwned>(v: &Option<J>) -> Option<T> {
-    v.clone().and_then(|v| serde_json::from_value(v).ok())
+    v.as_ref().and_then(|v| T::deserialize(v).ok())
 }
 
 /// Reviews `base..head`; `head = None` is the work tree. `base = None` is the merge base
-/// with the default branch.
-pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Review, ReviewError> {
+/// with the default branch. `progress(done, total)` is called as touched groups finish.
+///
+/// The changed files are read group by group on every core: each file's two versions are
+/// compared and dropped, keeping only the review rows (and, when the ratchet's start is
+/// the base and the catalog is unchanged, the file's regression), and each touched
+/// group's sync classes are checked from the same reads.
+pub fn review(
+    root: &Path,
+    base: Option<&str>,
+    head: Option<&str>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Review, ReviewError> {
     let git = Git::require(root)?;
     let (base_id, base_from) = match base {
         Some(b) => (git.resolve(b)?, b.to_owned()),
@@ -134,51 +146,35 @@ pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Rev
     };
     let mut versions = Versions::new(&git, root);
     versions.limit_from(Side::Commit(base_id))?;
-    let paths: Vec<String> = versions
-        .changed_files(Side::Commit(base_id), head_side)?
-        .into_iter()
+    let changed = versions.changed_files(Side::Commit(base_id), head_side)?;
+    let paths: Vec<String> = changed
+        .iter()
         .filter(|p| p.starts_with("groups/") && p.ends_with(".yaml"))
+        .cloned()
         .collect();
-    let files = versions.file_versions(Side::Commit(base_id), head_side, &paths)?;
-    let changes = file_changes(&files);
     let project = super::Project::load(root, Source::WorkTree, Scope::Catalog)?;
-    let catalog = &project.catalog;
     let fields = project
         .ws
         .config
         .as_ref()
         .map_or_else(SyncField::all, |c| c.value.sync.fields.clone());
-
-    let mut assessments = Vec::new();
-    let mut groups = Vec::new();
-    let mut touched_groups: BTreeSet<String> = BTreeSet::new();
-    for f in &files {
-        let parts: Vec<&str> = f.path.split('/').collect();
-        let ["groups", group, file] = parts.as_slice() else {
-            continue;
-        };
-        touched_groups.insert((*group).to_owned());
-        let mine: Vec<&Change> = changes
-            .iter()
-            .filter(|c| c.path == f.path)
-            .map(|c| &c.change)
-            .collect();
-        if *file == "group.yaml" {
-            groups.extend(group_reviews(f, &mine));
-        } else if let Some(a) = assessment_review(f, group, file, &mine, catalog) {
-            assessments.push(a);
-        }
-    }
-    let out_of_sync = out_of_sync(
+    let ratchet = fused_ratchet(&versions, base_id, head_side, &changed)?;
+    let pass = pass::Pass {
         root,
-        &versions,
-        head_side,
-        &touched_groups,
-        catalog,
-        &fields,
-    )?;
+        base: Side::Commit(base_id),
+        head: head_side,
+        max_blob: versions.max_blob(),
+        catalog: &project.catalog,
+        fields: &fields,
+        ratchet: ratchet.as_deref(),
+    };
+    let done = pass.run(&paths, progress)?;
+    let files_read = versions.parsed.get() + done.parsed;
     let permission_findings = permission_findings(&mut versions, base_id, head_side)?;
-    let regressions = regression_reviews(&versions, base_id, head_side)?;
+    let regressions = match ratchet {
+        Some(_) => with_reasons(&git, base_id, head_side, done.regressions)?,
+        None => regression_reviews(&versions, base_id, head_side)?,
+    };
     Ok(Review {
         base: base_id.short(),
         base_from,
@@ -186,13 +182,62 @@ pub fn review(root: &Path, base: Option<&str>, head: Option<&str>) -> Result<Rev
             Side::Commit(c) => c.short(),
             _ => "work tree".to_owned(),
         },
-        assessments,
-        groups,
-        out_of_sync,
+        assessments: done.assessments,
+        groups: done.groups,
+        out_of_sync: done.out_of_sync,
         permission_findings,
-        files_read: versions.parsed.get(),
+        files_read,
         regressions,
     })
+}
+
+/// The catalog the ratchet judges by, when the review's own reads can judge it: the
+/// change starts at the base (the head contains it) and leaves the catalog alone.
+/// `None`: the regressions are read apart ([`regression_reviews`]).
+fn fused_ratchet(
+    versions: &Versions,
+    base_id: CommitId,
+    head_side: Side,
+    changed: &[String],
+) -> Result<Option<std::sync::Arc<crate::catalog::Catalog>>, ReviewError> {
+    let git = versions.git;
+    if git.is_unborn() || changed.iter().any(|p| p.starts_with("catalog/")) {
+        return Ok(None);
+    }
+    let head_id = match head_side {
+        Side::Commit(c) => c,
+        _ => git.resolve("HEAD")?,
+    };
+    if super::ratchet::start(git, base_id, head_id)? != base_id {
+        return Ok(None);
+    }
+    let catalog = super::ratchet::catalog_at(versions, Side::Commit(base_id))
+        .map_err(super::gate::GateError::from)?;
+    Ok(Some(catalog))
+}
+
+/// The regressions found, each with the reasons the range states.
+fn with_reasons(
+    git: &Git,
+    base_id: CommitId,
+    head_side: Side,
+    found: Vec<super::ratchet::Regression>,
+) -> Result<Vec<RegressionReview>, ReviewError> {
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let head_id = match head_side {
+        Side::Commit(c) => c,
+        _ => git.resolve("HEAD")?,
+    };
+    let reasons = super::ratchet::reasons(git, base_id, head_id)?;
+    Ok(found
+        .into_iter()
+        .map(|regression| RegressionReview {
+            regression,
+            reasons: reasons.clone(),
+        })
+        .collect())
 }
 
 /// The compliance regressions of `base..head` (whether the ratchet is on or not: a
@@ -346,64 +391,6 @@ fn control_reviews(
         controls.sort_by_key(|c| order.get(c.control.as_str()).copied().unwrap_or(usize::MAX));
     }
     (controls, text_edits.len())
-}
-
-/// The sync classes of the touched groups whose members differ, as they stand after the
-/// change.
-fn out_of_sync(
-    root: &Path,
-    versions: &Versions,
-    head_side: Side,
-    touched_groups: &BTreeSet<String>,
-    catalog: &crate::catalog::Catalog,
-    fields: &[SyncField],
-) -> Result<Vec<String>, ReviewError> {
-    let mut out = Vec::new();
-    for group in touched_groups {
-        let dir = format!("groups/{group}");
-        let listed: Vec<String> = match head_side {
-            Side::Commit(c) => versions.git.list_files(c, &dir)?,
-            _ => std::fs::read_dir(root.join(&dir))
-                .map(|rd| {
-                    rd.filter_map(Result::ok)
-                        .filter_map(|e| e.file_name().to_str().map(|n| format!("{dir}/{n}")))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        };
-        let mut members: Vec<(String, Assessment)> = Vec::new();
-        for path in listed
-            .into_iter()
-            .filter(|p| p.ends_with(".yaml") && !p.ends_with("/group.yaml"))
-        {
-            if let Some(a) = typed::<Assessment>(&versions.json(head_side, &path)?.1) {
-                members.push((format!("{group}/{}--{}", a.service, a.certification), a));
-            }
-        }
-        members.sort_by(|a, b| a.0.cmp(&b.0));
-        let items: Vec<Item> = members
-            .iter()
-            .map(|(k, a)| Item {
-                group,
-                key: k,
-                value: a,
-            })
-            .collect();
-        for class in classes(&items, catalog) {
-            let differ = differing_fields(&class, fields);
-            if !differ.is_empty() {
-                let names: Vec<&str> = differ.iter().map(|f| f.as_str()).collect();
-                let who: Vec<String> = class.members.iter().map(|m| m.describe(&items)).collect();
-                out.push(format!(
-                    "{}: {} differ in {} (run `assure sync`)",
-                    group,
-                    who.join(", "),
-                    names.join(", ")
-                ));
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// What the review gate would refuse in the change (the acting person is git's

@@ -10,6 +10,7 @@ mod catalog;
 mod cli;
 mod data_safety;
 mod demo;
+mod diff22;
 mod edit_diffs;
 mod edit_errors;
 mod edit_permissions;

@@ -556,6 +556,7 @@ fn the_cost_grows_with_the_change_not_the_repository() {
             repo.path(),
             Some(&base.to_string()),
             Some(&head.to_string()),
+            &|_, _| {},
         )
         .expect("review");
         assert_eq!(r.assessments.len(), 1);

@@ -257,14 +257,13 @@ impl<'g> Versions<'g> {
         if !path.ends_with(".yaml") {
             return Ok(read);
         }
-        let text = match self.git.blob_text_within(blob, self.max_blob) {
+        let text = match self.blob_text(blob) {
             Ok(text) => text,
             Err(size) => {
                 read.too_large = Some(size);
                 return Ok(read);
             }
         };
-        self.parsed.set(self.parsed.get() + 1);
         let v = text
             .as_deref()
             .and_then(|t| crate::repo::yaml::parse_to_json(t).ok());
@@ -272,6 +271,14 @@ impl<'g> Versions<'g> {
         self.remember(blob, v.clone(), size);
         read.json = v;
         Ok(read)
+    }
+
+    /// The text of blob `blob` (`None`: not UTF-8), counted as a version parsed; its size
+    /// when over the limit.
+    fn blob_text(&self, blob: BlobId) -> Result<Option<String>, u64> {
+        let text = self.git.blob_text_within(blob, self.max_blob)?;
+        self.parsed.set(self.parsed.get() + 1);
+        Ok(text)
     }
 
     /// [`Self::read_commit`] of the [`Self::only_control`] file's version `blob`: as the
@@ -286,14 +293,13 @@ impl<'g> Versions<'g> {
             read.json = cut.json.clone();
             return Ok(read);
         }
-        let text = match self.git.blob_text_within(blob, self.max_blob) {
+        let text = match self.blob_text(blob) {
             Ok(text) => text,
             Err(size) => {
                 read.too_large = Some(size);
                 return Ok(read);
             }
         };
-        self.parsed.set(self.parsed.get() + 1);
         let control = self.only.as_ref().map_or("", |(_, c)| c.as_str());
         let base = base.and_then(|b| self.cuts.borrow().get(&b).cloned());
         let next = match (&text, base) {

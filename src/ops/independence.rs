@@ -228,15 +228,7 @@ fn synced_peers(
     let project = super::ratchet::project_at(versions, last, Scope::Groups(groups))?;
     let docs = &project.ws.assessments;
     let keys: Vec<String> = docs.iter().map(AssessmentDoc::key).collect();
-    let items: Vec<classes::Item> = docs
-        .iter()
-        .zip(&keys)
-        .map(|(a, key)| classes::Item {
-            group: &a.group,
-            key,
-            value: &a.doc.value,
-        })
-        .collect();
+    let items = classes::items(docs, &keys);
     let place = |m: &classes::Member| (docs[m.item].path(), m.control.to_owned());
     for class in classes::classes(&items, &project.catalog) {
         for m in &class.members {

@@ -258,17 +258,7 @@ fn regression_reviews(
     };
     let found = ratchet::regressions(versions, ratchet::start(git, base_id, head_id)?, head_side)
         .map_err(super::gate::GateError::from)?;
-    if found.is_empty() {
-        return Ok(Vec::new());
-    }
-    let reasons = ratchet::reasons(git, base_id, head_id)?;
-    Ok(found
-        .into_iter()
-        .map(|regression| RegressionReview {
-            regression,
-            reasons: reasons.clone(),
-        })
-        .collect())
+    with_reasons(git, base_id, head_side, found)
 }
 
 /// What a change of a `group.yaml` did: the group created or renamed.

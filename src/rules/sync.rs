@@ -20,6 +20,19 @@ pub struct Item<'a> {
     pub value: &'a Assessment,
 }
 
+/// The loaded assessments `docs` as sync sees them, `keys` their keys
+/// ([`AssessmentDoc::key`], made by the caller so the items can borrow them).
+pub fn items<'a>(docs: &'a [AssessmentDoc], keys: &'a [String]) -> Vec<Item<'a>> {
+    docs.iter()
+        .zip(keys)
+        .map(|(a, key)| Item {
+            group: &a.group,
+            key,
+            value: &a.doc.value,
+        })
+        .collect()
+}
+
 /// One control of one assessment in a sync class.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Member<'a> {

@@ -330,16 +330,7 @@ impl<'a> Shared<'a> {
 fn synced_controls(project: &Project) -> HashMap<(usize, String), Vec<(usize, String)>> {
     let ws = &project.ws;
     let keys: Vec<String> = ws.assessments.iter().map(AssessmentDoc::key).collect();
-    let items: Vec<classes::Item> = ws
-        .assessments
-        .iter()
-        .zip(&keys)
-        .map(|(a, key)| classes::Item {
-            group: &a.group,
-            key,
-            value: &a.doc.value,
-        })
-        .collect();
+    let items = classes::items(&ws.assessments, &keys);
     let mut synced: HashMap<(usize, String), Vec<(usize, String)>> = HashMap::new();
     for class in classes::classes(&items, &project.catalog) {
         for m in &class.members {

@@ -321,24 +321,7 @@ fn versions_agree(repo: &TestRepo, control: &str) {
 
 /// `log A C` is `log A` restricted to the control's changes.
 fn log_agrees(repo: &TestRepo, control: &str) {
-    let whole = log_json(repo, &[ASSESSMENT]);
-    let mut expected = Vec::new();
-    for e in whole["entries"].as_array().expect("entries") {
-        let kept: Vec<Value> = e["changes"]
-            .as_array()
-            .expect("changes")
-            .iter()
-            .filter(|c| {
-                c["control"] == control || (c["control"].is_null() && !c["subject"].is_null())
-            })
-            .cloned()
-            .collect();
-        if !kept.is_empty() {
-            let mut e = e.clone();
-            e["changes"] = Value::Array(kept);
-            expected.push(e);
-        }
-    }
+    let expected = crate::log_walk::restricted(&log_json(repo, &[ASSESSMENT]), control);
     let one = log_json(repo, &[ASSESSMENT, control]);
     assert_eq!(one["entries"], Value::Array(expected), "{control}");
 }

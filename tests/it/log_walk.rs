@@ -143,24 +143,7 @@ fn one_assessment_log_has_every_commit_that_changed_its_files_and_no_other() {
 fn a_control_log_is_the_assessment_log_restricted_to_that_control() {
     let repo = history();
     for control in ["6.2.1.1", "6.10.1.2"] {
-        let whole = log_json(&repo, &[GDPR]);
-        let mut expected = Vec::new();
-        for e in whole["entries"].as_array().expect("entries") {
-            let kept: Vec<Value> = e["changes"]
-                .as_array()
-                .expect("changes")
-                .iter()
-                .filter(|c| {
-                    c["control"] == control || (c["control"].is_null() && !c["subject"].is_null())
-                })
-                .cloned()
-                .collect();
-            if !kept.is_empty() {
-                let mut e = e.clone();
-                e["changes"] = Value::Array(kept);
-                expected.push(e);
-            }
-        }
+        let expected = restricted(&log_json(&repo, &[GDPR]), control);
         let one = log_json(&repo, &[GDPR, control]);
         assert_eq!(one["entries"], Value::Array(expected), "{control}");
     }
@@ -194,4 +177,27 @@ fn n_gives_the_newest_entries_and_since_the_later_ones() {
         .cloned()
         .collect();
     assert_eq!(repo_log["entries"], Value::Array(want));
+}
+
+/// The entries of an assessment's log (`whole`, JSON) restricted to `control`'s changes
+/// (and the group events, which every control's log shows): what `log A C` must give.
+pub(crate) fn restricted(whole: &Value, control: &str) -> Vec<Value> {
+    let mut expected = Vec::new();
+    for e in whole["entries"].as_array().expect("entries") {
+        let kept: Vec<Value> = e["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .filter(|c| {
+                c["control"] == control || (c["control"].is_null() && !c["subject"].is_null())
+            })
+            .cloned()
+            .collect();
+        if !kept.is_empty() {
+            let mut e = e.clone();
+            e["changes"] = Value::Array(kept);
+            expected.push(e);
+        }
+    }
+    expected
 }

@@ -227,6 +227,8 @@ fn stream_site(
     let total = 2 + wise.assessments();
     let done = AtomicUsize::new(0);
     let page_done = || progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+    // Every file written: the pages, the groups' data scripts, the assets.
+    let written = AtomicUsize::new(site::assets().len());
     let gits = std::sync::Mutex::new(Vec::new());
     let summaries = wise.map(Values::Move, &|_, _| {}, |group: Project| {
         // Each file's history is read just before its page and dropped with it.
@@ -236,16 +238,20 @@ fn stream_site(
         };
         renderer.pages::<Error>(&group, ctx, &history, Some(&read), &mut |rel, bytes| {
             staged.write(&rel, &bytes)?;
-            page_done();
+            written.fetch_add(1, Ordering::Relaxed);
+            if rel.ends_with(".html") {
+                page_done();
+            }
             Ok(())
         })
     });
     let summaries = summaries.into_iter().collect::<Result<Vec<_>, Error>>()?;
     for (rel, page) in renderer.index(wise.rest(), ctx, &history, summaries)? {
         staged.write_with(&rel, |out| page.write_to(out))?;
+        written.fetch_add(1, Ordering::Relaxed);
         page_done();
     }
-    Ok(total + 2)
+    Ok(written.into_inner())
 }
 
 /// One assessment file's history from `index`, read with a git handle from `gits` (a

@@ -58,6 +58,7 @@ mod scan22;
 mod schemas;
 mod score;
 mod site;
+mod site_drawn;
 mod site_stream;
 mod site_views;
 mod support;

@@ -566,6 +566,13 @@ fn hrefs(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (file, bytes) in snapshot(dir) {
         let text = String::from_utf8_lossy(&bytes);
+        // A group's data script (the controls its pages draw): every "href" in its JSON.
+        if let Some(json) = text.strip_prefix("window.assureData = ") {
+            let data: serde_json::Value =
+                serde_json::from_str(json.trim_end().trim_end_matches(';')).expect("data");
+            json_hrefs(&data, &mut |h| out.push((file.clone(), h.to_owned())));
+            continue;
+        }
         for part in text.split("href=\"").skip(1) {
             let value = part.split('"').next().unwrap_or("");
             // minijinja escapes `/` too.
@@ -580,6 +587,21 @@ fn hrefs(dir: &Path) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+fn json_hrefs(v: &serde_json::Value, found: &mut dyn FnMut(&str)) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v.as_str()) {
+                    ("href", Some(h)) => found(h),
+                    _ => json_hrefs(v, found),
+                }
+            }
+        }
+        serde_json::Value::Array(list) => list.iter().for_each(|v| json_hrefs(v, found)),
+        _ => {}
+    }
 }
 
 /// The site links a document only by a web address, whatever `link_base` and the

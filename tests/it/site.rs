@@ -365,10 +365,10 @@ fn the_page_lists_every_control_and_the_url_cases_are_what_ops_filter_selects() 
     let (repo, _git) = work_repo();
     let project = Project::work_tree(repo.path()).expect("open");
     let out = render(repo.path(), &[]);
-    let source = read(&site(&out).join(GDPR_PAGE));
-    let listed: BTreeSet<String> = tags(&source, "<li class=\"control\"")
+    let controls = crate::support::site_data::controls(&site(&out), GDPR_PAGE);
+    let listed: BTreeSet<String> = crate::support::site_data::customer(&controls)
         .into_iter()
-        .map(|(_, t)| attr(t, "data-control").expect("data-control"))
+        .map(|c| c["id"].as_str().expect("id").to_owned())
         .collect();
     assert_eq!(listed, expected(&project, GDPR, &Filter::default()));
     for (fragment, filter, ids) in filter_cases() {
@@ -574,10 +574,15 @@ fn hostile_text_is_escaped_everywhere() {
             "{file} shows the text escaped"
         );
     }
-    let page = site(&out).join(GDPR_PAGE);
-    let source = read(&page);
-    assert!(source.contains("&quot;onmouseover=alert(1) x=&quot;"));
-    assert!(source.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    // The controls are data: a JSON script the page's script draws with textContent
+    // (`hostile_text_stays_text_in_a_browser`). Each value is there as the text it was,
+    // inside a JSON string: the file parses, so no value ended its string.
+    let Hostile { attr_break, .. } = hostile_repo();
+    let controls = crate::support::site_data::controls(&site(&out), GDPR_PAGE);
+    let c = crate::support::site_data::control(&controls, "6.2.1.1");
+    assert_eq!(c["implementation"], format!("{script} and {attr_break}"));
+    assert_eq!(c["management_response"], "</p><img src=x onerror=alert(1)>");
+    assert_eq!(c["action"]["notes"], format!("{attr_break}{script}"));
 }
 
 #[test]
@@ -594,12 +599,19 @@ fn hostile_text_stays_text_in_a_browser() {
     let browser = chromium();
     for file in ["index.html", GDPR_PAGE, "actions.html"] {
         let html = dom(&browser, &site(&out).join(file), "");
-        // Only the site's own script element exists, and no element got an event handler.
-        assert_eq!(
-            html.matches("<script").count(),
-            1,
-            "{file}: one script element"
-        );
+        // Only the site's own script elements exist (an assessment page's data and
+        // app.js), and no element got an event handler.
+        let own = tags(&html, "<script")
+            .into_iter()
+            .filter(|(_, t)| {
+                attr(t, "src").is_some_and(|s| {
+                    s.ends_with("app.js") || s.starts_with("../data/") && s.ends_with(".js")
+                })
+            })
+            .count();
+        let expected = if file == GDPR_PAGE { 2 } else { 1 };
+        assert_eq!(html.matches("<script").count(), expected, "{file}: scripts");
+        assert_eq!(own, expected, "{file}: the site's own scripts");
         for handler in [" onmouseover=\"", " onerror=\""] {
             assert!(!html.contains(handler), "{file}: an element has {handler}");
         }
@@ -731,22 +743,18 @@ fn history_and_score_chart_come_from_git() {
     let out = render(repo.path(), &[]);
     let page = read(&site(&out).join(GDPR_PAGE));
     // The control's history: who, when, field old → new.
-    let at = page.find("data-control=\"6.2.2.2\"").expect("control");
-    let end = at
-        + page[at..]
-            .find("<li class=\"control\"")
-            .expect("a next control");
-    let control = &page[at..end];
-    assert!(control.contains("2019-06-02 08:00 UTC"), "{control}");
-    assert!(control.contains("title=\"bob@example.com\""), "{control}");
-    assert!(control.contains("Test the DPO control"));
+    let controls = crate::support::site_data::controls(&site(&out), GDPR_PAGE);
+    let control = crate::support::site_data::control(&controls, "6.2.2.2");
+    let entry = &control["history"]["recent"][0];
+    assert_eq!(entry["date"], "2019-06-02 08:00 UTC", "{control:#}");
+    assert_eq!(entry["email"], "bob@example.com", "{control:#}");
+    assert_eq!(entry["summary"], "Test the DPO control", "{control:#}");
+    let change = &entry["changes"][0];
+    assert_eq!(change["old"], "Planned", "{control:#}");
+    assert_eq!(change["new"], "Implemented", "{control:#}");
     assert!(
-        control.contains("<span class=\"old\">Planned</span>"),
-        "{control}"
-    );
-    assert!(
-        control.contains("<span class=\"new\">Implemented</span>"),
-        "{control}"
+        !page.contains("6.2.2.2"),
+        "the page's HTML leaves the controls to its data"
     );
     // The chart: one point per commit that changed the file (3), drawn as SVG.
     let index = read(&site(&out).join("index.html"));

@@ -175,8 +175,19 @@ fn the_action_rows_scratch_files_leave_nothing_behind() {
     assert_eq!(beside, vec![std::ffi::OsString::from("site")]);
     let files = files_of(&dir);
     let project = Project::work_tree(repo.path()).expect("open");
-    assert_eq!(files.len(), 4 + project.ws.assessments.len());
+    // A data script per group (the controls its pages draw).
+    let groups: std::collections::BTreeSet<&str> = project
+        .ws
+        .assessments
+        .iter()
+        .map(|a| a.group.as_str())
+        .collect();
+    assert_eq!(files.len(), 4 + project.ws.assessments.len() + groups.len());
+    for g in &groups {
+        assert!(files.contains_key(&format!("data/{g}.js")), "{g}");
+    }
     assert!(files.keys().all(|k| k.starts_with("assessments/")
+        || k.starts_with("data/")
         || ["index.html", "actions.html", "style.css", "app.js"].contains(&k.as_str())));
     let page = String::from_utf8_lossy(&files["actions.html"]).into_owned();
     assert!(page.trim_end().ends_with("</html>"));

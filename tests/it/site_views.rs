@@ -258,11 +258,25 @@ fn the_pages_speak_the_certifications_words() {
 fn without_script_nothing_is_shown_that_cannot_work() {
     let (repo, _git) = work_repo();
     let out = render(repo.path(), &[]);
-    // The filter form cannot filter: hidden, and <noscript> says every control is listed.
+    // The filter form cannot filter: hidden. The controls are drawn by the script, and
+    // <noscript> says so; the first screen is HTML: the summary, and each family with
+    // what is assessed of it.
     let page = read(&site(&out).join(GDPR_PAGE));
     let (_, form) = tags(&page, "<form class=\"filters\"")[0];
     assert!(served_hidden(form), "{form}");
-    assert!(page.contains("<noscript><p class=\"note\">The filters need JavaScript"));
+    assert!(page.contains(
+        "<noscript><p class=\"note\">The controls and their filters are drawn by JavaScript"
+    ));
+    assert!(page.contains("<h2 id=\"summary-heading\">Summary</h2>"));
+    let families = tags(&page, "<details class=\"family\" data-family");
+    assert!(!families.is_empty());
+    for (at, _) in families {
+        assert!(page[at..].contains(" assessed</span>"), "{}", &page[at..]);
+    }
+    assert!(
+        !page.contains("<li class=\"control\""),
+        "no control is served as HTML"
+    );
     // The archived assessments are a <details>: they open without script.
     let index = read(&site(&out).join("index.html"));
     assert!(!index.contains("show-archived"), "no dead checkbox");

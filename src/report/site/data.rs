@@ -208,28 +208,17 @@ pub(super) struct ExpiryView {
 }
 
 #[derive(Serialize)]
-pub(super) struct LinkView {
-    pub(super) label: String,
-    pub(super) href: Option<String>,
-}
-
-#[derive(Serialize)]
 pub(super) struct CustomerControl {
     pub(super) id: String,
-    pub(super) anchor: String,
     pub(super) title: String,
     pub(super) description: Option<String>,
     pub(super) articles: Vec<String>,
-    /// The articles, one a line, for the filter script.
-    pub(super) articles_attr: String,
     pub(super) score: u32,
     pub(super) started: bool,
     pub(super) status: Label,
     pub(super) result: Label,
     pub(super) test_date: Option<String>,
     pub(super) assigned: Option<Person>,
-    /// The assigned email, lower-case, for the filter script.
-    pub(super) assigned_key: String,
     pub(super) action: Option<ActionView>,
     pub(super) implementation: Option<String>,
     pub(super) test_plan: Option<String>,
@@ -237,7 +226,8 @@ pub(super) struct CustomerControl {
     pub(super) documents: Vec<DocumentView>,
     /// The worst freshness of its documents, when one is expired or expiring.
     pub(super) fresh: Option<Freshness>,
-    pub(super) synced: Vec<LinkView>,
+    /// The other members of its sync class: (workspace index, control id).
+    pub(super) synced: Vec<(usize, String)>,
     pub(super) related: Vec<String>,
     pub(super) see_also: Vec<String>,
     pub(super) history: ControlHistory,
@@ -249,6 +239,15 @@ pub(super) struct CustomerFamily {
     pub(super) assessed: usize,
     pub(super) total: usize,
     pub(super) controls: Vec<CustomerControl>,
+}
+
+/// A family as the page's HTML shows it; its controls are drawn from the group's data.
+#[derive(Serialize)]
+pub(super) struct FamilyHead {
+    pub(super) name: String,
+    /// Customer-managed: assessed and in scope; provider-managed: 0 and every control.
+    pub(super) assessed: usize,
+    pub(super) total: usize,
 }
 
 #[derive(Serialize)]
@@ -291,8 +290,11 @@ pub(super) struct AssessmentView {
     pub(super) provider_total: usize,
     pub(super) percent: String,
     pub(super) people: Vec<PersonOption>,
-    pub(super) customer: Vec<CustomerFamily>,
-    pub(super) provider: Vec<ProviderFamily>,
+    pub(super) customer: Vec<FamilyHead>,
+    pub(super) provider: Vec<FamilyHead>,
+    /// The group's data script (`group_data`), from the page, and this page's place in it.
+    pub(super) data: String,
+    pub(super) index: usize,
     pub(super) chart: Option<Chart>,
     pub(super) no_history: Option<String>,
     pub(super) events: Vec<HistoryEntry>,

@@ -6,8 +6,10 @@
 //! - Self-contained: `style.css` and `app.js` sit beside the pages, every link is
 //!   relative, nothing is fetched from any host, so the site opens from the file system.
 //! - Escaped: every value from the repository goes through minijinja's HTML
-//!   auto-escaping (templates end in `.html`); nothing of the user's is marked safe. The
-//!   filter script reads its data from `data-*` attributes only.
+//!   auto-escaping (templates end in `.html`); nothing of the user's is marked safe. An
+//!   assessment page's controls are JSON in their group's data script (`group_data`),
+//!   which `app.js` draws with `textContent` and attributes, never markup; the filter
+//!   script reads `data-*` attributes.
 //! - Deterministic: the same input renders byte-identical files. Times come from the
 //!   [`ReportContext`] and from commits, iteration is in workspace or catalog order.
 //! - Data in, files out: the site never opens git; where it comes from
@@ -19,14 +21,16 @@
 //! The files: `data` (the view models the templates read), `filters` (values as the
 //! pages show them: labels, dates, links, percent-encoding), `chart` (the score chart's
 //! geometry), `history` (a file's history as the pages show it), `pages` (the
-//! organization's pages), `public` (the guest's pages), `assets` (the templates, the
-//! style sheet and the script, compiled in).
+//! organization's pages), `group_data` (the controls of a group's pages, the data their
+//! script draws), `public` (the guest's pages), `assets` (the templates, the style sheet
+//! and the script, compiled in).
 
 mod actions;
 mod assets;
 mod chart;
 mod data;
 mod filters;
+mod group_data;
 mod history;
 mod pages;
 mod public;
@@ -97,10 +101,13 @@ pub fn render(
     let renderer = Renderer::new()?;
     let total = 2 + project.ws.assessments.len();
     let mut done = 0;
+    // Progress counts pages, not the groups' data scripts.
     let mut add = |path: String, bytes: Vec<u8>| {
+        if path.ends_with(".html") {
+            done += 1;
+            progress(done, total);
+        }
         files.insert(path, bytes);
-        done += 1;
-        progress(done, total);
     };
     let summary = renderer.pages::<ReportError>(project, ctx, history, None, &mut |p, b| {
         add(p, b);

@@ -12,6 +12,7 @@ use super::actions::{ActionEntry, action_rows, render_actions};
 use super::chart::{Size, chart};
 use super::data::*;
 use super::filters::*;
+use super::group_data::GroupData;
 use super::history::{RECENT_HISTORY, change_view, history_entry, split_history};
 use super::{FileSource, History, Page, ReportContext, ReportError, render_page};
 use crate::model::{CatalogControl, ControlRecord, Status, TestResult};
@@ -346,24 +347,45 @@ fn synced_controls(project: &Project) -> HashMap<(usize, String), Vec<(usize, St
     synced
 }
 
-/// The assessment pages, the bulk of the work: rendered in parallel, a few at a time,
-/// each handed to `write` on this thread as it is done.
+/// The assessment pages, the bulk of the work, group by group: each group's pages
+/// rendered in parallel, a few at a time, each handed to `write` on this thread as it is
+/// done, then the group's data (`group_data`), which its pages draw their controls from.
 fn render_assessments<E: From<ReportError>>(
     env: &Environment<'static>,
     shared: &Shared,
     write: &mut dyn FnMut(String, Vec<u8>) -> Result<(), E>,
 ) -> Result<(), E> {
-    let all: Vec<(usize, &AssessmentDoc)> =
-        shared.project.ws.assessments.iter().enumerate().collect();
-    for batch in all.chunks(2 * rayon::current_num_threads().max(1)) {
-        let pages: Vec<Result<(String, String), ReportError>> = batch
-            .par_iter()
-            .map(|(i, a)| render_assessment(env, shared, *i, a))
-            .collect();
-        for page in pages {
-            let (path, html) = page?;
-            write(path, html.into_bytes())?;
+    let ws = &shared.project.ws;
+    let mut groups: Vec<(&str, Vec<(usize, &AssessmentDoc)>)> = Vec::new();
+    for (i, a) in ws.assessments.iter().enumerate() {
+        match groups.iter_mut().find(|(g, _)| *g == a.group) {
+            Some((_, list)) => list.push((i, a)),
+            None => groups.push((&a.group, vec![(i, a)])),
         }
+    }
+    let catalog = &shared.project.catalog;
+    for (group, all) in groups {
+        let mut data = GroupData::new(all.iter().map(|(i, a)| {
+            let v = &a.doc.value;
+            let name = catalog.assessment_name(&v.service, &v.certification);
+            (*i, assessment_file(a), name)
+        }));
+        for batch in all.chunks(2 * rayon::current_num_threads().max(1)) {
+            let pages: Vec<Result<(String, String, Controls), ReportError>> = batch
+                .par_iter()
+                .map(|(i, a)| render_assessment(env, shared, *i, a))
+                .collect();
+            for (page, (i, _)) in pages.into_iter().zip(batch) {
+                let (path, html, controls) = page?;
+                write(path, html.into_bytes())?;
+                data.add(*i, controls.customer, controls.provider);
+            }
+        }
+        let path = super::group_data::data_file(group);
+        let script = data
+            .script()
+            .map_err(|e| ReportError::Template(format!("{path}: {e}")))?;
+        write(path, script)?;
     }
     Ok(())
 }
@@ -486,12 +508,14 @@ fn render_dashboard(
     )
 }
 
+/// An assessment's page (path, HTML) and its controls, which the page draws from its
+/// group's data (`group_data`).
 pub(super) fn render_assessment(
     env: &Environment<'static>,
     shared: &Shared,
     index: usize,
     a: &AssessmentDoc,
-) -> Result<(String, String), ReportError> {
+) -> Result<(String, String, Controls), ReportError> {
     let project = shared.project;
     let catalog = &project.catalog;
     let v = &a.doc.value;
@@ -512,13 +536,28 @@ pub(super) fn render_assessment(
     } = families(shared, index, &v.certification, &views, &mut by_control);
     let total = totals.as_ref().map(|s| s.total.clone()).unwrap_or_default();
     let provider_total = provider.iter().map(|f| f.controls.len()).sum();
+    let terms = terms(cert, &customer);
+    let heads = |f: &CustomerFamily| FamilyHead {
+        name: f.name.clone(),
+        assessed: f.assessed,
+        total: f.total,
+    };
+    let customer_heads = customer.iter().map(heads).collect();
+    let provider_heads = provider
+        .iter()
+        .map(|f| FamilyHead {
+            name: f.name.clone(),
+            assessed: 0,
+            total: f.controls.len(),
+        })
+        .collect();
     let view = AssessmentView {
         name: catalog.assessment_name(&v.service, &v.certification),
         group: shared.group_name(&a.group),
         service: catalog.service_name(&v.service).to_owned(),
         certification: catalog.certification_name(&v.certification).to_owned(),
         certification_version: cert.map(|c| c.cert.version.clone()).unwrap_or_default(),
-        terms: terms(cert, &customer),
+        terms,
         created: time(v.created),
         created_by: shared.person(&v.created_by).name,
         modified: shared
@@ -541,8 +580,16 @@ pub(super) fn render_assessment(
             .into_iter()
             .map(|(email, label)| PersonOption { email, label })
             .collect(),
-        customer,
-        provider,
+        customer: customer_heads,
+        provider: provider_heads,
+        data: format!(
+            "../{}",
+            encode_path(&super::group_data::data_file(&a.group))
+        ),
+        index: project.ws.assessments[..index]
+            .iter()
+            .filter(|other| other.group == a.group)
+            .count(),
         chart: history.and_then(|h| chart(&h.scores, Size::Page)),
         no_history: Some(shared.no_chart_reason(history.map(|h| &h.scores[..])))
             .filter(|s| !s.is_empty()),
@@ -563,7 +610,18 @@ pub(super) fn render_assessment(
             results => TestResult::ALL.iter().map(|r| Some(*r)).chain([None]).map(result_label).collect::<Vec<_>>(),
         },
     )?;
-    Ok((path, html))
+    Ok((path, html, Controls { customer, provider }))
+}
+
+/// An assessment's controls by family, for its group's data.
+pub(super) struct Controls {
+    pub(super) customer: Vec<CustomerFamily>,
+    pub(super) provider: Vec<ProviderFamily>,
+}
+
+/// A relative path with each of its segments percent-encoded.
+fn encode_path(path: &str) -> String {
+    path.split('/').map(encode).collect::<Vec<_>>().join("/")
 }
 
 /// The certification's words for an assessment page, with a reference and a control id
@@ -665,7 +723,11 @@ fn customer_control(
     let project = shared.project;
     let catalog = &project.catalog;
     let assigned = record.and_then(|r| r.assigned_to.as_deref());
-    let synced = synced_links(shared, index, &c.id);
+    let synced = shared
+        .synced
+        .get(&(index, c.id.clone()))
+        .cloned()
+        .unwrap_or_default();
     let (related, see_also) = references(catalog, cert, &c.id, synced.is_empty());
     let older = if entries.len() > RECENT_HISTORY {
         entries.split_off(RECENT_HISTORY)
@@ -674,20 +736,15 @@ fn customer_control(
     };
     CustomerControl {
         id: c.id.clone(),
-        anchor: control_anchor(&c.id),
         title: c.title.clone(),
         description: c.description.clone(),
         articles: c.articles.clone(),
-        articles_attr: c.articles.join("\n"),
         score: c.score,
         started: record.is_some(),
         status: status_label(record.and_then(|r| r.status)),
         result: result_label(record.and_then(|r| r.test_result)),
         test_date: record.and_then(|r| r.test_date).map(date),
         assigned: assigned.map(|e| shared.person(e)),
-        assigned_key: assigned
-            .map(|e| e.trim().to_lowercase())
-            .unwrap_or_default(),
         action: record
             .and_then(|r| r.action.as_ref())
             .map(|act| ActionView {
@@ -769,38 +826,6 @@ fn documents(shared: &Shared, r: &ControlRecord) -> Vec<DocumentView> {
             fresh: fresh_mark(freshness::State::of(d, shared.ctx.today, shared.warn_days)),
         })
         .collect()
-}
-
-/// Links to the controls kept in sync with `control` of assessment `index`.
-fn synced_links(shared: &Shared, index: usize, control_id: &str) -> Vec<LinkView> {
-    let project = shared.project;
-    let catalog = &project.catalog;
-    shared
-        .synced
-        .get(&(index, control_id.to_owned()))
-        .map(|others| {
-            others
-                .iter()
-                .map(|(item, control)| {
-                    let other = &project.ws.assessments[*item];
-                    LinkView {
-                        label: format!(
-                            "{} {control}",
-                            catalog.assessment_name(
-                                &other.doc.value.service,
-                                &other.doc.value.certification
-                            )
-                        ),
-                        href: Some(format!(
-                            "{}#{}",
-                            encode(&assessment_file(other)),
-                            encode(&control_anchor(control))
-                        )),
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// A provider-managed control as the pages show it (the organization's and the guest's).

@@ -2,7 +2,8 @@
    person filter of the action items. Every page works without it (the script hides
    what it cannot do and <noscript> says so).
    Plain script, no modules and no requests, so the site works from file://.
-   Every piece of data comes from data-* attributes of the page. */
+   The filters read data-* attributes of the page; an assessment page's controls are
+   drawn from its group's data script (data/GROUP.js). */
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -55,6 +56,141 @@
     });
     window.addEventListener("hashchange", fromHash);
     fromHash();
+  }
+
+  /* ---- Assessment page: the controls, drawn from the group's data (data/GROUP.js,
+     window.assureData; see src/report/site/group_data.rs). Elements are built with
+     textContent and attributes only, never from markup, so no value can become HTML. ---- */
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    (children || []).forEach(function (c) {
+      if (c === null || c === undefined || c === false) return;
+      e.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    });
+    return e;
+  }
+  function drawControls() {
+    var section = document.getElementById("customer-controls");
+    var data = window.assureData;
+    if (!section || !data) return;
+    var mine = data.assessments[Number(section.dataset.index)];
+    if (!mine) return;
+    var d = section.dataset;
+    var EMPTY = "\u2014";
+    function text(n) { return n === undefined || n === null ? null : data.texts[n]; }
+    function badge(n, kind) {
+      var l = data.labels[n];
+      return el("span", { "class": "badge " + kind + "-" + l.value }, [l.label]);
+    }
+    function fresh(f, prefix) {
+      if (!f) return null;
+      return el("span", { "class": "badge fresh-" + f.word }, [
+        el("span", { "aria-hidden": "true" }, [f.word === "expired" ? "\u26a0" : "\u23f3"]), " " + prefix + f.label]);
+    }
+    function field(name, value) { return el("div", {}, [el("dt", {}, [name]), el("dd", {}, value)]); }
+    function history(entries) {
+      return el("ol", { "class": "history" }, entries.map(function (e) {
+        var when = el("p", { "class": "when" }, [el("time", {}, [e.date]), " \u00b7 ",
+          el("span", { "class": "author", title: e.email }, [e.author]), " \u00b7 commit ", el("code", {}, [e.commit])]);
+        if (e.summary) { when.appendChild(document.createTextNode(" \u00b7 ")); when.appendChild(el("span", { "class": "msg" }, [e.summary])); }
+        return el("li", {}, [when, el("ul", { "class": "changes" }, e.changes.map(function (c) {
+          if (c.diff.length) {
+            return el("li", {}, [el("details", {}, [el("summary", {}, [el("span", { "class": "hfield" }, [c.what]), " changed"]),
+              el("pre", { "class": "diff" }, [].concat.apply([], c.diff.map(function (l) {
+                return [el("span", { "class": l.kind }, [(l.kind === "add" ? "+" : l.kind === "del" ? "-" : " ") + l.text]), "\n"];
+              })))])]);
+          }
+          if (c.old !== null || c.new !== null) {
+            return el("li", {}, [el("span", { "class": "hfield" }, [c.what]), ": ", el("span", { "class": "old" }, [c.old || ""]), " ",
+              el("span", { "aria-hidden": "true" }, ["\u2192"]), el("span", { "class": "sr-only" }, [" changed to "]), " ",
+              el("span", { "class": "new" }, [c.new || ""])]);
+          }
+          return el("li", {}, [c.what]);
+        }))]);
+      }));
+    }
+    function prose(heading, n) {
+      return n === undefined ? [] : [el("h4", {}, [heading]), el("p", { "class": "prose" }, [text(n)])];
+    }
+    function links(list) { return el("ul", { "class": "links" }, list.map(function (x) { return el("li", {}, [x]); })); }
+    function body(c) {
+      var who = c.who === undefined ? null : data.people[c.who];
+      var fields = [];
+      if (d.reference) fields.push(field(d.reference, [c.refs && c.refs.length ? c.refs.join(", ") : EMPTY]));
+      fields.push(field("Score value", [String(c.score)]), field("Status", [badge(c.st, "st")]),
+        field("Test date", [c.date || EMPTY]), field("Test result", [badge(c.re, "res")]),
+        field("Assigned to", who ? [el("a", { href: "../" + who.href }, [who.name]), " ", el("span", { "class": "muted" }, [who.email])] : ["nobody"]));
+      if (c.action) {
+        var a = c.action;
+        fields.push(field("Action item", [a.priority ? el("span", { "class": "prio prio-" + a.priority }, [a.priority + " priority"]) : null,
+          a.notify ? " \u00b7 email notification" : null, a.notes !== undefined ? el("p", { "class": "prose" }, [text(a.notes)]) : null]));
+      }
+      var parts = [c.desc !== undefined ? el("p", { "class": "desc" }, [text(c.desc)]) : null, el("dl", { "class": "fields" }, fields)];
+      if (c.unstarted) parts.push(el("p", { "class": "muted" }, ["Not started: nothing is recorded on this control yet."]));
+      parts = parts.concat(prose("Implementation", c.imp), prose("Test plan", c.plan), prose("Management response", c.resp));
+      if (c.docs) {
+        parts.push(el("h4", {}, ["Documents"]), el("ul", { "class": "docs" }, c.docs.map(function (doc) {
+          return el("li", {}, [doc.href ? el("a", { href: doc.href }, [doc.path]) : el("code", {}, [doc.path]),
+            doc.purpose ? " " : null, doc.purpose ? el("span", { "class": "muted" }, ["(" + doc.purpose + ")"]) : null,
+            doc.collected_on ? " " : null, doc.collected_on ? el("span", { "class": "muted" }, ["collected " + doc.collected_on]) : null,
+            doc.valid_until ? " " : null, doc.valid_until ? el("span", { "class": "muted" }, ["valid until " + doc.valid_until]) : null,
+            doc.fresh ? " " : null, fresh(doc.fresh, "")]);
+        })));
+      }
+      if (c["class"] !== undefined) {
+        var own = Number(section.dataset.index);
+        parts.push(el("h4", {}, ["Kept in sync with"]), links(data.classes[c["class"]].filter(function (m) {
+          return !(m[0] === own && m[1] === c.id);
+        }).map(function (m) {
+          var page = data.pages[m[0]];
+          return el("a", { href: page.href + "#c-" + (m[2] || m[1]) }, [page.name + " " + m[1]]);
+        })));
+      }
+      if (c.related) {
+        parts.push(el("h4", {}, ["Related controls"]), el("p", { "class": "muted" }, ["Not in any other active assessment of this group, so nothing is synced:"]), links(c.related));
+      }
+      if (c.see) parts.push(el("h4", {}, ["See also"]), links(c.see));
+      if (c.history && c.history.recent.length) {
+        parts.push(el("h4", {}, ["History"]), history(c.history.recent));
+        var older = c.history.older.length;
+        if (older) parts.push(el("details", { "class": "older" }, [el("summary", {}, [older + " older change" + (older !== 1 ? "s" : "")]), history(c.history.older)]));
+      } else if (d.noHistory) {
+        parts.push(el("p", { "class": "muted" }, ["History: " + d.noHistory + "."]));
+      }
+      return el("div", { "class": "control-body" }, parts);
+    }
+    function control(c) {
+      var who = c.who === undefined ? null : data.people[c.who];
+      var st = data.labels[c.st], re = data.labels[c.re];
+      var badges = el("span", { "class": "badges" }, [badge(c.st, "st"), " ", badge(c.re, "res")]);
+      if (who) { badges.appendChild(document.createTextNode(" ")); badges.appendChild(el("span", { "class": "who" }, [who.name])); }
+      if (c.fresh) { badges.appendChild(document.createTextNode(" ")); badges.appendChild(fresh(c.fresh, "Evidence ")); }
+      return el("li", { "class": "control", id: "c-" + c.id, "data-control": c.id, "data-status": st.value, "data-result": re.value,
+        "data-assigned": who ? who.email.trim().toLowerCase() : "", "data-articles": (c.refs || []).join("\n") }, [
+        el("details", {}, [el("summary", {}, [el("span", { "class": "cid" }, [c.id]), " ", el("span", { "class": "ctitle" }, [text(c.title)]), " ", badges]),
+          body(c)])]);
+    }
+    var families = document.querySelectorAll("details.family[data-family]");
+    Array.prototype.forEach.call(families, function (f, i) {
+      f.appendChild(el("ul", { "class": "controls" }, (mine.customer[i] || []).map(control)));
+    });
+    var heads = ["Control", "Title", "Status", "Test date", "Test result", "Tested by", "Description"];
+    Array.prototype.forEach.call(document.querySelectorAll("details.family[data-provider]"), function (f, i) {
+      var name = f.querySelector("h3").textContent;
+      var rows = (mine.provider[i] || []).map(function (c) {
+        var title = [text(c.title)];
+        if (c.refs && c.refs.length) title.push(el("span", { "class": "articles" }, [c.refs.join(", ")]));
+        return el("tr", { "class": "provider-control", "data-control": c.id }, [
+          el("th", { scope: "row", "data-label": "Control" }, [el("span", { "class": "cid" }, [c.id])]),
+          el("td", { "data-label": "Title" }, title), el("td", { "data-label": "Status" }, [badge(c.st, "st")]),
+          el("td", { "data-label": "Test date" }, [c.date]), el("td", { "data-label": "Test result" }, [badge(c.re, "res")]),
+          el("td", { "data-label": "Tested by" }, [text(c.by)]), el("td", { "data-label": "Description" }, [text(c.desc)])]);
+      });
+      f.appendChild(el("div", { "class": "table-wrap", tabindex: "0", role: "region", "aria-label": "Provider-managed controls: " + name }, [
+        el("table", { "class": "rows" }, [el("thead", {}, [el("tr", {}, heads.map(function (h) { return el("th", { scope: "col" }, [h]); }))]),
+          el("tbody", {}, rows)])]));
+    });
   }
 
   /* ---- Assessment page: filters ---- */
@@ -345,6 +481,7 @@
   }
 
   initDashboard();
+  drawControls();
   initFilters();
   initTabs();
   initPeople();

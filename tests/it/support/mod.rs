@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub mod oscal;
+pub mod site_data;
 pub mod smtp;
 
 /// The date tests run "today" (`ASSURE_TODAY`), after every fixture date.

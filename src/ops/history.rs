@@ -656,22 +656,31 @@ fn file_history(
     path: &str,
     steps: &[Step],
     commits: &[CommitInfo],
+    known: Option<(BlobId, &crate::model::Assessment)>,
 ) -> FileHistory {
     use crate::model::Assessment;
+    use std::borrow::Cow;
+    // A version already parsed (the one a page is rendered from) is not parsed again.
+    let parse = |blob: Option<BlobId>| -> Option<Cow<'_, Assessment>> {
+        match known {
+            Some((id, parsed)) if blob == Some(id) => Some(Cow::Borrowed(parsed)),
+            _ => parse_blob::<Assessment>(git, blob).map(Cow::Owned),
+        }
+    };
     let key = path
         .strip_prefix("groups/")
         .and_then(|p| p.strip_suffix(".yaml"))
         .unwrap_or(path);
     let mut out = FileHistory::default();
-    let mut last: Option<(Option<BlobId>, Option<Assessment>)> = None;
+    let mut last: Option<(Option<BlobId>, Option<Cow<'_, Assessment>>)> = None;
     for step in steps {
         let info = &commits[step.commit];
         let old = match last.take() {
             Some((blob, parsed)) if blob == step.old => parsed,
-            _ => parse_blob::<Assessment>(git, step.old),
+            _ => parse(step.old),
         };
-        let new = parse_blob::<Assessment>(git, step.new);
-        if let Some(s) = new.as_ref().and_then(|n| super::score::score(n, catalog)) {
+        let new = parse(step.new);
+        if let Some(s) = new.as_deref().and_then(|n| super::score::score(n, catalog)) {
             out.scores.push(ScorePoint {
                 time: info.time,
                 commit: info.short.clone(),
@@ -698,8 +707,8 @@ fn file_history(
                     .collect(),
             };
             let (o, n) = (
-                old.as_ref().map(|o| trim(o, new.as_ref())),
-                new.as_ref().map(|n| trim(n, old.as_ref())),
+                old.as_deref().map(|o| trim(o, new.as_deref())),
+                new.as_deref().map(|n| trim(n, old.as_deref())),
             );
             let changes: Vec<LogChange> =
                 super::changes::assessment_changes(key, o.as_ref(), n.as_ref())
@@ -829,8 +838,27 @@ impl HistoryIndex {
         catalog: &crate::catalog::Catalog,
         path: &str,
     ) -> Option<FileHistory> {
+        self.file_history_from(git, catalog, path, None)
+    }
+
+    /// [`HistoryIndex::file_history`], with `known`: a version of the file already
+    /// parsed (its blob id and value), used instead of parsing that version again.
+    pub fn file_history_from(
+        &self,
+        git: &Git,
+        catalog: &crate::catalog::Catalog,
+        path: &str,
+        known: Option<(BlobId, &crate::model::Assessment)>,
+    ) -> Option<FileHistory> {
         let steps = self.steps.get(path)?;
-        Some(file_history(git, catalog, path, steps, &self.commits))
+        Some(file_history(
+            git,
+            catalog,
+            path,
+            steps,
+            &self.commits,
+            known,
+        ))
     }
 
     /// Every assessment file some commit changed, in path order.
@@ -989,7 +1017,7 @@ fn file_histories(
                 let g = g.as_ref().map_err(|e| GitError::Worker(Arc::clone(e)))?;
                 Ok((
                     (*path).to_owned(),
-                    file_history(g, catalog, path, steps, commits),
+                    file_history(g, catalog, path, steps, commits, None),
                 ))
             },
         )

@@ -233,7 +233,7 @@ fn stream_site(
     let summaries = wise.map(Values::Move, &|_, _| {}, |group: Project| {
         // Each file's history is read just before its page and dropped with it.
         let read = |path: &str| match &index {
-            Some(index) => read_file_history(&gits, root, index, &group.catalog, path),
+            Some(index) => read_file_history(&gits, root, index, &group, path),
             None => Ok(None),
         };
         renderer.pages::<Error>(&group, ctx, &history, Some(&read), &mut |rel, bytes| {
@@ -260,7 +260,7 @@ fn read_file_history(
     gits: &std::sync::Mutex<Vec<Git>>,
     root: &Path,
     index: &history::HistoryIndex,
-    catalog: &crate::catalog::Catalog,
+    group: &Project,
     path: &str,
 ) -> Result<Option<history::FileHistory>, ReportError> {
     let taken = gits
@@ -272,7 +272,17 @@ fn read_file_history(
         None => Git::require(root)
             .map_err(|e| ReportError::Template(format!("the history of {path}: {e}")))?,
     };
-    let history = index.file_history(&git, catalog, path);
+    // The version the page shows is loaded already: its history does not parse it again.
+    let known = group
+        .ws
+        .assessments
+        .iter()
+        .find(|a| a.path() == path)
+        .and_then(|a| {
+            let text = &group.ws.sources.get(a.doc.file).text;
+            Some((Git::hash_blob(text.as_bytes()).ok()?, &a.doc.value))
+        });
+    let history = index.file_history_from(&git, &group.catalog, path, known);
     gits.lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .push(git);

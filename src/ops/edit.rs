@@ -512,6 +512,10 @@ impl<'p> Session<'p> {
         }
         for d in &self.drafts {
             let original = d.original.map(|o| &self.project.ws.assessments[o]);
+            // A file left as it was has no changes (most of them, in a large sync).
+            if original.map(|a| &a.doc.value) == d.value.as_ref() && original.is_some() {
+                continue;
+            }
             let key = original
                 .map(|a| a.key())
                 .or_else(|| self.key_of(d))

@@ -170,7 +170,12 @@ pub fn review(
     };
     let done = pass.run(&paths, progress)?;
     let files_read = versions.parsed.get() + done.parsed;
-    let permission_findings = permission_findings(&mut versions, base_id, head_side)?;
+    let prepared = super::gate::Prepared::new(
+        (Side::Commit(base_id), head_side),
+        versions.max_blob(),
+        done.prepared,
+    );
+    let permission_findings = permission_findings(&mut versions, base_id, head_side, &prepared)?;
     let regressions = match ratchet {
         Some(_) => with_reasons(&git, base_id, head_side, done.regressions)?,
         None => regression_reviews(&versions, base_id, head_side)?,
@@ -389,6 +394,7 @@ fn permission_findings(
     versions: &mut Versions,
     base_id: CommitId,
     head_side: Side,
+    prepared: &super::gate::Prepared,
 ) -> Result<Vec<String>, ReviewError> {
     let git = versions.git;
     if git.is_unborn() {
@@ -410,9 +416,11 @@ fn permission_findings(
         acting: acting.as_deref(),
     };
     // Regressions have a section of their own, with their reasons.
-    Ok(super::gate::gate(versions, &request)?
-        .iter()
-        .filter(|f| !matches!(f.problem, super::gate::Problem::Regression(_)))
-        .map(|f| format!("[{}] {}", f.code().name(), f.message()))
-        .collect())
+    Ok(
+        super::gate::gate_prepared(versions, &request, Some(prepared))?
+            .iter()
+            .filter(|f| !matches!(f.problem, super::gate::Problem::Regression(_)))
+            .map(|f| format!("[{}] {}", f.code().name(), f.message()))
+            .collect(),
+    )
 }

@@ -13,6 +13,7 @@ use crate::catalog::Catalog;
 use crate::git::{Git, GitError};
 use crate::model::{Assessment, SyncField};
 use crate::ops::changes::{Change, FileVersions, file_changes};
+use crate::ops::gate::{Prepared, PreparedFile};
 use crate::ops::history::{Side, Versions};
 use crate::ops::ratchet::{self, Regression};
 use crate::rules::sync::{Item, classes, differing_fields};
@@ -36,6 +37,8 @@ pub(super) struct Done {
     pub groups: Vec<GroupReview>,
     pub out_of_sync: Vec<String>,
     pub regressions: Vec<Regression>,
+    /// The gate's part of each file compared (so the gate does not read them again).
+    pub prepared: Vec<PreparedFile>,
     /// File versions parsed.
     pub parsed: usize,
 }
@@ -56,6 +59,7 @@ struct GroupOut {
     files: Vec<(usize, FileOut)>,
     regressions: Vec<(usize, Regression)>,
     out_of_sync: Vec<String>,
+    prepared: Vec<PreparedFile>,
     parsed: usize,
 }
 
@@ -96,8 +100,9 @@ impl Pass<'_> {
     fn assemble(&self, n: usize, outs: Vec<GroupOut>) -> Done {
         let mut slots: Vec<FileOut> = (0..n).map(|_| FileOut::Nothing).collect();
         let mut regressions = Vec::new();
-        let (mut out_of_sync, mut parsed) = (Vec::new(), 0);
+        let (mut out_of_sync, mut parsed, mut prepared) = (Vec::new(), 0, Vec::new());
         for o in outs {
+            prepared.extend(o.prepared);
             for (i, f) in o.files {
                 slots[i] = f;
             }
@@ -144,6 +149,7 @@ impl Pass<'_> {
             groups,
             out_of_sync,
             regressions: regressions.into_iter().map(|(_, r)| r).collect(),
+            prepared,
             parsed,
         }
     }
@@ -202,7 +208,9 @@ impl Pass<'_> {
             } else {
                 let changes = file_changes(std::slice::from_ref(&f));
                 let mine: Vec<&Change> = changes.iter().map(|c| &c.change).collect();
-                self.file_out(&f, &mine)
+                let slot = self.file_out(&f, &mine);
+                out.prepared.extend(Prepared::file(&f, &changes));
+                slot
             };
             out.files.push((i, slot));
             after.insert(path, new);

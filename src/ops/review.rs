@@ -19,7 +19,7 @@ use super::changes::{Change, FileVersions};
 use super::history::{Side, Versions};
 use super::score::{Progress, score};
 use crate::git::{CommitId, Git, GitError};
-use crate::model::{Assessment, SyncField};
+use crate::model::SyncField;
 use crate::repo::{Scope, Source};
 
 #[derive(Debug, thiserror::Error)]
@@ -297,9 +297,9 @@ fn assessment_review(
     file: &str,
     mine: &[&Change],
     catalog: &crate::catalog::Catalog,
+    (old, new): super::changes::Typed,
 ) -> Option<AssessmentReview> {
-    let (old, new) = (typed::<Assessment>(&f.old), typed::<Assessment>(&f.new));
-    let any = new.as_ref().or(old.as_ref())?;
+    let any = new.or(old)?;
     let state = if mine
         .iter()
         .any(|c| matches!(c, Change::AssessmentMoved { .. }))
@@ -309,8 +309,7 @@ fn assessment_review(
         "new"
     } else if !f.new_exists {
         "deleted"
-    } else if old.as_ref().is_some_and(|o| o.archived.is_none())
-        && new.as_ref().is_some_and(|n| n.archived.is_some())
+    } else if old.is_some_and(|o| o.archived.is_none()) && new.is_some_and(|n| n.archived.is_some())
     {
         "archived"
     } else {
@@ -322,14 +321,8 @@ fn assessment_review(
         assessment: format!("{group}/{}", file.trim_end_matches(".yaml")),
         name: catalog.assessment_name(&any.service, &any.certification),
         state: state.into(),
-        before: old
-            .as_ref()
-            .and_then(|a| score(a, catalog))
-            .map(|s| s.total),
-        after: new
-            .as_ref()
-            .and_then(|a| score(a, catalog))
-            .map(|s| s.total),
+        before: old.and_then(|a| score(a, catalog)).map(|s| s.total),
+        after: new.and_then(|a| score(a, catalog)).map(|s| s.total),
         controls,
         text_edits,
     })

@@ -22,17 +22,16 @@ pub(super) type Made = (String, String, String);
 
 /// The atoms of one version of a file.
 pub(super) fn atoms(path: &str, kind: EntryKind, json: Option<&J>, blob: Option<BlobId>) -> Atoms {
-    atoms_where(path, kind, json, blob, &|_| true)
+    atoms_where(path, (kind, json, blob), &|_| true, &|_| true)
 }
 
 /// The atoms of one version of a file whose keys `want` admits (each value made only
-/// for those).
+/// for those), a control's only when `control` admits its id.
 fn atoms_where(
     path: &str,
-    kind: EntryKind,
-    json: Option<&J>,
-    blob: Option<BlobId>,
+    (kind, json, blob): (EntryKind, Option<&J>, Option<BlobId>),
     want: &dyn Fn(&str) -> bool,
+    control: &dyn Fn(&str) -> bool,
 ) -> Atoms {
     let mut out = Atoms::new();
     let mut put = |key: String, value: &dyn Fn() -> String| {
@@ -53,7 +52,7 @@ fn atoms_where(
                         }
                     }
                     ("controls", J::Object(controls)) if path.starts_with("groups/") => {
-                        for (id, c) in controls {
+                        for (id, c) in controls.iter().filter(|(id, _)| control(id)) {
                             match c {
                                 J::Object(fields) => {
                                     for (f, v) in fields {
@@ -264,10 +263,27 @@ fn trimmed_atoms(f: &FileVersions, changes: Vec<FileChange>) -> Vec<(FileChange,
     let own: Option<HashSet<String>> = changes.iter().map(|c| own_key(&c.change)).collect();
     let (o, n) = match &own {
         Some(keys) => {
-            let want = |k: &str| keys.contains(k);
+            let ids: HashSet<&str> = changes
+                .iter()
+                .filter_map(|c| match &c.change {
+                    Change::ControlField { control, .. } => Some(control.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let (want, control) = (|k: &str| keys.contains(k), |id: &str| ids.contains(id));
             (
-                atoms_where(&f.path, f.old_kind, f.old.as_ref(), f.old_blob, &want),
-                atoms_where(&f.path, f.new_kind, f.new.as_ref(), f.new_blob, &want),
+                atoms_where(
+                    &f.path,
+                    (f.old_kind, f.old.as_ref(), f.old_blob),
+                    &want,
+                    &control,
+                ),
+                atoms_where(
+                    &f.path,
+                    (f.new_kind, f.new.as_ref(), f.new_blob),
+                    &want,
+                    &control,
+                ),
             )
         }
         None => both(f),

@@ -414,3 +414,61 @@ fn generated_histories_are_judged_alike() {
     }
     assert!(found > 100, "the histories exercise the gate: {found}");
 }
+
+#[test]
+fn a_file_over_the_size_limit_is_judged_alike() {
+    // The limit set in the range: ranges from before it read the big files, ranges from
+    // after it do not.
+    let c = Change::new();
+    c.edit(
+        "assure.yaml",
+        "global_admins:",
+        "limits: { max_blob_bytes: 2000 }\nglobal_admins:",
+    );
+    let limited = c.commit("carol@example.com", "A small limit");
+    c.repo.write(
+        "groups/spare/group.yaml",
+        format!("name: Spare Group\ndescription: {}\n", "x".repeat(3000)),
+    );
+    c.edit(
+        GDPR_FILE,
+        PLANNED,
+        &format!("{PASSED}    notes: {}\n", "y".repeat(3000)),
+    );
+    c.commit("dave@example.com", "Long texts");
+    agree_everywhere(&c, false);
+    let found = agree(c.repo.path(), limited, Some(head(&c)));
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found.iter().all(|f| f.starts_with("[blob-too-large]")));
+}
+
+#[test]
+fn header_archive_and_link_changes_are_judged_alike() {
+    let c = Change::new();
+    // An archived assessment un-archived by an administrator, a header edited by a
+    // contributor, and an assessment made a link by an assessor.
+    c.edit(OLD_FILE, "archived: 2019-01-01T00:00:00Z\n", "");
+    c.commit("alice@example.com", "unarchive");
+    c.edit(
+        NIST_FILE,
+        "created_by: alice@example.com",
+        "created_by: dave@example.com",
+    );
+    c.commit("dave@example.com", "header");
+    #[cfg(unix)]
+    {
+        let text = c.repo.read(GDPR_FILE);
+        c.repo
+            .write("evidence/gdpr.yaml", text.replacen(PLANNED, PASSED, 1));
+        std::fs::remove_file(c.repo.path().join(GDPR_FILE)).expect("rm");
+        std::os::unix::fs::symlink("../../evidence/gdpr.yaml", c.repo.path().join(GDPR_FILE))
+            .expect("symlink");
+        c.commit("bob@example.com", "a link");
+    }
+    let found = agree_everywhere(&c, false);
+    assert!(
+        found.iter().any(|f| f.starts_with("[unarchived]")),
+        "{found:?}"
+    );
+    validate_agrees(&c, found);
+}

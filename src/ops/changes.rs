@@ -290,9 +290,13 @@ pub fn assessment_changes(
     ids.sort_by(|a, b| crate::catalog::id_cmp(a, b));
     ids.dedup();
     for id in ids {
+        let (o, n) = (old.controls.get(id), new.controls.get(id));
+        if o == n {
+            continue;
+        }
         let (o, n) = (
-            old.controls.get(id).map(fields_of).unwrap_or_default(),
-            new.controls.get(id).map(fields_of).unwrap_or_default(),
+            o.map(fields_of).unwrap_or_default(),
+            n.map(fields_of).unwrap_or_default(),
         );
         let names: std::collections::BTreeSet<&String> = o.keys().chain(n.keys()).collect();
         for name in names {
@@ -465,9 +469,29 @@ pub fn file_changes(files: &[FileVersions]) -> Vec<FileChange> {
     out
 }
 
+/// Both versions of an assessment file as `Assessment`s (`None`: absent or not one).
+pub type Typed<'a> = (Option<&'a Assessment>, Option<&'a Assessment>);
+
+/// [`file_changes`] of one file that exists on both sides (nothing to pair into a move),
+/// an assessment file whose versions were already read as `typed`.
+pub fn one_assessment_file(f: &FileVersions, typed: Typed) -> Vec<FileChange> {
+    one_file_changes_typed(f, Some(typed))
+        .into_iter()
+        .map(|change| FileChange {
+            path: f.path.clone(),
+            change,
+        })
+        .collect()
+}
+
 /// The changes in one file, by what the file is: settings, a group, an assessment, the
 /// catalog, or evidence.
 fn one_file_changes(f: &FileVersions) -> Vec<Change> {
+    one_file_changes_typed(f, None)
+}
+
+/// [`one_file_changes`], an assessment file's versions read already when `read` is given.
+fn one_file_changes_typed(f: &FileVersions, read: Option<Typed>) -> Vec<Change> {
     let parts: Vec<&str> = f.path.split('/').collect();
     let data_file = matches!(
         parts.as_slice(),
@@ -494,7 +518,7 @@ fn one_file_changes(f: &FileVersions) -> Vec<Change> {
         },
         ["groups", group, "group.yaml"] => group_file_changes(f, group),
         ["groups", group, file] if file.ends_with(".yaml") => {
-            assessment_file_changes(f, group, file)
+            assessment_file_changes(f, group, file, read)
         }
         ["catalog", ..] => vec![Change::CatalogFile {
             path: f.path.clone(),
@@ -527,22 +551,34 @@ fn group_file_changes(f: &FileVersions, group: &str) -> Vec<Change> {
 }
 
 /// The changes in an assessment's file `groups/<group>/<file>`.
-fn assessment_file_changes(f: &FileVersions, group: &str, file: &str) -> Vec<Change> {
+fn assessment_file_changes(
+    f: &FileVersions,
+    group: &str,
+    file: &str,
+    read: Option<Typed>,
+) -> Vec<Change> {
     let stem = file.trim_end_matches(".yaml");
     let key = format!("{group}/{stem}");
-    let (old, new) = (typed::<Assessment>(&f.old), typed::<Assessment>(&f.new));
+    let owned;
+    let (old, new) = match read {
+        Some((o, n)) => (o, n),
+        None => {
+            owned = (typed::<Assessment>(&f.old), typed::<Assessment>(&f.new));
+            (owned.0.as_ref(), owned.1.as_ref())
+        }
+    };
     // Archived is about bytes: the paths compared are those whose bytes differ,
     // so a comment, quoting or white space edit is a modification too. (Taking
     // `archived` out is an un-archiving, reported as such.)
-    if old.as_ref().is_some_and(|o| o.archived.is_some())
+    if old.is_some_and(|o| o.archived.is_some())
         && f.new_exists
-        && new.as_ref().is_none_or(|n| n.archived.is_some())
+        && new.is_none_or(|n| n.archived.is_some())
     {
         return vec![Change::ArchivedModified { assessment: key }];
     }
     match (f.old_exists, f.new_exists, &old, &new) {
         (true, true, Some(_), Some(_)) | (false, true, _, Some(_)) | (true, false, Some(_), _) => {
-            assessment_changes(&key, old.as_ref(), new.as_ref())
+            assessment_changes(&key, old, new)
         }
         (false, true, _, None) => vec![Change::AssessmentCreated { assessment: key }],
         (true, false, None, _) => vec![Change::AssessmentDeleted { assessment: key }],

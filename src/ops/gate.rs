@@ -15,20 +15,23 @@
 //! result set by someone who wrote the control's implementation is refused
 //! (`ops::independence`).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use serde::Serialize;
 
-use serde_json::Value as J;
+mod atoms;
 
-use super::changes::{Change, FileChange, FileVersions, file_changes};
+use atoms::{Atoms, Made, both, changes_between, keys_of, made_atom, sets, streamed};
+pub use atoms::{Prepared, PreparedFile};
+
+use super::changes::{Change, FileChange, FileVersions};
 use super::history::{Side, Versions};
 use super::independence::{self, Tested, tests_set};
 use super::permissions::{Actor, Permission};
 use crate::catalog::key_span;
 use crate::diag::{Code, Diagnostic};
-use crate::git::{BlobId, CommitId, CommitInfo, EntryKind, Git, GitError};
+use crate::git::{CommitId, CommitInfo, Git, GitError};
 use crate::model::Config;
 use crate::repo::source::SourceMap;
 use crate::repo::yaml::Node;
@@ -202,6 +205,15 @@ pub struct Request<'a> {
 ///    made — an old value a merge brought back from history;
 /// 4. with `require_signed_commits` at the base, every commit's SSH signature.
 pub fn gate(versions: &mut Versions, req: &Request) -> Result<Vec<GateFinding>, GateError> {
+    gate_prepared(versions, req, None)
+}
+
+/// [`gate`], the files `prepared` holds not read again (`diff` compared them already).
+pub fn gate_prepared(
+    versions: &mut Versions,
+    req: &Request,
+    prepared: Option<&Prepared>,
+) -> Result<Vec<GateFinding>, GateError> {
     let git = versions.git;
     let base_id = git.resolve(req.base)?;
     let head_id = git.resolve(req.head.unwrap_or("HEAD"))?;
@@ -222,6 +234,7 @@ pub fn gate(versions: &mut Versions, req: &Request) -> Result<Vec<GateFinding>, 
         findings: Vec::new(),
         made: HashSet::new(),
         tested: Vec::new(),
+        prepared,
     };
     gate.commits(base_id, head_id)?;
     if last == Side::WorkTree {
@@ -253,6 +266,8 @@ struct Gate<'a, 'g> {
     made: HashSet<Made>,
     /// Test results the checked changes set, with who set them.
     tested: Vec<Tested>,
+    /// Files already compared, not to read again.
+    prepared: Option<&'a Prepared>,
 }
 
 impl Gate<'_, '_> {
@@ -265,7 +280,8 @@ impl Gate<'_, '_> {
         let in_range: HashSet<CommitId> = range.iter().copied().collect();
         for &id in &range {
             let info = git.commit_info(id)?;
-            let (own, sets) = own_changes(self.versions, &info, base_id, &in_range)?;
+            let (own, sets) =
+                own_changes(self.versions, self.prepared, &info, (base_id, &in_range))?;
             self.made.extend(sets);
             if config.require_signed_commits {
                 let keys = super::signatures::keys_of(config, &info.author_email);
@@ -295,7 +311,8 @@ impl Gate<'_, '_> {
     fn work_tree(&mut self, head_id: CommitId) -> Result<(), GateError> {
         let versions = self.versions;
         let paths = versions.changed_files(Side::Commit(head_id), Side::WorkTree)?;
-        let own = changes_between(versions, Side::Commit(head_id), Side::WorkTree, &paths)?;
+        let sides = (Side::Commit(head_id), Side::WorkTree);
+        let own = changes_between(versions, self.prepared, sides, &paths)?;
         for (c, o, n) in &own {
             self.made.extend(
                 keys_of(&c.change, o, n)
@@ -337,7 +354,8 @@ impl Gate<'_, '_> {
             .merge_base(base_id, head_id)?
             .unwrap_or(base_id);
         let paths = versions.changed_files(Side::Commit(from), last)?;
-        let net_atoms = changes_between(versions, Side::Commit(from), last, &paths)?;
+        let net_atoms =
+            changes_between(versions, self.prepared, (Side::Commit(from), last), &paths)?;
         let net: Vec<FileChange> = net_atoms.iter().map(|(c, ..)| c.clone()).collect();
         self.links(head_id, last, &net)?;
         match self.req.actor {
@@ -492,213 +510,6 @@ fn check(findings: &mut Vec<GateFinding>, by: &By, who: &Actor, changes: Vec<Fil
     }
 }
 
-/// One thing a change can set in a file — a control's field, a header field, a person's
-/// entry, a setting, or (key `""`) the file itself — with the value it holds. The gate
-/// compares versions of files atom by atom: the net change must be made of atoms that
-/// checked commits set to the values they end with.
-type Atoms = BTreeMap<String, String>;
-
-/// An atom as a checked commit left it: (path, key, value or "absent").
-type Made = (String, String, String);
-
-/// The atoms of one version of a file.
-fn atoms(path: &str, kind: EntryKind, json: Option<&J>, blob: Option<BlobId>) -> Atoms {
-    let mut out = Atoms::new();
-    match (kind, json) {
-        (EntryKind::Absent, _) => {}
-        (EntryKind::File, Some(J::Object(map))) if path.ends_with(".yaml") => {
-            out.insert(String::new(), "a file".to_owned());
-            for (k, v) in map {
-                match (k.as_str(), v) {
-                    ("people", J::Array(people)) if path == "assure.yaml" => {
-                        for p in people {
-                            let email = p["email"].as_str().unwrap_or("").trim().to_lowercase();
-                            out.insert(format!("person {email}"), p.to_string());
-                        }
-                    }
-                    ("controls", J::Object(controls)) if path.starts_with("groups/") => {
-                        for (id, c) in controls {
-                            match c {
-                                J::Object(fields) => {
-                                    for (f, v) in fields {
-                                        out.insert(format!("control {id} {f}"), v.to_string());
-                                    }
-                                }
-                                other => {
-                                    out.insert(format!("control {id}"), other.to_string());
-                                }
-                            }
-                        }
-                    }
-                    // An assessment's categories are a set (changes.rs compares them
-                    // so): an atom in another order or with a repeat is the same atom.
-                    ("categories", J::Array(list)) if path.starts_with("groups/") => {
-                        let set: std::collections::BTreeSet<String> =
-                            list.iter().map(J::to_string).collect();
-                        out.insert(format!("field {k}"), format!("{set:?}"));
-                    }
-                    _ => {
-                        out.insert(format!("field {k}"), v.to_string());
-                    }
-                }
-            }
-        }
-        (kind, _) => {
-            let blob = blob.map_or_else(|| "?".to_owned(), |b| b.to_string());
-            out.insert(String::new(), format!("{} {blob}", kind.describe()));
-        }
-    }
-    out
-}
-
-/// The atoms of both versions of a file.
-fn both(f: &FileVersions) -> (Atoms, Atoms) {
-    (
-        atoms(&f.path, f.old_kind, f.old.as_ref(), f.old_blob),
-        atoms(&f.path, f.new_kind, f.new.as_ref(), f.new_blob),
-    )
-}
-
-/// The atom keys a change sets, given both versions' atoms: its own atom, or every atom
-/// of the file for a change to the whole file.
-fn keys_of(change: &Change, old: &Atoms, new: &Atoms) -> Vec<String> {
-    let one = |k: String| vec![k];
-    match change {
-        Change::ControlField { control, field, .. } => one(format!("control {control} {field}")),
-        Change::AssessmentHeader { field, .. } => one(format!("field {field}")),
-        Change::AssessmentArchived { .. } | Change::AssessmentUnarchived { .. } => {
-            one("field archived".to_owned())
-        }
-        Change::GroupRenamed { .. } => one("field name".to_owned()),
-        Change::GroupDescription { .. } => one("field description".to_owned()),
-        Change::PersonAdded { email }
-        | Change::PersonRemoved { email }
-        | Change::PersonChanged { email }
-        | Change::PortalAdminChanged { email } => {
-            one(format!("person {}", email.trim().to_lowercase()))
-        }
-        Change::GlobalAdminsChanged => one("field global_admins".to_owned()),
-        Change::SettingsChanged { field } if field != "assure.yaml" => {
-            one(format!("field {field}"))
-        }
-        _ => {
-            let mut all: Vec<String> = old.keys().chain(new.keys()).cloned().collect();
-            all.sort();
-            all.dedup();
-            if all.is_empty() {
-                all.push(String::new());
-            }
-            all
-        }
-    }
-}
-
-/// The atom `key` of `path` as `new` leaves it.
-fn made_atom(path: &str, key: &str, new: &Atoms) -> Made {
-    (
-        path.to_owned(),
-        key.to_owned(),
-        new.get(key).cloned().unwrap_or_else(|| "absent".to_owned()),
-    )
-}
-
-/// The changes between two sides on `paths`, each with its file's atoms on both sides
-/// (see [`streamed`]).
-fn changes_between(
-    versions: &Versions,
-    old: Side,
-    new: Side,
-    paths: &[String],
-) -> Result<Vec<(FileChange, Atoms, Atoms)>, GitError> {
-    streamed(versions, paths, |v, p| {
-        Ok(v.file_versions(old, new, std::slice::from_ref(p))?.pop())
-    })
-}
-
-/// [`with_atoms`] of the files `read` gives for `paths`, read on every core: a file on
-/// both sides is compared and dropped, keeping the atoms its changes set; the files
-/// created or deleted are compared together (moves). The same result as [`with_atoms`].
-fn streamed(
-    versions: &Versions,
-    paths: &[String],
-    read: impl Fn(&Versions, &String) -> Result<Option<FileVersions>, GitError> + Sync,
-) -> Result<Vec<(FileChange, Atoms, Atoms)>, GitError> {
-    use rayon::prelude::*;
-    let (root, max_blob) = (versions.root(), versions.max_blob());
-    // Each file's trimmed changes, or the file kept whole.
-    let (mut slots, kept): (Vec<_>, Vec<Option<FileVersions>>) = paths
-        .par_iter()
-        .map_init(
-            || Git::require(root).map_err(std::sync::Arc::new),
-            |g, p| {
-                let g = g
-                    .as_ref()
-                    .map_err(|e| GitError::Worker(std::sync::Arc::clone(e)))?;
-                let mut v = Versions::new(g, root);
-                v.set_max_blob(max_blob);
-                Ok(match read(&v, p)? {
-                    Some(f) if f.old_exists != f.new_exists => (Vec::new(), Some(f)),
-                    Some(f) => (trimmed(with_atoms(std::slice::from_ref(&f))), None),
-                    None => (Vec::new(), None),
-                })
-            },
-        )
-        .collect::<Result<Vec<_>, GitError>>()?
-        .into_iter()
-        .unzip();
-    let kept: Vec<FileVersions> = kept.into_iter().flatten().collect();
-    if !kept.is_empty() {
-        let index: HashMap<&str, usize> =
-            paths.iter().enumerate().map(|(i, p)| (&**p, i)).collect();
-        for c in with_atoms(&kept) {
-            if let Some(&i) = index.get(c.0.path.as_str()) {
-                slots[i].push(c);
-            }
-        }
-    }
-    Ok(slots.into_iter().flatten().collect())
-}
-
-/// Each change's atoms cut to those it sets (a whole-file change keeps them all).
-fn trimmed(changes: Vec<(FileChange, Atoms, Atoms)>) -> Vec<(FileChange, Atoms, Atoms)> {
-    changes
-        .into_iter()
-        .map(|(c, mut o, mut n)| {
-            if !c.change.is_whole_file() {
-                let keys: HashSet<String> = keys_of(&c.change, &o, &n).into_iter().collect();
-                o.retain(|k, _| keys.contains(k));
-                n.retain(|k, _| keys.contains(k));
-            }
-            (c, o, n)
-        })
-        .collect()
-}
-
-fn with_atoms(files: &[FileVersions]) -> Vec<(FileChange, Atoms, Atoms)> {
-    let atoms: HashMap<&str, (Atoms, Atoms)> =
-        files.iter().map(|f| (f.path.as_str(), both(f))).collect();
-    file_changes(files)
-        .into_iter()
-        .map(|fc| {
-            let (o, n) = atoms.get(fc.path.as_str()).cloned().unwrap_or_default();
-            (fc, o, n)
-        })
-        .collect()
-}
-
-/// The atoms `changes` set, as they leave them.
-fn sets(changes: &[(FileChange, Atoms, Atoms)]) -> Vec<Made> {
-    changes
-        .iter()
-        .flat_map(|(c, o, n)| {
-            keys_of(&c.change, o, n)
-                .into_iter()
-                .map(|k| made_atom(&c.path, &k, n))
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
 /// What a commit changes itself, with the atoms it sets.
 ///
 /// Against its first parent (the empty tree for a root commit). An assessment, group or
@@ -716,9 +527,9 @@ fn sets(changes: &[(FileChange, Atoms, Atoms)]) -> Vec<Made> {
 /// range, or one its own side had undone, is not exempt.
 fn own_changes(
     versions: &Versions,
+    prepared: Option<&Prepared>,
     info: &CommitInfo,
-    base: CommitId,
-    in_range: &HashSet<CommitId>,
+    (base, in_range): (CommitId, &HashSet<CommitId>),
 ) -> Result<(Vec<FileChange>, Vec<Made>), GitError> {
     let me = Side::Commit(info.id);
     let first = match info.parents.first() {
@@ -726,7 +537,7 @@ fn own_changes(
         None => Side::Empty,
     };
     let paths = versions.changed_files(first, me)?;
-    let changes = streamed(versions, &paths, |v, p| {
+    let changes = streamed(versions, (prepared, first, me), &paths, |v, p| {
         against_first_parent(v, first, me, base, p)
     })?;
     if info.parents.len() < 2 || changes.is_empty() {
@@ -855,7 +666,7 @@ impl<'a, 'g> Merged<'a, 'g> {
                 if let Some((p, ..)) = side {
                     let path = std::slice::from_ref(&c.path);
                     for (part, po, pn) in
-                        changes_between(self.versions, Side::Commit(*p), self.me, path)?
+                        changes_between(self.versions, None, (Side::Commit(*p), self.me), path)?
                     {
                         let part_keys = keys_of(&part.change, &po, &pn);
                         if part_keys.iter().any(|k| {

@@ -19,7 +19,7 @@ use super::changes::{Change, FileVersions};
 use super::history::{Side, Versions};
 use super::score::{Progress, score};
 use crate::git::{CommitId, Git, GitError};
-use crate::model::{Assessment, SyncField};
+use crate::model::SyncField;
 use crate::repo::{Scope, Source};
 
 #[derive(Debug, thiserror::Error)]
@@ -170,7 +170,12 @@ pub fn review(
     };
     let done = pass.run(&paths, progress)?;
     let files_read = versions.parsed.get() + done.parsed;
-    let permission_findings = permission_findings(&mut versions, base_id, head_side)?;
+    let prepared = super::gate::Prepared::new(
+        (Side::Commit(base_id), head_side),
+        versions.max_blob(),
+        done.prepared,
+    );
+    let permission_findings = permission_findings(&mut versions, base_id, head_side, &prepared)?;
     let regressions = match ratchet {
         Some(_) => with_reasons(&git, base_id, head_side, done.regressions)?,
         None => regression_reviews(&versions, base_id, head_side)?,
@@ -292,9 +297,9 @@ fn assessment_review(
     file: &str,
     mine: &[&Change],
     catalog: &crate::catalog::Catalog,
+    (old, new): super::changes::Typed,
 ) -> Option<AssessmentReview> {
-    let (old, new) = (typed::<Assessment>(&f.old), typed::<Assessment>(&f.new));
-    let any = new.as_ref().or(old.as_ref())?;
+    let any = new.or(old)?;
     let state = if mine
         .iter()
         .any(|c| matches!(c, Change::AssessmentMoved { .. }))
@@ -304,8 +309,7 @@ fn assessment_review(
         "new"
     } else if !f.new_exists {
         "deleted"
-    } else if old.as_ref().is_some_and(|o| o.archived.is_none())
-        && new.as_ref().is_some_and(|n| n.archived.is_some())
+    } else if old.is_some_and(|o| o.archived.is_none()) && new.is_some_and(|n| n.archived.is_some())
     {
         "archived"
     } else {
@@ -317,14 +321,8 @@ fn assessment_review(
         assessment: format!("{group}/{}", file.trim_end_matches(".yaml")),
         name: catalog.assessment_name(&any.service, &any.certification),
         state: state.into(),
-        before: old
-            .as_ref()
-            .and_then(|a| score(a, catalog))
-            .map(|s| s.total),
-        after: new
-            .as_ref()
-            .and_then(|a| score(a, catalog))
-            .map(|s| s.total),
+        before: old.and_then(|a| score(a, catalog)).map(|s| s.total),
+        after: new.and_then(|a| score(a, catalog)).map(|s| s.total),
         controls,
         text_edits,
     })
@@ -389,6 +387,7 @@ fn permission_findings(
     versions: &mut Versions,
     base_id: CommitId,
     head_side: Side,
+    prepared: &super::gate::Prepared,
 ) -> Result<Vec<String>, ReviewError> {
     let git = versions.git;
     if git.is_unborn() {
@@ -410,9 +409,11 @@ fn permission_findings(
         acting: acting.as_deref(),
     };
     // Regressions have a section of their own, with their reasons.
-    Ok(super::gate::gate(versions, &request)?
-        .iter()
-        .filter(|f| !matches!(f.problem, super::gate::Problem::Regression(_)))
-        .map(|f| format!("[{}] {}", f.code().name(), f.message()))
-        .collect())
+    Ok(
+        super::gate::gate_prepared(versions, &request, Some(prepared))?
+            .iter()
+            .filter(|f| !matches!(f.problem, super::gate::Problem::Regression(_)))
+            .map(|f| format!("[{}] {}", f.code().name(), f.message()))
+            .collect(),
+    )
 }

@@ -30,7 +30,7 @@ const PEOPLE: &[&str] = &[
 
 /// What the generated repository holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct State {
+pub(crate) struct State {
     dave_assesses: bool,
     /// `None`: the GDPR assessment is deleted.
     gdpr: Option<Gdpr>,
@@ -129,7 +129,7 @@ fn link(_: &str, at: &Path) {
 
 /// One step of a generated history.
 #[derive(Debug, Clone)]
-enum Step {
+pub(crate) enum Step {
     /// A commit on the current line by `who`, changing one thing.
     Edit { who: usize, edit: Edit },
     /// A merge by `who` of an earlier commit (`other`, an index into the commits so far,
@@ -146,7 +146,7 @@ enum Step {
 }
 
 #[derive(Debug, Clone, Copy)]
-enum Edit {
+pub(crate) enum Edit {
     Implement(bool),
     Test(Option<&'static str>),
     DaveAssesses(bool),
@@ -157,7 +157,7 @@ enum Edit {
     DeleteOld,
 }
 
-fn edit() -> impl Strategy<Value = Edit> {
+pub(crate) fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         any::<bool>().prop_map(Edit::Implement),
         prop_oneof![
@@ -175,7 +175,7 @@ fn edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
-fn step() -> impl Strategy<Value = Step> {
+pub(crate) fn step() -> impl Strategy<Value = Step> {
     let who = 0..PEOPLE.len();
     prop_oneof![
         5 => (who.clone(), edit()).prop_map(|(who, edit)| Step::Edit { who, edit }),
@@ -267,16 +267,16 @@ fn needs(base: &State, head: &State) -> Vec<(String, Option<Vec<&'static str>>)>
     out
 }
 
-struct Built {
-    repo: TestRepo,
-    base: git2::Oid,
-    states: HashMap<git2::Oid, State>,
-    head: git2::Oid,
+pub(crate) struct Built {
+    pub(crate) repo: TestRepo,
+    pub(crate) base: git2::Oid,
+    pub(crate) states: HashMap<git2::Oid, State>,
+    pub(crate) head: git2::Oid,
 }
 
 /// Builds the history: three commits before the base (old states to merge), the base,
 /// then `steps`.
-fn build(pre: &[Edit], steps: &[Step]) -> Built {
+pub(crate) fn build(pre: &[Edit], steps: &[Step]) -> Built {
     let repo = TestRepo::base();
     repo.write("groups/old/group.yaml", "name: Old Work\n");
     repo.write("groups/spare/group.yaml", "name: Spare Group\n");

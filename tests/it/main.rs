@@ -30,6 +30,7 @@ mod freshness;
 mod freshview21;
 mod fuzz_regressions;
 mod gate;
+mod gate22;
 mod gate_attacks;
 mod gate_histories;
 mod gate_review;

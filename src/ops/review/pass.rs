@@ -12,7 +12,8 @@ use super::{AssessmentReview, GroupReview, ReviewError, assessment_review, group
 use crate::catalog::Catalog;
 use crate::git::{Git, GitError};
 use crate::model::{Assessment, SyncField};
-use crate::ops::changes::{Change, FileVersions, file_changes};
+use crate::ops::changes::{Change, FileVersions, Typed, file_changes, one_assessment_file};
+use crate::ops::gate::{Prepared, PreparedFile};
 use crate::ops::history::{Side, Versions};
 use crate::ops::ratchet::{self, Regression};
 use crate::rules::sync::{Item, classes, differing_fields};
@@ -36,6 +37,8 @@ pub(super) struct Done {
     pub groups: Vec<GroupReview>,
     pub out_of_sync: Vec<String>,
     pub regressions: Vec<Regression>,
+    /// The gate's part of each file compared (so the gate does not read them again).
+    pub prepared: Vec<PreparedFile>,
     /// File versions parsed.
     pub parsed: usize,
 }
@@ -56,6 +59,7 @@ struct GroupOut {
     files: Vec<(usize, FileOut)>,
     regressions: Vec<(usize, Regression)>,
     out_of_sync: Vec<String>,
+    prepared: Vec<PreparedFile>,
     parsed: usize,
 }
 
@@ -96,8 +100,9 @@ impl Pass<'_> {
     fn assemble(&self, n: usize, outs: Vec<GroupOut>) -> Done {
         let mut slots: Vec<FileOut> = (0..n).map(|_| FileOut::Nothing).collect();
         let mut regressions = Vec::new();
-        let (mut out_of_sync, mut parsed) = (Vec::new(), 0);
+        let (mut out_of_sync, mut parsed, mut prepared) = (Vec::new(), 0, Vec::new());
         for o in outs {
+            prepared.extend(o.prepared);
             for (i, f) in o.files {
                 slots[i] = f;
             }
@@ -133,7 +138,7 @@ impl Pass<'_> {
                 .filter(|c| c.path == f.path)
                 .map(|c| &c.change)
                 .collect();
-            match self.file_out(&f, &mine) {
+            match self.file_out(&f, &mine, None) {
                 FileOut::Assessment(a) => assessments.push(a),
                 FileOut::Groups(g) => groups.extend(g),
                 _ => {}
@@ -144,12 +149,14 @@ impl Pass<'_> {
             groups,
             out_of_sync,
             regressions: regressions.into_iter().map(|(_, r)| r).collect(),
+            prepared,
             parsed,
         }
     }
 
-    /// A changed file's rows, given its changes.
-    fn file_out(&self, f: &FileVersions, mine: &[&Change]) -> FileOut {
+    /// A changed file's rows, given its changes (and its versions as assessments, when
+    /// read already).
+    fn file_out(&self, f: &FileVersions, mine: &[&Change], read: Option<Typed>) -> FileOut {
         let parts: Vec<&str> = f.path.split('/').collect();
         let ["groups", group, file] = parts.as_slice() else {
             return FileOut::Nothing;
@@ -157,7 +164,15 @@ impl Pass<'_> {
         if *file == "group.yaml" {
             return FileOut::Groups(group_reviews(f, mine));
         }
-        match assessment_review(f, group, file, mine, self.catalog) {
+        let owned;
+        let read = match read {
+            Some(read) => read,
+            None => {
+                owned = (typed::<Assessment>(&f.old), typed::<Assessment>(&f.new));
+                (owned.0.as_ref(), owned.1.as_ref())
+            }
+        };
+        match assessment_review(f, group, file, mine, self.catalog, read) {
             Some(a) => FileOut::Assessment(a),
             None => FileOut::Nothing,
         }
@@ -200,9 +215,16 @@ impl Pass<'_> {
             let slot = if f.old_exists != f.new_exists {
                 FileOut::Kept(f)
             } else {
-                let changes = file_changes(std::slice::from_ref(&f));
+                let read = (old.as_ref(), new.as_ref());
+                let changes = if is_group_file {
+                    file_changes(std::slice::from_ref(&f))
+                } else {
+                    one_assessment_file(&f, read)
+                };
                 let mine: Vec<&Change> = changes.iter().map(|c| &c.change).collect();
-                self.file_out(&f, &mine)
+                let slot = self.file_out(&f, &mine, Some(read).filter(|_| !is_group_file));
+                out.prepared.extend(Prepared::file(&f, &changes));
+                slot
             };
             out.files.push((i, slot));
             after.insert(path, new);

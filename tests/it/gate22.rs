@@ -14,7 +14,7 @@ use assure::ops::history::Versions;
 
 use crate::gate::{Change, FAILED, GDPR_FILE, GROUP_FILE, NIST_FILE, OLD_FILE, PASSED, PLANNED};
 use crate::gate_histories::{build, edit, step};
-use crate::support::{git_cli, public_key, signing_key, ssh_sign};
+use crate::support::{git_cli, signing_key, ssh_sign};
 
 /// What the old path (`validate --base BASE`, the library's `gate::gate`) finds in
 /// `base..head` (`None`: HEAD and the uncommitted changes, by git's `user.email`), as
@@ -329,21 +329,7 @@ fn a_sync_field_changed_in_several_assessments_is_judged_alike() {
 
 #[test]
 fn unsigned_commits_are_judged_alike() {
-    let c = Change::new();
-    c.edit(
-        "assure.yaml",
-        "Bob Assessor\n    roles: [assessor]\n",
-        &format!(
-            "Bob Assessor\n    roles: [assessor]\n    signing_keys: [\"{}\"]\n",
-            public_key("bob")
-        ),
-    );
-    c.edit(
-        "assure.yaml",
-        "global_admins:",
-        "require_signed_commits: true\nglobal_admins:",
-    );
-    let signed = c.commit("carol@example.com", "Sign commits");
+    let (c, signed) = crate::gate_attacks::signed_base();
     let bob = signing_key("bob");
     c.edit(GDPR_FILE, PLANNED, PASSED);
     c.git

@@ -477,7 +477,7 @@ fn a_login_typed_as_an_author_email_is_nobody() {
 }
 
 /// The base with `require_signed_commits` and keys for Bob and Carol.
-fn signed_base() -> (Change, git2::Oid) {
+pub(crate) fn signed_base() -> (Change, git2::Oid) {
     let c = Change::new();
     c.edit(
         "assure.yaml",

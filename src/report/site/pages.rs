@@ -537,20 +537,7 @@ pub(super) fn render_assessment(
     let total = totals.as_ref().map(|s| s.total.clone()).unwrap_or_default();
     let provider_total = provider.iter().map(|f| f.controls.len()).sum();
     let terms = terms(cert, &customer);
-    let heads = |f: &CustomerFamily| FamilyHead {
-        name: f.name.clone(),
-        assessed: f.assessed,
-        total: f.total,
-    };
-    let customer_heads = customer.iter().map(heads).collect();
-    let provider_heads = provider
-        .iter()
-        .map(|f| FamilyHead {
-            name: f.name.clone(),
-            assessed: 0,
-            total: f.controls.len(),
-        })
-        .collect();
+    let controls = Controls { customer, provider };
     let view = AssessmentView {
         name: catalog.assessment_name(&v.service, &v.certification),
         group: shared.group_name(&a.group),
@@ -580,12 +567,13 @@ pub(super) fn render_assessment(
             .into_iter()
             .map(|(email, label)| PersonOption { email, label })
             .collect(),
-        customer: customer_heads,
-        provider: provider_heads,
+        customer: controls.customer.iter().map(FamilyHead::customer).collect(),
+        provider: controls.provider.iter().map(FamilyHead::provider).collect(),
         data: format!(
             "../{}",
             encode_path(&super::group_data::data_file(&a.group))
         ),
+        // Its place among its group's pages in the data.
         index: project.ws.assessments[..index]
             .iter()
             .filter(|other| other.group == a.group)
@@ -598,9 +586,20 @@ pub(super) fn render_assessment(
         key,
     };
     let path = format!("assessments/{}", assessment_file(a));
-    let html = render_page(
+    let html = assessment_html(env, shared, &path, view)?;
+    Ok((path, html, controls))
+}
+
+/// The page of `view` at `path`: its first screen, the controls left to its data.
+fn assessment_html(
+    env: &Environment<'static>,
+    shared: &Shared,
+    path: &str,
+    view: AssessmentView,
+) -> Result<String, ReportError> {
+    render_page(
         env,
-        &path,
+        path,
         "assessment.html",
         context! {
             page => page_info(shared.ctx, "../", false, "assessment"),
@@ -609,8 +608,25 @@ pub(super) fn render_assessment(
             statuses => Status::ALL.iter().map(|s| Some(*s)).chain([None]).map(status_label).collect::<Vec<_>>(),
             results => TestResult::ALL.iter().map(|r| Some(*r)).chain([None]).map(result_label).collect::<Vec<_>>(),
         },
-    )?;
-    Ok((path, html, Controls { customer, provider }))
+    )
+}
+
+impl FamilyHead {
+    fn customer(f: &CustomerFamily) -> FamilyHead {
+        FamilyHead {
+            name: f.name.clone(),
+            assessed: f.assessed,
+            total: f.total,
+        }
+    }
+
+    fn provider(f: &ProviderFamily) -> FamilyHead {
+        FamilyHead {
+            name: f.name.clone(),
+            assessed: 0,
+            total: f.controls.len(),
+        }
+    }
 }
 
 /// An assessment's controls by family, for its group's data.

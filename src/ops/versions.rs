@@ -11,7 +11,7 @@ use std::rc::Rc;
 use serde_json::Value as J;
 
 use super::changes::FileVersions;
-use super::cut::Cut;
+use super::cut::{Cut, Keep};
 use crate::git::{BlobId, CommitId, EntryKind, Git, GitError};
 
 /// One side of a comparison: a commit, or the work tree.
@@ -26,7 +26,8 @@ pub enum Side {
 pub struct Versions<'g> {
     pub git: &'g Git,
     root: PathBuf,
-    /// By blob id (but the [`Versions::only_control`] file's versions).
+    /// By blob id (but the versions read through [`Versions::file_versions`] at two
+    /// commits, and the [`Versions::only_control`] file's versions).
     cache: RefCell<HashMap<BlobId, Option<J>>>,
     /// Bytes of YAML behind the cached versions; past [`CACHE_BYTES`] the cache starts
     /// over, so a walk through a long history holds a few versions, not all of them.
@@ -35,6 +36,10 @@ pub struct Versions<'g> {
     /// read, when it can be, as the version on the other side of its comparison with one
     /// control's entry replaced (see [`super::cut`]).
     cuts: RefCell<HashMap<BlobId, Rc<Cut>>>,
+    /// The versions of YAML files [`Versions::file_versions`] reads at two commits, whole,
+    /// by blob id: each new version read, when it can be, as the old one with the touched
+    /// controls' entries replaced.
+    wholes: RefCell<HashMap<BlobId, Rc<Cut>>>,
     /// How many file versions were read and parsed (for tests of cost).
     pub parsed: Cell<usize>,
     /// How many of those were read as another version with one entry replaced.
@@ -75,6 +80,14 @@ impl Read {
 /// How much YAML (parsed, it takes about ten times as much memory) the cache keeps.
 const CACHE_BYTES: usize = 16 << 20;
 
+/// A version's JSON: given away when nothing else holds the version, else copied.
+fn json_of(cut: Option<Rc<Cut>>) -> Option<J> {
+    match Rc::try_unwrap(cut?) {
+        Ok(cut) => cut.json,
+        Err(shared) => shared.json.clone(),
+    }
+}
+
 impl<'g> Versions<'g> {
     pub fn new(git: &'g Git, root: &Path) -> Self {
         Versions {
@@ -83,6 +96,7 @@ impl<'g> Versions<'g> {
             cache: RefCell::new(HashMap::new()),
             cached_bytes: Cell::new(0),
             cuts: RefCell::new(HashMap::new()),
+            wholes: RefCell::new(HashMap::new()),
             parsed: Cell::new(0),
             incremental: Cell::new(0),
             incremental_on: true,
@@ -106,15 +120,29 @@ impl<'g> Versions<'g> {
         self.only = Some((path.to_owned(), control.to_owned()));
     }
 
-    /// Reads every version of the [`Self::only_control`] file whole (`false`), not as
-    /// its neighbour with one entry replaced: the same result, for tests to compare.
+    /// Reads every version whole (`false`), not as the other side of its comparison
+    /// with a few controls' entries replaced: the same result, for tests to compare.
     pub fn set_incremental(&mut self, on: bool) {
         self.incremental_on = on;
     }
 
-    /// Whether `path` is the file [`Self::only_control`] is about.
-    fn is_only(&self, path: &str) -> bool {
-        self.only.as_ref().is_some_and(|(p, _)| p == path)
+    /// How `path`'s versions at commits are read next to each other (when `pair`, both
+    /// sides of the comparison are commits): cut down to the [`Self::only_control`]
+    /// control, or whole; `None` when each is parsed on its own.
+    fn keep(&self, path: &str, pair: bool) -> Option<Keep<'_>> {
+        match &self.only {
+            Some((p, control)) if p == path => Some(Keep::Control(control)),
+            _ if pair && self.incremental_on && path.ends_with(".yaml") => Some(Keep::Whole),
+            _ => None,
+        }
+    }
+
+    /// The versions kept as `keep` says, by blob id.
+    fn cuts(&self, keep: Keep) -> &RefCell<HashMap<BlobId, Rc<Cut>>> {
+        match keep {
+            Keep::Control(_) => &self.cuts,
+            Keep::Whole => &self.wholes,
+        }
     }
 
     /// Blobs (and work-tree files) larger than this are not read (see
@@ -152,41 +180,66 @@ impl<'g> Versions<'g> {
     /// What `path` is at `side`, and its content as JSON when it is a regular YAML file
     /// within the size limit. A symbolic link, a submodule or a folder is never read.
     pub fn read(&self, side: Side, path: &str) -> Result<Read, GitError> {
-        self.read_next_to(side, path, None)
+        let Side::Commit(c) = side else {
+            return Ok(self.read_other(side, path));
+        };
+        let Some(keep) = self.keep(path, false) else {
+            return self.read_commit(c, path);
+        };
+        let mut read = self.commit_entry(c, path)?;
+        let cut = self.cut(&mut read, None, keep)?;
+        read.json = json_of(cut);
+        Ok(read)
     }
 
-    /// [`Self::read`], the [`Self::only_control`] file read when it can be as the version
-    /// `base` (already read) with one control's entry replaced.
-    fn read_next_to(&self, side: Side, path: &str, base: Option<BlobId>) -> Result<Read, GitError> {
+    /// [`Self::read`] of the empty side or the work tree.
+    fn read_other(&self, side: Side, path: &str) -> Read {
         match side {
-            Side::Empty => Ok(Read::absent()),
-            Side::WorkTree => Ok(self.read_work_tree(path)),
-            Side::Commit(c) => self.read_commit(c, path, base),
+            Side::WorkTree => self.read_work_tree(path),
+            _ => Read::absent(),
         }
     }
 
-    /// `path` at both sides: the [`Self::only_control`] file's version already read
-    /// first (if either is), the other read next to it.
+    /// `path` at both sides. At two commits (and the [`Self::only_control`] file at any),
+    /// the version already read first (if either is), the other read next to it.
     fn read_pair(&self, old: Side, new: Side, path: &str) -> Result<(Read, Read), GitError> {
-        if !self.is_only(path) {
+        let pair = matches!((old, new), (Side::Commit(_), Side::Commit(_)));
+        let Some(keep) = self.keep(path, pair) else {
             return Ok((self.read(old, path)?, self.read(new, path)?));
-        }
+        };
         let new_known = match new {
             Side::Commit(c) => self
                 .git
                 .entry_id(c, path)?
-                .is_some_and(|b| self.cuts.borrow().contains_key(&b)),
+                .is_some_and(|b| self.cuts(keep).borrow().contains_key(&b)),
             _ => false,
         };
-        if new_known {
-            let n = self.read(new, path)?;
-            let o = self.read_next_to(old, path, n.blob)?;
-            Ok((o, n))
-        } else {
-            let o = self.read(old, path)?;
-            let n = self.read_next_to(new, path, o.blob)?;
-            Ok((o, n))
-        }
+        let (first, second) = if new_known { (new, old) } else { (old, new) };
+        let (mut a, cut_a) = self.read_kept(first, path, None, keep)?;
+        let (mut b, cut_b) = self.read_kept(second, path, cut_a.as_deref(), keep)?;
+        // Neither is needed any more as a base: a version the cache does not keep gives
+        // its JSON away rather than a copy of it.
+        a.json = json_of(cut_a).or(a.json);
+        b.json = json_of(cut_b).or(b.json);
+        Ok(if new_known { (b, a) } else { (a, b) })
+    }
+
+    /// `path` at `side`, kept as `keep` says at a commit, read when it can be as `base`
+    /// with a few controls' entries replaced: the entry (its JSON left out at a
+    /// commit) and the version kept.
+    fn read_kept(
+        &self,
+        side: Side,
+        path: &str,
+        base: Option<&Cut>,
+        keep: Keep,
+    ) -> Result<(Read, Option<Rc<Cut>>), GitError> {
+        let Side::Commit(c) = side else {
+            return Ok((self.read_other(side, path), None));
+        };
+        let mut read = self.commit_entry(c, path)?;
+        let cut = self.cut(&mut read, base, keep)?;
+        Ok((read, cut))
     }
 
     /// [`Self::read`] in the work tree: links are hashed by their target, never followed.
@@ -231,20 +284,23 @@ impl<'g> Versions<'g> {
         read
     }
 
-    /// [`Self::read`] at commit `c`: each blob parsed once, through the cache.
-    fn read_commit(&self, c: CommitId, path: &str, base: Option<BlobId>) -> Result<Read, GitError> {
+    /// What `path` is at commit `c`, and its blob id, its content not read.
+    fn commit_entry(&self, c: CommitId, path: &str) -> Result<Read, GitError> {
         let mut read = Read::absent();
         read.kind = self.git.entry_kind(c, path)?;
         read.blob = self.git.entry_id(c, path)?;
+        Ok(read)
+    }
+
+    /// [`Self::read`] at commit `c`: each blob parsed once, through the cache.
+    fn read_commit(&self, c: CommitId, path: &str) -> Result<Read, GitError> {
+        let mut read = self.commit_entry(c, path)?;
         if read.kind != EntryKind::File {
             return Ok(read);
         }
         let Some(blob) = read.blob else {
             return Ok(read);
         };
-        if self.is_only(path) {
-            return self.read_cut(read, blob, base);
-        }
         if let Some(v) = self.cache.borrow().get(&blob) {
             read.json = v.clone();
             return Ok(read);
@@ -263,7 +319,9 @@ impl<'g> Versions<'g> {
             .as_deref()
             .and_then(|t| crate::repo::yaml::parse_to_json(t).ok());
         let size = text.map_or(0, |t| t.len());
-        self.remember(blob, v.clone(), size);
+        if self.keeps(size) {
+            self.remember(blob, v.clone(), size);
+        }
         read.json = v;
         Ok(read)
     }
@@ -276,51 +334,55 @@ impl<'g> Versions<'g> {
         Ok(text)
     }
 
-    /// [`Self::read_commit`] of the [`Self::only_control`] file's version `blob`: as the
-    /// version `base` with one entry replaced when it is that, else whole.
-    fn read_cut(
+    /// The version of `read` (a regular file at a commit), kept as `keep` says: from the
+    /// cache, or read as `base` with a few controls' entries replaced when it is that,
+    /// else parsed whole; `None` when it is not a regular file, or too large (then
+    /// `read.too_large` says so).
+    fn cut(
         &self,
-        mut read: Read,
-        blob: BlobId,
-        base: Option<BlobId>,
-    ) -> Result<Read, GitError> {
-        if let Some(cut) = self.cuts.borrow().get(&blob) {
-            read.json = cut.json.clone();
-            return Ok(read);
+        read: &mut Read,
+        base: Option<&Cut>,
+        keep: Keep,
+    ) -> Result<Option<Rc<Cut>>, GitError> {
+        let Some(blob) = read.blob.filter(|_| read.kind == EntryKind::File) else {
+            return Ok(None);
+        };
+        if let Some(cut) = self.cuts(keep).borrow().get(&blob) {
+            return Ok(Some(Rc::clone(cut)));
         }
         let text = match self.blob_text(blob) {
             Ok(text) => text,
             Err(size) => {
                 read.too_large = Some(size);
-                return Ok(read);
+                return Ok(None);
             }
         };
-        let control = self.only.as_ref().map_or("", |(_, c)| c.as_str());
-        let base = base.and_then(|b| self.cuts.borrow().get(&b).cloned());
         let next = match (&text, base) {
-            (Some(t), Some(base)) if self.incremental_on => Cut::next(&base, t, control),
+            (Some(t), Some(base)) if self.incremental_on => Cut::next(base, t, keep),
             _ => None,
         };
         if next.is_some() {
             self.incremental.set(self.incremental.get() + 1);
         }
-        let cut = next.unwrap_or_else(|| Cut::full(text, control));
-        read.json = cut.json.clone();
-        self.remember_cut(blob, cut);
-        Ok(read)
+        let cut = Rc::new(next.unwrap_or_else(|| Cut::full(text, keep)));
+        if self.keeps(cut.size()) {
+            self.make_room(cut.size());
+            self.cuts(keep).borrow_mut().insert(blob, Rc::clone(&cut));
+        }
+        Ok(Some(cut))
+    }
+
+    /// Whether the cache keeps a version of `size` bytes of YAML: not when it alone is
+    /// over the limit ([`CACHE_BYTES`] unless set; 0: the cache keeps nothing).
+    fn keeps(&self, size: usize) -> bool {
+        size <= self.cache_bytes
     }
 
     /// Caches a blob's parsed version (`size` bytes of YAML), starting the cache over
-    /// past the limit ([`CACHE_BYTES`] unless set).
+    /// past the limit.
     fn remember(&self, key: BlobId, v: Option<J>, size: usize) {
         self.make_room(size);
         self.cache.borrow_mut().insert(key, v);
-    }
-
-    /// Caches a version of the [`Self::only_control`] file, as [`Self::remember`].
-    fn remember_cut(&self, blob: BlobId, cut: Cut) {
-        self.make_room(cut.size());
-        self.cuts.borrow_mut().insert(blob, Rc::new(cut));
     }
 
     /// Starts the caches over if `size` more bytes would take them past the limit.
@@ -328,6 +390,7 @@ impl<'g> Versions<'g> {
         if self.cached_bytes.get() + size > self.cache_bytes {
             self.cache.borrow_mut().clear();
             self.cuts.borrow_mut().clear();
+            self.wholes.borrow_mut().clear();
             self.cached_bytes.set(0);
         }
         self.cached_bytes.set(self.cached_bytes.get() + size);

@@ -1,14 +1,18 @@
-//! The versions of one assessment file cut down to one control, as `assure log A C`
-//! reads them ([`super::history::Versions::only_control`]), read incrementally: a
-//! version is mostly its neighbour in history with one control's entry edited (or one
-//! added or removed), so when the bytes that differ lie within the neighbour's
-//! `controls:` entries, the lines of the entries they touch are read on their own (see
-//! [`yaml::entries_slice`]); when those read as control records whose keys no other entry
-//! has, the version is its neighbour with those entries replaced, and only their lines
-//! were parsed. Anything else — a change outside `controls:`, an anchor, alias or tag, a
-//! neighbour that does not read as an assessment, a record that does not read as a
-//! control record — parses the version whole. Either way the result is the same as
-//! parsing it whole.
+//! A file's versions read incrementally: a version is mostly its neighbour in history (or
+//! the other side of a diff) with a control's entry edited (or one added or removed), so
+//! when the bytes that differ lie within the neighbour's `controls:` entries, the lines
+//! of the entries they touch are read on their own (see [`yaml::entries_slice`]), and
+//! the version is its neighbour with those entries replaced: only their lines were
+//! parsed. Anything else — a change outside `controls:`, an anchor, alias or tag, a
+//! neighbour without such entries — parses the version whole. Either way the result is
+//! the same as parsing it whole.
+//!
+//! Two ways of keeping a version ([`Keep`]): cut down to one control, as `assure log A C`
+//! reads them ([`super::history::Versions::only_control`]), where a version that does not
+//! read as an assessment is kept whole, so the entries read must read as control records
+//! whose keys no other entry has; or whole, as a diff compares them, where the entries
+//! read must have the replaced entries' keys in the same order, so the JSON object's
+//! keys keep their order and each value is replaced in place.
 
 use serde::Deserialize;
 use serde_json::Value as J;
@@ -16,13 +20,23 @@ use serde_json::Value as J;
 use crate::model::{Assessment, ControlRecord};
 use crate::repo::yaml::{self, EntryLines};
 
-/// A version of the file, as the log compares it and as the next version builds on it.
+/// What a [`Cut`] keeps of a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Keep<'a> {
+    /// Only this control of its controls, when it reads as an assessment.
+    Control(&'a str),
+    /// All of it.
+    Whole,
+}
+
+/// A version of the file, as a comparison reads it and as the next version builds on it.
 #[derive(Debug, Clone)]
 pub(super) struct Cut {
-    /// The version as JSON: cut down to the control when it reads as an assessment,
-    /// whole when not; `None` when it is not YAML (or not UTF-8).
+    /// The version as JSON: cut down to the control when so kept and it reads as an
+    /// assessment, whole when not; `None` when it is not YAML (or not UTF-8).
     pub json: Option<J>,
-    /// Whether it reads as an assessment.
+    /// Whether a neighbour may build on it: it reads as an assessment (kept to one
+    /// control), or it is YAML (kept whole).
     valid: bool,
     text: String,
     /// Its controls' entries as lines, when a neighbour may be read as this version
@@ -31,9 +45,8 @@ pub(super) struct Cut {
 }
 
 impl Cut {
-    /// Reads `text` whole, keeping `control` of its controls when it reads as an
-    /// assessment.
-    pub(super) fn full(text: Option<String>, control: &str) -> Cut {
+    /// Reads `text` whole, keeping what `keep` says.
+    pub(super) fn full(text: Option<String>, keep: Keep) -> Cut {
         let mut cut = Cut {
             json: None,
             valid: false,
@@ -44,9 +57,14 @@ impl Cut {
             return cut;
         };
         if let Ok((mut json, entries)) = yaml::mapping_entries(&text, "controls") {
-            cut.valid = Assessment::deserialize(&json).is_ok();
+            cut.valid = match keep {
+                Keep::Control(_) => Assessment::deserialize(&json).is_ok(),
+                Keep::Whole => true,
+            };
             if cut.valid {
-                if let Some(J::Object(controls)) = json.get_mut("controls") {
+                if let (Keep::Control(control), Some(J::Object(controls))) =
+                    (keep, json.get_mut("controls"))
+                {
                     controls.retain(|id, _| id == control);
                 }
                 cut.entries = entries;
@@ -57,9 +75,10 @@ impl Cut {
         cut
     }
 
-    /// `text` read as `base` with a run of its controls' entries replaced, when it is
-    /// that (see the module's documentation); `None` when it may be anything else.
-    pub(super) fn next(base: &Cut, text: &str, control: &str) -> Option<Cut> {
+    /// `text` read as `base` (kept as `keep` says, as `base` was) with a run of its
+    /// controls' entries replaced, when it is that (see the module's documentation);
+    /// `None` when it may be anything else.
+    pub(super) fn next(base: &Cut, text: &str, keep: Keep) -> Option<Cut> {
         if !base.valid {
             return None;
         }
@@ -73,22 +92,18 @@ impl Cut {
         let shift = |at: usize| (at + text.len()).checked_sub(base.text.len());
         let (from, to) = (entries[i].lines.start, shift(entries[j].lines.end)?);
         let read = yaml::entries_slice(text.get(from..to)?, indent)?;
-        let kept = || entries[..i].iter().chain(&entries[j + 1..]);
-        if read
-            .iter()
-            .any(|(_, v)| ControlRecord::deserialize(v).is_err())
-            || kept().any(|e| read.iter().any(|(l, _)| l.key == e.key))
-        {
-            return None;
-        }
         let mut json = base.json.clone()?;
-        let new_one = read.iter().find(|(l, _)| l.key == control);
-        if new_one.is_some() || entries[i..=j].iter().any(|e| e.key == control) {
-            let controls = json.get_mut("controls")?.as_object_mut()?;
-            match new_one {
-                Some((_, v)) => controls.insert(control.to_owned(), v.clone()),
-                None => controls.remove(control),
-            };
+        let controls = json.get_mut("controls")?.as_object_mut()?;
+        match keep {
+            Keep::Control(control) => replace_control(
+                controls,
+                &entries[..i],
+                &entries[i..=j],
+                &entries[j + 1..],
+                &read,
+                control,
+            )?,
+            Keep::Whole => replace_in_place(controls, &entries[i..=j], &read)?,
         }
         let mut lines = entries[..i].to_vec();
         lines.extend(read.into_iter().map(|(l, _)| EntryLines {
@@ -113,6 +128,56 @@ impl Cut {
     pub(super) fn size(&self) -> usize {
         self.text.len()
     }
+}
+
+/// Entries read in place of `replaced`, each with its value.
+type Read = [(EntryLines, J)];
+
+/// `controls` (cut down to `control`) with the entries `replaced` read as `read`, the
+/// entries `before` and `after` kept: `None` unless every entry read is a control record
+/// whose key no kept entry has (as in the version parsed whole, which reads as an
+/// assessment then).
+fn replace_control(
+    controls: &mut serde_json::Map<String, J>,
+    before: &[EntryLines],
+    replaced: &[EntryLines],
+    after: &[EntryLines],
+    read: &Read,
+    control: &str,
+) -> Option<()> {
+    let kept = || before.iter().chain(after);
+    if read
+        .iter()
+        .any(|(_, v)| ControlRecord::deserialize(v).is_err())
+        || kept().any(|e| read.iter().any(|(l, _)| l.key == e.key))
+    {
+        return None;
+    }
+    let new_one = read.iter().find(|(l, _)| l.key == control);
+    if new_one.is_some() || replaced.iter().any(|e| e.key == control) {
+        match new_one {
+            Some((_, v)) => controls.insert(control.to_owned(), v.clone()),
+            None => controls.remove(control),
+        };
+    }
+    Some(())
+}
+
+/// `controls` (whole) with the entries `replaced` read as `read`: `None` unless `read`
+/// has the same keys in the same order, so each value is replaced where it is and the
+/// object's keys keep the order the version parsed whole has.
+fn replace_in_place(
+    controls: &mut serde_json::Map<String, J>,
+    replaced: &[EntryLines],
+    read: &Read,
+) -> Option<()> {
+    if read.len() != replaced.len() || read.iter().zip(replaced).any(|((l, _), e)| l.key != e.key) {
+        return None;
+    }
+    for (l, v) in read {
+        *controls.get_mut(&l.key)? = v.clone();
+    }
+    Some(())
 }
 
 /// The entries (first and last index) that the change from `old` to `new` touches: from

@@ -36,6 +36,7 @@ pub mod signatures;
 pub mod status;
 pub mod sync;
 pub mod validate;
+mod versions;
 
 pub use project::Project;
 

@@ -132,6 +132,19 @@ pub fn review(
     head: Option<&str>,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Review, ReviewError> {
+    review_with(root, base, head, progress, true)
+}
+
+/// [`review`], reading each changed file's version at the head commit as its version at
+/// the base with the touched controls' entries re-read (`incremental`, as `review`
+/// does), or parsing every version whole: the same review, for tests to compare.
+pub fn review_with(
+    root: &Path,
+    base: Option<&str>,
+    head: Option<&str>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    incremental: bool,
+) -> Result<Review, ReviewError> {
     let git = Git::require(root)?;
     let (base_id, base_from) = match base {
         Some(b) => (git.resolve(b)?, b.to_owned()),
@@ -145,6 +158,7 @@ pub fn review(
         None => Side::WorkTree,
     };
     let mut versions = Versions::new(&git, root);
+    versions.set_incremental(incremental);
     versions.limit_from(Side::Commit(base_id))?;
     let changed = versions.changed_files(Side::Commit(base_id), head_side)?;
     let paths: Vec<String> = changed
@@ -167,6 +181,7 @@ pub fn review(
         catalog: &project.catalog,
         fields: &fields,
         ratchet: ratchet.as_deref(),
+        incremental,
     };
     let done = pass.run(&paths, progress)?;
     let files_read = versions.parsed.get() + done.parsed;

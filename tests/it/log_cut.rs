@@ -4,9 +4,10 @@
 //! (status, block scalar, quoted and multi-line text), of the logged control, across two
 //! controls, controls added, removed and renamed to the logged one, top-level fields, an
 //! anchor and alias, versions made invalid (bad YAML, a bad status) and repaired,
-//! comments, CRLF line ends — must read exactly as when every version is parsed whole:
-//! through the library (incremental reading on and off, version by version) and through
-//! the CLI (the control's log against the whole assessment's log restricted to it).
+//! comments, CRLF line ends, controls and fields reordered — must read exactly as when
+//! every version is parsed whole: through the library (incremental reading on and off,
+//! version by version) and through the CLI (the control's log against the whole
+//! assessment's log restricted to it). `diff_cut` reuses these histories' edits.
 
 use serde_json::Value;
 
@@ -16,10 +17,10 @@ const FILE: &str = "groups/default-group/office-365--gdpr.yaml";
 const ASSESSMENT: &str = "default-group/office-365--gdpr";
 
 /// A small deterministic random source (xorshift).
-struct Rng(u64);
+pub(crate) struct Rng(pub u64);
 
 impl Rng {
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -30,26 +31,27 @@ impl Rng {
 /// One control's entry: its key, whether the key is quoted, a comment line above it, and
 /// its body lines (without line ends, indented by four spaces).
 #[derive(Clone)]
-struct Control {
-    key: String,
-    quoted: bool,
-    comment: Option<String>,
-    body: Vec<String>,
+pub(crate) struct Control {
+    pub key: String,
+    pub quoted: bool,
+    pub comment: Option<String>,
+    pub body: Vec<String>,
 }
 
 /// The file as a model the edits change, rendered with LF or CRLF line ends.
-struct File {
-    created_by: String,
-    controls: Vec<Control>,
-    crlf: bool,
+pub(crate) struct File {
+    pub service: String,
+    pub created_by: String,
+    pub controls: Vec<Control>,
+    pub crlf: bool,
     /// A raw breakage of the text: bad YAML at the end, or none.
-    broken: bool,
+    pub broken: bool,
 }
 
 impl File {
-    fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut lines = vec![
-            "service: office-365".to_owned(),
+            format!("service: {}", self.service),
             "certification: gdpr".to_owned(),
             "created: 2019-01-15T09:30:00Z".to_owned(),
             format!("created_by: {}", self.created_by),
@@ -87,7 +89,7 @@ const POOL: [&str; 6] = [
 ];
 
 /// A control's body, chosen at random.
-fn body(rng: &mut Rng) -> Vec<String> {
+pub(crate) fn body(rng: &mut Rng) -> Vec<String> {
     let mut body = vec![format!("status: {}", STATUSES[rng.below(4)])];
     match rng.below(4) {
         0 => body.push(format!("implementation: Plain text {}.", rng.below(1000))),
@@ -138,9 +140,9 @@ fn edit_control(c: &mut Control, rng: &mut Rng) {
 }
 
 /// One commit's edit of the file, of a kind chosen at random.
-fn step(file: &mut File, rng: &mut Rng, x: &str) {
+pub(crate) fn step(file: &mut File, rng: &mut Rng, x: &str) {
     let n = file.controls.len();
-    match rng.below(14) {
+    match rng.below(16) {
         0..=3 => edit_control(&mut file.controls[rng.below(n)], rng),
         4 | 5 => {
             if let Some(c) = file.controls.iter_mut().find(|c| c.key == x) {
@@ -202,13 +204,28 @@ fn step(file: &mut File, rng: &mut Rng, x: &str) {
             }
         }
         12 => file.broken = !file.broken,
+        13 if n > 1 => {
+            // Two neighbouring controls swapped.
+            let i = rng.below(n - 1);
+            file.controls.swap(i, i + 1);
+        }
+        14 => {
+            // A control's fields reordered: its last one-line field moved up after its
+            // status.
+            let c = &mut file.controls[rng.below(n)];
+            let last = c.body.len() - 1;
+            if last > 1 && !c.body[last].starts_with(' ') {
+                let field = c.body.remove(last);
+                c.body.insert(1, field);
+            }
+        }
         _ => file.crlf = !file.crlf,
     }
 }
 
 /// Whether the file does not read as an assessment, or has an anchor: a state the
 /// history leaves again soon.
-fn faulty(file: &File) -> bool {
+pub(crate) fn faulty(file: &File) -> bool {
     file.broken
         || file.controls.iter().any(|c| {
             c.body
@@ -218,7 +235,7 @@ fn faulty(file: &File) -> bool {
 }
 
 /// Repairs what [`faulty`] finds, in one commit.
-fn repair(file: &mut File) {
+pub(crate) fn repair(file: &mut File) {
     file.broken = false;
     for c in &mut file.controls {
         c.body.retain(|l| !l.starts_with("test_plan:"));
@@ -247,6 +264,7 @@ fn history(seed: u64, commits: usize, x: &str) -> TestRepo {
         });
     }
     let mut file = File {
+        service: "office-365".to_owned(),
         created_by: "alice@example.com".to_owned(),
         controls,
         crlf: false,

@@ -11,6 +11,7 @@ mod cli;
 mod data_safety;
 mod demo;
 mod diff22;
+mod diff_cut;
 mod edit_diffs;
 mod edit_errors;
 mod edit_permissions;

@@ -29,6 +29,9 @@ pub(super) struct Pass<'a> {
     pub fields: &'a [SyncField],
     /// The base's catalog, when the ratchet is judged from these reads.
     pub ratchet: Option<&'a Catalog>,
+    /// Whether a file's head version is read as its base version with the touched
+    /// controls' entries re-read (see [`Versions::set_incremental`]).
+    pub incremental: bool,
 }
 
 /// What the pass found, in the order of the changed paths (sync findings in group order).
@@ -187,6 +190,10 @@ impl Pass<'_> {
     ) -> Result<GroupOut, ReviewError> {
         let mut versions = Versions::new(git, self.root);
         versions.set_max_blob(self.max_blob);
+        versions.set_incremental(self.incremental);
+        // Each version is read once (changed files at both sides, the others' new
+        // versions): keeping none spares copying each one into the cache.
+        versions.set_cache_bytes(0);
         let mut out = GroupOut::default();
         let mut after: HashMap<&str, Option<Assessment>> = HashMap::new();
         for &(i, path) in files {

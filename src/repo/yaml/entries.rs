@@ -1,6 +1,7 @@
 //! A mapping's entries as lines of the file, and a run of entries' lines read on their
-//! own: what `assure log A C` needs to read a version of a file as its neighbour with a
-//! few entries replaced (see `ops::cut`), instead of parsing every version whole.
+//! own: what `assure log A C` and a diff need to read a version of a file as its
+//! neighbour with a few entries replaced (see `ops::cut`), instead of parsing every
+//! version whole.
 //!
 //! The reading of entries on their own is only offered where it cannot differ from
 //! their reading inside the file: a block mapping's entries are read by their own

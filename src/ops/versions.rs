@@ -107,7 +107,8 @@ impl<'g> Versions<'g> {
     }
 
     /// Keeps at most `bytes` of YAML behind the cached versions (a walk that reads each
-    /// version right after the one before needs only a few).
+    /// version right after the one before needs only a few); 0: none, so each version
+    /// read is handed over, not copied (for a caller that reads each version once).
     pub fn set_cache_bytes(&mut self, bytes: usize) {
         self.cache_bytes = bytes;
     }
@@ -319,7 +320,7 @@ impl<'g> Versions<'g> {
             .as_deref()
             .and_then(|t| crate::repo::yaml::parse_to_json(t).ok());
         let size = text.map_or(0, |t| t.len());
-        if self.keeps(size) {
+        if self.keeps() {
             self.remember(blob, v.clone(), size);
         }
         read.json = v;
@@ -365,17 +366,17 @@ impl<'g> Versions<'g> {
             self.incremental.set(self.incremental.get() + 1);
         }
         let cut = Rc::new(next.unwrap_or_else(|| Cut::full(text, keep)));
-        if self.keeps(cut.size()) {
+        if self.keeps() {
             self.make_room(cut.size());
             self.cuts(keep).borrow_mut().insert(blob, Rc::clone(&cut));
         }
         Ok(Some(cut))
     }
 
-    /// Whether the cache keeps a version of `size` bytes of YAML: not when it alone is
-    /// over the limit ([`CACHE_BYTES`] unless set; 0: the cache keeps nothing).
-    fn keeps(&self, size: usize) -> bool {
-        size <= self.cache_bytes
+    /// Whether the cache keeps versions: not when its limit is 0 (else one version over
+    /// the limit is kept alone).
+    fn keeps(&self) -> bool {
+        self.cache_bytes > 0
     }
 
     /// Caches a blob's parsed version (`size` bytes of YAML), starting the cache over

@@ -106,23 +106,9 @@ fn file_history(
         }
         if !step.boundary {
             // Only differing controls go through the field-by-field comparison.
-            let trim = |a: &Assessment, other: Option<&Assessment>| Assessment {
-                service: a.service.clone(),
-                certification: a.certification.clone(),
-                created: a.created,
-                created_by: a.created_by.clone(),
-                archived: a.archived,
-                categories: a.categories.clone(),
-                controls: a
-                    .controls
-                    .iter()
-                    .filter(|(id, r)| other.and_then(|o| o.controls.get(*id)) != Some(*r))
-                    .map(|(id, r)| (id.clone(), r.clone()))
-                    .collect(),
-            };
             let (o, n) = (
-                old.as_deref().map(|o| trim(o, new.as_deref())),
-                new.as_deref().map(|n| trim(n, old.as_deref())),
+                old.as_deref().map(|o| differing(o, new.as_deref())),
+                new.as_deref().map(|n| differing(n, old.as_deref())),
             );
             let changes: Vec<LogChange> =
                 crate::ops::changes::assessment_changes(key, o.as_ref(), n.as_ref())
@@ -143,6 +129,28 @@ fn file_history(
     }
     out.entries.reverse();
     out
+}
+
+/// `a` with only the controls whose records differ from `other`'s: only those go
+/// through the field-by-field comparison.
+fn differing(
+    a: &crate::model::Assessment,
+    other: Option<&crate::model::Assessment>,
+) -> crate::model::Assessment {
+    crate::model::Assessment {
+        service: a.service.clone(),
+        certification: a.certification.clone(),
+        created: a.created,
+        created_by: a.created_by.clone(),
+        archived: a.archived,
+        categories: a.categories.clone(),
+        controls: a
+            .controls
+            .iter()
+            .filter(|(id, r)| other.and_then(|o| o.controls.get(*id)) != Some(*r))
+            .map(|(id, r)| (id.clone(), r.clone()))
+            .collect(),
+    }
 }
 
 /// The field-level history and score over time of every assessment file in `paths`

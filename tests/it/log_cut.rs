@@ -11,7 +11,8 @@
 
 use serde_json::Value;
 
-use crate::support::{GitRepo, TestRepo, run_env, unix};
+use crate::log_walk::log_json;
+use crate::support::{GitRepo, TestRepo, unix};
 
 const FILE: &str = "groups/default-group/office-365--gdpr.yaml";
 const ASSESSMENT: &str = "default-group/office-365--gdpr";
@@ -293,14 +294,6 @@ fn history(seed: u64, commits: usize, x: &str) -> TestRepo {
         );
     }
     repo
-}
-
-fn log_json(repo: &TestRepo, args: &[&str]) -> Value {
-    let mut full = vec!["log", "--format", "json"];
-    full.extend_from_slice(args);
-    let out = run_env(repo.path(), &full, &[]);
-    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    serde_json::from_str(&out.stdout).expect("json")
 }
 
 /// Every version of the file, compared with its first parent's newest first as the log

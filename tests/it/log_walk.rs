@@ -16,7 +16,7 @@ const GDPR_FILE: &str = "groups/default-group/office-365--gdpr.yaml";
 const NIST_FILE: &str = "groups/default-group/office-365--nist-800-53-r5.yaml";
 const GROUP_FILE: &str = "groups/default-group/group.yaml";
 
-fn log_json(repo: &TestRepo, args: &[&str]) -> Value {
+pub(crate) fn log_json(repo: &TestRepo, args: &[&str]) -> Value {
     let mut full = vec!["log", "--format", "json"];
     full.extend_from_slice(args);
     let out = run_env(repo.path(), &full, &[]);

@@ -12,26 +12,9 @@ use crate::support::{TestRepo, project_root, run_env};
 
 /// Every file under `dir`: relative path → bytes (the site's marker file left out).
 fn files_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).expect("read dir") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p
-                    .strip_prefix(dir)
-                    .expect("under")
-                    .to_string_lossy()
-                    .into_owned();
-                if rel != ".assure-site" {
-                    out.insert(rel, std::fs::read(&p).expect("read"));
-                }
-            }
-        }
-    }
-    out
+    let mut files = crate::support::snapshot(dir);
+    files.remove(".assure-site");
+    files
 }
 
 /// The site the CLI writes of `repo` with `RAYON_NUM_THREADS=threads` and `extra` args.

@@ -97,12 +97,20 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8(out).expect("utf-8")
 }
 
+/// The text numbered `v` in the data's `texts` (null when `v` is none).
+fn text(data: &Value, v: &Value) -> Value {
+    v.as_u64()
+        .map_or(Value::Null, |n| data["texts"][n as usize].clone())
+}
+
+/// The status or result label numbered `v` in the data's `labels`.
+fn label(data: &Value, v: &Value) -> Value {
+    data["labels"][v.as_u64().expect("label") as usize].clone()
+}
+
 fn resolve(data: &Value, index: usize) -> Value {
-    let text = |v: &Value| -> Value {
-        v.as_u64()
-            .map_or(Value::Null, |n| data["texts"][n as usize].clone())
-    };
-    let label = |v: &Value| data["labels"][v.as_u64().expect("label") as usize].clone();
+    let text = |v: &Value| text(data, v);
+    let label = |v: &Value| label(data, v);
     let mine = &data["assessments"][index];
     let customer: Vec<Value> = mine["customer"]
         .as_array()
@@ -141,11 +149,8 @@ fn resolve(data: &Value, index: usize) -> Value {
 }
 
 fn resolve_control(data: &Value, index: usize, c: &Value) -> Value {
-    let text = |v: &Value| -> Value {
-        v.as_u64()
-            .map_or(Value::Null, |n| data["texts"][n as usize].clone())
-    };
-    let label = |v: &Value| data["labels"][v.as_u64().expect("label") as usize].clone();
+    let text = |v: &Value| text(data, v);
+    let label = |v: &Value| label(data, v);
     let mut out = Map::new();
     out.insert("id".into(), c["id"].clone());
     out.insert("title".into(), text(&c["title"]));
